@@ -1,0 +1,81 @@
+"""Read the references inside CSS: ``url(...)`` and ``@import``, with their lines, skipping comments.
+
+Pure: CSS text in, references out; ``resolve_css_url`` joins a reference to the stylesheet's logical
+path with ``posixpath`` (never ``os.path``: URLs use forward slashes on every OS).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans"]
+
+_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_IMPORT_RE = re.compile(
+    r"""@import\s+(?:url\(\s*(?P<q1>["']?)(?P<u1>[^"')]*)(?P=q1)\s*\)|(?P<q2>["'])(?P<u2>[^"']*)(?P=q2))\s*(?P<media>[^;]*);""",
+    re.IGNORECASE,
+)
+_URL_RE = re.compile(r"""url\(\s*(?P<q>["']?)(?P<u>[^"')]*?)(?P=q)\s*\)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CssRef:
+    kind: str  # "import" or "url"
+    url: str
+    start: int  # offset of the URL text
+    end: int
+    lineno: int
+    media: str = ""  # @import media query
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with every comment replaced by spaces (newlines kept), so offsets and lines stay."""
+    return _COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def css_references(text: str) -> list[CssRef]:
+    """Every ``@import`` and ``url()`` outside comments, in source order."""
+    clean = blank_comments(text)
+    refs: list[CssRef] = []
+    import_spans: list[tuple[int, int]] = []
+    for m in _IMPORT_RE.finditer(clean):
+        g = "u1" if m.group("u1") is not None else "u2"
+        refs.append(
+            CssRef("import", m.group(g).strip(), m.start(g), m.end(g), clean.count("\n", 0, m.start()) + 1, m.group("media").strip())
+        )
+        import_spans.append((m.start(), m.end()))
+    for m in _URL_RE.finditer(clean):
+        if any(s <= m.start() < e for s, e in import_spans):
+            continue
+        refs.append(CssRef("url", m.group("u").strip(), m.start("u"), m.end("u"), clean.count("\n", 0, m.start()) + 1))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def resolve_css_url(css_path: str, url: str) -> str | None:
+    """The logical static path ``url`` points at from stylesheet ``css_path``.
+
+    None for URLs that are not files beside it: ``data:``, ``#fragment``, absolute, external, empty.
+    Query strings and fragments (``?#iefix``) are dropped for the lookup.
+    """
+    low = url.lower()
+    if not url or low.startswith(("data:", "#", "http:", "https:", "//", "/", "about:", "blob:")):
+        return None
+    if ":" in url.split("/", 1)[0]:
+        return None
+    bare = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    if not bare:
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(css_path), bare))
+    return joined
+
+
+_FONT_FACE_RE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
+
+
+def font_face_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``@font-face`` rules (comments blanked), so callers can count one font per face:
+    browsers fetch only the first ``src`` format they support."""
+    return [m.span() for m in _FONT_FACE_RE.finditer(blank_comments(text))]

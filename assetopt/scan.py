@@ -1,0 +1,136 @@
+"""Run an audit over a project: the I/O around the pure pieces.
+
+Reads and parses every template once, decides which templates are pages, resolves them, finds and
+measures the static files they reference (in parallel, cached by content), reads the stylesheets'
+``url()``/``@import`` references, and hands it all to ``audit.audit_page``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import PageReport, StaticIndex, audit_page, css_target, markup_requests
+from .css import css_references, font_face_spans
+from .errors import TemplateError
+from .pages import Page, resolve_page
+from .project import Problem, Project
+from .refs import RefKind
+from .sizes import Sizes, measure_files
+from .staticfiles import Found, Lookup
+from .tags import StartTag
+from .templates import Template
+
+__all__ = ["AuditResult", "find_pages", "run_audit"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    pages: tuple[PageReport, ...]
+    problems: tuple[Problem, ...]  # templates that could not be read, parsed or resolved
+    templates: int  # how many template files were read
+    static_dirs: tuple[str, ...]
+    template_dirs: tuple[str, ...]
+
+
+def find_pages(project: Project, progress: Progress | None = None) -> tuple[list[Page], list[Problem]]:
+    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones."""
+    problems: list[Problem] = []
+    extended: set[str] = set()
+    names = project.template_names()
+    for name in names:
+        if progress:
+            progress(name)
+        try:
+            t = project.load(name)
+        except TemplateError as exc:
+            problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        if t.extends is not None and t.extends.name:
+            extended.add(t.extends.name)
+    wanted = set(project.config.pages)
+    for name in wanted - set(names):
+        if project.find_template(name) is None:
+            problems.append(Problem(name, None, "configured page not found in the template dirs", "fix the name in pages"))
+    pages: list[Page] = []
+    for name in names:
+        if name in extended and name not in wanted:
+            continue
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue  # already reported
+        if name not in wanted and template.extends is None and not _has_html_tag(template):
+            continue  # a partial: rendered where it is included
+        try:
+            page = resolve_page(name, project.load)
+        except TemplateError as exc:
+            problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        if page.is_document or name in wanted:
+            pages.append(page)
+    return pages, list(dict.fromkeys(problems))
+
+
+def _has_html_tag(template: Template) -> bool:
+    return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
+
+
+def _index(project: Project, pages: list[Page]) -> StaticIndex:
+    static_url = project.config.static_url
+    found: dict[str, Found] = {}
+    css: dict[str, tuple] = {}
+    faces: dict[str, tuple] = {}
+    pending_css: list[str] = []
+
+    def look(path: str) -> Found:
+        hit = found.get(path)
+        if hit is None:
+            hit = found[path] = project.static.find(path)
+            if hit.status is Lookup.FOUND and path.lower().endswith(".css"):
+                pending_css.append(path)
+        return hit
+
+    for page in pages:
+        reqs, _ = markup_requests(page, static_url)
+        for req, _, asset in reqs:
+            refs = [req.ref, *asset.extra_refs]
+            for ref in refs:
+                if ref.kind is RefKind.STATIC:
+                    for p in ref.paths:
+                        look(p)
+    while pending_css:
+        path = pending_css.pop()
+        f = found[path]
+        assert f.file is not None
+        try:
+            text = f.file.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        refs = tuple(css_references(text))
+        css[path] = refs
+        faces[path] = tuple(font_face_spans(text))
+        for r in refs:
+            target = css_target(path, r.url)
+            if target is not None and target.kind is RefKind.STATIC:
+                look(target.path)
+    files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
+    measured = measure_files(files.values(), project.config.cache_dir)
+    sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
+    dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
+    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs)
+
+
+def run_audit(project: Project, progress: Progress | None = None) -> AuditResult:
+    pages, problems = find_pages(project, progress)
+    index = _index(project, pages)
+    reports = tuple(audit_page(p, index, project.config.static_url) for p in pages)
+    return AuditResult(
+        pages=reports,
+        problems=tuple(problems),
+        templates=len(project.template_names()),
+        static_dirs=tuple(project.display(d) for d in project.config.static),
+        template_dirs=tuple(project.display(d) for d in project.config.templates),
+    )

@@ -1,0 +1,308 @@
+"""A lossless HTML tag scanner for Django templates.
+
+HTML is scanned only in markup TEXT spans. Template code (``{{ }}``, ``{% %}``, ``{# #}``, comment and
+verbatim bodies) is *masked*: replaced by a filler character of the same length, so offsets in the
+masked text are offsets in the source and a ``>`` inside ``{% if a > b %}`` can never end a tag.
+
+Template code inside a quoted (or unquoted) attribute value is normal and keeps the value's span.
+Template code anywhere else in a tag (``<img {% if x %}...>``, ``<li{% if %} class="a"{% endif %}>``,
+``<{{ tag }}>``, an ``{% include %}`` between attributes, a ``{% block %}`` inside a value) makes the
+tag *opaque*: it is recorded with the reason and never guessed at.
+
+This module is pure: text in, frozen values out.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .lexer import LineIndex, Token, TokenKind
+
+__all__ = [
+    "Attr",
+    "StartTag",
+    "EndTag",
+    "RawText",
+    "HtmlComment",
+    "OpaqueTag",
+    "HtmlItem",
+    "mask_template_code",
+    "scan_tags",
+    "RAW_TEXT_ELEMENTS",
+    "VOID_ELEMENTS",
+]
+
+FILLER = "\x1a"
+RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title"})
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+# Tags that change template structure: inside an attribute value they make the tag opaque.
+_STRUCTURAL_IN_VALUE = frozenset({"block", "endblock", "include", "extends"})
+
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
+_ATTR_NAME_RE = re.compile(r"[^\s/>=\"'\x1a][^\s/>=\"'\x1a]*")
+_UNQUOTED_RE = re.compile(r"[^\s>]+")
+_SPACE_RE = re.compile(r"\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Attr:
+    name: str  # lower-cased
+    start: int  # start of the attribute name
+    end: int  # end of the whole attribute (after the closing quote)
+    value: str | None  # raw source text of the value (template code included), None if no "="
+    value_start: int  # span of the value inside the quotes (== end when value is None)
+    value_end: int
+    quote: str  # '"', "'" or "" (unquoted or no value)
+
+    @property
+    def has_template_code(self) -> bool:
+        return self.value is not None and ("{%" in self.value or "{{" in self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class StartTag:
+    name: str  # lower-cased
+    start: int
+    end: int
+    lineno: int
+    attrs: tuple[Attr, ...]
+    self_closing: bool
+
+    def attr(self, name: str) -> Attr | None:
+        for a in self.attrs:
+            if a.name == name:
+                return a
+        return None
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        a = self.attr(name)
+        if a is None:
+            return default
+        return a.value if a.value is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class EndTag:
+    name: str
+    start: int
+    end: int
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawText:
+    """The body of a ``<script>``/``<style>``/``<textarea>``/``<title>`` element."""
+
+    parent: str
+    start: int
+    end: int
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlComment:
+    start: int
+    end: int
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpaqueTag:
+    """A tag interrupted by template code we cannot reason about; skipped and reported."""
+
+    name: str  # lower-cased tag name if known, else ""
+    start: int
+    end: int
+    lineno: int
+    reason: str
+
+
+HtmlItem = StartTag | EndTag | RawText | HtmlComment | OpaqueTag
+
+
+def mask_template_code(source: str, tokens: tuple[Token, ...]) -> str:
+    """Return ``source`` with every non-markup token replaced by filler of the same length."""
+    parts = []
+    for tok in tokens:
+        if tok.is_markup:
+            parts.append(source[tok.start : tok.end])
+        else:
+            parts.append(FILLER * (tok.end - tok.start))
+    return "".join(parts)
+
+
+def _code_in(tokens: tuple[Token, ...], starts: list[int], lo: int, hi: int) -> list[Token]:
+    """Non-markup tokens that overlap [lo, hi)."""
+    i = max(bisect.bisect_right(starts, lo) - 1, 0)
+    found = []
+    while i < len(tokens) and tokens[i].start < hi:
+        tok = tokens[i]
+        if tok.end > lo and not tok.is_markup:
+            found.append(tok)
+        i += 1
+    return found
+
+
+def _describe(tok: Token) -> str:
+    if tok.kind is TokenKind.VAR:
+        return "{{ " + tok.contents + " }}"
+    if tok.kind is TokenKind.BLOCK:
+        return "{% " + tok.tag_name + " %}"
+    return "template code"
+
+
+def scan_tags(source: str, tokens: tuple[Token, ...], lines: LineIndex | None = None) -> tuple[HtmlItem, ...]:
+    """Scan the markup of a template into HTML items, in source order."""
+    lines = lines or LineIndex(source)
+    masked = mask_template_code(source, tokens)
+    starts = [t.start for t in tokens]
+    items: list[HtmlItem] = []
+    n = len(masked)
+    pos = 0
+    find = masked.find
+    while True:
+        lt = find("<", pos)
+        if lt == -1 or lt + 1 >= n:
+            break
+        nxt = masked[lt + 1]
+        if masked.startswith("<!--", lt):
+            close = find("-->", lt + 4)
+            end = n if close == -1 else close + 3
+            items.append(HtmlComment(lt, end, lines.lineno(lt)))
+            pos = end
+            continue
+        if nxt in "!?":
+            close = find(">", lt)
+            pos = n if close == -1 else close + 1
+            continue
+        if nxt == "/":
+            m = _NAME_RE.match(masked, lt + 2)
+            if not m:
+                pos = lt + 1
+                continue
+            close = find(">", m.end())
+            end = n if close == -1 else close + 1
+            items.append(EndTag(m.group().lower(), lt, end, lines.lineno(lt)))
+            pos = end
+            continue
+        if nxt == FILLER:
+            end = _skip_tag(masked, lt + 1)
+            code = _code_in(tokens, starts, lt, end)
+            what = _describe(code[0]) if code else "template code"
+            items.append(OpaqueTag("", lt, end, lines.lineno(lt), f"tag name is template code ({what})"))
+            pos = end
+            continue
+        m = _NAME_RE.match(masked, lt + 1)
+        if not m:
+            pos = lt + 1  # a bare "<" in text, e.g. "a < b"
+            continue
+        tag, end = _scan_start_tag(source, masked, tokens, starts, lt, m, lines)
+        items.append(tag)
+        pos = end
+        if isinstance(tag, StartTag) and tag.name in RAW_TEXT_ELEMENTS and not tag.self_closing:
+            close_re = re.compile(r"</" + tag.name + r"[\s>/]", re.IGNORECASE)
+            cm = close_re.search(masked, end)
+            body_end = cm.start() if cm else n
+            items.append(RawText(tag.name, end, body_end, lines.lineno(end)))
+            pos = body_end
+    return tuple(items)
+
+
+def _skip_tag(masked: str, pos: int) -> int:
+    """End offset of a tag starting before ``pos``, honouring quotes (for opaque tags)."""
+    n = len(masked)
+    quote = ""
+    while pos < n:
+        c = masked[pos]
+        if quote:
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == ">":
+            return pos + 1
+        elif c == "<" and pos + 1 < n and (masked[pos + 1].isalpha() or masked[pos + 1] == "/"):
+            return pos  # an unterminated tag: stop before the next one
+        pos += 1
+    return n
+
+
+def _scan_start_tag(
+    source: str,
+    masked: str,
+    tokens: tuple[Token, ...],
+    starts: list[int],
+    lt: int,
+    m: re.Match[str],
+    lines: LineIndex,
+) -> tuple[HtmlItem, int]:
+    name = m.group().lower()
+    lineno = lines.lineno(lt)
+    pos = m.end()
+    n = len(masked)
+    attrs: list[Attr] = []
+
+    def opaque(reason: str, at: int) -> tuple[HtmlItem, int]:
+        end = _skip_tag(masked, at)
+        return OpaqueTag(name, lt, end, lineno, reason), end
+
+    while True:
+        ws = _SPACE_RE.match(masked, pos)
+        assert ws is not None
+        had_space = ws.end() > pos
+        pos = ws.end()
+        if pos >= n:
+            return opaque("unterminated tag", pos)
+        c = masked[pos]
+        if c == ">":
+            return StartTag(name, lt, pos + 1, lineno, tuple(attrs), False), pos + 1
+        if masked.startswith("/>", pos):
+            return StartTag(name, lt, pos + 2, lineno, tuple(attrs), True), pos + 2
+        if c == "/":
+            pos += 1
+            continue
+        if c == FILLER:
+            code = _code_in(tokens, starts, pos, pos + 1)
+            what = _describe(code[0]) if code else "template code"
+            where = "between attributes" if had_space or attrs else "right after the tag name"
+            return opaque(f"{what} {where}", pos)
+        if c == "<":
+            return opaque("unterminated tag", pos)
+        am = _ATTR_NAME_RE.match(masked, pos)
+        if not am:
+            return opaque(f"unexpected {c!r} in tag", pos)
+        a_start, a_name = pos, am.group().lower()
+        pos = am.end()
+        if pos < n and masked[pos] == FILLER:
+            return opaque("template code inside an attribute name", pos)
+        ws = _SPACE_RE.match(masked, pos)
+        assert ws is not None
+        if ws.end() < n and masked[ws.end()] == "=":
+            pos = _SPACE_RE.match(masked, ws.end() + 1).end()  # type: ignore[union-attr]
+            if pos >= n:
+                return opaque("unterminated tag", pos)
+            q = masked[pos]
+            if q in "\"'":
+                close = masked.find(q, pos + 1)
+                if close == -1:
+                    return opaque("unterminated attribute value", pos)
+                v_start, v_end, end = pos + 1, close, close + 1
+                quote = q
+            else:
+                um = _UNQUOTED_RE.match(masked, pos)
+                if not um:
+                    return opaque("missing attribute value", pos)
+                v_start, v_end, end = pos, um.end(), um.end()
+                quote = ""
+            for tok in _code_in(tokens, starts, v_start, v_end):
+                if tok.start < v_start or tok.end > v_end:
+                    return opaque("template code crosses an attribute value's quotes", pos)
+                if tok.kind is TokenKind.BLOCK and tok.tag_name in _STRUCTURAL_IN_VALUE:
+                    return opaque(f"{_describe(tok)} inside the value of {a_name}", pos)
+            attrs.append(Attr(a_name, a_start, end, source[v_start:v_end], v_start, v_end, quote))
+            pos = end
+        else:
+            attrs.append(Attr(a_name, a_start, pos, None, pos, pos, ""))

@@ -1,0 +1,310 @@
+"""The template model: one Django template file as a tree of template nodes and HTML items.
+
+``parse_template(name, source)`` lexes with Django's lexer, scans the markup into HTML items, and
+arranges both into a tree that follows Django's own structure (``{% block %}``, ``{% if %}``,
+``{% for %}``, ``{% include %}``, ``{% extends %}``, ``{% cache %}`` ...). An HTML item sits in the
+innermost template node that contains its start. Template code inside an attribute value belongs to
+the value (see ``values.py``), not to the tree.
+
+Pure: text in, frozen values out.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from django.utils.text import smart_split
+
+from .errors import TemplateError
+from .lexer import LineIndex, Region, Token, TokenKind, lex
+from .tags import Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
+from .values import ValueVariants, value_variants
+
+__all__ = [
+    "Element",
+    "BlockNode",
+    "IfNode",
+    "ForNode",
+    "IncludeNode",
+    "ExtendsNode",
+    "ContainerNode",
+    "TagNode",
+    "VarNode",
+    "SuperNode",
+    "Node",
+    "Template",
+    "parse_template",
+    "literal_name",
+]
+
+# Block tags whose body ends at "end<name>" (besides block/if/for, handled on their own).
+CONTAINERS = frozenset(
+    {
+        "with", "spaceless", "autoescape", "filter", "localize", "language", "blocktrans",
+        "blocktranslate", "cache", "bundle", "compress", "ifchanged", "timezone", "localtime",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    item: HtmlItem
+
+
+@dataclass(frozen=True, slots=True)
+class BlockNode:
+    name: str
+    lineno: int
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IfNode:
+    lineno: int
+    branches: tuple[tuple[str, tuple[Node, ...]], ...]  # (condition or "else", children)
+
+
+@dataclass(frozen=True, slots=True)
+class ForNode:
+    lineno: int
+    loopvars: tuple[str, ...]
+    iterable: str
+    children: tuple[Node, ...]
+    empty: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeNode:
+    lineno: int
+    name: str | None  # None when the name is not a literal
+    expr: str
+    only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendsNode:
+    lineno: int
+    name: str | None
+    expr: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerNode:
+    tag: str
+    contents: str
+    lineno: int
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TagNode:
+    """A block tag without a body: ``{% csrf_token %}``, ``{% trans "x" %}``, ``{% load %}``."""
+
+    tag: str
+    contents: str
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class VarNode:
+    contents: str
+    lineno: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuperNode:
+    lineno: int
+
+
+Node = Element | BlockNode | IfNode | ForNode | IncludeNode | ExtendsNode | ContainerNode | TagNode | VarNode | SuperNode
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str  # the template name ("dashboard/admin_dashboard.html")
+    path: str  # display path of the file, for messages
+    source: str
+    tokens: tuple[Token, ...]
+    items: tuple[HtmlItem, ...]
+    nodes: tuple[Node, ...]
+    extends: ExtendsNode | None
+    loads: tuple[str, ...]
+    lines: LineIndex = field(repr=False, compare=False)
+    _code_starts: tuple[int, ...] = field(repr=False, compare=False, default=())
+    _code: tuple[Token, ...] = field(repr=False, compare=False, default=())
+
+    def value_variants(self, attr: Attr) -> ValueVariants:
+        """The literal values an attribute can produce (``{% if %}`` branches, ``{% static %}``)."""
+        assert attr.value is not None
+        lo = bisect.bisect_left(self._code_starts, attr.value_start)
+        hi = bisect.bisect_left(self._code_starts, attr.value_end)
+        return value_variants(attr.value, self._code[lo:hi], attr.value_start)
+
+    @property
+    def opaque_tags(self) -> tuple[OpaqueTag, ...]:
+        return tuple(i for i in self.items if isinstance(i, OpaqueTag))
+
+
+def literal_name(expr: str) -> str | None:
+    """``"base.html"`` → ``base.html``; a variable → None."""
+    if len(expr) >= 2 and expr[0] == expr[-1] and expr[0] in "\"'":
+        return expr[1:-1]
+    return None
+
+
+@dataclass
+class _Frame:
+    kind: str  # "root", "block", "if", "for", or a container tag
+    token: Token | None
+    children: list[Node] = field(default_factory=list)
+    # if: list of (condition, children); for: children then empty
+    branches: list[tuple[str, list[Node]]] = field(default_factory=list)
+    empty: list[Node] | None = None
+
+
+def parse_template(name: str, source: str, path: str | None = None) -> Template:
+    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure."""
+    path = path or name
+    tokens = lex(source, path)
+    lines = LineIndex(source)
+    items = scan_tags(source, tokens, lines)
+    code = tuple(t for t in tokens if not t.is_markup)
+    nodes, extends, loads = _build_tree(tokens, items, path)
+    return Template(
+        name=name,
+        path=path,
+        source=source,
+        tokens=tokens,
+        items=items,
+        nodes=nodes,
+        extends=extends,
+        loads=loads,
+        lines=lines,
+        _code_starts=tuple(t.start for t in code),
+        _code=code,
+    )
+
+
+def _inside_tags(items: tuple[HtmlItem, ...]) -> tuple[list[int], list[int]]:
+    spans = [(i.start, i.end) for i in items if isinstance(i, (StartTag, OpaqueTag))]
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
+def _build_tree(
+    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
+) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
+    tag_starts, tag_ends = _inside_tags(items)
+
+    def inside_tag(tok: Token) -> bool:
+        i = bisect.bisect_right(tag_starts, tok.start) - 1
+        return i >= 0 and tok.start < tag_ends[i]
+
+    stack = [_Frame("root", None)]
+    extends: ExtendsNode | None = None
+    loads: list[str] = []
+    item_iter = iter(items)
+    pending = next(item_iter, None)
+
+    def current() -> list[Node]:
+        frame = stack[-1]
+        if frame.kind == "if":
+            return frame.branches[-1][1]
+        if frame.kind == "for" and frame.empty is not None:
+            return frame.empty
+        return frame.children
+
+    def close(frame: _Frame) -> Node:
+        tok = frame.token
+        assert tok is not None
+        if frame.kind == "block":
+            bits = tok.contents.split()
+            return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children))
+        if frame.kind == "if":
+            return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches))
+        if frame.kind == "for":
+            return _for_node(tok, frame)
+        return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children))
+
+    for tok in tokens:
+        if tok.kind is TokenKind.TEXT or tok.region is not Region.NORMAL:
+            continue
+        while pending is not None and pending.start < tok.start:
+            current().append(Element(pending))
+            pending = next(item_iter, None)
+        if tok.kind is TokenKind.COMMENT:
+            continue
+        if tok.kind is TokenKind.VAR:
+            if tok.contents.split("|")[0].strip() == "block.super":
+                current().append(SuperNode(tok.lineno))
+            elif not inside_tag(tok):
+                current().append(VarNode(tok.contents, tok.lineno))
+            continue
+        word = tok.tag_name
+        if word in ("block", "if", "for") or word in CONTAINERS:
+            frame = _Frame(word, tok)
+            if word == "if":
+                frame.branches.append((tok.contents[2:].strip(), []))
+            stack.append(frame)
+        elif word in ("elif", "else") and stack[-1].kind == "if":
+            cond = tok.contents[4:].strip() if word == "elif" else "else"
+            stack[-1].branches.append((cond, []))
+        elif word == "empty" and stack[-1].kind == "for":
+            stack[-1].empty = []
+        elif word.startswith("end") and len(word) > 3:
+            opener = word[3:]
+            if opener in ("block", "if", "for") or opener in CONTAINERS:
+                if stack[-1].kind != opener:
+                    open_tok = stack[-1].token
+                    where = f" (the open {{% {stack[-1].kind} %}} is at line {open_tok.lineno})" if open_tok else ""
+                    raise TemplateError(
+                        f"unexpected {{% {word} %}}{where}",
+                        path=path,
+                        lineno=tok.lineno,
+                        hint="close the tags in the order they were opened",
+                    )
+                node = close(stack.pop())
+                current().append(node)
+            else:
+                current().append(TagNode(word, tok.contents, tok.lineno))
+        elif word == "extends":
+            bits = list(smart_split(tok.contents))
+            expr = bits[1] if len(bits) > 1 else ""
+            extends = ExtendsNode(tok.lineno, literal_name(expr), expr)
+            current().append(extends)
+        elif word == "include":
+            bits = list(smart_split(tok.contents))
+            expr = bits[1] if len(bits) > 1 else ""
+            current().append(IncludeNode(tok.lineno, literal_name(expr), expr, "only" in bits[2:]))
+        elif word == "load":
+            bits = tok.contents.split()[1:]
+            if "from" in bits:
+                loads.append(bits[-1])
+            else:
+                loads.extend(bits)
+            current().append(TagNode(word, tok.contents, tok.lineno))
+        elif not inside_tag(tok):
+            current().append(TagNode(word, tok.contents, tok.lineno))
+    while pending is not None:
+        current().append(Element(pending))
+        pending = next(item_iter, None)
+    if len(stack) > 1:
+        frame = stack[-1]
+        assert frame.token is not None
+        raise TemplateError(
+            f"unclosed {{% {frame.kind} %}}",
+            path=path,
+            lineno=frame.token.lineno,
+            hint=f"add {{% end{frame.kind} %}}",
+        )
+    return tuple(stack[0].children), extends, tuple(loads)
+
+
+def _for_node(tok: Token, frame: _Frame) -> ForNode:
+    bits = tok.contents.split()[1:]
+    if "in" in bits:
+        i = bits.index("in")
+        loopvars = tuple(v.strip() for v in " ".join(bits[:i]).split(",") if v.strip())
+        iterable = " ".join(bits[i + 1 :]).removesuffix(" reversed").strip()
+    else:
+        loopvars, iterable = (), " ".join(bits)
+    return ForNode(tok.lineno, loopvars, iterable, tuple(frame.children), tuple(frame.empty or ()))
