@@ -240,10 +240,10 @@ def css_target(css_path: str, url: str) -> Ref | None:
 def _cache_findings(page: Page) -> tuple[int, list[Finding]]:
     fragments = 0
     findings: list[Finding] = []
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, object]] = set()
     for use in page.uses:
         node = use.node
-        key = (use.template.path, node.lineno)
+        key = (use.template.path, node)
         if isinstance(node, ContainerNode) and node.tag == "cache":
             fragments += 1
             continue
@@ -304,7 +304,7 @@ def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
                 )
     counts["requests"] = sum(counts[k] for k in KINDS)
     blocking = sum(1 for r in requests if r.blocking and r.ref.kind not in (RefKind.DATA, RefKind.EMPTY))
-    upper = any(r.conditional or r.in_loop for r in requests)
+    upper = any(r.conditional or r.in_loop or r.ref.conditional for r in requests)
     fragments, cache_findings = _cache_findings(page)
     findings.extend(cache_findings)
     if fragments == 0:

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assetopt.config import load_config
+from assetopt.errors import ConfigError
+
+
+def test_pyproject_section_is_read_relative_to_its_folder(tmp_path: Path):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "st").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["tpl"]\nstatic = ["st"]\nstatic_url = "/assets/"\npages = ["x.html"]\n')
+    cfg = load_config(tmp_path, cwd=Path("/"))
+    assert cfg.templates == ((tmp_path / "tpl").resolve(),)
+    assert cfg.static == ((tmp_path / "st").resolve(),)
+    assert cfg.static_url == "/assets/"
+    assert cfg.pages == ("x.html",)
+    assert cfg.out == tmp_path.resolve() / "build"
+
+
+def test_assetopt_toml_is_read_at_top_level(tmp_path: Path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "assetopt.toml").write_text('templates = ["t"]\n')
+    assert load_config(tmp_path).templates == ((tmp_path / "t").resolve(),)
+
+
+def test_command_line_overrides_config_and_is_relative_to_cwd(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "elsewhere" / "b").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["a"]\nstatic_url = "/s/"\n')
+    cfg = load_config(tmp_path, {"templates": ("b",), "static_url": None}, cwd=tmp_path / "elsewhere")
+    assert cfg.templates == ((tmp_path / "elsewhere" / "b").resolve(),)
+    assert cfg.static_url == "/s/"  # an unset flag does not override
+
+
+def test_unknown_key_is_an_error_naming_it_and_suggesting(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplate = ["x"]\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert "unknown key 'template'" in str(info.value)
+    assert "did you mean 'templates'" in str(info.value)
+    assert info.value.path.endswith("pyproject.toml")
+
+
+def test_missing_directory_is_an_error_naming_it(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\nstatic = ["nope"]\n')
+    with pytest.raises(ConfigError, match="static: directory 'nope' does not exist"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        pytest.param('static_url = 3', "static_url must be a string", id="wrong_type"),
+        pytest.param('static_url = "/static"', "must end with '/'", id="no_trailing_slash"),
+        pytest.param('pages = [1]', "pages must be a list of strings", id="list_of_ints"),
+        pytest.param('templates = [', "invalid TOML", id="broken_toml"),
+    ],
+)
+def test_bad_values_are_errors(tmp_path: Path, toml: str, message: str):
+    (tmp_path / "pyproject.toml").write_text("[tool.assetopt]\n" + toml + "\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path)
+
+
+def test_config_is_frozen(tmp_path: Path):
+    cfg = load_config(tmp_path)
+    with pytest.raises(AttributeError):
+        cfg.static_url = "/x/"  # type: ignore[misc]
