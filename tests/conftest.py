@@ -10,7 +10,7 @@ from assetopt.project import Project
 REPO = Path(__file__).resolve().parent.parent
 
 
-def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+def _write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     for name, content in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,11 +26,17 @@ def make_project(tmp_path: Path):
     """A project in a temp dir: ``make_project(templates={...}, static={...})`` -> Project."""
 
     def make(templates: dict[str, str | bytes] | None = None, static: dict[str, str | bytes] | None = None, **config: object) -> Project:
-        tdir = write_tree(tmp_path / "templates", templates or {})
-        sdir = write_tree(tmp_path / "static", static or {})
+        tdir = _write_tree(tmp_path / "templates", templates or {})
+        sdir = _write_tree(tmp_path / "static", static or {})
         tdir.mkdir(exist_ok=True)
         sdir.mkdir(exist_ok=True)
         cfg = load_config(tmp_path, {"templates": (str(tdir),), "static": (str(sdir),), **config}, cwd=tmp_path)
         return Project(cfg)
 
     return make
+
+
+@pytest.fixture
+def write_tree():
+    """``write_tree(root, {"a/b.html": "text"})`` writes real files (str as UTF-8, bytes as is)."""
+    return _write_tree

@@ -1,0 +1,93 @@
+"""The command line: exit codes (0 ok, 1 findings, 2 usage), JSON output, help with examples."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assetopt.cli import cli
+
+
+@pytest.fixture
+def site(tmp_path: Path, write_tree, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "templates/base.html": "<html><head><link rel='stylesheet' href='/static/a.css'><link rel='stylesheet' href='/static/b.css'></head>"
+            "<body>{% block content %}{% endblock %}</body></html>",
+            "templates/home.html": "{% extends 'base.html' %}{% block content %}<img src='/static/i.png'><img src='/static/j.png'>{% endblock %}",
+            "static/a.css": "a{color:red}",
+            "static/b.css": "b{color:blue}",
+            "static/i.png": "i",
+            "static/j.png": "j",
+        },
+    )
+    return tmp_path
+
+
+def run(args: list[str], cwd: Path):
+    """Run the CLI in ``cwd`` (the ``site`` fixture has already chdir'ed there)."""
+    assert Path.cwd() == cwd
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
+
+
+def test_every_command_has_help_with_an_example(site: Path):
+    for command in cli.commands:
+        result = run([command, "--help"], site)
+        assert result.exit_code == 0, result.output
+        assert "Example" in result.output, command
+
+
+def test_audit_prints_table_and_writes_json_baseline(site: Path):
+    result = run(["audit", "--templates", "templates", "--static", "static", "--json", "out/before.json"], site)
+    assert result.exit_code == 0, result.output
+    assert "home.html" in result.output and "total (1 pages)" in result.output
+    data = json.loads((site / "out/before.json").read_text())
+    assert (data["schema"], data["version"]) == ("assetopt.audit", 1)
+    (page,) = data["pages"]
+    assert page["name"] == "home.html"
+    assert page["counts"]["css"] == 2 and page["counts"]["img_eager"] == 2
+    assert page["bundled_estimate"] == {"css": 1, "js": 0}
+    assert {r["kind"] for r in page["requests"]} == {"css", "img"}
+    assert all({"code", "severity", "path", "line", "message", "fix"} <= f.keys() for f in page["findings"])
+
+
+def test_fail_on_threshold_exits_1_naming_page_and_value(site: Path):
+    result = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "css>1,eager_img>5"], site)
+    assert result.exit_code == 1
+    assert "fail-on: home.html: css>1 (is 2)" in result.output
+    ok = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "css>2"], site)
+    assert ok.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        pytest.param(["audit"], "no template dirs configured", id="no_templates"),
+        pytest.param(["audit", "--templates", "missing"], "templates: directory 'missing' does not exist", id="missing_dir"),
+        pytest.param(["audit", "--templates", "templates", "--fail-on", "css>>1"], "cannot read condition", id="bad_expr"),
+        pytest.param(["audit", "--templates", "templates", "--fail-on", "cssx>1"], "unknown metric 'cssx'", id="bad_metric"),
+        pytest.param(["audit", "--bogus"], "No such option", id="bad_flag"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(site: Path, args: list[str], message: str):
+    result = run(args, site)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_unknown_config_key_exits_2(site: Path):
+    (site / "pyproject.toml").write_text("[tool.assetopt]\ntemplatez = ['templates']\n")
+    result = run(["audit"], site)
+    assert result.exit_code == 2
+    assert "unknown key 'templatez'" in result.output and "pyproject.toml" in result.output
+
+
+def test_unreadable_template_exits_1_and_is_named(site: Path):
+    (site / "templates/broken.html").write_bytes(b"<html>\xff</html>")
+    result = run(["audit", "--templates", "templates", "--static", "static"], site)
+    assert result.exit_code == 1
+    assert "templates/broken.html:1: not UTF-8" in result.output
