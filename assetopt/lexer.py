@@ -83,7 +83,7 @@ def lex(source: str, path: str | None = None) -> tuple[Token, ...]:
             if region is Region.NORMAL and word == "comment":
                 region = this_region = Region.COMMENT
                 opened_at = tok.lineno
-            elif region is Region.COMMENT and word == "endcomment":
+            elif region is Region.COMMENT and contents == "endcomment":  # Django's skip_past is exact
                 region = Region.NORMAL
             elif region is Region.NORMAL and word == "verbatim":
                 region = this_region = Region.VERBATIM

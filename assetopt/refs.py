@@ -71,6 +71,8 @@ def classify_url(url: str, static_url: str) -> Ref:
 
 
 def _static(path: str, url: str) -> Ref:
+    if not path.split("#", 1)[0].split("?", 1)[0]:
+        return Ref(RefKind.SITE, url=url)  # the static root itself: a folder, not a file
     clean = _clean_static_path(path)
     if clean is None:
         return Ref(RefKind.UNSAFE, url=url)

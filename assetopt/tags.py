@@ -202,7 +202,9 @@ def scan_tags(source: str, tokens: tuple[Token, ...], lines: LineIndex | None = 
         tag, end = _scan_start_tag(source, masked, tokens, starts, lt, m, lines)
         items.append(tag)
         pos = end
-        if isinstance(tag, StartTag) and tag.name in RAW_TEXT_ELEMENTS and not tag.self_closing:
+        # A raw-text element's body is text even when its start tag is opaque
+        # (<script{% if nonce %} nonce="..."{% endif %}>) or written "/>" (HTML ignores that).
+        if tag.name in RAW_TEXT_ELEMENTS:
             close_re = re.compile(r"</" + tag.name + r"[\s>/]", re.IGNORECASE)
             cm = close_re.search(masked, end)
             body_end = cm.start() if cm else n
