@@ -45,6 +45,7 @@ def cli() -> None:
 
     \b
     assetopt audit      count requests, bytes and problems per page (the baseline)
+    assetopt build      bundle, minify, hash and precompress every {% bundle %} block
     Run "assetopt COMMAND --help" for the options and an example of each.
 
     Settings come from [tool.assetopt] in pyproject.toml (or assetopt.toml) in --project;
@@ -133,6 +134,45 @@ def audit(config: Config, json_path: Path | None, fail_on: str | None, show_all:
         click.secho(f"fail-on: {line}", fg="red", err=True)
     if failed or result.problems:
         sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@project_options
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output static root (default: out in the config, else build/).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for compression (default: all cores).")
+@click.option("--no-precompress", is_flag=True, help="Skip the .gz/.br siblings.")
+@click.option("--no-minify", is_flag=True, help="Join without minifying (to debug a bundle).")
+def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bool, no_minify: bool) -> None:
+    """Bundle, minify, hash and precompress every {% bundle %} block.
+
+    Scans every template for {% bundle "css" %}/{% bundle "js" %} blocks (no rendering), builds
+    each distinct asset list once (every {% if %} variant, e.g. RTL and LTR), copies the other
+    static files, writes assetopt-manifest.json and .gz/.br siblings into the output static root.
+    Nothing is written when any bundle has a problem; a rebuild with nothing changed writes nothing.
+
+    \b
+    Example:
+      assetopt build --out build/static -j 2
+    Then serve build/static as STATIC_ROOT with ASSETOPT = {"MANIFEST": ".../assetopt-manifest.json"}.
+    """
+    from .build import BuildOptions, build as run_build
+
+    target = (out.resolve() if out is not None else config.out)
+    result = run_build(Project(config), BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify))
+    bundles = result.manifest.bundles
+    files = sum(len(b.files) for b in bundles.values())
+    for w in result.warnings:
+        loc = f"{w.path}:{w.lineno}" if w.lineno else w.path
+        click.secho(f"warning: {loc}: {w.message}", fg="yellow", err=True)
+    click.echo(f"{len(bundles)} bundle(s) -> {files} file(s) in {target}")
+    for b in bundles.values():
+        for f in b.files:
+            click.echo(f"  {f.name}  {f.size / 1024:.1f} KB  <- {len(f.sources)} file(s) from {b.templates[0][0]}:{b.templates[0][1]}")
+    p = result.precompress
+    click.echo(
+        f"written {len(result.written)}, static files copied {result.copied}, stale removed {len(result.removed)}, "
+        f"precompressed {p.compressed} of {p.files} (cache hits {p.files - p.compressed}), join cache hits {result.cache_hits}"
+    )
 
 
 def main() -> None:

@@ -1,0 +1,245 @@
+"""``assetopt build``: every ``{% bundle %}`` variant joined, minified, hashed and precompressed.
+
+The I/O around the pure pieces: find bundle blocks in every template (scanning, no rendering), read
+their sources, join them with ``bundler``, write the output static root and the manifest, and
+precompress. Everything is computed before anything is written, so a failing build leaves the
+previous output and manifest as they were; every file is written atomically.
+
+Incremental: joined bundles and compressed bytes are cached by content (``cache.py``); copying static
+files compares bytes first. A rebuild with nothing changed writes nothing.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import posixpath
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css, join_js
+from .bundles import BundleBlock, BundleSpecError, bundle_blocks
+from .cache import ContentCache, sha256
+from .errors import AssetoptError, TemplateError
+from .fsutil import write_atomic
+from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
+from .precompress import PrecompressStats, precompress_tree
+from .project import Project
+from .staticfiles import Lookup
+
+__all__ = ["BuildOptions", "BuildResult", "BuildError", "build", "BUNDLE_DIR"]
+
+BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
+_JOIN_STEP = "join-1"
+
+
+class BuildError(AssetoptError):
+    """One or more bundles cannot be built; ``errors`` lists each with its file and line."""
+
+    def __init__(self, errors: list[AssetoptError]) -> None:
+        lines = "\n".join(f"  {e}" for e in errors)
+        super().__init__(f"{len(errors)} bundle problem(s), nothing written:\n{lines}")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path
+    hashed_names: bool = True  # False under Django's ManifestStaticFilesStorage, which hashes itself
+    minify: bool = True
+    copy_static: bool = True
+    precompress: bool = True
+    jobs: int | None = None
+
+
+@dataclass
+class BuildResult:
+    manifest: Manifest
+    warnings: list[BundleWarning] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # output files written or replaced (relative)
+    copied: int = 0
+    removed: list[str] = field(default_factory=list)
+    precompress: PrecompressStats = field(default_factory=PrecompressStats)
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+def _stem(template_name: str) -> str:
+    base = template_name.rsplit(".", 1)[0]
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in base).strip("-") or "bundle"
+
+
+def _integrity(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError]]:
+    blocks: list[BundleBlock] = []
+    errors: list[AssetoptError] = []
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError as exc:
+            errors.append(exc)
+            continue
+        if "{% bundle" not in template.source and "{%bundle" not in template.source:
+            continue
+        try:
+            blocks.extend(bundle_blocks(template, project.config.static_url))
+        except BundleSpecError as exc:
+            errors.append(exc)
+    return blocks, errors
+
+
+def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read: Callable[[str], str | None], cache: ContentCache) -> tuple[Joined, bool]:
+    """Join with a content-addressed cache; returns (joined, cache hit)."""
+    key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
+    key = sha256(key_blob.encode("utf-8"))
+    cached = cache.get(_JOIN_STEP, key)
+    if cached is not None:
+        try:
+            data = json.loads(cached)
+            return Joined(
+                tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
+                tuple(BundleWarning(w["path"], w["lineno"], w["message"]) for w in data["warnings"]),
+            ), True
+        except (ValueError, KeyError, TypeError):
+            pass  # a foreign entry: rebuild it
+    if kind == "css":
+        joined = join_css(sources, folder_path, minify=minify, read=read)
+    else:
+        joined = join_js(sources, minify=minify)
+    # A local @import pulls in a file that is not part of the key: never cache such a join.
+    if not any("@import" in s.text for s in sources):
+        payload = {
+            "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
+            "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
+        }
+        cache.put(_JOIN_STEP, key, json.dumps(payload).encode("utf-8"))
+    return joined, False
+
+
+def build(project: Project, options: BuildOptions) -> BuildResult:
+    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
+    cfg = project.config
+    cache = ContentCache(cfg.cache_dir)
+    blocks, errors = find_bundle_blocks(project)
+
+    def read_text(logical: str) -> str | None:
+        found = project.static.find(logical)
+        if found.status is not Lookup.FOUND or found.file is None:
+            return None
+        return found.file.read_bytes().decode("utf-8-sig")
+
+    bundles: dict[str, ManifestBundle] = {}
+    outputs: dict[str, bytes] = {}  # relative output path -> bytes
+    result_warnings: list[BundleWarning] = []
+    hits = misses = 0
+    for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
+        for variant in block.variants:
+            if variant.key in bundles:
+                bundles[variant.key].templates.append((block.name, block.lineno))
+                continue
+            sources: list[Source] = []
+            for logical in variant.paths:
+                found = project.static.find(logical)
+                if found.status is not Lookup.FOUND or found.file is None:
+                    why = "points outside the static dirs" if found.status is Lookup.UNSAFE else "is not in the static dirs"
+                    errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
+                    continue
+                try:
+                    text = found.file.read_bytes().decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    errors.append(BundleSpecError(f"{logical} is not UTF-8 (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+                    continue
+                sources.append(Source(logical, text))
+            if len(sources) != len(variant.paths):
+                continue
+            try:
+                joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache)
+            except BundleError as exc:
+                errors.append(BundleSpecError(f"{exc} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
+                continue
+            hits += hit
+            misses += not hit
+            result_warnings.extend(joined.warnings)
+            files = []
+            for i, chunk in enumerate(joined.chunks):
+                data = chunk.text.encode("utf-8")
+                stem = f"{_stem(block.name)}-{variant.key[:8]}" + (f"-{i + 1}" if len(joined.chunks) > 1 else "")
+                name = f"{BUNDLE_DIR}/{stem}.{sha256(data)[:12]}.{variant.kind}" if options.hashed_names else f"{BUNDLE_DIR}/{stem}.{variant.kind}"
+                outputs[name] = data
+                files.append(ManifestFile(name=name, integrity=_integrity(data), sources=chunk.sources, size=len(data)))
+            bundles[variant.key] = ManifestBundle(
+                key=variant.key, kind=variant.kind, semantics=variant.semantics, sources=variant.paths, files=tuple(files), templates=[(block.name, block.lineno)]
+            )
+    if errors:
+        raise BuildError(errors)
+
+    out = options.out
+    result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
+    if options.copy_static:
+        result.copied = _copy_static(project, out, result)
+    for name, data in sorted(outputs.items()):
+        if _write_if_changed(out / name, data):
+            result.written.append(name)
+    manifest_bytes = result.manifest.dumps().encode("utf-8")
+    if _write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+        result.written.append(MANIFEST_NAME)
+    result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs})
+    if options.precompress:
+        files = [out / n for n in outputs]
+        if options.copy_static:
+            files += [p for p in out.rglob("*") if p.is_file() and p.parent != out / BUNDLE_DIR]
+        result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs)
+    return result
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
+def _copy_static(project: Project, out: Path, result: BuildResult) -> int:
+    """Copy every static source file into ``out`` (first dir wins, like collectstatic), when changed."""
+    copied = 0
+    seen: set[str] = set()
+    for root in project.config.static:
+        for src in sorted(root.rglob("*")):
+            if not src.is_file() or any(part.startswith(".") for part in src.relative_to(root).parts):
+                continue
+            rel = src.relative_to(root).as_posix()
+            if rel in seen or rel.startswith(BUNDLE_DIR + "/") or rel == MANIFEST_NAME:
+                continue
+            seen.add(rel)
+            if not src.resolve().is_relative_to(root.resolve()):
+                continue  # a symlink out of the static dir: never read
+            dest = out / rel
+            if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.tmp")
+            shutil.copyfile(src, tmp)
+            tmp.replace(dest)
+            copied += 1
+    return copied
+
+
+def _remove_stale(folder: Path, keep: set[str]) -> list[str]:
+    """Bundles of earlier builds that no manifest entry names any more (and their .gz/.br)."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for f in sorted(folder.iterdir()):
+        base = f.name.removesuffix(".gz").removesuffix(".br")
+        if f.is_file() and base not in keep:
+            f.unlink()
+            removed.append(f"{BUNDLE_DIR}/{f.name}")
+    return removed

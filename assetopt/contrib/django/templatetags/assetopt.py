@@ -1,0 +1,182 @@
+"""``{% load assetopt %}``: the ``{% bundle "css" %}...{% endbundle %}`` block tag.
+
+At render time the tag works out which static paths its inner tags produce *in this context*: it
+walks its compiled nodes, evaluates each ``{% if %}`` exactly as Django would, takes ``{% static %}``
+paths literally and ignores every variable. The key therefore never depends on rendered output
+(nonces, CSRF tokens, user data). It then prints one tag per built file, with SRI ``integrity`` and
+the inner tags' ``nonce``/``crossorigin``/``referrerpolicy``.
+
+- bundling off (``ASSETOPT["BUNDLES"] = False``, or ``DEBUG`` by default): the inner tags, unchanged.
+- not built: ``STRICT`` raises naming the template, line and command; otherwise the inner tags and
+  one logged warning per bundle. Never a 500 in production by default.
+The tag reads the manifest once per file version and never writes.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django import template
+from django.template.base import Node, NodeList, TextNode, VariableNode
+from django.template.defaulttags import CommentNode, ForNode, IfNode
+from django.templatetags.static import StaticNode, static
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ....assets import asset_of
+from ....bundles import BundleSpecError, variant_of_assets
+from ....manifest import Manifest, ManifestBundle, ManifestError, load_manifest
+from ....tags import StartTag
+from ....templates import parse_template
+from .. import conf
+
+register = template.Library()
+logger = logging.getLogger("assetopt")
+
+_PREFIX = "/__assetopt_static__/"  # stands for STATIC_URL in the skeleton: static paths stay logical
+_CARRIED = ("nonce", "crossorigin", "referrerpolicy")
+_manifests: dict[Path, tuple[int, Manifest | None]] = {}
+_warned: set[tuple[str, int]] = set()
+
+
+class BundleNotBuilt(template.TemplateSyntaxError):
+    pass
+
+
+def _read_manifest(path: Path | None) -> Manifest | None:
+    """The manifest at ``path`` (cached per file version); None when absent or unusable."""
+    if path is None:
+        return None
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    hit = _manifests.get(path)
+    if hit is not None and hit[0] == mtime:
+        return hit[1]
+    try:
+        manifest: Manifest | None = load_manifest(path)
+    except (ManifestError, OSError) as exc:
+        logger.warning("assetopt: %s", exc)
+        manifest = None
+    _manifests[path] = (mtime, manifest)
+    return manifest
+
+
+def _skeleton(nodelist: NodeList, context: template.Context, out: list[str]) -> None:
+    """The inner markup with {% if %} decided, {% static %} literal and every variable blank."""
+    for node in nodelist:
+        if isinstance(node, TextNode):
+            out.append(node.s)
+        elif isinstance(node, StaticNode):
+            path = node.path.var
+            out.append(_PREFIX + path if isinstance(path, str) else "")
+        elif isinstance(node, VariableNode):
+            if node.filter_expression.token.strip() == "STATIC_URL":
+                out.append(_PREFIX)
+        elif isinstance(node, IfNode):
+            for condition, branch in node.conditions_nodelists:
+                if condition is None or condition.eval(context):
+                    _skeleton(branch, context, out)
+                    break
+
+
+def _asset_tags(html: str, name: str) -> list[StartTag]:
+    t = parse_template(name, html)
+    return [i for i in t.items if isinstance(i, StartTag) and i.name in ("link", "script")]
+
+
+class BundleNode(Node):
+    def __init__(self, kind: str, nodelist: NodeList, where: str, lineno: int) -> None:
+        self.kind = kind
+        self.nodelist = nodelist
+        self.where = where
+        self.lineno = lineno
+
+    def render(self, context: template.Context) -> SafeString | str:
+        if not conf.bundles_enabled():
+            return self.nodelist.render(context)
+        parts: list[str] = []
+        _skeleton(self.nodelist, context, parts)
+        skeleton = "".join(parts)
+        tmpl = parse_template(self.where, skeleton)
+        assets = [a for i in tmpl.items if isinstance(i, StartTag) and (a := asset_of(i, tmpl, _PREFIX)) is not None]
+        try:
+            variant = variant_of_assets(self.kind, [a for a in assets if a.kind == self.kind], self.where, self.lineno)
+        except BundleSpecError:
+            return self._fallback(context, "its tags mix media or defer")
+        if not variant.paths:
+            return self.nodelist.render(context)
+        manifest = _read_manifest(conf.manifest_path())
+        entry = manifest.bundles.get(variant.key) if manifest is not None else None
+        if entry is None or entry.kind != self.kind:
+            return self._fallback(context, "it has not been built")
+        return self._tags(entry, context)
+
+    def _fallback(self, context: template.Context, why: str) -> str:
+        message = (
+            f"{self.where}:{self.lineno}: {{% bundle \"{self.kind}\" %}} renders its original tags because {why} "
+            "(run `assetopt build`, or collectstatic with the assetopt storage)"
+        )
+        if conf.strict():
+            raise BundleNotBuilt(message)
+        if (self.where, self.lineno) not in _warned:
+            _warned.add((self.where, self.lineno))
+            logger.warning("assetopt: %s", message)
+        return self.nodelist.render(context)
+
+    def _tags(self, entry: ManifestBundle, context: template.Context) -> SafeString:
+        rendered = self.nodelist.render(context)
+        carried = ""
+        tags = _asset_tags(str(rendered), self.where)
+        if tags:
+            for name in _CARRIED:
+                value = tags[0].get(name)
+                if value is not None:
+                    carried += f' {name}="{escape(value)}"' if value else f" {name}"
+        out = []
+        for f in entry.files:
+            url = escape(static(f.name))
+            if self.kind == "css":
+                media = "" if entry.semantics == "all" else f' media="{escape(entry.semantics)}"'
+                out.append(f'<link rel="stylesheet" href="{url}" integrity="{f.integrity}"{media}{carried}>')
+            else:
+                defer = " defer" if entry.semantics == "defer" else ""
+                out.append(f'<script src="{url}" integrity="{f.integrity}"{defer}{carried}></script>')
+        return mark_safe("\n".join(out))
+
+
+def _check(nodelist: NodeList, where: str) -> None:
+    """Refuse at compile time what has no asset list known before rendering."""
+    for node in nodelist:
+        lineno = getattr(getattr(node, "token", None), "lineno", None)
+        if isinstance(node, ForNode):
+            raise template.TemplateSyntaxError(f"{where}:{lineno}: {{% for %}} inside {{% bundle %}}: its files are not known before rendering")
+        if isinstance(node, StaticNode) and not isinstance(node.path.var, str):
+            raise template.TemplateSyntaxError(f"{where}:{lineno}: {{% static %}} with a computed path inside {{% bundle %}}: use a literal path")
+        if isinstance(node, IfNode):
+            for _, branch in node.conditions_nodelists:
+                _check(branch, where)
+        elif not isinstance(node, (TextNode, StaticNode, VariableNode, CommentNode)):
+            name = type(node).__name__
+            if name not in ("CsrfTokenNode",):
+                raise template.TemplateSyntaxError(f"{where}:{lineno}: {name} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}")
+
+
+@register.tag("bundle")
+def do_bundle(parser: template.base.Parser, token: template.base.Token) -> BundleNode:
+    """``{% bundle "css" %}<link ...>...{% endbundle %}`` or ``{% bundle "js" %}<script ...>...``."""
+    bits = token.split_contents()
+    where = getattr(parser.origin, "template_name", None) or getattr(parser.origin, "name", "<template>")
+    if len(bits) != 2 or bits[1] not in ('"css"', "'css'", '"js"', "'js'"):
+        raise template.TemplateSyntaxError(f'{where}:{token.lineno}: expected {{% bundle "css" %}} or {{% bundle "js" %}}, got {{% {token.contents} %}}')
+    nodelist = parser.parse(("endbundle",))
+    parser.delete_first_token()
+    _check(nodelist, where)
+    # Variables in a URL (href="{{ x }}") are caught by scanning the markup as the build does.
+    skeleton = "".join(n.s if isinstance(n, TextNode) else (_PREFIX + n.path.var if isinstance(n, StaticNode) else "{{ v }}") for n in nodelist if not isinstance(n, (IfNode, CommentNode)))
+    for tag in _asset_tags(skeleton, where):
+        url = tag.get("href") if tag.name == "link" else tag.get("src")
+        if url is not None and "{{" in url:
+            raise template.TemplateSyntaxError(f"{where}:{token.lineno}: a path computed at run time inside {{% bundle %}} ({url}): use a literal {{% static %}} path")
+    return BundleNode(bits[1].strip("\"'"), nodelist, where, token.lineno)
