@@ -42,12 +42,12 @@ __all__ = [
 FONT_SUFFIXES = frozenset({".woff2", ".woff", ".ttf", ".otf", ".eot"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp"})
 # Request kinds, in table order.
-KINDS = ("css", "js", "img", "iframe", "font", "css-image", "preload")
+KINDS = ("css", "css-import", "js", "img", "iframe", "font", "css-image", "preload")
 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    kind: str  # one of KINDS
+    kind: str  # one of KINDS; "css-import" is a stylesheet pulled by a local @import
     ref: Ref
     path: str  # the template (or stylesheet) that asks for it
     lineno: int
@@ -207,7 +207,7 @@ def _css_requests(req: Request, index: StaticIndex, seen: set[str]) -> list[Requ
             ext = posixpath.splitext(ref.path)[1].lower() if ref.paths else ""
             common = dict(path=css_path, lineno=cref.lineno, conditional=req.conditional, via=css_path)
             if cref.kind == "import":
-                sub = Request("css", ref, blocking=req.blocking and _media_blocks(cref.media or "all"), mode=cref.media or "all", **common)  # type: ignore[arg-type]
+                sub = Request("css-import", ref, blocking=req.blocking and _media_blocks(cref.media or "all"), mode=cref.media or "all", **common)  # type: ignore[arg-type]
                 out.append(sub)
                 out.extend(_css_requests(sub, index, seen))
                 continue
@@ -267,17 +267,22 @@ def _sizes_of(ref: Ref, index: StaticIndex) -> Sizes | None:
     return best
 
 
-_BYTE_GROUPS = {"css": "css", "js": "js", "img": "img", "css-image": "img", "font": "font", "preload": "other", "iframe": "other"}
+_BYTE_GROUPS = {"css": "css", "css-import": "css", "js": "js", "img": "img", "css-image": "img", "font": "font", "preload": "other", "iframe": "other"}
 
 
 def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
     found, findings = markup_requests(page, static_url)
     requests: list[Request] = []
     seen_css: set[str] = set()
+    pulled: set[tuple[str, tuple[str, ...]]] = set()  # a file a stylesheet pulls is fetched once
     for req, _, _ in found:
         requests.append(req)
         if req.kind == "css" and req.ref.kind is RefKind.STATIC:
-            requests.extend(_css_requests(req, index, seen_css))
+            for sub in _css_requests(req, index, seen_css):
+                key = (sub.kind, sub.ref.paths or (sub.ref.url,))
+                if key not in pulled:
+                    pulled.add(key)
+                    requests.append(sub)
     for req in requests:
         findings.extend(_ref_findings(req, index))
     counts = {k: 0 for k in KINDS}

@@ -24,6 +24,7 @@ def page_metrics(page: PageReport) -> dict[str, float]:
     c = page.counts
     return {
         "css": c["css"],
+        "css_import": c["css-import"],
         "js": c["js"],
         "img": c["img"],
         "eager_img": c["img_eager"],

@@ -40,6 +40,8 @@ VOID_ELEMENTS = frozenset(
 )
 # Tags that change template structure: inside an attribute value they make the tag opaque.
 _STRUCTURAL_IN_VALUE = frozenset({"block", "endblock", "include", "extends"})
+# Tags with a body: inside a value they must open and close there, or the tag is opaque.
+_PAIRED = frozenset({"if", "for", "with", "ifchanged", "spaceless", "autoescape", "filter", "localize", "language", "blocktrans", "blocktranslate", "cache", "comment"})
 
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 _ATTR_NAME_RE = re.compile(r"[^\s/>=\"'\x1a][^\s/>=\"'\x1a]*")
@@ -299,11 +301,22 @@ def _scan_start_tag(
                     return opaque("missing attribute value", pos)
                 v_start, v_end, end = pos, um.end(), um.end()
                 quote = ""
+            depth: list[str] = []
             for tok in _code_in(tokens, starts, v_start, v_end):
                 if tok.start < v_start or tok.end > v_end:
                     return opaque("template code crosses an attribute value's quotes", pos)
-                if tok.kind is TokenKind.BLOCK and tok.tag_name in _STRUCTURAL_IN_VALUE:
+                if tok.kind is not TokenKind.BLOCK:
+                    continue
+                word = tok.tag_name
+                if word in _STRUCTURAL_IN_VALUE:
                     return opaque(f"{_describe(tok)} inside the value of {a_name}", pos)
+                if word in _PAIRED:
+                    depth.append(word)
+                elif word.startswith("end") and word[3:] in _PAIRED:
+                    if not depth or depth.pop() != word[3:]:
+                        return opaque(f"{_describe(tok)} without its opening tag inside the value of {a_name}", pos)
+            if depth:
+                return opaque(f"{{% {depth[-1]} %}} not closed inside the value of {a_name}", pos)
             attrs.append(Attr(a_name, a_start, end, source[v_start:v_end], v_start, v_end, quote))
             pos = end
         else:

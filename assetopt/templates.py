@@ -185,19 +185,25 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
     )
 
 
-def _inside_tags(items: tuple[HtmlItem, ...]) -> tuple[list[int], list[int]]:
-    spans = [(i.start, i.end) for i in items if isinstance(i, (StartTag, OpaqueTag))]
+def _inside_tags(items: tuple[HtmlItem, ...], kinds: tuple[type, ...]) -> tuple[list[int], list[int]]:
+    spans = [(i.start, i.end) for i in items if isinstance(i, kinds)]
     return [s for s, _ in spans], [e for _, e in spans]
 
 
 def _build_tree(
     tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
 ) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
-    tag_starts, tag_ends = _inside_tags(items)
+    tag_starts, tag_ends = _inside_tags(items, (StartTag, OpaqueTag))
+    # Template code inside a readable start tag belongs to its attribute values (balanced there,
+    # or the scanner would have made the tag opaque); it is not template structure.
+    value_starts, value_ends = _inside_tags(items, (StartTag,))
+
+    def inside(tok: Token, starts: list[int], ends: list[int]) -> bool:
+        i = bisect.bisect_right(starts, tok.start) - 1
+        return i >= 0 and tok.start < ends[i]
 
     def inside_tag(tok: Token) -> bool:
-        i = bisect.bisect_right(tag_starts, tok.start) - 1
-        return i >= 0 and tok.start < tag_ends[i]
+        return inside(tok, tag_starts, tag_ends)
 
     stack = [_Frame("root", None)]
     extends: ExtendsNode | None = None
@@ -231,7 +237,7 @@ def _build_tree(
         while pending is not None and pending.start < tok.start:
             current().append(Element(pending))
             pending = next(item_iter, None)
-        if tok.kind is TokenKind.COMMENT:
+        if tok.kind is TokenKind.COMMENT or inside(tok, value_starts, value_ends):
             continue
         if tok.kind is TokenKind.VAR:
             if tok.contents.split("|")[0].strip() == "block.super":

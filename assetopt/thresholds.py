@@ -15,7 +15,8 @@ from .errors import AssetoptError
 __all__ = ["Condition", "parse_conditions", "METRICS"]
 
 METRICS: dict[str, str] = {
-    "css": "stylesheet requests",
+    "css": "stylesheet links",
+    "css_import": "stylesheets pulled by @import",
     "js": "script requests",
     "img": "image requests",
     "eager_img": "images loaded eagerly",

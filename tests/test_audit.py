@@ -195,3 +195,15 @@ def test_css_url_escaping_static_dir_is_unsafe(make_project, tmp_path: Path):
 def test_empty_project_has_no_pages_and_no_problems(make_project):
     result = run_audit(make_project())
     assert (result.pages, result.problems, result.templates) == ((), (), 0)
+
+
+def test_link_whose_href_is_chosen_by_if_joins_the_run(make_project):
+    # {% if %} tokens inside an attribute value are part of the value, not template structure:
+    # they must not end a bundle run (a bug: they made a phantom {% if %} node between the links).
+    bidi = "{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}"
+    project = make_project(
+        templates={"p.html": "{% load static %}<html><head>\n<link rel='stylesheet' href=\"" + bidi + "\">\n<link rel='stylesheet' href='/static/a.css'>\n</head></html>"},
+        static={"b.rtl.css": "a{}", "b.css": "a{}", "a.css": "a{}"},
+    )
+    page = page_of(run_audit(project), "p.html")
+    assert [(f.lineno, f.message) for f in page.findings if f.code == "bundle-run"] == [(2, "2 stylesheets in a row could be one bundle")]

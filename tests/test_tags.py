@@ -110,6 +110,16 @@ def opaque(name: str, text: str, reason: str) -> tuple[object, ...]:
             id="block_inside_value",
         ),
         pytest.param(
+            '<p class="{% if a %}x">{% endif %}',
+            [opaque("p", '<p class="{% if a %}x">', "{% if %} not closed inside the value of class")],
+            id="if_opened_in_value_closed_outside",
+        ),
+        pytest.param(
+            '{% if a %}<p class="x{% endif %}">',
+            [opaque("p", '<p class="x{% endif %}">', "{% endif %} without its opening tag inside the value of class")],
+            id="endif_in_value_opened_outside",
+        ),
+        pytest.param(
             '<div class="a" {{ attrs }}>',
             [opaque("div", '<div class="a" {{ attrs }}>', "{{ attrs }} between attributes")],
             id="variable_between_attributes",
