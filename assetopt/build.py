@@ -131,7 +131,12 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         found = project.static.find(logical)
         if found.status is not Lookup.FOUND or found.file is None:
             return None
-        return found.file.read_bytes().decode("utf-8-sig")
+        data = found.file.read_bytes()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # join_css only expects BundleError: a raw decode error would crash the whole build.
+            raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
     bundles: dict[str, ManifestBundle] = {}
     outputs: dict[str, bytes] = {}  # relative output path -> bytes
@@ -160,7 +165,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             try:
                 joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache)
             except BundleError as exc:
-                errors.append(BundleSpecError(f"{exc} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
+                errors.append(BundleSpecError(f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
                 continue
             hits += hit
             misses += not hit

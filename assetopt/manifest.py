@@ -82,7 +82,7 @@ def load_manifest(path: Path) -> Manifest:
         data = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
         raise ManifestError(f"unreadable manifest: {exc}", path=where, hint="run `assetopt build` again") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ManifestError("not an assetopt manifest", path=where, hint="run `assetopt build` again")
@@ -95,6 +95,6 @@ def load_manifest(path: Path) -> Manifest:
             if not files or not all(f.integrity.startswith("sha384-") for f in files):
                 raise ValueError(f"bundle {key}: no files or a bad integrity value")
             bundles[key] = ManifestBundle(key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])])  # type: ignore[misc]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(Infinity)
         raise ManifestError(f"malformed manifest entry: {exc}", path=where, hint="run `assetopt build` again") from None
     return Manifest(bundles=bundles, static_url=str(data.get("static_url", "/static/")))

@@ -13,21 +13,24 @@ The tag reads the manifest once per file version and never writes.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from pathlib import Path
+from typing import Any
 
 from django import template
-from django.template.base import Node, NodeList, TextNode, VariableNode
+from django.template.base import Node, NodeList, TextNode, VariableDoesNotExist, VariableNode
 from django.template.defaulttags import CommentNode, ForNode, IfNode
 from django.templatetags.static import StaticNode, static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ....assets import asset_of
+from ....assets import Asset, asset_of
 from ....bundles import BundleSpecError, variant_of_assets
 from ....manifest import Manifest, ManifestBundle, ManifestError, load_manifest
+from ....refs import RefKind
 from ....tags import StartTag
-from ....templates import parse_template
+from ....templates import Template, parse_template
 from .. import conf
 
 register = template.Library()
@@ -35,7 +38,7 @@ logger = logging.getLogger("assetopt")
 
 _PREFIX = "/__assetopt_static__/"  # stands for STATIC_URL in the skeleton: static paths stay logical
 _CARRIED = ("nonce", "crossorigin", "referrerpolicy")
-_manifests: dict[Path, tuple[int, Manifest | None]] = {}
+_manifests: dict[Path, tuple[tuple[int, ...], Manifest | None]] = {}
 _warned: set[tuple[str, int]] = set()
 
 
@@ -48,18 +51,21 @@ def _read_manifest(path: Path | None) -> Manifest | None:
     if path is None:
         return None
     try:
-        mtime = path.stat().st_mtime_ns
+        st = path.stat()
     except OSError:
         return None
+    # mtime alone can stay the same across a rebuild (coarse clocks, copies that keep mtimes); an
+    # atomic replace always gives a new inode, and any write or utime a new ctime.
+    version = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     hit = _manifests.get(path)
-    if hit is not None and hit[0] == mtime:
+    if hit is not None and hit[0] == version:
         return hit[1]
     try:
         manifest: Manifest | None = load_manifest(path)
     except (ManifestError, OSError) as exc:
         logger.warning("assetopt: %s", exc)
         manifest = None
-    _manifests[path] = (mtime, manifest)
+    _manifests[path] = (version, manifest)
     return manifest
 
 
@@ -76,9 +82,26 @@ def _skeleton(nodelist: NodeList, context: template.Context, out: list[str]) -> 
                 out.append(_PREFIX)
         elif isinstance(node, IfNode):
             for condition, branch in node.conditions_nodelists:
-                if condition is None or condition.eval(context):
+                if condition is None or _holds(condition, context):
                     _skeleton(branch, context, out)
                     break
+
+
+def _holds(condition: Any, context: template.Context) -> bool:
+    """A condition as Django's own ``IfNode.render`` decides it: a failed lookup is false."""
+    try:
+        return bool(condition.eval(context))
+    except VariableDoesNotExist:
+        return False
+
+
+def _asset_in_context(tag: StartTag, tmpl: Template, static_url: str | None) -> Asset | None:
+    """The asset of ``tag`` in the skeleton. A literal ``/static/...`` URL is read with the build's
+    ``static_url`` (from the manifest), as the build read it, so both compute the same key."""
+    asset = asset_of(tag, tmpl, _PREFIX)
+    if asset is not None and static_url and (asset.ref is None or asset.ref.kind is not RefKind.STATIC):
+        asset = asset_of(tag, tmpl, static_url)
+    return asset
 
 
 def _asset_tags(html: str, name: str) -> list[StartTag]:
@@ -100,18 +123,25 @@ class BundleNode(Node):
         _skeleton(self.nodelist, context, parts)
         skeleton = "".join(parts)
         tmpl = parse_template(self.where, skeleton)
-        assets = [a for i in tmpl.items if isinstance(i, StartTag) and (a := asset_of(i, tmpl, _PREFIX)) is not None]
+        manifest = _read_manifest(conf.manifest_path())
+        static_url = manifest.static_url if manifest is not None else None
+        assets = [a for i in tmpl.items if isinstance(i, StartTag) and (a := _asset_in_context(i, tmpl, static_url)) is not None]
         try:
             variant = variant_of_assets(self.kind, [a for a in assets if a.kind == self.kind], self.where, self.lineno)
         except BundleSpecError:
             return self._fallback(context, "its tags mix media or defer")
         if not variant.paths:
             return self.nodelist.render(context)
-        manifest = _read_manifest(conf.manifest_path())
         entry = manifest.bundles.get(variant.key) if manifest is not None else None
         if entry is None or entry.kind != self.kind:
             return self._fallback(context, "it has not been built")
-        return self._tags(entry, context)
+        try:
+            urls = [static(f.name) for f in entry.files]
+        except ValueError as exc:
+            # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks (collectstatic
+            # ran before the build): serve the original tags rather than fail the page.
+            return self._fallback(context, f"the static files storage cannot serve it ({exc})")
+        return self._tags(entry, urls, context)
 
     def _fallback(self, context: template.Context, why: str) -> str:
         message = (
@@ -125,7 +155,7 @@ class BundleNode(Node):
             logger.warning("assetopt: %s", message)
         return self.nodelist.render(context)
 
-    def _tags(self, entry: ManifestBundle, context: template.Context) -> SafeString:
+    def _tags(self, entry: ManifestBundle, urls: list[str], context: template.Context) -> SafeString:
         rendered = self.nodelist.render(context)
         carried = ""
         tags = _asset_tags(str(rendered), self.where)
@@ -135,8 +165,8 @@ class BundleNode(Node):
                 if value is not None:
                     carried += f' {name}="{escape(value)}"' if value else f" {name}"
         out = []
-        for f in entry.files:
-            url = escape(static(f.name))
+        for f, raw_url in zip(entry.files, urls):
+            url = escape(raw_url)
             if self.kind == "css":
                 media = "" if entry.semantics == "all" else f' media="{escape(entry.semantics)}"'
                 out.append(f'<link rel="stylesheet" href="{url}" integrity="{f.integrity}"{media}{carried}>')
@@ -163,6 +193,43 @@ def _check(nodelist: NodeList, where: str) -> None:
                 raise template.TemplateSyntaxError(f"{where}:{lineno}: {name} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}")
 
 
+def _url_skeleton(nodelist: NodeList, parts: list[tuple[str, int]]) -> None:
+    """The inner markup with every ``{% if %}`` branch in turn, ``{% static %}`` and ``{{ STATIC_URL }}``
+    as the static prefix and any other variable as ``{{ v }}``; each part with its source line."""
+    for node in nodelist:
+        lineno = node.token.lineno
+        if isinstance(node, TextNode):
+            parts.append((node.s, lineno))
+        elif isinstance(node, StaticNode):
+            parts.append((_PREFIX + node.path.var, lineno))
+        elif isinstance(node, VariableNode):
+            is_prefix = node.filter_expression.token.strip() == "STATIC_URL"
+            parts.append((_PREFIX if is_prefix else "{{ v }}", lineno))
+        elif isinstance(node, IfNode):
+            for _, branch in node.conditions_nodelists:
+                _url_skeleton(branch, parts)
+
+
+def _check_urls(nodelist: NodeList, where: str) -> None:
+    """Refuse a variable in an href/src (``href="{{ x }}"``), as the build does, naming its line."""
+    parts: list[tuple[str, int]] = []
+    _url_skeleton(nodelist, parts)
+    starts: list[int] = []
+    pos = 0
+    for text, _ in parts:
+        starts.append(pos)
+        pos += len(text)
+    skeleton = "".join(text for text, _ in parts)
+    for tag in _asset_tags(skeleton, where):
+        url = tag.get("href") if tag.name == "link" else tag.get("src")
+        if url is not None and "{{" in url:
+            i = bisect.bisect_right(starts, tag.start) - 1
+            text, lineno = parts[i]
+            lineno += text[: tag.start - starts[i]].count("\n")
+            shown = url.replace(_PREFIX, "{{ STATIC_URL }}")
+            raise template.TemplateSyntaxError(f"{where}:{lineno}: a path computed at run time inside {{% bundle %}} ({shown}): use a literal {{% static %}} path")
+
+
 @register.tag("bundle")
 def do_bundle(parser: template.base.Parser, token: template.base.Token) -> BundleNode:
     """``{% bundle "css" %}<link ...>...{% endbundle %}`` or ``{% bundle "js" %}<script ...>...``."""
@@ -173,10 +240,5 @@ def do_bundle(parser: template.base.Parser, token: template.base.Token) -> Bundl
     nodelist = parser.parse(("endbundle",))
     parser.delete_first_token()
     _check(nodelist, where)
-    # Variables in a URL (href="{{ x }}") are caught by scanning the markup as the build does.
-    skeleton = "".join(n.s if isinstance(n, TextNode) else (_PREFIX + n.path.var if isinstance(n, StaticNode) else "{{ v }}") for n in nodelist if not isinstance(n, (IfNode, CommentNode)))
-    for tag in _asset_tags(skeleton, where):
-        url = tag.get("href") if tag.name == "link" else tag.get("src")
-        if url is not None and "{{" in url:
-            raise template.TemplateSyntaxError(f"{where}:{token.lineno}: a path computed at run time inside {{% bundle %}} ({url}): use a literal {{% static %}} path")
+    _check_urls(nodelist, where)
     return BundleNode(bits[1].strip("\"'"), nodelist, where, token.lineno)
