@@ -397,3 +397,23 @@ def test_what_the_build_refuses_is_a_template_syntax_error_naming_the_line(site:
         site.render(name, {"paths": ["a.css"], "path_var": "a.css", "x": "/static/a.css"})
     message = str(info.value)
     assert message.startswith(f"{name}:{lineno}: ") and words in message
+
+
+def test_a_carried_nonce_is_escaped_once_not_twice(site: Site):
+    # The inner tag's rendered value is HTML text already ("a&amp;b"); printing it must not give "a&amp;amp;b".
+    site.write({"js/a.js": "var a = 1;\n", "js/b.js": "var b = 2;\n"})
+    name = site.page(
+        LOAD + '{% bundle "js" %}'
+        "<script src=\"{% static 'js/a.js' %}\" nonce=\"{{ n }}\"></script><script src=\"{% static 'js/b.js' %}\" nonce=\"{{ n }}\"></script>"
+        "{% endbundle %}"
+    )
+    ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
+    assert site.render(name, {"n": "a&b"}) == f'\n<script src="/static/{built}" integrity="{sri(data)}" nonce="a&amp;b"></script>'
+
+
+def test_a_bundle_on_another_origin_gets_crossorigin_so_sri_does_not_block_it(site: Site):
+    site.write({"js/a.js": "var a = 1;\n", "js/b.js": "var b = 2;\n"})
+    name = site.page(LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}"></script><script src="{% static \'js/b.js\' %}"></script>{% endbundle %}')
+    ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
+    with settings(STATIC_URL="https://cdn.example.com/static/"):
+        assert site.render(name) == f'\n<script src="https://cdn.example.com/static/{built}" integrity="{sri(data)}" crossorigin="anonymous"></script>'

@@ -14,6 +14,7 @@ The tag reads the manifest once per file version and never writes.
 from __future__ import annotations
 
 import bisect
+import html
 import logging
 from pathlib import Path
 from typing import Any
@@ -163,10 +164,15 @@ class BundleNode(Node):
             for name in _CARRIED:
                 value = tags[0].get(name)
                 if value is not None:
-                    carried += f' {name}="{escape(value)}"' if value else f" {name}"
+                    # the value is HTML source text (already escaped): unescape once, escape once
+                    carried += f' {name}="{escape(html.unescape(value))}"' if value else f" {name}"
         out = []
         for f, raw_url in zip(entry.files, urls):
             url = escape(raw_url)
+            if "crossorigin" not in carried and raw_url.startswith(("http://", "https://", "//")):
+                # SRI on another origin needs a CORS request, or the browser blocks the file.
+                carried += ' crossorigin="anonymous"'
+
             if self.kind == "css":
                 media = "" if entry.semantics == "all" else f' media="{escape(entry.semantics)}"'
                 out.append(f'<link rel="stylesheet" href="{url}" integrity="{f.integrity}"{media}{carried}>')
