@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import posixpath
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,22 +76,33 @@ def _integrity(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
-def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError]]:
+_BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
+
+
+def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError], list[BundleWarning]]:
+    """Every bundle block. A template that cannot be read or parsed is an error only when it holds a
+    ``{% bundle %}`` tag; otherwise it cannot matter to the build and is skipped with a warning."""
     blocks: list[BundleBlock] = []
     errors: list[AssetoptError] = []
+    skipped: list[BundleWarning] = []
     for name in project.template_names():
         try:
             template = project.load(name)
         except TemplateError as exc:
-            errors.append(exc)
+            path = project.find_template(name)
+            holds_bundle = path is not None and _BUNDLE_RE.search(path.read_bytes()) is not None
+            if holds_bundle:
+                errors.append(exc)
+            else:
+                skipped.append(BundleWarning(exc.path or name, exc.lineno, f"skipped ({exc.message}): it holds no {{% bundle %}} tag"))
             continue
-        if "{% bundle" not in template.source and "{%bundle" not in template.source:
+        if _BUNDLE_RE.search(template.source.encode("utf-8")) is None:
             continue
         try:
             blocks.extend(bundle_blocks(template, project.config.static_url))
         except BundleSpecError as exc:
             errors.append(exc)
-    return blocks, errors
+    return blocks, errors, skipped
 
 
 def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read: Callable[[str], str | None], cache: ContentCache) -> tuple[Joined, bool]:
@@ -125,7 +137,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
     cfg = project.config
     cache = ContentCache(cfg.cache_dir)
-    blocks, errors = find_bundle_blocks(project)
+    blocks, errors, skipped = find_bundle_blocks(project)
 
     def read_text(logical: str) -> str | None:
         found = project.static.find(logical)
@@ -140,7 +152,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
 
     bundles: dict[str, ManifestBundle] = {}
     outputs: dict[str, bytes] = {}  # relative output path -> bytes
-    result_warnings: list[BundleWarning] = []
+    result_warnings: list[BundleWarning] = list(skipped)
     hits = misses = 0
     for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
         for variant in block.variants:

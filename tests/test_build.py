@@ -453,3 +453,23 @@ def test_cli_build_with_a_bad_block_exits_2_naming_file_and_line(tmp_path: Path,
     assert result.exit_code == 2
     assert "T/page.html:4: cannot bundle <link>" in result.output
     assert not (tmp_path / "O").exists()
+
+
+def test_an_unreadable_template_without_bundles_does_not_block_the_build(make_project):
+    project = make_project(
+        templates={
+            "page.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'b.css' %}\">{% endbundle %}",
+            "legacy.html": b"<p>caf\xe9</p>",  # Latin-1, no bundle: Django cannot render it either
+            "broken.html": "{% block a %}",  # unclosed, no bundle
+        },
+        static={"a.css": "a{color:red}", "b.css": "b{color:blue}"},
+    )
+    result = build(project, BuildOptions(out=project.config.project / "out"))
+    assert len(result.manifest.bundles) == 1
+    assert sorted((w.path.rsplit("/", 1)[-1], "skipped" in w.message) for w in result.warnings) == [("broken.html", True), ("legacy.html", True)]
+
+
+def test_an_unreadable_template_with_a_bundle_fails_the_build(make_project):
+    project = make_project(templates={"page.html": b"{% load assetopt %}{% bundle \"css\" %}\xe9{% endbundle %}"}, static={})
+    with pytest.raises(BuildError, match="not UTF-8"):
+        build(project, BuildOptions(out=project.config.project / "out"))
