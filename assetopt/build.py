@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css, join_js
+from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
 from .bundles import BundleBlock, BundleSpecError, bundle_blocks
 from .cache import ContentCache, sha256
 from .errors import AssetoptError, TemplateError
@@ -198,7 +198,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     out = options.out
     result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
     if options.copy_static:
-        result.copied = _copy_static(project, out, result)
+        result.copied = _copy_static(project, out, result, cache, cfg.minify_static)
     for name, data in sorted(outputs.items()):
         if _write_if_changed(out / name, data):
             result.written.append(name)
@@ -224,7 +224,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _copy_static(project: Project, out: Path, result: BuildResult) -> int:
+def _copy_static(project: Project, out: Path, result: BuildResult, cache: ContentCache, minify: bool) -> int:
     """Copy every static source file into ``out`` (first dir wins, like collectstatic), when changed."""
     copied = 0
     seen: set[str] = set()
@@ -239,6 +239,10 @@ def _copy_static(project: Project, out: Path, result: BuildResult) -> int:
             if not src.resolve().is_relative_to(root.resolve()):
                 continue  # a symlink out of the static dir: never read
             dest = out / rel
+            if minify and src.suffix.lower() in (".css", ".js") and ".min." not in src.name:
+                if _write_if_changed(dest, _minified(src, rel, cache, result)):
+                    copied += 1
+                continue
             if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
                 continue
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -247,6 +251,32 @@ def _copy_static(project: Project, out: Path, result: BuildResult) -> int:
             tmp.replace(dest)
             copied += 1
     return copied
+
+
+def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> bytes:
+    """A single static file minified in place (same name, same folder: no url() rebasing needed).
+
+    Anything that is not UTF-8 or that the minifier would damage is copied unchanged, with a warning."""
+    data = src.read_bytes()
+    key = sha256(data)
+    step = "minify-single-1" + src.suffix.lower()
+    hit = cache.get(step, key)
+    if hit is not None:
+        return hit
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
+        return data
+    if src.suffix.lower() == ".css":
+        out = minify_css(text)
+    else:
+        out, warning = minify_js(text, rel)
+        if warning is not None:
+            result.warnings.append(warning)
+    payload = out.encode("utf-8")
+    cache.put(step, key, payload)
+    return payload
 
 
 def _remove_stale(folder: Path, keep: set[str]) -> list[str]:

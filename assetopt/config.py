@@ -29,6 +29,7 @@ class Config:
     cache_dir: Path = Path(".assetopt-cache")
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
+    minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -44,6 +45,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "cache_dir": ("path", "cache directory (content-addressed; safe to delete)"),
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
+    "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
 }
 
 
@@ -70,6 +72,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _coerce(key: str, value: Any, base: Path, where: str) -> Any:
     kind = CONFIG_KEYS[key][0]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} must be true or false, got {value!r}", path=where)
+        return value
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a string, got {type(value).__name__}", path=where)

@@ -473,3 +473,26 @@ def test_an_unreadable_template_with_a_bundle_fails_the_build(make_project):
     project = make_project(templates={"page.html": b"{% load assetopt %}{% bundle \"css\" %}\xe9{% endbundle %}"}, static={})
     with pytest.raises(BuildError, match="not UTF-8"):
         build(project, BuildOptions(out=project.config.project / "out"))
+
+
+def test_minify_static_minifies_files_outside_bundles_in_place(make_project):
+    project = make_project(
+        templates={"page.html": "<html></html>"},
+        static={"css/solo.css": "/* c */\nbody {\n  color : red ;\n}\n", "js/solo.js": "var  a = 1; // c\n", "js/lib.min.js": "var  keep = 1;\n", "img/x.png": b"\x89PNG"},
+        minify_static=True,
+    )
+    out = project.config.project / "out"
+    build(project, BuildOptions(out=out, precompress=False))
+    assert (out / "css/solo.css").read_text() == "body{color:red}"
+    assert (out / "js/solo.js").read_text() == "var a=1;"
+    assert (out / "js/lib.min.js").read_text() == "var  keep = 1;\n"  # already minified: copied as is
+    assert (out / "img/x.png").read_bytes() == b"\x89PNG"
+
+
+def test_minify_static_ships_a_file_rjsmin_would_damage_unminified(make_project):
+    damaged = 'var b = 1;\nvar m = `x.${b ? ` Use "${b}" now.` : ""}`;\n'
+    project = make_project(templates={}, static={"js/t.js": damaged}, minify_static=True)
+    out = project.config.project / "out"
+    result = build(project, BuildOptions(out=out, precompress=False))
+    assert (out / "js/t.js").read_text() == damaged
+    assert [w.path for w in result.warnings] == ["js/t.js"]
