@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
-from .bundles import BundleBlock, BundleSpecError, bundle_blocks
+from .bundles import BundleBlock, BundleSpecError, BundleVariant, bundle_blocks, bundle_key
 from .cache import ContentCache, sha256
+from .config import DeclaredBundle
 from .errors import AssetoptError, TemplateError
 from .fsutil import write_atomic
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
@@ -105,6 +106,13 @@ def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[Asseto
     return blocks, errors, skipped
 
 
+def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
+    """A bundle from ``[tool.assetopt.bundles.NAME]``, keyed exactly like a block listing the same files."""
+    paths = tuple(posixpath.normpath(f) for f in d.files)
+    variant = BundleVariant(d.kind, paths, d.semantics, bundle_key(d.kind, paths, d.semantics))
+    return BundleBlock(template=f"{source} [bundles.{d.name}]", name=d.name, lineno=0, kind=d.kind, variants=(variant,))
+
+
 def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read: Callable[[str], str | None], cache: ContentCache) -> tuple[Joined, bool]:
     """Join with a content-addressed cache; returns (joined, cache hit)."""
     key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
@@ -138,6 +146,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     cfg = project.config
     cache = ContentCache(cfg.cache_dir)
     blocks, errors, skipped = find_bundle_blocks(project)
+    blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
 
     def read_text(logical: str) -> str | None:
         found = project.static.find(logical)

@@ -16,7 +16,18 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Config", "load_config", "CONFIG_KEYS"]
+__all__ = ["Config", "DeclaredBundle", "load_config", "CONFIG_KEYS"]
+
+
+@dataclass(frozen=True)
+class DeclaredBundle:
+    """``[tool.assetopt.bundles.NAME]``: a bundle built even if no template declares it (third-party
+    templates, JS loaders). A ``{% bundle %}`` block listing the same files renders the same file."""
+
+    name: str
+    kind: str  # "css" or "js"
+    files: tuple[str, ...]
+    semantics: str  # css: media; js: "classic" or "defer"
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class Config:
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
+    bundles: tuple[DeclaredBundle, ...] = ()  # bundles declared in config, built like {% bundle %} blocks
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -46,7 +58,43 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
     "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
+    "bundles": ("bundles", "named bundles to build: [tool.assetopt.bundles.NAME] kind, files, media or defer"),
 }
+_BUNDLE_KEYS = {"kind", "files", "media", "defer"}
+
+
+def _bundles(value: Any, where: str) -> tuple[DeclaredBundle, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError("bundles must be a table of tables: [tool.assetopt.bundles.NAME]", path=where)
+    out = []
+    for name, spec in sorted(value.items()):
+        what = f"bundles.{name}"
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{what} must be a table", path=where)
+        unknown = set(spec) - _BUNDLE_KEYS
+        if unknown:
+            raise ConfigError(f"{what}: unknown key(s) {sorted(unknown)}", path=where, hint=f"known: {sorted(_BUNDLE_KEYS)}")
+        kind = spec.get("kind")
+        if kind not in ("css", "js"):
+            raise ConfigError(f"{what}.kind must be \"css\" or \"js\", got {kind!r}", path=where)
+        files = spec.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
+            raise ConfigError(f"{what}.files must be a non-empty list of static paths", path=where)
+        if kind == "css":
+            if "defer" in spec:
+                raise ConfigError(f"{what}: defer is for js bundles", path=where)
+            semantics = spec.get("media", "all")
+            if not isinstance(semantics, str) or not semantics:
+                raise ConfigError(f"{what}.media must be a string", path=where)
+        else:
+            if "media" in spec:
+                raise ConfigError(f"{what}: media is for css bundles", path=where)
+            defer = spec.get("defer", False)
+            if not isinstance(defer, bool):
+                raise ConfigError(f"{what}.defer must be true or false", path=where)
+            semantics = "defer" if defer else "classic"
+        out.append(DeclaredBundle(name, kind, tuple(files), semantics.lower()))
+    return tuple(out)
 
 
 def _find_config_file(project: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -72,6 +120,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _coerce(key: str, value: Any, base: Path, where: str) -> Any:
     kind = CONFIG_KEYS[key][0]
+    if kind == "bundles":
+        return _bundles(value, where)
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false, got {value!r}", path=where)

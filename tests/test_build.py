@@ -24,6 +24,7 @@ from assetopt.bundles import BundleSpecError, bundle_blocks
 from assetopt.cache import ContentCache
 from assetopt.cli import cli
 from assetopt.config import load_config
+from assetopt.errors import ConfigError
 from assetopt.manifest import MANIFEST_NAME, ManifestError, load_manifest
 from assetopt.precompress import KEEP_RATIO, compress, precompress_tree
 from assetopt.project import Project
@@ -496,3 +497,49 @@ def test_minify_static_ships_a_file_rjsmin_would_damage_unminified(make_project)
     result = build(project, BuildOptions(out=out, precompress=False))
     assert (out / "js/t.js").read_text() == damaged
     assert [w.path for w in result.warnings] == ["js/t.js"]
+
+
+def test_bundles_declared_in_config_are_built_and_match_an_equal_block(tmp_path, write_tree):
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n'
+            '[tool.assetopt.bundles.vendor]\nkind = "js"\nfiles = ["js/a.js", "js/b.js"]\ndefer = true\n'
+            '[tool.assetopt.bundles.print]\nkind = "css"\nfiles = ["css/p.css"]\nmedia = "print"\n',
+            "t/page.html": "{% load static assetopt %}{% bundle \"js\" %}<script src=\"{% static 'js/a.js' %}\" defer></script><script src=\"{% static 'js/b.js' %}\" defer></script>{% endbundle %}",
+            "s/js/a.js": "var a = 1;\n",
+            "s/js/b.js": "var b = 2;\n",
+            "s/css/p.css": "body { color: black; }\n",
+        },
+    )
+    result = build(Project(load_config(tmp_path)), BuildOptions(out=tmp_path / "out", precompress=False))
+    by_sources = {b.sources: b for b in result.manifest.bundles.values()}
+    assert set(by_sources) == {("js/a.js", "js/b.js"), ("css/p.css",)}
+    js = by_sources[("js/a.js", "js/b.js")]
+    assert js.semantics == "defer"
+    # the template block and the declared bundle are the same key: built once, both listed
+    assert sorted(t[0] for t in js.templates) == ["page.html", "vendor"]
+    assert by_sources[("css/p.css",)].semantics == "print"
+    assert (tmp_path / "out" / by_sources[("css/p.css",)].files[0].name).read_text() == "body{color:black}"
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        pytest.param('[tool.assetopt.bundles.x]\nkind = "png"\nfiles = ["a"]\n', 'bundles.x.kind must be "css" or "js"', id="bad_kind"),
+        pytest.param('[tool.assetopt.bundles.x]\nkind = "css"\nfiles = []\n', "non-empty list", id="no_files"),
+        pytest.param('[tool.assetopt.bundles.x]\nkind = "css"\nfiles = ["a"]\ndefer = true\n', "defer is for js", id="defer_on_css"),
+        pytest.param('[tool.assetopt.bundles.x]\nkind = "js"\nfiles = ["a"]\nsrc = 1\n', "unknown key(s) ['src']", id="unknown_key"),
+    ],
+)
+def test_bad_declared_bundles_are_config_errors(tmp_path, table, message):
+    (tmp_path / "pyproject.toml").write_text("[tool.assetopt]\n" + table)
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert message in str(info.value)
+
+
+def test_a_declared_bundle_with_a_missing_file_fails_the_build_naming_it(tmp_path, write_tree):
+    write_tree(tmp_path, {"pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n[tool.assetopt.bundles.v]\nkind = "js"\nfiles = ["js/gone.js"]\n', "t/x.html": "", "s/x.txt": ""})
+    with pytest.raises(BuildError, match=r"js/gone.js is not in the static dirs"):
+        build(Project(load_config(tmp_path)), BuildOptions(out=tmp_path / "out"))
