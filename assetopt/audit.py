@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .assets import Asset, asset_of
 from .css import CssRef, resolve_css_url
+from .fold import BELOW, LCP, image_roles
 from .pages import Page, PageItem
 from .refs import Ref, RefKind
 from .runs import find_runs
@@ -106,8 +107,8 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
     """The requests a page's markup makes, in document order, plus markup findings."""
     out: list[tuple[Request, PageItem, Asset]] = []
     findings: list[Finding] = []
+    roles = image_roles(page)
     stack: list[str] = []
-    lcp_taken = False
     for pi in page.items:
         item = pi.item
         path = pi.template.path
@@ -133,31 +134,29 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
         if asset is None:
             continue
         in_head = "head" in stack
+        ref = asset.ref or Ref(RefKind.EMPTY)
         common = dict(path=path, lineno=item.lineno, conditional=pi.conditional, in_loop=pi.in_loop)
         if asset.kind == "css":
             blocking = asset.mode == "" and _media_blocks(asset.media)
-            out.append((Request("css", asset.ref or Ref(RefKind.EMPTY), blocking=blocking, mode=asset.media, **common), pi, asset))  # type: ignore[arg-type]
+            out.append((Request("css", ref, blocking=blocking, mode=asset.media, **common), pi, asset))  # type: ignore[arg-type]
         elif asset.kind == "js":
             blocking = asset.mode == "classic" and in_head
-            out.append((Request("js", asset.ref or Ref(RefKind.EMPTY), blocking=blocking, mode=asset.mode, **common), pi, asset))  # type: ignore[arg-type]
+            out.append((Request("js", ref, blocking=blocking, mode=asset.mode, **common), pi, asset))  # type: ignore[arg-type]
         elif asset.kind == "preload":
-            out.append((Request("preload", asset.ref or Ref(RefKind.EMPTY), mode=asset.mode, **common), pi, asset))  # type: ignore[arg-type]
+            out.append((Request("preload", ref, mode=asset.mode, **common), pi, asset))  # type: ignore[arg-type]
         elif asset.kind == "iframe":
-            out.append((Request("iframe", asset.ref or Ref(RefKind.EMPTY), lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
+            out.append((Request("iframe", ref, lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
             if not asset.lazy:
                 findings.append(Finding("iframe-not-lazy", "warning", path, item.lineno, "<iframe> without loading=\"lazy\"", 'add loading="lazy"'))
         elif asset.kind == "img":
-            above = "header" in stack or "nav" in stack or (item.get("fetchpriority") or "").lower() == "high"
-            is_lcp = False
-            if not above and not lcp_taken:
-                is_lcp = lcp_taken = True
-            out.append((Request("img", asset.ref or Ref(RefKind.EMPTY), lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
-            src = asset.ref.url if asset.ref else ""
-            if is_lcp and asset.lazy:
+            role = roles.get((pi.template.name, item.start), BELOW)
+            out.append((Request("img", ref, lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
+            src = ref.url
+            if role == LCP and asset.lazy:
                 findings.append(
                     Finding("lcp-lazy", "warning", path, item.lineno, f"the first content image ({src}) is the likely LCP element but is lazy-loaded", 'remove loading="lazy" and add fetchpriority="high"')
                 )
-            elif not above and not is_lcp and not asset.lazy:
+            elif role == BELOW and not asset.lazy:
                 findings.append(
                     Finding("img-not-lazy", "warning", path, item.lineno, f"<img src={src}> is below the fold but loads eagerly", 'add loading="lazy" decoding="async" (assetopt rewrite --only images)')
                 )
