@@ -36,6 +36,12 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_USAGE)
+        except Exception as exc:  # noqa: BLE001 - a crash is exit 2 with the traceback, never exit 1
+            import traceback
+
+            traceback.print_exc()
+            click.secho(f"internal error: {type(exc).__name__}: {exc} (please report it with the traceback above)", fg="red", err=True)
+            ctx.exit(EXIT_USAGE)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -46,6 +52,7 @@ def cli() -> None:
     \b
     assetopt audit      count requests, bytes and problems per page (the baseline)
     assetopt build      bundle, minify, hash and precompress every {% bundle %} block
+    assetopt rewrite    preview (diff), check or apply template rewrites: bundles, lazy images, {% cache %}
     Run "assetopt COMMAND --help" for the options and an example of each.
 
     Settings come from [tool.assetopt] in pyproject.toml (or assetopt.toml) in --project;
@@ -173,6 +180,145 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
         f"written {len(result.written)}, static files copied {result.copied}, stale removed {len(result.removed)}, "
         f"precompressed {p.compressed} of {p.files} (cache hits {p.files - p.compressed}), join cache hits {result.cache_hits}"
     )
+
+
+def _colour_diff(text: str) -> str:
+    if not sys.stdout.isatty():
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            out.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            out.append(click.style(line, fg="cyan"))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+@cli.command()
+@project_options
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Show a unified diff and a summary (default). Writes nothing.")
+@click.option("--check", "mode", flag_value="check", help="Exit 1 when any rewrite is pending (CI, pre-commit). Writes nothing.")
+@click.option("--write", "mode", flag_value="write", help="Apply in place, all or nothing, after compiling every result with Django.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write a rewritten copy of the template dirs into DIR; sources untouched.")
+@click.option("--only", "only", default=None, metavar="KINDS", help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).")
+@click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
+@click.option("--explain", is_flag=True, help="List every edit with its reason, and every skipped tag with why.")
+def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool) -> None:
+    """Preview, check or apply template rewrites.
+
+    \b
+    bundles  wrap runs of stylesheets/scripts in {% bundle %} (or {% compress %})
+    images   loading="lazy" decoding="async" below the fold; fetchpriority="high" on the
+             LCP candidate; width/height read from the file
+    cache    {% cache %} around the fragments listed in [[tool.assetopt.cache]]
+
+    Edits are splices: nothing outside an edit changes by a byte. Tags interrupted by template
+    code are skipped and listed, never guessed. Every rewritten template is compiled with
+    Django's engine first; --write writes nothing if any would break.
+
+    \b
+    Examples:
+      assetopt rewrite                      # diff preview of everything
+      assetopt rewrite --only images --check
+      assetopt rewrite --write              # then: git diff, or the printed undo command
+      assetopt rewrite --out build          # rewritten copies in build/templates/
+
+    Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
+    template could not be read, 2 usage error.
+    """
+    from .config import TRANSFORMS
+    from .edits import unified_diff
+    from .rewrite import plan_project, write_changes
+    from .template_rewriter import RewriteContext
+
+    kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
+    bad = [k for k in kinds if k not in TRANSFORMS]
+    if bad:
+        raise click.UsageError(f"--only: unknown transform(s) {', '.join(bad)}; choose from {', '.join(TRANSFORMS)}")
+    base = RewriteContext(
+        static_url=config.static_url,
+        only=frozenset(kinds),
+        emit=emit,
+        cache_rules=config.cache,
+        cache_alias=config.cache_alias,
+        eager_selectors=config.eager_selectors,
+    )
+    project = Project(config)
+    result = plan_project(project, base)
+    if mode == "diff" and out is None:
+        for change in result.changes:
+            click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
+    click.echo(_rewrite_summary(project, result, explain))
+    for change in result.broken:
+        click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
+    for p in result.problems:
+        loc = f"{p.path}:{p.lineno}" if p.lineno else p.path
+        click.secho(f"error: {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""), fg="red", err=True)
+    failed = bool(result.broken or result.problems)
+    if out is not None or mode == "write":
+        written = write_changes(result, project, out.resolve() if out is not None else None)
+        if out is not None:
+            click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+        else:
+            undo = _save_undo(project, result)
+            click.echo(f"wrote {len(written)} file(s)")
+            if undo is not None:
+                click.echo(f"to undo: patch -R -p1 -d {config.project} < {undo}")
+    if mode == "check" and result.changes:
+        click.echo(f"{len(result.changes)} template(s) would change: run `assetopt rewrite` to see the diff")
+        sys.exit(EXIT_FINDINGS)
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:
+    from collections import Counter
+
+    kinds = ("bundles", "images", "cache", "styles")
+    lines = []
+    if result.changes:
+        header = ["template", *kinds]
+        rows = []
+        for change in result.changes:
+            counts = Counter(e.kind for e in change.edits)
+            # a bundle is two insertions (open and close); a {% cache %} fragment too
+            rows.append([project.display(change.path), str(counts["bundles"] // 2), str(counts["images"]), str(counts["cache"] // 2), str(counts["styles"])])
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(header)))
+        for r in rows:
+            lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+    else:
+        lines.append("nothing to rewrite")
+    if explain:
+        for change in result.changes:
+            for e in sorted(change.edits, key=lambda e: e.start):
+                lines.append(f"  {project.display(change.path)}:{e.lineno}: {e.kind}: {e.reason}")
+    if result.skips:
+        lines.append(f"{len(result.skips)} tag(s) left alone" + ("" if explain else " (--explain lists them)"))
+        if explain:
+            for sk in result.skips:
+                lines.append(f"  {sk.path}:{sk.lineno}: {sk.kind}: {sk.reason}")
+    return "\n".join(lines)
+
+
+def _save_undo(project: Project, result: Any) -> Path | None:
+    """A reverse-applicable patch of what --write changed, in the cache dir."""
+    import hashlib
+
+    from .edits import unified_diff
+
+    if not result.changes:
+        return None
+    patch = "".join(unified_diff(project.display(c.path), c.before, c.after) for c in result.changes)
+    target = project.config.cache_dir / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
+    write_atomic(target, patch.encode("utf-8"))
+    return target
 
 
 def main() -> None:

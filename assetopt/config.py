@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Config", "DeclaredBundle", "load_config", "CONFIG_KEYS"]
+__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "CONFIG_KEYS", "TRANSFORMS"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,16 @@ class DeclaredBundle:
 
 
 @dataclass(frozen=True)
+class CacheFragment:
+    """``[[tool.assetopt.cache]]``: wrap the element ``selector`` matches in ``template`` in ``{% cache %}``."""
+
+    template: str
+    selector: str
+    timeout: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Config:
     project: Path
     templates: tuple[Path, ...] = ()
@@ -42,6 +52,10 @@ class Config:
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
     bundles: tuple[DeclaredBundle, ...] = ()  # bundles declared in config, built like {% bundle %} blocks
+    rewrite: tuple[str, ...] = ("bundles", "images", "cache")  # transforms `rewrite` applies ("styles" is opt-in)
+    cache: tuple[CacheFragment, ...] = ()  # {% cache %} fragments to insert
+    cache_alias: str = ""  # {% cache ... using="alias" %}: point the alias at a dummy cache to roll back
+    eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager (above the fold)
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -59,7 +73,33 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
     "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
     "bundles": ("bundles", "named bundles to build: [tool.assetopt.bundles.NAME] kind, files, media or defer"),
+    "rewrite": ("transforms", "transforms `assetopt rewrite` applies: bundles, images, cache, styles"),
+    "cache": ("fragments", "[[tool.assetopt.cache]] template, selector, timeout, name: {% cache %} fragments"),
+    "cache_alias": ("str", "cache alias for inserted {% cache %} tags (empty: the default cache)"),
+    "eager_selectors": ("strs", "CSS selectors of images that stay eager (above the fold)"),
 }
+TRANSFORMS = ("bundles", "images", "cache", "styles")
+_FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
+
+
+def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError("cache must be an array of tables: [[tool.assetopt.cache]]", path=where)
+    out = []
+    for i, spec in enumerate(value, 1):
+        what = f"cache #{i}"
+        missing = _FRAGMENT_KEYS - set(spec)
+        unknown = set(spec) - _FRAGMENT_KEYS
+        if missing or unknown:
+            raise ConfigError(f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}", path=where, hint=f"keys: {sorted(_FRAGMENT_KEYS)}")
+        if not all(isinstance(spec[k], str) and spec[k] for k in ("template", "selector", "name")):
+            raise ConfigError(f"{what}: template, selector and name must be non-empty strings", path=where)
+        if not spec["name"].replace("_", "").replace("-", "").isalnum():
+            raise ConfigError(f"{what}: name {spec['name']!r} must be letters, digits, - or _", path=where)
+        if not isinstance(spec["timeout"], int) or isinstance(spec["timeout"], bool) or spec["timeout"] <= 0:
+            raise ConfigError(f"{what}: timeout must be a positive number of seconds", path=where)
+        out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"]))
+    return tuple(out)
 _BUNDLE_KEYS = {"kind", "files", "media", "defer"}
 
 
@@ -122,6 +162,14 @@ def _coerce(key: str, value: Any, base: Path, where: str) -> Any:
     kind = CONFIG_KEYS[key][0]
     if kind == "bundles":
         return _bundles(value, where)
+    if kind == "fragments":
+        return _fragments(value, where)
+    if kind == "transforms":
+        names = tuple(value) if isinstance(value, (list, tuple)) else tuple(str(value).split(","))
+        bad = [n for n in names if n not in TRANSFORMS]
+        if bad:
+            raise ConfigError(f"{key}: unknown transform(s) {bad}", path=where, hint=f"choose from {', '.join(TRANSFORMS)}")
+        return names
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false, got {value!r}", path=where)

@@ -18,6 +18,10 @@ from .templates import BlockNode, ContainerNode, Element, ForNode, IfNode, Node,
 
 __all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
 
+# Containers whose body is never rewritten: already bundled, or text whose every byte is a
+# translation msgid ({% blocktrans %} also refuses block tags inside it).
+_OPAQUE_CONTAINERS = frozenset({"bundle", "compress", "blocktrans", "blocktranslate"})
+
 
 @dataclass(frozen=True, slots=True)
 class Run:
@@ -133,7 +137,7 @@ def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: li
         elif isinstance(node, ForNode):
             _scan(node.children, template, static_url, runs, excluded)
             _scan(node.empty, template, static_url, runs, excluded)
-        elif isinstance(node, ContainerNode) and node.tag not in ("bundle", "compress"):
+        elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
             _scan(node.children, template, static_url, runs, excluded)
     flush()
 

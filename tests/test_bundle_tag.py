@@ -417,3 +417,23 @@ def test_a_bundle_on_another_origin_gets_crossorigin_so_sri_does_not_block_it(si
     ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
     with settings(STATIC_URL="https://cdn.example.com/static/"):
         assert site.render(name) == f'\n<script src="https://cdn.example.com/static/{built}" integrity="{sri(data)}" crossorigin="anonymous"></script>'
+
+
+def test_value_tags_inside_an_attribute_of_a_bundled_tag_compile(site: Site):
+    # The rewrite wraps <link ... title="{% url 'x' %}"> runs (the build accepts them): the tag must compile them too.
+    site.write({"css/a.css": "a{}", "css/b.css": "b{}"})
+    name = site.page(
+        LOAD + '{% bundle "css" %}'
+        "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\" title=\"{% firstof 'x' %}\">"
+        "<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">{% endbundle %}"
+    )
+    ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
+    assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+
+
+def test_include_inside_a_bundle_is_refused_at_compile_time(site: Site):
+    from django.template import TemplateSyntaxError
+
+    site.write({"css/a.css": "a{}"})
+    with pytest.raises(TemplateSyntaxError, match=r":3: \{% include %\} is not allowed inside \{% bundle %\}"):
+        site.render(site.page(LOAD + '{% bundle "css" %}\n{% include "x.html" %}{% endbundle %}'))

@@ -39,6 +39,7 @@ logger = logging.getLogger("assetopt")
 
 _PREFIX = "/__assetopt_static__/"  # stands for STATIC_URL in the skeleton: static paths stay logical
 _CARRIED = ("nonce", "crossorigin", "referrerpolicy")
+_STRUCTURAL_NODES = frozenset({"IncludeNode", "BlockNode", "ExtendsNode", "BundleNode", "CompressorNode", "WithNode", "CacheNode", "SpacelessNode", "AutoEscapeControlNode", "FilterNode"})
 _manifests: dict[Path, tuple[tuple[int, ...], Manifest | None]] = {}
 _warned: set[tuple[str, int]] = set()
 
@@ -193,10 +194,11 @@ def _check(nodelist: NodeList, where: str) -> None:
         if isinstance(node, IfNode):
             for _, branch in node.conditions_nodelists:
                 _check(branch, where)
-        elif not isinstance(node, (TextNode, StaticNode, VariableNode, CommentNode)):
-            name = type(node).__name__
-            if name not in ("CsrfTokenNode",):
-                raise template.TemplateSyntaxError(f"{where}:{lineno}: {name} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}")
+        elif type(node).__name__ in _STRUCTURAL_NODES:
+            # Tags that only print a value ({% url %}, {% trans %}, {% csrf_token %}) may sit in an
+            # attribute (title="{% trans 'x' %}"); these bring markup of their own, which the build
+            # could not know.
+            raise template.TemplateSyntaxError(f"{where}:{lineno}: {{% {node.token.contents.split()[0]} %}} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}")
 
 
 def _url_skeleton(nodelist: NodeList, parts: list[tuple[str, int]]) -> None:

@@ -1,0 +1,162 @@
+"""``assetopt rewrite``: plan every template's edits, prove they break nothing, then show or write them.
+
+The I/O around ``template_rewriter``: gather what the transforms need (image roles from every page,
+image sizes from the files), plan and apply each template's edits, compile every changed template
+with Django's real engine (``djcompile``), and hand back one ``RewriteResult``. Writing is all or
+nothing: any new compile failure means nothing is written; each file is written atomically, in its
+original encoding, BOM and line endings (edits are splices, so untouched bytes stay untouched).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assets import ref_of
+from .djcompile import compile_errors
+from .edits import Edit, EditConflict, Skip, apply_edits
+from .errors import AssetoptError, TemplateError
+from .fold import BELOW, CHROME, LCP, image_roles
+from .fsutil import write_atomic
+from .project import Problem, Project
+from .refs import RefKind
+from .scan import find_pages
+from .staticfiles import Lookup
+from .tags import StartTag
+from .template_rewriter import RewriteContext, plan_rewrite
+
+__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused"]
+
+_ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
+
+
+class RewriteRefused(AssetoptError):
+    """``--write`` refused: a rewritten template would not compile. Nothing was written."""
+
+
+@dataclass
+class FileChange:
+    name: str
+    path: Path
+    before: str
+    after: str
+    edits: tuple[Edit, ...]
+    compile_error: str | None = None  # a NEW failure the rewrite would introduce
+
+
+@dataclass
+class RewriteResult:
+    changes: list[FileChange] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[FileChange]:
+        return [c for c in self.changes if c.compile_error is not None]
+
+
+def _context(project: Project, base: RewriteContext) -> RewriteContext:
+    """Image roles from every page (the most eager role wins) and the sizes of referenced images."""
+    pages, _ = find_pages(project)
+    roles: dict[tuple[str, int], str] = {}
+    files: dict[str, Path] = {}
+    for page in pages:
+        for key, role in image_roles(page).items():
+            if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
+                roles[key] = role
+    if "images" in base.only:
+        for name in project.template_names():
+            try:
+                template = project.load(name)
+            except TemplateError:
+                continue
+            for item in template.items:
+                if not isinstance(item, StartTag) or item.name != "img":
+                    continue
+                ref = ref_of(item, template, "src", project.config.static_url)
+                if ref.kind is RefKind.STATIC and len(ref.paths) == 1:
+                    found = project.static.find(ref.path)
+                    if found.status is Lookup.FOUND and found.file is not None:
+                        files[ref.path] = found.file
+    sizes: dict[str, tuple[int, int]] = {}
+    if files:
+        from .images import image_sizes  # Pillow lives there only
+
+        sizes = image_sizes(files)
+    return RewriteContext(
+        static_url=project.config.static_url,
+        only=base.only,
+        emit=base.emit,
+        image_roles=roles,
+        image_sizes=sizes,
+        cache_rules=base.cache_rules,
+        cache_alias=base.cache_alias,
+        eager_selectors=base.eager_selectors,
+    )
+
+
+def plan_project(project: Project, base: RewriteContext) -> RewriteResult:
+    ctx = _context(project, base)
+    result = RewriteResult()
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError as exc:
+            result.problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        planned = plan_rewrite(template, ctx)
+        result.skips.extend(planned.skips)
+        if not planned.edits:
+            continue
+        try:
+            after = apply_edits(template.source, planned.edits, template.path)
+        except EditConflict as exc:
+            result.problems.append(Problem(exc.path or template.path, exc.lineno, exc.message, "please report this: two transforms overlapped"))
+            continue
+        if after != template.source:
+            path = project.find_template(name)
+            assert path is not None
+            result.changes.append(FileChange(name, path, template.source, after, planned.edits))
+    if result.changes:
+        errors = compile_errors([c.before for c in result.changes] + [c.after for c in result.changes])
+        n = len(result.changes)
+        for change, before_err, after_err in zip(result.changes, errors[:n], errors[n:]):
+            if after_err is not None and after_err != before_err:
+                change.compile_error = after_err
+    return result
+
+
+def mirror_root(project: Project, root: Path) -> str:
+    """The folder name a template dir gets under ``--out``: ``templates`` (``templates-2``... when several)."""
+    dirs = project.config.templates
+    return "templates" if len(dirs) == 1 else f"templates-{dirs.index(root) + 1}"
+
+
+def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
+    """Write every change in place (``out`` None), or write a complete rewritten copy of every
+    template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
+    if result.broken:
+        names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
+        raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
+    if out is None:
+        for change in result.changes:
+            write_atomic(change.path, change.after.encode("utf-8"))
+        return [c.path for c in result.changes]
+    changed = {c.path.resolve(): c for c in result.changes}
+    written = []
+    for root in project.config.templates:
+        target_root = out / mirror_root(project, root)
+        for src in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = src.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            change = changed.get(src.resolve())
+            data = change.after.encode("utf-8") if change is not None else src.read_bytes()
+            target = target_root / rel
+            try:
+                if target.read_bytes() == data:
+                    continue
+            except OSError:
+                pass
+            write_atomic(target, data)
+            written.append(target)
+    return written

@@ -1,0 +1,52 @@
+"""Plan the rewrite of one template: every enabled transform's edits, plus the ``{% load %}`` they need.
+
+Pure: a ``Template`` and a ``RewriteContext`` (everything the transforms need to know about the
+project, gathered beforehand by ``rewrite.py``) in, a ``TransformResult`` out. Applying the edits is
+``edits.apply_edits``; nothing here reads or writes files.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .config import CacheFragment as CacheRule  # one type: a rule as configured
+from .edits import Edit, TransformResult, merge
+from .loads import load_edits
+from .rewrite_bundles import plan_bundles
+from .templates import Template
+
+__all__ = ["RewriteContext", "CacheRule", "plan_rewrite", "DEFAULT_ONLY"]
+
+DEFAULT_ONLY = frozenset({"bundles", "images", "cache"})  # "styles" is opt-in
+
+
+@dataclass(frozen=True)
+class RewriteContext:
+    static_url: str = "/static/"
+    only: frozenset[str] = DEFAULT_ONLY
+    emit: str = "bundle"  # or "compressor"
+    # (template name, start offset of the <img>) -> "chrome" | "lcp" | "below", from every page that
+    # renders it (``fold.image_roles``); an image no page renders is absent.
+    image_roles: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # logical static path -> (width, height) as displayed (EXIF orientation applied), read by images.py
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    cache_rules: tuple[CacheRule, ...] = ()
+    cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
+    eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
+
+
+def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:
+    results: list[TransformResult] = []
+    if "bundles" in ctx.only:
+        results.append(plan_bundles(template, ctx.static_url, ctx.emit))
+    if "images" in ctx.only:
+        from .rewrite_images import plan_images
+
+        results.append(plan_images(template, ctx))
+    if "cache" in ctx.only:
+        from .rewrite_cache import plan_cache
+
+        results.append(plan_cache(template, ctx))
+    merged = merge(results)
+    loads: list[Edit] = load_edits(template, merged.loads) if merged.edits else []
+    return TransformResult(merged.edits + tuple(loads), merged.skips, merged.loads)
