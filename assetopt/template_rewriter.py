@@ -49,4 +49,5 @@ def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:
         results.append(plan_cache(template, ctx))
     merged = merge(results)
     loads: list[Edit] = load_edits(template, merged.loads) if merged.edits else []
-    return TransformResult(merged.edits + tuple(loads), merged.skips, merged.loads)
+    # {% load %} first: at offset 0 it must precede a tag inserted at the same place
+    return TransformResult(tuple(loads) + merged.edits, merged.skips, merged.loads)

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "assetopt.contrib.django",
     "erp.core",
     "erp.sales",
     "erp.inventory",
@@ -49,7 +50,8 @@ WSGI_APPLICATION = "erp.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # ERP_TEMPLATES_DIR lets the tests render a rewritten copy (assetopt rewrite --out) of the same site.
+        "DIRS": [Path(os.environ.get("ERP_TEMPLATES_DIR", BASE_DIR / "templates"))],
         "APP_DIRS": False,
         "OPTIONS": {
             "context_processors": [
