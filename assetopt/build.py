@@ -34,7 +34,7 @@ from .staticfiles import Lookup
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "build", "BUNDLE_DIR"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
-_JOIN_STEP = "join-1"
+_JOIN_STEP = "join-2"
 
 
 class BuildError(AssetoptError):
@@ -114,30 +114,45 @@ def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
 
 
 def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read: Callable[[str], str | None], cache: ContentCache) -> tuple[Joined, bool]:
-    """Join with a content-addressed cache; returns (joined, cache hit)."""
+    """Join with a content-addressed cache; returns (joined, cache hit).
+
+    The key covers the sources; files pulled in by a local ``@import`` are recorded in the entry
+    with their content hashes and checked on every hit, so an edited import is never served stale.
+    """
     key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
     key = sha256(key_blob.encode("utf-8"))
     cached = cache.get(_JOIN_STEP, key)
     if cached is not None:
         try:
             data = json.loads(cached)
-            return Joined(
-                tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
-                tuple(BundleWarning(w["path"], w["lineno"], w["message"]) for w in data["warnings"]),
-            ), True
+            fresh = all(
+                (text := read(path)) is not None and sha256(text.encode("utf-8")) == digest for path, digest in data["imports"]
+            )
+            if fresh:
+                return Joined(
+                    tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
+                    tuple(BundleWarning(w["path"], w["lineno"], w["message"]) for w in data["warnings"]),
+                ), True
         except (ValueError, KeyError, TypeError):
             pass  # a foreign entry: rebuild it
+    imports: dict[str, str] = {}
+
+    def recording_read(path: str) -> str | None:
+        text = read(path)
+        if text is not None:
+            imports[path] = sha256(text.encode("utf-8"))
+        return text
+
     if kind == "css":
-        joined = join_css(sources, folder_path, minify=minify, read=read)
+        joined = join_css(sources, folder_path, minify=minify, read=recording_read)
     else:
         joined = join_js(sources, minify=minify)
-    # A local @import pulls in a file that is not part of the key: never cache such a join.
-    if not any("@import" in s.text for s in sources):
-        payload = {
-            "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
-            "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
-        }
-        cache.put(_JOIN_STEP, key, json.dumps(payload).encode("utf-8"))
+    payload = {
+        "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
+        "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
+        "imports": sorted(imports.items()),
+    }
+    cache.put(_JOIN_STEP, key, json.dumps(payload).encode("utf-8"))
     return joined, False
 
 

@@ -22,7 +22,9 @@ from .fsutil import write_atomic
 
 __all__ = ["COMPRESSIBLE", "compress", "precompress_tree", "PrecompressStats"]
 
-COMPRESSIBLE = frozenset({".css", ".js", ".mjs", ".svg", ".json", ".txt", ".html", ".xml", ".map", ".ttf", ".otf", ".eot", ".ico", ".wasm"})
+# Not ".map": source maps are fetched by developer tools only, and brotli 11 on them is most of the
+# build's time for no user-visible gain (they are still copied and served, uncompressed).
+COMPRESSIBLE = frozenset({".css", ".js", ".mjs", ".svg", ".json", ".txt", ".html", ".xml", ".ttf", ".otf", ".eot", ".ico", ".wasm"})
 KEEP_RATIO = 0.95
 _STEP = "precompress-1"
 
@@ -104,10 +106,12 @@ def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | Non
             todo.append((f, data, key))
     if todo:
         workers = min(jobs or os.cpu_count() or 1, len(todo))
+        # Largest first, one file per task: brotli 11 on one big file must not wait behind a queue.
+        todo.sort(key=lambda t: (-len(t[1]), t[0]))
         datas = [d for _, d, _ in todo]
         if workers > 1 and sum(map(len, datas)) > 256 * 1024:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                outs = list(pool.map(_compress_job, datas, chunksize=4))
+                outs = list(pool.map(_compress_job, datas, chunksize=1))
         else:
             outs = [compress(d) for d in datas]
         for (f, _, key), out in zip(todo, outs):

@@ -229,7 +229,7 @@ def test_a_corrupt_cache_entry_is_rebuilt_with_the_same_output(make_project, tmp
     project = two_bundle_project(make_project)
     build(project, BuildOptions(out=tmp_path / "one"))
     cache_files = [p for p in sorted((tmp_path / ".assetopt-cache").rglob("*")) if p.is_file()]
-    assert {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files} == {"join-1", "precompress-1"}
+    assert {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files} == {"join-2", "precompress-1"}
     for p in cache_files:
         data = p.read_bytes()
         if damage == "truncate":
@@ -543,3 +543,27 @@ def test_a_declared_bundle_with_a_missing_file_fails_the_build_naming_it(tmp_pat
     write_tree(tmp_path, {"pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n[tool.assetopt.bundles.v]\nkind = "js"\nfiles = ["js/gone.js"]\n', "t/x.html": "", "s/x.txt": ""})
     with pytest.raises(BuildError, match=r"js/gone.js is not in the static dirs"):
         build(Project(load_config(tmp_path)), BuildOptions(out=tmp_path / "out"))
+
+
+def test_a_bundle_with_a_local_import_is_cached_and_an_edited_import_invalidates_it(make_project):
+    project = make_project(
+        templates={"p.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'c.css' %}\">{% endbundle %}"},
+        static={"a.css": '@import url("b.css");\n.a{color:red}', "b.css": ".b{color:blue}", "c.css": ".c{x:y}"},
+    )
+    out = project.config.project / "out"
+    first = build(project, BuildOptions(out=out, precompress=False))
+    again = build(Project(project.config), BuildOptions(out=out, precompress=False))
+    assert (first.cache_hits, again.cache_hits) == (0, 1)
+    (project.config.static[0] / "b.css").write_text(".b{color:green}")
+    edited = build(Project(project.config), BuildOptions(out=out, precompress=False))
+    assert edited.cache_hits == 0
+    (entry,) = edited.manifest.bundles.values()
+    assert "green" in (out / entry.files[0].name).read_text()
+
+
+def test_source_maps_are_copied_but_not_precompressed(make_project):
+    project = make_project(templates={}, static={"x.css.map": '{"version":3,"mappings":"' + "AAAA;" * 2000 + '"}'})
+    out = project.config.project / "out"
+    build(project, BuildOptions(out=out))
+    assert (out / "x.css.map").is_file()
+    assert not (out / "x.css.map.gz").exists() and not (out / "x.css.map.br").exists()
