@@ -4,6 +4,8 @@ Rules (``design.md`` decision 8), applied to a page's items in document order:
 - ``chrome``: inside ``<header>`` or ``<nav>``, or marked ``fetchpriority="high"``: stays eager.
 - ``lcp``: the first other image of the page: the likely Largest Contentful Paint element. It stays
   eager and should get ``fetchpriority="high"``; lazy-loading it delays the paint users wait for.
+  When that first image sits in a ``{% for %}`` it repeats: every copy stays eager (``chrome``) and
+  none is prioritised.
 - ``below``: every other image: should be ``loading="lazy" decoding="async"``.
 
 Pure: a ``Page`` in, roles keyed by (template name, tag offset) out.
@@ -11,14 +13,16 @@ Pure: a ``Page`` in, roles keyed by (template name, tag offset) out.
 from __future__ import annotations
 
 from .pages import Page
-from .tags import VOID_ELEMENTS, EndTag, StartTag
+from .tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag
 
 __all__ = ["image_roles", "CHROME", "LCP", "BELOW"]
 
 CHROME, LCP, BELOW = "chrome", "lcp", "below"
 
 
-def image_roles(page: Page) -> dict[tuple[str, int], str]:
+def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> dict[tuple[str, int], str]:
+    """Roles of the page's ``<img>`` tags. ``eager``: (template name, offset) of images that
+    configured selectors keep above the fold; they never take the LCP slot from the real hero."""
     roles: dict[tuple[str, int], str] = {}
     stack: list[str] = []
     lcp_taken = False
@@ -29,6 +33,10 @@ def image_roles(page: Page) -> dict[tuple[str, int], str]:
                 while stack and stack.pop() != item.name:
                     pass
             continue
+        if isinstance(item, OpaqueTag):
+            if item.name in ("header", "nav"):  # <header{% if %}...>: still a header
+                stack.append(item.name)
+            continue
         if not isinstance(item, StartTag):
             continue
         if item.name not in VOID_ELEMENTS and not item.self_closing:
@@ -37,10 +45,14 @@ def image_roles(page: Page) -> dict[tuple[str, int], str]:
         if item.name != "img":
             continue
         key = (pi.template.name, item.start)
-        if "header" in stack or "nav" in stack or (item.get("fetchpriority") or "").lower() == "high":
+        priority = item.attr("fetchpriority")
+        if key in eager or "header" in stack or "nav" in stack:
             role = CHROME
+        elif priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower()):
+            role = CHROME  # the author prioritised it (maybe in some branch only): never lazy
         elif not lcp_taken:
-            role, lcp_taken = LCP, True
+            # The first content image. In a loop it repeats: leave every copy eager, prioritise none.
+            role, lcp_taken = (CHROME if pi.in_loop else LCP), True
         else:
             role = BELOW
         roles.setdefault(key, role)

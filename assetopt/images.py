@@ -101,7 +101,8 @@ class _Root(Exception):
 
 
 def svg_size(path: Path) -> tuple[int, int] | None:
-    """The size of an SVG from its root ``<svg>``: ``width``/``height`` in px, else from the viewBox.
+    """The size of an SVG from its root ``<svg>``: ``width``/``height`` in px (one of them plus the
+    viewBox's ratio will do); None when neither is given.
 
     A ``<!DOCTYPE svg PUBLIC ...>`` without an internal subset is allowed (editors write it; expat
     never fetches the DTD). Any internal subset or ``<!ENTITY>`` makes the file unreadable: None.
@@ -114,15 +115,15 @@ def svg_size(path: Path) -> tuple[int, int] | None:
         return None
     width, height = _px(attrs.get("width")), _px(attrs.get("height"))
     box = _viewbox(attrs.get("viewBox"))
-    if width is None and height is None and box is not None:
-        width, height = box
-    elif width is not None and height is None and box is not None:
+    # Without width and height an SVG has no intrinsic size: the browser sizes it from CSS (or
+    # 300x150). Attributes read off the viewBox would *set* a size it never had, so: None.
+    if width is not None and height is None and box is not None:
         height = width * box[1] / box[0]
     elif height is not None and width is None and box is not None:
         width = height * box[0] / box[1]
     if width is None or height is None or not (math.isfinite(width) and math.isfinite(height)):
         return None
-    w, h = round(width), round(height)
+    w, h = math.floor(width + 0.5), math.floor(height + 0.5)  # half up, like the rewrite's ratios
     return (w, h) if w > 0 and h > 0 else None
 
 

@@ -19,6 +19,7 @@ from .fold import BELOW, CHROME, LCP, image_roles
 from .fsutil import write_atomic
 from .project import Problem, Project
 from .refs import RefKind
+from .rewrite_images import eager_starts
 from .scan import find_pages
 from .staticfiles import Lookup
 from .tags import StartTag
@@ -59,8 +60,12 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
     pages, _ = find_pages(project)
     roles: dict[tuple[str, int], str] = {}
     files: dict[str, Path] = {}
+    eager: set[tuple[str, int]] = set()
+    if base.eager_selectors:
+        for template in {t.name: t for page in pages for t in page.templates}.values():
+            eager.update((template.name, start) for start in eager_starts(template, base.eager_selectors))
     for page in pages:
-        for key, role in image_roles(page).items():
+        for key, role in image_roles(page, frozenset(eager)).items():
             if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
                 roles[key] = role
     if "images" in base.only:

@@ -1,0 +1,218 @@
+"""Rewrite transform: lazy-load images below the fold, prioritise the LCP candidate, add width/height.
+
+For each ``<img>`` (``design.md`` decision 8), by its role (``fold.py``; an image no page renders is
+``chrome`` inside ``<header>``/``<nav>``, else ``below``; one matching an eager selector is ``chrome``):
+
+- ``below``: ``loading="lazy"`` and ``decoding="async"`` (decoding only when absent);
+- ``lcp``: ``fetchpriority="high"`` (when absent), never lazy;
+- ``chrome``: nothing.
+
+An image that already has ``loading`` is the author's choice and keeps it. ``width``/``height`` are
+added only from a file we read (``ctx.image_sizes``) for a static ``src`` with one path; a dimension
+that is present but not a plain number of pixels is left as written. ``<iframe>`` without ``loading``
+gets ``loading="lazy"`` (unless an eager selector matches it). Tags inside ``{% blocktrans %}`` are
+skipped: their text is a translation's message id, and a changed id loses its translations.
+
+New attributes are spliced in after the last attribute, ``name="value"`` in the tag's own quote style
+and a fixed order (width, height, loading, decoding, fetchpriority); no other byte changes. An edited
+tag has everything it needs, so rewriting twice equals rewriting once. Opaque tags are reported,
+never edited. Pure: a ``Template`` and a ``RewriteContext`` in, a ``TransformResult`` out.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import warnings
+
+from .assets import ref_of
+from .edits import Edit, Skip, TransformResult
+from .errors import ConfigError
+from .fold import BELOW, CHROME, LCP
+from .lexer import Region, TokenKind
+from .refs import Ref, RefKind
+from .tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag, mask_template_code
+from .template_rewriter import RewriteContext
+from .templates import Template
+
+__all__ = ["plan_images", "eager_starts"]
+
+KIND = "images"
+_PLAIN_INT_RE = re.compile(r"\s*[0-9]+\s*")
+_W_DESCRIPTOR_RE = re.compile(r"\s[0-9]+w\s*$")
+
+
+def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
+    eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
+    translated = _blocktrans_spans(template)
+    edits: list[Edit] = []
+    skips: list[Skip] = []
+    stack: list[str] = []  # open elements, to tell <header>/<nav> and <picture> apart
+    for item in template.items:
+        if isinstance(item, EndTag):
+            if item.name in stack:
+                while stack and stack.pop() != item.name:
+                    pass
+            continue
+        if isinstance(item, OpaqueTag):
+            if item.name in ("img", "iframe"):
+                skips.append(Skip(KIND, template.path, item.lineno, f"<{item.name}> not rewritten: {item.reason}"))
+            elif item.name and item.name not in VOID_ELEMENTS:
+                stack.append(item.name)  # <nav{% if x %} class="a"{% endif %}> still opens a <nav>
+            continue
+        if not isinstance(item, StartTag):
+            continue
+        if item.name in ("img", "iframe") and any(a < item.start < b for a, b in translated):
+            reason = f"<{item.name}> not rewritten: inside {{% blocktrans %}}, its text is a translation's message id"
+            skips.append(Skip(KIND, template.path, item.lineno, reason))
+        elif item.name == "img":
+            _plan_img(template, ctx, item, stack, item.start in eager, edits, skips)
+        elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
+            edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
+        if item.name not in VOID_ELEMENTS and not item.self_closing:
+            stack.append(item.name)
+    return TransformResult(tuple(edits), tuple(skips))
+
+
+def _blocktrans_spans(template: Template) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for tok in template.tokens:
+        if tok.kind is not TokenKind.BLOCK or tok.region is not Region.NORMAL:
+            continue
+        if tok.tag_name in ("blocktrans", "blocktranslate") and opened is None:
+            opened = tok.start
+        elif tok.tag_name in ("endblocktrans", "endblocktranslate") and opened is not None:
+            spans.append((opened, tok.end))
+            opened = None
+    return spans
+
+
+def _plan_img(
+    template: Template,
+    ctx: RewriteContext,
+    tag: StartTag,
+    stack: list[str],
+    eager: bool,
+    edits: list[Edit],
+    skips: list[Skip],
+) -> None:
+    size = _size_attrs(template, ctx, tag, "picture" in stack)
+    if isinstance(size, Skip):
+        skips.append(size)
+    elif size is not None:
+        edits.append(_insert(template, tag, *size))
+    if tag.attr("loading") is not None:
+        return  # the author chose; fetchpriority and decoding go with that choice
+    role, why = _role(template, ctx, tag, stack, eager)
+    if role == BELOW:
+        attrs = [("loading", "lazy")] + ([("decoding", "async")] if tag.attr("decoding") is None else [])
+        edits.append(_insert(template, tag, attrs, f"lazy: {why}"))
+    elif role == LCP and tag.attr("fetchpriority") is None:
+        edits.append(_insert(template, tag, [("fetchpriority", "high")], "LCP candidate: fetchpriority=high"))
+
+
+def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: list[str], eager: bool) -> tuple[str, str]:
+    if eager:
+        return CHROME, "matches an eager selector"
+    priority = tag.attr("fetchpriority")
+    if priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower()):
+        # as fold.py: never lazy-load what the author prioritised (maybe only in some branch or loop turn)
+        return CHROME, "fetchpriority=high"
+    role = ctx.image_roles.get((template.name, tag.start))
+    if role is not None:
+        return role, "below the fold"
+    if "header" in stack or "nav" in stack:
+        return CHROME, "in <header>/<nav>"
+    return BELOW, "below the fold (no page renders this template; not in <header>/<nav>)"
+
+
+def _size_attrs(
+    template: Template, ctx: RewriteContext, tag: StartTag, in_picture: bool
+) -> tuple[list[tuple[str, str]], str] | Skip | None:
+    """The width/height to add with the reason, a Skip saying why not, or None (nothing missing)."""
+    width, height = tag.attr("width"), tag.attr("height")
+    if width is not None and height is not None:
+        return None
+
+    def skip(reason: str) -> Skip:
+        return Skip(KIND, template.path, tag.lineno, reason)
+
+    if in_picture:
+        return skip("size not added: inside <picture>, where a <source> may have another size")
+    srcset = tag.get("srcset") or ""
+    if tag.attr("sizes") is not None or any(_W_DESCRIPTOR_RE.search(c) for c in srcset.split(",")):
+        return skip("size not added: srcset/sizes choose the displayed size, not src")
+    ref = ref_of(tag, template, "src", ctx.static_url)
+    unknown = _unknown_reason(ref)
+    if unknown:
+        return skip(f"size unknown: {unknown}")
+    path = ref.path
+    found = ctx.image_sizes.get(path)
+    if found is None:
+        return skip(f"size unknown: {path} is not in the static dirs or not a readable image")
+    w, h = found
+    if width is None and height is None:
+        return [("width", str(w)), ("height", str(h))], f"size from {path}: {w}x{h}"
+    present = width if width is not None else height
+    assert present is not None
+    missing = "height" if present is width else "width"
+    if present.value is None or not _PLAIN_INT_RE.fullmatch(present.value) or int(present.value) == 0:
+        shown = present.name if present.value is None else template.source[present.start : present.end]
+        return skip(f"{missing} not added: {shown} is not a plain number of pixels")
+    n = int(present.value)
+    num, den = (h, w) if missing == "height" else (w, h)
+    other = max(1, (2 * n * num + den) // (2 * den))  # n * num / den rounded half up, in integers
+    return [(missing, str(other))], f"size from {path}: {w}x{h}, {missing} in proportion to {present.name}={n}"
+
+
+def _unknown_reason(ref: Ref) -> str:
+    """Why a src has no single readable file ("" when it has one)."""
+    if ref.kind is RefKind.STATIC:
+        if len(ref.paths) == 1:
+            return ""
+        return f"src is one of {len(ref.paths)} files ({', '.join(ref.paths)})"
+    if ref.kind is RefKind.EMPTY:
+        return "no src"
+    if ref.kind is RefKind.DYNAMIC:
+        return f"src is computed at run time ({ref.url})"
+    return f"src is {ref.kind.value} ({ref.url})"
+
+
+def _insert(template: Template, tag: StartTag, attrs: list[tuple[str, str]], reason: str) -> Edit:
+    """An insertion of ``attrs`` right after the tag's last attribute (or its name)."""
+    at = tag.attrs[-1].end if tag.attrs else tag.start + 1 + len(tag.name)
+    quote = next((a.quote for a in tag.attrs if a.quote), '"')
+    text = "".join(f" {name}={quote}{value}{quote}" for name, value in attrs)
+    return Edit(at, at, text, KIND, tag.lineno, reason)
+
+
+def eager_starts(template: Template, selectors: tuple[str, ...]) -> frozenset[int]:
+    """Start offsets of the tags that ``selectors`` match in the template's markup.
+
+    bs4 parses the source with template code masked (same length, so its line/column positions are
+    source positions); template code can hide or duplicate structure, so this is an approximation
+    used only to keep images eager, never to make one lazy.
+    """
+    from bs4 import BeautifulSoup
+    from soupsieve import SelectorSyntaxError
+
+    masked = mask_template_code(template.source, template.tokens)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "looks like a filename/URL" and friends: we parse markup
+        soup = BeautifulSoup(masked, "html.parser")
+    line_starts = [0] + [i + 1 for i, c in enumerate(masked) if c == "\n"]
+    found: set[int] = set()
+    for selector in selectors:
+        try:
+            matched = soup.select(selector)
+        except SelectorSyntaxError as e:
+            raise ConfigError(
+                f"eager_selectors: {selector!r} is not a CSS selector ({e})",
+                hint="fix [tool.assetopt] eager_selectors",
+            ) from e
+        for el in matched:
+            if el.sourceline is not None and el.sourcepos is not None and el.sourceline <= len(line_starts):
+                found.add(line_starts[el.sourceline - 1] + el.sourcepos)
+    starts = sorted(i.start for i in template.items if isinstance(i, StartTag))
+    # keep only offsets that are real start tags of ours (a position bs4 got wrong matches nothing)
+    return frozenset(o for o in found if (k := bisect.bisect_left(starts, o)) < len(starts) and starts[k] == o)
