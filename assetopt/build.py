@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import posixpath
 import re
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,7 +115,74 @@ def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
     return BundleBlock(template=f"{source} [bundles.{d.name}]", name=d.name, lineno=0, kind=d.kind, variants=(variant,))
 
 
-def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read: Callable[[str], str | None], cache: ContentCache) -> tuple[Joined, bool]:
+_MINJS_STEP = "minify-js-1"
+
+
+def _minify_js_job(args: tuple[str, str]) -> tuple[str, BundleWarning | None]:
+    return minify_js(args[0], args[1])
+
+
+def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCache, options: BuildOptions) -> Callable[[str, str], tuple[str, BundleWarning | None]]:
+    """Minify every script the JS bundles use once, in parallel and cached by content.
+
+    rjsmin is fast; the damage check around it (two passes of a pure-Python lexer) is not, so the
+    files are spread over processes, largest first. Returns the minifier ``join_js`` then calls."""
+    done: dict[str, tuple[str, BundleWarning | None]] = {}
+    todo: dict[str, tuple[str, str]] = {}
+    for block in blocks:
+        for variant in block.variants:
+            if variant.kind != "js":
+                continue
+            for logical in variant.paths:
+                found = project.static.find(logical)
+                if found.status is not Lookup.FOUND or found.file is None:
+                    continue  # reported by the main loop
+                try:
+                    text = found.file.read_bytes().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    continue  # reported by the main loop
+                key = sha256(f"{logical}\0{text}".encode("utf-8"))
+                if key in done or key in todo:
+                    continue
+                hit = cache.get(_MINJS_STEP, key)
+                if hit is not None:
+                    try:
+                        data = json.loads(hit)
+                        w = data["warning"]
+                        done[key] = (data["text"], BundleWarning(w["path"], w["lineno"], w["message"]) if w else None)
+                        continue
+                    except (ValueError, KeyError, TypeError):
+                        pass
+                todo[key] = (text, logical)
+    if todo:
+        keys = sorted(todo, key=lambda k: -len(todo[k][0]))
+        workers = min(options.jobs or os.cpu_count() or 1, len(keys))
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                outs = list(pool.map(_minify_js_job, [todo[k] for k in keys], chunksize=1))
+        else:
+            outs = [_minify_js_job(todo[k]) for k in keys]
+        for key, (text, warning) in zip(keys, outs):
+            done[key] = (text, warning)
+            w = {"path": warning.path, "lineno": warning.lineno, "message": warning.message} if warning else None
+            cache.put(_MINJS_STEP, key, json.dumps({"text": text, "warning": w}).encode("utf-8"))
+
+    def minifier(text: str, path: str) -> tuple[str, BundleWarning | None]:
+        hit = done.get(sha256(f"{path}\0{text}".encode("utf-8")))
+        return hit if hit is not None else minify_js(text, path)
+
+    return minifier
+
+
+def _join(
+    kind: str,
+    sources: list[Source],
+    folder_path: str,
+    minify: bool,
+    read: Callable[[str], str | None],
+    cache: ContentCache,
+    js_minifier: Callable[[str, str], tuple[str, BundleWarning | None]] | None = None,
+) -> tuple[Joined, bool]:
     """Join with a content-addressed cache; returns (joined, cache hit).
 
     The key covers the sources; files pulled in by a local ``@import`` are recorded in the entry
@@ -146,7 +215,7 @@ def _join(kind: str, sources: list[Source], folder_path: str, minify: bool, read
     if kind == "css":
         joined = join_css(sources, folder_path, minify=minify, read=recording_read)
     else:
-        joined = join_js(sources, minify=minify)
+        joined = join_js(sources, minify=minify, minifier=js_minifier)
     payload = {
         "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
         "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
@@ -174,6 +243,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             # join_css only expects BundleError: a raw decode error would crash the whole build.
             raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
+    js_minifier = _js_minifier(project, blocks, cache, options) if options.minify else None
     bundles: dict[str, ManifestBundle] = {}
     outputs: dict[str, bytes] = {}  # relative output path -> bytes
     result_warnings: list[BundleWarning] = list(skipped)
@@ -199,7 +269,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             if len(sources) != len(variant.paths):
                 continue
             try:
-                joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache)
+                joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier)
             except BundleError as exc:
                 errors.append(BundleSpecError(f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
                 continue

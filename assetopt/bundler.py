@@ -426,17 +426,24 @@ def minify_js(text: str, path: str = "") -> tuple[str, BundleWarning | None]:
     return text, BundleWarning(path, lineno, f"rjsmin changed the contents of {what}: shipped unminified")
 
 
-def join_js(sources: Sequence[Source], *, minify: bool = True) -> Joined:
-    """Join scripts with ``"\\n;\\n"``, each minified on its own.
+def join_js(
+    sources: Sequence[Source],
+    *,
+    minify: bool = True,
+    minifier: Callable[[str, str], tuple[str, BundleWarning | None]] | None = None,
+) -> Joined:
+    """Join scripts with ``"\\n;\\n"``, each minified on its own (by ``minifier``, default
+    ``minify_js``: a caller may pass one that returns results computed in parallel or cached).
 
     Joining puts every file under the first file's directive prologue, so a chunk is a run of files of
     the same strictness; a file with no code at all joins whatever run it follows."""
+    minifier = minifier or minify_js
     groups: list[tuple[bool, list[str], list[str]]] = []
     warnings: list[BundleWarning] = []
     for source in sources:
         strict = js_strictness(source.text)
         if minify:
-            body, warning = minify_js(source.text, source.path)
+            body, warning = minifier(source.text, source.path)
             if warning is not None:
                 warnings.append(warning)
         else:
