@@ -303,7 +303,8 @@ def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:
         lines.append(f"{len(result.skips)} tag(s) left alone" + ("" if explain else " (--explain lists them)"))
         if explain:
             for sk in result.skips:
-                lines.append(f"  {sk.path}:{sk.lineno}: {sk.kind}: {sk.reason}")
+                loc = f"{sk.path}:{sk.lineno}" if sk.lineno else sk.path
+                lines.append(f"  {loc}: {sk.kind}: {sk.reason}")
     return "\n".join(lines)
 
 

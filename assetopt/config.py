@@ -9,6 +9,7 @@ An unknown key, a wrong type or a missing directory is a ``ConfigError`` that na
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -80,6 +81,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
+_FRAGMENT_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
@@ -94,8 +96,11 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
             raise ConfigError(f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}", path=where, hint=f"keys: {sorted(_FRAGMENT_KEYS)}")
         if not all(isinstance(spec[k], str) and spec[k] for k in ("template", "selector", "name")):
             raise ConfigError(f"{what}: template, selector and name must be non-empty strings", path=where)
-        if not spec["name"].replace("_", "").replace("-", "").isalnum():
-            raise ConfigError(f"{what}: name {spec['name']!r} must be letters, digits, - or _", path=where)
+        if not _FRAGMENT_NAME_RE.fullmatch(spec["name"]):
+            raise ConfigError(f"{what}: name {spec['name']!r} must start with a letter or _ and hold only ASCII letters, digits, - or _", path=where)
+        if any(f.name == spec["name"] for f in out):
+            # Django keys fragments by name (and vary-on) only: two rules sharing a name would serve each other's HTML
+            raise ConfigError(f"{what}: name {spec['name']!r} is used by another fragment", path=where, hint="give every fragment its own name")
         if not isinstance(spec["timeout"], int) or isinstance(spec["timeout"], bool) or spec["timeout"] <= 0:
             raise ConfigError(f"{what}: timeout must be a positive number of seconds", path=where)
         out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"]))

@@ -69,3 +69,25 @@ def test_config_is_frozen(tmp_path: Path):
     cfg = load_config(tmp_path)
     with pytest.raises(AttributeError):
         cfg.static_url = "/x/"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "fragments, message",
+    [
+        pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="1st"\n', "must start with a letter", id="name_starts_with_digit"),
+        pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="قائمة"\n', "ASCII", id="non_ascii_name"),
+        pytest.param(
+            '[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="menu"\n'
+            '[[tool.assetopt.cache]]\ntemplate="b.html"\nselector="nav"\ntimeout=60\nname="menu"\n',
+            "used by another fragment",
+            id="duplicate_name",
+        ),
+        pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=0\nname="m"\n', "positive number", id="zero_timeout"),
+        pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\nname="m"\n', "missing ['timeout']", id="missing_key"),
+    ],
+)
+def test_bad_cache_fragments_are_config_errors(tmp_path: Path, fragments: str, message: str):
+    (tmp_path / "pyproject.toml").write_text("[tool.assetopt]\n" + fragments, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert message in str(info.value)
