@@ -32,6 +32,10 @@ from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .precompress import PrecompressStats, precompress_tree
 from .project import Project
 from .staticfiles import Lookup
+from .assets import asset_of
+from .lexer import Region, TokenKind
+from .tags import StartTag
+from .templates import Template
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "build", "BUNDLE_DIR"]
 
@@ -304,8 +308,44 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         files = [out / n for n in outputs]
         if options.copy_static:
             files += [p for p in out.rglob("*") if p.is_file() and p.parent != out / BUNDLE_DIR]
-        result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs)
+        bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
+        result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
+
+
+def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:
+    """Logical paths that bundles use and no template references outside a ``{% bundle %}`` block.
+
+    Browsers fetch these only while bundling is rolled back, so they are precompressed fast rather
+    than best (still compressed: a rollback must not make pages heavy)."""
+    in_bundles = {p for b in blocks for v in b.variants for p in v.paths}
+    elsewhere: set[str] = set()
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue
+        inside = _bundle_spans(template)
+        for item in template.items:
+            if not isinstance(item, StartTag) or any(s <= item.start < e for s, e in inside):
+                continue
+            asset = asset_of(item, template, project.config.static_url)
+            if asset is not None and asset.ref is not None:
+                elsewhere.update(asset.ref.paths)
+    return in_bundles - elsewhere
+
+
+def _bundle_spans(template: Template) -> list[tuple[int, int]]:
+    """Source spans of the template's ``{% bundle %}...{% endbundle %}`` blocks."""
+    spans, opened = [], None
+    for tok in template.tokens:
+        if tok.kind is TokenKind.BLOCK and tok.region is Region.NORMAL:
+            if tok.tag_name == "bundle":
+                opened = tok.start
+            elif tok.tag_name == "endbundle" and opened is not None:
+                spans.append((opened, tok.end))
+                opened = None
+    return spans
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

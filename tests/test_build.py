@@ -567,3 +567,21 @@ def test_source_maps_are_copied_but_not_precompressed(make_project):
     build(project, BuildOptions(out=out))
     assert (out / "x.css.map").is_file()
     assert not (out / "x.css.map.gz").exists() and not (out / "x.css.map.br").exists()
+
+
+def test_sources_only_bundles_use_are_precompressed_fast_the_rest_best(make_project):
+    css = "".join(f".c{i} {{ color: #{i:06x}; margin: {i}px; }}\n" for i in range(400))
+    project = make_project(
+        templates={
+            "a.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'only.css' %}\"><link rel='stylesheet' href=\"{% static 'both.css' %}\">{% endbundle %}",
+            "b.html": "{% load static %}<link rel='stylesheet' href=\"{% static 'both.css' %}\">",
+        },
+        static={"only.css": css, "both.css": css.replace("c", "d")},
+    )
+    out = project.config.project / "out"
+    build(project, BuildOptions(out=out))
+    only, both = (out / "only.css").read_bytes(), (out / "both.css").read_bytes()
+    assert (out / "only.css.br").read_bytes() == brotli.compress(only, quality=5)  # served only on rollback
+    assert (out / "both.css.br").read_bytes() == brotli.compress(both, quality=11)  # b.html links it directly
+    (bundle,) = [p for p in (out / "assetopt").iterdir() if p.suffix == ".css"]
+    assert (bundle.with_name(bundle.name + ".br")).read_bytes() == brotli.compress(bundle.read_bytes(), quality=11)
