@@ -248,6 +248,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         cache_rules=config.cache,
         cache_alias=config.cache_alias,
         eager_selectors=config.eager_selectors,
+        user_context=config.user_context,
     )
     project = Project(config)
     result = plan_project(project, base)
@@ -288,7 +289,8 @@ def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:
         for change in result.changes:
             counts = Counter(e.kind for e in change.edits)
             # a bundle is two insertions (open and close); a {% cache %} fragment too
-            rows.append([project.display(change.path), str(counts["bundles"] // 2), str(counts["images"]), str(counts["cache"] // 2), str(counts["styles"])])
+            tags = lambda kind: len({e.start for e in change.edits if e.kind == kind})  # noqa: E731 - tags edited
+            rows.append([project.display(change.path), str(counts["bundles"] // 2), str(tags("images")), str(counts["cache"] // 2), str(tags("styles"))])
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(header)))
         for r in rows:

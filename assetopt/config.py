@@ -57,6 +57,7 @@ class Config:
     cache: tuple[CacheFragment, ...] = ()  # {% cache %} fragments to insert
     cache_alias: str = ""  # {% cache ... using="alias" %}: point the alias at a dummy cache to roll back
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager (above the fold)
+    user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -78,6 +79,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "cache": ("fragments", "[[tool.assetopt.cache]] template, selector, timeout, name: {% cache %} fragments"),
     "cache_alias": ("str", "cache alias for inserted {% cache %} tags (empty: the default cache)"),
     "eager_selectors": ("strs", "CSS selectors of images that stay eager (above the fold)"),
+    "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}

@@ -96,6 +96,7 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         cache_rules=base.cache_rules,
         cache_alias=base.cache_alias,
         eager_selectors=base.eager_selectors,
+        user_context=base.user_context,
     )
 
 

@@ -277,7 +277,7 @@ def _crossing(scope: _Scope, start: int, end: int) -> Token | None:
     return opened[0] if opened else None
 
 
-def _analyse(scope: _Scope, start: int, end: int) -> _Verdict:
+def _analyse(scope: _Scope, start: int, end: int, user_vars: frozenset[str] = _USER_VARS) -> _Verdict:
     """Derive the vary-on list of the fragment [start, end), or the reason it must not be cached."""
     template, frames = scope.template, scope.frames
     problems: list[tuple[int, str]] = []
@@ -336,7 +336,7 @@ def _analyse(scope: _Scope, start: int, end: int) -> _Verdict:
                 levels += 1
             if levels > depth:
                 problems.append((tok.start, f"forloop {at}: its value depends on the position in the loop"))
-        user = user or head in _USER_VARS
+        user = user or head in user_vars
         if head == "request":
             request = True
             if len(segs) > 1 and segs[1] != "user":
@@ -392,7 +392,7 @@ def plan_cache(template: Template, ctx: RewriteContext) -> TransformResult:
     taken: list[tuple[int, int, str]] = []
     language = False
     for rule in rules:
-        outcome = _plan_rule(scope, soup, rule, ctx.cache_alias, taken)
+        outcome = _plan_rule(scope, soup, rule, ctx.cache_alias, taken, _USER_VARS | frozenset(ctx.user_context))
         if isinstance(outcome, Skip):
             skips.append(outcome)
         elif outcome is not None:
@@ -418,6 +418,7 @@ def _plan_rule(
     rule: CacheRule,
     alias: str,
     taken: list[tuple[int, int, str]],
+    user_vars: frozenset[str] = _USER_VARS,
 ) -> tuple[list[Edit], bool] | Skip | None:
     from soupsieve import SelectorSyntaxError
 
@@ -473,7 +474,7 @@ def _plan_rule(
     for t_start, t_end, other in taken:
         if t_start < end and start < t_end:
             return skip(f"not cached: its element overlaps the one {other} caches", lineno)
-    verdict = _analyse(scope, start, end)
+    verdict = _analyse(scope, start, end, user_vars)
     if verdict.refusal:
         return skip(f"not cached: {verdict.refusal}", lineno)
     taken.append((start, end, sel))
@@ -539,8 +540,11 @@ def _layout(source: str, start: int, end: int) -> tuple[str, str]:
 # -- suggest_cache ---------------------------------------------------------------------------------------
 
 
-def suggest_cache(template: Template) -> list[Suggestion]:
-    """Loops over context data and ``|length``/``.count`` statistics outside loops and caches, judged."""
+def suggest_cache(template: Template, user_context: tuple[str, ...] = ()) -> list[Suggestion]:
+    """Loops over context data and ``|length``/``.count`` statistics outside loops and caches, judged.
+
+    ``user_context``: context variables (from context processors) that depend on the user."""
+    user_vars = _USER_VARS | frozenset(user_context)
     scope = _Scope.of(template)
     frames = scope.frames
     out: list[Suggestion] = []
@@ -549,7 +553,7 @@ def suggest_cache(template: Template) -> list[Suggestion]:
         return not any(f.kind in ("for", "cache") and f.holds(start, end) for f in frames)
 
     def judge(what: str, lineno: int, start: int, end: int) -> None:
-        v = _analyse(scope, start, end)
+        v = _analyse(scope, start, end, user_vars)
         if v.refusal:
             out.append(Suggestion(template.path, lineno, what, "refused", v.refusal, ()))
         else:

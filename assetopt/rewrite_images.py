@@ -149,7 +149,7 @@ def _size_attrs(
     path = ref.path
     found = ctx.image_sizes.get(path)
     if found is None:
-        return skip(f"size unknown: {path} is not in the static dirs or not a readable image")
+        return skip(f"size unknown: {path} is missing, not an image, or an SVG without width/height (no intrinsic size)")
     w, h = found
     if width is None and height is None:
         return [("width", str(w)), ("height", str(h))], f"size from {path}: {w}x{h}"

@@ -33,6 +33,7 @@ class RewriteContext:
     cache_rules: tuple[CacheRule, ...] = ()
     cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
+    user_context: tuple[str, ...] = ()  # context variables that depend on the user (context processors)
 
 
 def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:

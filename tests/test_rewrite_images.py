@@ -462,7 +462,7 @@ SIZE_CASES = [
         {0: "chrome"},
         '<img src="/static/img/missing.png">',
         [],
-        ["size unknown: img/missing.png is not in the static dirs or not a readable image"],
+        ["size unknown: img/missing.png is missing, not an image, or an SVG without width/height (no intrinsic size)"],
         id="missing_file_size_unknown",
     ),
     pytest.param(
