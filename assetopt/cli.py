@@ -36,6 +36,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(EXIT_USAGE)
+        except BrokenPipeError:  # `assetopt ... | head`: the reader left; say nothing more
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_USAGE)
         except Exception as exc:  # noqa: BLE001 - a crash is exit 2 with the traceback, never exit 1
             import traceback
 
@@ -209,7 +214,8 @@ def _colour_diff(text: str) -> str:
 @click.option("--only", "only", default=None, metavar="KINDS", help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).")
 @click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
 @click.option("--explain", is_flag=True, help="List every edit with its reason, and every skipped tag with why.")
-def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool) -> None:
+@click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
+def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool) -> None:
     """Preview, check or apply template rewrites.
 
     \b
@@ -228,6 +234,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
       assetopt rewrite --only images --check
       assetopt rewrite --write              # then: git diff, or the printed undo command
       assetopt rewrite --out build          # rewritten copies in build/templates/
+      assetopt rewrite --suggest-cache      # fragments worth a {% cache %}, with verdicts
 
     Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
     template could not be read, 2 usage error.
@@ -237,6 +244,9 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     from .rewrite import plan_project, write_changes
     from .template_rewriter import RewriteContext
 
+    if suggest_cache:
+        _print_cache_suggestions(Project(config), config.user_context)
+        return
     kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
     bad = [k for k in kinds if k not in TRANSFORMS]
     if bad:
@@ -276,6 +286,28 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         sys.exit(EXIT_FINDINGS)
     if failed:
         sys.exit(EXIT_FINDINGS)
+
+
+def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) -> None:
+    from .errors import TemplateError
+    from .rewrite_cache import suggest_cache
+
+    count = 0
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        for s in suggest_cache(template, user_context):
+            count += 1
+            mark = click.style("ok     ", fg="green") if s.verdict == "ok" else click.style("refused", fg="yellow")
+            click.echo(f"{mark} {s.path}:{s.lineno}: {s.what}: {s.reason}")
+    click.echo(
+        f"{count} candidate(s). Verdicts read the templates only: data a view or context processor computes per user\n"
+        "(list the latter in user_context) must not be cached without varying on the user. To cache one, add a rule:\n"
+        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name; then `assetopt rewrite --only cache`."
+    )
 
 
 def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:

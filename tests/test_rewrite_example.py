@@ -1,0 +1,82 @@
+"""The example site rewritten: the exact diffs for base.html and the dashboard (golden files), and the
+rewritten site still renders every page, with bundling off, as the same pages plus the new attributes.
+
+Regenerate the golden files on purpose only: ASSETOPT_REGEN_GOLDEN=1 pytest tests/test_rewrite_example.py
+(then read the diff of the golden files before committing them).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetopt.config import load_config
+from assetopt.edits import unified_diff
+from assetopt.project import Project
+from assetopt.rewrite import plan_project, write_changes
+from assetopt.template_rewriter import RewriteContext
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "data" / "golden"
+pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+
+
+@pytest.fixture(scope="module")
+def rewritten(tmp_path_factory):
+    config = load_config(REPO, {"cache_dir": str(tmp_path_factory.mktemp("cache"))})
+    project = Project(config)
+    ctx = RewriteContext(
+        static_url=config.static_url, only=frozenset(config.rewrite), cache_rules=config.cache, user_context=config.user_context
+    )
+    return project, plan_project(project, ctx)
+
+
+@pytest.mark.parametrize("name", ["base.html", "dashboard/admin_dashboard.html"])
+def test_golden_diff(rewritten, name: str):
+    project, result = rewritten
+    (change,) = [c for c in result.changes if c.name == name]
+    diff = unified_diff(project.display(change.path), change.before, change.after)
+    golden = GOLDEN / (name.replace("/", "__") + ".diff")
+    if os.environ.get("ASSETOPT_REGEN_GOLDEN"):
+        golden.write_text(diff, encoding="utf-8")
+    assert diff == golden.read_text(encoding="utf-8")
+
+
+def test_example_rewrite_breaks_nothing_and_leaves_sources(rewritten):
+    _, result = rewritten
+    assert result.broken == [] and result.problems == []
+    assert {c.name for c in result.changes} >= {"base.html", "dashboard/admin_dashboard.html", "partials/navbar.html"}
+
+
+def strip_new_attributes(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)  # new on every render
+    html = re.sub(r'"X-CSRFToken", "[^"]*"', '"X-CSRFToken"', html)
+    html = re.sub(r' (?:loading="lazy"|decoding="async"|fetchpriority="high"|width="\d+"|height="\d+")', "", html)
+    return re.sub(r"\n\s*\n", "\n", html)  # the {% bundle %}/{% cache %} lines leave blank lines
+
+
+def render_all(templates_dir: Path | None) -> dict[str, list]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    if templates_dir is not None:
+        env["ERP_TEMPLATES_DIR"] = str(templates_dir)
+    proc = subprocess.run([sys.executable, str(REPO / "tests" / "example_pages.py")], capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def test_rewritten_site_renders_every_page_the_same_with_bundling_off(rewritten, tmp_path):
+    project, result = rewritten
+    write_changes(result, project, tmp_path)
+    before = render_all(None)
+    after = render_all(tmp_path / "templates")
+    assert {u: s for u, (s, _) in after.items() if s != 200} == {}
+    for url in before:
+        html = after[url][1]
+        assert strip_new_attributes(html) == strip_new_attributes(before[url][1]), url
+    dash = after["/en/"][1]
+    assert dash.count('loading="lazy"') >= 20 and dash.count('fetchpriority="high"') == 1
