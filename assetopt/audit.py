@@ -24,7 +24,7 @@ from .refs import Ref, RefKind
 from .runs import find_runs
 from .sizes import Sizes
 from .staticfiles import Found, Lookup
-from .tags import EndTag, OpaqueTag, StartTag, VOID_ELEMENTS
+from .tags import OpaqueTag, OpenElements, StartTag
 from .templates import ContainerNode, ForNode, TagNode, VarNode
 
 __all__ = [
@@ -108,24 +108,18 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
     out: list[tuple[Request, PageItem, Asset]] = []
     findings: list[Finding] = []
     roles = image_roles(page)
-    stack: list[str] = []
+    stack = OpenElements()
     for pi in page.items:
         item = pi.item
         path = pi.template.path
+        stack.feed(item)
         if isinstance(item, OpaqueTag):
             findings.append(
                 Finding("opaque-tag", "info", path, item.lineno, f"<{item.name or '?'}> skipped: {item.reason}", "move the template code into attribute values to let assetopt read this tag")
             )
             continue
-        if isinstance(item, EndTag):
-            if item.name in stack:
-                while stack and stack.pop() != item.name:
-                    pass
-            continue
         if not isinstance(item, StartTag):
             continue
-        if item.name not in VOID_ELEMENTS and not item.self_closing:
-            stack.append(item.name)
         if item.attr("style") is not None and item.name != "html":
             findings.append(
                 Finding("inline-style", "info", path, item.lineno, f'style="" on <{item.name}>', "move it into a class in a stylesheet (assetopt rewrite --only styles)")

@@ -13,7 +13,7 @@ Pure: a ``Page`` in, roles keyed by (template name, tag offset) out.
 from __future__ import annotations
 
 from .pages import Page
-from .tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag
+from .tags import OpenElements, StartTag
 
 __all__ = ["image_roles", "CHROME", "LCP", "BELOW"]
 
@@ -24,25 +24,12 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
     """Roles of the page's ``<img>`` tags. ``eager``: (template name, offset) of images that
     configured selectors keep above the fold; they never take the LCP slot from the real hero."""
     roles: dict[tuple[str, int], str] = {}
-    stack: list[str] = []
+    stack = OpenElements()
     lcp_taken = False
     for pi in page.items:
         item = pi.item
-        if isinstance(item, EndTag):
-            if item.name in stack:
-                while stack and stack.pop() != item.name:
-                    pass
-            continue
-        if isinstance(item, OpaqueTag):
-            if item.name in ("header", "nav"):  # <header{% if %}...>: still a header
-                stack.append(item.name)
-            continue
-        if not isinstance(item, StartTag):
-            continue
-        if item.name not in VOID_ELEMENTS and not item.self_closing:
-            stack.append(item.name)
-            continue
-        if item.name != "img":
+        stack.feed(item)
+        if not isinstance(item, StartTag) or item.name != "img":
             continue
         key = (pi.template.name, item.start)
         priority = item.attr("fetchpriority")

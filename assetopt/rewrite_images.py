@@ -30,7 +30,7 @@ from .errors import ConfigError
 from .fold import BELOW, CHROME, LCP
 from .lexer import Region, TokenKind
 from .refs import Ref, RefKind
-from .tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag, mask_template_code
+from .tags import OpaqueTag, OpenElements, StartTag, mask_template_code
 from .template_rewriter import RewriteContext
 from .templates import Template
 
@@ -46,18 +46,12 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
     translated = _blocktrans_spans(template)
     edits: list[Edit] = []
     skips: list[Skip] = []
-    stack: list[str] = []  # open elements, to tell <header>/<nav> and <picture> apart
+    stack = OpenElements()  # to tell <header>/<nav> and <picture> apart
     for item in template.items:
-        if isinstance(item, EndTag):
-            if item.name in stack:
-                while stack and stack.pop() != item.name:
-                    pass
-            continue
+        stack.feed(item)
         if isinstance(item, OpaqueTag):
             if item.name in ("img", "iframe"):
                 skips.append(Skip(KIND, template.path, item.lineno, f"<{item.name}> not rewritten: {item.reason}"))
-            elif item.name and item.name not in VOID_ELEMENTS:
-                stack.append(item.name)  # <nav{% if x %} class="a"{% endif %}> still opens a <nav>
             continue
         if not isinstance(item, StartTag):
             continue
@@ -68,8 +62,6 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             _plan_img(template, ctx, item, stack, item.start in eager, edits, skips)
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
-        if item.name not in VOID_ELEMENTS and not item.self_closing:
-            stack.append(item.name)
     return TransformResult(tuple(edits), tuple(skips))
 
 
@@ -91,7 +83,7 @@ def _plan_img(
     template: Template,
     ctx: RewriteContext,
     tag: StartTag,
-    stack: list[str],
+    stack: OpenElements,
     eager: bool,
     edits: list[Edit],
     skips: list[Skip],
@@ -111,7 +103,7 @@ def _plan_img(
         edits.append(_insert(template, tag, [("fetchpriority", "high")], "LCP candidate: fetchpriority=high"))
 
 
-def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: list[str], eager: bool) -> tuple[str, str]:
+def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenElements, eager: bool) -> tuple[str, str]:
     if eager:
         return CHROME, "matches an eager selector"
     priority = tag.attr("fetchpriority")

@@ -28,6 +28,7 @@ __all__ = [
     "OpaqueTag",
     "HtmlItem",
     "mask_template_code",
+    "OpenElements",
     "scan_tags",
     "RAW_TEXT_ELEMENTS",
     "VOID_ELEMENTS",
@@ -321,3 +322,32 @@ def _scan_start_tag(
             pos = end
         else:
             attrs.append(Attr(a_name, a_start, pos, None, pos, pos, ""))
+
+
+class OpenElements:
+    """The HTML elements open at each point of a walk over items in source order.
+
+    ``feed`` every item in turn: a start tag opens its element (void and ``/>`` ones never do), an
+    opaque tag with a known name opens like its start tag would (``<nav{% if x %} class="a"{% endif %}>``
+    is still a ``<nav>``), an end tag closes up to its match. ``"nav" in open_elements`` then asks
+    whether the current item is inside a ``<nav>``.
+    """
+
+    __slots__ = ("names",)
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def feed(self, item: HtmlItem) -> None:
+        if isinstance(item, EndTag):
+            if item.name in self.names:
+                while self.names and self.names.pop() != item.name:
+                    pass
+        elif isinstance(item, StartTag):
+            if item.name not in VOID_ELEMENTS and not item.self_closing:
+                self.names.append(item.name)
+        elif isinstance(item, OpaqueTag) and item.name and item.name not in VOID_ELEMENTS:
+            self.names.append(item.name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
