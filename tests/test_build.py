@@ -585,3 +585,16 @@ def test_sources_only_bundles_use_are_precompressed_fast_the_rest_best(make_proj
     assert (out / "both.css.br").read_bytes() == brotli.compress(both, quality=11)  # b.html links it directly
     (bundle,) = [p for p in (out / "assetopt").iterdir() if p.suffix == ".css"]
     assert (bundle.with_name(bundle.name + ".br")).read_bytes() == brotli.compress(bundle.read_bytes(), quality=11)
+
+
+def test_unhashed_names_for_django_storage_mode(make_project):
+    # Under ManifestStaticFilesStorage Django hashes every file itself: hashing here too would give
+    # "x.<hash>.<hash>.css" (lessons.md), so the build can leave the content hash out.
+    project = make_project(
+        templates={"base.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'b.css' %}\">{% endbundle %}"},
+        static={"a.css": "a{color:red}", "b.css": "b{color:blue}"},
+    )
+    result = build(project, BuildOptions(out=project.config.project / "out", hashed_names=False, precompress=False))
+    ((key, entry),) = result.manifest.bundles.items()
+    assert [f.name for f in entry.files] == [f"assetopt/base-{key[:8]}.css"]
+    assert (project.config.project / "out" / entry.files[0].name).read_text() == "a{color:red}b{color:blue}"
