@@ -213,7 +213,7 @@ def _colour_diff(text: str) -> str:
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write a rewritten copy of the template dirs into DIR; sources untouched.")
 @click.option("--only", "only", default=None, metavar="KINDS", help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).")
 @click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
-@click.option("--explain", is_flag=True, help="List every edit with its reason, and every skipped tag with why.")
+@click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
 @click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
 def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool) -> None:
     """Preview, check or apply template rewrites.
@@ -265,7 +265,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     if mode == "diff" and out is None:
         for change in result.changes:
             click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
-    click.echo(_rewrite_summary(project, result, explain))
+    click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
     for change in result.broken:
         click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
     for p in result.problems:
@@ -310,7 +310,7 @@ def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) ->
     )
 
 
-def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:
+def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool) -> str:
     from collections import Counter
 
     kinds = ("bundles", "images", "cache", "styles")
@@ -329,10 +329,13 @@ def _rewrite_summary(project: Project, result: Any, explain: bool) -> str:
             lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
     else:
         lines.append("nothing to rewrite")
-    if explain:
+    if reasons:  # one line per change (a bundle's or a fragment's two insertions are one change)
         for change in result.changes:
+            seen: set[tuple[int, str, str]] = set()
             for e in sorted(change.edits, key=lambda e: e.start):
-                lines.append(f"  {project.display(change.path)}:{e.lineno}: {e.kind}: {e.reason}")
+                if e.kind != "load" and (e.lineno, e.kind, e.reason) not in seen:
+                    seen.add((e.lineno, e.kind, e.reason))
+                    lines.append(f"  {project.display(change.path)}:{e.lineno}: {e.kind}: {e.reason}")
     if result.skips:
         lines.append(f"{len(result.skips)} tag(s) left alone" + ("" if explain else " (--explain lists them)"))
         if explain:
