@@ -1,0 +1,400 @@
+"""Measure pages in a real browser: Debian's Chromium driven by Playwright (``shared/browser.md``).
+
+The only module that imports Playwright, and only inside ``open_browser`` so importing assetopt never
+needs it. ``serve`` is the other half: a local threaded HTTP server on 127.0.0.1 that serves
+rendered HTML snapshots and static roots under URL prefixes, so "before" and "after" load side by
+side from one origin. It serves plain files only: no ``.br``/``.gz`` negotiation, so browser
+transfer bytes are identity bytes; the audit reports brotli bytes as served.
+
+Never runs ``playwright install`` (it downloads); never prints.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from .errors import AssetoptError
+
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "FAST_3G",
+    "RequestRecord",
+    "PageMeasure",
+    "BrowserSession",
+    "open_browser",
+    "measure",
+    "measure_to_dict",
+    "serve",
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+# Chrome DevTools' "Fast 3G" preset: 562.5 ms latency, 1.6 Mbit/s down, 750 kbit/s up, each at 90 %.
+FAST_3G = {
+    "offline": False,
+    "latency": 562.5,
+    "downloadThroughput": 1.6 * 1024 * 1024 / 8 * 0.9,
+    "uploadThroughput": 750 * 1024 / 8 * 0.9,
+    "connectionType": "cellular3g",
+}
+VIEWPORT = {"width": 1280, "height": 720}
+
+# Installed before any page script runs. LCP is the last candidate; CLS is the largest session window
+# (shifts less than 1 s apart, a window at most 5 s long), as web-vitals computes it.
+_OBSERVE_JS = """
+(() => {
+  const s = window.__assetopt = {lcp: null, cls: 0, win: 0, first: 0, last: 0};
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const el = e.element;
+        s.lcp = {ms: e.startTime, url: e.url || '', tag: el ? el.tagName.toLowerCase() : '',
+                 lazy: !!(el && el.getAttribute('loading') === 'lazy'), size: e.size};
+      }
+    }).observe({type: 'largest-contentful-paint', buffered: true});
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        if (s.win && e.startTime - s.last < 1000 && e.startTime - s.first < 5000) { s.win += e.value; }
+        else { s.win = e.value; s.first = e.startTime; }
+        s.last = e.startTime;
+        s.cls = Math.max(s.cls, s.win);
+      }
+    }).observe({type: 'layout-shift', buffered: true});
+  } catch (err) { s.error = String(err); }
+})();
+"""
+_SCROLL_JS = """
+async () => {
+  const step = Math.max(200, window.innerHeight);
+  for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+    window.scrollTo(0, y);
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  }
+  window.scrollTo(0, 0);
+  await Promise.all([...document.images].map(i => i.complete ? null :
+    new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); setTimeout(r, 5000); })));
+}
+"""
+_COLLECT_JS = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource').map(e => [e.name, e.transferSize, e.encodedBodySize]);
+  const s = window.__assetopt || {};
+  return {load: nav ? nav.loadEventEnd : null, doc: nav ? [nav.name, nav.transferSize, nav.encodedBodySize] : null,
+          res: res, lcp: s.lcp || null, cls: s.cls || 0};
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    url: str
+    resource_type: str  # Playwright's: document, stylesheet, script, image, font, fetch, ...
+    status: int | None  # None: no response (failed at the network level)
+    transfer: int  # bytes on the wire (headers + body) from Resource Timing; 0 when unknown
+    failure: str = ""  # net::ERR_... for requests that never got a response
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeasure:
+    url: str
+    throttled: bool
+    status: int | None  # the document's HTTP status
+    requests: tuple[RequestRecord, ...]
+    console_errors: tuple[str, ...]  # console.error messages and uncaught exceptions
+    load_ms: float | None  # navigation loadEventEnd
+    wall_ms: float  # goto until the network settled, measured here
+    lcp_ms: float | None
+    lcp: Mapping[str, Any] | None  # url, tag, lazy, size of the LCP element
+    cls: float
+    screenshot: Path | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def by_type(self) -> dict[str, int]:
+        return dict(Counter(r.resource_type for r in self.requests))
+
+    @property
+    def bytes_by_type(self) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for r in self.requests:
+            out[r.resource_type] += r.transfer
+        return dict(out)
+
+    @property
+    def transfer(self) -> int:
+        return sum(r.transfer for r in self.requests)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Requests with a status >= 400 or no response, as ``"404 http://..."`` lines."""
+        return tuple(
+            f"{r.status} {r.url}" if r.status is not None else f"{r.failure or 'failed'} {r.url}"
+            for r in self.requests
+            if r.status is None or r.status >= 400
+        )
+
+
+def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
+    """The JSON face of a measurement (what ``verify.browser_reasons`` and the HTML report read)."""
+    return {
+        "url": m.url,
+        "throttled": m.throttled,
+        "status": m.status,
+        "request_count": len(m.requests),
+        "by_type": m.by_type,
+        "bytes_by_type": m.bytes_by_type,
+        "transfer": m.transfer,
+        "failed": list(m.failed),
+        "console_errors": list(m.console_errors),
+        "load_ms": m.load_ms,
+        "wall_ms": m.wall_ms,
+        "lcp_ms": m.lcp_ms,
+        "lcp": None if m.lcp is None else dict(m.lcp),
+        "cls": m.cls,
+        "screenshot": None if m.screenshot is None else str(m.screenshot),
+        "requests": [
+            {"url": r.url, "type": r.resource_type, "status": r.status, "transfer": r.transfer, "failure": r.failure}
+            for r in m.requests
+        ],
+    }
+
+
+class BrowserSession:
+    """One launched Chromium; every ``measure`` gets a fresh context (empty profile, cold cache)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    @property
+    def version(self) -> str:
+        """Chromium's version, for the report's "versions" section."""
+        return str(self._browser.version)
+
+    def measure(self, url: str, *, throttled: bool = False, screenshot: Path | None = None, quiet_ms: int = 250, timeout_ms: int = 60_000) -> PageMeasure:
+        """Load ``url`` once and record what the browser did.
+
+        Waits for ``load``, then until no request has been in flight for ``quiet_ms`` (lazy images
+        Chromium decides to fetch start after layout, so ``load`` alone undercounts them; Playwright's
+        ``networkidle`` would wait a fixed 500 ms instead).
+        """
+        ctx = self._browser.new_context(viewport=VIEWPORT)
+        try:
+            page = ctx.new_page()
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            if throttled:
+                cdp.send("Network.emulateNetworkConditions", FAST_3G)
+            page.add_init_script(_OBSERVE_JS)
+            seen: list[Any] = []
+            inflight: set[int] = set()
+            failures: dict[int, str] = {}
+            errors: list[str] = []
+            statuses: dict[int, int] = {}
+            last_change = [time.monotonic()]
+
+            def started(req: Any) -> None:
+                if req.url.startswith("data:"):
+                    return
+                seen.append(req)
+                inflight.add(id(req))
+                last_change[0] = time.monotonic()
+
+            def ended(req: Any) -> None:
+                inflight.discard(id(req))
+                last_change[0] = time.monotonic()
+
+            def failed(req: Any) -> None:
+                failures[id(req)] = req.failure or "failed"
+                ended(req)
+
+            def console(msg: Any) -> None:
+                if msg.type == "error":
+                    errors.append(msg.text)
+
+            page.on("request", lambda r: started(r))
+            page.on("requestfinished", lambda r: ended(r))
+            page.on("response", lambda r: statuses.__setitem__(id(r.request), r.status))
+            page.on("requestfailed", lambda r: failed(r))
+            page.on("console", lambda m: console(m))
+            page.on("pageerror", lambda e: errors.append(f"uncaught {e.name}: {e.message}" if getattr(e, "name", "") else f"uncaught: {e}"))
+            t0 = time.monotonic()
+            response = page.goto(url, wait_until="load", timeout=timeout_ms)
+            deadline = t0 + timeout_ms / 1000
+
+            def settle(until: float) -> bool:
+                while time.monotonic() < until:
+                    if not inflight and (time.monotonic() - last_change[0]) * 1000 >= quiet_ms:
+                        return True
+                    page.wait_for_timeout(25)
+                return False
+
+            notes = () if settle(deadline) else (f"network still busy after {timeout_ms} ms",)
+            wall_ms = (time.monotonic() - t0) * 1000
+            # One more frame so buffered observer callbacks have run before we read them.
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
+            data = page.evaluate(_COLLECT_JS)
+            sizes: dict[str, int] = {}
+            for name, transfer, _encoded in data["res"] + ([data["doc"]] if data["doc"] else []):
+                sizes.setdefault(name, int(transfer or 0))
+            records = []
+            for req in seen:
+                # A 404 stylesheet is both: a response with its status, then an aborted body.
+                resp = statuses.get(id(req))
+                records.append(
+                    RequestRecord(
+                        url=req.url,
+                        resource_type=req.resource_type,
+                        status=resp,
+                        transfer=sizes.get(req.url, 0),
+                        failure=failures.get(id(req), ""),
+                    )
+                )
+            shot = None
+            if screenshot is not None:
+                # Requests are recorded above; now scroll through the page so lazy images load, or
+                # the "after" screenshot shows empty boxes where "before" showed eager images.
+                page.evaluate(_SCROLL_JS)
+                settle(deadline)
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot), full_page=True)
+                shot = screenshot
+            lcp = data["lcp"]
+            return PageMeasure(
+                url=url,
+                throttled=throttled,
+                status=None if response is None else response.status,
+                requests=tuple(records),
+                console_errors=tuple(errors),
+                load_ms=data["load"],
+                wall_ms=wall_ms,
+                lcp_ms=None if lcp is None else lcp["ms"],
+                lcp=None if lcp is None else {k: lcp[k] for k in ("url", "tag", "lazy", "size")},
+                cls=float(data["cls"] or 0),
+                screenshot=shot,
+                notes=notes,
+            )
+        finally:
+            ctx.close()
+
+
+def _playwright() -> Any:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise AssetoptError(
+            "the browser checks need the playwright package, which is not installed",
+            hint="pip install 'assetopt[browser]'; do not run `playwright install`, assetopt drives the system Chromium",
+        ) from exc
+    return sync_playwright
+
+
+def _chromium(executable: str) -> str:
+    if not (os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        found = shutil.which(executable)
+        if found is None:
+            raise AssetoptError(
+                f"Chromium not found at {executable}",
+                hint="install it: apt-get install -y --no-install-recommends chromium",
+            )
+        return found
+    return executable
+
+
+@contextmanager
+def open_browser(executable: str = CHROMIUM) -> Iterator[BrowserSession]:
+    """Launch headless Chromium once for many measurements (launching costs about a second)."""
+    sync_playwright = _playwright()
+    path = _chromium(executable)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=list(CHROMIUM_ARGS))
+        try:
+            yield BrowserSession(browser)
+        finally:
+            browser.close()
+
+
+def measure(url: str, *, throttled: bool = False, screenshot: Path | None = None, session: BrowserSession | None = None) -> PageMeasure:
+    """Measure one page; pass ``session`` (from ``open_browser``) to reuse one browser for many."""
+    if session is not None:
+        return session.measure(url, throttled=throttled, screenshot=screenshot)
+    with open_browser() as own:
+        return own.measure(url, throttled=throttled, screenshot=screenshot)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real server; the browser's 6-per-host limit then applies
+    routes: tuple[tuple[str, Path], ...] = ()
+
+    def _route(self, path: str) -> str | None:
+        path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
+        for prefix, root in self.routes:
+            if path == prefix.rstrip("/") or path.startswith(prefix):
+                rest = posixpath.normpath(path[len(prefix):] or "/").lstrip("/")
+                target = (root / rest).resolve()
+                if target != root and root not in target.parents:
+                    return None  # leaves its root (.., a symlink out): never served
+                if path.endswith("/") and target.is_dir():
+                    return str(target) + os.sep
+                return str(target)
+        return None
+
+    def translate_path(self, path: str) -> str:
+        return self._route(path) or ""
+
+    def send_head(self) -> Any:
+        if self._route(self.path) is None:
+            self.send_error(404, "not served")
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass  # the core never prints
+
+
+@contextmanager
+def serve(directory_map: Mapping[str, Path | str]) -> Iterator[str]:
+    """Serve folders under URL prefixes on 127.0.0.1 (a free port); yields the base URL, no slash.
+
+    ``{"/before/": snapshots_before, "/after/": snapshots_after, "/static/": static_root}``: the
+    longest matching prefix wins; a folder URL serves its ``index.html``; anything else is a 404.
+    """
+    routes = []
+    for prefix, folder in directory_map.items():
+        root = Path(folder).resolve()
+        if not root.is_dir():
+            raise AssetoptError(f"cannot serve {prefix}: {folder} is not a directory", hint="render the pages or build the static files first")
+        norm = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+        routes.append((norm, root))
+    routes.sort(key=lambda r: len(r[0]), reverse=True)
+    handler = type("Handler", (_Handler,), {"routes": tuple(routes)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="assetopt-serve", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,127 @@
+"""The HTML report: built from a real verdict (two audits) and real Chromium measurements, then opened
+in Chromium itself, which must show it without errors, load nothing, and draw the charts."""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from assetopt.browser import CHROMIUM, measure_to_dict, open_browser, serve
+from assetopt.htmlreport import render_report, write_report
+from assetopt.images import screenshot_diff
+from assetopt.report import to_json
+from assetopt.scan import run_audit
+from assetopt.verify import browser_reasons, compare, verdict_to_dict
+
+needs_chromium = pytest.mark.skipif(
+    not (importlib.util.find_spec("playwright") and Path(CHROMIUM).exists()), reason=f"needs playwright and {CHROMIUM}"
+)
+
+TEMPLATE = """{% load static %}<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="{% static 'css/a.css' %}">
+<link rel="stylesheet" href="{% static 'css/b.css' %}">
+</head><body><img src="{% static 'img/hero.png' %}"><img src="{% static 'img/p.png' %}"></body></html>"""
+
+
+@pytest.fixture
+def verdict_data(make_project):
+    project = make_project(
+        templates={"shop/<list>.html": TEMPLATE},
+        static={"css/a.css": "a{color:red}" * 50, "css/b.css": "b{color:blue}" * 50, "img/hero.png": b"h", "img/p.png": b"p"},
+    )
+    before = to_json(run_audit(project), "p", "/static/")
+    after = copy.deepcopy(before)
+    m = after["pages"][0]["metrics"]
+    m.update(css=1, requests=m["requests"] - 1, blocking=1, eager_img=1, br=m["br"] // 2)
+    return verdict_to_dict(compare(before, after))
+
+
+def _shots(tmp_path: Path) -> dict[str, Path]:
+    a, b = tmp_path / "before.png", tmp_path / "after.png"
+    Image.new("RGB", (64, 48), (240, 240, 240)).save(a)
+    img = Image.new("RGB", (64, 48), (240, 240, 240))
+    img.paste((0, 0, 0), (0, 0, 8, 8))
+    img.save(b)
+    diff = tmp_path / "diff.png"
+    return {"before": a, "after": b, "diff": diff, "fraction": screenshot_diff(a, b, diff)}  # type: ignore[dict-item]
+
+
+def _measure(shot: Path, load: float, count: int, errors: list[str]) -> dict:
+    return {
+        "request_count": count, "by_type": {"document": 1, "stylesheet": count - 1}, "transfer": 2048 * count,
+        "failed": [], "console_errors": errors, "load_ms": load, "lcp_ms": load - 10, "cls": 0.0,
+        "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100}, "screenshot": str(shot),
+    }
+
+
+def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
+    shots = _shots(tmp_path)
+    before = _measure(shots["before"], 900.0, 3, [])
+    after = _measure(shots["after"], 400.0, 2, ["uncaught Error: <b>oops</b>"])
+    name = verdict_data["pages"][0]["name"]
+    data = {
+        "verify": verdict_data,
+        "browser": {name: {"before": before, "after": after, "diff": {"fraction": shots["fraction"], "image": str(shots["diff"])},
+                           "reasons": browser_reasons(name, before, after, diff=shots["fraction"])}},
+        "commands": ["assetopt verify --baseline before.json --browser --report report.html"],
+        "versions": {"assetopt": "0.1.0", "chromium": "156.0"},
+        "generated": "2025-01-01 12:00 UTC",
+    }
+    html = render_report(data)
+    assert html == render_report(data)  # reproducible: no clock, no randomness
+    assert "shop/&lt;list&gt;.html" in html and "<list>" not in html  # names are escaped
+    assert "uncaught Error: &lt;b&gt;oops&lt;/b&gt;" in html
+    assert "shop/&lt;list&gt;.html: new console error(s) after the change" in html
+    assert html.count("data:image/png;base64,") == 3  # before, after, diff
+    assert html.count("<svg") == 4  # static requests, static bytes, in Chromium, time
+    assert re.search(r"templates/shop/&lt;list&gt;\.html:4</code>", html)  # a finding with file:line
+    assert "assetopt verify --baseline before.json --browser --report report.html" in html
+    assert "diff: 2.083% of pixels" in html  # 64 of 3072 pixels
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
+
+
+def test_missing_screenshot_is_a_note_not_an_error(verdict_data, tmp_path):
+    name = verdict_data["pages"][0]["name"]
+    gone = tmp_path / "gone.png"
+    html = render_report({"verify": verdict_data, "browser": {name: {"before": _measure(gone, 1, 2, []), "after": _measure(gone, 1, 2, [])}}})
+    assert html.count(f"screenshot missing: {gone}") == 2
+    assert "no screenshot" in html  # the diff was never made
+
+
+@needs_chromium
+def test_report_renders_in_chromium_without_errors_and_shows_the_charts(verdict_data, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "before.html").write_text('<!DOCTYPE html><link rel="icon" href="data:,"><h1>Orders</h1><p style="height:300px;background:#3a6">x</p>')
+    (site / "after.html").write_text('<!DOCTYPE html><link rel="icon" href="data:,"><h1>Orders</h1><p>x</p>')
+    name = verdict_data["pages"][0]["name"]
+    with serve({"/": site}) as base, open_browser() as chromium:
+        before = chromium.measure(f"{base}/before.html", screenshot=tmp_path / "before.png")
+        after = chromium.measure(f"{base}/after.html", screenshot=tmp_path / "after.png")
+        fraction = screenshot_diff(tmp_path / "before.png", tmp_path / "after.png", tmp_path / "diff.png")
+        mb, ma = measure_to_dict(before), measure_to_dict(after)
+        data = {
+            "verify": verdict_data,
+            "browser": {name: {"before": mb, "after": ma, "diff": {"fraction": fraction, "image": str(tmp_path / "diff.png")},
+                               "reasons": browser_reasons(name, mb, ma, diff=fraction)}},
+            "commands": ["assetopt verify --browser"],
+            "versions": {"chromium": chromium.version},
+        }
+        report = write_report(data, tmp_path / "report" / "index.html")
+        with serve({"/": report.parent}) as rbase:
+            shown = chromium.measure(f"{rbase}/index.html", screenshot=tmp_path / "report.png")
+    assert fraction > 0.01 and "the page looks different" in report.read_text()
+    assert shown.status == 200
+    assert shown.console_errors == ()
+    assert shown.failed == ()
+    assert shown.by_type == {"document": 1}  # everything inline: CSS, SVG, screenshots as data URIs
+    with Image.open(tmp_path / "report.png") as shot:
+        colours = Counter({rgb: n for n, rgb in shot.convert("RGB").getcolors(1 << 24)})
+    assert len(colours) > 50  # not blank: text, badges, bars, screenshots
+    assert colours[(0x2A, 0x7D, 0xE1)] > 200  # the "after" bars of the charts are drawn
+    assert colours[(0x9A, 0xA3, 0xAD)] > 200  # and the "before" bars
