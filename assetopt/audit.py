@@ -58,6 +58,9 @@ class Request:
     lazy: bool = False
     mode: str = ""  # js: classic/defer/async/module; css: media
     via: str = ""  # css-pulled requests: the logical path of the stylesheet
+    bundle: tuple[str, int] | None = None  # inside this {% bundle %}/{% compress %} block (template, line)
+    files: int = 1  # requests this stands for (a bundle built into several files)
+    sizes: Sizes | None = None  # known sizes (a bundle's built files), else looked up by path
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,8 @@ class StaticIndex:
     css: Mapping[str, tuple[CssRef, ...]]  # logical css path -> its references
     font_faces: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     static_dirs: str = ""
+    # built bundles (from the build manifest): ordered sources -> sizes of each built file
+    bundles: Mapping[tuple[str, ...], tuple[Sizes, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             continue
         in_head = "head" in stack
         ref = asset.ref or Ref(RefKind.EMPTY)
-        common = dict(path=path, lineno=item.lineno, conditional=pi.conditional, in_loop=pi.in_loop)
+        common = dict(path=path, lineno=item.lineno, conditional=pi.conditional, in_loop=pi.in_loop, bundle=pi.bundle)
         if asset.kind == "css":
             blocking = asset.mode == "" and _media_blocks(asset.media)
             out.append((Request("css", ref, blocking=blocking, mode=asset.media, **common), pi, asset))  # type: ignore[arg-type]
@@ -263,6 +268,58 @@ def _sizes_of(ref: Ref, index: StaticIndex) -> Sizes | None:
 _BYTE_GROUPS = {"css": "css", "css-import": "css", "js": "js", "img": "img", "css-image": "img", "font": "font", "preload": "other", "iframe": "other"}
 
 
+def _sum(sizes: list[Sizes]) -> Sizes:
+    return Sizes(sum(x.raw for x in sizes), sum(x.gzip for x in sizes), sum(x.br for x in sizes), True)
+
+
+def _collapse_bundles(requests: list[Request], index: StaticIndex, findings: list[Finding]) -> list[Request]:
+    """The stylesheets/scripts inside one ``{% bundle %}`` block become what the browser fetches:
+    the built file(s) from the manifest, or, before a build, one request carrying its sources' sizes."""
+    out: list[Request] = []
+    groups: dict[tuple[str, tuple[str, int]], list[Request]] = {}
+    for req in requests:
+        if req.bundle is not None and req.kind in ("css", "js") and req.via == "":
+            key = (req.kind, req.bundle)
+            if key not in groups:
+                groups[key] = []
+                out.append(req)  # placeholder, replaced below
+            groups[key].append(req)
+        else:
+            out.append(req)
+    for (kind, (path, lineno)), members in groups.items():
+        choices = [
+            files
+            for sources, files in index.bundles.items()
+            if len(sources) == len(members) and all(src in m.ref.paths for src, m in zip(sources, members))
+        ]
+        all_paths = tuple(dict.fromkeys(p for m in members for p in m.ref.paths))
+        first = members[0]
+        if choices:
+            files = max(choices, key=lambda fs: sum(f.br for f in fs))  # RTL/LTR: the larger, an upper bound
+            sizes, count, what = _sum(list(files)), len(files), "built"
+        else:
+            member_sizes = [s for m in members if (s := _sizes_of(m.ref, index)) is not None]
+            sizes, count, what = _sum(member_sizes), 1, "not built yet"
+            findings.append(
+                Finding("bundle-not-built", "info", path, lineno, f"{{% bundle \"{kind}\" %}} of {len(members)} files is not built: counted as one request with its sources' sizes", "run assetopt build")
+            )
+        merged = Request(
+            kind,
+            Ref(RefKind.STATIC, paths=all_paths, url=f"{{% bundle \"{kind}\" %}} at {path}:{lineno} ({what})", conditional=any(m.ref.conditional for m in members)),
+            path=path,
+            lineno=lineno,
+            conditional=any(m.conditional for m in members),
+            in_loop=any(m.in_loop for m in members),
+            blocking=any(m.blocking for m in members),
+            mode=first.mode,
+            bundle=(path, lineno),
+            files=count,
+            sizes=sizes,
+        )
+        out[out.index(first)] = merged
+    return out
+
+
 def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
     found, findings = markup_requests(page, static_url)
     requests: list[Request] = []
@@ -278,6 +335,7 @@ def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
                     requests.append(sub)
     for req in requests:
         findings.extend(_ref_findings(req, index))
+    requests = _collapse_bundles(requests, index, findings)
     counts = {k: 0 for k in KINDS}
     counts["img_eager"] = counts["img_lazy"] = 0
     groups = ("css", "js", "img", "font", "other", "total")
@@ -286,22 +344,22 @@ def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
     for req in requests:
         if req.ref.kind in (RefKind.DATA, RefKind.EMPTY):
             continue
-        counts[req.kind] += 1
+        counts[req.kind] += req.files
         if req.kind == "img":
             counts["img_lazy" if req.lazy else "img_eager"] += 1
-        sizes = _sizes_of(req.ref, index)
+        sizes = req.sizes or _sizes_of(req.ref, index)
         if sizes is not None:
             for g in (_BYTE_GROUPS[req.kind], "total"):
                 totals[g]["raw"] += sizes.raw
                 totals[g]["gzip"] += sizes.gzip
                 totals[g]["br"] += sizes.br
-            if sizes.minified is False and req.kind in ("css", "js") and req.ref.path not in unminified:
+            if sizes.minified is False and req.kind in ("css", "js") and req.bundle is None and req.ref.path not in unminified:
                 unminified.add(req.ref.path)
                 findings.append(
                     Finding("unminified", "warning", req.path, req.lineno, f"{req.ref.path} is not minified ({sizes.raw / 1024:.1f} KB raw, {sizes.br / 1024:.1f} KB brotli)", "bundle and minify it (assetopt build)")
                 )
     counts["requests"] = sum(counts[k] for k in KINDS)
-    blocking = sum(1 for r in requests if r.blocking and r.ref.kind not in (RefKind.DATA, RefKind.EMPTY))
+    blocking = sum(r.files for r in requests if r.blocking and r.ref.kind not in (RefKind.DATA, RefKind.EMPTY))
     upper = any(r.conditional or r.in_loop or r.ref.conditional for r in requests)
     fragments, cache_findings = _cache_findings(page)
     findings.extend(cache_findings)

@@ -10,7 +10,7 @@ Pure: templates come from a ``load(name)`` callable; nothing here reads files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import InheritanceCycle, TemplateNotFound
 from .tags import HtmlItem, StartTag
@@ -41,6 +41,7 @@ class PageItem:
     in_loop: bool
     cached: bool
     block: str | None
+    bundle: tuple[str, int] | None = None  # inside this {% bundle %}/{% compress %} block (template, line)
 
     @property
     def lineno(self) -> int:
@@ -104,6 +105,7 @@ class _Flags:
     in_loop: bool = False
     cached: bool = False
     block: str | None = None
+    bundle: tuple[str, int] | None = None  # (template path, line) of an enclosing {% bundle %}/{% compress %}
 
 
 @dataclass
@@ -176,7 +178,7 @@ class _Walk:
         for node in nodes:
             if isinstance(node, Element):
                 self.items.append(
-                    PageItem(node.item, template, flags.conditional, flags.in_loop, flags.cached, flags.block)
+                    PageItem(node.item, template, flags.conditional, flags.in_loop, flags.cached, flags.block, flags.bundle)
                 )
             elif isinstance(node, BlockNode):
                 self.block(node, template, flags, blocks, level)
@@ -190,20 +192,22 @@ class _Walk:
                     t, b = defs[nxt]
                     self.nodes(b.children, t, flags, blocks, {**level, name: nxt})
             elif isinstance(node, IfNode):
-                sub = _Flags(True, flags.in_loop, flags.cached, flags.block)
+                sub = replace(flags, conditional=True)
                 for _, children in node.branches:
                     self.nodes(children, template, sub, blocks, level)
             elif isinstance(node, ForNode):
                 self.uses.append(Use(node, template, flags.cached, flags.in_loop))
-                self.nodes(node.children, template, _Flags(flags.conditional, True, flags.cached, flags.block), blocks, level)
-                self.nodes(node.empty, template, _Flags(True, flags.in_loop, flags.cached, flags.block), blocks, level)
+                self.nodes(node.children, template, replace(flags, in_loop=True), blocks, level)
+                self.nodes(node.empty, template, replace(flags, conditional=True), blocks, level)
             elif isinstance(node, IncludeNode):
                 self.include(node, template, flags)
             elif isinstance(node, ContainerNode):
-                cached = flags.cached or node.tag == "cache"
+                inner = replace(flags, cached=flags.cached or node.tag == "cache")
                 if node.tag == "cache":
                     self.uses.append(Use(node, template, flags.cached, flags.in_loop))
-                self.nodes(node.children, template, _Flags(flags.conditional, flags.in_loop, cached, flags.block), blocks, level)
+                if node.tag in ("bundle", "compress"):
+                    inner = replace(inner, bundle=(template.path, node.lineno))
+                self.nodes(node.children, template, inner, blocks, level)
             elif isinstance(node, (VarNode, TagNode)):
                 self.uses.append(Use(node, template, flags.cached, flags.in_loop))
 
@@ -215,7 +219,7 @@ class _Walk:
         blocks: dict[str, list[tuple[Template, BlockNode]]],
         level: dict[str, int],
     ) -> None:
-        inner = _Flags(flags.conditional, flags.in_loop, flags.cached, node.name)
+        inner = replace(flags, block=node.name)
         if node.name in level:  # already rendering this block: Django has popped it, render as written
             self.nodes(node.children, template, inner, blocks, level)
             return
@@ -255,7 +259,7 @@ class _Walk:
             ) from None
         self.include_stack.append(node.name)
         try:
-            self.render(included, _Flags(flags.conditional, flags.in_loop, flags.cached, None))
+            self.render(included, replace(flags, block=None))
         finally:
             self.include_stack.pop()
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from pathlib import Path
 
 from .audit import PageReport, StaticIndex, audit_page, css_target, markup_requests
 from .css import css_references, font_face_spans
+from .manifest import MANIFEST_NAME, ManifestError, load_manifest
 from .errors import TemplateError
 from .pages import Page, resolve_page
 from .project import Problem, Project
@@ -117,10 +119,28 @@ def _index(project: Project, pages: list[Page]) -> StaticIndex:
             if target is not None and target.kind is RefKind.STATIC:
                 look(target.path)
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
-    measured = measure_files(files.values(), project.config.cache_dir)
+    built = _built_bundles(project)
+    built_files = [f for fs in built.values() for f in fs]
+    measured = measure_files([*files.values(), *built_files], project.config.cache_dir)
     sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
+    bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
     dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
-    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs)
+    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles)
+
+
+def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
+    """Bundles the last ``assetopt build`` wrote (``out``/assetopt-manifest.json), when there is one."""
+    path = project.config.out / MANIFEST_NAME
+    try:
+        manifest = load_manifest(path)
+    except (FileNotFoundError, ManifestError):
+        return {}
+    out: dict[tuple[str, ...], list[Path]] = {}
+    for entry in manifest.bundles.values():
+        files = [project.config.out / f.name for f in entry.files]
+        if all(f.is_file() for f in files):
+            out[entry.sources] = files
+    return out
 
 
 def run_audit(project: Project, progress: Progress | None = None) -> AuditResult:

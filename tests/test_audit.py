@@ -207,3 +207,27 @@ def test_link_whose_href_is_chosen_by_if_joins_the_run(make_project):
     )
     page = page_of(run_audit(project), "p.html")
     assert [(f.lineno, f.message) for f in page.findings if f.code == "bundle-run"] == [(2, "2 stylesheets in a row could be one bundle")]
+
+
+def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
+    from assetopt.build import BuildOptions, build
+    from assetopt.project import Project
+
+    css_a, css_b = ".a { color: red; }\n" * 50, ".b { color: blue; }\n" * 50
+    project = make_project(
+        templates={
+            "p.html": "{% load static assetopt %}<html><head>{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\">"
+            "<link rel='stylesheet' href=\"{% static 'b.css' %}\">{% endbundle %}</head></html>"
+        },
+        static={"a.css": css_a, "b.css": css_b},
+    )
+    before = page_of(run_audit(project), "p.html")
+    assert (before.counts["css"], before.blocking) == (1, 1)
+    assert before.bytes["css"]["raw"] == len(css_a) + len(css_b)  # not built yet: its sources
+    assert "bundle-not-built" in codes(before) and "unminified" not in codes(before)
+    result = build(project, BuildOptions(out=project.config.out))
+    (entry,) = result.manifest.bundles.values()
+    built = (project.config.out / entry.files[0].name).read_bytes()
+    after = page_of(run_audit(Project(project.config)), "p.html")
+    assert after.counts["css"] == 1 and "bundle-not-built" not in codes(after)
+    assert after.bytes["css"]["raw"] == len(built) < len(css_a) + len(css_b)
