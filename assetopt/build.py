@@ -60,6 +60,7 @@ class BuildOptions:
     copy_static: bool = True
     precompress: bool = True
     jobs: int | None = None
+    write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
 
 
 @dataclass
@@ -300,10 +301,11 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     for name, data in sorted(outputs.items()):
         if _write_if_changed(out / name, data):
             result.written.append(name)
-    manifest_bytes = result.manifest.dumps().encode("utf-8")
-    if _write_if_changed(out / MANIFEST_NAME, manifest_bytes):
-        result.written.append(MANIFEST_NAME)
-    result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs})
+    if options.write_manifest:
+        manifest_bytes = result.manifest.dumps().encode("utf-8")
+        if _write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+            result.written.append(MANIFEST_NAME)
+    result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
         files = [out / n for n in outputs]
         if options.copy_static:
@@ -413,13 +415,21 @@ def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> 
     return payload
 
 
-def _remove_stale(folder: Path, keep: set[str]) -> list[str]:
-    """Bundles of earlier builds that no manifest entry names any more (and their .gz/.br)."""
+_HASHED_COPY_RE = re.compile(r"\.[0-9a-f]{12}\.(?:css|js)$")
+
+
+def _remove_stale(folder: Path, keep: set[str], keep_hashed_copies: bool = False) -> list[str]:
+    """Bundles of earlier builds that no manifest entry names any more (and their .gz/.br).
+
+    With ``keep_hashed_copies`` (unhashed names, hashed by Django's storage), ``x.<12 hex>.css``
+    copies stay, as every file Django hashed does: pages served during a deploy still load them."""
     removed = []
     if not folder.is_dir():
         return removed
     for f in sorted(folder.iterdir()):
         base = f.name.removesuffix(".gz").removesuffix(".br")
+        if keep_hashed_copies and _HASHED_COPY_RE.search(base):
+            continue
         if f.is_file() and base not in keep:
             f.unlink()
             removed.append(f"{BUNDLE_DIR}/{f.name}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "CONFIG_KEYS", "TRANSFORMS"]
+__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "coerce_value", "CONFIG_KEYS", "TRANSFORMS"]
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
 
 
-def _coerce(key: str, value: Any, base: Path, where: str) -> Any:
+def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
+    """One value of ``CONFIG_KEYS`` checked and converted as a config file's would be (relative paths
+    from ``base``); raises ``ConfigError``. Also used by edges that gather settings elsewhere (Django)."""
     kind = CONFIG_KEYS[key][0]
     if kind == "bundles":
         return _bundles(value, where)
@@ -227,11 +229,11 @@ def load_config(project: Path | str = ".", overrides: dict[str, Any] | None = No
                 close = difflib.get_close_matches(key, CONFIG_KEYS, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(CONFIG_KEYS)}"
                 raise ConfigError(f"unknown key {key!r} in [tool.assetopt]", path=where, hint=hint)
-            values[key] = _coerce(key, value, path.parent, where)
+            values[key] = coerce_value(key, value, path.parent, where)
     for key, value in (overrides or {}).items():
         if value is None or value == ():
             continue
-        values[key] = _coerce(key, list(value) if isinstance(value, tuple) else value, cwd, "command line")
+        values[key] = coerce_value(key, list(value) if isinstance(value, tuple) else value, cwd, "command line")
         source = f"{source} + command line" if source != "defaults" else "command line"
     for key in ("out", "cache_dir"):
         if key not in values:

@@ -88,4 +88,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [REPO_ROOT / "static_src"]
-STATIC_ROOT = REPO_ROOT / "build" / "static"
+# ERP_STATIC_ROOT lets the tests run collectstatic into a temporary folder.
+STATIC_ROOT = Path(os.environ.get("ERP_STATIC_ROOT", REPO_ROOT / "build" / "static"))
+
+# `manage.py collectstatic` builds the {% bundle %} blocks, lets Django hash them with every other
+# file, precompresses (.gz/.br) and writes STATIC_ROOT/assetopt-manifest.json for the tag.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"},
+}
+
+# Bundling follows DEBUG (off while developing); {"BUNDLES": False} is the rollback.
+ASSETOPT = {
+    "CACHE_DIR": REPO_ROOT / ".assetopt-cache",  # shared with the `assetopt` CLI: content-addressed
+    "USER_CONTEXT": ["notifications"],  # as [tool.assetopt] user_context in pyproject.toml
+}

@@ -7,3 +7,8 @@ class AssetoptConfig(AppConfig):
     name = "assetopt.contrib.django"
     label = "assetopt"
     verbose_name = "assetopt"
+
+    def ready(self) -> None:
+        from .checks import register_checks
+
+        register_checks()  # system checks assetopt.E001..., tag "assetopt" (see checks.py)

@@ -1,10 +1,35 @@
 """``settings.ASSETOPT``, read when used so ``override_settings`` works.
 
-Keys (all optional):
+Keys of the Django edge itself (all optional):
+
 - ``BUNDLES``: render ``{% bundle %}`` blocks as one built file (default: ``not DEBUG``). ``False`` renders
   the original tags: the rollback, no template edit needed.
 - ``STRICT``: a bundle that was not built raises (default ``False``: original tags + one warning).
 - ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``).
+- ``EMIT``: ``"bundle"`` (default) or ``"compressor"`` (the rewrite wraps runs in ``{% compress %}``;
+  needs ``COMPRESS_OFFLINE = True``, system check ``assetopt.E003``).
+
+Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, same checks):
+
+============================  ===================  =============================================
+``ASSETOPT`` key              ``Config`` field     note
+============================  ===================  =============================================
+``CACHE_DIR``                 ``cache_dir``        default ``STATIC_ROOT/.assetopt-cache``
+``CACHE_ALIAS``               ``cache_alias``      must be in ``CACHES`` (check ``assetopt.E002``)
+``DECLARED_BUNDLES``          ``bundles``          ``BUNDLES`` is the on/off switch in Django
+``PAGE_TEMPLATES``            ``pages``            ``PAGES`` is kept for URL paths/names
+``EXCLUDE``                   ``exclude``
+``MINIFY_STATIC``             ``minify_static``
+``REWRITE``                   ``rewrite``
+``CACHE``                     ``cache``            ``{% cache %}`` fragments: list of dicts
+``EAGER_SELECTORS``           ``eager_selectors``
+``USER_CONTEXT``              ``user_context``
+============================  ===================  =============================================
+
+Never set here, always derived from Django's own settings (``project.py``): ``templates`` (the
+template engines' dirs and app dirs), ``static`` (what ``STATICFILES_FINDERS`` find), ``static_url``
+(``STATIC_URL``) and ``out`` (``STATIC_ROOT``). A relative ``CACHE_DIR`` is relative to ``BASE_DIR``
+(or the current directory). An unknown key is an ``ImproperlyConfigured`` naming it.
 """
 from __future__ import annotations
 
@@ -16,14 +41,43 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ...manifest import MANIFEST_NAME
 
-KNOWN = {"BUNDLES", "STRICT", "MANIFEST"}
+# ASSETOPT key -> Config field
+CONFIG_FIELDS = {
+    "CACHE_DIR": "cache_dir",
+    "CACHE_ALIAS": "cache_alias",
+    "DECLARED_BUNDLES": "bundles",
+    "PAGE_TEMPLATES": "pages",
+    "EXCLUDE": "exclude",
+    "MINIFY_STATIC": "minify_static",
+    "REWRITE": "rewrite",
+    "CACHE": "cache",
+    "EAGER_SELECTORS": "eager_selectors",
+    "USER_CONTEXT": "user_context",
+}
+EMIT_MODES = ("bundle", "compressor")
+KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT"} | set(CONFIG_FIELDS)
+_DERIVED = {
+    "TEMPLATES": "settings.TEMPLATES",
+    "STATIC": "STATICFILES_FINDERS and STATICFILES_DIRS",
+    "STATIC_URL": "settings.STATIC_URL",
+    "OUT": "settings.STATIC_ROOT",
+    "PAGES": "nothing yet (reserved for page URL paths or names); template names go in PAGE_TEMPLATES",
+}
 
 
 def options() -> dict[str, Any]:
     raw = getattr(settings, "ASSETOPT", {}) or {}
+    if not isinstance(raw, dict):
+        raise ImproperlyConfigured(f"ASSETOPT must be a dict, got {type(raw).__name__}")
+    derived = sorted(set(raw) & set(_DERIVED))
+    if derived:
+        raise ImproperlyConfigured("; ".join(f"ASSETOPT[{k!r}] is not a setting: it comes from {_DERIVED[k]}" for k in derived))
     unknown = set(raw) - KNOWN
     if unknown:
         raise ImproperlyConfigured(f"ASSETOPT has unknown key(s) {sorted(unknown)}; known: {sorted(KNOWN)}")
+    emit = raw.get("EMIT", "bundle")
+    if emit not in EMIT_MODES:
+        raise ImproperlyConfigured(f"ASSETOPT['EMIT'] must be one of {EMIT_MODES}, got {emit!r}")
     return raw
 
 
@@ -34,6 +88,10 @@ def bundles_enabled() -> bool:
 
 def strict() -> bool:
     return bool(options().get("STRICT", False))
+
+
+def emit() -> str:
+    return str(options().get("EMIT", "bundle"))
 
 
 def manifest_path() -> Path | None:

@@ -1,0 +1,191 @@
+"""System checks (``manage.py check``), registered by the app's ``ready()`` under the tag ``assetopt``.
+
+- ``assetopt.E001`` bundling is on but no manifest was built at the manifest path (or it is unusable).
+- ``assetopt.W001`` templates hold ``{% bundle %}`` blocks, no manifest exists, and the staticfiles
+  storage is not assetopt's: nothing will ever build them.
+- ``assetopt.E002`` ``ASSETOPT["CACHE_ALIAS"]`` is not in ``CACHES``.
+- ``assetopt.W002`` a ``{% bundle %}`` block (template and line) with no entry in the built manifest.
+- ``assetopt.E003`` compressor mode (``ASSETOPT["EMIT"] = "compressor"``) without ``COMPRESS_OFFLINE``.
+- ``assetopt.E004`` ``settings.ASSETOPT`` itself is invalid (the other checks then stay silent).
+
+E001, W001 and W002 look at build output, which exists only after ``collectstatic``: they are deploy
+checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
+missing build. The others run with every command. Checks read; they never build or write.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
+from django.contrib.staticfiles.storage import STATICFILES_STORAGE_ALIAS
+from django.utils.module_loading import import_string
+
+from ...bundles import BundleBlock, bundle_blocks
+from ...config import Config
+from ...errors import AssetoptError
+from ...manifest import Manifest, ManifestError, load_manifest
+from ...project import Project
+from . import conf
+from .project import config_from_settings, template_dirs
+
+__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode"]
+
+TAG = "assetopt"
+_BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
+_BUILD_HINT = "run `python manage.py collectstatic` with STORAGES['staticfiles'] set to assetopt's storage, or `assetopt build`"
+_STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
+
+
+def register_checks() -> None:
+    checks.register(check_settings, TAG)
+    checks.register(check_cache_alias, TAG)
+    checks.register(check_compressor_mode, TAG)
+    checks.register(check_manifest_built, TAG, deploy=True)
+    checks.register(check_storage, TAG, deploy=True)
+    checks.register(check_manifest_entries, TAG, deploy=True)
+
+
+def _valid() -> bool:
+    try:
+        conf.options()
+    except ImproperlyConfigured:
+        return False
+    return True
+
+
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    try:
+        conf.options()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), hint="see assetopt/contrib/django/conf.py for the keys", id="assetopt.E004")]
+    return []
+
+
+def _manifest() -> tuple[Path | None, Manifest | None, str]:
+    """(path, manifest or None, why it is None)."""
+    path = conf.manifest_path()
+    if path is None:
+        return None, None, "no manifest path: set STATIC_ROOT or ASSETOPT['MANIFEST']"
+    try:
+        return path, load_manifest(path), ""
+    except FileNotFoundError:
+        return path, None, f"no manifest at {path}"
+    except (ManifestError, OSError) as exc:
+        return path, None, f"unusable manifest: {exc}"
+
+
+def check_manifest_built(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid() or not conf.bundles_enabled():
+        return []
+    _, manifest, why = _manifest()
+    if manifest is not None:
+        return []
+    return [checks.Error(f"{{% bundle %}} bundling is on (ASSETOPT['BUNDLES'] or DEBUG off) but {why}: every block renders its original tags", hint=_BUILD_HINT, id="assetopt.E001")]
+
+
+def _scan_config() -> Config:
+    try:
+        return config_from_settings()
+    except ImproperlyConfigured:  # STATIC_ROOT unset or a prefixed static dir: the scan needs only templates
+        return Config(project=Path(os.getcwd()), templates=template_dirs(), static_url=settings.STATIC_URL or "/static/")
+
+
+def _bundle_blocks() -> list[BundleBlock]:
+    """Every ``{% bundle %}`` block of the project's templates. Only files holding the tag are
+    parsed; a block the build cannot read is left to the build, which fails naming it."""
+    project = Project(_scan_config())
+    blocks: list[BundleBlock] = []
+    for name in project.template_names():
+        path = project.find_template(name)
+        try:
+            if path is None or _BUNDLE_RE.search(path.read_bytes()) is None:
+                continue
+            blocks.extend(bundle_blocks(project.load(name), project.config.static_url))
+        except (OSError, AssetoptError):
+            continue
+    return blocks
+
+
+def _storage_is_assetopts() -> bool:
+    from .storage import AssetoptManifestStaticFilesStorage
+
+    backend = storages.backends.get(STATICFILES_STORAGE_ALIAS, {}).get("BACKEND", "")
+    try:
+        cls = import_string(backend)
+    except ImportError:
+        return False
+    return isinstance(cls, type) and issubclass(cls, AssetoptManifestStaticFilesStorage)
+
+
+def check_storage(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid() or _storage_is_assetopts():
+        return []
+    _, manifest, _why = _manifest()
+    if manifest is not None:
+        return []  # built some other way (`assetopt build`): fine
+    blocks = _bundle_blocks()
+    if not blocks:
+        return []
+    where = ", ".join(f"{b.name}:{b.lineno}" for b in blocks[:3]) + (f" and {len(blocks) - 3} more" if len(blocks) > 3 else "")
+    return [
+        checks.Warning(
+            f"templates hold {{% bundle %}} blocks ({where}) but nothing builds them: the staticfiles storage is not assetopt's and no manifest exists",
+            hint=f"STORAGES = {{'staticfiles': {{'BACKEND': '{_STORAGE}'}}, ...}}",
+            id="assetopt.W001",
+        )
+    ]
+
+
+def check_cache_alias(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid():
+        return []
+    alias = conf.options().get("CACHE_ALIAS") or ""
+    if not alias or alias in settings.CACHES:
+        return []
+    return [
+        checks.Error(
+            f"ASSETOPT['CACHE_ALIAS'] is {alias!r}, which is not in CACHES ({', '.join(sorted(settings.CACHES))}): {{% cache ... using=\"{alias}\" %}} fragments would fail",
+            hint=f"add CACHES[{alias!r}] (a DummyCache backend turns fragment caching off)",
+            id="assetopt.E002",
+        )
+    ]
+
+
+def check_manifest_entries(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid():
+        return []
+    path, manifest, _why = _manifest()
+    if manifest is None:
+        return []  # E001 / W001 say so
+    out: list[checks.CheckMessage] = []
+    for block in _bundle_blocks():
+        missing = [v for v in block.variants if v.key not in manifest.bundles]
+        if missing:
+            some = "" if len(missing) == len(block.variants) else f" ({len(missing)} of its {len(block.variants)} variants)"
+            files = ", ".join(missing[0].paths)
+            out.append(
+                checks.Warning(
+                    f"{block.name}:{block.lineno}: {{% bundle \"{block.kind}\" %}}{some} has no entry in {path} (first missing: {files}): it renders its original tags",
+                    hint=_BUILD_HINT,
+                    id="assetopt.W002",
+                )
+            )
+    return out
+
+
+def check_compressor_mode(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid() or conf.emit() != "compressor" or getattr(settings, "COMPRESS_OFFLINE", False):
+        return []
+    return [
+        checks.Error(
+            "ASSETOPT['EMIT'] is 'compressor' but COMPRESS_OFFLINE is off: django-compressor would compress on requests, keyed on rendered HTML",
+            hint="set COMPRESS_OFFLINE = True (and COMPRESS_ENABLED = True); collectstatic then runs the offline compression",
+            id="assetopt.E003",
+        )
+    ]

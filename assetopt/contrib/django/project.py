@@ -1,0 +1,128 @@
+"""The ``Config`` of a Django project, read from its settings when called (``override_settings`` works).
+
+Template dirs are what Django's template loaders search, in their order; static dirs are what
+``STATICFILES_FINDERS`` collect, in their order: the build reads exactly the files Django serves.
+Never writes anything; never imports the CLI.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.finders import AppDirectoriesFinder, FileSystemFinder
+from django.core.exceptions import ImproperlyConfigured
+from django.template.utils import get_app_template_dirs
+from django.utils.module_loading import import_string
+
+from ...config import Config, coerce_value
+from ...errors import ConfigError
+from . import conf
+
+__all__ = ["config_from_settings", "template_dirs", "static_dirs"]
+
+_DJANGO_BACKEND = "django.template.backends.django.DjangoTemplates"
+_FS_LOADER = "django.template.loaders.filesystem.Loader"
+_APP_LOADER = "django.template.loaders.app_directories.Loader"
+_CACHED_LOADER = "django.template.loaders.cached.Loader"
+
+
+def _unique(paths: Iterator[Path]) -> tuple[Path, ...]:
+    seen: dict[Path, None] = {}
+    for p in paths:
+        seen.setdefault(Path(p).resolve(), None)
+    return tuple(seen)
+
+
+def _loader_dirs(loader: Any, engine_dirs: list[Any]) -> Iterator[Path]:
+    """Dirs one entry of ``OPTIONS["loaders"]`` searches: ``"path"`` or ``("path", arg, ...)``."""
+    name, args = (loader, ()) if isinstance(loader, str) else (loader[0], tuple(loader[1:]))
+    if name == _CACHED_LOADER:
+        for inner in args[0] if args else ():
+            yield from _loader_dirs(inner, engine_dirs)
+    elif name == _FS_LOADER:
+        yield from map(Path, args[0] if args else engine_dirs)
+    elif name == _APP_LOADER:
+        yield from get_app_template_dirs("templates")
+    # Other loaders (database, locmem, custom) have no directory assetopt could scan.
+
+
+def template_dirs() -> tuple[Path, ...]:
+    """Every Django engine's dirs in its loaders' order: ``DIRS``, then app ``templates/`` dirs."""
+    out: list[Path] = []
+    for engine in settings.TEMPLATES:
+        if engine.get("BACKEND") != _DJANGO_BACKEND:
+            continue
+        dirs = list(engine.get("DIRS", []))
+        loaders = (engine.get("OPTIONS") or {}).get("loaders")
+        if loaders is None:  # Django's default: filesystem, then app_directories when APP_DIRS
+            loaders = [_FS_LOADER] + ([_APP_LOADER] if engine.get("APP_DIRS") else [])
+        for loader in loaders:
+            out.extend(_loader_dirs(loader, dirs))
+    return _unique(iter(out))
+
+
+def static_dirs() -> tuple[Path, ...]:
+    """What ``STATICFILES_FINDERS`` collect, in order. A ``(prefix, path)`` entry is refused for now:
+    a logical path ``prefix/x.css`` does not map to ``path/prefix/x.css``, and the build reads by path."""
+    out: list[Path] = []
+    for dotted in settings.STATICFILES_FINDERS:
+        finder = import_string(dotted)
+        if isinstance(finder, type) and issubclass(finder, FileSystemFinder):
+            for entry in settings.STATICFILES_DIRS:
+                if isinstance(entry, (list, tuple)):
+                    prefix, root = entry
+                    raise ImproperlyConfigured(
+                        f"STATICFILES_DIRS entry ({prefix!r}, {str(root)!r}): assetopt does not support prefixes yet; "
+                        "list the folder without a prefix, or move its files under a folder of that name"
+                    )
+                out.append(Path(entry))
+        elif isinstance(finder, type) and issubclass(finder, AppDirectoriesFinder):
+            for app in apps.get_app_configs():
+                folder = Path(app.path) / finder.source_dir
+                if app.path and folder.is_dir():
+                    out.append(folder)
+        # Other finders (django-compressor's lists nothing) cannot be read as folders: a bundle
+        # naming one of their files fails the build with "not in the static dirs", never silently.
+    return _unique(iter(out))
+
+
+def _project_dir() -> Path:
+    base = getattr(settings, "BASE_DIR", None)
+    return Path(base).resolve() if base else Path(os.getcwd()).resolve()
+
+
+def config_from_settings() -> Config:
+    """The ``Config`` for this Django project (see ``conf.py`` for the ``ASSETOPT`` key mapping)."""
+    raw = conf.options()
+    root = getattr(settings, "STATIC_ROOT", None)
+    if not root:
+        raise ImproperlyConfigured("assetopt builds into STATIC_ROOT: set STATIC_ROOT to a folder")
+    project = _project_dir()
+    static_root = Path(root).resolve()
+    values: dict[str, Any] = {}
+    for key, field in conf.CONFIG_FIELDS.items():
+        if key not in raw:
+            continue
+        value = raw[key]
+        if isinstance(value, Path):
+            value = str(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        try:
+            values[field] = coerce_value(field, value, project, "settings.ASSETOPT")
+        except ConfigError as exc:
+            raise ImproperlyConfigured(f"ASSETOPT[{key!r}]: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
+    values.setdefault("cache_dir", static_root / ".assetopt-cache")
+    return Config(
+        project=project,
+        templates=template_dirs(),
+        static=static_dirs(),
+        static_url=settings.STATIC_URL,
+        out=static_root,
+        source="settings.ASSETOPT",
+        **values,
+    )

@@ -1,0 +1,223 @@
+"""The collectstatic hook: ``STORAGES["staticfiles"]["BACKEND"] = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"``.
+
+``post_process`` (design decision 7):
+
+1. builds every ``{% bundle %}`` variant into ``STATIC_ROOT/assetopt/`` under *unhashed* names and
+   adds them to collectstatic's ``paths``;
+2. hands everything to ``ManifestStaticFilesStorage``, which hashes the bundles like any file (once:
+   the build did not hash them) and rewrites their ``url()``s to hashed names;
+3. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
+4. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
+   file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy.
+
+Incremental: the build and the compression are cached by content and write only what changed, and
+Django's habit of deleting and re-saving every CSS/JS file and ``staticfiles.json`` on each run is
+turned into "rewrite only when the bytes differ". A second run with nothing changed rewrites no file.
+
+Errors are yielded as ``(path, None, error)``; collectstatic raises the first, and its message names
+the template or CSS file to fix. On an error the previous manifests stay, so the site keeps serving
+the previous build.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile, File
+
+from ...build import BUNDLE_DIR, BuildError, BuildOptions, BuildResult, build
+from ...cache import ContentCache
+from ...errors import AssetoptError
+from ...fsutil import write_atomic
+from ...manifest import MANIFEST_NAME, Manifest, ManifestFile
+from ...precompress import PrecompressStats, precompress_tree
+from ...project import Project
+from . import conf
+from .project import config_from_settings
+
+__all__ = ["AssetoptManifestStaticFilesStorage", "StaticReferenceError"]
+
+logger = logging.getLogger("assetopt")
+
+_NOT_FOUND_RE = re.compile(r"The file '([^']+)' could not be found")
+
+
+class StaticReferenceError(AssetoptError):
+    """A CSS/JS file of the collected static files refers to something Django cannot hash."""
+
+
+def integrity(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
+    """``ManifestStaticFilesStorage`` that builds assetopt's bundles and precompresses the result."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deferred: set[str] | None = None  # deletes Django asked for during post_process
+        self.last_build: BuildResult | None = None
+        self.last_precompress: PrecompressStats | None = None
+
+    # ------------------------------------------------------------------------------ post_process
+
+    def post_process(self, paths: dict[str, tuple[Any, str]], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
+        if dry_run:
+            yield from super().post_process(paths, dry_run=dry_run, **options)
+            return
+        reserved = [p for p in paths if p.startswith(BUNDLE_DIR + "/") or p == MANIFEST_NAME]
+        for p in reserved:
+            yield p, None, StaticReferenceError(
+                f"the static file {p} is in assetopt's output folder {BUNDLE_DIR}/ (or is its manifest): it would be overwritten or deleted",
+                path=p,
+                hint="rename or move it",
+            )
+        if reserved:
+            return
+        try:
+            config = config_from_settings()
+        except ImproperlyConfigured as exc:
+            yield "settings.ASSETOPT", None, exc
+            return
+        project = Project(config)
+        try:
+            result = build(project, BuildOptions(out=Path(self.location), hashed_names=False, copy_static=False, precompress=False, write_manifest=False))
+        except BuildError as exc:
+            if len(exc.errors) > 1:
+                logger.error("assetopt: %s", exc)  # collectstatic raises the first; the log lists them all
+            for error in exc.errors:
+                yield error.path or "{% bundle %}", None, error
+            return
+        self.last_build = result
+        for warning in result.warnings:
+            where = f"{warning.path}:{warning.lineno}" if warning.lineno else warning.path
+            logger.warning("assetopt: %s: %s", where, warning.message)
+        bundle_files = {f.name: bundle for bundle in result.manifest.bundles.values() for f in bundle.files}
+        for name in bundle_files:
+            paths[name] = (self, name)
+            yield name, name, True
+
+        self._deferred = set()
+        completed = False
+        try:
+            for original, processed_path, processed in super().post_process(paths, dry_run=dry_run, **options):
+                if isinstance(processed, Exception):
+                    processed = self._explain(original, processed, paths, result.manifest)
+                yield original, processed_path, processed
+            completed = True
+        finally:
+            pending, self._deferred = self._deferred, None
+            if completed:  # on failure Django's deletes are dropped: the previous build stays whole
+                for name in sorted(pending):
+                    super().delete(name)
+        if not completed:
+            return
+
+        manifest = self._served_manifest(result.manifest)
+        root = Path(self.location)
+        skip = {root / MANIFEST_NAME, root / self.manifest_name}
+        files = [p for p in root.rglob("*") if p.is_file() and p not in skip and not any(part.startswith(".") for part in p.relative_to(root).parts)]
+        self.last_precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], ContentCache(config.cache_dir))
+        target = conf.manifest_path() or root / MANIFEST_NAME
+        data = manifest.dumps().encode("utf-8")
+        try:
+            unchanged = target.read_bytes() == data
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            write_atomic(target, data)
+
+    def _served_manifest(self, built: Manifest) -> Manifest:
+        """The build's manifest with each file's integrity and size taken from Django's hashed copy:
+        ``ManifestStaticFilesStorage`` rewrites ``url()``s inside CSS, so its copy is not the build's."""
+        bundles = {}
+        for key, bundle in built.bundles.items():
+            files = []
+            for f in bundle.files:
+                data = Path(self.path(self.stored_name(f.name))).read_bytes()
+                files.append(ManifestFile(name=f.name, integrity=integrity(data), sources=f.sources, size=len(data)))
+            bundles[key] = replace(bundle, files=tuple(files))
+        return Manifest(bundles=bundles, static_url=built.static_url)
+
+    def _explain(self, name: str, exc: Exception, paths: dict[str, tuple[Any, str]], manifest: Manifest) -> Exception:
+        """Django's "The file 'x' could not be found with <storage>" as a message naming the CSS
+        file, the line and the reference (for a bundle: the source file the reference came from)."""
+        found = _NOT_FOUND_RE.search(str(exc))
+        if found is None:
+            return StaticReferenceError(f"{exc}", path=name, hint="collectstatic could not post-process this file")
+        target = posixpath.normpath(found.group(1))
+        sources = [name]
+        bundle_of = {f.name: f for b in manifest.bundles.values() for f in b.files}
+        if name in bundle_of:
+            sources = list(bundle_of[name].sources)
+        for source in sources:
+            if source not in paths:
+                continue
+            storage, path = paths[source]
+            with storage.open(path) as fh:
+                text = fh.read().decode("utf-8", "replace")
+            for lineno, ref in self._references_to(source, text, target):
+                via = f" (bundled into {name})" if source != name else ""
+                return StaticReferenceError(
+                    f"{ref} points to {target}, which no static dir has{via}",
+                    path=source,
+                    lineno=lineno,
+                    hint="fix the reference or add the file: collectstatic cannot hash a reference to a missing file",
+                )
+        return StaticReferenceError(f"{exc}", path=name, hint=f"a reference in {name} points to {target}, which no static dir has")
+
+    def _references_to(self, source: str, text: str, target: str) -> Iterator[tuple[int, str]]:
+        """(line, reference) of each url()/@import in ``text`` that resolves to ``target``, the way
+        Django's url converter resolves it."""
+        for extension, patterns in self._patterns.items():
+            if not posixpath.basename(source).endswith(extension.lstrip("*")):
+                continue
+            for pattern, _ in patterns:
+                for m in pattern.finditer(text):
+                    url_path = urldefrag(m.group("url"))[0].split("?")[0]
+                    if not url_path or re.match(r"^[a-z]+:", url_path) or url_path.startswith("//"):
+                        continue
+                    if url_path.startswith(settings.STATIC_URL):
+                        resolved = url_path.removeprefix(settings.STATIC_URL)
+                    elif url_path.startswith("/"):
+                        continue
+                    else:
+                        resolved = posixpath.join(posixpath.dirname(source), url_path)
+                    if posixpath.normpath(unquote(resolved)) == target:
+                        yield text.count("\n", 0, m.start()) + 1, m.group("matched")
+
+    # ------------------------------------------------ rewrite only what changed (during post_process)
+
+    def delete(self, name: str) -> None:
+        if self._deferred is not None:
+            self._deferred.add(name)  # Django deletes right before saving again: decided in _save
+            return
+        super().delete(name)
+
+    def _save(self, name: str, content: File) -> str:
+        if self._deferred is None:
+            return super()._save(name, content)
+        self._deferred.discard(name)
+        path = Path(self.path(name))
+        if path.is_file():
+            if hasattr(content, "seek"):
+                content.seek(0)
+            data = content.read()
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            if path.read_bytes() == data:
+                return self.clean_name(name)  # the same bytes: keep the file (and its mtime)
+            super().delete(name)
+            content = ContentFile(data)
+        return super()._save(name, content)

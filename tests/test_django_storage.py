@@ -1,0 +1,370 @@
+"""Django integration: ``config_from_settings`` and a real ``collectstatic`` through assetopt's storage.
+
+Django is configured once (``tests/django_settings.py``); each test layers its template dirs, static
+dirs, ``STATIC_ROOT``, ``STORAGES`` and ``ASSETOPT`` on top with ``override_settings``.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import django_settings
+
+LOAD = "{% load static assetopt %}\n"
+STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
+DJANGO_TEMPLATES = "django.template.backends.django.DjangoTemplates"
+HASHED_RE = re.compile(r"\.[0-9a-f]{12}\.")
+WITH_ADMIN = ["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.staticfiles", "django.contrib.admin", "assetopt.contrib.django"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def django_configured() -> None:
+    django_settings.configure()
+
+
+def settings(**kwargs: object):
+    from django.test.utils import override_settings
+
+    return override_settings(**kwargs)
+
+
+def sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- config_from_settings
+
+
+def test_config_reads_template_dirs_in_the_loaders_order_and_app_dirs(tmp_path: Path):
+    from django.apps import apps
+
+    from assetopt.contrib.django.project import config_from_settings
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    engines = [
+        {"BACKEND": DJANGO_TEMPLATES, "DIRS": [tmp_path / "a"], "APP_DIRS": True},
+        {"BACKEND": "django.template.backends.jinja2.Jinja2", "DIRS": [tmp_path / "jinja"]},
+        {"BACKEND": DJANGO_TEMPLATES, "DIRS": [str(tmp_path / "b")]},
+    ]
+    with settings(TEMPLATES=engines, INSTALLED_APPS=WITH_ADMIN, STATIC_ROOT=str(tmp_path / "out")):
+        app_templates = [(Path(apps.get_app_config(a).path) / "templates").resolve() for a in ("auth", "admin")]
+        cfg = config_from_settings()
+    assert cfg.templates == ((tmp_path / "a").resolve(), *app_templates, (tmp_path / "b").resolve())
+
+
+def test_config_follows_explicit_loaders_including_the_cached_loader(tmp_path: Path):
+    from assetopt.contrib.django.project import config_from_settings
+
+    loaders = [("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"]), ("django.template.loaders.filesystem.Loader", [tmp_path / "x"])]
+    engines = [{"BACKEND": DJANGO_TEMPLATES, "DIRS": [tmp_path / "d"], "OPTIONS": {"loaders": loaders}}]
+    with settings(TEMPLATES=engines, STATIC_ROOT=str(tmp_path / "out")):
+        assert config_from_settings().templates == ((tmp_path / "d").resolve(), (tmp_path / "x").resolve())
+
+
+def test_config_reads_static_dirs_from_the_finders_in_order(tmp_path: Path):
+    from django.apps import apps
+
+    from assetopt.contrib.django.project import config_from_settings
+
+    finders = ["django.contrib.staticfiles.finders.AppDirectoriesFinder", "django.contrib.staticfiles.finders.FileSystemFinder"]
+    with settings(
+        STATICFILES_FINDERS=finders,
+        STATICFILES_DIRS=[tmp_path / "s1", str(tmp_path / "s2")],
+        INSTALLED_APPS=WITH_ADMIN,
+        STATIC_ROOT=str(tmp_path / "out"),
+        STATIC_URL="/assets/",
+    ):
+        admin_static = Path(apps.get_app_config("admin").path) / "static"
+        cfg = config_from_settings()
+    assert cfg.static == (admin_static.resolve(), (tmp_path / "s1").resolve(), (tmp_path / "s2").resolve())
+    assert cfg.static_url == "/assets/"
+    assert cfg.out == (tmp_path / "out").resolve()
+    assert cfg.cache_dir == (tmp_path / "out" / ".assetopt-cache").resolve()
+
+
+def test_a_prefixed_staticfiles_dir_is_refused_with_a_clear_message(tmp_path: Path):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from assetopt.contrib.django.project import config_from_settings
+
+    with settings(STATICFILES_DIRS=[("vendor", str(tmp_path))], STATIC_ROOT=str(tmp_path / "out")):
+        with pytest.raises(ImproperlyConfigured, match=r"\('vendor', .*prefixes"):
+            config_from_settings()
+
+
+def test_assetopt_keys_map_to_config_fields(tmp_path: Path):
+    from assetopt.contrib.django.project import config_from_settings
+    from assetopt.config import DeclaredBundle
+
+    assetopt = {
+        "CACHE_DIR": tmp_path / "c",
+        "CACHE_ALIAS": "fragments",
+        "EXCLUDE": ["admin/*"],
+        "PAGE_TEMPLATES": ("x.html",),
+        "MINIFY_STATIC": True,
+        "USER_CONTEXT": ["notifications"],
+        "DECLARED_BUNDLES": {"vendor": {"kind": "js", "files": ["a.js"], "defer": True}},
+        "BUNDLES": True,
+    }
+    with settings(ASSETOPT=assetopt, STATIC_ROOT=str(tmp_path / "out")):
+        cfg = config_from_settings()
+    assert (cfg.cache_dir, cfg.cache_alias, cfg.exclude, cfg.pages, cfg.minify_static, cfg.user_context) == (
+        tmp_path / "c", "fragments", ("admin/*",), ("x.html",), True, ("notifications",)
+    )
+    assert cfg.bundles == (DeclaredBundle("vendor", "js", ("a.js",), "defer"),)
+
+
+@pytest.mark.parametrize(
+    "assetopt, words",
+    [
+        pytest.param({"CACHEDIR": "x"}, "unknown key(s) ['CACHEDIR']", id="unknown_key"),
+        pytest.param({"TEMPLATES": ["t"]}, "comes from settings.TEMPLATES", id="derived_key"),
+        pytest.param({"MINIFY_STATIC": "yes"}, "ASSETOPT['MINIFY_STATIC']: minify_static must be true or false", id="bad_type"),
+        pytest.param({"EMIT": "webpack"}, "ASSETOPT['EMIT'] must be one of", id="bad_emit"),
+    ],
+)
+def test_a_bad_assetopt_setting_is_improperly_configured_naming_it(tmp_path: Path, assetopt: dict[str, object], words: str):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from assetopt.contrib.django.project import config_from_settings
+
+    with settings(ASSETOPT=assetopt, STATIC_ROOT=str(tmp_path / "out")):
+        with pytest.raises(ImproperlyConfigured) as info:
+            config_from_settings()
+    assert words in str(info.value)
+
+
+def test_config_is_read_when_called(tmp_path: Path):
+    from assetopt.contrib.django.project import config_from_settings
+
+    with settings(STATIC_ROOT=str(tmp_path / "one")):
+        first = config_from_settings()
+    with settings(STATIC_ROOT=str(tmp_path / "two")):
+        second = config_from_settings()
+    assert (first.out.name, second.out.name) == ("one", "two")
+
+
+# ------------------------------------------------------------------------------ real collectstatic
+
+RULES = "".join(f".rule-{i} {{ margin: {i}px; padding: {i % 7}px; }}\n" for i in range(80))  # big enough to compress
+SITE_STATIC: dict[str, str | bytes] = {
+    "css/base.css": '@font-face { font-family: Icons; src: url("../fonts/icons.woff2") format("woff2"); }\nbody { font-family: Icons; }\n' + RULES,
+    "css/layout.css": ".layout { display: grid; }\n" + RULES.replace("rule", "layout"),
+    "fonts/icons.woff2": bytes(range(256)) * 4,
+    "js/app.js": "var app = {};\n" + "".join(f"app.f{i} = function () {{ return {i}; }};\n" for i in range(80)),
+    "js/util.js": "function util(x) {\n  return x + 1;\n}\n",
+    "img/logo.png": b"\x89PNG\r\n\x1a\n" + bytes(64),
+}
+CSS_BLOCK = (
+    '{% bundle "css" %}\n'
+    "<link rel=\"stylesheet\" href=\"{% static 'css/base.css' %}\">\n"
+    "<link rel=\"stylesheet\" href=\"{% static 'css/layout.css' %}\">\n"
+    "{% endbundle %}"
+)
+JS_BLOCK = (
+    '{% bundle "js" %}\n'
+    "<script src=\"{% static 'js/app.js' %}\" nonce=\"{{ nonce }}\"></script>\n"
+    "<script src=\"{% static 'js/util.js' %}\" nonce=\"{{ nonce }}\"></script>\n"
+    "{% endbundle %}"
+)
+PAGE = LOAD + "<html><head>" + CSS_BLOCK + "</head><body><img src=\"{% static 'img/logo.png' %}\">" + JS_BLOCK + "</body></html>\n"
+
+
+@dataclass
+class Site:
+    templates: Path
+    static: Path
+    root: Path  # STATIC_ROOT
+
+    def collect(self) -> object:
+        from django.contrib.staticfiles.storage import staticfiles_storage
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        return staticfiles_storage._wrapped
+
+    def render(self, name: str = "page.html", context: dict[str, object] | None = None) -> str:
+        from django.template import engines
+
+        return engines["django"].get_template(name).render(context or {"nonce": "n0"})
+
+    def snapshot(self) -> dict[str, tuple[int, bytes]]:
+        """Every file of STATIC_ROOT outside the cache: (mtime, bytes)."""
+        return {
+            p.relative_to(self.root).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file() and ".assetopt-cache" not in p.parts
+        }
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    s = Site(tmp_path / "templates", tmp_path / "static", tmp_path / "static_root")
+    write(s.templates, {"page.html": PAGE})
+    write(s.static, SITE_STATIC)
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
+    templates = [{"BACKEND": DJANGO_TEMPLATES, "DIRS": [str(s.templates)], "APP_DIRS": False}]
+    with settings(
+        TEMPLATES=templates,
+        STATICFILES_DIRS=[str(s.static)],
+        STATIC_ROOT=str(s.root),
+        STORAGES=storages,
+        DEBUG=False,
+        ASSETOPT={"BUNDLES": True, "STRICT": True},
+    ):
+        yield s
+
+
+def test_collectstatic_builds_the_bundles_and_django_hashes_them_once(site: Site):
+    site.collect()
+    staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
+    bundles = sorted(n for n in staticfiles if n.startswith("assetopt/"))
+    assert sorted(n.rsplit(".", 1)[1] for n in bundles) == ["css", "js"]
+    for name in bundles:
+        hashed = staticfiles[name]
+        assert HASHED_RE.search(name) is None and len(HASHED_RE.findall(hashed)) == 1, hashed
+        assert (site.root / hashed).is_file()
+    for path in site.root.rglob("*"):
+        assert len(HASHED_RE.findall(path.name)) <= 1, path  # never x.<hash>.<hash>.css
+    for name, hashed in staticfiles.items():  # staticfiles.json consistent with the disk
+        assert (site.root / name).is_file() and (site.root / hashed).is_file(), name
+
+
+def test_collectstatic_precompresses_text_assets(site: Site):
+    site.collect()
+    staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
+    texts = [h for n, h in staticfiles.items() if n.endswith((".css", ".js")) and n != "js/util.js"]  # util.js is too small to gain
+    assert len(texts) == 5  # two bundles, base.css, layout.css, app.js
+    for hashed in texts:
+        for ext in (".gz", ".br"):
+            assert (site.root / (hashed + ext)).is_file(), hashed + ext
+    assert not (site.root / (staticfiles["img/logo.png"] + ".gz")).exists()
+
+
+def test_rendered_tags_point_at_hashed_files_whose_bytes_match_the_integrity(site: Site):
+    site.collect()
+    rendered = site.render()
+    tags = re.findall(r'<(?:link rel="stylesheet" href|script src)="/static/([^"]+)" integrity="([^"]+)"', rendered)
+    assert len(tags) == 2, rendered
+    for url, integrity in tags:
+        assert url.startswith("assetopt/") and len(HASHED_RE.findall(url)) == 1
+        assert integrity == sri((site.root / url).read_bytes()), url
+    css_url = tags[0][0]
+    served = (site.root / css_url).read_text()
+    # Django rewrote the font reference to its hashed name, so the served bytes are not the build's:
+    assert re.search(r"url\(\"?\.\./fonts/icons\.[0-9a-f]{12}\.woff2", served), served
+    assert served != (site.root / css_url.replace(HASHED_RE.search(css_url).group(), ".")).read_text()
+    assert 'nonce="n0"' in rendered and '<img src="/static/img/logo.' in rendered
+
+
+def test_a_second_collectstatic_with_nothing_changed_rewrites_no_file(site: Site):
+    site.collect()
+    before = site.snapshot()
+    storage = site.collect()
+    assert site.snapshot() == before
+    assert storage.last_build.cache_misses == 0 and storage.last_build.written == []
+    assert storage.last_precompress.compressed == 0 and storage.last_precompress.written == 0
+
+
+def test_a_changed_source_rebuilds_its_bundle_and_keeps_the_previous_hashed_copy(site: Site):
+    site.collect()
+    first = site.render()
+    write(site.static, {"css/layout.css": ".layout { display: flex; }\n" + RULES})
+    site.collect()
+    second = site.render()
+    old_css, new_css = (re.search(r'href="/static/(assetopt/[^"]+)"', html).group(1) for html in (first, second))
+    assert old_css != new_css and (site.root / old_css).is_file() and (site.root / new_css).is_file()
+    assert b"display:flex" in (site.root / new_css).read_bytes()
+    assert re.search(r'src="/static/(assetopt/[^"]+)"', first).group(1) == re.search(r'src="/static/(assetopt/[^"]+)"', second).group(1)
+
+
+@pytest.mark.parametrize("bundled", [pytest.param(True, id="bundled"), pytest.param(False, id="not_bundled")])
+def test_a_broken_reference_fails_collectstatic_naming_the_css_file_and_the_reference(site: Site, bundled: bool):
+    write(site.static, {"css/broken.css": ".a { color: red; }\n\n.b { background: url(missing.png); }\n"})
+    if bundled:
+        write(site.templates, {"page.html": PAGE.replace("'css/layout.css' %}\">", "'css/layout.css' %}\">\n<link rel=\"stylesheet\" href=\"{% static 'css/broken.css' %}\">")})
+    with pytest.raises(Exception) as info:
+        site.collect()
+    message = str(info.value)
+    assert message.startswith("css/broken.css:3: url(missing.png) points to css/missing.png"), message
+    assert not (site.root / "assetopt-manifest.json").exists()  # nothing half-published
+
+
+def test_a_bundle_error_fails_collectstatic_naming_the_template(site: Site):
+    write(site.templates, {"page.html": PAGE.replace("css/layout.css", "css/nope.css")})
+    with pytest.raises(Exception) as info:
+        site.collect()
+    assert "page.html:2: css/nope.css is not in the static dirs" in str(info.value)
+
+
+def test_rollback_setting_renders_the_original_markup(site: Site):
+    site.collect()
+    write(site.templates, {"plain.html": re.sub(r"\{% (?:end)?bundle[^%]*%\}", "", PAGE)})
+    assert "bundle" not in (site.templates / "plain.html").read_text()
+    with settings(ASSETOPT={"BUNDLES": False}):
+        rendered = site.render()
+        assert rendered == site.render("plain.html")
+    assert "assetopt/" not in rendered and "integrity" not in rendered
+    assert '<link rel="stylesheet" href="/static/css/base.' in rendered
+
+
+def test_dry_run_builds_and_writes_nothing(site: Site):
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0, dry_run=True)
+    assert not site.root.exists() or not any(site.root.rglob("*"))
+
+
+# ------------------------------------------------------------------------------- the example site
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integrity(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    from assetopt.config import load_config
+    from assetopt.project import Project
+    from assetopt.rewrite import plan_project, write_changes
+    from assetopt.template_rewriter import RewriteContext
+
+    config = load_config(REPO, {"cache_dir": str(tmp_path / "cache")})
+    project = Project(config)
+    ctx = RewriteContext(static_url=config.static_url, only=frozenset({"bundles"}), cache_rules=config.cache, user_context=config.user_context)
+    write_changes(plan_project(project, ctx), project, tmp_path)  # the rewritten copy in tmp_path/templates
+    root = tmp_path / "static_root"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(ERP_TEMPLATES_DIR=str(tmp_path / "templates"), ERP_STATIC_ROOT=str(root), DJANGO_DEBUG="0")
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+
+    run("example/manage.py", "collectstatic", "--noinput", "-v", "0")
+    pages = json.loads(run("tests/example_pages.py"))
+    assert {u: s for u, (s, _) in pages.items() if s != 200} == {}
+    for url in ("/en/", "/ar/"):
+        tags = re.findall(r'(?:href|src)="/static/(assetopt/[^"]+)" integrity="([^"]+)"', pages[url][1])
+        assert len(tags) >= 3, url
+        for name, integrity in tags:
+            assert len(HASHED_RE.findall(name)) == 1 and integrity == sri((root / name).read_bytes()), name
+    assert pages["/en/"][1].count('<link rel="stylesheet"') < 5
