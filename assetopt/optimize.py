@@ -1,0 +1,49 @@
+"""``assetopt optimize``: the whole job in one run, sources untouched.
+
+audit the sources (the baseline) -> rewrite every template into ``<out>/templates`` -> build the
+bundles and the static root into ``<out>/static`` -> audit the rewritten copy against that build ->
+compare page by page (``verify.compare``). Nothing under the project's own template or static dirs is
+written; everything lands in ``out``. The browser half of verify is a separate step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .build import BuildOptions, BuildResult, build
+from .config import Config
+from .project import Project
+from .report import to_json
+from .rewrite import RewriteResult, mirror_root, plan_project, write_changes
+from .scan import run_audit
+from .template_rewriter import RewriteContext
+from .thresholds import Condition
+from .verify import Verdict, compare
+
+__all__ = ["OptimizeResult", "optimize"]
+
+
+@dataclass
+class OptimizeResult:
+    before: dict[str, Any]  # audit JSON of the sources
+    after: dict[str, Any]  # audit JSON of the rewritten, built copy
+    rewrite: RewriteResult
+    build: BuildResult
+    verdict: Verdict
+    templates_out: tuple[Path, ...]
+    static_out: Path
+
+
+def optimize(config: Config, out: Path, base: RewriteContext, require: tuple[Condition, ...] = (), jobs: int | None = None) -> OptimizeResult:
+    project = Project(config)
+    before = to_json(run_audit(project), str(config.project), config.static_url)
+    rewritten = plan_project(project, base)
+    write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
+    templates_out = tuple(out / mirror_root(project, root) for root in config.templates)
+    static_out = out / "static"
+    after_config = replace(config, templates=templates_out, out=static_out)
+    built = build(Project(after_config), BuildOptions(out=static_out, jobs=jobs))
+    after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
+    verdict = compare(before, after, require, baseline_path="(the sources)")
+    return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out)
