@@ -33,9 +33,8 @@ from .precompress import PrecompressStats, precompress_tree
 from .project import Project
 from .staticfiles import Lookup
 from .assets import asset_of
-from .lexer import Region, TokenKind
 from .tags import StartTag
-from .templates import Template
+from .templates import Template, block_spans
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "build", "BUNDLE_DIR"]
 
@@ -327,7 +326,7 @@ def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str
             template = project.load(name)
         except TemplateError:
             continue
-        inside = _bundle_spans(template)
+        inside = block_spans(template, ("bundle",))
         for item in template.items:
             if not isinstance(item, StartTag) or any(s <= item.start < e for s, e in inside):
                 continue
@@ -335,19 +334,6 @@ def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str
             if asset is not None and asset.ref is not None:
                 elsewhere.update(asset.ref.paths)
     return in_bundles - elsewhere
-
-
-def _bundle_spans(template: Template) -> list[tuple[int, int]]:
-    """Source spans of the template's ``{% bundle %}...{% endbundle %}`` blocks."""
-    spans, opened = [], None
-    for tok in template.tokens:
-        if tok.kind is TokenKind.BLOCK and tok.region is Region.NORMAL:
-            if tok.tag_name == "bundle":
-                opened = tok.start
-            elif tok.tag_name == "endbundle" and opened is not None:
-                spans.append((opened, tok.end))
-                opened = None
-    return spans
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:

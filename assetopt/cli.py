@@ -223,6 +223,8 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     images   loading="lazy" decoding="async" below the fold; fetchpriority="high" on the
              LCP candidate; width/height read from the file
     cache    {% cache %} around the fragments listed in [[tool.assetopt.cache]]
+    styles   (opt-in) static style="" -> generated classes, <style> blocks -> one generated
+             stylesheet, assetopt/inline.css, linked in the page's stylesheet run
 
     Edits are splices: nothing outside an edit changes by a byte. Tags interrupted by template
     code are skipped and listed, never guessed. Every rewritten template is compiled with
@@ -241,7 +243,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     """
     from .config import TRANSFORMS
     from .edits import unified_diff
-    from .rewrite import plan_project, write_changes
+    from .rewrite import generated_path, plan_project, stale_generated, write_changes
     from .template_rewriter import RewriteContext
 
     if suggest_cache:
@@ -262,9 +264,12 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     )
     project = Project(config)
     result = plan_project(project, base)
+    stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
     if mode == "diff" and out is None:
         for change in result.changes:
             click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
+        for path, before, after in stale:
+            click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
     click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
     for change in result.broken:
         click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
@@ -276,13 +281,18 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         written = write_changes(result, project, out.resolve() if out is not None else None)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+            for logical in result.generated:  # the rewritten templates link it: Django must find it
+                click.echo(f"generated {generated_path(project, logical, out)}: add {out / 'static'} to STATICFILES_DIRS (or copy it to {project.display(generated_path(project, logical))})")
         else:
             undo = _save_undo(project, result)
             click.echo(f"wrote {len(written)} file(s)")
+            for path, _, _ in stale:  # a source now: keep it (a class cannot be turned back into its style)
+                click.echo(f"generated {project.display(path)}: commit it with the templates")
             if undo is not None:
                 click.echo(f"to undo: patch -R -p1 -d {config.project} < {undo}")
-    if mode == "check" and result.changes:
-        click.echo(f"{len(result.changes)} template(s) would change: run `assetopt rewrite` to see the diff")
+    if mode == "check" and (result.changes or stale):
+        also = f" and {len(stale)} generated file(s)" if stale else ""
+        click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
         sys.exit(EXIT_FINDINGS)
     if failed:
         sys.exit(EXIT_FINDINGS)
@@ -321,7 +331,8 @@ def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool
         for change in result.changes:
             counts = Counter(e.kind for e in change.edits)
             # a bundle is two insertions (open and close); a {% cache %} fragment too
-            tags = lambda kind: len({e.start for e in change.edits if e.kind == kind})  # noqa: E731 - tags edited
+            # a tag's edits (a new attribute; a removed style plus a class) share its first line
+            tags = lambda kind: len({e.lineno for e in change.edits if e.kind == kind})  # noqa: E731
             rows.append([project.display(change.path), str(counts["bundles"] // 2), str(tags("images")), str(counts["cache"] // 2), str(tags("styles"))])
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(header)))

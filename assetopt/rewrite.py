@@ -8,7 +8,7 @@ original encoding, BOM and line endings (edits are splices, so untouched bytes s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .assets import ref_of
@@ -17,15 +17,17 @@ from .edits import Edit, EditConflict, Skip, apply_edits
 from .errors import AssetoptError, TemplateError
 from .fold import BELOW, CHROME, LCP, image_roles
 from .fsutil import write_atomic
+from .pages import Page
 from .project import Problem, Project
 from .refs import RefKind
 from .rewrite_images import eager_starts
+from .rewrite_styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
 from .scan import find_pages
 from .staticfiles import Lookup
 from .tags import StartTag
 from .template_rewriter import RewriteContext, plan_rewrite
 
-__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused"]
+__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused", "generated_path", "stale_generated"]
 
 _ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
 
@@ -49,6 +51,7 @@ class RewriteResult:
     changes: list[FileChange] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    generated: dict[str, str] = field(default_factory=dict)  # logical static path -> text ("styles": assetopt/inline.css)
 
     @property
     def broken(self) -> list[FileChange]:
@@ -97,13 +100,21 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         cache_alias=base.cache_alias,
         eager_selectors=base.eager_selectors,
         user_context=base.user_context,
+        styles=_style_scope(project, pages) if "styles" in base.only else None,
     )
+
+
+def _style_scope(project: Project, pages: list[Page]) -> StyleScope:
+    if not project.config.static:
+        return StyleScope(unlisted=f"no static dir to hold {INLINE_CSS}: configure one (--static DIR)")
+    return style_scope(pages, project.config.static_url)
 
 
 def plan_project(project: Project, base: RewriteContext, compile_check: bool = True) -> RewriteResult:
     """Every template's rewrite; with ``compile_check`` each changed one is compiled by Django."""
     ctx = _context(project, base)
     result = RewriteResult()
+    conflicted: set[str] = set()
     for name in project.template_names():
         try:
             template = project.load(name)
@@ -118,11 +129,18 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             after = apply_edits(template.source, planned.edits, template.path)
         except EditConflict as exc:
             result.problems.append(Problem(exc.path or template.path, exc.lineno, exc.message, "please report this: two transforms overlapped"))
+            conflicted.add(name)
             continue
         if after != template.source:
             path = project.find_template(name)
             assert path is not None
             result.changes.append(FileChange(name, path, template.source, after, planned.edits))
+    if ctx.styles is not None and "styles" in ctx.only:
+        if conflicted & ctx.styles.links:  # the stylesheet would not load: move no style at all
+            again = plan_project(project, replace(base, only=base.only - {"styles"}), compile_check)
+            again.problems.append(Problem(INLINE_CSS, None, "styles not moved: a template that links the generated stylesheet could not be rewritten", "please report it"))
+            return again
+        _generate_styles(project, ctx, conflicted, result)
     if result.changes and compile_check:
         errors = compile_errors([c.before for c in result.changes] + [c.after for c in result.changes])
         n = len(result.changes)
@@ -130,6 +148,38 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             if after_err is not None and after_err != before_err:
                 change.compile_error = after_err
     return result
+
+
+def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str], result: RewriteResult) -> None:
+    """The generated stylesheet: what the file has now plus every rule and block the templates move."""
+    planned = []
+    for name in project.template_names():
+        if name not in conflicted:
+            try:
+                planned.append(plan_styles(project.load(name), ctx))
+            except TemplateError:
+                continue  # already reported
+    found = project.static.find(INLINE_CSS)
+    existing = found.file.read_text("utf-8") if found.status is Lookup.FOUND and found.file is not None else None
+    text = merge_stylesheet(planned, existing, project.display(found.file) if found.file is not None else INLINE_CSS)
+    if text is not None:
+        result.generated[INLINE_CSS] = text
+
+
+def generated_path(project: Project, logical: str, out: Path | None = None) -> Path:
+    """Where a generated static file goes: the first static dir, or ``OUT/static/`` for ``--out``."""
+    return (out / "static" if out is not None else project.config.static[0]) / logical
+
+
+def stale_generated(result: RewriteResult, project: Project) -> list[tuple[Path, str, str]]:
+    """``(path, text now, text generated)`` of every generated file ``--write`` would change."""
+    stale = []
+    for logical, text in result.generated.items():
+        path = generated_path(project, logical)
+        before = path.read_text("utf-8") if path.is_file() else ""
+        if before != text:
+            stale.append((path, before, text))
+    return stale
 
 
 def mirror_root(project: Project, root: Path) -> str:
@@ -144,12 +194,17 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
+    written = []
+    for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
+        target = generated_path(project, logical, out)
+        if not (target.is_file() and target.read_bytes() == text.encode("utf-8")):
+            write_atomic(target, text.encode("utf-8"))
+            written.append(target)
     if out is None:
         for change in result.changes:
             write_atomic(change.path, change.after.encode("utf-8"))
-        return [c.path for c in result.changes]
+        return written + [c.path for c in result.changes]
     changed = {c.path.resolve(): c for c in result.changes}
-    written = []
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
         for src in sorted(p for p in root.rglob("*") if p.is_file()):

@@ -28,11 +28,10 @@ from .assets import ref_of
 from .edits import Edit, Skip, TransformResult
 from .errors import ConfigError
 from .fold import BELOW, CHROME, LCP
-from .lexer import Region, TokenKind
 from .refs import Ref, RefKind
 from .tags import OpaqueTag, OpenElements, StartTag, mask_template_code
 from .template_rewriter import RewriteContext
-from .templates import Template
+from .templates import Template, block_spans
 
 __all__ = ["plan_images", "eager_starts"]
 
@@ -43,7 +42,7 @@ _W_DESCRIPTOR_RE = re.compile(r"\s[0-9]+w\s*$")
 
 def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
     eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
-    translated = _blocktrans_spans(template)
+    translated = block_spans(template, ("blocktrans", "blocktranslate"))
     edits: list[Edit] = []
     skips: list[Skip] = []
     stack = OpenElements()  # to tell <header>/<nav> and <picture> apart
@@ -63,20 +62,6 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
     return TransformResult(tuple(edits), tuple(skips))
-
-
-def _blocktrans_spans(template: Template) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    opened: int | None = None
-    for tok in template.tokens:
-        if tok.kind is not TokenKind.BLOCK or tok.region is not Region.NORMAL:
-            continue
-        if tok.tag_name in ("blocktrans", "blocktranslate") and opened is None:
-            opened = tok.start
-        elif tok.tag_name in ("endblocktrans", "endblocktranslate") and opened is not None:
-            spans.append((opened, tok.end))
-            opened = None
-    return spans
 
 
 def _plan_img(

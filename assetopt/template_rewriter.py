@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .config import CacheFragment as CacheRule  # one type: a rule as configured
 from .edits import Edit, TransformResult, merge
 from .loads import load_edits
 from .rewrite_bundles import plan_bundles
 from .templates import Template
+
+if TYPE_CHECKING:
+    from .rewrite_styles import StyleScope
 
 __all__ = ["RewriteContext", "CacheRule", "plan_rewrite", "DEFAULT_ONLY"]
 
@@ -34,10 +38,19 @@ class RewriteContext:
     cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
     user_context: tuple[str, ...] = ()  # context variables that depend on the user (context processors)
+    # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
+    # judges each template alone, as the one page it renders
+    styles: StyleScope | None = None
 
 
 def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:
     results: list[TransformResult] = []
+    if "styles" in ctx.only:
+        from .rewrite_styles import plan_styles
+
+        # before bundles: the generated stylesheet's <link>, inserted where the bundle's
+        # {% endbundle %} goes, must come first at that offset to end up inside the bundle
+        results.append(plan_styles(template, ctx).result)
     if "bundles" in ctx.only:
         results.append(plan_bundles(template, ctx.static_url, ctx.emit))
     if "images" in ctx.only:

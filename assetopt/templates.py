@@ -35,6 +35,7 @@ __all__ = [
     "Template",
     "parse_template",
     "literal_name",
+    "block_spans",
 ]
 
 # Block tags whose body ends at "end<name>" (besides block/if/for, handled on their own).
@@ -314,3 +315,20 @@ def _for_node(tok: Token, frame: _Frame) -> ForNode:
     else:
         loopvars, iterable = (), " ".join(bits)
     return ForNode(tok.lineno, loopvars, iterable, tuple(frame.children), tuple(frame.empty or ()))
+
+
+def block_spans(template: Template, openers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Source spans of the ``{% opener %}...{% endopener %}`` blocks of ``template`` (outermost only),
+    e.g. ``block_spans(t, ("blocktrans", "blocktranslate"))`` or ``block_spans(t, ("bundle",))``."""
+    closers = {"end" + o for o in openers}
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for tok in template.tokens:
+        if tok.kind is not TokenKind.BLOCK or tok.region is not Region.NORMAL:
+            continue
+        if tok.tag_name in openers and opened is None:
+            opened = tok.start
+        elif tok.tag_name in closers and opened is not None:
+            spans.append((opened, tok.end))
+            opened = None
+    return spans
