@@ -58,6 +58,8 @@ def cli() -> None:
     assetopt audit      count requests, bytes and problems per page (the baseline)
     assetopt build      bundle, minify, hash and precompress every {% bundle %} block
     assetopt rewrite    preview (diff), check or apply template rewrites: bundles, lazy images, {% cache %}
+    assetopt verify     compare the project with a baseline audit: did the counts drop?
+    assetopt optimize   all of it on a copy: audit, rewrite, build, verify; sources untouched
     Run "assetopt COMMAND --help" for the options and an example of each.
 
     Settings come from [tool.assetopt] in pyproject.toml (or assetopt.toml) in --project;
@@ -368,6 +370,116 @@ def _save_undo(project: Project, result: Any) -> Path | None:
     target = project.config.cache_dir / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
     write_atomic(target, patch.encode("utf-8"))
     return target
+
+
+def _verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str) -> None:
+    import json
+    import platform
+
+    from .htmlreport import write_report
+    from .verify import verdict_to_dict
+
+    data = verdict_to_dict(verdict)
+    if json_path is not None:
+        write_atomic(json_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        click.echo(f"wrote {json_path}")
+    if report is not None:
+        versions = {"assetopt": __version__, "python": platform.python_version()}
+        write_report({"title": "assetopt verify", "verify": data, "commands": [command], "versions": versions}, report)
+        click.echo(f"wrote {report}")
+
+
+@cli.command()
+@project_options
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True, help="An `assetopt audit --json` from before the change.")
+@click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify).")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report with before/after charts.")
+def verify(config: Config, baseline: Path, require: str | None, json_path: Path | None, report: Path | None) -> None:
+    """Prove the drop: compare the project now with a baseline audit, page by page.
+
+    A page fails when a request count, render-blocking requests or eager images went up, when its
+    brotli bytes grew by more than 1 %, when it had bundle/lazy-image findings and nothing dropped,
+    when a --require limit does not hold, or when it is missing on one side. Prints a table to
+    paste into a pull request. (The browser half, --browser, comes with a later release.)
+
+    \b
+    Example:
+      assetopt audit --json before.json          # before the change
+      assetopt verify --baseline before.json --require 'css<=2,eager_img<=3' --report report.html
+
+    Exit codes: 0 every page improved or held, 1 a page regressed or failed a limit, 2 usage error.
+    """
+    import json
+
+    from .report import to_json
+    from .scan import run_audit
+    from .thresholds import parse_conditions
+    from .verify import compare, markdown_table
+
+    conditions = parse_conditions(require) if require else ()
+    try:
+        before = json.loads(baseline.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
+    now = to_json(run_audit(Project(config)), str(config.project), config.static_url)
+    verdict = compare(before, now, conditions, baseline_path=str(baseline))
+    click.echo(markdown_table(verdict))
+    for reason in verdict.reasons:
+        click.secho(f"fail: {reason}", fg="red", err=True)
+    _verify_report(verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]))
+    if verdict.failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@cli.command()
+@project_options
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where the rewritten templates and the built static root go (default: out in the config, else build/).")
+@click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
+def optimize(config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None) -> None:
+    """Do it all on a copy and show the before/after table: sources untouched.
+
+    audit the sources -> rewrite every template into OUT/templates -> build bundles and the static
+    root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
+    apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
+
+    \b
+    Example (in this repository it runs on the bundled example site):
+      assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
+
+    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, or a rewrite would
+    break a template (nothing written then), 2 usage error.
+    """
+    from .optimize import optimize as run_optimize
+    from .template_rewriter import RewriteContext
+    from .thresholds import parse_conditions
+    from .verify import markdown_table
+
+    conditions = parse_conditions(require) if require else ()
+    target = out.resolve() if out is not None else config.out
+    base = RewriteContext(
+        static_url=config.static_url,
+        only=frozenset(config.rewrite),
+        cache_rules=config.cache,
+        cache_alias=config.cache_alias,
+        eager_selectors=config.eager_selectors,
+        user_context=config.user_context,
+    )
+    result = run_optimize(config, target, base, conditions, jobs)
+    click.echo(markdown_table(result.verdict))
+    files = sum(len(b.files) for b in result.build.manifest.bundles.values())
+    click.echo(
+        f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(str(p) for p in result.templates_out)}; "
+        f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {result.static_out}"
+    )
+    for reason in result.verdict.reasons:
+        click.secho(f"fail: {reason}", fg="red", err=True)
+    _verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]))
+    if result.verdict.failed:
+        sys.exit(EXIT_FINDINGS)
 
 
 def main() -> None:

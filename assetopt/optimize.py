@@ -42,7 +42,17 @@ def optimize(config: Config, out: Path, base: RewriteContext, require: tuple[Con
     write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
     templates_out = tuple(out / mirror_root(project, root) for root in config.templates)
     static_out = out / "static"
-    after_config = replace(config, templates=templates_out, out=static_out)
+    static_dirs = config.static
+    if rewritten.generated:
+        # The styles transform's stylesheet is a source of the build, not part of its output (the
+        # build owns <out>/static/assetopt/): move it to a static dir of its own, searched first.
+        generated = out / "generated-static"
+        for logical in rewritten.generated:
+            src, dest = static_out / logical, generated / logical
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            src.replace(dest)
+        static_dirs = (generated, *config.static)
+    after_config = replace(config, templates=templates_out, static=static_dirs, out=static_out)
     built = build(Project(after_config), BuildOptions(out=static_out, jobs=jobs))
     after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
     verdict = compare(before, after, require, baseline_path="(the sources)")
