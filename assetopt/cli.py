@@ -17,7 +17,7 @@ from . import __version__
 from .config import Config, load_config
 from .errors import AssetoptError
 from .fsutil import write_atomic
-from .project import Project
+from .project import Project, display_path
 
 __all__ = ["main", "cli"]
 
@@ -472,8 +472,8 @@ def optimize(config: Config, out: Path | None, require: str | None, json_path: P
     click.echo(markdown_table(result.verdict))
     files = sum(len(b.files) for b in result.build.manifest.bundles.values())
     click.echo(
-        f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(str(p) for p in result.templates_out)}; "
-        f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {result.static_out}"
+        f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
+        f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
     for reason in result.verdict.reasons:
         click.secho(f"fail: {reason}", fg="red", err=True)
