@@ -372,7 +372,8 @@ def _save_undo(project: Project, result: Any) -> Path | None:
     return target
 
 
-def _verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str) -> None:
+def _verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str, browser: Any = None) -> None:
+    """--json (the verdict; with --browser: {"verify", "browser", "browser_reasons"}) and --report."""
     import json
     import platform
 
@@ -381,11 +382,16 @@ def _verify_report(verdict: Any, report: Path | None, json_path: Path | None, co
 
     data = verdict_to_dict(verdict)
     if json_path is not None:
-        write_atomic(json_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        doc = data if browser is None else {**data, "browser": browser.pages, "browser_reasons": browser.reasons}
+        write_atomic(json_path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         click.echo(f"wrote {json_path}")
     if report is not None:
         versions = {"assetopt": __version__, "python": platform.python_version()}
-        write_report({"title": "assetopt verify", "verify": data, "commands": [command], "versions": versions}, report)
+        full: dict[str, Any] = {"title": "assetopt verify", "verify": data, "commands": [command], "versions": versions}
+        if browser is not None:
+            versions["chromium"] = browser.chromium
+            full["browser"] = browser.pages
+        write_report(full, report)
         click.echo(f"wrote {report}")
 
 
@@ -439,19 +445,36 @@ def verify(config: Config, baseline: Path, require: str | None, json_path: Path 
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
-def optimize(config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None) -> None:
+@click.option("--browser", is_flag=True, help="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).")
+@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).")
+@click.option("--url", "urls", multiple=True, metavar="PATH", help="--browser: a page to render and measure (repeatable); the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).")
+@click.option("--no-throttle", is_flag=True, help="--browser: skip the throttled (Fast 3G) runs, which take most of the time.")
+def optimize(
+    config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None,
+    browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool,
+) -> None:
     """Do it all on a copy and show the before/after table: sources untouched.
 
     audit the sources -> rewrite every template into OUT/templates -> build bundles and the static
     root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
     apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
 
+    With --browser: render each --url with Django's test client (before: the sources; after: the
+    rewritten templates with bundling on and OUT/static's manifest) into OUT/snapshots/, serve each
+    side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
+    Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
+    console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
+    or fewer saved requests than the static comparison claims. In this repository the defaults
+    measure the example; other projects pass --settings MODULE --url PATH [--url PATH ...].
+
     \b
     Example (in this repository it runs on the bundled example site):
       assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
+      assetopt optimize --browser --report build/report.html
+      assetopt optimize --browser --settings mysite.settings --url /en/ --url /en/orders/
 
-    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, or a rewrite would
-    break a template (nothing written then), 2 usage error.
+    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
+    failed, or a rewrite would break a template (nothing written then), 2 usage error.
     """
     from .optimize import optimize as run_optimize
     from .template_rewriter import RewriteContext
@@ -460,6 +483,7 @@ def optimize(config: Config, out: Path | None, require: str | None, json_path: P
 
     conditions = parse_conditions(require) if require else ()
     target = out.resolve() if out is not None else config.out
+    browser_args = _browser_args(config, settings_module, urls) if browser else None
     base = RewriteContext(
         static_url=config.static_url,
         only=frozenset(config.rewrite),
@@ -477,9 +501,63 @@ def optimize(config: Config, out: Path | None, require: str | None, json_path: P
     )
     for reason in result.verdict.reasons:
         click.secho(f"fail: {reason}", fg="red", err=True)
-    _verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]))
-    if result.verdict.failed:
+    checked = None
+    if browser_args is not None:
+        from .optimize import browser_check
+
+        settings_name, pythonpath, page_urls = browser_args
+        checked = browser_check(
+            config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
+            throttled=() if no_throttle else None,
+        )
+        click.echo()
+        click.echo(_browser_table(checked))
+        click.echo(f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}")
+        for reason in checked.reasons:
+            click.secho(f"fail: {reason}", fg="red", err=True)
+    _verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
+    if result.verdict.failed or (checked is not None and checked.reasons):
         sys.exit(EXIT_FINDINGS)
+
+
+def _browser_args(config: Config, settings_module: str | None, urls: tuple[str, ...]) -> tuple[str, Path, list[str]]:
+    """--settings/--url, or in this repository (example/manage.py) the example's defaults."""
+    from .optimize import EXAMPLE_URLS
+    from .snapshots import snapshot_relpath
+
+    example = config.project / "example"
+    is_repo = (example / "manage.py").is_file()
+    if settings_module is None and not is_repo:
+        raise click.UsageError("--browser needs --settings MODULE (and --url PATH ...): the Django settings that render your pages")
+    if not urls and not is_repo:
+        raise click.UsageError("--browser needs at least one --url PATH (a page that renders without logging in, e.g. --url /)")
+    pythonpath = example if is_repo and settings_module in (None, "erp.settings") else config.project
+    page_urls = list(urls) if urls else list(EXAMPLE_URLS)
+    for u in page_urls:
+        snapshot_relpath(u)  # a bad --url is a usage error before anything runs
+    return settings_module or "erp.settings", pythonpath, page_urls
+
+
+def _browser_table(checked: Any) -> str:
+    def ms(m: Any) -> str:
+        return "-" if not m or m.get("load_ms") is None else f"{m['load_ms']:.0f}"
+
+    head = ["page", "requests", "loadEventEnd ms", "Fast 3G load ms", "screenshot diff", "status"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 4 + ["---"]) + "|"]
+    for name, e in checked.pages.items():
+        b, a = e["before"], e["after"]
+        tb, ta = e.get("before_throttled"), e.get("after_throttled")
+        throttled = f"{ms(tb)} → {ms(ta)}" if tb or ta else "-"
+        cells = [
+            f"{name} ({e['url']})".replace("|", "\\|"),
+            f"{b['request_count']} → {a['request_count']}",
+            f"{ms(b)} → {ms(a)}",
+            throttled,
+            f"{e['diff']['fraction']:.2%}",
+            "failed" if e["reasons"] else "ok",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:

@@ -91,3 +91,26 @@ def test_unreadable_template_exits_1_and_is_named(site: Path):
     result = run(["audit", "--templates", "templates", "--static", "static"], site)
     assert result.exit_code == 1
     assert "templates/broken.html:1: not UTF-8" in result.output
+
+
+def test_optimize_browser_outside_this_repository_needs_settings_and_urls(tmp_path, monkeypatch):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "static").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\n')
+    monkeypatch.chdir(tmp_path)
+    from click.testing import CliRunner
+
+    from assetopt.cli import cli
+
+    result = CliRunner().invoke(cli, ["optimize", "--browser"])
+    assert result.exit_code == 2 and "--settings MODULE" in result.output
+    result = CliRunner().invoke(cli, ["optimize", "--browser", "--settings", "mysite.settings", "--url", "en/"])
+    assert result.exit_code == 2 and "a path starting with /" in result.output
+
+
+def test_snapshot_paths_keep_the_page_url():
+    from assetopt.snapshots import served_path, snapshot_relpath
+
+    assert (snapshot_relpath("/en/"), served_path("/en/")) == ("en/index.html", "/en/")
+    assert (snapshot_relpath("/"), served_path("/")) == ("index.html", "/")
+    assert (snapshot_relpath("/en/about"), served_path("/en/about")) == ("en/about.html", "/en/about.html")
