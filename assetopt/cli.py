@@ -492,7 +492,8 @@ def optimize(
         eager_selectors=config.eager_selectors,
         user_context=config.user_context,
     )
-    result = run_optimize(config, target, base, conditions, jobs)
+    progress = (lambda m: click.secho(f"... {m}", dim=True, err=True)) if sys.stderr.isatty() else (lambda m: None)
+    result = run_optimize(config, target, base, conditions, jobs, progress)
     click.echo(markdown_table(result.verdict))
     files = sum(len(b.files) for b in result.build.manifest.bundles.values())
     click.echo(
@@ -508,7 +509,7 @@ def optimize(
         settings_name, pythonpath, page_urls = browser_args
         checked = browser_check(
             config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
-            throttled=() if no_throttle else None,
+            throttled=() if no_throttle else None, progress=progress,
         )
         click.echo()
         click.echo(_browser_table(checked))

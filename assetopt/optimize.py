@@ -8,6 +8,7 @@ snapshots rendered by Django (``snapshots.py``), measured in Chromium (``browser
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,22 @@ class OptimizeResult:
     static_out: Path
 
 
-def optimize(config: Config, out: Path, base: RewriteContext, require: tuple[Condition, ...] = (), jobs: int | None = None) -> OptimizeResult:
+def _quiet(_message: str) -> None:
+    return None
+
+
+def optimize(
+    config: Config,
+    out: Path,
+    base: RewriteContext,
+    require: tuple[Condition, ...] = (),
+    jobs: int | None = None,
+    progress: Callable[[str], None] = _quiet,
+) -> OptimizeResult:
     project = Project(config)
+    progress("auditing the sources (the baseline)")
     before = to_json(run_audit(project), str(config.project), config.static_url)
+    progress("planning the template rewrites and compiling them with Django")
     rewritten = plan_project(project, base)
     write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
     templates_out = tuple(out / mirror_root(project, root) for root in config.templates)
@@ -54,7 +68,9 @@ def optimize(config: Config, out: Path, base: RewriteContext, require: tuple[Con
             src.replace(dest)
         static_dirs = (generated, *config.static)
     after_config = replace(config, templates=templates_out, static=static_dirs, out=static_out)
+    progress(f"building bundles and the static root into {static_out}")
     built = build(Project(after_config), BuildOptions(out=static_out, jobs=jobs))
+    progress("auditing the rewritten copy")
     after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
     verdict = compare(before, after, require, baseline_path="(the sources)")
     return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out)
@@ -86,6 +102,7 @@ def browser_check(
     throttled: tuple[str, ...] | None = None,
     env: dict[str, str] | None = None,
     diff_threshold: float = 0.01,
+    progress: Callable[[str], None] = _quiet,
 ) -> BrowserCheck:
     """Render ``urls`` before (the sources) and after (``result``'s rewritten templates and build) to
     snapshots under ``<out>/snapshots/``, serve each side with its own static root from its own
@@ -104,6 +121,7 @@ def browser_check(
     t0 = time.monotonic()
     out = result.static_out.parent
     throttled = tuple(urls[:1]) if throttled is None else throttled
+    progress(f"rendering {len(urls)} page(s) before and after with Django")
     before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False})
     after = render_django_pages(
         settings_module,
@@ -131,6 +149,7 @@ def browser_check(
             name = names[url]
             stem = snapshot_relpath(url).removesuffix(".html").removesuffix("/index").removesuffix("index").replace("/", "-") or "index"
             path = served_path(url)
+            progress(f"measuring {url} in Chromium" + (" (and on Fast 3G)" if url in throttled else ""))
             mb = chromium.measure(base_b + path, screenshot=shots / f"{stem}-before.png")
             ma = chromium.measure(base_a + path, screenshot=shots / f"{stem}-after.png")
             entry: dict[str, Any] = {"url": url, "before": measure_to_dict(mb), "after": measure_to_dict(ma)}
