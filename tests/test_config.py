@@ -91,3 +91,24 @@ def test_bad_cache_fragments_are_config_errors(tmp_path: Path, fragments: str, m
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert message in str(info.value)
+
+
+def test_config_round_trips_through_toml(tmp_path: Path):
+    from dataclasses import replace
+
+    from assetopt.config import config_to_toml
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "s").mkdir()
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\nminify_static = true\nuser_context = ["n"]\n'
+        '[tool.assetopt.bundles.v]\nkind = "js"\nfiles = ["a.js", "b \\"q\\".js"]\ndefer = true\n'
+        '[tool.assetopt.bundles.p]\nkind = "css"\nfiles = ["p.css"]\nmedia = "print"\n'
+        '[[tool.assetopt.cache]]\ntemplate = "x.html"\nselector = "nav .menu"\ntimeout = 60\nname = "menu"\n'
+    )
+    config = load_config(tmp_path)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "assetopt.toml").write_text(config_to_toml(config))
+    again = load_config(other)
+    assert replace(again, project=config.project, source=config.source) == config
