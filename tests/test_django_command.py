@@ -1,0 +1,35 @@
+"""``manage.py assetopt ...``: the command line configured from Django settings, same flags and exit codes."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+
+
+def manage(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run([sys.executable, "manage.py", "assetopt", *args], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False)
+
+
+def test_audit_reads_the_project_from_settings(tmp_path: Path):
+    result = manage("audit", "-q", "--json", str(tmp_path / "a.json"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "a.json").read_text())
+    dashboard = next(p for p in data["pages"] if p["name"] == "dashboard/admin_dashboard.html")
+    assert dashboard["counts"]["css"] == 23  # the same page the command line sees through [tool.assetopt]
+    assert any(d.endswith("static_src") for d in data["static_dirs"])
+
+
+def test_exit_codes_are_the_command_lines():
+    assert manage("rewrite", "--check", "--only", "bundles").returncode == 1  # work pending
+    bad = manage("build", "--bogus")
+    assert bad.returncode == 2 and "No such option" in bad.stderr
+    missing = manage()
+    assert missing.returncode != 0 and "name a command" in missing.stderr
