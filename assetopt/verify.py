@@ -10,6 +10,8 @@ The browser half of the proof (``browser_reasons``) compares two measurements as
 """
 from __future__ import annotations
 
+import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -260,10 +262,10 @@ def browser_reasons(
     images near the fold anyway, so a static claim it does not see is a failure, not a rounding.
     """
     reasons: list[str] = []
-    new_errors = [e for e in after.get("console_errors", ()) if e not in set(before.get("console_errors", ()))]
+    new_errors = _new_lines(before, after, "console_errors")
     if new_errors:
         reasons.append(f"{name}: new console error(s) after the change: {'; '.join(new_errors[:3])}")
-    new_failed = [e for e in after.get("failed", ()) if e not in set(before.get("failed", ()))]
+    new_failed = _new_lines(before, after, "failed")
     if new_failed:
         reasons.append(f"{name}: new failed request(s) after the change: {'; '.join(new_failed[:3])}")
     if diff is not None and diff > diff_threshold:
@@ -276,3 +278,18 @@ def browser_reasons(
         if seen < claimed_saved:
             reasons.append(f"{name}: the audit claims {claimed_saved} fewer requests but Chromium saw {seen}")
     return reasons
+
+
+def _new_lines(before: Mapping[str, Any], after: Mapping[str, Any], key: str) -> list[str]:
+    """``after[key]`` lines that ``before[key]`` does not have, each side's own origin (its page
+    ``url``'s scheme://host:port) ignored: ``browser_check`` serves before and after from two local
+    servers, so the same 404 reads ``404 http://127.0.0.1:A/static/x`` on one side and ``:B`` on the other."""
+
+    def local(line: str, side: Mapping[str, Any]) -> str:
+        parts = urllib.parse.urlsplit(str(side.get("url") or ""))
+        if not (parts.scheme and parts.netloc):
+            return line
+        return re.sub(re.escape(f"{parts.scheme}://{parts.netloc}") + r"(?![\w.:-])", "", line)  # not :4001 in :40012
+
+    seen = {local(e, before) for e in before.get(key, ())}
+    return [e for e in after.get(key, ()) if local(e, after) not in seen]
