@@ -3,31 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import django
 import pytest
 from django.template.base import DebugLexer
 
 from assetopt.errors import TemplateError
 from assetopt.lexer import LineIndex, Region, Token, TokenKind, lex
+from templates_we_have import DJANGO_ROOTS, template_params
 
 REPO = Path(__file__).resolve().parent.parent
-DJANGO_DIR = Path(django.__file__).resolve().parent
-DJANGO_ROOTS = (DJANGO_DIR / "contrib" / "admin" / "templates", DJANGO_DIR / "forms" / "templates")
-EXAMPLE_ROOT = REPO / "example" / "templates"
 
 
-def _template_params() -> list[object]:
-    """Every template file we have, with its path (relative to site-packages or the repo) as the id."""
-    params: list[object] = []
-    for root, base in [(r, DJANGO_DIR.parent) for r in DJANGO_ROOTS] + [(EXAMPLE_ROOT, REPO)]:
-        if not root.is_dir():  # the example project may not exist (yet)
-            continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            params.append(pytest.param(path, id=path.relative_to(base).as_posix()))
-    return params
-
-
-TEMPLATE_FILES = _template_params()
+TEMPLATE_FILES = template_params()
 
 
 def _django_tokens(source: str) -> list[tuple[str, tuple[int, int], str, int]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import django
 import pytest
 from PIL import Image
 
@@ -18,11 +17,9 @@ from assetopt.scan import find_pages
 from assetopt.tags import StartTag
 from assetopt.template_rewriter import RewriteContext
 from assetopt.templates import Template, parse_template
+from templates_we_have import template_params
 
 REPO = Path(__file__).resolve().parent.parent
-DJANGO_DIR = Path(django.__file__).resolve().parent
-DJANGO_ROOTS = (DJANGO_DIR / "contrib" / "admin" / "templates", DJANGO_DIR / "forms" / "templates")
-EXAMPLE_ROOT = REPO / "example" / "templates"
 
 LAZY = ' loading="lazy" decoding="async"'
 
@@ -590,17 +587,7 @@ def test_roles_from_pages_of_a_project(make_project: object) -> None:
     }
 
 
-def _template_params() -> list[object]:
-    params: list[object] = []
-    for root, base in [(r, DJANGO_DIR.parent) for r in DJANGO_ROOTS] + [(EXAMPLE_ROOT, REPO)]:
-        if not root.is_dir():
-            continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            params.append(pytest.param(root, path, id=path.relative_to(base).as_posix()))
-    return params
-
-
-@pytest.mark.parametrize("root, path", _template_params())
+@pytest.mark.parametrize("root, path", template_params(with_root=True))
 def test_invariants_on_every_template(root: Path, path: Path) -> None:
     """With no roles and no sizes: the output parses, re-planning gives no edits, and the only
     changed bytes are the inserted attributes, each inside an <img>/<iframe> start tag."""

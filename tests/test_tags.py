@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import django
 import pytest
 
 from assetopt.lexer import lex
@@ -17,21 +16,9 @@ from assetopt.tags import (
     StartTag,
     scan_tags,
 )
+from templates_we_have import template_params
 
 REPO = Path(__file__).resolve().parent.parent
-DJANGO_DIR = Path(django.__file__).resolve().parent
-DJANGO_ROOTS = (DJANGO_DIR / "contrib" / "admin" / "templates", DJANGO_DIR / "forms" / "templates")
-EXAMPLE_ROOT = REPO / "example" / "templates"
-
-
-def _template_params() -> list[object]:
-    params: list[object] = []
-    for root, base in [(r, DJANGO_DIR.parent) for r in DJANGO_ROOTS] + [(EXAMPLE_ROOT, REPO)]:
-        if not root.is_dir():  # the example project may not exist (yet)
-            continue
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            params.append(pytest.param(path, id=path.relative_to(base).as_posix()))
-    return params
 
 
 def scan(source: str) -> tuple[HtmlItem, ...]:
@@ -413,7 +400,7 @@ def test_self_closing_script_still_starts_raw_text() -> None:
 # --- property over every template we have ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", _template_params())
+@pytest.mark.parametrize("path", template_params())
 def test_items_are_ordered_and_tags_are_delimited(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     items = scan_tags(source, lex(source, str(path)))
