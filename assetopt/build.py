@@ -26,6 +26,7 @@ from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css
 from .bundles import BundleBlock, BundleSpecError, BundleVariant, bundle_blocks, bundle_key
 from .cache import ContentCache, sha256
 from .config import DeclaredBundle
+from .images import OPTIMIZABLE, VARIANT_SUFFIXES, optimize_with_variants
 from .errors import AssetoptError, TemplateError
 from .fsutil import write_atomic
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
@@ -36,10 +37,11 @@ from .assets import asset_of
 from .tags import StartTag
 from .templates import Template, block_spans
 
-__all__ = ["BuildOptions", "BuildResult", "BuildError", "build", "BUNDLE_DIR"]
+__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 _JOIN_STEP = "join-2"
+_IMAGE_STEP = "image-1"  # bump when images.py changes what it writes for the same input
 
 
 class BuildError(AssetoptError):
@@ -60,6 +62,22 @@ class BuildOptions:
     precompress: bool = True
     jobs: int | None = None
     write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
+    images: bool = True  # with copy_static and config ``images``: optimize images in ``out``, add variants
+
+
+@dataclass
+class ImageStats:
+    """The image step. ``variants`` maps each image (relative to ``out``) to its sibling WebP/AVIF
+    files, for a ``<picture>`` rewrite: ``img/photo.jpg`` -> ``("img/photo.webp", "img/photo.avif")``."""
+
+    files: int = 0  # JPEG/PNG/GIF files seen
+    optimized: int = 0  # shipped re-encoded (under 95 % of the source)
+    processed: int = 0  # decoded and encoded in this run (cache misses): 0 on a rebuild with nothing changed
+    bytes_before: int = 0
+    bytes_after: int = 0
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    written: int = 0  # variant files written or replaced
+    removed: list[str] = field(default_factory=list)  # variants of earlier builds no longer produced
 
 
 @dataclass
@@ -72,6 +90,7 @@ class BuildResult:
     precompress: PrecompressStats = field(default_factory=PrecompressStats)
     cache_hits: int = 0
     cache_misses: int = 0
+    images: ImageStats = field(default_factory=ImageStats)
 
 
 def _stem(template_name: str) -> str:
@@ -296,7 +315,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     out = options.out
     result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
     if options.copy_static:
-        result.copied = _copy_static(project, out, result, cache, cfg.minify_static)
+        sources = _static_sources(project)
+        do_images = options.images and cfg.images
+        optimized = _optimize_images(sources, out, cache, cfg.image_quality, options.jobs, result) if do_images else {}
+        result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
     for name, data in sorted(outputs.items()):
         if _write_if_changed(out / name, data):
             result.written.append(name)
@@ -346,9 +368,9 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _copy_static(project: Project, out: Path, result: BuildResult, cache: ContentCache, minify: bool) -> int:
-    """Copy every static source file into ``out`` (first dir wins, like collectstatic), when changed."""
-    copied = 0
+def _static_sources(project: Project) -> list[tuple[str, Path]]:
+    """Every static source file as (relative path, file): first dir wins, like collectstatic."""
+    files: list[tuple[str, Path]] = []
     seen: set[str] = set()
     for root in project.config.static:
         for src in sorted(root.rglob("*")):
@@ -360,18 +382,31 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
             seen.add(rel)
             if not src.resolve().is_relative_to(root.resolve()):
                 continue  # a symlink out of the static dir: never read
-            dest = out / rel
-            if minify and src.suffix.lower() in (".css", ".js") and ".min." not in src.name:
-                if _write_if_changed(dest, _minified(src, rel, cache, result)):
-                    copied += 1
-                continue
-            if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            shutil.copyfile(src, tmp)
-            tmp.replace(dest)
-            copied += 1
+            files.append((rel, src))
+    return files
+
+
+def _copy_static(project: Project, out: Path, result: BuildResult, cache: ContentCache, minify: bool,
+                 sources: list[tuple[str, Path]] | None = None, replaced: dict[str, bytes] | None = None) -> int:
+    """Copy every static source file into ``out``, when changed; ``replaced`` files (optimized
+    images) are written with those bytes instead, so an unchanged rebuild writes nothing."""
+    copied = 0
+    for rel, src in _static_sources(project) if sources is None else sources:
+        dest = out / rel
+        if replaced and rel in replaced:
+            copied += _write_if_changed(dest, replaced[rel])
+            continue
+        if minify and src.suffix.lower() in (".css", ".js") and ".min." not in src.name:
+            if _write_if_changed(dest, _minified(src, rel, cache, result)):
+                copied += 1
+            continue
+        if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dest)
+        copied += 1
     return copied
 
 
@@ -420,3 +455,104 @@ def _remove_stale(folder: Path, keep: set[str], keep_hashed_copies: bool = False
             f.unlink()
             removed.append(f"{BUNDLE_DIR}/{f.name}")
     return removed
+
+
+# --- images: optimized in place in ``out`` (never the sources), WebP/AVIF siblings ---------------------
+# Naming: ``img/photo.jpg`` gets ``img/photo.webp`` and ``img/photo.avif`` beside it, the names a
+# <picture> rewrite derives from the <img> src. A variant name that a source file already has, or that
+# two images would share (``photo.jpg`` and ``photo.png``), is skipped with a warning: never guessed.
+
+
+def _image_job(job: tuple[str, str, int]) -> bytes:
+    path, suffix, quality = job
+    result, variants = optimize_with_variants(Path(path).read_bytes(), suffix, quality=quality)
+    parts = ([("data", result.data)] if result.kept else []) + sorted(variants.items())
+    head = {"error": result.error, "note": result.note, "parts": [[name, len(blob)] for name, blob in parts]}
+    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n" + b"".join(blob for _, blob in parts)
+
+
+def _unpack_image(payload: bytes) -> tuple[str | None, dict[str, bytes]] | None:
+    head, sep, rest = payload.partition(b"\n")
+    try:
+        meta = json.loads(head)
+        parts: dict[str, bytes] = {}
+        pos = 0
+        for name, n in meta["parts"]:
+            parts[str(name)] = rest[pos : pos + int(n)]
+            pos += int(n)
+        error = meta["error"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return (error if isinstance(error, str) else None, parts) if sep and pos == len(rest) else None
+
+
+def _optimize_images(sources: list[tuple[str, Path]], out: Path, cache: ContentCache, quality: int, jobs: int | None, result: BuildResult) -> dict[str, bytes]:
+    """Optimize every JPEG/PNG/GIF source (cached by content, misses in a process pool, largest first);
+    write and prune the variants; return the bytes to ship in place of the sources that got smaller."""
+    stats = result.images
+    images = [(rel, src) for rel, src in sources if posixpath.splitext(rel)[1].lower() in OPTIMIZABLE]
+    names = {rel for rel, _ in sources}
+    stems: dict[str, list[str]] = {}
+    for rel, _ in images:
+        stems.setdefault(posixpath.splitext(rel)[0], []).append(rel)
+    done: dict[str, tuple[str | None, dict[str, bytes]]] = {}
+    todo: list[tuple[str, Path, str, int]] = []  # rel, file, cache key, size
+    for rel, src in images:
+        data = src.read_bytes()
+        stats.files += 1
+        stats.bytes_before += len(data)
+        key = f"{sha256(data)}-q{quality}"
+        hit = cache.get(_IMAGE_STEP, key)
+        unpacked = _unpack_image(hit) if hit is not None else None
+        if unpacked is not None:
+            done[rel] = unpacked
+        else:
+            todo.append((rel, src, key, len(data)))
+    if todo:
+        todo.sort(key=lambda t: (-t[3], t[0]))  # largest first: a big photo must not wait behind a queue
+        job_args = [(str(src), posixpath.splitext(rel)[1], quality) for rel, src, _, _ in todo]
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                packed = list(pool.map(_image_job, job_args, chunksize=1))
+        else:
+            packed = [_image_job(a) for a in job_args]
+        for (rel, _, key, _), payload in zip(todo, packed):
+            unpacked = _unpack_image(payload)
+            assert unpacked is not None
+            if unpacked[0] is None:
+                # Failures are not cached: they are cheap (refused at the header or at the first
+                # bad byte) and a fixed Pillow or a re-saved file should be tried again.
+                cache.put(_IMAGE_STEP, key, payload)
+            done[rel] = unpacked
+            stats.processed += 1
+    replaced: dict[str, bytes] = {}
+    for rel, src in images:
+        error, parts = done[rel]
+        if error is not None:
+            result.warnings.append(BundleWarning(rel, None, f"image not optimized, copied as it is: {error}"))
+        if "data" in parts:
+            replaced[rel] = parts["data"]
+            stats.optimized += 1
+        stats.bytes_after += len(parts["data"]) if "data" in parts else src.stat().st_size
+        stem = posixpath.splitext(rel)[0]
+        produced: list[str] = []
+        for suffix in VARIANT_SUFFIXES:
+            name = stem + suffix
+            if name in names:
+                if suffix in parts:
+                    result.warnings.append(BundleWarning(rel, None, f"no {suffix} variant: {name} is a source file"))
+                continue  # never overwrite or remove what the sources ship
+            if suffix in parts and len(stems[stem]) == 1:
+                stats.written += _write_if_changed(out / name, parts[suffix])
+                produced.append(name)
+                continue
+            if suffix in parts:
+                others = ", ".join(r for r in stems[stem] if r != rel)
+                result.warnings.append(BundleWarning(rel, None, f"no {suffix} variant: {name} would also be the variant of {others}"))
+            if (out / name).is_file():  # written by an earlier build, no longer produced
+                (out / name).unlink()
+                stats.removed.append(name)
+        if produced:
+            stats.variants[rel] = tuple(produced)
+    return replaced

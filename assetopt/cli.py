@@ -156,7 +156,8 @@ def audit(config: Config, json_path: Path | None, fail_on: str | None, show_all:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for compression (default: all cores).")
 @click.option("--no-precompress", is_flag=True, help="Skip the .gz/.br siblings.")
 @click.option("--no-minify", is_flag=True, help="Join without minifying (to debug a bundle).")
-def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bool, no_minify: bool) -> None:
+@click.option("--no-images", is_flag=True, help="Copy images as they are: no re-encoding, no .webp/.avif.")
+def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bool, no_minify: bool, no_images: bool) -> None:
     """Bundle, minify, hash and precompress every {% bundle %} block.
 
     Scans every template for {% bundle "css" %}/{% bundle "js" %} blocks (no rendering), builds
@@ -172,7 +173,10 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     from .build import BuildOptions, build as run_build
 
     target = (out.resolve() if out is not None else config.out)
-    result = run_build(Project(config), BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify))
+    result = run_build(
+        Project(config),
+        BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify, images=not no_images),
+    )
     bundles = result.manifest.bundles
     files = sum(len(b.files) for b in bundles.values())
     for w in result.warnings:
@@ -182,6 +186,9 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     for b in bundles.values():
         for f in b.files:
             click.echo(f"  {f.name}  {f.size / 1024:.1f} KB  <- {len(f.sources)} file(s) from {b.templates[0][0]}:{b.templates[0][1]}")
+    im = result.images
+    if im.files:
+        click.echo(f"images: {im.optimized} of {im.files} made smaller, {im.bytes_before // 1024} -> {im.bytes_after // 1024} KB; {len(im.variants)} with .webp/.avif")
     p = result.precompress
     click.echo(
         f"written {len(result.written)}, static files copied {result.copied}, stale removed {len(result.removed)}, "

@@ -52,6 +52,8 @@ class Config:
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
+    images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
+    image_quality: int = 82  # build: JPEG and WebP quality (AVIF at quality - 22); see bench/RESULTS.md
     bundles: tuple[DeclaredBundle, ...] = ()  # bundles declared in config, built like {% bundle %} blocks
     rewrite: tuple[str, ...] = ("bundles", "images", "cache")  # transforms `rewrite` applies ("styles" is opt-in)
     cache: tuple[CacheFragment, ...] = ()  # {% cache %} fragments to insert
@@ -64,7 +66,7 @@ class Config:
         return self.source
 
 
-# key -> (type check, help). Types: "dirs", "str", "path", "strs".
+# key -> (type check, help). Types: "dirs", "str", "path", "strs", "bool", "quality" (int 1-100).
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "templates": ("dirs", "template directories, searched in order like Django's DIRS"),
     "static": ("dirs", "static source directories, searched in order like STATICFILES_DIRS"),
@@ -74,6 +76,8 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
     "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
+    "images": ("bool", "build: optimize images in the output root and write .webp/.avif siblings (default true)"),
+    "image_quality": ("quality", "build: JPEG quality 1-100 for re-encoded images (default 82)"),
     "bundles": ("bundles", "named bundles to build: [tool.assetopt.bundles.NAME] kind, files, media or defer"),
     "rewrite": ("transforms", "transforms `assetopt rewrite` applies: bundles, images, cache, styles"),
     "cache": ("fragments", "[[tool.assetopt.cache]] template, selector, timeout, name: {% cache %} fragments"),
@@ -179,6 +183,10 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         if bad:
             raise ConfigError(f"{key}: unknown transform(s) {bad}", path=where, hint=f"choose from {', '.join(TRANSFORMS)}")
         return names
+    if kind == "quality":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
+            raise ConfigError(f"{key} must be a whole number from 1 to 100, got {value!r}", path=where)
+        return value
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false, got {value!r}", path=where)

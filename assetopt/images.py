@@ -12,12 +12,15 @@ image it is asked for. Nothing here ever writes over, moves or changes a source 
 """
 from __future__ import annotations
 
+import io
 import math
 import re
 import struct
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 __all__ = ["image_size", "image_sizes", "svg_size"]
@@ -234,3 +237,229 @@ def screenshot_diff(a: Path, b: Path, out: Path, *, tolerance: int = _DIFF_TOLER
     out.parent.mkdir(parents=True, exist_ok=True)
     base.save(out, format="PNG")
     return different / total
+
+
+# --- Optimizing (build) ----------------------------------------------------------------------------
+# Pure: bytes in, bytes out. The build decides where the bytes go (only ever into its output root),
+# so nothing here can overwrite a source. Every failure to read an image becomes ``error=...`` on the
+# result (the original bytes are shipped as they are): a bad file never stops a build.
+
+__all__ += ["ImageResult", "optimize_image", "modern_variants", "optimize_with_variants",
+            "OPTIMIZABLE", "VARIANT_SUFFIXES", "KEEP_RATIO", "DEFAULT_QUALITY"]
+
+KEEP_RATIO = 0.95  # whitenoise's rule: a re-encode that saves under 5 % is not worth a lossy generation
+DEFAULT_QUALITY = 82  # measured on the example's photos: see bench/RESULTS.md "## Images"
+OPTIMIZABLE = frozenset({".jpg", ".jpeg", ".png", ".gif"})
+VARIANT_SUFFIXES = (".webp", ".avif")  # in the order a <picture> would list them: least supported last
+_AVIF_SPEED = 8  # libavif speed 0-10: 8 is ~3.5x faster than the default 6 and ~3 % bigger
+_PALETTE_MAX_PIXELS = 16_000_000  # colour counting and the lossless check are skipped above this
+# No WebP/AVIF above this: AVIF on 50 MP took 38 s and 1.3 GB peak RSS (JPEG alone: 2 s, 390 MB), and
+# a picture that large belongs in responsive widths (not built yet), whose variants would be small.
+_VARIANT_MAX_PIXELS = 16_000_000
+_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, MemoryError)
+
+
+@dataclass(frozen=True)
+class ImageResult:
+    """What to ship for one image. ``data`` is the re-encoded file when ``kept``, else the original."""
+
+    data: bytes
+    kept: bool
+    format: str | None = None  # what the bytes are (JPEG, PNG, GIF, WEBP, SVG ...), whatever the name says
+    size: tuple[int, int] | None = None  # stored width, height (before EXIF orientation)
+    original_bytes: int = 0
+    note: str = ""  # why nothing was kept, when it was not an error
+    error: str | None = None  # the file could not be read: shipped as it is, reported with its path
+
+
+def optimize_image(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY) -> ImageResult:
+    """Re-encode ``data`` (a file named ``*suffix``) smaller, or say why not; never raises.
+
+    JPEG: progressive, optimized Huffman tables, ``quality``, the source's chroma subsampling; ICC
+    profile and EXIF orientation kept, every other EXIF tag, XMP and comment dropped. PNG: zlib 9 with
+    ``optimize``, and a palette when the image has at most 256 colours and the palette is checked to
+    lose nothing. GIF: a still one re-saved optimized (checked lossless); an animated GIF or APNG is
+    left as it is. SVG, WebP, AVIF: left as they are. Kept only when under 95 % of the original.
+    """
+    return optimize_with_variants(data, suffix, quality=quality, variants=False)[0]
+
+
+def modern_variants(data: bytes, suffix: str, quality: int = DEFAULT_QUALITY) -> dict[str, bytes]:
+    """``{".webp": ..., ".avif": ...}`` for a JPEG/PNG/still GIF, each only when smaller than the
+    optimized original (AVIF only when this Pillow has it). Empty for anything else or on error."""
+    return optimize_with_variants(data, suffix, quality=quality)[1]
+
+
+def optimize_with_variants(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True) -> tuple[ImageResult, dict[str, bytes]]:
+    """``optimize_image`` and ``modern_variants`` with one decode (what the build calls).
+
+    Memory: one decoded copy of the pixels (width x height x 3-4 bytes) plus the encoders' buffers;
+    Pillow's ``MAX_IMAGE_PIXELS`` (about 89 MP) stays on and anything above it is refused as a bomb.
+    """
+    from PIL import Image
+
+    suffix = suffix.lower()
+    if suffix == ".svg":
+        return ImageResult(data, False, "SVG", original_bytes=len(data), note="SVG is left as it is"), {}
+    if suffix not in OPTIMIZABLE:
+        return ImageResult(data, False, original_bytes=len(data), note=f"{suffix or 'no suffix'}: not a format assetopt re-encodes"), {}
+    Image.init()
+    formats = [f for f in _WEB_FORMATS if f in Image.OPEN]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=formats) as im:
+                return _process(im, data, quality, variants)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        return ImageResult(data, False, original_bytes=len(data), error=f"refused as a decompression bomb ({exc})"), {}
+    except Image.UnidentifiedImageError:
+        return ImageResult(data, False, original_bytes=len(data), error="not an image Pillow can read (wrong extension, or damaged)"), {}
+    except MemoryError:
+        return ImageResult(data, False, original_bytes=len(data), error="out of memory decoding it"), {}
+    except _READ_ERRORS as exc:
+        return ImageResult(data, False, original_bytes=len(data), error=f"cannot be decoded: {exc}"), {}
+
+
+def _process(im: Any, data: bytes, quality: int, want_variants: bool) -> tuple[ImageResult, dict[str, bytes]]:
+    fmt, size = im.format, im.size
+    base = ImageResult(data, False, fmt, size, len(data))
+    if getattr(im, "n_frames", 1) > 1:
+        im.seek(0)
+        # Frames are not decoded: an animation is never flattened into a still, nor re-timed.
+        return replace(base, note=f"animated {fmt} is left as it is"), {}
+    im.load()  # decodes now: a truncated file fails here, before anything is encoded
+    icc = im.info.get("icc_profile") or None
+    raw_exif = im.info.get("exif")
+    orientation = _orientation(raw_exif) if isinstance(raw_exif, bytes) else 1
+    im.info = {k: v for k, v in im.info.items() if k == "transparency"}  # every other bit of metadata: dropped
+    if fmt == "JPEG":
+        encoded = _jpeg(im, quality, icc, orientation)
+    elif fmt in ("PNG", "GIF"):
+        encoded = _lossless(im, fmt, icc, orientation)
+    else:
+        return replace(base, note=f"{fmt} is left as it is"), {}
+    if encoded is None:
+        result = replace(base, note=f"{fmt} in mode {im.mode} is left as it is")
+    elif len(encoded) < KEEP_RATIO * len(data):
+        result = replace(base, data=encoded, kept=True)
+    else:
+        result = replace(base, note=f"re-encoded {len(encoded)} bytes is not under 95 % of {len(data)}")
+    if not want_variants or encoded is None or im.width * im.height > _VARIANT_MAX_PIXELS:
+        return result, {}
+    return result, _variants(im, fmt, quality, len(result.data), icc, orientation)
+
+
+def _orientation_exif(value: int) -> bytes | None:
+    """A minimal EXIF block holding only the orientation (None when it is 1 or not a valid value)."""
+    from PIL import Image
+
+    if value not in range(2, 9):
+        return None
+    exif = Image.Exif()
+    exif[_ORIENTATION] = value
+    return bytes(exif.tobytes())
+
+
+def _jpeg(im: Any, quality: int, icc: bytes | None, orientation: int) -> bytes | None:
+    if im.mode not in ("L", "RGB"):
+        return None  # CMYK/YCCK: Adobe's inverted CMYK and its profiles are too easy to get wrong
+    params: dict[str, Any] = {"format": "JPEG", "quality": quality, "optimize": True, "progressive": True, "subsampling": "keep"}
+    if icc:
+        params["icc_profile"] = icc
+    if exif := _orientation_exif(orientation):
+        params["exif"] = exif
+    out = io.BytesIO()
+    im.save(out, **params)
+    return out.getvalue()
+
+
+def _lossless(im: Any, fmt: str, icc: bytes | None, orientation: int) -> bytes | None:
+    """PNG or still GIF re-saved losslessly: the smaller of a plain optimized save and a palette."""
+    from PIL import Image, ImageChops
+
+    if im.mode not in ("1", "L", "LA", "P", "PA", "RGB", "RGBA"):
+        return None  # 16-bit and other exotic modes: re-saving could lose depth
+    exif = _orientation_exif(orientation) if fmt == "PNG" else None
+
+    def save(image: Any) -> bytes:
+        out = io.BytesIO()
+        params: dict[str, Any] = {"format": fmt, "optimize": True}
+        if fmt == "PNG":
+            params["compress_level"] = 9
+            if icc:
+                params["icc_profile"] = icc
+            if exif:
+                params["exif"] = exif
+        image.save(out, **params)
+        return out.getvalue()
+
+    candidates = [save(im)]
+    reference = im.convert("RGBA")
+    if fmt == "PNG" and im.mode in ("RGB", "RGBA", "LA") and im.width * im.height <= _PALETTE_MAX_PIXELS:
+        colours = reference.getcolors(256)
+        if colours is not None:
+            palette = reference.quantize(colors=max(len(colours), 2), method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            if ImageChops.difference(palette.convert("RGBA"), reference).getbbox() is None:
+                candidates.append(save(palette))  # only when every pixel survived
+    best = min(candidates, key=len)
+    if fmt == "GIF":
+        with Image.open(io.BytesIO(best)) as check:  # GIF re-saves can remap transparency: verify
+            if ImageChops.difference(check.convert("RGBA"), reference).getbbox() is not None:
+                return None
+    return best
+
+
+def _variants(im: Any, fmt: str, quality: int, limit: int, icc: bytes | None, orientation: int) -> dict[str, bytes]:
+    """WebP (and AVIF) of a decoded still image, oriented as it displays, each only under ``limit``.
+
+    From a JPEG: lossy, WebP at ``quality`` and AVIF at ``quality - 22`` (see the offsets below). From a PNG or GIF:
+    lossless WebP only, since the author chose a lossless format (charts, text, UI)."""
+    from PIL import features
+
+    # Pixels turned as they display: not every browser reads EXIF in WebP/AVIF.
+    turns = _transposes()
+    shown = im.transpose(turns[orientation]) if orientation in turns else im
+    if shown.mode not in ("RGB", "RGBA"):
+        shown = shown.convert("RGBA" if "A" in shown.mode or "transparency" in shown.info else "RGB")
+    jobs: list[tuple[str, dict[str, Any]]] = []
+    if fmt == "JPEG":
+        jobs.append((".webp", {"format": "WEBP", "quality": _matched(quality, _WEBP_QUALITY_OFFSET), "method": 4}))
+        if features.check("avif"):
+            jobs.append((".avif", {"format": "AVIF", "quality": _matched(quality, _AVIF_QUALITY_OFFSET), "speed": _AVIF_SPEED, "max_threads": 1}))
+    else:
+        # method 4 with effort 50 is within 0.2 % of the smallest lossless WebP at 1/40 of the time
+        jobs.append((".webp", {"format": "WEBP", "lossless": True, "quality": 50, "method": 4}))
+    out: dict[str, bytes] = {}
+    for suffix, params in jobs:
+        if icc:
+            params["icc_profile"] = icc
+        buf = io.BytesIO()
+        try:
+            shown.save(buf, **params)
+        except (OSError, ValueError):  # WebP stops at 16383 px a side: no variant, not an error
+            continue
+        if len(buf.getvalue()) < limit:
+            out[suffix] = buf.getvalue()
+    return out
+
+
+def _matched(jpeg_quality: int, offset: int) -> int:
+    """WebP's and AVIF's quality scales are not JPEG's: the same number is a different fidelity."""
+    return max(1, min(100, jpeg_quality + offset))
+
+
+# WebP at JPEG's number (libwebp's scale is meant to be comparable; sharp and squoosh do the same), and
+# AVIF at the quality that measured like that WebP on the example's photos (bench_images.py --sweep:
+# WebP 82 = PSNR-Y 40.9 dB / SSIM-ish 0.932, AVIF 60 = 41.7 dB / 0.943). Matching JPEG 82's own
+# 44.0 dB / 0.971 would need WebP 90 and AVIF 77, which on noisy photos are barely smaller than the
+# JPEG (the metrics reward keeping sensor noise): an open choice for a perceptual metric to settle.
+_WEBP_QUALITY_OFFSET = 0
+_AVIF_QUALITY_OFFSET = -22
+
+
+def _transposes() -> dict[int, Any]:
+    from PIL import Image
+
+    T = Image.Transpose
+    return {2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM, 5: T.TRANSPOSE, 6: T.ROTATE_270, 7: T.TRANSVERSE, 8: T.ROTATE_90}

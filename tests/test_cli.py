@@ -114,3 +114,18 @@ def test_snapshot_paths_keep_the_page_url():
     assert (snapshot_relpath("/en/"), served_path("/en/")) == ("en/index.html", "/en/")
     assert (snapshot_relpath("/"), served_path("/")) == ("index.html", "/")
     assert (snapshot_relpath("/en/about"), served_path("/en/about")) == ("en/about.html", "/en/about.html")
+
+
+def test_build_no_images_copies_images_as_they_are(site: Path):
+    from PIL import Image
+
+    img = Image.new("RGB", (64, 48))
+    img.putdata([(x * 4, y * 5, 128) for y in range(48) for x in range(64)])
+    img.save(site / "static/photo.png", compress_level=0)  # uncompressed: the image step would shrink it
+    original = (site / "static/photo.png").read_bytes()
+    result = run(["build", "--templates", "templates", "--static", "static", "--out", "out", "--no-images"], site)
+    assert result.exit_code == 0, result.output
+    assert (site / "out/photo.png").read_bytes() == original
+    assert not (site / "out/photo.webp").exists()
+    optimized = run(["build", "--templates", "templates", "--static", "static", "--out", "out2"], site)
+    assert optimized.exit_code == 0 and len((site / "out2/photo.png").read_bytes()) < len(original)  # the flag mattered

@@ -53,6 +53,8 @@ CONFIG_FIELDS = {
     "CACHE": "cache",
     "EAGER_SELECTORS": "eager_selectors",
     "USER_CONTEXT": "user_context",
+    "IMAGES": "images",
+    "IMAGE_QUALITY": "image_quality",
 }
 EMIT_MODES = ("bundle", "compressor")
 KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT"} | set(CONFIG_FIELDS)
