@@ -454,11 +454,12 @@ def verify(config: Config, baseline: Path, require: str | None, json_path: Path 
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
 @click.option("--browser", is_flag=True, help="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).")
 @click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).")
-@click.option("--url", "urls", multiple=True, metavar="PATH", help="--browser: a page to render and measure (repeatable); the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).")
+@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).")
+@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render the pages logged in as this user of the project's database (force_login), before and after.")
 @click.option("--no-throttle", is_flag=True, help="--browser: skip the throttled (Fast 3G) runs, which take most of the time.")
 def optimize(
     config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None,
-    browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool,
+    browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool, user: str | None,
 ) -> None:
     """Do it all on a copy and show the before/after table: sources untouched.
 
@@ -472,13 +473,15 @@ def optimize(
     Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
     console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
     or fewer saved requests than the static comparison claims. In this repository the defaults
-    measure the example; other projects pass --settings MODULE --url PATH [--url PATH ...].
+    measure the example; other projects pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
+    being a URL path or a URL name; pages behind a login render with --user USERNAME.
 
     \b
     Example (in this repository it runs on the bundled example site):
       assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
       assetopt optimize --browser --report build/report.html
       assetopt optimize --browser --settings mysite.settings --url /en/ --url /en/orders/
+      assetopt optimize --browser --url core:dashboard --url sales:order_detail:1 --user demo
 
     Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
     failed, or a rewrite would break a template (nothing written then), 2 usage error.
@@ -516,7 +519,7 @@ def optimize(
         settings_name, pythonpath, page_urls = browser_args
         checked = browser_check(
             config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
-            throttled=() if no_throttle else None, progress=progress,
+            throttled=() if no_throttle else None, progress=progress, user=user,
         )
         click.echo()
         click.echo(_browser_table(checked))
@@ -538,11 +541,14 @@ def _browser_args(config: Config, settings_module: str | None, urls: tuple[str, 
     if settings_module is None and not is_repo:
         raise click.UsageError("--browser needs --settings MODULE (and --url PATH ...): the Django settings that render your pages")
     if not urls and not is_repo:
-        raise click.UsageError("--browser needs at least one --url PATH (a page that renders without logging in, e.g. --url /)")
+        raise click.UsageError("--browser needs at least one --url PAGE (a URL path or URL name, e.g. --url /; add --user USERNAME for pages behind a login)")
     pythonpath = example if is_repo and settings_module in (None, "erp.settings") else config.project
     page_urls = list(urls) if urls else list(EXAMPLE_URLS)
     for u in page_urls:
-        snapshot_relpath(u)  # a bad --url is a usage error before anything runs
+        if u.startswith("/"):
+            snapshot_relpath(u)  # a bad --url path is a usage error before anything runs; names are reversed by Django
+        elif "/" in u and ":" not in u:  # en/: a path missing its /, not a URL name
+            raise AssetoptError(f"--url {u!r}: a path starting with / or a URL name is expected", hint="e.g. --url /en/ or --url core:dashboard")
     return settings_module or "erp.settings", pythonpath, page_urls
 
 

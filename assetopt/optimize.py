@@ -103,8 +103,9 @@ def browser_check(
     env: dict[str, str] | None = None,
     diff_threshold: float = 0.01,
     progress: Callable[[str], None] = _quiet,
+    user: str | None = None,
 ) -> BrowserCheck:
-    """Render ``urls`` before (the sources) and after (``result``'s rewritten templates and build) to
+    """Render ``urls`` (URL paths or URL names, see ``snapshots``; as ``user`` if given) before (the sources) and after (``result``'s rewritten templates and build) to
     snapshots under ``<out>/snapshots/``, serve each side with its own static root from its own
     origin, measure every page in a fresh Chromium context (cold cache) with a screenshot, the pages
     in ``throttled`` (default: the first URL) also on Fast 3G, diff the screenshots into
@@ -120,9 +121,8 @@ def browser_check(
 
     t0 = time.monotonic()
     out = result.static_out.parent
-    throttled = tuple(urls[:1]) if throttled is None else throttled
-    progress(f"rendering {len(urls)} page(s) before and after with Django")
-    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False})
+    progress(f"rendering {len(urls)} page(s) before and after with Django" + (f" as {user}" if user else ""))
+    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user)
     after = render_django_pages(
         settings_module,
         pythonpath,
@@ -130,7 +130,12 @@ def browser_check(
         env,
         templates_dirs=result.templates_out,
         assetopt={"BUNDLES": True, "STRICT": True, "MANIFEST": str(result.static_out / MANIFEST_NAME)},
+        user=user,
     )
+    # From here on a page is its resolved path (what the snapshots are keyed by), names included.
+    resolved = {page["spec"]: path for path, page in before.items()}
+    urls = list(before)
+    throttled = tuple(urls[:1]) if throttled is None else tuple(resolved.get(t, t) for t in throttled)
     snap_before, snap_after = out / "snapshots" / "before", out / "snapshots" / "after"
     write_snapshots(before, snap_before)
     write_snapshots(after, snap_after)

@@ -13,6 +13,13 @@ overrides with ``override_settings``:
 static *folder* (the sources, or ``assetopt build``'s output), never from a collectstatic manifest,
 so ``{% static %}`` must render unhashed ``STATIC_URL`` paths.
 
+A page is a URL path (``/en/``) or a URL name (``core:dashboard``, or ``sales:order_detail:42`` /
+``name:arg1,arg2`` for positional arguments) that the child reverses with ``django.urls.reverse``
+under ``translation.override(settings.LANGUAGE_CODE)`` (so ``i18n_patterns`` get their prefix). The
+answer is keyed by the resolved path. With ``user`` (a username of the project's database) the test
+client is logged in with ``force_login`` first. An unknown name or user is an ``AssetoptError``
+naming it (the child answers ``{"error": ...}`` and exits 1).
+
 ``write_snapshots`` stores the pages where the local server serves them at their own URL path:
 ``/en/`` -> ``<dir>/en/index.html``, ``/en/about`` -> ``<dir>/en/about.html``.
 """
@@ -62,8 +69,11 @@ def render_django_pages(
     templates_dirs: Sequence[Path] | None = None,
     assetopt: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
+    user: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Render ``urls`` with Django's test client in a child process: ``{url: {"status", "html", "template"}}``.
+    """Render ``urls`` (paths or URL names) with Django's test client in a child process, logged in
+    as ``user`` if given: ``{path: {"status", "html", "template", "spec"}}``, in ``urls``' order,
+    keyed by the resolved path (``spec`` is the page as given).
 
     ``pythonpath`` goes first on the child's ``sys.path`` (where ``settings_module`` is importable);
     ``env`` is added to the child's environment. A page that does not answer 200 is an error naming
@@ -77,6 +87,7 @@ def render_django_pages(
         "templates_dirs": None if templates_dirs is None else [str(p) for p in templates_dirs],
         "assetopt": dict(assetopt or {}),
         "overrides": dict(settings or {}),
+        "user": user,
     }
     child_env = {**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": settings_module}
     # The child must import this assetopt (and the project), whatever the current directory.
@@ -94,6 +105,9 @@ def render_django_pages(
     except subprocess.TimeoutExpired:
         raise AssetoptError(f"rendering the pages with {settings_module} took more than {_TIMEOUT_S} s") from None
     if proc.returncode != 0:
+        error = _child_error(proc.stdout)
+        if error is not None:
+            raise AssetoptError(f"rendering the pages with Django ({settings_module}): {error}")
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise AssetoptError(
             f"rendering the pages with Django ({settings_module}) failed:\n{tail}",
@@ -102,8 +116,16 @@ def render_django_pages(
     pages: dict[str, dict[str, Any]] = json.loads(proc.stdout)
     bad = [f"{u} answered {p['status']}" for u, p in pages.items() if p["status"] != 200]
     if bad:
-        raise AssetoptError(f"rendering with {settings_module}: {', '.join(bad)}", hint="pass --url paths that render a page (200) without logging in")
+        raise AssetoptError(f"rendering with {settings_module}: {', '.join(bad)}", hint="pass --url pages that render (200); pages behind a login need --user USERNAME")
     return pages
+
+
+def _child_error(stdout: str) -> str | None:
+    try:
+        answer = json.loads(stdout)
+    except ValueError:
+        return None
+    return answer.get("error") if isinstance(answer, dict) and isinstance(answer.get("error"), str) else None
 
 
 def write_snapshots(pages: Mapping[str, Mapping[str, Any]], directory: Path) -> dict[str, Path]:
@@ -118,6 +140,36 @@ def write_snapshots(pages: Mapping[str, Mapping[str, Any]], directory: Path) -> 
 
 
 # --- the child -------------------------------------------------------------------------------------
+
+
+class _ChildError(Exception):
+    """A problem the child reports as ``{"error": message}`` (exit 1), not as a traceback."""
+
+
+def _resolve(spec: str) -> str:
+    """A page spec -> its URL path: a path as given, else a URL name reversed in the default language.
+    ``core:dashboard`` is tried as a name first; failing that, ``name:arg1,arg2`` splits at the last
+    ``:`` into a name and positional arguments (namespaces use ``:`` too)."""
+    if spec.startswith("/"):
+        return spec
+    from django.conf import settings
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return reverse(spec)
+        except NoReverseMatch as exc:
+            problem = f"cannot reverse the URL name {spec!r}: {exc}"
+        if ":" in spec:
+            name, _, rest = spec.rpartition(":")
+            args = [a for a in rest.split(",")] if rest else []
+            try:
+                return reverse(name, args=args)
+            except NoReverseMatch as exc:
+                problem += f"; nor as {name!r} with arguments {args}: {exc}"
+    raise _ChildError(f"--url {spec!r}: {problem}")
+
 
 
 def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -149,20 +201,40 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     with override_settings(**overrides):
         client = Client()
-        for url in request["urls"]:
+        username = request.get("user")
+        if username:
+            from django.contrib.auth import get_user_model
+
+            user_model = get_user_model()
+            try:
+                user = user_model._default_manager.get(**{user_model.USERNAME_FIELD: username})
+            except user_model.DoesNotExist:
+                raise _ChildError(
+                    f"--user {username!r}: no such user in the database of {request['settings']} ({settings.DATABASES['default'].get('NAME')})"
+                ) from None
+            client.force_login(user)
+        for spec in request["urls"]:
+            url = _resolve(spec)
             response = client.get(url)
             names = [t.name for t in getattr(response, "templates", []) or [] if getattr(t, "name", None)]
             out[url] = {
                 "status": response.status_code,
                 "html": response.content.decode(response.charset or "utf-8"),
                 "template": names[0] if names else None,
+                "spec": spec,
             }
     return out
 
 
 def main() -> None:
     request = json.load(sys.stdin)
-    json.dump(_child(request), sys.stdout)
+    try:
+        answer = _child(request)
+    except _ChildError as exc:
+        json.dump({"error": str(exc)}, sys.stdout)
+        print(f"assetopt.snapshots: {exc}", file=sys.stderr)
+        sys.exit(1)
+    json.dump(answer, sys.stdout)
 
 
 if __name__ == "__main__":
