@@ -28,7 +28,7 @@ from .cache import ContentCache, sha256
 from .config import DeclaredBundle
 from .images import OPTIMIZABLE, VARIANT_SUFFIXES, optimize_with_variants
 from .errors import AssetoptError, TemplateError
-from .fsutil import write_atomic
+from .fsutil import write_if_changed
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .precompress import PrecompressStats, precompress_tree
 from .project import Project
@@ -320,11 +320,11 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         optimized = _optimize_images(sources, out, cache, cfg.image_quality, options.jobs, result) if do_images else {}
         result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
     for name, data in sorted(outputs.items()):
-        if _write_if_changed(out / name, data):
+        if write_if_changed(out / name, data):
             result.written.append(name)
     if options.write_manifest:
         manifest_bytes = result.manifest.dumps().encode("utf-8")
-        if _write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+        if write_if_changed(out / MANIFEST_NAME, manifest_bytes):
             result.written.append(MANIFEST_NAME)
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
@@ -358,16 +358,6 @@ def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str
     return in_bundles - elsewhere
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, data)
-    return True
-
-
 def _static_sources(project: Project) -> list[tuple[str, Path]]:
     """Every static source file as (relative path, file): first dir wins, like collectstatic."""
     files: list[tuple[str, Path]] = []
@@ -394,10 +384,10 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
     for rel, src in _static_sources(project) if sources is None else sources:
         dest = out / rel
         if replaced and rel in replaced:
-            copied += _write_if_changed(dest, replaced[rel])
+            copied += write_if_changed(dest, replaced[rel])
             continue
         if minify and src.suffix.lower() in (".css", ".js") and ".min." not in src.name:
-            if _write_if_changed(dest, _minified(src, rel, cache, result)):
+            if write_if_changed(dest, _minified(src, rel, cache, result)):
                 copied += 1
             continue
         if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
@@ -544,7 +534,7 @@ def _optimize_images(sources: list[tuple[str, Path]], out: Path, cache: ContentC
                     result.warnings.append(BundleWarning(rel, None, f"no {suffix} variant: {name} is a source file"))
                 continue  # never overwrite or remove what the sources ship
             if suffix in parts and len(stems[stem]) == 1:
-                stats.written += _write_if_changed(out / name, parts[suffix])
+                stats.written += write_if_changed(out / name, parts[suffix])
                 produced.append(name)
                 continue
             if suffix in parts:

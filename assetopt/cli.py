@@ -253,7 +253,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     from .config import TRANSFORMS
     from .edits import unified_diff
     from .rewrite import generated_path, plan_project, stale_generated, write_changes
-    from .template_rewriter import RewriteContext
+    from .template_rewriter import context_from_config
 
     if suggest_cache:
         _print_cache_suggestions(Project(config), config.user_context)
@@ -262,15 +262,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     bad = [k for k in kinds if k not in TRANSFORMS]
     if bad:
         raise click.UsageError(f"--only: unknown transform(s) {', '.join(bad)}; choose from {', '.join(TRANSFORMS)}")
-    base = RewriteContext(
-        static_url=config.static_url,
-        only=frozenset(kinds),
-        emit=emit,
-        cache_rules=config.cache,
-        cache_alias=config.cache_alias,
-        eager_selectors=config.eager_selectors,
-        user_context=config.user_context,
-    )
+    base = context_from_config(config, frozenset(kinds), emit)
     project = Project(config)
     result = plan_project(project, base)
     stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
@@ -487,21 +479,14 @@ def optimize(
     failed, or a rewrite would break a template (nothing written then), 2 usage error.
     """
     from .optimize import optimize as run_optimize
-    from .template_rewriter import RewriteContext
+    from .template_rewriter import context_from_config
     from .thresholds import parse_conditions
     from .verify import markdown_table
 
     conditions = parse_conditions(require) if require else ()
     target = out.resolve() if out is not None else config.out
     browser_args = _browser_args(config, settings_module, urls) if browser else None
-    base = RewriteContext(
-        static_url=config.static_url,
-        only=frozenset(config.rewrite),
-        cache_rules=config.cache,
-        cache_alias=config.cache_alias,
-        eager_selectors=config.eager_selectors,
-        user_context=config.user_context,
-    )
+    base = context_from_config(config)
     progress = (lambda m: click.secho(f"... {m}", dim=True, err=True)) if sys.stderr.isatty() else (lambda m: None)
     result = run_optimize(config, target, base, conditions, jobs, progress)
     click.echo(markdown_table(result.verdict))

@@ -18,7 +18,7 @@ from pathlib import Path
 import brotli
 
 from .cache import ContentCache, sha256
-from .fsutil import write_atomic
+from .fsutil import write_if_changed
 
 __all__ = ["COMPRESSIBLE", "compress", "precompress_tree", "PrecompressStats", "BEST", "FAST"]
 
@@ -81,13 +81,8 @@ def _sync(path: Path, data: bytes | None, stats: PrecompressStats) -> None:
             path.unlink()
             stats.removed += 1
         return
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomic(path, data)
-    stats.written += 1
+    if write_if_changed(path, data):
+        stats.written += 1
 
 
 def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | None = None, fast: frozenset[Path] = frozenset()) -> PrecompressStats:

@@ -16,7 +16,7 @@ from .djcompile import compile_errors
 from .edits import Edit, EditConflict, Skip, apply_edits
 from .errors import AssetoptError, TemplateError
 from .fold import BELOW, CHROME, LCP, image_roles
-from .fsutil import write_atomic
+from .fsutil import write_atomic, write_if_changed
 from .pages import Page
 from .project import Problem, Project
 from .refs import RefKind
@@ -90,16 +90,11 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         from .images import image_sizes  # Pillow lives there only
 
         sizes = image_sizes(files)
-    return RewriteContext(
+    return replace(
+        base,
         static_url=project.config.static_url,
-        only=base.only,
-        emit=base.emit,
         image_roles=roles,
         image_sizes=sizes,
-        cache_rules=base.cache_rules,
-        cache_alias=base.cache_alias,
-        eager_selectors=base.eager_selectors,
-        user_context=base.user_context,
         styles=_style_scope(project, pages) if "styles" in base.only else None,
     )
 
@@ -214,11 +209,6 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
             target = target_root / rel
-            try:
-                if target.read_bytes() == data:
-                    continue
-            except OSError:
-                pass
-            write_atomic(target, data)
-            written.append(target)
+            if write_if_changed(target, data):
+                written.append(target)
     return written

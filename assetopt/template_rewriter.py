@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .config import CacheFragment as CacheRule  # one type: a rule as configured
+from .config import CacheFragment as CacheRule
+from .config import Config  # one type: a rule as configured
 from .edits import Edit, TransformResult, merge
 from .loads import load_edits
 from .rewrite_bundles import plan_bundles
@@ -19,7 +20,7 @@ from .templates import Template
 if TYPE_CHECKING:
     from .rewrite_styles import StyleScope
 
-__all__ = ["RewriteContext", "CacheRule", "plan_rewrite", "DEFAULT_ONLY"]
+__all__ = ["RewriteContext", "CacheRule", "plan_rewrite", "context_from_config", "DEFAULT_ONLY"]
 
 DEFAULT_ONLY = frozenset({"bundles", "images", "cache"})  # "styles" is opt-in
 
@@ -41,6 +42,20 @@ class RewriteContext:
     # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
     # judges each template alone, as the one page it renders
     styles: StyleScope | None = None
+
+
+def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:
+    """The transforms' settings from a ``Config`` (``only`` defaults to its ``rewrite`` list); the
+    project facts (image roles and sizes) are added by ``rewrite.plan_project``."""
+    return RewriteContext(
+        static_url=config.static_url,
+        only=frozenset(config.rewrite) if only is None else only,
+        emit=emit,
+        cache_rules=config.cache,
+        cache_alias=config.cache_alias,
+        eager_selectors=config.eager_selectors,
+        user_context=config.user_context,
+    )
 
 
 def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:

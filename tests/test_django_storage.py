@@ -344,11 +344,11 @@ def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integr
     from assetopt.config import load_config
     from assetopt.project import Project
     from assetopt.rewrite import plan_project, write_changes
-    from assetopt.template_rewriter import RewriteContext
+    from assetopt.template_rewriter import context_from_config
 
     config = load_config(REPO, {"cache_dir": str(tmp_path / "cache")})
     project = Project(config)
-    ctx = RewriteContext(static_url=config.static_url, only=frozenset({"bundles"}), cache_rules=config.cache, user_context=config.user_context)
+    ctx = context_from_config(config, frozenset({"bundles"}))
     write_changes(plan_project(project, ctx), project, tmp_path)  # the rewritten copy in tmp_path/templates
     root = tmp_path / "static_root"
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}

@@ -27,7 +27,7 @@ from assetopt.bundler import Source, join_css
 from assetopt.config import load_config
 from assetopt.manifest import MANIFEST_NAME
 from assetopt.optimize import browser_check, optimize
-from assetopt.template_rewriter import RewriteContext
+from assetopt.template_rewriter import context_from_config
 from assetopt.verify import browser_reasons
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,14 +50,7 @@ def optimized(tmp_path_factory):
     if (REPO / ".assetopt-cache").is_dir():  # content-addressed: saves the cold minify/compress (~20 s)
         shutil.copytree(REPO / ".assetopt-cache", root / ".assetopt-cache")
     config = load_config(root, cwd=root)
-    base = RewriteContext(
-        static_url=config.static_url,
-        only=frozenset(config.rewrite),
-        cache_rules=config.cache,
-        cache_alias=config.cache_alias,
-        eager_selectors=config.eager_selectors,
-        user_context=config.user_context,
-    )
+    base = context_from_config(config)
     result = optimize(config, root / "out", base)
     assert not result.verdict.failed, result.verdict.reasons
     return config, result

@@ -19,7 +19,7 @@ from assetopt.config import load_config
 from assetopt.edits import unified_diff
 from assetopt.project import Project
 from assetopt.rewrite import plan_project, write_changes
-from assetopt.template_rewriter import RewriteContext
+from assetopt.template_rewriter import context_from_config
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "data" / "golden"
@@ -30,9 +30,7 @@ pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), r
 def rewritten(tmp_path_factory):
     config = load_config(REPO, {"cache_dir": str(tmp_path_factory.mktemp("cache"))})
     project = Project(config)
-    ctx = RewriteContext(
-        static_url=config.static_url, only=frozenset(config.rewrite), cache_rules=config.cache, user_context=config.user_context
-    )
+    ctx = context_from_config(config)
     return project, plan_project(project, ctx)
 
 

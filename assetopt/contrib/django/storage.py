@@ -39,7 +39,7 @@ from django.core.files.base import ContentFile, File
 from ...build import BUNDLE_DIR, BuildError, BuildOptions, BuildResult, build
 from ...cache import ContentCache
 from ...errors import AssetoptError
-from ...fsutil import write_atomic
+from ...fsutil import write_if_changed
 from ...manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...precompress import PrecompressStats, precompress_tree
 from ...project import Project
@@ -131,12 +131,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         self.last_precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], ContentCache(config.cache_dir))
         target = conf.manifest_path() or root / MANIFEST_NAME
         data = manifest.dumps().encode("utf-8")
-        try:
-            unchanged = target.read_bytes() == data
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            write_atomic(target, data)
+        write_if_changed(target, data)
 
     def _served_manifest(self, built: Manifest) -> Manifest:
         """The build's manifest with each file's integrity and size taken from Django's hashed copy:
