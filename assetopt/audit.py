@@ -13,7 +13,7 @@ Definitions (documented in docs/audit-json.md):
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .assets import Asset, asset_of
@@ -21,11 +21,11 @@ from .css import CssRef, resolve_css_url
 from .fold import BELOW, LCP, image_roles
 from .pages import Page, PageItem
 from .refs import Ref, RefKind
-from .runs import find_runs
+from .runs import Run, find_runs
 from .sizes import Sizes
 from .staticfiles import Found, Lookup
 from .tags import OpaqueTag, OpenElements, StartTag
-from .templates import ContainerNode, ForNode, TagNode, VarNode
+from .templates import ContainerNode, ForNode, TagNode, Template, VarNode
 
 __all__ = [
     "Request",
@@ -320,8 +320,20 @@ def _collapse_bundles(requests: list[Request], index: StaticIndex, findings: lis
     return out
 
 
-def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
-    found, findings = markup_requests(page, static_url)
+RunsOf = Callable[[Template], list[Run]]
+
+
+def audit_page(
+    page: Page,
+    index: StaticIndex,
+    static_url: str,
+    markup: tuple[list[tuple[Request, PageItem, Asset]], list[Finding]] | None = None,
+    runs_of: RunsOf | None = None,
+) -> PageReport:
+    """``markup``: this page's ``markup_requests`` when the caller has them already; ``runs_of``: a
+    (memoised) ``find_runs`` for templates many pages share."""
+    found, findings = markup if markup is not None else markup_requests(page, static_url)
+    findings = list(findings)
     requests: list[Request] = []
     seen_css: set[str] = set()
     pulled: set[tuple[str, tuple[str, ...]]] = set()  # a file a stylesheet pulls is fetched once
@@ -365,7 +377,7 @@ def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
     findings.extend(cache_findings)
     if fragments == 0:
         findings.append(Finding("no-cache-fragments", "info", page.template.path, None, "no {% cache %} fragment is rendered on this page", "cache the expensive, per-request-stable parts (assetopt rewrite --suggest-cache)"))
-    estimate = _bundled_estimate(page, static_url, counts, findings)
+    estimate = _bundled_estimate(page, runs_of or (lambda t: find_runs(t, static_url)[0]), counts, findings)
     for note in page.notes:
         findings.append(Finding(note.code, "warning", note.path, note.lineno, note.message, "use a literal template name so assetopt can follow it"))
     return PageReport(
@@ -382,13 +394,12 @@ def audit_page(page: Page, index: StaticIndex, static_url: str) -> PageReport:
     )
 
 
-def _bundled_estimate(page: Page, static_url: str, counts: dict[str, int], findings: list[Finding]) -> dict[str, int]:
+def _bundled_estimate(page: Page, runs_of: RunsOf, counts: dict[str, int], findings: list[Finding]) -> dict[str, int]:
     """CSS/JS request counts if every bundle-eligible run of the page's templates became one file."""
     saved = {"css": 0, "js": 0}
     rendered = {(pi.template.path, pi.item.start) for pi in page.items}
     for template in page.templates:
-        runs, _ = find_runs(template, static_url)
-        for run in runs:
+        for run in runs_of(template):
             live = [a for a in run.assets if (template.path, a.tag.start) in rendered]
             if len(live) < 2:
                 continue

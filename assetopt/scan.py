@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from pathlib import Path
 
 from .audit import PageReport, StaticIndex, audit_page, css_target, markup_requests
 from .css import css_references, font_face_spans
-from .manifest import MANIFEST_NAME, ManifestError, load_manifest
 from .errors import TemplateError
+from .manifest import MANIFEST_NAME, ManifestError, load_manifest
 from .pages import Page, resolve_page
 from .project import Problem, Project
 from .refs import RefKind
+from .runs import Run, find_runs
 from .sizes import Sizes, measure_files
 from .staticfiles import Found, Lookup
 from .tags import StartTag
@@ -80,7 +80,7 @@ def _has_html_tag(template: Template) -> bool:
     return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
 
 
-def _index(project: Project, pages: list[Page]) -> StaticIndex:
+def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]) -> StaticIndex:
     static_url = project.config.static_url
     found: dict[str, Found] = {}
     css: dict[str, tuple] = {}
@@ -95,8 +95,7 @@ def _index(project: Project, pages: list[Page]) -> StaticIndex:
                 pending_css.append(path)
         return hit
 
-    for page in pages:
-        reqs, _ = markup_requests(page, static_url)
+    for reqs, _ in markups:
         for req, _, asset in reqs:
             refs = [req.ref, *asset.extra_refs]
             for ref in refs:
@@ -145,8 +144,17 @@ def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
 
 def run_audit(project: Project, progress: Progress | None = None) -> AuditResult:
     pages, problems = find_pages(project, progress)
-    index = _index(project, pages)
-    reports = tuple(audit_page(p, index, project.config.static_url) for p in pages)
+    static_url = project.config.static_url
+    markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
+    index = _index(project, pages, markups)
+    runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
+
+    def runs_of(template: Template) -> list[Run]:
+        if template.name not in runs:
+            runs[template.name] = find_runs(template, static_url)[0]
+        return runs[template.name]
+
+    reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))
     return AuditResult(
         pages=reports,
         problems=tuple(problems),
