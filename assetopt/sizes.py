@@ -1,4 +1,4 @@
-"""Byte counts as a browser would receive them: raw, gzip (level 9) and brotli (quality 11).
+"""Byte counts as a browser would receive them: raw, and the gzip (9) / brotli (11) siblings the build serves.
 
 Brotli at quality 11 costs about half a second per 300 KB, so results are cached on disk, keyed by the
 SHA-256 of the content (never by mtime), and uncached files are measured in parallel. A corrupt cache
@@ -6,7 +6,6 @@ file is ignored and rewritten, never trusted.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -15,14 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import brotli
-
 from .fsutil import write_atomic
+from .precompress import COMPRESSIBLE, compress
 
-__all__ = ["Sizes", "measure", "measure_files", "TEXT_SUFFIXES", "is_minified"]
+__all__ = ["Sizes", "measure", "measure_files", "is_minified"]
 
-TEXT_SUFFIXES = frozenset({".css", ".js", ".mjs", ".svg", ".json", ".txt", ".html", ".xml", ".map", ".ttf", ".otf", ".eot"})
-_CACHE_NAME = "sizes-v1.json"
+_CACHE_NAME = "sizes-v2.json"  # v2: the precompression rules (95 %, no source maps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +52,13 @@ def is_minified(data: bytes, suffix: str) -> bool | None:
 
 
 def measure(data: bytes, suffix: str) -> Sizes:
-    """Sizes of ``data``; only text formats are compressed (images and woff2 already are)."""
-    if suffix in TEXT_SUFFIXES and data:
-        gz = len(gzip.compress(data, compresslevel=9, mtime=0))
-        br = len(brotli.compress(data, quality=11))
-        return Sizes(len(data), min(gz, len(data)), min(br, len(data)), is_minified(data, suffix))
-    return Sizes(len(data), len(data), len(data), None)
+    """Sizes as served: the gzip/brotli siblings ``build`` would write (same formats, same 95 % rule,
+    ``precompress.compress``), else the raw bytes."""
+    if suffix in COMPRESSIBLE and data:
+        gz, br = compress(data)
+        raw = len(data)
+        return Sizes(raw, len(gz) if gz is not None else raw, len(br) if br is not None else raw, is_minified(data, suffix))
+    return Sizes(len(data), len(data), len(data), is_minified(data, suffix) if data else None)
 
 
 def _measure_path(path: str) -> tuple[str, str, Sizes]:
@@ -101,7 +99,7 @@ def measure_files(files: Iterable[Path], cache_dir: Path | None = None, jobs: in
                 continue
         todo.append(f)
     if todo:
-        heavy = [f for f in todo if f.suffix.lower() in TEXT_SUFFIXES and f.stat().st_size > 64 * 1024]
+        heavy = [f for f in todo if f.suffix.lower() in COMPRESSIBLE and f.stat().st_size > 64 * 1024]
         light = [f for f in todo if f not in set(heavy)]
         measured = [_measure_path(str(f)) for f in light]
         workers = jobs or os.cpu_count() or 1

@@ -598,3 +598,23 @@ def test_unhashed_names_for_django_storage_mode(make_project):
     ((key, entry),) = result.manifest.bundles.items()
     assert [f.name for f in entry.files] == [f"assetopt/base-{key[:8]}.css"]
     assert (project.config.project / "out" / entry.files[0].name).read_text() == "a{color:red}b{color:blue}"
+
+
+@pytest.mark.parametrize(
+    "name, data, compressed",
+    [
+        pytest.param("big.css", (".a { color: red; }\n" * 200).encode(), True, id="compressible_text"),
+        pytest.param("tiny.css", b"a{b:c}", False, id="saves_under_5_percent_served_raw"),
+        pytest.param("x.css.map", b'{"mappings":"' + b"AAAA;" * 500 + b'"}', False, id="source_map_not_precompressed"),
+    ],
+)
+def test_audit_sizes_are_what_the_build_serves(tmp_path, name, data, compressed):
+    from assetopt.sizes import measure
+
+    (tmp_path / name).write_bytes(data)
+    project_cache = ContentCache(tmp_path / "cache")
+    precompress_tree([tmp_path / name], project_cache)
+    sizes = measure(data, Path(name).suffix)
+    gz, br = tmp_path / (name + ".gz"), tmp_path / (name + ".br")
+    assert gz.exists() == br.exists() == compressed
+    assert (sizes.gzip, sizes.br) == ((gz.stat().st_size, br.stat().st_size) if compressed else (len(data), len(data)))
