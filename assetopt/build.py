@@ -16,7 +16,6 @@ import json
 import os
 import posixpath
 import re
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -390,13 +389,8 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
             if write_if_changed(dest, _minified(src, rel, cache, result)):
                 copied += 1
             continue
-        if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dest)
-        copied += 1
+        if write_if_changed(dest, src.read_bytes()):
+            copied += 1
     return copied
 
 

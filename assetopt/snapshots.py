@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .errors import AssetoptError
+from .fsutil import write_if_changed
 
 __all__ = ["render_django_pages", "snapshot_relpath", "write_snapshots", "PLAIN_STATIC_STORAGE"]
 
@@ -133,8 +134,7 @@ def write_snapshots(pages: Mapping[str, Mapping[str, Any]], directory: Path) -> 
     out = {}
     for url, page in pages.items():
         path = directory / snapshot_relpath(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page["html"], encoding="utf-8")
+        write_if_changed(path, page["html"].encode("utf-8"))
         out[url] = path
     return out
 
