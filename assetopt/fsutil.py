@@ -7,11 +7,23 @@ from pathlib import Path
 
 __all__ = ["write_atomic", "write_if_changed"]
 
+# The process umask, read once (reading it means setting it). mkstemp creates files 0600; a file
+# written for nginx or a template read by another user must get the mode a plain open() would give.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file and ``os.replace``. A file that existed keeps
+    its permission bits; a new one gets ``0666 & ~umask``, as ``open(path, "wb")`` would give it."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
