@@ -62,6 +62,11 @@ class Token:
         """True for TEXT that is real output markup (not a comment or verbatim body)."""
         return self.kind is TokenKind.TEXT and self.region is Region.NORMAL
 
+    @property
+    def is_code(self) -> bool:
+        """True for ``{{ }}`` and ``{% %}`` that Django runs (not inside a comment or verbatim body)."""
+        return self.kind in (TokenKind.VAR, TokenKind.BLOCK) and self.region is Region.NORMAL
+
 
 def lex(source: str, path: str | None = None) -> tuple[Token, ...]:
     """Split ``source`` into tokens whose spans tile it exactly.
@@ -118,3 +123,7 @@ class LineIndex:
 
     def lineno(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
+
+    def line_start(self, lineno: int) -> int:
+        """The offset where 1-based line ``lineno`` starts (bs4's ``sourceline`` back to an offset)."""
+        return self._starts[lineno - 1]

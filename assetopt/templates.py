@@ -5,6 +5,8 @@ arranges both into a tree that follows Django's own structure (``{% block %}``, 
 ``{% for %}``, ``{% include %}``, ``{% extends %}``, ``{% cache %}`` ...). An HTML item sits in the
 innermost template node that contains its start. Template code inside an attribute value belongs to
 the value (see ``values.py``), not to the tree.
+The node types live in ``nodes.py`` (re-exported here); a node with a body carries the tokens of its
+tags (``Delimiters``), so transforms read where a node sits from the tree, never from the tokens again.
 
 Pure: text in, frozen values out.
 """
@@ -12,31 +14,34 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.text import smart_split
 
+from . import nodes
 from .errors import TemplateError
 from .lexer import LineIndex, Region, Token, TokenKind, lex
+from .nodes import (
+    BlockNode,
+    BodyNode,
+    ContainerNode,
+    Delimiters,
+    Element,
+    ExtendsNode,
+    ForNode,
+    IfNode,
+    IncludeNode,
+    Node,
+    SuperNode,
+    TagNode,
+    VarNode,
+    body_nodes,
+)
 from .tags import Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
 from .values import ValueVariants, value_variants
 
-__all__ = [
-    "Element",
-    "BlockNode",
-    "IfNode",
-    "ForNode",
-    "IncludeNode",
-    "ExtendsNode",
-    "ContainerNode",
-    "TagNode",
-    "VarNode",
-    "SuperNode",
-    "Node",
-    "Template",
-    "parse_template",
-    "literal_name",
-    "block_spans",
-]
+__all__ = ["Template", "parse_template", "literal_name", "block_spans"]
+__all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
 
 # Block tags whose body ends at "end<name>" (besides block/if/for, handled on their own).
 CONTAINERS = frozenset(
@@ -45,79 +50,6 @@ CONTAINERS = frozenset(
         "blocktranslate", "cache", "bundle", "compress", "ifchanged", "timezone", "localtime",
     }
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Element:
-    item: HtmlItem
-
-
-@dataclass(frozen=True, slots=True)
-class BlockNode:
-    name: str
-    lineno: int
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class IfNode:
-    lineno: int
-    branches: tuple[tuple[str, tuple[Node, ...]], ...]  # (condition or "else", children)
-
-
-@dataclass(frozen=True, slots=True)
-class ForNode:
-    lineno: int
-    loopvars: tuple[str, ...]
-    iterable: str
-    children: tuple[Node, ...]
-    empty: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class IncludeNode:
-    lineno: int
-    name: str | None  # None when the name is not a literal
-    expr: str
-    only: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ExtendsNode:
-    lineno: int
-    name: str | None
-    expr: str
-
-
-@dataclass(frozen=True, slots=True)
-class ContainerNode:
-    tag: str
-    contents: str
-    lineno: int
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class TagNode:
-    """A block tag without a body: ``{% csrf_token %}``, ``{% trans "x" %}``, ``{% load %}``."""
-
-    tag: str
-    contents: str
-    lineno: int
-
-
-@dataclass(frozen=True, slots=True)
-class VarNode:
-    contents: str
-    lineno: int
-
-
-@dataclass(frozen=True, slots=True)
-class SuperNode:
-    lineno: int
-
-
-Node = Element | BlockNode | IfNode | ForNode | IncludeNode | ExtendsNode | ContainerNode | TagNode | VarNode | SuperNode
 
 
 @dataclass(frozen=True)
@@ -145,12 +77,53 @@ class Template:
     def opaque_tags(self) -> tuple[OpaqueTag, ...]:
         return tuple(i for i in self.items if isinstance(i, OpaqueTag))
 
+    @cached_property
+    def bodies(self) -> tuple[BodyNode, ...]:
+        """Every node with a body, in the source order of its opening tag."""
+        return tuple(body_nodes(self.nodes))
+
+    @cached_property
+    def code(self) -> tuple[Token, ...]:
+        """The ``{{ }}`` and ``{% %}`` Django runs (not comment or verbatim bodies), in source order."""
+        return tuple(t for t in self.tokens if t.is_code)
+
+    def code_from(self, start: int) -> tuple[Token, ...]:
+        """``code`` from the first token starting at or after ``start``."""
+        return self.code[bisect.bisect_left(self._code_index, start) :]
+
+    def in_tag(self, offset: int) -> bool:
+        """Is ``offset`` inside an HTML start tag (readable or opaque), e.g. in an attribute value?"""
+        return self._tag_extents.holds(offset)
+
+    @cached_property
+    def _code_index(self) -> tuple[int, ...]:
+        return tuple(t.start for t in self.code)
+
+    @cached_property
+    def _tag_extents(self) -> _Extents:
+        return _Extents(self.items, (StartTag, OpaqueTag))
+
 
 def literal_name(expr: str) -> str | None:
     """``"base.html"`` → ``base.html``; a variable → None."""
     if len(expr) >= 2 and expr[0] == expr[-1] and expr[0] in "\"'":
         return expr[1:-1]
     return None
+
+
+class _Extents:
+    """Which offsets fall inside items of some kinds: a bisect over their sorted, disjoint spans."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, items: tuple[HtmlItem, ...], kinds: tuple[type, ...]) -> None:
+        spans = [(i.start, i.end) for i in items if isinstance(i, kinds)]
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def holds(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
 
 
 @dataclass
@@ -161,6 +134,7 @@ class _Frame:
     # if: list of (condition, children); for: children then empty
     branches: list[tuple[str, list[Node]]] = field(default_factory=list)
     empty: list[Node] | None = None
+    middles: list[Token] = field(default_factory=list)  # the {% elif %}/{% else %}/{% empty %} tokens
 
 
 def parse_template(name: str, source: str, path: str | None = None) -> Template:
@@ -186,25 +160,13 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
     )
 
 
-def _inside_tags(items: tuple[HtmlItem, ...], kinds: tuple[type, ...]) -> tuple[list[int], list[int]]:
-    spans = [(i.start, i.end) for i in items if isinstance(i, kinds)]
-    return [s for s, _ in spans], [e for _, e in spans]
-
-
 def _build_tree(
     tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
 ) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
-    tag_starts, tag_ends = _inside_tags(items, (StartTag, OpaqueTag))
+    in_tags = _Extents(items, (StartTag, OpaqueTag))
     # Template code inside a readable start tag belongs to its attribute values (balanced there,
     # or the scanner would have made the tag opaque); it is not template structure.
-    value_starts, value_ends = _inside_tags(items, (StartTag,))
-
-    def inside(tok: Token, starts: list[int], ends: list[int]) -> bool:
-        i = bisect.bisect_right(starts, tok.start) - 1
-        return i >= 0 and tok.start < ends[i]
-
-    def inside_tag(tok: Token) -> bool:
-        return inside(tok, tag_starts, tag_ends)
+    in_values = _Extents(items, (StartTag,))
 
     stack = [_Frame("root", None)]
     extends: ExtendsNode | None = None
@@ -220,17 +182,18 @@ def _build_tree(
             return frame.empty
         return frame.children
 
-    def close(frame: _Frame) -> Node:
+    def close(frame: _Frame, end: Token) -> Node:
         tok = frame.token
         assert tok is not None
+        delimiters = Delimiters(tok, tuple(frame.middles), end)
         if frame.kind == "block":
             bits = tok.contents.split()
-            return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children))
+            return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children), delimiters)
         if frame.kind == "if":
-            return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches))
+            return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches), delimiters)
         if frame.kind == "for":
-            return _for_node(tok, frame)
-        return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children))
+            return _for_node(tok, frame, delimiters)
+        return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children), delimiters)
 
     for tok in tokens:
         if tok.kind is TokenKind.TEXT or tok.region is not Region.NORMAL:
@@ -238,12 +201,12 @@ def _build_tree(
         while pending is not None and pending.start < tok.start:
             current().append(Element(pending))
             pending = next(item_iter, None)
-        if tok.kind is TokenKind.COMMENT or inside(tok, value_starts, value_ends):
+        if tok.kind is TokenKind.COMMENT or in_values.holds(tok.start):
             continue
         if tok.kind is TokenKind.VAR:
             if tok.contents.split("|")[0].strip() == "block.super":
                 current().append(SuperNode(tok.lineno))
-            elif not inside_tag(tok):
+            elif not in_tags.holds(tok.start):
                 current().append(VarNode(tok.contents, tok.lineno))
             continue
         word = tok.tag_name
@@ -255,8 +218,10 @@ def _build_tree(
         elif word in ("elif", "else") and stack[-1].kind == "if":
             cond = tok.contents[4:].strip() if word == "elif" else "else"
             stack[-1].branches.append((cond, []))
+            stack[-1].middles.append(tok)
         elif word == "empty" and stack[-1].kind == "for":
             stack[-1].empty = []
+            stack[-1].middles.append(tok)
         elif word.startswith("end") and len(word) > 3:
             opener = word[3:]
             if opener in ("block", "if", "for") or opener in CONTAINERS:
@@ -269,7 +234,7 @@ def _build_tree(
                         lineno=tok.lineno,
                         hint="close the tags in the order they were opened",
                     )
-                node = close(stack.pop())
+                node = close(stack.pop(), tok)
                 current().append(node)
             else:
                 current().append(TagNode(word, tok.contents, tok.lineno))
@@ -289,7 +254,7 @@ def _build_tree(
             else:
                 loads.extend(bits)
             current().append(TagNode(word, tok.contents, tok.lineno))
-        elif not inside_tag(tok):
+        elif not in_tags.holds(tok.start):
             current().append(TagNode(word, tok.contents, tok.lineno))
     while pending is not None:
         current().append(Element(pending))
@@ -306,7 +271,7 @@ def _build_tree(
     return tuple(stack[0].children), extends, tuple(loads)
 
 
-def _for_node(tok: Token, frame: _Frame) -> ForNode:
+def _for_node(tok: Token, frame: _Frame, delimiters: Delimiters) -> ForNode:
     bits = tok.contents.split()[1:]
     if "in" in bits:
         i = bits.index("in")
@@ -314,7 +279,7 @@ def _for_node(tok: Token, frame: _Frame) -> ForNode:
         iterable = " ".join(bits[i + 1 :]).removesuffix(" reversed").strip()
     else:
         loopvars, iterable = (), " ".join(bits)
-    return ForNode(tok.lineno, loopvars, iterable, tuple(frame.children), tuple(frame.empty or ()))
+    return ForNode(tok.lineno, loopvars, iterable, tuple(frame.children), tuple(frame.empty or ()), delimiters)
 
 
 def block_spans(template: Template, openers: tuple[str, ...]) -> list[tuple[int, int]]:
