@@ -1,30 +1,30 @@
 """Measure pages in a real browser: Debian's Chromium driven by Playwright (``shared/browser.md``).
 
 The only module that imports Playwright, and only inside ``open_browser`` so importing assetopt never
-needs it. ``serve`` is the other half: a local threaded HTTP server on 127.0.0.1 that serves
-rendered HTML snapshots and static roots under URL prefixes, so "before" and "after" load side by
-side from one origin. It serves plain files only: no ``.br``/``.gz`` negotiation, so browser
-transfer bytes are identity bytes; the audit reports brotli bytes as served.
+needs it. ``serve`` (re-exported from ``localserver``) is the other half: a local HTTP server on
+127.0.0.1 for rendered HTML snapshots and static roots.
+
+Every image request is classified by what asked for it (``RequestRecord.via``), because "eager
+images at first load" is what the audit promises to cut and Chromium fetches more than that: lazy
+``<img>`` within its lazy-load distance of the fold (~1250 px) and CSS backgrounds are fetched too,
+and counting them as "eager" would blame the rewrite for what it cannot change.
 
 Never runs ``playwright install`` (it downloads); never prints.
 """
 from __future__ import annotations
 
 import os
-import posixpath
 import shutil
-import threading
 import time
-import urllib.parse
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from .errors import AssetoptError
+from .localserver import serve
 
 __all__ = [
     "CHROMIUM",
@@ -37,6 +37,8 @@ __all__ = [
     "measure",
     "measure_to_dict",
     "serve",
+    "IMAGE_VIAS",
+    "classify_image",
 ]
 
 CHROMIUM = "/usr/bin/chromium"
@@ -99,15 +101,37 @@ async () => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }
 """
+# Read before the scroll that loads the rest for the screenshot, so it is what the first load did.
+# renderBlockingStatus is Chromium's own verdict (Resource Timing level 3); initiatorType tells an
+# <img> fetch from a CSS url() one; each <img>'s currentSrc (the srcset/<picture> choice) and its
+# effective loading mode tell an eager <img> from a lazy one.
 _COLLECT_JS = """
 () => {
   const nav = performance.getEntriesByType('navigation')[0];
-  const res = performance.getEntriesByType('resource').map(e => [e.name, e.transferSize, e.encodedBodySize]);
+  const res = performance.getEntriesByType('resource').map(e =>
+    [e.name, e.transferSize, e.encodedBodySize, e.initiatorType || '', e.renderBlockingStatus || '']);
+  const imgs = [...document.images].filter(i => i.currentSrc).map(i => [i.currentSrc, i.loading === 'lazy']);
   const s = window.__assetopt || {};
-  return {load: nav ? nav.loadEventEnd : null, doc: nav ? [nav.name, nav.transferSize, nav.encodedBodySize] : null,
-          res: res, lcp: s.lcp || null, cls: s.cls || 0};
+  return {load: nav ? nav.loadEventEnd : null, doc: nav ? [nav.name, nav.transferSize, nav.encodedBodySize, 'navigation', ''] : null,
+          res: res, imgs: imgs, lcp: s.lcp || null, cls: s.cls || 0};
 }
 """
+
+# What asked for an image request (``RequestRecord.via``): an <img> without loading=lazy, a lazy
+# <img> Chromium fetched anyway (near the fold), a CSS url(), or anything else (preload, script).
+IMAGE_VIAS = ("img-eager", "img-lazy", "css", "other")
+
+
+def classify_image(url: str, initiator: str, eager_srcs: set[str], lazy_srcs: set[str]) -> str:
+    """One of ``IMAGE_VIAS`` for an image request. An URL both an eager and a lazy <img> show counts
+    as eager (the eager one alone would fetch it); an <img> match wins over the initiator, because a
+    <picture>'s chosen source reports "img" and a CSS-loaded URL can also sit in an <img>."""
+    if url in eager_srcs:
+        return "img-eager"
+    if url in lazy_srcs:
+        return "img-lazy"
+    return "css" if initiator == "css" else "other"
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +141,8 @@ class RequestRecord:
     status: int | None  # None: no response (failed at the network level)
     transfer: int  # bytes on the wire (headers + body) from Resource Timing; 0 when unknown
     failure: str = ""  # net::ERR_... for requests that never got a response
+    blocking: bool = False  # Chromium's renderBlockingStatus == "blocking"
+    via: str = ""  # image requests: one of IMAGE_VIAS; "" for other types
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +172,17 @@ class PageMeasure:
         return dict(out)
 
     @property
+    def images(self) -> dict[str, int]:
+        """Image requests at first load by what asked for them: every key of ``IMAGE_VIAS``."""
+        counts = Counter(r.via for r in self.requests if r.resource_type == "image")
+        return {k: counts.get(k, 0) for k in IMAGE_VIAS}
+
+    @property
+    def blocking_by_type(self) -> dict[str, int]:
+        """Render-blocking requests as Chromium reports them, by resource type."""
+        return dict(Counter(r.resource_type for r in self.requests if r.blocking))
+
+    @property
     def transfer(self) -> int:
         return sum(r.transfer for r in self.requests)
 
@@ -168,6 +205,9 @@ def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
         "request_count": len(m.requests),
         "by_type": m.by_type,
         "bytes_by_type": m.bytes_by_type,
+        "images": m.images,
+        "eager_img": m.images["img-eager"],
+        "blocking_by_type": m.blocking_by_type,
         "transfer": m.transfer,
         "failed": list(m.failed),
         "console_errors": list(m.console_errors),
@@ -178,7 +218,8 @@ def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
         "cls": m.cls,
         "screenshot": None if m.screenshot is None else str(m.screenshot),
         "requests": [
-            {"url": r.url, "type": r.resource_type, "status": r.status, "transfer": r.transfer, "failure": r.failure}
+            {"url": r.url, "type": r.resource_type, "status": r.status, "transfer": r.transfer, "failure": r.failure,
+             "blocking": r.blocking, "via": r.via}
             for r in m.requests
         ],
     }
@@ -259,20 +300,25 @@ class BrowserSession:
             # One more frame so buffered observer callbacks have run before we read them.
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
             data = page.evaluate(_COLLECT_JS)
-            sizes: dict[str, int] = {}
-            for name, transfer, _encoded in data["res"] + ([data["doc"]] if data["doc"] else []):
-                sizes.setdefault(name, int(transfer or 0))
+            timing: dict[str, tuple[int, str, str]] = {}
+            for name, transfer, _encoded, initiator, blocking in data["res"] + ([data["doc"]] if data["doc"] else []):
+                timing.setdefault(name, (int(transfer or 0), initiator, blocking))
+            eager_srcs = {src for src, lazy in data["imgs"] if not lazy}
+            lazy_srcs = {src for src, lazy in data["imgs"] if lazy}
             records = []
             for req in seen:
                 # A 404 stylesheet is both: a response with its status, then an aborted body.
                 resp = statuses.get(id(req))
+                transfer, initiator, blocking = timing.get(req.url, (0, "", ""))
                 records.append(
                     RequestRecord(
                         url=req.url,
                         resource_type=req.resource_type,
                         status=resp,
-                        transfer=sizes.get(req.url, 0),
+                        transfer=transfer,
                         failure=failures.get(id(req), ""),
+                        blocking=blocking == "blocking",
+                        via=classify_image(req.url, initiator, eager_srcs, lazy_srcs) if req.resource_type == "image" else "",
                     )
                 )
             shot = None
@@ -345,73 +391,3 @@ def measure(url: str, *, throttled: bool = False, screenshot: Path | None = None
         return session.measure(url, throttled=throttled, screenshot=screenshot)
     with open_browser() as own:
         return own.measure(url, throttled=throttled, screenshot=screenshot)
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real server; the browser's 6-per-host limit then applies
-    routes: tuple[tuple[str, tuple[Path, ...]], ...] = ()
-
-    def _route(self, path: str) -> str | None:
-        path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
-        for prefix, roots in self.routes:
-            if path == prefix.rstrip("/") or path.startswith(prefix):
-                rest = posixpath.normpath(path[len(prefix):] or "/").lstrip("/")
-                first = None
-                for root in roots:  # in order, like STATICFILES_DIRS: the first that has it wins
-                    target = (root / rest).resolve()
-                    if target != root and root not in target.parents:
-                        return None  # leaves its root (.., a symlink out): never served
-                    if path.endswith("/") and target.is_dir():
-                        return str(target) + os.sep
-                    if target.exists():
-                        return str(target)
-                    first = first or str(target)
-                return first  # missing everywhere: the base class answers 404
-        return None
-
-    def translate_path(self, path: str) -> str:
-        return self._route(path) or ""
-
-    def send_head(self) -> Any:
-        if self._route(self.path) is None:
-            self.send_error(404, "not served")
-            return None
-        return super().send_head()
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass  # the core never prints
-
-
-@contextmanager
-def serve(directory_map: Mapping[str, Path | str | Sequence[Path | str]]) -> Iterator[str]:
-    """Serve folders under URL prefixes on 127.0.0.1 (a free port); yields the base URL, no slash.
-
-    ``{"/before/": snapshots_before, "/after/": snapshots_after, "/static/": static_root}``: the
-    longest matching prefix wins; a folder URL serves its ``index.html``; anything else is a 404.
-    A prefix may map to a list of folders (several static dirs): the first that has the file wins.
-    """
-    routes = []
-    for prefix, folders in directory_map.items():
-        roots = []
-        for folder in [folders] if isinstance(folders, (str, Path)) else list(folders):
-            root = Path(folder).resolve()
-            if not root.is_dir():
-                raise AssetoptError(f"cannot serve {prefix}: {folder} is not a directory", hint="render the pages or build the static files first")
-            roots.append(root)
-        norm = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-        routes.append((norm, tuple(roots)))
-    routes.sort(key=lambda r: len(r[0]), reverse=True)
-    handler = type("Handler", (_Handler,), {"routes": tuple(routes)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="assetopt-serve", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

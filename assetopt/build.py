@@ -25,13 +25,14 @@ from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css
 from .bundles import BundleBlock, BundleSpecError, BundleVariant, bundle_blocks, bundle_key
 from .cache import ContentCache, sha256
 from .config import DeclaredBundle
-from .images import OPTIMIZABLE, VARIANT_SUFFIXES, optimize_with_variants
+from .build_images import ImageStats, optimize_images
 from .errors import AssetoptError, TemplateError
 from .fsutil import write_if_changed
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .precompress import PrecompressStats, precompress_tree
 from .project import Project
 from .staticfiles import Lookup
+from .svgmin import minify_svg
 from .assets import asset_of
 from .tags import StartTag
 from .templates import Template, block_spans
@@ -40,7 +41,6 @@ __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 _JOIN_STEP = "join-2"
-_IMAGE_STEP = "image-1"  # bump when images.py changes what it writes for the same input
 
 
 class BuildError(AssetoptError):
@@ -61,22 +61,7 @@ class BuildOptions:
     precompress: bool = True
     jobs: int | None = None
     write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
-    images: bool = True  # with copy_static and config ``images``: optimize images in ``out``, add variants
-
-
-@dataclass
-class ImageStats:
-    """The image step. ``variants`` maps each image (relative to ``out``) to its sibling WebP/AVIF
-    files, for a ``<picture>`` rewrite: ``img/photo.jpg`` -> ``("img/photo.webp", "img/photo.avif")``."""
-
-    files: int = 0  # JPEG/PNG/GIF files seen
-    optimized: int = 0  # shipped re-encoded (under 95 % of the source)
-    processed: int = 0  # decoded and encoded in this run (cache misses): 0 on a rebuild with nothing changed
-    bytes_before: int = 0
-    bytes_after: int = 0
-    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    written: int = 0  # variant files written or replaced
-    removed: list[str] = field(default_factory=list)  # variants of earlier builds no longer produced
+    images: bool = True  # with config ``images``: optimize images in ``out``, add variants and widths
 
 
 @dataclass
@@ -313,11 +298,18 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
 
     out = options.out
     result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
-    if options.copy_static:
+    do_images = options.images and cfg.images
+    if options.copy_static or do_images:
         sources = _static_sources(project)
-        do_images = options.images and cfg.images
-        optimized = _optimize_images(sources, out, cache, cfg.image_quality, options.jobs, result) if do_images else {}
-        result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
+        optimized: dict[str, bytes] = {}
+        if do_images:
+            optimized, result.manifest.images = optimize_images(sources, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
+        if options.copy_static:
+            result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
+        else:
+            # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
+            for rel, data in sorted(optimized.items()):
+                result.images.written += write_if_changed(out / rel, data)
     for name, data in sorted(outputs.items()):
         if write_if_changed(out / name, data):
             result.written.append(name)
@@ -385,7 +377,7 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
         if replaced and rel in replaced:
             copied += write_if_changed(dest, replaced[rel])
             continue
-        if minify and src.suffix.lower() in (".css", ".js") and ".min." not in src.name:
+        if minify and src.suffix.lower() in (".css", ".js", ".svg") and ".min." not in src.name:
             if write_if_changed(dest, _minified(src, rel, cache, result)):
                 copied += 1
             continue
@@ -400,6 +392,8 @@ def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> 
     Anything that is not UTF-8 or that the minifier would damage is copied unchanged, with a warning."""
     data = src.read_bytes()
     key = sha256(data)
+    if src.suffix.lower() == ".svg":
+        return _minified_svg(data, key, rel, cache, result)
     step = "minify-single-1" + src.suffix.lower()
     hit = cache.get(step, key)
     if hit is not None:
@@ -418,6 +412,23 @@ def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> 
     payload = out.encode("utf-8")
     cache.put(step, key, payload)
     return payload
+
+
+_SVG_STEP = "minify-svg-1"  # bump when svgmin.py changes what it writes for the same input
+
+
+def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, result: BuildResult) -> bytes:
+    """``svgmin.minify_svg``, cached by content. A refused file (DOCTYPE, not well-formed) is copied as
+    it is with a warning and not cached, so the warning shows on every build until the file is fixed."""
+    hit = cache.get(_SVG_STEP, key)
+    if hit is not None:
+        return hit
+    svg = minify_svg(data)
+    if svg.refused:
+        result.warnings.append(BundleWarning(rel, None, f"SVG not minified, copied as it is: {svg.reason}"))
+        return data
+    cache.put(_SVG_STEP, key, svg.data)
+    return svg.data
 
 
 _HASHED_COPY_RE = re.compile(r"\.[0-9a-f]{12}\.(?:css|js)$")
@@ -439,104 +450,3 @@ def _remove_stale(folder: Path, keep: set[str], keep_hashed_copies: bool = False
             f.unlink()
             removed.append(f"{BUNDLE_DIR}/{f.name}")
     return removed
-
-
-# --- images: optimized in place in ``out`` (never the sources), WebP/AVIF siblings ---------------------
-# Naming: ``img/photo.jpg`` gets ``img/photo.webp`` and ``img/photo.avif`` beside it, the names a
-# <picture> rewrite derives from the <img> src. A variant name that a source file already has, or that
-# two images would share (``photo.jpg`` and ``photo.png``), is skipped with a warning: never guessed.
-
-
-def _image_job(job: tuple[str, str, int]) -> bytes:
-    path, suffix, quality = job
-    result, variants = optimize_with_variants(Path(path).read_bytes(), suffix, quality=quality)
-    parts = ([("data", result.data)] if result.kept else []) + sorted(variants.items())
-    head = {"error": result.error, "note": result.note, "parts": [[name, len(blob)] for name, blob in parts]}
-    return json.dumps(head, sort_keys=True).encode("utf-8") + b"\n" + b"".join(blob for _, blob in parts)
-
-
-def _unpack_image(payload: bytes) -> tuple[str | None, dict[str, bytes]] | None:
-    head, sep, rest = payload.partition(b"\n")
-    try:
-        meta = json.loads(head)
-        parts: dict[str, bytes] = {}
-        pos = 0
-        for name, n in meta["parts"]:
-            parts[str(name)] = rest[pos : pos + int(n)]
-            pos += int(n)
-        error = meta["error"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return (error if isinstance(error, str) else None, parts) if sep and pos == len(rest) else None
-
-
-def _optimize_images(sources: list[tuple[str, Path]], out: Path, cache: ContentCache, quality: int, jobs: int | None, result: BuildResult) -> dict[str, bytes]:
-    """Optimize every JPEG/PNG/GIF source (cached by content, misses in a process pool, largest first);
-    write and prune the variants; return the bytes to ship in place of the sources that got smaller."""
-    stats = result.images
-    images = [(rel, src) for rel, src in sources if posixpath.splitext(rel)[1].lower() in OPTIMIZABLE]
-    names = {rel for rel, _ in sources}
-    stems: dict[str, list[str]] = {}
-    for rel, _ in images:
-        stems.setdefault(posixpath.splitext(rel)[0], []).append(rel)
-    done: dict[str, tuple[str | None, dict[str, bytes]]] = {}
-    todo: list[tuple[str, Path, str, int]] = []  # rel, file, cache key, size
-    for rel, src in images:
-        data = src.read_bytes()
-        stats.files += 1
-        stats.bytes_before += len(data)
-        key = f"{sha256(data)}-q{quality}"
-        hit = cache.get(_IMAGE_STEP, key)
-        unpacked = _unpack_image(hit) if hit is not None else None
-        if unpacked is not None:
-            done[rel] = unpacked
-        else:
-            todo.append((rel, src, key, len(data)))
-    if todo:
-        todo.sort(key=lambda t: (-t[3], t[0]))  # largest first: a big photo must not wait behind a queue
-        job_args = [(str(src), posixpath.splitext(rel)[1], quality) for rel, src, _, _ in todo]
-        workers = min(jobs or os.cpu_count() or 1, len(todo))
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                packed = list(pool.map(_image_job, job_args, chunksize=1))
-        else:
-            packed = [_image_job(a) for a in job_args]
-        for (rel, _, key, _), payload in zip(todo, packed):
-            unpacked = _unpack_image(payload)
-            assert unpacked is not None
-            if unpacked[0] is None:
-                # Failures are not cached: they are cheap (refused at the header or at the first
-                # bad byte) and a fixed Pillow or a re-saved file should be tried again.
-                cache.put(_IMAGE_STEP, key, payload)
-            done[rel] = unpacked
-            stats.processed += 1
-    replaced: dict[str, bytes] = {}
-    for rel, src in images:
-        error, parts = done[rel]
-        if error is not None:
-            result.warnings.append(BundleWarning(rel, None, f"image not optimized, copied as it is: {error}"))
-        if "data" in parts:
-            replaced[rel] = parts["data"]
-            stats.optimized += 1
-        stats.bytes_after += len(parts["data"]) if "data" in parts else src.stat().st_size
-        stem = posixpath.splitext(rel)[0]
-        produced: list[str] = []
-        for suffix in VARIANT_SUFFIXES:
-            name = stem + suffix
-            if name in names:
-                if suffix in parts:
-                    result.warnings.append(BundleWarning(rel, None, f"no {suffix} variant: {name} is a source file"))
-                continue  # never overwrite or remove what the sources ship
-            if suffix in parts and len(stems[stem]) == 1:
-                stats.written += write_if_changed(out / name, parts[suffix])
-                produced.append(name)
-                continue
-            if suffix in parts:
-                others = ", ".join(r for r in stems[stem] if r != rel)
-                result.warnings.append(BundleWarning(rel, None, f"no {suffix} variant: {name} would also be the variant of {others}"))
-            if (out / name).is_file():  # written by an earlier build, no longer produced
-                (out / name).unlink()
-                stats.removed.append(name)
-        if produced:
-            stats.variants[rel] = tuple(produced)
-    return replaced

@@ -54,19 +54,22 @@ class Config:
     minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
     images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
     image_quality: int = 82  # build: JPEG and WebP quality (AVIF at quality - 22); see bench/RESULTS.md
+    image_widths: tuple[int, ...] = (480, 960, 1440)  # build: downscaled copies for srcset (ascending)
     bundles: tuple[DeclaredBundle, ...] = ()  # bundles declared in config, built like {% bundle %} blocks
     rewrite: tuple[str, ...] = ("bundles", "images", "cache")  # transforms `rewrite` applies ("styles" is opt-in)
     cache: tuple[CacheFragment, ...] = ()  # {% cache %} fragments to insert
     cache_alias: str = ""  # {% cache ... using="alias" %}: point the alias at a dummy cache to roll back
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager (above the fold)
     user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
+    urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
+    user: str = ""  # --browser: render the pages logged in as this user when no --user is given
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
         return self.source
 
 
-# key -> (type check, help). Types: "dirs", "str", "path", "strs", "bool", "quality" (int 1-100).
+# key -> (type check, help). Types: "dirs", "str", "path", "strs", "bool", "quality" (int 1-100), "urls" (URL paths or names).
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "templates": ("dirs", "template directories, searched in order like Django's DIRS"),
     "static": ("dirs", "static source directories, searched in order like STATICFILES_DIRS"),
@@ -78,14 +81,18 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
     "images": ("bool", "build: optimize images in the output root and write .webp/.avif siblings (default true)"),
     "image_quality": ("quality", "build: JPEG quality 1-100 for re-encoded images (default 82)"),
+    "image_widths": ("widths", "build: pixel widths of downscaled copies for srcset, e.g. [480, 960, 1440] ([] for none)"),
     "bundles": ("bundles", "named bundles to build: [tool.assetopt.bundles.NAME] kind, files, media or defer"),
     "rewrite": ("transforms", "transforms `assetopt rewrite` applies: bundles, images, cache, styles"),
     "cache": ("fragments", "[[tool.assetopt.cache]] template, selector, timeout, name: {% cache %} fragments"),
     "cache_alias": ("str", "cache alias for inserted {% cache %} tags (empty: the default cache)"),
     "eager_selectors": ("strs", "CSS selectors of images that stay eager (above the fold)"),
     "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
+    "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
+    "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
+_MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant
 _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
 _FRAGMENT_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
@@ -112,6 +119,22 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
         out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"]))
     return tuple(out)
 _BUNDLE_KEYS = {"kind", "files", "media", "defer"}
+
+
+def _urls(value: Any, key: str, where: str) -> tuple[str, ...]:
+    """Pages as URL paths (``/en/``) or URL names (``core:dashboard``, ``sales:order_detail:1``): a
+    value with a ``/`` that does not start with one (``en/``) is a path missing its slash, refused
+    here rather than reversed as a name and failing later in a browser run."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key} must be a list of URL paths or URL names", path=where)
+    for v in value:
+        if not v.strip() or v != v.strip():
+            raise ConfigError(f"{key}: {v!r} is empty or has surrounding spaces", path=where, hint="e.g. \"/en/\" or \"core:dashboard\"")
+        if not v.startswith("/") and "/" in v and ":" not in v:
+            raise ConfigError(f"{key}: {v!r} is neither a URL path (starting with /) nor a URL name", path=where, hint=f"did you mean \"/{v}\"?")
+    return tuple(value)
 
 
 def _bundles(value: Any, where: str) -> tuple[DeclaredBundle, ...]:
@@ -183,10 +206,20 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         if bad:
             raise ConfigError(f"{key}: unknown transform(s) {bad}", path=where, hint=f"choose from {', '.join(TRANSFORMS)}")
         return names
+    if kind == "urls":
+        return _urls(value, key, where)
     if kind == "quality":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
             raise ConfigError(f"{key} must be a whole number from 1 to 100, got {value!r}", path=where)
         return value
+    if kind == "widths":
+        if isinstance(value, tuple):
+            value = list(value)
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= _MAX_WIDTH for v in value):
+            raise ConfigError(f"{key} must be a list of whole numbers of pixels from 16 to {_MAX_WIDTH}, got {value!r}", path=where, hint="e.g. image_widths = [480, 960, 1440]")
+        if len(set(value)) != len(value):
+            raise ConfigError(f"{key} lists a width twice: {value!r}", path=where)
+        return tuple(sorted(value))
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigError(f"{key} must be true or false, got {value!r}", path=where)

@@ -1,6 +1,6 @@
 """The one error tree of assetopt: every error names the file, the line, the problem and the fix.
 
-The core raises these; only ``cli.py`` (and the Django edge) turn them into exit codes or messages.
+The core raises these; only the ``cli`` package (and the Django edge) turn them into exit codes or messages.
 """
 from __future__ import annotations
 

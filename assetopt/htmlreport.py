@@ -116,7 +116,7 @@ def _num(value: Any, scale: float = 1.0, digits: int = 0) -> str:
 
 
 def _summary_table(pages: Sequence[Mapping[str, Any]]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in ("page", "requests", "css", "js", "eager img", "blocking", "br KB", "status"))
+    head = "".join(f"<th>{h}</th>" for h in ("page", "requests", "css", "js", "eager img", "blocking", "img KB", "br KB", "status"))
     rows = []
     for p in pages:
         b, a = p.get("before") or {}, p.get("after") or {}
@@ -126,7 +126,7 @@ def _summary_table(pages: Sequence[Mapping[str, Any]]) -> str:
 
         rows.append(
             f'<tr><td><a href="#{_anchor(p["name"])}">{escape(p["name"])}</a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
-            f'<td>{pair("js")}</td><td>{pair("eager_img")}</td><td>{pair("blocking")}</td><td>{pair("br", 1024, 1)}</td>'
+            f'<td>{pair("js")}</td><td>{pair("eager_img")}</td><td>{pair("blocking")}</td><td>{pair("img_br", 1024, 1)}</td><td>{pair("br", 1024, 1)}</td>'
             f"<td>{_status_badge(str(p.get('status', '')))}</td></tr>"
         )
     return f"<h2>Pages</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -147,12 +147,18 @@ def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
     out.append('<div class="legend"><span style="background:var(--before)"></span>before<span style="background:var(--after)"></span>after</div>')
     charts = [
         _chart("requests (static)", [("all", b.get("requests"), a.get("requests")), ("css", b.get("css"), a.get("css")), ("js", b.get("js"), a.get("js")), ("eager img", b.get("eager_img"), a.get("eager_img")), ("blocking", b.get("blocking"), a.get("blocking"))], ""),
-        _chart("bytes (static, KB)", [("raw", _kb(b.get("bytes")), _kb(a.get("bytes"))), ("gzip", _kb(b.get("gzip")), _kb(a.get("gzip"))), ("brotli", _kb(b.get("br")), _kb(a.get("br")))], " KB"),
+        _chart("bytes (static, KB)", [("raw", _kb(b.get("bytes")), _kb(a.get("bytes"))), ("gzip", _kb(b.get("gzip")), _kb(a.get("gzip"))), ("brotli", _kb(b.get("br")), _kb(a.get("br"))), ("images", _kb(b.get("img_br")), _kb(a.get("img_br")))], " KB"),
     ]
     mb, ma = browser.get("before") or {}, browser.get("after") or {}
     if mb or ma:
-        rows = [("requests", mb.get("request_count"), ma.get("request_count")), ("transfer KB", _kb(mb.get("transfer")), _kb(ma.get("transfer")))]
-        charts.append(_chart("in Chromium", rows, ""))
+        # Counts and kilobytes get a chart each: one scale for both would flatten the counts.
+        rows = [("requests", mb.get("request_count"), ma.get("request_count"))]
+        for label, kind in (("css", "stylesheet"), ("js", "script")):
+            rows.append((label, (mb.get("by_type") or {}).get(kind, 0) if mb else None, (ma.get("by_type") or {}).get(kind, 0) if ma else None))
+        if "images" in mb or "images" in ma:  # measurements older than the image classification lack it
+            rows.append(("eager img", mb.get("eager_img"), ma.get("eager_img")))
+        charts.append(_chart("in Chromium: requests", rows, ""))
+        charts.append(_chart("in Chromium: transfer (KB)", [("all", _kb(mb.get("transfer")), _kb(ma.get("transfer")))], " KB"))
         tb, ta = browser.get("before_throttled") or {}, browser.get("after_throttled") or {}
         load = [("load", mb.get("load_ms"), ma.get("load_ms")), ("LCP", mb.get("lcp_ms"), ma.get("lcp_ms"))]
         if tb or ta:
@@ -233,6 +239,8 @@ def _browser_details(before: Mapping[str, Any], after: Mapping[str, Any]) -> str
 
     rows = [
         ("requests by type", escape(_types(before)), escape(_types(after))),
+        ("images at first load", escape(_image_kinds(before)), escape(_image_kinds(after))),
+        ("render-blocking", escape(_types(before, "blocking_by_type")), escape(_types(after, "blocking_by_type"))),
         ("console errors", cell(before, "console_errors"), cell(after, "console_errors")),
         ("failed requests", cell(before, "failed"), cell(after, "failed")),
         ("LCP", lcp(before), lcp(after)),
@@ -242,9 +250,21 @@ def _browser_details(before: Mapping[str, Any], after: Mapping[str, Any]) -> str
     return f"<h3>In Chromium (cold cache)</h3><table><thead><tr><th></th><th>before</th><th>after</th></tr></thead><tbody>{body}</tbody></table>"
 
 
-def _types(m: Mapping[str, Any]) -> str:
-    by = m.get("by_type") or {}
-    return ", ".join(f"{k} {v}" for k, v in sorted(by.items())) or "-"
+def _types(m: Mapping[str, Any], key: str = "by_type") -> str:
+    by = m.get(key) or {}
+    return ", ".join(f"{k} {v}" for k, v in sorted(by.items())) or ("-" if key not in m else "none")
+
+
+# Chromium fetches lazy <img> within ~1250 px of the fold and CSS backgrounds at first load too; the
+# rewrite controls only the first kind, so the three are shown apart.
+_VIA_LABELS = (("img-eager", "eager <img>"), ("img-lazy", "lazy <img> fetched anyway"), ("css", "CSS"), ("other", "other"))
+
+
+def _image_kinds(m: Mapping[str, Any]) -> str:
+    im = m.get("images")
+    if not im:
+        return "-"
+    return ", ".join(f"{label} {im.get(key, 0)}" for key, label in _VIA_LABELS)
 
 
 def _shot(caption: str, path: Any) -> str:

@@ -18,7 +18,7 @@ import re
 import struct
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -254,7 +254,7 @@ VARIANT_SUFFIXES = (".webp", ".avif")  # in the order a <picture> would list the
 _AVIF_SPEED = 8  # libavif speed 0-10: 8 is ~3.5x faster than the default 6 and ~3 % bigger
 _PALETTE_MAX_PIXELS = 16_000_000  # colour counting and the lossless check are skipped above this
 # No WebP/AVIF above this: AVIF on 50 MP took 38 s and 1.3 GB peak RSS (JPEG alone: 2 s, 390 MB), and
-# a picture that large belongs in responsive widths (not built yet), whose variants would be small.
+# a picture that large is served through its responsive widths, whose variants are small.
 _VARIANT_MAX_PIXELS = 16_000_000
 _READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, struct.error, MemoryError)
 
@@ -291,18 +291,47 @@ def modern_variants(data: bytes, suffix: str, quality: int = DEFAULT_QUALITY) ->
 
 
 def optimize_with_variants(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True) -> tuple[ImageResult, dict[str, bytes]]:
-    """``optimize_image`` and ``modern_variants`` with one decode (what the build calls).
+    """``optimize_image`` and ``modern_variants`` with one decode."""
+    found = optimize_responsive(data, suffix, quality=quality, variants=variants)
+    return found.result, found.variants
+
+
+@dataclass(frozen=True)
+class Responsive:
+    """Everything the build ships for one image, from one decode (see ``optimize_responsive``)."""
+
+    result: ImageResult
+    variants: dict[str, bytes] = field(default_factory=dict)  # full size: {".webp": ..., ".avif": ...}
+    # downscaled copies: width -> {suffix: bytes}; the source's own format under its own suffix
+    # (".jpg", ".png" ...), the modern formats under ".webp"/".avif"
+    widths: dict[int, dict[str, bytes]] = field(default_factory=dict)
+    display: tuple[int, int] | None = None  # width, height as shown (EXIF orientation applied)
+
+
+__all__ += ["Responsive", "optimize_responsive"]
+
+
+def optimize_responsive(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True, widths: tuple[int, ...] = ()) -> Responsive:
+    """``optimize_image``, ``modern_variants`` and downscaled copies for ``srcset``, with one decode
+    (what the build calls); never raises.
+
+    ``widths``: for each width under the displayed width of a JPEG or PNG, a copy that wide (pixels
+    turned as they display, height in proportion) in the source's format, plus WebP/AVIF of it when
+    that format has a full-size variant (it beat the source's format at full size, so it is the one
+    offered for this image). Each copy is kept only when it is smaller than the next bigger kept copy
+    of its format (the full-size file first): a narrower candidate that saves nothing is never made.
 
     Memory: one decoded copy of the pixels (width x height x 3-4 bytes) plus the encoders' buffers;
-    Pillow's ``MAX_IMAGE_PIXELS`` (about 89 MP) stays on and anything above it is refused as a bomb.
+    downscaling uses ``reduce`` first (``reducing_gap``), so a copy costs its own size. Pillow's
+    ``MAX_IMAGE_PIXELS`` (about 89 MP) stays on and anything above it is refused as a bomb.
     """
     from PIL import Image
 
     suffix = suffix.lower()
     if suffix == ".svg":
-        return ImageResult(data, False, "SVG", original_bytes=len(data), note="SVG is left as it is"), {}
+        return Responsive(ImageResult(data, False, "SVG", original_bytes=len(data), note="SVG is left as it is"))
     if suffix not in OPTIMIZABLE:
-        return ImageResult(data, False, original_bytes=len(data), note=f"{suffix or 'no suffix'}: not a format assetopt re-encodes"), {}
+        return Responsive(ImageResult(data, False, original_bytes=len(data), note=f"{suffix or 'no suffix'}: not a format assetopt re-encodes"))
     Image.init()
     formats = [f for f in _WEB_FORMATS if f in Image.OPEN]
     try:
@@ -310,24 +339,24 @@ def optimize_with_variants(data: bytes, suffix: str, *, quality: int = DEFAULT_Q
             warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=formats) as im:
-                return _process(im, data, quality, variants)
+                return _process(im, data, quality, variants, suffix, widths)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        return ImageResult(data, False, original_bytes=len(data), error=f"refused as a decompression bomb ({exc})"), {}
+        return Responsive(ImageResult(data, False, original_bytes=len(data), error=f"refused as a decompression bomb ({exc})"))
     except Image.UnidentifiedImageError:
-        return ImageResult(data, False, original_bytes=len(data), error="not an image Pillow can read (wrong extension, or damaged)"), {}
+        return Responsive(ImageResult(data, False, original_bytes=len(data), error="not an image Pillow can read (wrong extension, or damaged)"))
     except MemoryError:
-        return ImageResult(data, False, original_bytes=len(data), error="out of memory decoding it"), {}
+        return Responsive(ImageResult(data, False, original_bytes=len(data), error="out of memory decoding it"))
     except _READ_ERRORS as exc:
-        return ImageResult(data, False, original_bytes=len(data), error=f"cannot be decoded: {exc}"), {}
+        return Responsive(ImageResult(data, False, original_bytes=len(data), error=f"cannot be decoded: {exc}"))
 
 
-def _process(im: Any, data: bytes, quality: int, want_variants: bool) -> tuple[ImageResult, dict[str, bytes]]:
+def _process(im: Any, data: bytes, quality: int, want_variants: bool, suffix: str, widths: tuple[int, ...]) -> Responsive:
     fmt, size = im.format, im.size
     base = ImageResult(data, False, fmt, size, len(data))
     if getattr(im, "n_frames", 1) > 1:
         im.seek(0)
         # Frames are not decoded: an animation is never flattened into a still, nor re-timed.
-        return replace(base, note=f"animated {fmt} is left as it is"), {}
+        return Responsive(replace(base, note=f"animated {fmt} is left as it is"))
     im.load()  # decodes now: a truncated file fails here, before anything is encoded
     icc = im.info.get("icc_profile") or None
     raw_exif = im.info.get("exif")
@@ -338,16 +367,66 @@ def _process(im: Any, data: bytes, quality: int, want_variants: bool) -> tuple[I
     elif fmt in ("PNG", "GIF"):
         encoded = _lossless(im, fmt, icc, orientation)
     else:
-        return replace(base, note=f"{fmt} is left as it is"), {}
+        return Responsive(replace(base, note=f"{fmt} is left as it is"))
+    display = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
     if encoded is None:
         result = replace(base, note=f"{fmt} in mode {im.mode} is left as it is")
     elif len(encoded) < KEEP_RATIO * len(data):
         result = replace(base, data=encoded, kept=True)
     else:
         result = replace(base, note=f"re-encoded {len(encoded)} bytes is not under 95 % of {len(data)}")
-    if not want_variants or encoded is None or im.width * im.height > _VARIANT_MAX_PIXELS:
-        return result, {}
-    return result, _variants(im, fmt, quality, len(result.data), icc, orientation)
+    if not want_variants or encoded is None:
+        return Responsive(result, display=display)
+    variants = {} if im.width * im.height > _VARIANT_MAX_PIXELS else _variants(im, fmt, quality, len(result.data), icc, orientation)
+    scaled = _widths(im, fmt, suffix, quality, icc, orientation, widths, result, variants) if widths and fmt in ("JPEG", "PNG") else {}
+    return Responsive(result, variants, scaled, display)
+
+
+def _widths(im: Any, fmt: str, suffix: str, quality: int, icc: bytes | None, orientation: int, widths: tuple[int, ...],
+            result: ImageResult, variants: dict[str, bytes]) -> dict[int, dict[str, bytes]]:
+    """Downscaled copies, widest first, each kept under the next bigger kept copy of its format."""
+    from PIL import Image
+
+    shown = _shown(im, orientation)
+    if fmt == "JPEG" and shown.mode not in ("L", "RGB"):
+        return {}
+    if shown.mode not in ("L", "LA", "RGB", "RGBA"):
+        # P and 1 would be resized with NEAREST; palette transparency must become alpha first
+        shown = shown.convert("RGBA" if "A" in shown.mode or "transparency" in shown.info else "RGB")
+    full_w, full_h = shown.size
+    # "keep" only works on the decoded JPEG itself: a copy gets the source's subsampling by number
+    sampling = _sampling(im) if fmt == "JPEG" else -1
+    limits = {suffix: len(result.data), **{s: len(b) for s, b in variants.items()}}
+    out: dict[int, dict[str, bytes]] = {}
+    for width in sorted((w for w in widths if w < full_w), reverse=True):
+        height = max(1, (2 * full_h * width + full_w) // (2 * full_w))  # rounded half up, like the rewrite
+        small = shown.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        own = _jpeg(small, quality, icc, 1, sampling if sampling >= 0 else 2) if fmt == "JPEG" else _lossless(small, "PNG", icc, 1)
+        kept: dict[str, bytes] = {}
+        if own is not None and len(own) < limits[suffix]:
+            kept[suffix] = own
+            limits[suffix] = len(own)
+        wanted = set(limits) - {suffix}  # only the formats that have a full-size variant
+        for modern, blob in (_modern(small, fmt, quality, icc, wanted) if wanted else {}).items():
+            if len(blob) < limits[modern]:
+                kept[modern] = blob
+                limits[modern] = len(blob)
+        if kept:
+            out[width] = kept
+    return out
+
+
+def _sampling(im: Any) -> int:
+    from PIL import JpegImagePlugin
+
+    return int(JpegImagePlugin.get_sampling(im))
+
+
+def _shown(im: Any, orientation: int) -> Any:
+    """Pixels turned as they display: not every browser reads EXIF in WebP/AVIF, and a srcset's
+    ``w`` descriptors are displayed widths."""
+    turns = _transposes()
+    return im.transpose(turns[orientation]) if orientation in turns else im
 
 
 def _orientation_exif(value: int) -> bytes | None:
@@ -361,10 +440,10 @@ def _orientation_exif(value: int) -> bytes | None:
     return bytes(exif.tobytes())
 
 
-def _jpeg(im: Any, quality: int, icc: bytes | None, orientation: int) -> bytes | None:
+def _jpeg(im: Any, quality: int, icc: bytes | None, orientation: int, subsampling: int | str = "keep") -> bytes | None:
     if im.mode not in ("L", "RGB"):
         return None  # CMYK/YCCK: Adobe's inverted CMYK and its profiles are too easy to get wrong
-    params: dict[str, Any] = {"format": "JPEG", "quality": quality, "optimize": True, "progressive": True, "subsampling": "keep"}
+    params: dict[str, Any] = {"format": "JPEG", "quality": quality, "optimize": True, "progressive": True, "subsampling": subsampling}
     if icc:
         params["icc_profile"] = icc
     if exif := _orientation_exif(orientation):
@@ -413,13 +492,16 @@ def _lossless(im: Any, fmt: str, icc: bytes | None, orientation: int) -> bytes |
 def _variants(im: Any, fmt: str, quality: int, limit: int, icc: bytes | None, orientation: int) -> dict[str, bytes]:
     """WebP (and AVIF) of a decoded still image, oriented as it displays, each only under ``limit``.
 
-    From a JPEG: lossy, WebP at ``quality`` and AVIF at ``quality - 22`` (see the offsets below). From a PNG or GIF:
+    From a JPEG: lossy, WebP and AVIF at qualities matched to the JPEG's (see the offsets below). From a PNG or GIF:
     lossless WebP only, since the author chose a lossless format (charts, text, UI)."""
+    return {suffix: blob for suffix, blob in _modern(_shown(im, orientation), fmt, quality, icc).items() if len(blob) < limit}
+
+
+def _modern(shown: Any, fmt: str, quality: int, icc: bytes | None, only: set[str] | None = None) -> dict[str, bytes]:
+    """WebP (and AVIF) of ``shown`` (already turned as it displays), whatever their size; ``only``
+    those suffixes when given."""
     from PIL import features
 
-    # Pixels turned as they display: not every browser reads EXIF in WebP/AVIF.
-    turns = _transposes()
-    shown = im.transpose(turns[orientation]) if orientation in turns else im
     if shown.mode not in ("RGB", "RGBA"):
         shown = shown.convert("RGBA" if "A" in shown.mode or "transparency" in shown.info else "RGB")
     jobs: list[tuple[str, dict[str, Any]]] = []
@@ -432,6 +514,8 @@ def _variants(im: Any, fmt: str, quality: int, limit: int, icc: bytes | None, or
         jobs.append((".webp", {"format": "WEBP", "lossless": True, "quality": 50, "method": 4}))
     out: dict[str, bytes] = {}
     for suffix, params in jobs:
+        if only is not None and suffix not in only:
+            continue
         if icc:
             params["icc_profile"] = icc
         buf = io.BytesIO()
@@ -439,8 +523,7 @@ def _variants(im: Any, fmt: str, quality: int, limit: int, icc: bytes | None, or
             shown.save(buf, **params)
         except (OSError, ValueError):  # WebP stops at 16383 px a side: no variant, not an error
             continue
-        if len(buf.getvalue()) < limit:
-            out[suffix] = buf.getvalue()
+        out[suffix] = buf.getvalue()
     return out
 
 
@@ -449,13 +532,19 @@ def _matched(jpeg_quality: int, offset: int) -> int:
     return max(1, min(100, jpeg_quality + offset))
 
 
-# WebP at JPEG's number (libwebp's scale is meant to be comparable; sharp and squoosh do the same), and
-# AVIF at the quality that measured like that WebP on the example's photos (bench_images.py --sweep:
-# WebP 82 = PSNR-Y 40.9 dB / SSIM-ish 0.932, AVIF 60 = 41.7 dB / 0.943). Matching JPEG 82's own
-# 44.0 dB / 0.971 would need WebP 90 and AVIF 77, which on noisy photos are barely smaller than the
-# JPEG (the metrics reward keeping sensor noise): an open choice for a perceptual metric to settle.
-_WEBP_QUALITY_OFFSET = 0
-_AVIF_QUALITY_OFFSET = -22
+# Matched to the JPEG by SSIM against the source (bench_images.py --match, bench/RESULTS.md "Variant
+# quality"): the lowest WebP/AVIF quality whose mean SSIM on the example's photos reaches JPEG 82's
+# (0.970) with no image more than 0.002 worse, and on generated photos too. WebP 91 and AVIF 78; the
+# old WebP 82 / AVIF 60 scored 0.932 / 0.943, visibly softer. At equal SSIM, WebP is 94 % of the
+# JPEG's bytes and AVIF 79 %, so on grainy photos WebP is often not kept (it must beat the JPEG):
+# the fallback JPEG is served, never a worse-looking variant. Tested: tests/test_variant_quality.py.
+# Other JPEG qualities keep the same offsets (an approximation measured only at 82). Tests that expect
+# variants need a photo that is not very noisy: a noisy one's matched variants outweigh its JPEG.
+_WEBP_QUALITY_OFFSET = 9
+_AVIF_QUALITY_OFFSET = -4
+# Part of the build's cache key: a change of these numbers must not serve files encoded with the old ones.
+ENCODER_SETTINGS = f"webp{_WEBP_QUALITY_OFFSET:+d}/avif{_AVIF_QUALITY_OFFSET:+d}/speed{_AVIF_SPEED}/keep{KEEP_RATIO}"
+__all__ += ["ENCODER_SETTINGS"]
 
 
 def _transposes() -> dict[int, Any]:

@@ -9,6 +9,9 @@ Format (``assetopt-manifest.json`` at the root of the output static dir), docume
                                       "integrity": "sha384-...", "sources": [...], "size": 1234}],
                            "templates": [["base.html", 12]]}}}
 
+Optional ``"images"`` (additive, same version): per source image its displayed size, the shipped file
+and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% picture %}``.
+
 Deterministic: sorted keys, no timestamps. ``load_manifest`` validates every entry and raises
 ``ManifestError`` naming the file and the entry when something is off.
 """
@@ -21,7 +24,7 @@ from typing import Any
 
 from .errors import AssetoptError
 
-__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestError", "load_manifest"]
+__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest"]
 
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"
@@ -50,10 +53,32 @@ class ManifestBundle:
     templates: list[tuple[str, int]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestCandidate:
+    """One file a browser may pick for an image: its name (under the output root), width, bytes."""
+
+    name: str
+    width: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class ManifestImage:
+    """An optimized image (``"images"`` section): displayed size, the shipped file and every candidate
+    per MIME type, widest first; the source format's list starts with ``file`` itself."""
+
+    width: int
+    height: int
+    file: str
+    bytes: int
+    candidates: dict[str, tuple[ManifestCandidate, ...]]
+
+
 @dataclass
 class Manifest:
     bundles: dict[str, ManifestBundle]
     static_url: str = "/static/"
+    images: dict[str, ManifestImage] = field(default_factory=dict)  # logical path -> entry (additive in v1)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +95,18 @@ class Manifest:
                 }
                 for k, b in sorted(self.bundles.items())
             },
+        } | ({"images": self.images_dict()} if self.images else {})  # absent when no image was built
+
+    def images_dict(self) -> dict[str, Any]:
+        return {
+            path: {
+                "width": i.width,
+                "height": i.height,
+                "file": i.file,
+                "bytes": i.bytes,
+                "candidates": {mime: [{"name": c.name, "width": c.width, "bytes": c.bytes} for c in cs] for mime, cs in sorted(i.candidates.items())},
+            }
+            for path, i in sorted(self.images.items())
         }
 
     def dumps(self) -> str:
@@ -95,6 +132,14 @@ def load_manifest(path: Path) -> Manifest:
             if not files or not all(f.integrity.startswith("sha384-") for f in files):
                 raise ValueError(f"bundle {key}: no files or a bad integrity value")
             bundles[key] = ManifestBundle(key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])])  # type: ignore[misc]
+        images = {str(path): _image_entry(path, i) for path, i in data.get("images", {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(Infinity)
         raise ManifestError(f"malformed manifest entry: {exc}", path=where, hint="run `assetopt build` again") from None
-    return Manifest(bundles=bundles, static_url=str(data.get("static_url", "/static/")))
+    return Manifest(bundles=bundles, static_url=str(data.get("static_url", "/static/")), images=images)
+
+
+def _image_entry(path: str, i: Any) -> ManifestImage:
+    candidates = {str(mime): tuple(ManifestCandidate(str(c["name"]), int(c["width"]), int(c["bytes"])) for c in cs) for mime, cs in i["candidates"].items()}
+    if any(not cs or any(c.width <= 0 for c in cs) for cs in candidates.values()):
+        raise ValueError(f"image {path}: a format without candidates or a width that is not positive")
+    return ManifestImage(int(i["width"]), int(i["height"]), str(i["file"]), int(i["bytes"]), candidates)

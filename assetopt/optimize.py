@@ -51,7 +51,8 @@ def optimize(
 ) -> OptimizeResult:
     project = Project(config)
     progress("auditing the sources (the baseline)")
-    before = to_json(run_audit(project), str(config.project), config.static_url)
+    # The sources as they are, even if an earlier build sits in config.out: its images are not the baseline.
+    before = to_json(run_audit(project, as_built=False), str(config.project), config.static_url)
     progress("planning the template rewrites and compiling them with Django")
     rewritten = plan_project(project, base)
     write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
@@ -116,7 +117,7 @@ def browser_check(
     from .browser import measure_to_dict, open_browser, serve
     from .images import screenshot_diff
     from .manifest import MANIFEST_NAME
-    from .snapshots import render_django_pages, served_path, snapshot_relpath, write_snapshots
+    from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
     from .verify import browser_reasons
 
     t0 = time.monotonic()
@@ -152,7 +153,7 @@ def browser_check(
         version = chromium.version
         for url in urls:
             name = names[url]
-            stem = snapshot_relpath(url).removesuffix(".html").removesuffix("/index").removesuffix("index").replace("/", "-") or "index"
+            stem = shot_stem(url)
             path = served_path(url)
             progress(f"measuring {url} in Chromium" + (" (and on Fast 3G)" if url in throttled else ""))
             mb = chromium.measure(base_b + path, screenshot=shots / f"{stem}-before.png")

@@ -36,6 +36,8 @@ def page_metrics(page: PageReport) -> dict[str, float]:
         "bytes": page.bytes["total"]["raw"],
         "gzip": page.bytes["total"]["gzip"],
         "br": page.bytes["total"]["br"],
+        "img_bytes": page.bytes["img"]["raw"],
+        "img_br": page.bytes["img"]["br"],
         "findings": sum(1 for f in page.findings if f.severity in ("warning", "error")),
         "errors": sum(1 for f in page.findings if f.severity == "error"),
     }

@@ -7,6 +7,9 @@ For each ``<img>`` (``design.md`` decision 8), by its role (``fold.py``; an imag
 - ``lcp``: ``fetchpriority="high"`` (when absent), never lazy;
 - ``chrome``: nothing.
 
+A raster ``<img src="{% static 'literal' %}">`` is also wrapped in ``{% picture %}...{% endpicture %}``
+(``_wrap_picture``), which serves the build's WebP/AVIF and width copies at render time.
+
 An image that already has ``loading`` is the author's choice and keeps it. ``width``/``height`` are
 added only from a file we read (``ctx.image_sizes``) for a static ``src`` with one path; a dimension
 that is present but not a plain number of pixels is left as written. ``<iframe>`` without ``loading``
@@ -43,6 +46,7 @@ _W_DESCRIPTOR_RE = re.compile(r"\s[0-9]+w\s*$")
 def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
     eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
     translated = block_spans(template, ("blocktrans", "blocktranslate"))
+    pictures = block_spans(template, ("picture",))
     edits: list[Edit] = []
     skips: list[Skip] = []
     stack = OpenElements()  # to tell <header>/<nav> and <picture> apart
@@ -59,9 +63,34 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             skips.append(Skip(KIND, template.path, item.lineno, reason))
         elif item.name == "img":
             _plan_img(template, ctx, item, stack, item.start in eager, edits, skips)
+            if ctx.pictures and "picture" not in stack and not any(a < item.start < b for a, b in pictures):
+                edits.extend(_wrap_picture(template, ctx, item))
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
-    return TransformResult(tuple(edits), tuple(skips))
+    wrapped = any(e.text == _PICTURE_OPEN for e in edits)
+    return TransformResult(tuple(edits), tuple(skips), ("assetopt",) if wrapped else ())
+
+
+_PICTURE_OPEN, _PICTURE_CLOSE = "{% picture %}", "{% endpicture %}"
+_RASTER = (".jpg", ".jpeg", ".png", ".gif")  # what the build makes WebP/AVIF and width copies of
+
+
+def _wrap_picture(template: Template, ctx: RewriteContext, tag: StartTag) -> list[Edit]:
+    """``{% picture %}`` around an ``<img src="{% static 'literal' %}">`` of a raster image.
+
+    Independent of the build: the tag looks the image up in the manifest at render time and prints
+    the plain ``<img>`` when it has no variants, so the rewrite can run before the build. Not wrapped:
+    an author's ``srcset`` (their choice), SVG, external or computed URLs, an ``{% if %}`` between
+    paths (one ``{% picture %}`` per path would be needed), images already in ``<picture>``."""
+    if tag.attr("srcset") is not None:
+        return []
+    ref = ref_of(tag, template, "src", ctx.static_url)
+    if ref.kind is not RefKind.STATIC or len(ref.paths) != 1 or ref.conditional:
+        return []
+    if not (ref.url.startswith("{% static ") and ref.url.endswith("%}")) or not ref.path.lower().endswith(_RASTER):
+        return []
+    reason = f"<picture>: modern formats and srcset for {ref.path}"
+    return [Edit(tag.start, tag.start, _PICTURE_OPEN, KIND, tag.lineno, reason), Edit(tag.end, tag.end, _PICTURE_CLOSE, KIND, tag.lineno, reason)]
 
 
 def _plan_img(

@@ -3,6 +3,12 @@
 Reads and parses every template once, decides which templates are pages, resolves them, finds and
 measures the static files they reference (in parallel, cached by content), reads the stylesheets'
 ``url()``/``@import`` references, and hands it all to ``audit.audit_page``.
+
+After a build (``<out>/assetopt-manifest.json`` exists) the audit measures what the build ships:
+bundles as their built files, and images as the files in ``<out>`` (re-encoded JPEG/PNG, minified
+SVG), not their sources. ``run_audit(..., as_built=False)`` measures the sources only (``optimize``'s
+baseline). A ``<picture>``'s WebP/AVIF source is not counted: the ``<img>`` fallback is, an upper
+bound that holds in every browser.
 """
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audit import PageReport, StaticIndex, audit_page, css_target, markup_requests
+from .audit import IMAGE_SUFFIXES, PageReport, StaticIndex, audit_page, css_target, markup_requests
 from .css import css_references, font_face_spans
 from .errors import TemplateError
 from .manifest import MANIFEST_NAME, ManifestError, load_manifest
@@ -80,7 +86,7 @@ def _has_html_tag(template: Template) -> bool:
     return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
 
 
-def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]) -> StaticIndex:
+def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:
     static_url = project.config.static_url
     found: dict[str, Found] = {}
     css: dict[str, tuple] = {}
@@ -118,6 +124,8 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
             if target is not None and target.kind is RefKind.STATIC:
                 look(target.path)
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
+    if as_built:
+        files.update(_built_images(project, files))
     built = _built_bundles(project)
     built_files = [f for fs in built.values() for f in fs]
     measured = measure_files([*files.values(), *built_files], project.config.cache_dir)
@@ -142,11 +150,33 @@ def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
     return out
 
 
-def run_audit(project: Project, progress: Progress | None = None) -> AuditResult:
+def _built_images(project: Project, files: dict[str, Path]) -> dict[str, Path]:
+    """The built copy (``<out>/<logical path>``) of each image in ``files``, when ``out`` holds a build.
+
+    The build writes every static file there, images re-encoded when that made them smaller, so the
+    copy is what a browser receives. Images without a copy (built with ``copy_static`` off) keep
+    their source. A path that would leave ``out`` (a symlink) is never read."""
+    out = project.config.out
+    if not (out / MANIFEST_NAME).is_file():
+        return {}
+    root = out.resolve()
+    shipped: dict[str, Path] = {}
+    for logical in files:
+        if Path(logical).suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        copy = out / logical
+        if copy.is_file() and copy.resolve().is_relative_to(root):
+            shipped[logical] = copy
+    return shipped
+
+
+def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
+    """Audit every page. ``as_built``: measure images as the build in ``out`` ships them, when there
+    is one (False: the sources, as ``optimize`` measures its baseline)."""
     pages, problems = find_pages(project, progress)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
-    index = _index(project, pages, markups)
+    index = _index(project, pages, markups, as_built)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
 
     def runs_of(template: Template) -> list[Run]:

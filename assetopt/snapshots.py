@@ -36,7 +36,7 @@ from typing import Any
 from .errors import AssetoptError
 from .fsutil import write_if_changed
 
-__all__ = ["render_django_pages", "snapshot_relpath", "write_snapshots", "PLAIN_STATIC_STORAGE"]
+__all__ = ["render_django_pages", "snapshot_relpath", "served_path", "shot_stem", "write_snapshots", "PLAIN_STATIC_STORAGE"]
 
 PLAIN_STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 _TIMEOUT_S = 300
@@ -59,6 +59,12 @@ def served_path(url: str) -> str:
     """The URL path the server answers for the snapshot of ``url``."""
     rel = snapshot_relpath(url)
     return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") and url.endswith("/") else rel)
+
+
+def shot_stem(url: str) -> str:
+    """A file stem for ``url``'s screenshots: ``/en/`` -> ``en``, ``/en/sales/orders/new/`` ->
+    ``en-sales-orders-new``, ``/`` -> ``index``."""
+    return snapshot_relpath(url).removesuffix(".html").removesuffix("/index").removesuffix("index").replace("/", "-") or "index"
 
 
 def render_django_pages(

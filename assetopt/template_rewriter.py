@@ -42,6 +42,9 @@ class RewriteContext:
     # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
     # judges each template alone, as the one page it renders
     styles: StyleScope | None = None
+    # "images": wrap raster <img src="{% static %}"> in {% picture %} (modern formats, srcset); on
+    # when the build makes variants (config ``images``)
+    pictures: bool = False
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:
@@ -55,6 +58,7 @@ def context_from_config(config: Config, only: frozenset[str] | None = None, emit
         cache_alias=config.cache_alias,
         eager_selectors=config.eager_selectors,
         user_context=config.user_context,
+        pictures=config.images,
     )
 
 

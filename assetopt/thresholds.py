@@ -28,6 +28,8 @@ METRICS: dict[str, str] = {
     "bytes": "raw bytes of all requests",
     "gzip": "gzip bytes of all requests",
     "br": "brotli bytes of all requests",
+    "img_bytes": "raw bytes of the images (as the build ships them, after a build)",
+    "img_br": "brotli bytes of the images (as served)",
     "findings": "warnings and errors",
     "errors": "errors",
 }

@@ -137,11 +137,23 @@ def _pages(doc: Mapping[str, Any], role: str, path: str | None) -> dict[str, Map
 
 
 def _metrics(page: Mapping[str, Any] | None) -> Mapping[str, float] | None:
-    return None if page is None else dict(page["metrics"])
+    """A page's ``metrics`` plus its image bytes, ``img_bytes`` (raw) and ``img_br`` (as served, brotli),
+    taken from the audit's ``bytes.img`` group (``<img>`` and CSS ``url()`` images, measured as the
+    build ships them after a build). A page without that group (a hand-made document) has neither."""
+    if page is None:
+        return None
+    metrics = dict(page["metrics"])
+    group = page.get("bytes", {}).get("img") if isinstance(page.get("bytes"), Mapping) else None
+    if isinstance(group, Mapping):
+        for metric, key in (("img_bytes", "raw"), ("img_br", "br")):
+            if metric not in metrics and isinstance(group.get(key), (int, float)):
+                metrics[metric] = group[key]
+    return metrics
 
 
 def _page_delta(name: str, b: Mapping[str, Any], a: Mapping[str, Any], require: tuple[Condition, ...]) -> PageDelta:
-    mb, ma = b["metrics"], a["metrics"]
+    mb, ma = _metrics(b), _metrics(a)
+    assert mb is not None and ma is not None
     reasons: list[str] = []
     worse = [f"{m} {_n(mb[m])} -> {_n(ma[m])}" for m in COUNT_METRICS if ma[m] > mb[m]]
     if ma["br"] > mb["br"] * (1 + BR_TOLERANCE):
@@ -189,15 +201,15 @@ def _pct(before: float, after: float) -> str:
 
 
 def _arrow(before: Mapping[str, float] | None, after: Mapping[str, float] | None, metric: str, fmt: Any = _n) -> str:
-    b = "-" if before is None else fmt(before[metric])
-    a = "-" if after is None else fmt(after[metric])
+    b = "-" if before is None or metric not in before else fmt(before[metric])
+    a = "-" if after is None or metric not in after else fmt(after[metric])
     return f"{b} → {a}"
 
 
 def markdown_table(verdict: Verdict) -> str:
     """The before/after table a developer pastes into a pull request (GitHub-flavoured Markdown)."""
-    head = ["page", "requests", "css", "js", "eager img", "blocking", "br KB", "br change", "status"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 7 + ["---"]) + "|"]
+    head = ["page", "requests", "css", "js", "eager img", "blocking", "img KB", "br KB", "br change", "status"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 8 + ["---"]) + "|"]
     for d in verdict.pages:
         change = _pct(d.before["br"], d.after["br"]) if d.before is not None and d.after is not None else "-"
         cells = [
@@ -207,6 +219,7 @@ def markdown_table(verdict: Verdict) -> str:
             _arrow(d.before, d.after, "js"),
             _arrow(d.before, d.after, "eager_img"),
             _arrow(d.before, d.after, "blocking"),
+            _arrow(d.before, d.after, "img_br", _kb),
             _arrow(d.before, d.after, "br", _kb),
             change,
             d.status,
@@ -216,8 +229,10 @@ def markdown_table(verdict: Verdict) -> str:
     if both:
         tb = {m: sum(d.before[m] for d in both if d.before) for m in ("requests", "br")}
         ta = {m: sum(d.after[m] for d in both if d.after) for m in ("requests", "br")}
+        with_img = all(d.before is not None and d.after is not None and "img_br" in d.before and "img_br" in d.after for d in both)
+        img = f"{_kb(sum(d.before['img_br'] for d in both if d.before))} → {_kb(sum(d.after['img_br'] for d in both if d.after))}" if with_img else ""
         lines.append(
-            f"| **total ({len(both)} pages)** | {_n(tb['requests'])} → {_n(ta['requests'])} |  |  |  |  "
+            f"| **total ({len(both)} pages)** | {_n(tb['requests'])} → {_n(ta['requests'])} |  |  |  |  | {img} "
             f"| {_kb(tb['br'])} → {_kb(ta['br'])} | {_pct(tb['br'], ta['br'])} | {'failed' if verdict.failed else 'ok'} |"
         )
     return "\n".join(lines) + "\n"

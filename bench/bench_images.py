@@ -3,7 +3,9 @@
 
     python bench/bench_images.py            # tables for the example's images and generated photos
     python bench/bench_images.py --sweep    # the JPEG/WebP/AVIF quality sweep behind image_quality
+    python bench/bench_images.py --match    # the WebP/AVIF qualities that score like the JPEG (SSIM)
     python bench/bench_images.py --append   # also append the tables to bench/RESULTS.md ("## Images")
+    python bench/bench_images.py --widths   # the srcset step: its cost, and bytes fetched per slot width
 
 Generated images are photo-like (smooth gradients, blurred shapes, sensor-like noise), saved as a
 camera would (JPEG quality 92) or as a PNG screenshot would be: flat colours would flatter the numbers.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from array import array
 import math
 import platform
 import random
@@ -23,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, features
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, features
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -115,8 +118,9 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
     return 99.0 if mse == 0 else 10 * math.log10(255 * 255 / mse)
 
 
-def ssim(a: Image.Image, b: Image.Image, block: int = 8) -> float:
-    """Mean SSIM over non-overlapping 8x8 luminance blocks (no Gaussian window: "SSIM-ish")."""
+def ssim_blocks(a: Image.Image, b: Image.Image, block: int = 8) -> float:
+    """Mean SSIM over non-overlapping 8x8 luminance blocks, in plain Python: slow, obviously right.
+    The oracle ``ssim`` is tested against (tests/test_variant_quality.py); use ``ssim`` for real sizes."""
     la, lb = a.convert("L"), b.convert("L")
     w, h = la.size
     pa, pb = la.tobytes(), lb.tobytes()
@@ -133,6 +137,44 @@ def ssim(a: Image.Image, b: Image.Image, block: int = 8) -> float:
             cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / n
             total += ((2 * mx * my + c1) * (2 * cov + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
             count += 1
+    return total / count
+
+
+def _block_ssim(x: Image.Image, y: Image.Image, block: int) -> tuple[float, int]:
+    """Sum and count of per-block SSIM over the non-overlapping ``block``-square blocks of two "F"
+    images, all in Pillow's C code: block means by ``reduce`` (a box average, in float), products by
+    ``ImageMath``. Same numbers as ``ssim_blocks`` (float32 rounding aside), about 100x faster."""
+    w, h = (x.width // block) * block, (x.height // block) * block
+    if w == 0 or h == 0:
+        return 0.0, 0
+    x, y = x.crop((0, 0, w, h)), y.crop((0, 0, w, h))
+    mul = ImageMath.lambda_eval
+    mx, my = x.reduce(block), y.reduce(block)
+    xx = mul(lambda e: e["x"] * e["x"], x=x).reduce(block)
+    yy = mul(lambda e: e["y"] * e["y"], y=y).reduce(block)
+    xy = mul(lambda e: e["x"] * e["y"], x=x, y=y).reduce(block)
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    scores = mul(
+        lambda e: ((e["mx"] * e["my"] * 2 + c1) * ((e["xy"] - e["mx"] * e["my"]) * 2 + c2))
+        / ((e["mx"] * e["mx"] + e["my"] * e["my"] + c1) * ((e["xx"] - e["mx"] * e["mx"]) + (e["yy"] - e["my"] * e["my"]) + c2)),
+        mx=mx, my=my, xx=xx, yy=yy, xy=xy,
+    )
+    return float(sum(array("f", scores.tobytes()))), scores.width * scores.height  # "F" pixels are native float32
+
+
+def ssim(a: Image.Image, b: Image.Image, block: int = 8, step: int = 4) -> float:
+    """Mean SSIM over 8x8 luminance windows every ``step`` pixels (windows overlap by half, so a
+    block edge artifact cannot hide between windows); no Gaussian weighting. Luminance only: what
+    the eye resolves best and where JPEG, WebP and AVIF all keep full resolution.
+
+    ``step=block`` is exactly ``ssim_blocks``. Pillow only (no numpy: not a dependency here)."""
+    fa, fb = a.convert("L").convert("F"), b.convert("L").convert("F")
+    total, count = 0.0, 0
+    for dy in range(0, block, step):
+        for dx in range(0, block, step):
+            box = (dx, dy, fa.width, fa.height)
+            s, n = _block_ssim(fa.crop(box), fb.crop(box), block)
+            total, count = total + s, count + n
     return total / count
 
 
@@ -163,10 +205,65 @@ def sweep(files: list[tuple[str, bytes]]) -> str:
             with Image.open(io.BytesIO(data)) as back:
                 back = back.convert("RGB")
             ps += psnr(im, back)
-            ss += ssim(im, back)
+            ss += ssim(im, back, step=8)  # non-overlapping 8x8 blocks, as RESULTS.md's table was measured
         k = len(decoded)
         lines.append(f"| {fmt} | {q} | {size / 1024:.0f} | {100 * size / total:.0f} % | {ps / k:.2f} | {ss / k:.4f} |")
     return "\n".join(lines)
+
+
+# --- matching the variants to the JPEG (images._WEBP_QUALITY / _AVIF_QUALITY) --------------------------
+
+MATCH_WEBP = (82, 85, 88, 89, 90, 91, 92, 94)
+MATCH_AVIF = (60, 65, 70, 74, 75, 76, 77, 78, 80)
+
+
+def _jpeg_as_built(data: bytes, quality: int) -> bytes:
+    """The JPEG the build ships at ``quality`` (images._jpeg's settings), even when it would not be
+    kept: the quality bar is the encoder's, not the 95 % rule's."""
+    with Image.open(io.BytesIO(data)) as im:
+        return encoded(im, "JPEG", quality=quality, optimize=True, progressive=True, subsampling="keep")
+
+
+def _variant(im: Image.Image, fmt: str, quality: int) -> bytes:
+    if fmt == "WEBP":
+        return encoded(im, "WEBP", quality=quality, method=4)  # images._variants' settings
+    return encoded(im, "AVIF", quality=quality, speed=images._AVIF_SPEED, max_threads=1)
+
+
+def _decoded(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as im:
+        return im.convert("RGB")
+
+
+def match(sets: list[tuple[str, list[tuple[str, bytes]]]], jpeg_quality: int) -> tuple[str, dict[str, int]]:
+    """For each set of JPEG sources: the JPEG at ``jpeg_quality`` as the build encodes it, then WebP and
+    AVIF over a grid of qualities, each scored by ``ssim`` against the decoded source (what the variant
+    replaces in the browser). The pick per format is the lowest quality whose mean SSIM reaches the
+    JPEG's on every set and whose worst image is no worse than the JPEG's worst image minus 0.002."""
+    lines = ["| set | encoder | quality | KB | of JPEG | mean SSIM | worst-image SSIM - JPEG's |", "|---|---|---:|---:|---:|---:|---:|"]
+    ok: dict[tuple[str, int], bool] = {}
+    for set_name, files in sets:
+        sources = [(n, d, _decoded(d)) for n, d in files if n.lower().endswith((".jpg", ".jpeg"))]
+        jpegs = [_jpeg_as_built(d, jpeg_quality) for _, d, _ in sources]
+        jpeg_scores = [ssim(im, _decoded(j)) for (_, _, im), j in zip(sources, jpegs)]
+        jpeg_kb = sum(map(len, jpegs)) / 1024
+        jmean = sum(jpeg_scores) / len(jpeg_scores)
+        lines.append(f"| {set_name} ({len(sources)} JPEGs) | JPEG | {jpeg_quality} | {jpeg_kb:.0f} | 100 % | {jmean:.4f} | 0 |")
+        grid = [("WEBP", q) for q in MATCH_WEBP] + ([("AVIF", q) for q in MATCH_AVIF] if features.check("avif") else [])
+        for fmt, q in grid:
+            blobs = [_variant(im, fmt, q) for _, _, im in sources]
+            scores = [ssim(im, _decoded(b)) for (_, _, im), b in zip(sources, blobs)]
+            mean = sum(scores) / len(scores)
+            worst = min(s - j for s, j in zip(scores, jpeg_scores))
+            ok[(fmt, q)] = ok.get((fmt, q), True) and mean >= jmean and worst >= -0.002
+            kb = sum(map(len, blobs)) / 1024
+            lines.append(f"| {set_name} | {fmt} | {q} | {kb:.0f} | {100 * kb / jpeg_kb:.0f} % | {mean:.4f} | {worst:+.4f} |")
+    picks = {}
+    for fmt, grid_q in (("WEBP", MATCH_WEBP), ("AVIF", MATCH_AVIF)):
+        good = [q for q in grid_q if ok.get((fmt, q))]
+        if good:
+            picks[fmt] = min(good)
+    return "\n".join(lines), picks
 
 
 # --- peak memory on 50 MP -------------------------------------------------------------------------------
@@ -209,16 +306,80 @@ def peak_memory_50mp(tmp: Path, variants: bool) -> str:
             f"JPEG {int(after) / 1e6:.1f} MB, variants kept (bytes) {rest}")
 
 
+# --- responsive widths (srcset) ---------------------------------------------------------------------
+
+
+def _picked(found: images.Responsive, suffix: str, slot: int) -> tuple[int, int]:
+    """(bytes with widths, bytes without) a browser fetches for a ``slot``-px-wide picture at 1x,
+    picking the format as ``{% picture %}`` lists them: AVIF, WebP (each only with a full-size file),
+    then the source's format; within it the narrowest candidate at least ``slot`` wide."""
+    width = found.display[0] if found.display else 0
+    for fmt in (".avif", ".webp", suffix):
+        full = found.variants.get(fmt) if fmt != suffix else found.result.data
+        if full is None:
+            continue
+        cands = [(width, len(full))] + [(w, len(c[fmt])) for w, c in found.widths.items() if fmt in c]
+        fits = [c for c in sorted(cands) if c[0] >= slot] or [max(cands)]
+        return fits[0][1], len(full)
+    return len(found.result.data), len(found.result.data)
+
+
+def measure_widths(files: list[tuple[str, bytes]], quality: int, widths: tuple[int, ...]) -> dict[str, float]:
+    row = {"files": len(files), "s_plain": 0.0, "s_widths": 0.0, "copies": 0}
+    for slot in (480, 960):
+        row[f"with_{slot}"] = row[f"without_{slot}"] = 0
+    for name, data in files:
+        suffix = Path(name).suffix.lower()
+        t = time.perf_counter()
+        images.optimize_responsive(data, suffix, quality=quality)
+        row["s_plain"] += time.perf_counter() - t
+        t = time.perf_counter()
+        found = images.optimize_responsive(data, suffix, quality=quality, widths=widths)
+        row["s_widths"] += time.perf_counter() - t
+        row["copies"] += sum(len(c) for c in found.widths.values())
+        for slot in (480, 960):
+            with_, without = _picked(found, suffix, slot)
+            row[f"with_{slot}"] += with_
+            row[f"without_{slot}"] += without
+    return row
+
+
+def widths_table(rows: list[tuple[str, dict[str, float]]], widths: tuple[int, ...]) -> str:
+    lines = [
+        f"| set (image_widths = {list(widths)}) | files | copies written | s without widths | s with | KB fetched, 480 px slot: full size -> srcset | 960 px slot |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in rows:
+        lines.append(
+            f"| {name} | {r['files']:.0f} | {r['copies']:.0f} | {r['s_plain']:.2f} | {r['s_widths']:.2f} "
+            f"| {r['without_480'] / 1024:.0f} -> {r['with_480'] / 1024:.0f} | {r['without_960'] / 1024:.0f} -> {r['with_960'] / 1024:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--match", action="store_true", help="WebP/AVIF qualities that score like the JPEG (SSIM)")
     parser.add_argument("--append", action="store_true")
     parser.add_argument("--quality", type=int, default=images.DEFAULT_QUALITY)
     parser.add_argument("--no-50mp", action="store_true")
+    parser.add_argument("--widths", action="store_true", help="the srcset step: its cost and the bytes a 480/960 px slot fetches")
     args = parser.parse_args()
     example = example_set()
+    if args.widths:
+        widths = (480, 960, 1440)
+        print(widths_table([("example static_src/img/gen", measure_widths(example, args.quality, widths)),
+                            ("generated photos 0.5-12 MP + one PNG", measure_widths(generated_set(), args.quality, widths))], widths))
+        return
     if args.sweep:
         print(sweep(example))
+        return
+    if args.match:
+        photos = [(n, d) for n, d in generated_set() if n.endswith(".jpg") and not n.startswith("photo-12")]
+        text, picks = match([("example static_src/img/gen", example), ("generated photos 0.5-5 MP", photos)], args.quality)
+        print(text)
+        print("picks:", picks)
         return
     notes = []
     if not args.no_50mp:

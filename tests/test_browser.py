@@ -219,3 +219,64 @@ def test_screenshot_diff_image_marks_changed_pixels_red(tmp_path):
     with Image.open(tmp_path / "d.png") as d:
         assert d.getpixel((0, 0)) == (230, 0, 0)
         assert d.getpixel((5, 5)) == (255, 255, 255)
+
+
+# --- images at first load, by initiator; render-blocking as Chromium reports it ----------------------
+
+# Two eager <img> at the top, two lazy ones just below the fold (within Chromium's ~1250 px lazy-load
+# distance: fetched anyway), one lazy far below (not fetched), one CSS background, one <picture>
+# whose chosen <source> is a lazy image near the fold; a blocking stylesheet and script in <head>,
+# a deferred script that does not block.
+MIXED = (
+    f'{HEAD}<link rel="stylesheet" href="/static/css/bg.css"><script src="/static/js/head.js"></script>'
+    '<script defer src="/static/js/late.js"></script></head><body>'
+    '<img src="/static/img/p0.png" width="200" height="150"><img src="/static/img/p1.png" width="200" height="150">'
+    '<div style="height:800px"></div><div class="bg"></div>'
+    '<img src="/static/img/p2.png" width="200" height="150" loading="lazy">'
+    '<picture><source srcset="/static/img/p3.png" type="image/png"><img src="/static/img/p0.png" width="200" height="150" loading="lazy"></picture>'
+    '<div style="height:5000px"></div><img src="/static/img/far.png" width="200" height="150" loading="lazy"></body></html>'
+)
+
+
+@pytest.fixture(scope="module")
+def mixed(site, base):
+    static = site["static"]
+    (static / "js").mkdir(exist_ok=True)
+    (static / "js" / "head.js").write_text("window.headRan = true;")
+    (static / "js" / "late.js").write_text("window.lateRan = true;")
+    (static / "css" / "bg.css").write_text(".bg { height: 100px; background: url(../img/bg.png); }")
+    for name in ("p3", "far", "bg"):
+        Image.new("RGB", (20, 20), "#999").save(static / "img" / f"{name}.png")
+    (site["pages"] / "mixed.html").write_text(MIXED)
+    return f"{base}/pages/mixed.html"
+
+
+@needs_chromium
+def test_image_requests_are_counted_by_what_asked_for_them(chromium, mixed):
+    m = chromium.measure(mixed)
+    assert m.images == {"img-eager": 2, "img-lazy": 2, "css": 1, "other": 0}
+    assert measure_to_dict(m)["eager_img"] == 2
+    vias = {r.url.rsplit("/", 1)[1]: r.via for r in m.requests if r.resource_type == "image"}
+    assert vias == {"p0.png": "img-eager", "p1.png": "img-eager", "p2.png": "img-lazy", "p3.png": "img-lazy", "bg.png": "css"}
+    assert "far.png" not in vias  # 6000 px down: lazy and really not fetched
+    assert m.blocking_by_type == {"stylesheet": 1, "script": 1}  # late.js is deferred: not blocking
+    assert {r.url.rsplit("/", 1)[1] for r in m.requests if r.blocking} == {"bg.css", "head.js"}
+
+
+@pytest.mark.parametrize(
+    ("url", "initiator", "expected"),
+    [
+        pytest.param("http://h/a.png", "img", "img-eager", id="eager_img"),
+        pytest.param("http://h/b.png", "img", "img-lazy", id="lazy_img"),
+        pytest.param("http://h/ab.png", "img", "img-eager", id="shown_eager_and_lazy_counts_eager"),
+        pytest.param("http://h/c.png", "css", "css", id="css_url"),
+        pytest.param("http://h/a.png", "css", "img-eager", id="css_url_also_in_an_eager_img"),
+        pytest.param("http://h/d.png", "link", "other", id="preload"),
+        pytest.param("http://h/e.png", "other", "other", id="script_made"),
+    ],
+)
+def test_classify_image(url, initiator, expected):
+    from assetopt.browser import classify_image
+
+    eager, lazy = {"http://h/a.png", "http://h/ab.png"}, {"http://h/b.png", "http://h/ab.png"}
+    assert classify_image(url, initiator, eager, lazy) == expected

@@ -63,6 +63,15 @@ def test_fail_on_threshold_exits_1_naming_page_and_value(site: Path):
     assert ok.exit_code == 0
 
 
+
+def test_fail_on_image_bytes(site: Path):
+    (site / "static/i.png").write_bytes(b"\x89PNG" + bytes(range(256)) * 8)  # 2052 bytes, brotli keeps ~all of it
+    over = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "img_bytes>2k"], site)
+    assert over.exit_code == 1, over.output
+    assert "fail-on: home.html: img_bytes>2k (is 2053)" in over.output  # i.png 2052 + j.png 1
+    ok = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "img_bytes>3k,img_br>3k"], site)
+    assert ok.exit_code == 0, ok.output
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -129,3 +138,12 @@ def test_build_no_images_copies_images_as_they_are(site: Path):
     assert not (site / "out/photo.webp").exists()
     optimized = run(["build", "--templates", "templates", "--static", "static", "--out", "out2"], site)
     assert optimized.exit_code == 0 and len((site / "out2/photo.png").read_bytes()) < len(original)  # the flag mattered
+
+
+def test_audit_and_verify_help_teach_the_browser_flow(site: Path):
+    audit_help = run(["audit", "--help"], site).output
+    assert "assetopt audit --browser --settings mysite.settings --url /en/" in audit_help
+    assert "verify --browser" in audit_help
+    verify_help = " ".join(run(["verify", "--help"], site).output.split())
+    assert "assetopt verify --baseline before.json --browser --report report.html" in verify_help
+    assert "2 usage error (also: a baseline without browser measurements" in verify_help

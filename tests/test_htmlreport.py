@@ -55,6 +55,8 @@ def _measure(shot: Path, load: float, count: int, errors: list[str]) -> dict:
     return {
         "request_count": count, "by_type": {"document": 1, "stylesheet": count - 1}, "transfer": 2048 * count,
         "failed": [], "console_errors": errors, "load_ms": load, "lcp_ms": load - 10, "cls": 0.0,
+        "images": {"img-eager": count - 1, "img-lazy": 1, "css": 2, "other": 0}, "eager_img": count - 1,
+        "blocking_by_type": {"stylesheet": count - 1},
         "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100}, "screenshot": str(shot),
     }
 
@@ -78,10 +80,14 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     assert "uncaught Error: &lt;b&gt;oops&lt;/b&gt;" in html
     assert "shop/&lt;list&gt;.html: new console error(s) after the change" in html
     assert html.count("data:image/png;base64,") == 3  # before, after, diff
-    assert html.count("<svg") == 4  # static requests, static bytes, in Chromium, time
+    assert html.count("<svg") == 5  # static requests, static bytes, Chromium requests, Chromium transfer, time
     assert re.search(r"templates/shop/&lt;list&gt;\.html:4</code>", html)  # a finding with file:line
     assert "assetopt verify --baseline before.json --browser --report report.html" in html
     assert "diff: 2.083% of pixels" in html  # 64 of 3072 pixels
+    # images at first load apart by initiator: before 3 - 1 eager, after 2 - 1
+    assert "eager &lt;img&gt; 2, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
+    assert "eager &lt;img&gt; 1, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
+    assert "<td>render-blocking</td><td class=\"text\">stylesheet 2</td><td class=\"text\">stylesheet 1</td>" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
 
 

@@ -1,11 +1,12 @@
 """`assetopt optimize --browser` end to end on a copy of the example: Django renders before/after
-snapshots, Chromium measures them. The throttled run is skipped (--no-throttle: it alone takes ~55 s
-on the dashboard); test_browser.py covers throttling on a small page."""
+snapshots, Chromium measures them, and the issue's numbers for the example dashboard hold. The Fast 3G
+run of the dashboard (before and after, in the same run) is most of this test's time."""
 from __future__ import annotations
 
 import importlib.util
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,10 @@ from click.testing import CliRunner
 
 from assetopt.browser import CHROMIUM
 from assetopt.cli import cli
+from assetopt.config import load_config
+from assetopt.project import Project
+from assetopt.report import to_json
+from assetopt.scan import run_audit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,7 +35,7 @@ def test_optimize_browser_on_a_copy_of_the_example(tmp_path: Path, monkeypatch):
         shutil.copytree(REPO / ".assetopt-cache", tmp_path / ".assetopt-cache")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
-        cli, ["optimize", "--out", "out", "--browser", "--no-throttle", "--json", "out/v.json", "--report", "out/report.html"], catch_exceptions=False
+        cli, ["optimize", "--out", "out", "--browser", "--json", "out/v.json", "--report", "out/report.html"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     assert "| dashboard/admin_dashboard.html (/en/) |" in result.output
@@ -44,7 +49,26 @@ def test_optimize_browser_on_a_copy_of_the_example(tmp_path: Path, monkeypatch):
     assert dash["diff"]["fraction"] < 0.01
     assert not [e for e in after["console_errors"] if e not in before["console_errors"]]
     assert after["failed"] == []
-    assert "before_throttled" not in dash
+    # The issue's example numbers, as Chromium sees them: at most 3 eager images at first load (the
+    # lazy charts near the fold and the CSS backgrounds Chromium fetches too are counted apart), at
+    # most 2 render-blocking scripts, and Fast 3G loadEventEnd at least 40 % faster.
+    assert after["eager_img"] <= 3 < before["eager_img"]
+    assert after["images"]["img-eager"] == after["eager_img"]
+    assert after["blocking_by_type"].get("script", 0) <= 2
+    assert after["blocking_by_type"].get("stylesheet", 0) <= 2
+    slow_before, slow_after = dash["before_throttled"]["load_ms"], dash["after_throttled"]["load_ms"]
+    assert slow_after <= 0.6 * slow_before, (slow_before, slow_after)
+    assert "before_throttled" not in doc["browser"]["sales/order_form.html"]  # only the first page
+    # CSS+JS brotli bytes as served after: at most 30 % of the sources' raw CSS+JS bytes (an audit of
+    # the sources and one of the rewritten copy against its build, made here, not read from optimize).
+    config = load_config(tmp_path, cwd=tmp_path)
+    after_config = replace(config, templates=(tmp_path / "out/templates",), out=tmp_path / "out/static")
+
+    def cssjs(cfg, kind: str) -> int:
+        (page,) = [p for p in to_json(run_audit(Project(cfg)), "p", "/static/")["pages"] if p["name"] == "dashboard/admin_dashboard.html"]
+        return page["bytes"]["css"][kind] + page["bytes"]["js"][kind]
+
+    assert cssjs(after_config, "br") <= 0.3 * cssjs(config, "raw")
     for url in ("/en/", "/en/sales/orders/new/"):
         snap = "en/index.html" if url == "/en/" else "en/sales/orders/new/index.html"
         assert (tmp_path / "out/snapshots/before" / snap).is_file() and (tmp_path / "out/snapshots/after" / snap).is_file()

@@ -65,10 +65,10 @@ def test_an_unknown_user_is_a_clear_error():
 def test_optimize_takes_url_names_and_a_user():
     from click.testing import CliRunner
 
-    from assetopt.cli import _browser_args, cli
+    from assetopt.cli import browser_args, cli
     from assetopt.config import load_config
 
     text = CliRunner().invoke(cli, ["optimize", "--help"], terminal_width=200).output
     assert "--user USERNAME" in text and "URL name" in text
     config = load_config(REPO, {}, cwd=REPO)
-    assert _browser_args(config, None, ("core:dashboard", "/en/"))[2] == ["core:dashboard", "/en/"]
+    assert browser_args(config, None, ("core:dashboard", "/en/"))[2] == ["core:dashboard", "/en/"]

@@ -157,10 +157,11 @@ def test_baseline_page_without_metrics_is_a_clear_error(audits):
 def test_markdown_table_shows_before_and_after_per_page(audits):
     before, after = audits({"shop.html": HEAVY, "gone.html": PLAIN}, {"shop.html": LIGHT})
     table = markdown_table(compare(before, after)).splitlines()
-    assert table[0] == "| page | requests | css | js | eager img | blocking | br KB | br change | status |"
-    assert table[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---|"
-    assert table[2] == "| gone.html | 0 → - | 0 → - | 0 → - | 0 → - | 0 → - | 0.0 → - | - | missing-after |"
-    assert table[3].startswith("| shop.html | 9 → 5 | 5 → 1 | 0 → 0 | 4 → 1 | 5 → 1 | ")
+    assert table[0] == "| page | requests | css | js | eager img | blocking | img KB | br KB | br change | status |"
+    assert table[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    assert table[2] == "| gone.html | 0 → - | 0 → - | 0 → - | 0 → - | 0 → - | 0.0 → - | 0.0 → - | - | missing-after |"
+    # img KB: four 50-byte PNGs on both sides (0.2 KB), lazy or not: bytes count every image
+    assert table[3].startswith("| shop.html | 9 → 5 | 5 → 1 | 0 → 0 | 4 → 1 | 5 → 1 | 0.2 → 0.2 | ")
     assert table[3].endswith(" % | improved |")
     assert table[4].startswith("| **total (1 pages)** | 9 → 5 |")
     assert table[4].endswith("| failed |")

@@ -7,8 +7,12 @@
 - ``assetopt.W002`` a ``{% bundle %}`` block (template and line) with no entry in the built manifest.
 - ``assetopt.E003`` compressor mode (``ASSETOPT["EMIT"] = "compressor"``) without ``COMPRESS_OFFLINE``.
 - ``assetopt.E004`` ``settings.ASSETOPT`` itself is invalid (the other checks then stay silent).
+- ``assetopt.E005`` django-compressor offline: a ``{% compress %}`` block (template and line) whose key is
+  not in compressor's offline manifest, or no manifest at all: it would raise ``OfflineGenerationError``.
+- ``assetopt.W003`` django-compressor offline: a ``{% compress %}`` block that reads a variable
+  ``COMPRESS_OFFLINE_CONTEXT`` lacks: a request where it renders something else misses the manifest.
 
-E001, W001 and W002 look at build output, which exists only after ``collectstatic``: they are deploy
+E001, W001, W002, E005 and W003 look at build output, which exists only after ``collectstatic``: they are deploy
 checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
 missing build. The others run with every command. Checks read; they never build or write.
 """
@@ -34,7 +38,7 @@ from ...project import Project
 from . import conf
 from .project import config_from_settings, template_dirs
 
-__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode"]
+__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
 
 TAG = "assetopt"
 _BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
@@ -49,6 +53,7 @@ def register_checks() -> None:
     checks.register(check_manifest_built, TAG, deploy=True)
     checks.register(check_storage, TAG, deploy=True)
     checks.register(check_manifest_entries, TAG, deploy=True)
+    checks.register(check_compress_manifest, TAG, deploy=True)
 
 
 def _valid() -> bool:
@@ -189,3 +194,24 @@ def check_compressor_mode(app_configs: Any = None, **kwargs: Any) -> list[checks
             id="assetopt.E003",
         )
     ]
+
+
+def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The collectstatic hook's offline-manifest check, for a deploy that built elsewhere (or long ago)."""
+    from . import compress
+
+    if not _valid() or not compress.compressor_active():
+        return []
+    storage, name = compress.manifest_location()
+    manifest = compress.read_manifest()
+    if manifest is None:
+        return [checks.Error(f"COMPRESS_OFFLINE is on but there is no offline manifest ({name} in {getattr(storage, 'location', storage)}): every {{% compress %}} block raises OfflineGenerationError", hint=_BUILD_HINT.replace("`assetopt build`", "`manage.py compress`"), id="assetopt.E005")]
+    project = Project(_scan_config())
+    templates = [(n, p) for n in project.template_names() if (p := project.find_template(n)) is not None]
+    out: list[checks.CheckMessage] = []
+    for block in compress.missing_blocks(templates, manifest):
+        if block.certain:
+            out.append(checks.Error(f"{block.message()}: it would raise OfflineGenerationError on the request", hint="run `python manage.py collectstatic` (it runs the offline compression) and fix what it names", id="assetopt.E005"))
+        else:
+            out.append(checks.Warning(block.message(), hint="add the variable to COMPRESS_OFFLINE_CONTEXT, or move what depends on it out of the {% compress %} block", id="assetopt.W003"))
+    return out

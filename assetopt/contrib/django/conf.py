@@ -8,6 +8,9 @@ Keys of the Django edge itself (all optional):
 - ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``).
 - ``EMIT``: ``"bundle"`` (default) or ``"compressor"`` (the rewrite wraps runs in ``{% compress %}``;
   needs ``COMPRESS_OFFLINE = True``, system check ``assetopt.E003``).
+- ``OFFLINE_COMPRESS``: when django-compressor is installed with ``COMPRESS_ENABLED`` and
+  ``COMPRESS_OFFLINE`` on, ``collectstatic`` also runs its offline compression and checks its manifest
+  (default ``True``; ``False`` leaves it to your own ``manage.py compress``). See ``docs/compressor.md``.
 
 Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, same checks):
 
@@ -17,13 +20,18 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``CACHE_DIR``                 ``cache_dir``        default ``STATIC_ROOT/.assetopt-cache``
 ``CACHE_ALIAS``               ``cache_alias``      must be in ``CACHES`` (check ``assetopt.E002``)
 ``DECLARED_BUNDLES``          ``bundles``          ``BUNDLES`` is the on/off switch in Django
-``PAGE_TEMPLATES``            ``pages``            ``PAGES`` is kept for URL paths/names
+``PAGE_TEMPLATES``            ``pages``            template names audited as pages
+``PAGES``                     ``urls``             ``--browser`` pages without ``--url``: URL paths or names
+``USER``                      ``user``             ``--browser`` renders as this username without ``--user``
 ``EXCLUDE``                   ``exclude``
 ``MINIFY_STATIC``             ``minify_static``
 ``REWRITE``                   ``rewrite``
 ``CACHE``                     ``cache``            ``{% cache %}`` fragments: list of dicts
 ``EAGER_SELECTORS``           ``eager_selectors``
 ``USER_CONTEXT``              ``user_context``
+``IMAGES``                    ``images``           collectstatic optimizes images, writes variants
+``IMAGE_QUALITY``             ``image_quality``
+``IMAGE_WIDTHS``              ``image_widths``     e.g. ``[480, 960, 1440]``; ``[]`` for none
 ============================  ===================  =============================================
 
 Never set here, always derived from Django's own settings (``project.py``): ``templates`` (the
@@ -47,6 +55,8 @@ CONFIG_FIELDS = {
     "CACHE_ALIAS": "cache_alias",
     "DECLARED_BUNDLES": "bundles",
     "PAGE_TEMPLATES": "pages",
+    "PAGES": "urls",
+    "USER": "user",
     "EXCLUDE": "exclude",
     "MINIFY_STATIC": "minify_static",
     "REWRITE": "rewrite",
@@ -55,15 +65,15 @@ CONFIG_FIELDS = {
     "USER_CONTEXT": "user_context",
     "IMAGES": "images",
     "IMAGE_QUALITY": "image_quality",
+    "IMAGE_WIDTHS": "image_widths",
 }
 EMIT_MODES = ("bundle", "compressor")
-KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT"} | set(CONFIG_FIELDS)
+KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT", "OFFLINE_COMPRESS"} | set(CONFIG_FIELDS)
 _DERIVED = {
     "TEMPLATES": "settings.TEMPLATES",
     "STATIC": "STATICFILES_FINDERS and STATICFILES_DIRS",
     "STATIC_URL": "settings.STATIC_URL",
     "OUT": "settings.STATIC_ROOT",
-    "PAGES": "nothing yet (reserved for page URL paths or names); template names go in PAGE_TEMPLATES",
 }
 
 
@@ -80,6 +90,8 @@ def options() -> dict[str, Any]:
     emit = raw.get("EMIT", "bundle")
     if emit not in EMIT_MODES:
         raise ImproperlyConfigured(f"ASSETOPT['EMIT'] must be one of {EMIT_MODES}, got {emit!r}")
+    if not isinstance(raw.get("OFFLINE_COMPRESS", True), bool):
+        raise ImproperlyConfigured(f"ASSETOPT['OFFLINE_COMPRESS'] must be True or False, got {raw['OFFLINE_COMPRESS']!r}")
     return raw
 
 
@@ -94,6 +106,11 @@ def strict() -> bool:
 
 def emit() -> str:
     return str(options().get("EMIT", "bundle"))
+
+
+def offline_compress() -> bool:
+    """Whether collectstatic runs django-compressor's offline compression (when the project uses it)."""
+    return bool(options().get("OFFLINE_COMPRESS", True))
 
 
 def manifest_path() -> Path | None:

@@ -6,6 +6,8 @@
    adds them to collectstatic's ``paths``;
 2. hands everything to ``ManifestStaticFilesStorage``, which hashes the bundles like any file (once:
    the build did not hash them) and rewrites their ``url()``s to hashed names;
+   The image step runs with the build: optimized images replace their collected copies, and their
+   WebP/AVIF and ``srcset`` width files are added to ``paths`` too, so Django hashes them all;
 3. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
 4. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
    file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy.
@@ -43,6 +45,7 @@ from ...fsutil import write_if_changed
 from ...manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...precompress import PrecompressStats, precompress_tree
 from ...project import Project
+from . import compress as offline_compress
 from . import conf
 from .project import config_from_settings
 
@@ -107,6 +110,13 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         for name in bundle_files:
             paths[name] = (self, name)
             yield name, name, True
+        # Images: Django hashes the optimized copy in STATIC_ROOT (not the source), and the WebP/AVIF
+        # and width files join staticfiles.json, so ``static()`` in {% picture %} finds them.
+        for name in result.images.replaced:
+            paths[name] = (self, name)
+        for name in result.images.generated():
+            paths[name] = (self, name)
+            yield name, name, True
 
         self._deferred = set()
         completed = False
@@ -123,6 +133,9 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                     super().delete(name)
         if not completed:
             return
+        if offline_compress.compressor_active():  # after Django's hashing, before precompression: docs/compressor.md
+            if not (yield from offline_compress.offline_step(Path(self.location), project)):
+                return  # a {% compress %} block the manifest lacks: nothing more is published
 
         manifest = self._served_manifest(result.manifest)
         root = Path(self.location)
@@ -143,7 +156,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                 data = Path(self.path(self.stored_name(f.name))).read_bytes()
                 files.append(ManifestFile(name=f.name, integrity=integrity(data), sources=f.sources, size=len(data)))
             bundles[key] = replace(bundle, files=tuple(files))
-        return Manifest(bundles=bundles, static_url=built.static_url)
+        return replace(built, bundles=bundles)  # images: Django does not rewrite them, sizes hold
 
     def _explain(self, name: str, exc: Exception, paths: dict[str, tuple[Any, str]], manifest: Manifest) -> Exception:
         """Django's "The file 'x' could not be found with <storage>" as a message naming the CSS

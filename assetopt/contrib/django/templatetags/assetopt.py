@@ -1,4 +1,4 @@
-"""``{% load assetopt %}``: the ``{% bundle "css" %}...{% endbundle %}`` block tag.
+"""``{% load assetopt %}``: the ``{% bundle "css" %}...{% endbundle %}`` and ``{% picture %}`` block tags.
 
 At render time the tag works out which static paths its inner tags produce *in this context*: it
 walks its compiled nodes, evaluates each ``{% if %}`` exactly as Django would, takes ``{% static %}``
@@ -10,6 +10,13 @@ the inner tags' ``nonce``/``crossorigin``/``referrerpolicy``.
 - not built: ``STRICT`` raises naming the template, line and command; otherwise the inner tags and
   one logged warning per bundle. Never a 500 in production by default.
 The tag reads the manifest once per file version and never writes.
+
+``{% picture %}<img src="{% static 'img/photo.jpg' %}" ...>{% endpicture %}`` prints the ``<img>`` inside
+a ``<picture>`` with a ``<source>`` per modern format and ``srcset``/``sizes`` from the manifest's
+``images`` section (``responsive.py``); every URL goes through ``static()``, so hashed names work. It
+prints its inner markup unchanged when bundling is off (the same rollback switch), when the manifest
+is missing or does not list the image, when the storage cannot name a file, or when the markup is not
+exactly one ``<img>`` whose ``src`` is a ``{% static %}`` path: never an error, never a 500.
 """
 from __future__ import annotations
 
@@ -28,9 +35,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ....assets import Asset, asset_of
 from ....bundles import BundleSpecError, variant_of_assets
+from ....lexer import Token, TokenKind
 from ....manifest import Manifest, ManifestBundle, ManifestError, load_manifest
 from ....refs import RefKind
-from ....tags import StartTag
+from ....responsive import picture_markup
+from ....tags import StartTag, scan_tags
 from ....templates import Template, parse_template
 from .. import conf
 
@@ -250,3 +259,60 @@ def do_bundle(parser: template.base.Parser, token: template.base.Token) -> Bundl
     _check(nodelist, where)
     _check_urls(nodelist, where)
     return BundleNode(bits[1].strip("\"'"), nodelist, where, token.lineno)
+
+
+_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
+
+
+class PictureNode(Node):
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString | str:
+        inner = self.nodelist.render(context)
+        if not conf.bundles_enabled():
+            return inner
+        text = str(inner)
+        # rendered output is all markup: one TEXT token, so user data that looks like {{ }} stays text
+        items = scan_tags(text, (Token(TokenKind.TEXT, 0, len(text), 1, text),))
+        tags = [i for i in items if isinstance(i, StartTag)]
+        if len(tags) != 1 or tags[0].name != "img":
+            return inner  # not one plain <img> (an author's <picture>, two images ...): left alone
+        tag = tags[0]
+        logical = self._logical(context, html.unescape(tag.get("src") or ""))
+        manifest = _read_manifest(conf.manifest_path()) if logical is not None else None
+        image = manifest.images.get(logical) if manifest is not None and logical is not None else None
+        if image is None:
+            return inner
+        fallback = _MIME.get(Path(image.file).suffix.lower(), "")
+        try:
+            markup = picture_markup(str(inner), tag, image, static, fallback)
+        except ValueError as exc:
+            # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks: the plain <img>
+            logger.warning("assetopt: {%% picture %%} of %s prints the plain <img>: %s", logical, exc)
+            return inner
+        return inner if markup is None else mark_safe(markup)
+
+    def _logical(self, context: template.Context, src: str) -> str | None:
+        """The static path whose ``static()`` URL is the rendered ``src`` (None when none is)."""
+        for node in self.nodelist.get_nodes_by_type(StaticNode):
+            if node.varname is not None:
+                continue
+            try:
+                path = node.path.resolve(context)
+                if isinstance(path, str) and path and static(path) == src:
+                    return path
+            except (ValueError, VariableDoesNotExist):
+                continue
+        return None
+
+
+@register.tag("picture")
+def do_picture(parser: template.base.Parser, token: template.base.Token) -> PictureNode:
+    """``{% picture %}<img src="{% static 'img/photo.jpg' %}" alt="...">{% endpicture %}``."""
+    if len(token.split_contents()) != 1:
+        where = getattr(parser.origin, "template_name", None) or getattr(parser.origin, "name", "<template>")
+        raise template.TemplateSyntaxError(f"{where}:{token.lineno}: {{% picture %}} takes no arguments, got {{% {token.contents} %}}")
+    nodelist = parser.parse(("endpicture",))
+    parser.delete_first_token()
+    return PictureNode(nodelist)

@@ -5,8 +5,10 @@
 The Django package and the command line never import each other (``design.md``): this command
 writes the settings-derived configuration as an ``assetopt.toml`` in a temporary folder and runs
 ``python -m assetopt.cli COMMAND --project THAT_FOLDER ...`` with the same arguments, so every
-flag, output and exit code is the command line's own. For ``optimize --browser`` the settings
-module is passed on as ``--settings``.
+flag, output and exit code is the command line's own. For ``optimize --browser`` (and
+``verify --browser``) the settings module is passed on as ``--settings``; without ``--url`` the pages
+are ``ASSETOPT["PAGES"]`` and without ``--user`` the user is ``ASSETOPT["USER"]`` (written into that
+``assetopt.toml`` as ``urls`` and ``user``).
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         except AssetoptError as exc:
             raise CommandError(str(exc)) from None
         args = [options["command"], *options["rest"]]
-        if options["command"] == "optimize" and "--browser" in args and "--settings" not in args:
+        if options["command"] in ("optimize", "verify") and "--browser" in args and "--settings" not in args:
             args += ["--settings", os.environ.get("DJANGO_SETTINGS_MODULE", "")]
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")

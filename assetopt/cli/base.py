@@ -1,0 +1,97 @@
+"""The command group, the options every command shares, and the exit codes. Only the ``cli``
+package prints, reads flags and maps errors to exit codes (0 ok, 1 findings, 2 usage or crash)."""
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..config import load_config
+from ..errors import AssetoptError
+
+__all__ = ["cli", "project_options", "progress_bar", "step_progress", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AssetoptError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(EXIT_USAGE)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_USAGE)
+        except BrokenPipeError:  # `assetopt ... | head`: the reader left; say nothing more
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_USAGE)
+        except Exception as exc:  # noqa: BLE001 - a crash is exit 2 with the traceback, never exit 1
+            import traceback
+
+            traceback.print_exc()
+            click.secho(f"internal error: {type(exc).__name__}: {exc} (please report it with the traceback above)", fg="red", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="assetopt")
+def cli() -> None:
+    """Make server-rendered Django sites load fast, and prove it.
+
+    \b
+    assetopt audit      count requests, bytes and problems per page (the baseline)
+    assetopt build      bundle, minify, hash and precompress every {% bundle %} block
+    assetopt rewrite    preview (diff), check or apply template rewrites: bundles, lazy images, {% cache %}
+    assetopt verify     compare the project with a baseline audit: did the counts drop?
+    assetopt optimize   all of it on a copy: audit, rewrite, build, verify; sources untouched
+    Run "assetopt COMMAND --help" for the options and an example of each.
+
+    Settings come from [tool.assetopt] in pyproject.toml (or assetopt.toml) in --project;
+    --templates and --static work without any config file.
+    """
+
+
+def project_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="Where pyproject.toml/assetopt.toml is read.")
+    @click.option("--templates", "templates", multiple=True, metavar="DIR", help="Template dir (repeatable); overrides the config.")
+    @click.option("--static", "static", multiple=True, metavar="DIR", help="Static source dir (repeatable); overrides the config.")
+    @click.option("--static-url", "static_url", default=None, metavar="URL", help="STATIC_URL prefix (default /static/).")
+    @functools.wraps(f)
+    def wrapper(project_dir: Path, templates: tuple[str, ...], static: tuple[str, ...], static_url: str | None, **kwargs: Any) -> Any:
+        config = load_config(project_dir, {"templates": templates, "static": static, "static_url": static_url})
+        if not config.templates:
+            raise AssetoptError(
+                "no template dirs configured",
+                hint="pass --templates DIR, or add templates = [...] under [tool.assetopt] in pyproject.toml",
+            )
+        return f(config=config, **kwargs)
+
+    return wrapper
+
+
+def progress_bar(names_total: int) -> tuple[Callable[[str], None] | None, Callable[[], None]]:
+    """A progress bar on a terminal, nothing otherwise (CI logs stay clean)."""
+    if not sys.stderr.isatty() or names_total < 20:
+        return None, lambda: None
+    bar = click.progressbar(length=names_total, label="reading templates", file=sys.stderr)
+    bar.__enter__()
+    return (lambda _name: bar.update(1)), (lambda: bar.__exit__(None, None, None))
+
+
+
+def step_progress() -> Callable[[str], None]:
+    """One dim line per step of long work on a terminal (stderr), nothing in CI logs."""
+    if sys.stderr.isatty():
+        return lambda m: click.secho(f"... {m}", dim=True, err=True)
+    return lambda _m: None

@@ -1,0 +1,94 @@
+"""``assetopt optimize``: audit, rewrite, build and verify on a copy; sources untouched."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import Config
+from ..project import display_path
+from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .browser_args import browser_args
+from .verify import verify_report
+
+
+@cli.command()
+@project_options
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where the rewritten templates and the built static root go (default: out in the config, else build/).")
+@click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
+@click.option("--browser", is_flag=True, help="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).")
+@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).")
+@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).")
+@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render the pages logged in as this user of the project's database (force_login), before and after.")
+@click.option("--no-throttle", is_flag=True, help="--browser: skip the throttled (Fast 3G) runs, which take most of the time.")
+def optimize(
+    config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None,
+    browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool, user: str | None,
+) -> None:
+    """Do it all on a copy and show the before/after table: sources untouched.
+
+    audit the sources -> rewrite every template into OUT/templates -> build bundles and the static
+    root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
+    apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
+
+    With --browser: render each --url with Django's test client (before: the sources; after: the
+    rewritten templates with bundling on and OUT/static's manifest) into OUT/snapshots/, serve each
+    side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
+    Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
+    console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
+    or fewer saved requests than the static comparison claims. In this repository the defaults
+    measure the example; other projects pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
+    being a URL path or a URL name; pages behind a login render with --user USERNAME.
+
+    \b
+    Example (in this repository it runs on the bundled example site):
+      assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
+      assetopt optimize --browser --report build/report.html
+      assetopt optimize --browser --settings mysite.settings --url /en/ --url /en/orders/
+      assetopt optimize --browser --url core:dashboard --url sales:order_detail:1 --user demo
+
+    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
+    failed, or a rewrite would break a template (nothing written then), 2 usage error.
+    """
+    from ..optimize import optimize as run_optimize
+    from ..template_rewriter import context_from_config
+    from ..thresholds import parse_conditions
+    from ..verify import markdown_table
+
+    conditions = parse_conditions(require) if require else ()
+    target = out.resolve() if out is not None else config.out
+    page_args = browser_args(config, settings_module, urls) if browser else None
+    base = context_from_config(config)
+    progress = step_progress()
+    result = run_optimize(config, target, base, conditions, jobs, progress)
+    click.echo(markdown_table(result.verdict))
+    files = sum(len(b.files) for b in result.build.manifest.bundles.values())
+    click.echo(
+        f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
+        f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
+    )
+    for reason in result.verdict.reasons:
+        click.secho(f"fail: {reason}", fg="red", err=True)
+    checked = None
+    if page_args is not None:
+        from ..optimize import browser_check
+
+        settings_name, pythonpath, page_urls = page_args
+        checked = browser_check(
+            config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
+            throttled=() if no_throttle else None, progress=progress, user=user or config.user or None,
+        )
+        from ..verify_browser import browser_table
+
+        click.echo()
+        click.echo(browser_table(checked.pages))
+        click.echo(f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}")
+        for reason in checked.reasons:
+            click.secho(f"fail: {reason}", fg="red", err=True)
+    verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
+    if result.verdict.failed or (checked is not None and checked.reasons):
+        sys.exit(EXIT_FINDINGS)

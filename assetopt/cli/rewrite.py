@@ -1,0 +1,188 @@
+"""``assetopt rewrite``: diff preview, --check, --write (with an undo patch), --out."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import Config
+from ..fsutil import write_atomic
+from ..project import Project
+from .base import EXIT_FINDINGS, cli, project_options
+
+
+def _colour_diff(text: str) -> str:
+    if not sys.stdout.isatty():
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            out.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            out.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            out.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            out.append(click.style(line, fg="cyan"))
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+@cli.command()
+@project_options
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Show a unified diff and a summary (default). Writes nothing.")
+@click.option("--check", "mode", flag_value="check", help="Exit 1 when any rewrite is pending (CI, pre-commit). Writes nothing.")
+@click.option("--write", "mode", flag_value="write", help="Apply in place, all or nothing, after compiling every result with Django.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write a rewritten copy of the template dirs into DIR; sources untouched.")
+@click.option("--only", "only", default=None, metavar="KINDS", help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).")
+@click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
+@click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
+@click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
+def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool) -> None:
+    """Preview, check or apply template rewrites.
+
+    \b
+    bundles  wrap runs of stylesheets/scripts in {% bundle %} (or {% compress %})
+    images   loading="lazy" decoding="async" below the fold; fetchpriority="high" on the
+             LCP candidate; width/height read from the file
+    cache    {% cache %} around the fragments listed in [[tool.assetopt.cache]]
+    styles   (opt-in) static style="" -> generated classes, <style> blocks -> one generated
+             stylesheet, assetopt/inline.css, linked in the page's stylesheet run
+
+    Edits are splices: nothing outside an edit changes by a byte. Tags interrupted by template
+    code are skipped and listed, never guessed. Every rewritten template is compiled with
+    Django's engine first; --write writes nothing if any would break.
+
+    \b
+    Examples:
+      assetopt rewrite                      # diff preview of everything
+      assetopt rewrite --only images --check
+      assetopt rewrite --write              # then: git diff, or the printed undo command
+      assetopt rewrite --out build          # rewritten copies in build/templates/
+      assetopt rewrite --suggest-cache      # fragments worth a {% cache %}, with verdicts
+
+    Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
+    template could not be read, 2 usage error.
+    """
+    from ..config import TRANSFORMS
+    from ..edits import unified_diff
+    from ..rewrite import generated_path, plan_project, stale_generated, write_changes
+    from ..template_rewriter import context_from_config
+
+    if suggest_cache:
+        _print_cache_suggestions(Project(config), config.user_context)
+        return
+    kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
+    bad = [k for k in kinds if k not in TRANSFORMS]
+    if bad:
+        raise click.UsageError(f"--only: unknown transform(s) {', '.join(bad)}; choose from {', '.join(TRANSFORMS)}")
+    base = context_from_config(config, frozenset(kinds), emit)
+    project = Project(config)
+    result = plan_project(project, base)
+    stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
+    if mode == "diff" and out is None:
+        for change in result.changes:
+            click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
+        for path, before, after in stale:
+            click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
+    click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
+    for change in result.broken:
+        click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
+    for p in result.problems:
+        loc = f"{p.path}:{p.lineno}" if p.lineno else p.path
+        click.secho(f"error: {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""), fg="red", err=True)
+    failed = bool(result.broken or result.problems)
+    if out is not None or mode == "write":
+        written = write_changes(result, project, out.resolve() if out is not None else None)
+        if out is not None:
+            click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+            for logical in result.generated:  # the rewritten templates link it: Django must find it
+                click.echo(f"generated {generated_path(project, logical, out)}: add {out / 'static'} to STATICFILES_DIRS (or copy it to {project.display(generated_path(project, logical))})")
+        else:
+            undo = _save_undo(project, result)
+            click.echo(f"wrote {len(written)} file(s)")
+            for path, _, _ in stale:  # a source now: keep it (a class cannot be turned back into its style)
+                click.echo(f"generated {project.display(path)}: commit it with the templates")
+            if undo is not None:
+                click.echo(f"to undo: patch -R -p1 -d {config.project} < {undo}")
+    if mode == "check" and (result.changes or stale):
+        also = f" and {len(stale)} generated file(s)" if stale else ""
+        click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
+        sys.exit(EXIT_FINDINGS)
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) -> None:
+    from ..errors import TemplateError
+    from ..rewrite_cache import suggest_cache
+
+    count = 0
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        for s in suggest_cache(template, user_context):
+            count += 1
+            mark = click.style("ok     ", fg="green") if s.verdict == "ok" else click.style("refused", fg="yellow")
+            click.echo(f"{mark} {s.path}:{s.lineno}: {s.what}: {s.reason}")
+    click.echo(
+        f"{count} candidate(s). Verdicts read the templates only: data a view or context processor computes per user\n"
+        "(list the latter in user_context) must not be cached without varying on the user. To cache one, add a rule:\n"
+        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name; then `assetopt rewrite --only cache`."
+    )
+
+
+def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool) -> str:
+    from collections import Counter
+
+    kinds = ("bundles", "images", "cache", "styles")
+    lines = []
+    if result.changes:
+        header = ["template", *kinds]
+        rows = []
+        for change in result.changes:
+            counts = Counter(e.kind for e in change.edits)
+            # a bundle is two insertions (open and close); a {% cache %} fragment too
+            # a tag's edits (a new attribute; a removed style plus a class) share its first line
+            tags = lambda kind, edits=change.edits: len({e.lineno for e in edits if e.kind == kind})  # noqa: E731
+            rows.append([project.display(change.path), str(counts["bundles"] // 2), str(tags("images")), str(counts["cache"] // 2), str(tags("styles"))])
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(header)))
+        for r in rows:
+            lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+    else:
+        lines.append("nothing to rewrite")
+    if reasons:  # one line per change (a bundle's or a fragment's two insertions are one change)
+        for change in result.changes:
+            seen: set[tuple[int, str, str]] = set()
+            for e in sorted(change.edits, key=lambda e: e.start):
+                if e.kind != "load" and (e.lineno, e.kind, e.reason) not in seen:
+                    seen.add((e.lineno, e.kind, e.reason))
+                    lines.append(f"  {project.display(change.path)}:{e.lineno}: {e.kind}: {e.reason}")
+    if result.skips:
+        lines.append(f"{len(result.skips)} tag(s) left alone" + ("" if explain else " (--explain lists them)"))
+        if explain:
+            for sk in result.skips:
+                loc = f"{sk.path}:{sk.lineno}" if sk.lineno else sk.path
+                lines.append(f"  {loc}: {sk.kind}: {sk.reason}")
+    return "\n".join(lines)
+
+
+def _save_undo(project: Project, result: Any) -> Path | None:
+    """A reverse-applicable patch of what --write changed, in the cache dir."""
+    import hashlib
+
+    from ..edits import unified_diff
+
+    if not result.changes:
+        return None
+    patch = "".join(unified_diff(project.display(c.path), c.before, c.after) for c in result.changes)
+    target = project.config.cache_dir / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
+    write_atomic(target, patch.encode("utf-8"))
+    return target

@@ -1,0 +1,131 @@
+"""``assetopt verify`` (and the report writer optimize shares): the drop against a baseline."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..config import Config
+from ..errors import AssetoptError
+from ..fsutil import write_atomic
+from ..project import Project, display_path
+from .base import EXIT_FINDINGS, cli, project_options, step_progress
+
+
+def verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str, browser: Any = None) -> None:
+    """--json (the verdict; with --browser: {"verify", "browser", "browser_reasons"}) and --report."""
+    import json
+    import platform
+
+    from ..htmlreport import write_report
+    from ..verify import verdict_to_dict
+
+    data = verdict_to_dict(verdict)
+    if json_path is not None:
+        doc = data if browser is None else {**data, "browser": browser.pages, "browser_reasons": browser.reasons}
+        write_atomic(json_path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        click.echo(f"wrote {json_path}")
+    if report is not None:
+        versions = {"assetopt": __version__, "python": platform.python_version()}
+        full: dict[str, Any] = {"title": "assetopt verify", "verify": data, "commands": [command], "versions": versions}
+        if browser is not None:
+            versions["chromium"] = browser.chromium
+            full["browser"] = browser.pages
+        write_report(full, report)
+        click.echo(f"wrote {report}")
+
+
+@cli.command()
+@project_options
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True, help="An `assetopt audit --json` from before the change.")
+@click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify).")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report with before/after charts.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.")
+@click.option("--browser", is_flag=True, help="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.")
+@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: only these of the baseline's pages (repeatable; as given to audit --browser).")
+@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE (default: the one the baseline was measured with).")
+@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render logged in as this user (default: the baseline's).")
+@click.option("--no-throttle", is_flag=True, help="--browser: skip the Fast 3G runs.")
+@click.option("--shots", "shots", type=click.Path(file_okay=False, path_type=Path), default=None, help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
+def verify(
+    config: Config, baseline: Path, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
+    browser: bool, urls: tuple[str, ...], settings_module: str | None, user: str | None, no_throttle: bool, shots: Path | None,
+) -> None:
+    """Prove the drop: compare the project now with a baseline audit, page by page.
+
+    A page fails when a request count, render-blocking requests or eager images went up, when its
+    brotli bytes grew by more than 1 %, when it had bundle/lazy-image findings and nothing dropped,
+    when a --require limit does not hold, or when it is missing on one side. Prints a table to
+    paste into a pull request.
+
+    With --browser the baseline must come from `audit --browser` (its measurements, and the
+    screenshots beside it: before.json -> before.screenshots/): every page it measured is rendered
+    now with Django, served with the
+    static files it would use (the build in --out when its manifest exists, else the static dirs),
+    measured in a fresh headless Chromium and screenshotted. A page fails on a new console error or
+    failed request, a screenshot that differs from the stored one by more than 1 % of its pixels
+    (the diff image is saved), a lazy-loaded LCP image, or fewer saved requests in Chromium than the
+    static comparison claims.
+
+    \b
+    Examples:
+      assetopt audit --json before.json          # before the change
+      assetopt verify --baseline before.json --require 'css<=2,eager_img<=3' --report report.html
+    \b
+      # the browser half: measure before the change, then prove it after
+      assetopt audit --browser --settings mysite.settings --url /en/ --json before.json
+      assetopt rewrite --write && assetopt build
+      assetopt verify --baseline before.json --browser --report report.html
+
+    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit or a browser
+    check, 2 usage error (also: a baseline without browser measurements, or without a --url asked).
+    """
+    import json
+    from dataclasses import replace
+
+    from ..report import to_json
+    from ..scan import run_audit
+    from ..thresholds import parse_conditions
+    from ..verify import compare, markdown_table
+
+    conditions = parse_conditions(require) if require else ()
+    if not browser and (urls or settings_module or user or shots):
+        raise click.UsageError("--url, --settings, --user and --shots go with --browser")
+    if out is not None:
+        config = replace(config, out=out.resolve())
+    try:
+        before = json.loads(baseline.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
+    if browser:
+        from ..verify_browser import check_baseline
+
+        check_baseline(before, baseline, urls)  # a baseline without them fails before any work
+    now = to_json(run_audit(Project(config)), str(config.project), config.static_url)
+    verdict = compare(before, now, conditions, baseline_path=str(baseline))
+    click.echo(markdown_table(verdict))
+    for reason in verdict.reasons:
+        click.secho(f"fail: {reason}", fg="red", err=True)
+    checked = None
+    if browser:
+        from ..verify_browser import verify_browser
+
+        target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
+        checked = verify_browser(
+            config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=user,
+            throttle=not no_throttle, progress=step_progress(),
+        )
+        from ..verify_browser import browser_table
+
+        click.echo()
+        click.echo(browser_table(checked.pages))
+        click.echo(f"\nChromium {checked.chromium}: {len(checked.pages)} page(s) in {checked.seconds:.1f} s; screenshots now and diffs in {display_path(target, Path.cwd())}")
+        for reason in checked.reasons:
+            click.secho(f"fail: {reason}", fg="red", err=True)
+    verify_report(verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
+    if verdict.failed or (checked is not None and checked.reasons):
+        sys.exit(EXIT_FINDINGS)

@@ -1,0 +1,409 @@
+"""Responsive images end to end: the build's width copies and manifest ``images`` section, the
+``{% picture %}`` tag rendered by Django against that build (and under a real ``collectstatic`` with
+hashed names), and the rewrite that wraps ``<img>`` in it. Real files, real Django, no mocks.
+
+Expected names and widths are worked out here from the rules (``<stem>.<W>w.<ext>`` for every
+configured width under the displayed width), never copied from the code's output.
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, features
+
+import django_settings
+from assetopt.build import BuildOptions, build
+from assetopt.config import ConfigError, config_to_toml, load_config
+from assetopt.edits import apply_edits
+from assetopt.manifest import MANIFEST_NAME, load_manifest
+from assetopt.project import Project
+from assetopt.rewrite_images import plan_images
+from assetopt.template_rewriter import RewriteContext
+from assetopt.templates import parse_template
+
+MODERN = (".webp", ".avif") if features.check("avif") else (".webp",)
+STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
+LOAD = "{% load static assetopt %}\n"
+
+
+def photo_jpeg(width: int, height: int, seed: int = 1, exif_orientation: int | None = None) -> bytes:
+    """Photo-like pixels: gradients and soft shapes, no grain. At the SSIM-matched WebP/AVIF qualities
+    (images.py) a grainy photo's variants are often not smaller than its JPEG, and these tests are
+    about the widths, so every format here is expected to keep a file at every width."""
+    rnd = random.Random(seed)
+    bands = [Image.linear_gradient("L").rotate(rnd.randrange(360)).resize((width, height)) for _ in range(3)]
+    rgb = Image.merge("RGB", bands)
+    draw = ImageDraw.Draw(rgb)
+    for _ in range(8):
+        x, y, r = rnd.randrange(width), rnd.randrange(height), rnd.randrange(10, max(11, min(width, height) // 3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rnd.randrange(256) for _ in range(3)))
+    rgb = rgb.filter(ImageFilter.GaussianBlur(3))
+    out = io.BytesIO()
+    params: dict[str, object] = {"quality": 95}
+    if exif_orientation:
+        exif = Image.Exif()
+        exif[0x0112] = exif_orientation
+        params["exif"] = exif.tobytes()
+    rgb.save(out, "JPEG", **params)
+    return out.getvalue()
+
+
+def size_of(path: Path) -> tuple[int, int]:
+    with Image.open(path) as im:
+        return im.size
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".assetopt-cache" not in p.parts}
+
+
+def project(root: Path, **overrides: object) -> Project:
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    (root / "static").mkdir(parents=True, exist_ok=True)
+    return Project(load_config(root, {"templates": (str(root / "templates"),), "static": (str(root / "static"),), "cache_dir": str(root / "cache"), **overrides}, cwd=root))
+
+
+# ------------------------------------------------------------------------------------------ config
+
+
+@pytest.mark.parametrize("value", [[0], [480, 480], ["480"], [True], 480.0, [20000]])
+def test_image_widths_must_be_distinct_pixel_counts(tmp_path: Path, value: object):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.assetopt]\nimage_widths = {json.dumps(value)}\n")
+    with pytest.raises(ConfigError, match="image_widths"):
+        load_config(tmp_path)
+
+
+def test_image_widths_are_sorted_and_survive_the_toml_round_trip(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.assetopt]\nimage_widths = [960, 320]\n")
+    config = load_config(tmp_path)
+    assert config.image_widths == (320, 960)
+    assert load_config(tmp_path, {}).image_widths == (320, 960)
+    (tmp_path / "again").mkdir()
+    (tmp_path / "again" / "assetopt.toml").write_text(config_to_toml(config))
+    assert load_config(tmp_path / "again").image_widths == (320, 960)
+    assert load_config(tmp_path / "again") == load_config(tmp_path / "again")
+
+
+# ------------------------------------------------------------------------------------------- build
+
+
+def test_widths_are_made_only_under_the_displayed_width_with_names_beside_the_source(tmp_path: Path):
+    p = project(tmp_path, image_widths=(300, 600, 2000))
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/small.jpg": photo_jpeg(280, 200, seed=2), "img/turned.jpg": photo_jpeg(800, 400, seed=3, exif_orientation=6)})
+    result = build(p, BuildOptions(out=tmp_path / "out"))
+    out = tmp_path / "out"
+    # wide: 1000 px shown, so 300 and 600 (2000 is wider than the picture)
+    for width, height in ((300, 150), (600, 300)):
+        assert size_of(out / f"img/wide.{width}w.jpg") == (width, height)
+        for suffix in MODERN:
+            assert size_of(out / f"img/wide.{width}w{suffix}") == (width, height)
+    assert not list(out.glob("img/wide.2000w.*")) and not list(out.glob("img/small.*w.*"))
+    # turned: stored 800x400 with orientation 6, shown 400x800: only 300, pixels turned
+    assert size_of(out / "img/turned.300w.jpg") == (300, 600)
+    assert not list(out.glob("img/turned.600w.*"))
+    assert set(result.images.widths["img/wide.jpg"]) == {f"img/wide.{w}w{s}" for w in (300, 600) for s in (".jpg", *MODERN)}
+    # every copy is smaller than the next bigger one of its format
+    for suffix in (".jpg", *MODERN):
+        full = out / ("img/wide.jpg" if suffix == ".jpg" else f"img/wide{suffix}")
+        sizes = [(out / f"img/wide.300w{suffix}").stat().st_size, (out / f"img/wide.600w{suffix}").stat().st_size, full.stat().st_size]
+        assert sizes == sorted(sizes) and len(set(sizes)) == 3
+
+
+def test_the_manifest_records_each_image_with_its_candidates(tmp_path: Path):
+    p = project(tmp_path, image_widths=(300, 600))
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    build(p, BuildOptions(out=tmp_path / "out"))
+    raw = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())
+    assert raw["version"] == 1 and set(raw["images"]) == {"img/wide.jpg"}
+    entry = raw["images"]["img/wide.jpg"]
+    assert (entry["width"], entry["height"], entry["file"]) == (1000, 500, "img/wide.jpg")
+    assert entry["bytes"] == (tmp_path / "out/img/wide.jpg").stat().st_size
+    jpeg = entry["candidates"]["image/jpeg"]
+    assert [(c["name"], c["width"]) for c in jpeg] == [("img/wide.jpg", 1000), ("img/wide.600w.jpg", 600), ("img/wide.300w.jpg", 300)]
+    for mime, suffix in (("image/webp", ".webp"), ("image/avif", ".avif")):
+        if suffix in MODERN:
+            assert [(c["name"], c["width"]) for c in entry["candidates"][mime]] == [(f"img/wide{suffix}", 1000), (f"img/wide.600w{suffix}", 600), (f"img/wide.300w{suffix}", 300)]
+    for candidates in entry["candidates"].values():
+        for c in candidates:
+            assert c["bytes"] == (tmp_path / "out" / c["name"]).stat().st_size
+    assert load_manifest(tmp_path / "out" / MANIFEST_NAME).images["img/wide.jpg"].width == 1000
+
+
+def test_a_second_build_processes_no_image_and_writes_nothing(tmp_path: Path):
+    p = project(tmp_path, image_widths=(300, 600))
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500)})
+    first = build(p, BuildOptions(out=tmp_path / "out"))
+    before = tree(tmp_path / "out")
+    second = build(p, BuildOptions(out=tmp_path / "out"))
+    assert first.images.processed == 1 and second.images.processed == 0 and second.images.written == 0
+    assert tree(tmp_path / "out") == before
+
+
+def test_copies_no_longer_produced_are_pruned_and_source_files_never_are(tmp_path: Path):
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/mine.300w.jpg": photo_jpeg(200, 100, seed=5)})
+    build(project(tmp_path, image_widths=(300, 600)), BuildOptions(out=tmp_path / "out"))
+    out = tmp_path / "out"
+    assert (out / "img/wide.300w.jpg").is_file() and (out / "img/wide.600w.jpg").is_file()
+    result = build(project(tmp_path, image_widths=(600,)), BuildOptions(out=out))
+    assert not list(out.glob("img/wide.300w.*"))
+    assert (out / "img/wide.600w.jpg").is_file()
+    assert size_of(out / "img/mine.300w.jpg") == (200, 100)  # a source that looks like a copy: kept
+    assert {f"img/wide.300w{s}" for s in (".jpg", *MODERN)} <= set(result.images.removed)
+
+
+def test_a_width_name_taken_by_a_source_is_skipped_with_a_warning(tmp_path: Path):
+    mine = photo_jpeg(200, 100, seed=5)
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/wide.300w.jpg": mine})
+    result = build(project(tmp_path, image_widths=(300,)), BuildOptions(out=tmp_path / "out"))
+    assert size_of(tmp_path / "out/img/wide.300w.jpg") == (200, 100)  # the source's file, not a copy
+    assert ("img/wide.jpg", "no 300px copy: img/wide.300w.jpg is a source file") in {(w.path, w.message) for w in result.warnings}
+    assert "img/wide.300w.jpg" not in result.images.widths.get("img/wide.jpg", ())
+
+
+# ------------------------------------------------------------------------- the {% picture %} tag
+
+
+@pytest.fixture(scope="module", autouse=True)
+def django_configured() -> None:
+    django_settings.configure()
+
+
+IMG = "<img src=\"{% static 'img/wide.jpg' %}\" alt=\"{{ alt }}\" class=\"hero\" width=\"1000\" height=\"500\" loading=\"lazy\">"
+PLAIN = '<img src="/static/img/wide.jpg" alt="A &amp; B" class="hero" width="1000" height="500" loading="lazy">'
+
+
+@dataclass
+class Site:
+    root: Path
+
+    def render(self, source: str, context: dict[str, object] | None = None) -> str:
+        from django.template import engines
+
+        return engines["django"].from_string(source).render(context or {"alt": "A & B"})
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    from django.test.utils import override_settings
+
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'})
+    templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path / "templates")]}]
+    with override_settings(TEMPLATES=templates, STATIC_ROOT=str(tmp_path / "out"), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True}):
+        yield Site(tmp_path)
+
+
+def srcset(stem: str, suffix: str, widths: tuple[int, ...], full: int) -> str:
+    return ", ".join([f"/static/{stem}.{w}w{suffix} {w}w" for w in widths] + [f"/static/{stem}{suffix} {full}w"])
+
+
+def test_picture_prints_a_source_per_modern_format_and_a_srcset_keeping_every_attribute(site: Site):
+    build(project(site.root, image_widths=(300, 600)), BuildOptions(out=site.root / "out"))
+    sizes = "(max-width: 1000px) 100vw, 1000px"
+    sources = "".join(
+        f'<source type="image/{s[1:]}" srcset="{srcset("img/wide", s, (300, 600), 1000)}" sizes="{sizes}">' for s in (".avif", ".webp") if s in MODERN
+    )
+    img = PLAIN[:-1] + f' srcset="{srcset("img/wide", ".jpg", (300, 600), 1000)}" sizes="{sizes}">'
+    assert site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}") == "\n<picture>" + sources + img + "</picture>"
+    # every URL names a file of the build
+    for url in re.findall(r"/static/([^\s\"]+)", site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}")):
+        assert (site.root / "out" / url).is_file(), url
+
+
+def test_sizes_follow_the_author_or_the_width_attribute(site: Site):
+    build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    narrow = site.render(LOAD + "{% picture %}<img src=\"{% static 'img/wide.jpg' %}\" width=\"400\" alt=\"\">{% endpicture %}")
+    assert narrow.count('sizes="(max-width: 400px) 100vw, 400px"') == len(MODERN) + 1
+    own = site.render(LOAD + "{% picture %}<img src=\"{% static 'img/wide.jpg' %}\" sizes=\"50vw\" alt=\"\">{% endpicture %}")
+    assert own.count('sizes="50vw"') == len(MODERN) + 1 and "100vw" not in own
+
+
+@pytest.mark.parametrize(
+    ("assetopt", "built"),
+    [pytest.param({"BUNDLES": False}, True, id="rollback"), pytest.param({"BUNDLES": True}, False, id="no_manifest")],
+)
+def test_rollback_or_a_missing_build_prints_the_img_unchanged(site: Site, assetopt: dict[str, object], built: bool):
+    from django.test.utils import override_settings
+
+    if built:
+        build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    with override_settings(ASSETOPT=assetopt):
+        assert site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}") == "\n" + PLAIN
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        pytest.param("<img src=\"{% static 'img/logo.svg' %}\" alt=\"\">", id="svg_not_in_manifest"),
+        pytest.param("<img src=\"{% static 'img/wide.jpg' %}\" srcset=\"/x.jpg 2x\" alt=\"\">", id="author_srcset"),
+        pytest.param("<img src=\"/elsewhere.jpg\" alt=\"\">", id="not_a_static_path"),
+        pytest.param("<picture><img src=\"{% static 'img/wide.jpg' %}\" alt=\"\"></picture>", id="already_a_picture"),
+    ],
+)
+def test_what_the_tag_cannot_improve_is_printed_unchanged(site: Site, inner: str):
+    build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    plain = site.render(LOAD + inner)
+    assert site.render(LOAD + "{% picture %}" + inner + "{% endpicture %}") == plain
+
+
+def test_a_name_the_hashed_storage_lacks_prints_the_plain_img(site: Site):
+    from django.test.utils import override_settings
+
+    build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
+    (site.root / "out" / "staticfiles.json").write_text(json.dumps({"version": "1.1", "paths": {"img/wide.jpg": "img/wide.0123456789ab.jpg"}}))
+    with override_settings(STORAGES=storages):
+        out = site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}")
+    assert out == "\n" + PLAIN.replace("img/wide.jpg", "img/wide.0123456789ab.jpg")
+
+
+# ------------------------------------------------------------------------------------ collectstatic
+
+
+def test_collectstatic_optimizes_hashes_the_variants_and_the_tag_serves_them(tmp_path: Path):
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.template import engines
+    from django.test.utils import override_settings
+
+    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500)})
+    write(tmp_path / "templates", {"page.html": LOAD + "{% picture %}" + IMG + "{% endpicture %}"})
+    root = tmp_path / "root"
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
+    templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path / "templates")]}]
+    with override_settings(TEMPLATES=templates, STATICFILES_DIRS=[str(tmp_path / "static")], STATIC_ROOT=str(root), STORAGES=storages, DEBUG=False,
+                           ASSETOPT={"BUNDLES": True, "IMAGE_WIDTHS": [300, 600]}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        first = staticfiles_storage._wrapped.last_build
+        html = engines["django"].get_template("page.html").render({"alt": "A & B"})
+        paths = json.loads((root / "staticfiles.json").read_text())["paths"]
+        expected = {"img/wide.jpg"} | {f"img/wide{s}" for s in MODERN} | {f"img/wide.{w}w{s}" for w in (300, 600) for s in (".jpg", *MODERN)}
+        assert expected <= set(paths)
+        urls = re.findall(r"/static/([^\s\"]+)", html)
+        assert sorted(urls) == sorted([paths["img/wide.jpg"]] * 2 + [paths[n] for n in expected - {"img/wide.jpg"}])
+        for url in urls:
+            assert re.search(r"\.[0-9a-f]{12}\.", url) and (root / url).is_file(), url
+        # the shipped JPEG is the optimized one, hashed by its own bytes
+        assert (root / paths["img/wide.jpg"]).stat().st_size < (tmp_path / "static/img/wide.jpg").stat().st_size
+        manifest = json.loads((root / MANIFEST_NAME).read_text())
+        assert set(manifest["images"]) == {"img/wide.jpg"}
+        before = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file() and ".assetopt-cache" not in p.parts}
+        call_command("collectstatic", interactive=False, verbosity=0)
+        second = staticfiles_storage._wrapped.last_build
+        after = {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file() and ".assetopt-cache" not in p.parts}
+    assert first.images.processed == 1 and second.images.processed == 0 and second.images.written == 0
+    assert after == before
+
+
+# ------------------------------------------------------------------------------------------ rewrite
+
+
+@pytest.mark.parametrize(
+    ("source", "wrapped"),
+    [
+        pytest.param("<img src=\"{% static 'a.jpg' %}\" alt=\"\">", True, id="static_jpeg"),
+        pytest.param("<img src=\"{% static 'a.png' %}\" alt=\"\">", True, id="static_png"),
+        pytest.param("<img src=\"{% static 'a.svg' %}\" alt=\"\">", False, id="svg"),
+        pytest.param('<img src="https://cdn.example.com/a.jpg" alt="">', False, id="external"),
+        pytest.param("<img src=\"{% static name %}\" alt=\"\">", False, id="computed"),
+        pytest.param("<img src=\"{% if x %}{% static 'a.jpg' %}{% else %}{% static 'b.jpg' %}{% endif %}\" alt=\"\">", False, id="chosen_by_if"),
+        pytest.param("<img src=\"{% static 'a.jpg' %}\" srcset=\"{% static 'a2.jpg' %} 2x\" alt=\"\">", False, id="author_srcset"),
+        pytest.param("<picture><img src=\"{% static 'a.jpg' %}\" alt=\"\"></picture>", False, id="inside_picture"),
+        pytest.param("{% verbatim %}<img src=\"{% static 'a.jpg' %}\">{% endverbatim %}", False, id="verbatim"),
+        pytest.param("{% comment %}<img src=\"{% static 'a.jpg' %}\">{% endcomment %}", False, id="comment"),
+        pytest.param("<!-- <img src=\"{% static 'a.jpg' %}\"> -->", False, id="html_comment"),
+    ],
+)
+def test_the_rewrite_wraps_only_literal_static_raster_images(source: str, wrapped: bool):
+    from django.template import engines
+
+    template = parse_template("t.html", "{% load static %}" + source)
+    result = plan_images(template, RewriteContext(pictures=True))
+    raw = apply_edits(template.source, result.edits)
+    out = raw.replace(' loading="lazy" decoding="async"', "")  # lazy loading is not under test here
+    assert ("{% picture %}" in out) == wrapped, out
+    if wrapped:
+        assert out == "{% load static %}{% picture %}" + source + "{% endpicture %}"
+        assert result.loads == ("assetopt",)
+        again = parse_template("t.html", raw)
+        assert apply_edits(raw, plan_images(again, RewriteContext(pictures=True)).edits) == raw  # idempotent
+        engines["django"].from_string("{% load assetopt %}" + raw)  # compiles
+    else:
+        assert out == template.source
+
+
+@pytest.mark.parametrize(("value", "expected"), [pytest.param([960, 480], (480, 960), id="sorted"), pytest.param([], (), id="none"), pytest.param([0], None, id="zero")])
+def test_django_image_widths_setting_maps_to_the_config(tmp_path: Path, value: list[int], expected: tuple[int, ...] | None):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.test.utils import override_settings
+
+    from assetopt.contrib.django.project import config_from_settings
+
+    with override_settings(STATIC_ROOT=str(tmp_path / "root"), ASSETOPT={"IMAGE_WIDTHS": value}):
+        if expected is None:
+            with pytest.raises(ImproperlyConfigured, match="IMAGE_WIDTHS"):
+                config_from_settings()
+        else:
+            assert config_from_settings().image_widths == expected
+
+
+from templates_we_have import template_params  # noqa: E402
+
+
+@pytest.mark.parametrize(("root", "path"), template_params(with_root=True))
+def test_picture_wrapping_invariants_on_every_template(root: Path, path: Path) -> None:
+    """With pictures on: every wrap is exactly ``{% picture %}`` before and ``{% endpicture %}`` after
+    one <img> start tag, re-planning adds nothing, and the result compiles in Django."""
+    from django.template import TemplateSyntaxError, engines
+
+    name = path.relative_to(root).as_posix()
+    source = path.read_text(encoding="utf-8")
+    template = parse_template(name, source)
+    result = plan_images(template, RewriteContext(pictures=True))
+    wraps = [e for e in result.edits if "picture" in e.text]
+    imgs = {i.start: i.end for i in template.items if getattr(i, "name", None) == "img" and hasattr(i, "attrs")}
+    opens = sorted(e.start for e in wraps if e.text == "{% picture %}")
+    closes = sorted(e.start for e in wraps if e.text == "{% endpicture %}")
+    assert len(opens) + len(closes) == len(wraps) and [imgs[o] for o in opens] == closes
+    assert plan_images(parse_template(name, apply_edits(source, result.edits)), RewriteContext(pictures=True)).edits == ()
+    if wraps:
+        from assetopt.template_rewriter import plan_rewrite
+
+        out = apply_edits(source, plan_rewrite(template, RewriteContext(only=frozenset({"images"}), pictures=True)).edits)  # with {% load %}
+        try:
+            engines["django"].from_string(out)
+        except TemplateSyntaxError as exc:
+            assert "picture" not in str(exc), exc  # other tags of the template (a library not installed here)
+
+
+def test_a_format_missing_a_width_the_img_offers_gets_no_source():
+    """Pure: a browser picks only within the first <source> it supports, so an AVIF list without the
+    960 px file would make a 900 px slot fetch the 1600 px AVIF instead of the 960 px JPEG."""
+    from assetopt.lexer import Token, TokenKind
+    from assetopt.manifest import ManifestCandidate as C, ManifestImage
+    from assetopt.responsive import picture_markup
+    from assetopt.tags import StartTag, scan_tags
+
+    html = '<img src="/s/p.jpg" alt="">'
+    (tag,) = [i for i in scan_tags(html, (Token(TokenKind.TEXT, 0, len(html), 1, html),)) if isinstance(i, StartTag)]
+    jpeg = (C("p.jpg", 1600, 900), C("p.960w.jpg", 960, 400))
+    image = ManifestImage(1600, 800, "p.jpg", 900, {"image/jpeg": jpeg, "image/avif": (C("p.avif", 1600, 500),), "image/webp": (C("p.webp", 1600, 600), C("p.960w.webp", 960, 300))})
+    out = picture_markup(html, tag, image, lambda name: "/s/" + name, "image/jpeg")
+    sizes = "(max-width: 1600px) 100vw, 1600px"
+    assert out == (
+        f'<picture><source type="image/webp" srcset="/s/p.960w.webp 960w, /s/p.webp 1600w" sizes="{sizes}">'
+        f'<img src="/s/p.jpg" alt="" srcset="/s/p.960w.jpg 960w, /s/p.jpg 1600w" sizes="{sizes}"></picture>'
+    )
