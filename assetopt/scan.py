@@ -5,8 +5,8 @@ measures the static files they reference (in parallel, cached by content), reads
 ``url()``/``@import`` references, and hands it all to ``audit.audit_page``.
 
 After a build (``<out>/assetopt-manifest.json`` exists) the audit measures what the build ships:
-bundles as their built files, and images as the files in ``<out>`` (re-encoded JPEG/PNG, minified
-SVG), not their sources. ``run_audit(..., as_built=False)`` measures the sources only (``optimize``'s
+bundles as their built files, and every other static file as its copy in ``<out>`` (re-encoded
+JPEG/PNG, minified CSS/JS/SVG under ``minify_static``), not its source. ``run_audit(..., as_built=False)`` measures the sources only (``optimize``'s
 baseline). A ``<picture>``'s WebP/AVIF source is not counted: the ``<img>`` fallback is, an upper
 bound that holds in every browser.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .audit import IMAGE_SUFFIXES, PageReport, StaticIndex, audit_page, css_target, markup_requests
+from .audit import PageReport, StaticIndex, audit_page, css_target, markup_requests
 from .css import css_references, font_face_spans
 from .errors import TemplateError
 from .manifest import MANIFEST_NAME, ManifestError, load_manifest
@@ -87,7 +87,6 @@ def _has_html_tag(template: Template) -> bool:
 
 
 def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:
-    static_url = project.config.static_url
     found: dict[str, Found] = {}
     css: dict[str, tuple] = {}
     faces: dict[str, tuple] = {}
@@ -125,7 +124,7 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
                 look(target.path)
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
     if as_built:
-        files.update(_built_images(project, files))
+        files.update(_built_copies(project, files))
     built = _built_bundles(project)
     built_files = [f for fs in built.values() for f in fs]
     measured = measure_files([*files.values(), *built_files], project.config.cache_dir)
@@ -150,20 +149,19 @@ def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
     return out
 
 
-def _built_images(project: Project, files: dict[str, Path]) -> dict[str, Path]:
-    """The built copy (``<out>/<logical path>``) of each image in ``files``, when ``out`` holds a build.
+def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
+    """The built copy (``<out>/<logical path>``) of each static file in ``files``, when ``out`` holds a build.
 
-    The build writes every static file there, images re-encoded when that made them smaller, so the
-    copy is what a browser receives. Images without a copy (built with ``copy_static`` off) keep
-    their source. A path that would leave ``out`` (a symlink) is never read."""
+    The build writes every static file there (images re-encoded when that made them smaller, CSS/JS/SVG
+    minified under ``minify_static``), so the copy is what a browser receives. Files without a copy
+    (built with ``copy_static`` off) keep their source. A path that would leave ``out`` (a symlink)
+    is never read."""
     out = project.config.out
     if not (out / MANIFEST_NAME).is_file():
         return {}
     root = out.resolve()
     shipped: dict[str, Path] = {}
     for logical in files:
-        if Path(logical).suffix.lower() not in IMAGE_SUFFIXES:
-            continue
         copy = out / logical
         if copy.is_file() and copy.resolve().is_relative_to(root):
             shipped[logical] = copy
@@ -171,8 +169,8 @@ def _built_images(project: Project, files: dict[str, Path]) -> dict[str, Path]:
 
 
 def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
-    """Audit every page. ``as_built``: measure images as the build in ``out`` ships them, when there
-    is one (False: the sources, as ``optimize`` measures its baseline)."""
+    """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
+    there is one (False: the sources, as ``optimize`` measures its baseline)."""
     pages, problems = find_pages(project, progress)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them

@@ -49,7 +49,11 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
             click.echo(f"  {f.name}  {f.size / 1024:.1f} KB  <- {len(f.sources)} file(s) from {b.templates[0][0]}:{b.templates[0][1]}")
     im = result.images
     if im.files:
-        click.echo(f"images: {im.optimized} of {im.files} made smaller, {im.bytes_before // 1024} -> {im.bytes_after // 1024} KB; {len(im.variants)} with .webp/.avif")
+        copies = sum(len(names) for names in im.widths.values())
+        click.echo(
+            f"images: {im.optimized} of {im.files} made smaller, {im.bytes_before // 1024} -> {im.bytes_after // 1024} KB; "
+            f"{len(im.variants)} with .webp/.avif, {len(im.widths)} with {copies} narrower copies for srcset"
+        )
     p = result.precompress
     click.echo(
         f"written {len(result.written)}, static files copied {result.copied}, stale removed {len(result.removed)}, "
