@@ -33,7 +33,7 @@ from .manifest import ManifestCandidate, ManifestImage
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
 
-IMAGE_STEP = "image-4"  # bump when images.py changes what it writes (its quality numbers are in the key)
+IMAGE_STEP = "image-4"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
 _WIDTH_RE = re.compile(r"\.[0-9]+w\.(?:jpe?g|png|webp|avif)$", re.IGNORECASE)
 _MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
 

@@ -53,7 +53,7 @@ class Config:
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
     images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
-    image_quality: int = 82  # build: JPEG and WebP quality (AVIF at quality - 22); see bench/RESULTS.md
+    image_quality: int = 82  # build: JPEG quality; its WebP at quality + 9, AVIF at quality - 4 (SSIM-matched: bench/RESULTS.md)
     image_widths: tuple[int, ...] = (480, 960, 1440)  # build: downscaled copies for srcset (ascending)
     bundles: tuple[DeclaredBundle, ...] = ()  # bundles declared in config, built like {% bundle %} blocks
     rewrite: tuple[str, ...] = ("bundles", "images", "cache")  # transforms `rewrite` applies ("styles" is opt-in)

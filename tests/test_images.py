@@ -194,10 +194,19 @@ def test_image_sizes_keeps_only_readable_files(tmp_path: Path) -> None:
     assert image_sizes(files) == {"img/a.png": (40, 30), "img/turned.jpg": (30, 40), "img/logo.svg": (160, 40)}
 
 
-def test_pillow_is_imported_only_by_images_module() -> None:
+def test_pillow_is_imported_only_by_images_and_its_helpers() -> None:
     importing = sorted(
         p.relative_to(REPO).as_posix()
         for p in (REPO / "assetopt").rglob("*.py")
         if re.search(r"^\s*(from PIL\b|import PIL\b)", p.read_text(encoding="utf-8"), re.MULTILINE)
     )
-    assert importing == ["assetopt/images.py"]
+    assert importing and all(p == "assetopt/images.py" or p.startswith("assetopt/imaging/") for p in importing), importing
+
+
+def test_importing_the_image_api_or_the_build_does_not_load_pillow() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, assetopt.images, assetopt.build, assetopt.cli; print('PIL' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "False"

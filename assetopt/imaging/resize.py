@@ -1,0 +1,55 @@
+"""Downscaled copies of one decoded image for ``srcset`` (the build's ``image_widths``).
+
+Pure: a decoded Pillow image in, ``{width: {suffix: bytes}}`` out; never reads or writes a file. Each
+copy is encoded like the full-size file (``encode.py``) and kept only when it is smaller than the next
+bigger kept copy of its format, so a narrower candidate that saves nothing is never made.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ._pil import _shown
+from .encode import _jpeg, _lossless, _modern
+
+__all__: list[str] = []
+
+
+def _widths(im: Any, fmt: str, suffix: str, quality: int, icc: bytes | None, orientation: int, widths: tuple[int, ...],
+            full_bytes: int, variants: dict[str, bytes]) -> dict[int, dict[str, bytes]]:
+    """Downscaled copies, widest first, each kept under the next bigger kept copy of its format
+    (``full_bytes``: the full-size file shipped in the source's format; ``variants``: its WebP/AVIF)."""
+    from PIL import Image
+
+    shown = _shown(im, orientation)
+    if fmt == "JPEG" and shown.mode not in ("L", "RGB"):
+        return {}
+    if shown.mode not in ("L", "LA", "RGB", "RGBA"):
+        # P and 1 would be resized with NEAREST; palette transparency must become alpha first
+        shown = shown.convert("RGBA" if "A" in shown.mode or "transparency" in shown.info else "RGB")
+    full_w, full_h = shown.size
+    # "keep" only works on the decoded JPEG itself: a copy gets the source's subsampling by number
+    sampling = _sampling(im) if fmt == "JPEG" else -1
+    limits = {suffix: full_bytes, **{s: len(b) for s, b in variants.items()}}
+    out: dict[int, dict[str, bytes]] = {}
+    for width in sorted((w for w in widths if w < full_w), reverse=True):
+        height = max(1, (2 * full_h * width + full_w) // (2 * full_w))  # rounded half up, like the rewrite
+        small = shown.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        own = _jpeg(small, quality, icc, 1, sampling if sampling >= 0 else 2) if fmt == "JPEG" else _lossless(small, "PNG", icc, 1)
+        kept: dict[str, bytes] = {}
+        if own is not None and len(own) < limits[suffix]:
+            kept[suffix] = own
+            limits[suffix] = len(own)
+        wanted = set(limits) - {suffix}  # only the formats that have a full-size variant
+        for modern, blob in (_modern(small, fmt, quality, icc, wanted) if wanted else {}).items():
+            if len(blob) < limits[modern]:
+                kept[modern] = blob
+                limits[modern] = len(blob)
+        if kept:
+            out[width] = kept
+    return out
+
+
+def _sampling(im: Any) -> int:
+    from PIL import JpegImagePlugin
+
+    return int(JpegImagePlugin.get_sampling(im))
