@@ -5,7 +5,6 @@ skip cleanly when /usr/bin/chromium or playwright is missing. Only one measureme
 """
 from __future__ import annotations
 
-import importlib.util
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,14 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from assetopt.browser import CHROMIUM, measure_to_dict, open_browser, serve
+from assetopt.browser import measure_to_dict, open_browser, serve
 from assetopt.errors import AssetoptError
 from assetopt.images import screenshot_diff
-
-HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
-needs_chromium = pytest.mark.skipif(
-    not (HAS_PLAYWRIGHT and Path(CHROMIUM).exists()), reason=f"needs playwright and {CHROMIUM} (apt-get install chromium)"
-)
+from browser_support import HAS_PLAYWRIGHT, needs_chromium
 
 # Five stylesheets, each with a visible effect, so dropping one changes the picture.
 CSS = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -147,3 +148,28 @@ def test_audit_and_verify_help_teach_the_browser_flow(site: Path):
     verify_help = " ".join(run(["verify", "--help"], site).output.split())
     assert "assetopt verify --baseline before.json --browser --report report.html" in verify_help
     assert "2 usage error (also: a baseline without browser measurements" in verify_help
+
+
+def test_the_browser_flags_are_the_same_flags_on_audit_verify_and_optimize():
+    """One spelling of --browser/--settings/--url/--user/--no-throttle: the same parameter, kind and
+    metavar on every command; only the help says what the flag does there."""
+    expected = {
+        "--browser": ("browser", True, False, None),
+        "--settings": ("settings_module", False, False, "MODULE"),
+        "--url": ("urls", False, True, "PAGE"),
+        "--user": ("user", False, False, "USERNAME"),
+        "--no-throttle": ("no_throttle", True, False, None),
+    }
+    url_helps = set()
+    for name in ("audit", "verify", "optimize"):
+        options = {p.opts[0]: p for p in cli.commands[name].params if isinstance(p, click.Option)}
+        assert {flag: (options[flag].name, options[flag].is_flag, options[flag].multiple, options[flag].metavar) for flag in expected} == expected, name
+        url_helps.add(options["--url"].help)
+    assert len(url_helps) == 3  # verify's --url filters the baseline's pages; audit's and optimize's render them
+
+
+def test_browser_options_refuse_a_flag_without_its_help():
+    from assetopt.cli.browser_args import browser_options
+
+    with pytest.raises(TypeError, match=r"needs a help text for each of .*'user'.*, got \['browser', 'no_throttle', 'settings', 'url'\]"):
+        browser_options(browser="b", settings="s", url="u", no_throttle="n")

@@ -2,7 +2,6 @@
 ``--browser`` runs use when no ``--url``/``--user`` is given; ``urls``/``user`` in ``[tool.assetopt]``."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -12,11 +11,9 @@ from pathlib import Path
 import pytest
 
 import django_settings
-from assetopt.browser import CHROMIUM
 from assetopt.config import config_to_toml, load_config
 from assetopt.errors import ConfigError
-
-REPO = Path(__file__).resolve().parent.parent
+from browser_support import REPO, needs_browser
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,24 +47,7 @@ def test_defaults_are_no_pages_and_anonymous(tmp_path: Path):
     assert (config.urls, config.user) == ((), "")
 
 
-@pytest.mark.parametrize(
-    "assetopt, words",
-    [
-        pytest.param({"PAGES": ["en/orders/"]}, "ASSETOPT['PAGES']: urls: 'en/orders/' is neither a URL path", id="path_without_slash"),
-        pytest.param({"PAGES": [""]}, "is empty", id="empty"),
-        pytest.param({"PAGES": [1]}, "must be a list of URL paths or URL names", id="not_strings"),
-        pytest.param({"USER": ["demo"]}, "ASSETOPT['USER']: user must be a string", id="user_not_a_string"),
-    ],
-)
-def test_a_bad_page_or_user_is_improperly_configured_naming_it(tmp_path: Path, assetopt: dict[str, object], words: str):
-    from django.core.exceptions import ImproperlyConfigured
-
-    from assetopt.contrib.django.project import config_from_settings
-
-    with settings(ASSETOPT=assetopt, STATIC_ROOT=str(tmp_path / "out")):
-        with pytest.raises(ImproperlyConfigured) as info:
-            config_from_settings()
-    assert words in str(info.value)
+# A bad ASSETOPT['PAGES'] or ['USER']: test_django_storage.py, with every other bad ASSETOPT setting.
 
 
 def test_urls_and_user_in_tool_assetopt(tmp_path: Path):
@@ -91,8 +71,7 @@ def test_browser_run_without_any_page_is_a_usage_error_naming_the_setting(tmp_pa
     assert result.exit_code == 2 and "ASSETOPT['PAGES']" in result.output
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None, reason=f"needs playwright and {CHROMIUM}")
-@pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+@needs_browser
 def test_manage_py_optimize_browser_renders_assetopt_pages_as_assetopt_user(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(DJANGO_SETTINGS_MODULE="example_pages_settings", PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests")]))

@@ -136,6 +136,10 @@ def test_assetopt_keys_map_to_config_fields(tmp_path: Path):
         pytest.param({"TEMPLATES": ["t"]}, "comes from settings.TEMPLATES", id="derived_key"),
         pytest.param({"MINIFY_STATIC": "yes"}, "ASSETOPT['MINIFY_STATIC']: minify_static must be true or false", id="bad_type"),
         pytest.param({"EMIT": "webpack"}, "ASSETOPT['EMIT'] must be one of", id="bad_emit"),
+        pytest.param({"PAGES": ["en/orders/"]}, "ASSETOPT['PAGES']: urls: 'en/orders/' is neither a URL path", id="page_path_without_slash"),
+        pytest.param({"PAGES": [""]}, "is empty", id="page_empty"),
+        pytest.param({"PAGES": [1]}, "must be a list of URL paths or URL names", id="pages_not_strings"),
+        pytest.param({"USER": ["demo"]}, "ASSETOPT['USER']: user must be a string", id="user_not_a_string"),
     ],
 )
 def test_a_bad_assetopt_setting_is_improperly_configured_naming_it(tmp_path: Path, assetopt: dict[str, object], words: str):

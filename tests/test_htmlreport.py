@@ -3,7 +3,6 @@ in Chromium itself, which must show it without errors, load nothing, and draw th
 from __future__ import annotations
 
 import copy
-import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,16 +10,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from assetopt.browser import CHROMIUM, measure_to_dict, open_browser, serve
+from assetopt.browser import measure_to_dict, open_browser, serve
 from assetopt.htmlreport import render_report, write_report
 from assetopt.images import screenshot_diff
 from assetopt.report import to_json
 from assetopt.scan import run_audit
 from assetopt.verify import browser_reasons, compare, verdict_to_dict
+from browser_support import needs_chromium
 
-needs_chromium = pytest.mark.skipif(
-    not (importlib.util.find_spec("playwright") and Path(CHROMIUM).exists()), reason=f"needs playwright and {CHROMIUM}"
-)
 
 TEMPLATE = """{% load static %}<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="{% static 'css/a.css' %}">

@@ -6,15 +6,12 @@ built copy), never off the audit's own output.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
-import random
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from assetopt.build import BuildOptions, build
 from assetopt.cli import cli
@@ -23,22 +20,7 @@ from assetopt.project import Project
 from assetopt.report import to_json
 from assetopt.scan import run_audit
 from assetopt.verify import compare, markdown_table
-
-
-def photo_jpeg(width: int = 480, height: int = 320, seed: int = 3, quality: int = 95) -> bytes:
-    """A camera-like JPEG (gradients, soft shapes, noise, quality 95): the build re-encodes it smaller."""
-    rnd = random.Random(seed)
-    bands = [Image.linear_gradient("L").rotate(rnd.randrange(360)).resize((width, height)) for _ in range(3)]
-    im = Image.merge("RGB", bands)
-    draw = ImageDraw.Draw(im)
-    for _ in range(8):
-        x, y, r = rnd.randrange(width), rnd.randrange(height), rnd.randrange(10, min(width, height) // 3)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rnd.randrange(256) for _ in range(3)))
-    im = im.filter(ImageFilter.GaussianBlur(2))
-    im = ImageChops.add(im, Image.merge("RGB", [Image.effect_noise((width, height), 12) for _ in range(3)]), scale=1.0, offset=-128)
-    out = io.BytesIO()
-    im.save(out, format="JPEG", quality=quality)
-    return out.getvalue()
+from photos import jpeg, photo
 
 
 PAGE = """{% load static %}<!DOCTYPE html><html><head>
@@ -52,7 +34,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect wid
 @pytest.fixture
 def site(tmp_path: Path, write_tree) -> Path:
     write_tree(tmp_path / "templates", {"page.html": PAGE})
-    write_tree(tmp_path / "static", {"css/site.css": "body { color: red; }\n", "img/photo.jpg": photo_jpeg(), "img/logo.svg": SVG})
+    write_tree(tmp_path / "static", {"css/site.css": "body { color: red; }\n", "img/photo.jpg": jpeg(photo(seed=3), quality=95), "img/logo.svg": SVG})
     return tmp_path
 
 

@@ -1,40 +1,26 @@
 """Image optimization (``images.optimize_image``/``modern_variants``) and the build's image step.
 
-Every image is made here with Pillow and is photo-like (gradients, soft shapes and noise), so sizes
-behave as they would on real photos. Design decisions 5 (content-addressed, deterministic,
+Every image is made with Pillow (tests/photos.py) and is photo-like (gradients, soft shapes and noise), so
+sizes behave as they would on real photos. Design decisions 5 (content-addressed, deterministic,
 incremental) and 8 (never overwrite a source; keep an optimized file only if it is smaller).
 """
 from __future__ import annotations
 
-import hashlib
 import io
-import random
 import struct
 import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, features
+from PIL import Image, ImageChops, features
 
 from assetopt import images
 from assetopt.build import BuildOptions, build
 from assetopt.errors import ConfigError
+from photos import photo
 
 QUALITY = 82
 GPS_IFD, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
-
-
-def photo(width: int = 480, height: int = 320, seed: int = 1, noise_sigma: float = 12) -> Image.Image:
-    rnd = random.Random(seed)
-    bands = [Image.linear_gradient("L").rotate(rnd.randrange(360)).resize((width, height)) for _ in range(3)]
-    im = Image.merge("RGB", bands)
-    draw = ImageDraw.Draw(im)
-    for _ in range(8):
-        x, y, r = rnd.randrange(width), rnd.randrange(height), rnd.randrange(10, max(11, min(width, height) // 3))
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rnd.randrange(256) for _ in range(3)))
-    im = im.filter(ImageFilter.GaussianBlur(2))
-    noise = Image.merge("RGB", [Image.effect_noise((width, height), noise_sigma) for _ in range(3)])
-    return ImageChops.add(im, noise, scale=1.0, offset=-128)
 
 
 def encode(im: Image.Image, fmt: str, **params: object) -> bytes:
@@ -59,7 +45,7 @@ def camera_jpeg(orientation: int = 1, quality: int = 95, size: tuple[int, int] =
     exif[ORIENTATION] = orientation
     exif[GPS_IFD] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 36.0)}
     # little grain: at the SSIM-matched WebP/AVIF qualities a grainy photo's variants outweigh its JPEG
-    return encode(photo(*size, noise_sigma=1), "JPEG", quality=quality, exif=exif.tobytes(), icc_profile=srgb_icc(), comment=b"shot by Jane")
+    return encode(photo(*size, noise=1), "JPEG", quality=quality, exif=exif.tobytes(), icc_profile=srgb_icc(), comment=b"shot by Jane")
 
 
 def decoded(data: bytes) -> Image.Image:

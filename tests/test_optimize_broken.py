@@ -15,40 +15,27 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from assetopt.browser import CHROMIUM
 from assetopt.bundler import Source, join_css
 from assetopt.config import load_config
 from assetopt.manifest import MANIFEST_NAME
 from assetopt.optimize import browser_check, optimize
 from assetopt.template_rewriter import context_from_config
 from assetopt.verify import browser_reasons
+from browser_support import DASHBOARD, copy_example, needs_browser
 
-REPO = Path(__file__).resolve().parent.parent
-DASHBOARD = "dashboard/admin_dashboard.html"
 DROPPED = "css/layout.css"
-
-needs_browser = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None or not (REPO / "static_src" / "vendor").is_dir(),
-    reason=f"needs playwright, {CHROMIUM} and the example's vendor files (`python example/prepare.py`)",
-)
 
 
 @pytest.fixture(scope="module")
 def optimized(tmp_path_factory):
     """(config, OptimizeResult) of `optimize` on a copy of the example, built into <copy>/out."""
-    root = tmp_path_factory.mktemp("broken")
-    shutil.copytree(REPO / "example", root / "example")
-    shutil.copytree(REPO / "static_src", root / "static_src")
-    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
-    if (REPO / ".assetopt-cache").is_dir():  # content-addressed: saves the cold minify/compress (~20 s)
-        shutil.copytree(REPO / ".assetopt-cache", root / ".assetopt-cache")
+    root = copy_example(tmp_path_factory.mktemp("broken"))
     config = load_config(root, cwd=root)
     base = context_from_config(config)
     result = optimize(config, root / "out", base)

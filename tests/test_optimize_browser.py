@@ -3,45 +3,33 @@ snapshots, Chromium measures them, and the issue's numbers for the example dashb
 run of the dashboard (before and after, in the same run) is most of this test's time."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from assetopt.browser import CHROMIUM
 from assetopt.cli import cli
 from assetopt.config import load_config
 from assetopt.project import Project
 from assetopt.report import to_json
 from assetopt.scan import run_audit
+from browser_support import DASHBOARD, copy_example, needs_browser
 
-REPO = Path(__file__).resolve().parent.parent
-
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None, reason=f"needs playwright and {CHROMIUM}"),
-    pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first"),
-]
+pytestmark = needs_browser
 
 
 def test_optimize_browser_on_a_copy_of_the_example(tmp_path: Path, monkeypatch):
-    shutil.copytree(REPO / "example", tmp_path / "example")
-    shutil.copytree(REPO / "static_src", tmp_path / "static_src")
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    if (REPO / ".assetopt-cache").is_dir():  # content-addressed: saves the cold minify/compress (~20 s)
-        shutil.copytree(REPO / ".assetopt-cache", tmp_path / ".assetopt-cache")
+    copy_example(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli, ["optimize", "--out", "out", "--browser", "--json", "out/v.json", "--report", "out/report.html"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    assert "| dashboard/admin_dashboard.html (/en/) |" in result.output
+    assert f"| {DASHBOARD} (/en/) |" in result.output
     doc = json.loads((tmp_path / "out/v.json").read_text())
     assert doc["browser_reasons"] == []
-    dash = doc["browser"]["dashboard/admin_dashboard.html"]
+    dash = doc["browser"][DASHBOARD]
     before, after = dash["before"], dash["after"]
     assert after["request_count"] < before["request_count"]
     assert before["request_count"] - after["request_count"] >= dash["claimed_saved"] > 0  # the browser sees the static claim
@@ -65,7 +53,7 @@ def test_optimize_browser_on_a_copy_of_the_example(tmp_path: Path, monkeypatch):
     after_config = replace(config, templates=(tmp_path / "out/templates",), out=tmp_path / "out/static")
 
     def cssjs(cfg, kind: str) -> int:
-        (page,) = [p for p in to_json(run_audit(Project(cfg)), "p", "/static/")["pages"] if p["name"] == "dashboard/admin_dashboard.html"]
+        (page,) = [p for p in to_json(run_audit(Project(cfg)), "p", "/static/")["pages"] if p["name"] == DASHBOARD]
         return page["bytes"]["css"][kind] + page["bytes"]["js"][kind]
 
     assert cssjs(after_config, "br") <= 0.3 * cssjs(config, "raw")

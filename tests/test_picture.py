@@ -7,18 +7,17 @@ configured width under the displayed width), never copied from the code's output
 """
 from __future__ import annotations
 
-import io
 import json
-import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFilter, features
+from PIL import Image, features
 
 import django_settings
+import photos
 from assetopt.build import BuildOptions, build
 from assetopt.config import ConfigError, config_to_toml, load_config
 from assetopt.edits import apply_edits
@@ -37,22 +36,7 @@ def photo_jpeg(width: int, height: int, seed: int = 1, exif_orientation: int | N
     """Photo-like pixels: gradients and soft shapes, no grain. At the SSIM-matched WebP/AVIF qualities
     (images.py) a grainy photo's variants are often not smaller than its JPEG, and these tests are
     about the widths, so every format here is expected to keep a file at every width."""
-    rnd = random.Random(seed)
-    bands = [Image.linear_gradient("L").rotate(rnd.randrange(360)).resize((width, height)) for _ in range(3)]
-    rgb = Image.merge("RGB", bands)
-    draw = ImageDraw.Draw(rgb)
-    for _ in range(8):
-        x, y, r = rnd.randrange(width), rnd.randrange(height), rnd.randrange(10, max(11, min(width, height) // 3))
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rnd.randrange(256) for _ in range(3)))
-    rgb = rgb.filter(ImageFilter.GaussianBlur(3))
-    out = io.BytesIO()
-    params: dict[str, object] = {"quality": 95}
-    if exif_orientation:
-        exif = Image.Exif()
-        exif[0x0112] = exif_orientation
-        params["exif"] = exif.tobytes()
-    rgb.save(out, "JPEG", **params)
-    return out.getvalue()
+    return photos.jpeg(photos.photo(width, height, seed=seed, blur=3, noise=None), quality=95, exif_orientation=exif_orientation)
 
 
 def size_of(path: Path) -> tuple[int, int]:

@@ -5,34 +5,23 @@ the rendered page and the built static root, fetches each picture in the format 
 needs, and never the fallback as well."""
 from __future__ import annotations
 
-import importlib.util
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from assetopt.browser import CHROMIUM, CHROMIUM_ARGS
 from assetopt.cli import cli
 from assetopt.localserver import serve
+from browser_support import copy_example, needs_browser
 
-REPO = Path(__file__).resolve().parent.parent
-
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None, reason=f"needs playwright and {CHROMIUM}"),
-    pytest.mark.skipif(not (REPO / "static_src" / "img" / "gen").is_dir(), reason="run `python example/prepare.py` first"),
-]
+pytestmark = needs_browser
 
 
 def test_the_example_dashboard_serves_its_pictures_as_chromium_expects(tmp_path: Path, monkeypatch):
     from playwright.sync_api import sync_playwright
 
-    shutil.copytree(REPO / "example", tmp_path / "example")
-    shutil.copytree(REPO / "static_src", tmp_path / "static_src")
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
-    if (REPO / ".assetopt-cache").is_dir():  # content-addressed: only saves time
-        shutil.copytree(REPO / ".assetopt-cache", tmp_path / ".assetopt-cache")
+    copy_example(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["optimize", "--out", "out", "--browser", "--no-throttle"], catch_exceptions=False)
     assert result.exit_code == 0, result.output

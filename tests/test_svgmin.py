@@ -4,7 +4,6 @@ Plus the build's static copy (``minify_static``) and every refusal, with its rea
 """
 from __future__ import annotations
 
-import importlib.util
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from assetopt.build import BuildOptions, build
 from assetopt.svgmin import minify_svg
+from browser_support import needs_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "http://www.w3.org/2000/svg"
@@ -210,10 +210,8 @@ def test_build_copies_svg_as_it_is_without_minify_static(make_project, tmp_path:
 
 # --- Chromium: the same pixels ------------------------------------------------------------------------
 
-HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
 
-
-@pytest.mark.skipif(not (HAS_PLAYWRIGHT and Path("/usr/bin/chromium").exists()), reason="needs playwright and /usr/bin/chromium")
+@needs_chromium
 def test_chromium_draws_minified_svgs_pixel_for_pixel_like_the_originals(tmp_path: Path):
     from assetopt.browser import open_browser, serve
     from assetopt.images import screenshot_diff

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import random
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFilter, features
+from PIL import Image, features
 
 from assetopt import images
+from photos import jpeg, photo
 
 REPO = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_images", REPO / "bench" / "bench_images.py")
@@ -29,19 +29,7 @@ EPSILON = 0.005  # SSIM below the JPEG's by less than this is not a visible diff
 
 def grainy_photo(width: int = 640, height: int = 400, seed: int = 1) -> bytes:
     """A photo as example/prepare.py makes them: gradient, soft shapes, blurred grain; JPEG 90."""
-    rng = random.Random(seed)
-    bands = [Image.linear_gradient("L").rotate(rng.randrange(360)).resize((width, height)) for _ in range(3)]
-    im = Image.merge("RGB", bands)
-    draw = ImageDraw.Draw(im)
-    for _ in range(10):
-        x, y, r = rng.randrange(width), rng.randrange(height), rng.randrange(20, min(width, height) // 3)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
-    im = im.filter(ImageFilter.GaussianBlur(6))
-    grain = Image.frombytes("L", (width, height), rng.randbytes(width * height)).filter(ImageFilter.GaussianBlur(0.6))
-    im = Image.blend(im, Image.merge("RGB", (grain, grain, grain)), 0.09)
-    out = io.BytesIO()
-    im.save(out, "JPEG", quality=90)
-    return out.getvalue()
+    return jpeg(photo(width, height, seed=seed, shapes=10, min_radius=20, blur=6, noise=None, grain=0.09), quality=90)
 
 
 def decoded(data: bytes) -> Image.Image:

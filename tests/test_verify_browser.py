@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import shutil
 from collections import Counter
@@ -20,19 +19,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from assetopt.browser import CHROMIUM, open_browser, serve
+from assetopt.browser import open_browser, serve
 from assetopt.bundler import Source, join_css
 from assetopt.cli import cli
 from assetopt.manifest import MANIFEST_NAME
+from browser_support import DASHBOARD, copy_example, needs_browser
 
-REPO = Path(__file__).resolve().parent.parent
-DASHBOARD = "dashboard/admin_dashboard.html"
 ORDER_FORM = "sales/order_form.html"
-
-needs_browser = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None or not (REPO / "static_src" / "vendor").is_dir(),
-    reason=f"needs playwright, {CHROMIUM} and the example's vendor files (`python example/prepare.py`)",
-)
 
 
 def run(*args: str | Path):
@@ -43,12 +36,7 @@ def run(*args: str | Path):
 def example(tmp_path_factory) -> Path:
     """A copy of the example with before.json (+ before.screenshots/) measured on the sources, then
     optimized into out/ (sources untouched)."""
-    root = tmp_path_factory.mktemp("verify-browser")
-    shutil.copytree(REPO / "example", root / "example")
-    shutil.copytree(REPO / "static_src", root / "static_src")
-    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
-    if (REPO / ".assetopt-cache").is_dir():  # content-addressed: saves the cold minify/compress (~20 s)
-        shutil.copytree(REPO / ".assetopt-cache", root / ".assetopt-cache")
+    root = copy_example(tmp_path_factory.mktemp("verify-browser"))
     audited = run("audit", "--project", root, "--browser", "--no-throttle", "--json", root / "before.json", "-q")
     assert audited.exit_code == 0, audited.output
     optimized = run("optimize", "--project", root, "--out", root / "out")

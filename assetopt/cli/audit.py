@@ -10,7 +10,7 @@ from ..config import Config
 from ..fsutil import write_atomic
 from ..project import Project
 from .base import EXIT_FINDINGS, cli, progress_bar, project_options, step_progress
-from .browser_args import browser_args
+from .browser_args import browser_args, browser_options
 
 
 @cli.command()
@@ -19,11 +19,13 @@ from .browser_args import browser_args
 @click.option("--fail-on", "fail_on", default=None, metavar="EXPR", help="Exit 1 when a page meets a condition, e.g. 'css>5,eager_img>3,errors>0'.")
 @click.option("--all", "show_all", is_flag=True, help="List every finding (default: 8 per kind).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the table.")
-@click.option("--browser", is_flag=True, help="Also render pages with Django and measure them in headless Chromium; stored in --json FILE, screenshots beside it (before.json -> before.screenshots/), for verify --browser.")
-@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).")
-@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2); the first is also measured on Fast 3G.")
-@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render the pages logged in as this user (force_login).")
-@click.option("--no-throttle", is_flag=True, help="--browser: skip the Fast 3G run of the first page (most of the time).")
+@browser_options(
+    browser="Also render pages with Django and measure them in headless Chromium; stored in --json FILE, screenshots beside it (before.json -> before.screenshots/), for verify --browser.",
+    settings="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2); the first is also measured on Fast 3G.",
+    user="--browser: render the pages logged in as this user (force_login).",
+    no_throttle="--browser: skip the Fast 3G run of the first page (most of the time).",
+)
 def audit(
     config: Config, json_path: Path | None, fail_on: str | None, show_all: bool, quiet: bool,
     browser: bool, settings_module: str | None, urls: tuple[str, ...], user: str | None, no_throttle: bool,

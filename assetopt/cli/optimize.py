@@ -9,7 +9,7 @@ import click
 from ..config import Config
 from ..project import display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
-from .browser_args import browser_args
+from .browser_args import browser_args, browser_options
 from .verify import verify_report
 
 
@@ -20,11 +20,13 @@ from .verify import verify_report
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
-@click.option("--browser", is_flag=True, help="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).")
-@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).")
-@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).")
-@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render the pages logged in as this user of the project's database (force_login), before and after.")
-@click.option("--no-throttle", is_flag=True, help="--browser: skip the throttled (Fast 3G) runs, which take most of the time.")
+@browser_options(
+    browser="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).",
+    settings="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).",
+    user="--browser: render the pages logged in as this user of the project's database (force_login), before and after.",
+    no_throttle="--browser: skip the throttled (Fast 3G) runs, which take most of the time.",
+)
 def optimize(
     config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None,
     browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool, user: str | None,

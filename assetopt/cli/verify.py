@@ -13,6 +13,7 @@ from ..errors import AssetoptError
 from ..fsutil import write_atomic
 from ..project import Project, display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .browser_args import browser_options
 
 
 def verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str, browser: Any = None) -> None:
@@ -45,11 +46,13 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify).")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report with before/after charts.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.")
-@click.option("--browser", is_flag=True, help="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.")
-@click.option("--url", "urls", multiple=True, metavar="PAGE", help="--browser: only these of the baseline's pages (repeatable; as given to audit --browser).")
-@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="--browser: DJANGO_SETTINGS_MODULE (default: the one the baseline was measured with).")
-@click.option("--user", "user", default=None, metavar="USERNAME", help="--browser: render logged in as this user (default: the baseline's).")
-@click.option("--no-throttle", is_flag=True, help="--browser: skip the Fast 3G runs.")
+@browser_options(
+    browser="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.",
+    url="--browser: only these of the baseline's pages (repeatable; as given to audit --browser).",
+    settings="--browser: DJANGO_SETTINGS_MODULE (default: the one the baseline was measured with).",
+    user="--browser: render logged in as this user (default: the baseline's).",
+    no_throttle="--browser: skip the Fast 3G runs.",
+)
 @click.option("--shots", "shots", type=click.Path(file_okay=False, path_type=Path), default=None, help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
 def verify(
     config: Config, baseline: Path, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
