@@ -37,7 +37,7 @@ from .assets import asset_of
 from .tags import StartTag
 from .templates import Template, block_spans
 
-__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR"]
+__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 _JOIN_STEP = "join-2"
@@ -377,8 +377,8 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
         if replaced and rel in replaced:
             copied += write_if_changed(dest, replaced[rel])
             continue
-        if minify and src.suffix.lower() in (".css", ".js", ".svg") and ".min." not in src.name:
-            if write_if_changed(dest, _minified(src, rel, cache, result)):
+        if minify and minifies_in_place(rel):
+            if write_if_changed(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
                 copied += 1
             continue
         if write_if_changed(dest, src.read_bytes()):
@@ -386,29 +386,38 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
     return copied
 
 
-def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> bytes:
-    """A single static file minified in place (same name, same folder: no url() rebasing needed).
+def minifies_in_place(rel: str) -> bool:
+    """Whether ``minify_static`` minifies this static file: CSS, JS or SVG, not already ``.min.``."""
+    name = posixpath.basename(rel)
+    return posixpath.splitext(name)[1].lower() in (".css", ".js", ".svg") and ".min." not in name
 
-    Anything that is not UTF-8 or that the minifier would damage is copied unchanged, with a warning."""
-    data = src.read_bytes()
+
+def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
+    """The bytes ``minify_static`` ships for the static file ``rel`` (same name, same folder: no url()
+    rebasing needed). One function for ``assetopt build`` and Django's collectstatic storage.
+
+    Anything that is not UTF-8 or that the minifier would damage is shipped unchanged, with a warning
+    in ``warnings``; such a result is not cached, so the warning shows on every run until it is fixed."""
     key = sha256(data)
-    if src.suffix.lower() == ".svg":
-        return _minified_svg(data, key, rel, cache, result)
-    step = "minify-single-1" + src.suffix.lower()
+    suffix = posixpath.splitext(rel)[1].lower()
+    if suffix == ".svg":
+        return _minified_svg(data, key, rel, cache, warnings)
+    step = "minify-single-2" + suffix  # 2: a damaged script is no longer cached (its warning was lost)
     hit = cache.get(step, key)
     if hit is not None:
         return hit
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        result.warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
+        warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
         return data
-    if src.suffix.lower() == ".css":
+    if suffix == ".css":
         out = minify_css(text)
     else:
         out, warning = minify_js(text, rel)
         if warning is not None:
-            result.warnings.append(warning)
+            warnings.append(warning)
+            return out.encode("utf-8")
     payload = out.encode("utf-8")
     cache.put(step, key, payload)
     return payload
@@ -417,7 +426,7 @@ def _minified(src: Path, rel: str, cache: ContentCache, result: BuildResult) -> 
 _SVG_STEP = "minify-svg-1"  # bump when svgmin.py changes what it writes for the same input
 
 
-def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, result: BuildResult) -> bytes:
+def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
     """``svgmin.minify_svg``, cached by content. A refused file (DOCTYPE, not well-formed) is copied as
     it is with a warning and not cached, so the warning shows on every build until the file is fixed."""
     hit = cache.get(_SVG_STEP, key)
@@ -425,7 +434,7 @@ def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, result: 
         return hit
     svg = minify_svg(data)
     if svg.refused:
-        result.warnings.append(BundleWarning(rel, None, f"SVG not minified, copied as it is: {svg.reason}"))
+        warnings.append(BundleWarning(rel, None, f"SVG not minified, copied as it is: {svg.reason}"))
         return data
     cache.put(_SVG_STEP, key, svg.data)
     return svg.data

@@ -51,7 +51,7 @@ class Config:
     cache_dir: Path = Path(".assetopt-cache")
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
-    minify_static: bool = False  # build: also minify the CSS/JS files outside bundles
+    minify_static: bool = False  # build and collectstatic: also minify the CSS/JS/SVG files outside bundles
     images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
     image_quality: int = 82  # build: JPEG quality; its WebP at quality + 9, AVIF at quality - 4 (SSIM-matched: bench/RESULTS.md)
     image_widths: tuple[int, ...] = (480, 960, 1440)  # build: downscaled copies for srcset (ascending)
@@ -78,7 +78,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "cache_dir": ("path", "cache directory (content-addressed; safe to delete)"),
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
-    "minify_static": ("bool", "build: also minify the CSS/JS files outside bundles (default false)"),
+    "minify_static": ("bool", "build and collectstatic: also minify the CSS/JS/SVG files outside bundles, in place (default false)"),
     "images": ("bool", "build: optimize images in the output root and write .webp/.avif siblings (default true)"),
     "image_quality": ("quality", "build: JPEG quality 1-100 for re-encoded images (default 82)"),
     "image_widths": ("widths", "build: pixel widths of downscaled copies for srcset, e.g. [480, 960, 1440] ([] for none)"),

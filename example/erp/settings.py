@@ -102,4 +102,5 @@ STORAGES = {
 ASSETOPT = {
     "CACHE_DIR": REPO_ROOT / ".assetopt-cache",  # shared with the `assetopt` CLI: content-addressed
     "USER_CONTEXT": ["notifications"],  # as [tool.assetopt] user_context in pyproject.toml
+    "MINIFY_STATIC": True,  # as [tool.assetopt] minify_static: collectstatic ships order_form.js minified
 }

@@ -24,7 +24,7 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``PAGES``                     ``urls``             ``--browser`` pages without ``--url``: URL paths or names
 ``USER``                      ``user``             ``--browser`` renders as this username without ``--user``
 ``EXCLUDE``                   ``exclude``
-``MINIFY_STATIC``             ``minify_static``
+``MINIFY_STATIC``             ``minify_static``    collectstatic minifies CSS/JS/SVG before hashing
 ``REWRITE``                   ``rewrite``
 ``CACHE``                     ``cache``            ``{% cache %}`` fragments: list of dicts
 ``EAGER_SELECTORS``           ``eager_selectors``
@@ -33,6 +33,12 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``IMAGE_QUALITY``             ``image_quality``
 ``IMAGE_WIDTHS``              ``image_widths``     e.g. ``[480, 960, 1440]``; ``[]`` for none
 ============================  ===================  =============================================
+
+``MINIFY_STATIC`` (default ``False``) under collectstatic: each collected CSS/JS/SVG file that is not
+``*.min.*`` nor a bundle is replaced in ``STATIC_ROOT`` by what ``assetopt build`` ships for it, before
+Django hashes it (so the hashed file, its ``url()`` rewriting and its ``.gz``/``.br`` are the minified
+bytes); a file the minifier would damage ships unminified with a warning naming it. Turning it off
+puts the sources' bytes back on the next collectstatic.
 
 Never set here, always derived from Django's own settings (``project.py``): ``templates`` (the
 template engines' dirs and app dirs), ``static`` (what ``STATICFILES_FINDERS`` find), ``static_url``

@@ -1,20 +1,29 @@
 """The collectstatic hook: ``STORAGES["staticfiles"]["BACKEND"] = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"``.
 
-``post_process`` (design decision 7):
+``post_process`` (design decision 7), in this order:
 
 1. builds every ``{% bundle %}`` variant into ``STATIC_ROOT/assetopt/`` under *unhashed* names and
    adds them to collectstatic's ``paths``;
-2. hands everything to ``ManifestStaticFilesStorage``, which hashes the bundles like any file (once:
-   the build did not hash them) and rewrites their ``url()``s to hashed names;
-   The image step runs with the build: optimized images replace their collected copies, and their
-   WebP/AVIF and ``srcset`` width files are added to ``paths`` too, so Django hashes them all;
-3. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
-4. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
+2. images (``ASSETOPT["IMAGES"]``, with the build): optimized images replace their collected copies,
+   and their WebP/AVIF and ``srcset`` width files are added to ``paths`` too, so Django hashes them all;
+3. ``ASSETOPT["MINIFY_STATIC"]``: each collected CSS/JS/SVG file (not ``*.min.*``, not a bundle) is
+   replaced in ``STATIC_ROOT`` by the bytes ``assetopt build`` ships for it (``minify_static_file``,
+   the same function), and ``paths`` points Django at that copy. So the hashed file and its
+   ``.gz``/``.br`` are the minified bytes, and Django's ``url()`` rewriting runs on the minified CSS
+   (rcssmin keeps ``url()``). A file the minifier would damage (or not UTF-8, or an SVG svgmin
+   refuses) ships unminified, with a warning naming it in collectstatic's output (stderr);
+4. hands everything to ``ManifestStaticFilesStorage``, which hashes the bundles like any file (once:
+   the build did not hash them) and rewrites ``url()``s to hashed names; then django-compressor's
+   offline compression when the project uses it (``compress.py``);
+5. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
+6. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
    file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy.
 
-Incremental: the build and the compression are cached by content and write only what changed, and
-Django's habit of deleting and re-saving every CSS/JS file and ``staticfiles.json`` on each run is
-turned into "rewrite only when the bytes differ". A second run with nothing changed rewrites no file.
+Incremental: the build, the minifying and the compression are cached by content and write only what
+changed, and Django's habit of deleting and re-saving every CSS/JS file and ``staticfiles.json`` on
+each run is turned into "rewrite only when the bytes differ". A second run with nothing changed
+rewrites no file. A minified copy is newer than its source, so collectstatic skips re-copying it
+("not modified"); step 3 therefore always minifies from the source, never from the collected copy.
 
 Errors are yielded as ``(path, None, error)``; collectstatic raises the first, and its message names
 the template or CSS file to fix. On an error the previous manifests stay, so the site keeps serving
@@ -38,7 +47,8 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 
-from ...build import BUNDLE_DIR, BuildError, BuildOptions, BuildResult, build
+from ...build import BUNDLE_DIR, BuildError, BuildOptions, BuildResult, build, minifies_in_place, minify_static_file
+from ...bundler import BundleWarning
 from ...cache import ContentCache
 from ...errors import AssetoptError
 from ...fsutil import write_if_changed
@@ -64,6 +74,13 @@ def integrity(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
+def _log_warnings(warnings: list[BundleWarning]) -> None:
+    """Warnings go to the ``assetopt`` logger: collectstatic prints them (stderr) and carries on."""
+    for warning in warnings:
+        where = f"{warning.path}:{warning.lineno}" if warning.lineno else warning.path
+        logger.warning("assetopt: %s: %s", where, warning.message)
+
+
 class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
     """``ManifestStaticFilesStorage`` that builds assetopt's bundles and precompresses the result."""
 
@@ -72,6 +89,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         self._deferred: set[str] | None = None  # deletes Django asked for during post_process
         self.last_build: BuildResult | None = None
         self.last_precompress: PrecompressStats | None = None
+        self.last_minified: list[str] = []  # collected files rewritten by the MINIFY_STATIC step
 
     # ------------------------------------------------------------------------------ post_process
 
@@ -103,9 +121,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                 yield error.path or "{% bundle %}", None, error
             return
         self.last_build = result
-        for warning in result.warnings:
-            where = f"{warning.path}:{warning.lineno}" if warning.lineno else warning.path
-            logger.warning("assetopt: %s: %s", where, warning.message)
+        _log_warnings(result.warnings)
         bundle_files = {f.name: bundle for bundle in result.manifest.bundles.values() for f in bundle.files}
         for name in bundle_files:
             paths[name] = (self, name)
@@ -117,13 +133,17 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         for name in result.images.generated():
             paths[name] = (self, name)
             yield name, name, True
+        sources = dict(paths)  # the files as authored: _explain reports lines of these, not of minified ones
+        cache = ContentCache(config.cache_dir)
+        ours = set(bundle_files) | set(result.images.replaced) | set(result.images.generated())
+        _log_warnings(self._minify_static(paths, ours, cache, config.minify_static))
 
         self._deferred = set()
         completed = False
         try:
             for original, processed_path, processed in super().post_process(paths, dry_run=dry_run, **options):
                 if isinstance(processed, Exception):
-                    processed = self._explain(original, processed, paths, result.manifest)
+                    processed = self._explain(original, processed, sources, result.manifest)
                 yield original, processed_path, processed
             completed = True
         finally:
@@ -141,10 +161,35 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         root = Path(self.location)
         skip = {root / MANIFEST_NAME, root / self.manifest_name}
         files = [p for p in root.rglob("*") if p.is_file() and p not in skip and not any(part.startswith(".") for part in p.relative_to(root).parts)]
-        self.last_precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], ContentCache(config.cache_dir))
+        self.last_precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache)
         target = conf.manifest_path() or root / MANIFEST_NAME
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
+
+    def _minify_static(self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool) -> list[BundleWarning]:
+        """``MINIFY_STATIC``: each collected CSS/JS/SVG file rewritten in ``STATIC_ROOT`` as the build
+        ships it, and ``paths`` pointed at that copy (Django hashes the file ``paths`` names, which is
+        otherwise the source).
+
+        Always minified from the source, never from the collected copy: collectstatic skips copying
+        a source older than its collected copy, and the copy we rewrote is newer than its source. So
+        an unchanged source costs a cache hit and no write, and a changed one is minified again
+        whether or not Django copied it. Off, a copy an earlier run minified gets the source's bytes
+        back (Django would skip it as "not modified" and leave it minified)."""
+        warnings: list[BundleWarning] = []
+        self.last_minified = []
+        for name in sorted(paths):
+            if name in ours or not minifies_in_place(name):
+                continue
+            storage, path = paths[name]
+            with storage.open(path) as fh:
+                data = fh.read()
+            shipped = minify_static_file(data, name, cache, warnings) if enabled else data
+            if write_if_changed(Path(self.path(name)), shipped):
+                self.last_minified.append(name)
+            if enabled:
+                paths[name] = (self, name)
+        return warnings
 
     def _served_manifest(self, built: Manifest) -> Manifest:
         """The build's manifest with each file's integrity and size taken from Django's hashed copy:
