@@ -8,11 +8,8 @@ Real ``call_command("collectstatic")`` into a temp ``STATIC_ROOT``, real renderi
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,29 +322,11 @@ def test_js_filter_keeps_a_trailing_comment_from_swallowing_compressors_semicolo
 
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_example_rewritten_for_compressor_deploys_with_collectstatic_alone(tmp_path: Path):
-    from assetopt.config import load_config
-    from assetopt.project import Project
-    from assetopt.rewrite import plan_project, write_changes
-    from assetopt.template_rewriter import context_from_config
+    from example_site import deploy_example
 
-    config = load_config(REPO, {"cache_dir": str(tmp_path / "cache")})
-    project = Project(config)
-    write_changes(plan_project(project, context_from_config(config, frozenset({"bundles"}), emit="compressor")), project, tmp_path)
+    root, run = deploy_example(tmp_path, frozenset({"bundles"}), emit="compressor", settings_module="example_compressor_settings")
     rewritten = (tmp_path / "templates" / "base.html").read_text()
     assert "{% compress css %}" in rewritten and "{% bundle" not in rewritten
-    root = tmp_path / "static_root"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(
-        ERP_TEMPLATES_DIR=str(tmp_path / "templates"), ERP_STATIC_ROOT=str(root), DJANGO_DEBUG="0",
-        DJANGO_SETTINGS_MODULE="example_compressor_settings", PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests")]),
-    )  # fmt: skip
-
-    def run(*args: str) -> str:
-        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc.stdout
-
-    run("example/manage.py", "collectstatic", "--noinput", "-v", "0")
     manifest = json.loads((root / "CACHE" / "manifest.json").read_text())
     assert len(manifest) >= 3
     pages = json.loads(run("tests/example_pages.py"))  # COMPRESS_OFFLINE: a missing block would be a 500

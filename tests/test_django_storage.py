@@ -341,29 +341,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integrity(tmp_path: Path):
-    import os
-    import subprocess
-    import sys
+    from example_site import deploy_example
 
-    from assetopt.config import load_config
-    from assetopt.project import Project
-    from assetopt.rewrite import plan_project, write_changes
-    from assetopt.template_rewriter import context_from_config
-
-    config = load_config(REPO, {"cache_dir": str(tmp_path / "cache")})
-    project = Project(config)
-    ctx = context_from_config(config, frozenset({"bundles"}))
-    write_changes(plan_project(project, ctx), project, tmp_path)  # the rewritten copy in tmp_path/templates
-    root = tmp_path / "static_root"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(ERP_TEMPLATES_DIR=str(tmp_path / "templates"), ERP_STATIC_ROOT=str(root), DJANGO_DEBUG="0")
-
-    def run(*args: str) -> str:
-        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc.stdout
-
-    run("example/manage.py", "collectstatic", "--noinput", "-v", "0")
+    root, run = deploy_example(tmp_path, frozenset({"bundles"}))
     pages = json.loads(run("tests/example_pages.py"))
     assert {u: s for u, (s, _) in pages.items() if s != 200} == {}
     for url in ("/en/", "/ar/"):

@@ -6,19 +6,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.rewrite import plan_project, write_changes
-from assetopt.template_rewriter import context_from_config
-
-REPO = Path(__file__).resolve().parent.parent
+from example_site import REPO, deploy_example
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("whitenoise") is None or not (REPO / "static_src" / "vendor").is_dir() or not (REPO / "static_src" / "img" / "gen").is_dir(),
@@ -32,20 +23,7 @@ def _sha(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    tmp = tmp_path_factory.mktemp("whitenoise")
-    config = load_config(REPO, {"cache_dir": str(tmp / "cache")})
-    project = Project(config)
-    write_changes(plan_project(project, context_from_config(config, frozenset({"bundles", "images"}))), project, tmp)
-    root = tmp / "static_root"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(ERP_TEMPLATES_DIR=str(tmp / "templates"), ERP_STATIC_ROOT=str(root), DJANGO_DEBUG="0")
-
-    def run(*args: str) -> str:
-        proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc.stdout
-
-    run("example/manage.py", "collectstatic", "--noinput", "-v", "0")
+    root, run = deploy_example(tmp_path_factory.mktemp("whitenoise"), frozenset({"bundles", "images"}))
     return root, json.loads(run("tests/example_whitenoise.py"))
 
 
