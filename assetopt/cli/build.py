@@ -22,8 +22,10 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
 
     Scans every template for {% bundle "css" %}/{% bundle "js" %} blocks (no rendering), builds
     each distinct asset list once (every {% if %} variant, e.g. RTL and LTR), copies the other
-    static files, writes assetopt-manifest.json and .gz/.br siblings into the output static root.
-    Nothing is written when any bundle has a problem; a rebuild with nothing changed writes nothing.
+    static files (CSS/JS/SVG minified with minify_static = true), optimizes images (JPEG/PNG
+    recompressed when smaller, WebP/AVIF siblings, narrower copies for srcset at image_widths),
+    writes assetopt-manifest.json and .gz/.br siblings into the output static root. Nothing is
+    written when any bundle has a problem; a rebuild with nothing changed writes nothing.
 
     \b
     Example:

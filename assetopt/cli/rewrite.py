@@ -47,7 +47,8 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     \b
     bundles  wrap runs of stylesheets/scripts in {% bundle %} (or {% compress %})
     images   loading="lazy" decoding="async" below the fold; fetchpriority="high" on the
-             LCP candidate; width/height read from the file
+             LCP candidate; width/height read from the file; {% picture %} around static
+             raster images (WebP/AVIF and srcset widths from the build's manifest)
     cache    {% cache %} around the fragments listed in [[tool.assetopt.cache]]
     styles   (opt-in) static style="" -> generated classes, <style> blocks -> one generated
              stylesheet, assetopt/inline.css, linked in the page's stylesheet run
