@@ -9,9 +9,10 @@ overrides with ``override_settings``:
 - ``assetopt``: merged into ``settings.ASSETOPT`` (``BUNDLES``, ``MANIFEST``; other keys kept);
 - ``settings``: any other setting, set as given.
 
-``STORAGES["staticfiles"]`` is always the plain ``StaticFilesStorage``: snapshots are served from a
-static *folder* (the sources, or ``assetopt build``'s output), never from a collectstatic manifest,
-so ``{% static %}`` must render unhashed ``STATIC_URL`` paths.
+``STORAGES["staticfiles"]`` is the plain ``StaticFilesStorage``: snapshots are served from a static
+*folder* (the sources, or ``assetopt build``'s output), never from a collectstatic manifest, so
+``{% static %}`` must render unhashed ``STATIC_URL`` paths. ``keep_storages=True`` keeps the
+project's own (a deployed STATIC_ROOT, rendered with the hashed names collectstatic wrote).
 
 A page is a URL path (``/en/``) or a URL name (``core:dashboard``, or ``sales:order_detail:42`` /
 ``name:arg1,arg2`` for positional arguments) that the child reverses with ``django.urls.reverse``
@@ -77,6 +78,7 @@ def render_django_pages(
     assetopt: Mapping[str, Any] | None = None,
     settings: Mapping[str, Any] | None = None,
     user: str | None = None,
+    keep_storages: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """Render ``urls`` (paths or URL names) with Django's test client in a child process, logged in
     as ``user`` if given: ``{path: {"status", "html", "template", "spec"}}``, in ``urls``' order,
@@ -95,6 +97,7 @@ def render_django_pages(
         "assetopt": dict(assetopt or {}),
         "overrides": dict(settings or {}),
         "user": user,
+        "keep_storages": keep_storages,
     }
     child_env = {**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": settings_module}
     # The child must import this assetopt (and the project), whatever the current directory.
@@ -192,9 +195,10 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     from django.test.utils import override_settings, setup_test_environment
 
     overrides: dict[str, Any] = dict(request["overrides"])
-    storages = copy.deepcopy(getattr(settings, "STORAGES", {}) or {})
-    storages["staticfiles"] = {"BACKEND": PLAIN_STATIC_STORAGE}
-    overrides.setdefault("STORAGES", storages)
+    if not request.get("keep_storages"):
+        storages = copy.deepcopy(getattr(settings, "STORAGES", {}) or {})
+        storages["staticfiles"] = {"BACKEND": PLAIN_STATIC_STORAGE}
+        overrides.setdefault("STORAGES", storages)
     if request["templates_dirs"] is not None:
         engines = copy.deepcopy(settings.TEMPLATES)
         for engine in engines:

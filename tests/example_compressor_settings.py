@@ -1,6 +1,6 @@
 """The example ERP site on django-compressor (``assetopt rewrite --emit compressor``), for
 tests/test_django_compressor.py: the example's own settings plus compressor offline with assetopt's
-filters. Imported in a subprocess with ``example/`` on ``sys.path`` (tests/example_pages.py)."""
+filters. Imported in a subprocess with ``example/`` on ``sys.path`` (tests/example_site.py)."""
 
 from erp.settings import *  # noqa: F403
 

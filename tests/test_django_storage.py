@@ -343,8 +343,8 @@ REPO = Path(__file__).resolve().parent.parent
 def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integrity(tmp_path: Path):
     from example_site import deploy_example
 
-    root, run = deploy_example(tmp_path, frozenset({"bundles"}))
-    pages = json.loads(run("tests/example_pages.py"))
+    root, _, rendered = deploy_example(tmp_path, frozenset({"bundles"}))
+    pages = rendered()
     assert {u: s for u, (s, _) in pages.items() if s != 200} == {}
     for url in ("/en/", "/ar/"):
         tags = re.findall(r'(?:href|src)="/static/(assetopt/[^"]+)" integrity="([^"]+)"', pages[url][1])

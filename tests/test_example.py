@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,10 +25,9 @@ def audit_result(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rendered():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    proc = subprocess.run([sys.executable, str(REPO / "tests" / "example_pages.py")], capture_output=True, text=True, env=env, cwd=REPO, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout)
+    from example_site import render_example
+
+    return render_example()
 
 
 def dashboard(result):

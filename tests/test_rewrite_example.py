@@ -6,11 +6,8 @@ Regenerate the golden files on purpose only: ASSETOPT_REGEN_GOLDEN=1 pytest test
 """
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -58,13 +55,10 @@ def strip_new_attributes(html: str) -> str:
     return re.sub(r"\n\s*\n", "\n", html)  # the {% bundle %}/{% cache %} lines leave blank lines
 
 
-def render_all(templates_dir: Path | None) -> dict[str, list]:
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    if templates_dir is not None:
-        env["ERP_TEMPLATES_DIR"] = str(templates_dir)
-    proc = subprocess.run([sys.executable, str(REPO / "tests" / "example_pages.py")], capture_output=True, text=True, env=env, cwd=REPO, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout)
+def render_all(templates_dir: Path | None) -> dict[str, tuple[int, str]]:
+    from example_site import render_example
+
+    return render_example({} if templates_dir is None else {"ERP_TEMPLATES_DIR": str(templates_dir)})
 
 
 def test_rewritten_site_renders_every_page_the_same_with_bundling_off(rewritten, tmp_path):

@@ -23,7 +23,7 @@ def _sha(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    root, run = deploy_example(tmp_path_factory.mktemp("whitenoise"), frozenset({"bundles", "images"}))
+    root, run, _ = deploy_example(tmp_path_factory.mktemp("whitenoise"), frozenset({"bundles", "images"}))
     return root, json.loads(run("tests/example_whitenoise.py"))
 
 
