@@ -235,6 +235,7 @@ def _join(
 def build(project: Project, options: BuildOptions) -> BuildResult:
     """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
     cfg = project.config
+    _refuse_out_overlapping_sources(options.out, cfg.static)
     cache = ContentCache(cfg.cache_dir)
     blocks, errors, skipped = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
@@ -325,6 +326,20 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
         result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
+
+
+def _refuse_out_overlapping_sources(out: Path, static_dirs: tuple[Path, ...]) -> None:
+    """The build writes re-encoded images, minified copies and variants into ``out``: an ``out`` that
+    is a static source dir, or inside one, or holding one, would overwrite sources. Refused first."""
+    target = out.resolve()
+    for d in static_dirs:
+        src = d.resolve()
+        if target == src or target.is_relative_to(src) or src.is_relative_to(target):
+            raise AssetoptError(
+                f"the output dir {out} overlaps the static source dir {d}: building there would overwrite the sources",
+                path=str(out),
+                hint="pass an --out outside the static dirs (e.g. build/static), or set out = \"build\" in [tool.assetopt]",
+            )
 
 
 def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:

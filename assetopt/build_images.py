@@ -29,13 +29,12 @@ from .bundler import BundleWarning
 from .cache import ContentCache, sha256
 from .fsutil import write_if_changed
 from .images import ENCODER_SETTINGS, OPTIMIZABLE, VARIANT_SUFFIXES, optimize_responsive
-from .manifest import ManifestCandidate, ManifestImage
+from .manifest import ManifestCandidate, ManifestImage, mime_type
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
 
 IMAGE_STEP = "image-4"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
 _WIDTH_RE = re.compile(r"\.[0-9]+w\.(?:jpe?g|png|webp|avif)$", re.IGNORECASE)
-_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
 
 
 @dataclass
@@ -58,10 +57,6 @@ class ImageStats:
     def generated(self) -> list[str]:
         """Every file this step wrote beside the images (sorted): what a static storage must hash."""
         return sorted({n for names in (*self.variants.values(), *self.widths.values()) for n in names})
-
-
-def mime_type(name: str) -> str:
-    return _MIME.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
 
 
 def width_name(rel: str, width: int, suffix: str | None = None) -> str:

@@ -24,7 +24,14 @@ from typing import Any
 
 from .errors import AssetoptError
 
-__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest"]
+__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest", "mime_type"]
+
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
+
+
+def mime_type(name: str) -> str:
+    """The MIME type an image file's candidates are listed under in the manifest's ``"images"``."""
+    return _IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"

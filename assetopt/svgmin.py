@@ -24,9 +24,12 @@ import re
 from dataclasses import dataclass
 from xml.parsers import expat
 
+from .precompress import (
+    KEEP_RATIO,  # whitenoise's 95 % rule: one number for images, SVG and precompression
+)
+
 __all__ = ["SvgResult", "minify_svg", "KEEP_RATIO"]
 
-KEEP_RATIO = 0.95  # whitenoise's rule, as for images and precompression
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

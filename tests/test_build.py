@@ -618,3 +618,15 @@ def test_audit_sizes_are_what_the_build_serves(tmp_path, name, data, compressed)
     gz, br = tmp_path / (name + ".gz"), tmp_path / (name + ".br")
     assert gz.exists() == br.exists() == compressed
     assert (sizes.gzip, sizes.br) == ((gz.stat().st_size, br.stat().st_size) if compressed else (len(data), len(data)))
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "holding"])
+def test_an_out_dir_overlapping_a_static_dir_is_refused_before_anything_is_written(tmp_path: Path, write_tree, where: str):
+    photo = b"\xff\xd8 not really a jpeg"
+    write_tree(tmp_path, {"templates/p.html": "<html><body><img src='/static/img/p.jpg'></body></html>", "site/static/img/p.jpg": photo, "site/static/a.css": "a { color: red }"})
+    out = {"same": "site/static", "inside": "site/static/build", "holding": "site"}[where]
+    result = CliRunner().invoke(cli, ["build", "--project", str(tmp_path), "--templates", str(tmp_path / "templates"), "--static", str(tmp_path / "site/static"), "--out", str(tmp_path / out)])
+    assert result.exit_code == 2, result.output
+    assert "overlaps the static source dir" in result.output and "would overwrite the sources" in result.output
+    assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")) == ["static", "static/a.css", "static/img", "static/img/p.jpg"]
+    assert (tmp_path / "site/static/img/p.jpg").read_bytes() == photo

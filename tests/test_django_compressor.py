@@ -240,13 +240,25 @@ def test_e005_names_a_block_missing_from_the_manifest_and_is_silent_when_all_are
 
     reset_compressor()
     (message,) = check_compress_manifest()
-    assert message.id == "assetopt.E005" and "no offline manifest" in message.msg
+    assert message.id == "assetopt.E005" and "no readable offline manifest" in message.msg
     site.collect()
     assert check_compress_manifest() == []
     write(site.templates, {"late.html": LOAD + "{% compress css %}<link rel=\"stylesheet\" href=\"{% static 'css/deep/er/c.css' %}\">{% endcompress %}\n"})
     reset_compressor()
     (message,) = check_compress_manifest()
     assert message.id == "assetopt.E005" and message.msg.startswith(f"{site.templates / 'late.html'}:2: {{% compress css %}} is not in the offline manifest")
+
+
+def test_e005_a_damaged_offline_manifest_is_reported_not_a_crash(site: Site):
+    from assetopt.contrib.django import compress
+    from assetopt.contrib.django.checks import check_compress_manifest
+
+    site.collect()
+    storage, name = compress.manifest_location()
+    Path(storage.path(name)).write_text('{"truncated": ')  # an interrupted copy
+    reset_compressor()
+    (message,) = check_compress_manifest()
+    assert message.id == "assetopt.E005" and "no readable offline manifest" in message.msg
 
 
 def test_w003_a_block_that_reads_a_variable_the_offline_context_lacks(site: Site):

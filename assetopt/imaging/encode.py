@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ..precompress import (
+    KEEP_RATIO,  # whitenoise's 95 % rule: one number for images, SVG and precompression
+)
 from ._pil import _orientation_exif, _shown
 
 __all__ = ["DEFAULT_QUALITY", "ENCODER_SETTINGS", "KEEP_RATIO"]
 
-KEEP_RATIO = 0.95  # whitenoise's rule: a re-encode that saves under 5 % is not worth a lossy generation
 DEFAULT_QUALITY = 82  # measured on the example's photos: see bench/RESULTS.md "## Images"
 _AVIF_SPEED = 8  # libavif speed 0-10: 8 is ~3.5x faster than the default 6 and ~3 % bigger
 _PALETTE_MAX_PIXELS = 16_000_000  # colour counting and the lossless check are skipped above this

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import STATICFILES_STORAGE_ALIAS
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
-from django.contrib.staticfiles.storage import STATICFILES_STORAGE_ALIAS
 from django.utils.module_loading import import_string
 
 from ...bundles import BundleBlock, bundle_blocks
@@ -205,9 +205,9 @@ def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[chec
     storage, name = compress.manifest_location()
     manifest = compress.read_manifest()
     if manifest is None:
-        return [checks.Error(f"COMPRESS_OFFLINE is on but there is no offline manifest ({name} in {getattr(storage, 'location', storage)}): every {{% compress %}} block raises OfflineGenerationError", hint=_BUILD_HINT.replace("`assetopt build`", "`manage.py compress`"), id="assetopt.E005")]
+        return [checks.Error(f"COMPRESS_OFFLINE is on but there is no readable offline manifest ({name} in {getattr(storage, 'location', storage)}): every {{% compress %}} block raises OfflineGenerationError", hint=_BUILD_HINT.replace("`assetopt build`", "`manage.py compress`"), id="assetopt.E005")]
     project = Project(_scan_config())
-    templates = [(n, p) for n in project.template_names() if (p := project.find_template(n)) is not None]
+    templates = compress.templates_of(project)
     out: list[checks.CheckMessage] = []
     for block in compress.missing_blocks(templates, manifest):
         if block.certain:

@@ -248,16 +248,20 @@ def missing_blocks(templates: Iterable[tuple[str, Path]], manifest: dict[str, An
 
 
 def read_manifest() -> dict[str, Any] | None:
-    """Compressor's offline manifest as stored, None when there is none."""
+    """Compressor's offline manifest as stored, None when there is none or it cannot be read (a
+    truncated copy of an interrupted deploy): every block would raise, as with no manifest."""
     storage, name = manifest_location()
     if not storage.exists(name):
         return None
-    with storage.open(name) as fh:
-        data = json.loads(fh.read().decode("utf-8"))
+    try:
+        with storage.open(name) as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+    except (OSError, ValueError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        return None
     return data if isinstance(data, dict) else None
 
 
-def _templates(project: Project) -> list[tuple[str, Path]]:
+def templates_of(project: Project) -> list[tuple[str, Path]]:
     out = []
     for name in project.template_names():
         path = project.find_template(name)
@@ -291,7 +295,7 @@ def offline_step(static_root: Path, project: Project) -> Generator[tuple[str, st
             yield name, None, CompressError(f"the offline manifest points to {name}, which compressor did not write into {static_root}", path=name, hint=_FIX)
             return False
         yield name, name, True
-    blocks = missing_blocks(_templates(project), manifest)
+    blocks = missing_blocks(templates_of(project), manifest)
     for block in blocks:
         if not block.certain:
             logger.warning("assetopt: %s", block.message())

@@ -47,7 +47,15 @@ from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
 
-from ...build import BUNDLE_DIR, BuildError, BuildOptions, BuildResult, build, minifies_in_place, minify_static_file
+from ...build import (
+    BUNDLE_DIR,
+    BuildError,
+    BuildOptions,
+    BuildResult,
+    build,
+    minifies_in_place,
+    minify_static_file,
+)
 from ...bundler import BundleWarning
 from ...cache import ContentCache
 from ...errors import AssetoptError

@@ -27,8 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from django import template
-from django.template.base import Node, NodeList, TextNode, VariableDoesNotExist, VariableNode
-from django.template.defaulttags import CommentNode, ForNode, IfNode
+from django.template.base import (
+    Node,
+    NodeList,
+    TextNode,
+    VariableDoesNotExist,
+    VariableNode,
+)
+from django.template.defaulttags import ForNode, IfNode
 from django.templatetags.static import StaticNode, static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -36,7 +42,13 @@ from django.utils.safestring import SafeString, mark_safe
 from ....assets import Asset, asset_of
 from ....bundles import BundleSpecError, variant_of_assets
 from ....lexer import Token, TokenKind
-from ....manifest import Manifest, ManifestBundle, ManifestError, load_manifest
+from ....manifest import (
+    Manifest,
+    ManifestBundle,
+    ManifestError,
+    load_manifest,
+    mime_type,
+)
 from ....refs import RefKind
 from ....responsive import picture_markup
 from ....tags import StartTag, scan_tags
@@ -261,8 +273,6 @@ def do_bundle(parser: template.base.Parser, token: template.base.Token) -> Bundl
     return BundleNode(bits[1].strip("\"'"), nodelist, where, token.lineno)
 
 
-_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
-
 
 class PictureNode(Node):
     def __init__(self, nodelist: NodeList) -> None:
@@ -284,7 +294,7 @@ class PictureNode(Node):
         image = manifest.images.get(logical) if manifest is not None and logical is not None else None
         if image is None:
             return inner
-        fallback = _MIME.get(Path(image.file).suffix.lower(), "")
+        fallback = mime_type(image.file)
         try:
             markup = picture_markup(str(inner), tag, image, static, fallback)
         except ValueError as exc:

@@ -23,8 +23,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from assetopt.config import config_to_toml
-from assetopt.errors import AssetoptError
 from assetopt.contrib.django.project import config_from_settings
+from assetopt.errors import AssetoptError
 
 COMMANDS = ("audit", "rewrite", "build", "verify", "optimize")
 
