@@ -292,6 +292,25 @@ def test_collectstatic_optimizes_hashes_the_variants_and_the_tag_serves_them(tmp
     assert after == before
 
 
+def test_collectstatic_with_images_turned_off_ships_the_source_bytes_again(tmp_path: Path):
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    source = photo_jpeg(1000, 500)
+    write(tmp_path / "static", {"img/wide.jpg": source})
+    root = tmp_path / "root"
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
+    common = {"STATICFILES_DIRS": [str(tmp_path / "static")], "STATIC_ROOT": str(root), "STORAGES": storages, "DEBUG": False, "TEMPLATES": []}
+    with override_settings(**common, ASSETOPT={"BUNDLES": True}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    assert (root / "img/wide.jpg").read_bytes() != source  # re-encoded, smaller
+    with override_settings(**common, ASSETOPT={"BUNDLES": True, "IMAGES": False}):
+        call_command("collectstatic", interactive=False, verbosity=0)  # Django skips the copy: the source is older
+    hashed = json.loads((root / "staticfiles.json").read_text())["paths"]["img/wide.jpg"]
+    assert (root / "img/wide.jpg").read_bytes() == source
+    assert (root / hashed).read_bytes() == source
+
+
 # ------------------------------------------------------------------------------------------ rewrite
 
 

@@ -60,6 +60,7 @@ from ...bundler import BundleWarning
 from ...cache import ContentCache
 from ...errors import AssetoptError
 from ...fsutil import write_if_changed
+from ...images import OPTIMIZABLE
 from ...manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...precompress import PrecompressStats, precompress_tree
 from ...project import Project
@@ -138,6 +139,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         # and width files join staticfiles.json, so ``static()`` in {% picture %} finds them.
         for name in result.images.replaced:
             paths[name] = (self, name)
+        self._restore_images(paths, set(result.images.replaced))
         for name in result.images.generated():
             paths[name] = (self, name)
             yield name, name, True
@@ -198,6 +200,23 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             if enabled:
                 paths[name] = (self, name)
         return warnings
+
+    def _restore_images(self, paths: dict[str, tuple[Any, str]], replaced: set[str]) -> None:
+        """A collected image the image step does not replace this run (``IMAGES`` turned off, or a
+        re-encode no longer kept) gets its source's bytes back: Django skips a source older than its
+        collected copy, so an earlier run's re-encode would stay under the plain name. The sizes
+        decide (a lossy re-encode of the same size is not a case worth reading every image for)."""
+        for name, (storage, path) in paths.items():
+            if name in replaced or storage is self or posixpath.splitext(name)[1].lower() not in OPTIMIZABLE:
+                continue
+            copy = Path(self.path(name))
+            try:
+                if copy.stat().st_size == storage.size(path):
+                    continue
+            except (OSError, NotImplementedError):
+                pass
+            with storage.open(path) as fh:
+                write_if_changed(copy, fh.read())
 
     def _served_manifest(self, built: Manifest) -> Manifest:
         """The build's manifest with each file's integrity and size taken from Django's hashed copy:
