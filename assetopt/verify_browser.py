@@ -13,17 +13,25 @@ differ only by the change: Django renders with the configured template dirs; whe
 manifest (``<out>/assetopt-manifest.json``) exists, bundling is on (strict) and ``/static/`` serves
 ``<out>``, what production serves; otherwise bundling is off and ``/static/`` serves the static dirs.
 
+With a base URL (``--base-url``) nothing is rendered or served here: each page is measured where a
+running site serves it (base URL + path), by the same loop (``_measure_pages``); the baseline stores
+the base URL, and verify measures there again unless given another (staging before, staging after).
+
 No printing, no exit codes; errors are ``AssetoptError`` naming the baseline and what to run.
+The Markdown tables live in ``browser_tables.py`` (re-exported here).
 """
 from __future__ import annotations
 
+import socket
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .browser_tables import baseline_table, browser_table
 from .config import Config
 from .errors import AssetoptError
 from .manifest import MANIFEST_NAME
@@ -31,7 +39,7 @@ from .optimize import BrowserCheck
 from .project import display_path
 from .verify import Verdict, browser_reasons
 
-__all__ = ["BROWSER_KEY", "Side", "side_of", "measure_baseline", "check_baseline", "verify_browser", "shots_dir_for", "baseline_table", "browser_table"]
+__all__ = ["BROWSER_KEY", "Side", "baseline_table", "browser_table", "check_baseline", "measure_baseline", "served_by", "shots_dir_for", "side_of", "verify_browser"]
 
 BROWSER_KEY = "browser"
 
@@ -62,6 +70,33 @@ def shots_dir_for(json_path: Path) -> Path:
     return json_path.with_name(json_path.stem + ".screenshots")
 
 
+def _measure_pages(
+    chromium: Any,
+    targets: list[tuple[str, str, str | None, str]],
+    *,
+    throttled: Callable[[str, str], bool],
+    shots: Path,
+    shot_suffix: str,
+    progress: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    """Measure each ``(spec, path, template, address)`` in a fresh context with a screenshot
+    ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``): the one loop
+    both ways of getting a page (rendered snapshots, a running site) share, so they measure alike."""
+    from .browser import measure_to_dict
+    from .snapshots import shot_stem
+
+    pages: list[dict[str, Any]] = []
+    for spec, path, template, address in targets:
+        slow = throttled(spec, path)
+        progress(f"measuring {path} in Chromium" + (" (and on Fast 3G)" if slow else ""))
+        shot = shots / f"{shot_stem(path)}{shot_suffix}.png"
+        entry: dict[str, Any] = {"spec": spec, "url": path, "template": template}
+        entry["measure"] = measure_to_dict(chromium.measure(address, screenshot=shot))
+        entry["throttled"] = measure_to_dict(chromium.measure(address, throttled=True)) if slow else None
+        pages.append(entry)
+    return pages
+
+
 def _render_and_measure(
     config: Config,
     side: Side,
@@ -76,74 +111,122 @@ def _render_and_measure(
     env: Mapping[str, str] | None,
     progress: Callable[[str], None],
 ) -> tuple[list[dict[str, Any]], str]:
-    """Render ``specs`` with Django, serve them, measure each in a fresh Chromium context with a
-    screenshot ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``)."""
-    from .browser import measure_to_dict, open_browser, serve
-    from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
+    """Render ``specs`` with Django, serve the snapshots with ``side``'s static files and measure them."""
+    from .browser import open_browser, serve
+    from .snapshots import render_django_pages, served_path, write_snapshots
 
     progress(f"rendering {len(specs)} page(s) with Django ({settings_module})" + (f" as {user}" if user else ""))
     rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user)
     static_prefix = "/" + config.static_url.strip("/") + "/"
-    pages: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="assetopt-snapshots-") as tmp:
         write_snapshots(rendered, Path(tmp))
         with open_browser() as chromium, serve({"/": Path(tmp), static_prefix: list(side.static)}) as base:
-            for path, page in rendered.items():
-                slow = throttled(page["spec"], path)
-                progress(f"measuring {path} in Chromium" + (" (and on Fast 3G)" if slow else ""))
-                shot = shots / f"{shot_stem(path)}{shot_suffix}.png"
-                entry: dict[str, Any] = {"spec": page["spec"], "url": path, "template": page.get("template")}
-                entry["measure"] = measure_to_dict(chromium.measure(base + served_path(path), screenshot=shot))
-                entry["throttled"] = measure_to_dict(chromium.measure(base + served_path(path), throttled=True)) if slow else None
-                pages.append(entry)
+            targets = [(page["spec"], path, page.get("template"), base + served_path(path)) for path, page in rendered.items()]
+            pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
             return pages, chromium.version
+
+
+def served_by(base_url: str) -> str:
+    """The ``"served"`` text of a --base-url measurement."""
+    return f"the running site at {base_url}"
+
+
+def _measure_direct(
+    base_url: str,
+    specs: list[tuple[str, str]],
+    *,
+    throttled: Callable[[str, str], bool],
+    shots: Path,
+    shot_suffix: str,
+    progress: Callable[[str], None],
+) -> tuple[list[dict[str, Any]], str]:
+    """Measure each ``(spec, path)`` at ``base_url + path`` on a running site: nothing rendered or
+    served here. The site is checked first (a refused connection is a clear error, not a browser
+    trace) and every page must answer below 400, or the "before" would be an error page."""
+    from .browser import open_browser
+
+    parts = urllib.parse.urlsplit(base_url)
+    try:
+        socket.create_connection((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)), timeout=10).close()
+    except OSError as exc:
+        raise AssetoptError(
+            f"cannot connect to {base_url}: {exc.strerror or exc}",
+            hint="start the site (e.g. python manage.py runserver) or pass the --base-url it listens on",
+        ) from None
+    progress(f"measuring {len(specs)} page(s) on {base_url}")
+    with open_browser() as chromium:
+        targets = [(spec, path, None, base_url + path) for spec, path in specs]
+        pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
+        version = chromium.version
+    for page in pages:
+        status = page["measure"].get("status")
+        if not isinstance(status, int) or status >= 400:
+            raise AssetoptError(
+                f"{base_url}{page['url']} answered {status}",
+                hint="check --url and --base-url: each page must load on the running site",
+            )
+    return pages, version
 
 
 def measure_baseline(
     config: Config,
     json_path: Path,
     *,
-    settings_module: str,
-    pythonpath: Path,
+    settings_module: str | None = None,
+    pythonpath: Path | None = None,
     urls: list[str],
     throttle: bool = True,
     user: str | None = None,
     env: Mapping[str, str] | None = None,
+    base_url: str | None = None,
     progress: Callable[[str], None] = _quiet,
 ) -> dict[str, Any]:
-    """The audit JSON's ``"browser"`` section for ``urls`` as the project renders now; screenshots
-    are written to ``shots_dir_for(json_path)`` and named relative to ``json_path``'s folder. The
-    first page is also measured on Fast 3G unless ``throttle`` is false."""
+    """The audit JSON's ``"browser"`` section for ``urls`` as the project renders now (Django with
+    ``settings_module``), or as the running site at ``base_url`` serves them (``urls`` are paths);
+    screenshots are written to ``shots_dir_for(json_path)`` and named relative to ``json_path``'s
+    folder. The first page is also measured on Fast 3G unless ``throttle`` is false."""
     json_path = json_path.resolve()
-    side = side_of(config)
     shots = shots_dir_for(json_path)
     first = urls[:1] if throttle else []
-    pages, version = _render_and_measure(
-        config, side, settings_module=settings_module, pythonpath=pythonpath, specs=list(urls),
-        throttled=lambda spec, _path: spec in first, shots=shots, shot_suffix="", user=user, env=env, progress=progress,
-    )
+    if base_url is not None:
+        pages, version = _measure_direct(
+            base_url, [(u, u) for u in urls], throttled=lambda spec, _path: spec in first, shots=shots, shot_suffix="", progress=progress,
+        )
+        served = served_by(base_url)
+    else:
+        if settings_module is None or pythonpath is None:
+            raise TypeError("measure_baseline needs settings_module and pythonpath, or base_url")
+        side = side_of(config)
+        pages, version = _render_and_measure(
+            config, side, settings_module=settings_module, pythonpath=pythonpath, specs=list(urls),
+            throttled=lambda spec, _path: spec in first, shots=shots, shot_suffix="", user=user, env=env, progress=progress,
+        )
+        served = side.describe
     for page in pages:
         shot = page["measure"].get("screenshot")
         if shot:
             page["measure"]["screenshot"] = Path(shot).relative_to(json_path.parent).as_posix()
     return {
-        "settings": settings_module,
-        "pythonpath": display_path(pythonpath, config.project),
-        "user": user,
+        "settings": settings_module if base_url is None else None,
+        "pythonpath": display_path(pythonpath, config.project) if base_url is None and pythonpath is not None else None,
+        "user": user if base_url is None else None,
+        "base_url": base_url,
         "chromium": version,
-        "served": side.describe,
+        "served": served,
         "pages": pages,
     }
 
 
 def _baseline_section(baseline: Mapping[str, Any], baseline_path: Path) -> Mapping[str, Any]:
+    redo = f"re-run the audit with --browser before the change: assetopt audit --browser --json {baseline_path}"
+    if not isinstance(baseline, Mapping):
+        raise AssetoptError("the baseline is not an audit report (a JSON object)", path=str(baseline_path), hint=redo)
     section = baseline.get(BROWSER_KEY)
     if not isinstance(section, Mapping) or not isinstance(section.get("pages"), list) or not section["pages"]:
-        raise AssetoptError(
-            "the baseline has no browser measurements",
-            path=str(baseline_path),
-            hint=f"re-run the audit with --browser before the change: assetopt audit --browser --json {baseline_path}",
-        )
+        raise AssetoptError("the baseline has no browser measurements", path=str(baseline_path), hint=redo)
+    for i, page in enumerate(section["pages"]):
+        if not isinstance(page, Mapping) or not isinstance(page.get("url"), str) or not isinstance(page.get("measure"), Mapping):
+            raise AssetoptError(f"the baseline's browser page {i + 1} is not a measurement (url, measure): {str(page)[:80]}", path=str(baseline_path), hint=redo)
     return section
 
 
@@ -199,11 +282,14 @@ def verify_browser(
     throttle: bool = True,
     env: Mapping[str, str] | None = None,
     diff_threshold: float = 0.01,
+    base_url: str | None = None,
     progress: Callable[[str], None] = _quiet,
 ) -> BrowserCheck:
     """Measure the baseline's pages (or ``urls`` among them) now and compare each with its stored
     measurement: ``BrowserCheck`` in ``optimize.browser_check``'s shape (the report and the table
-    read both). Screenshots now and the diffs go to ``shots`` (``<stem>-after.png``, ``<stem>-diff.png``)."""
+    read both). Screenshots now and the diffs go to ``shots`` (``<stem>-after.png``, ``<stem>-diff.png``).
+    With ``base_url``, or when the baseline was measured on a running site (its ``base_url``), the
+    pages are measured there at the paths the baseline stored, not rendered."""
     from .images import screenshot_diff
     from .snapshots import shot_stem
 
@@ -219,17 +305,25 @@ def verify_browser(
                 path=str(baseline_path),
                 hint=f"keep {shots_dir_for(baseline_path).name}/ beside the baseline, or re-run assetopt audit --browser",
             )
-    settings_name = settings_module or str(section.get("settings") or "")
-    if not settings_name:
-        raise AssetoptError("the baseline does not name its Django settings", path=str(baseline_path), hint="pass --settings MODULE")
-    pythonpath = (config.project / str(section.get("pythonpath") or ".")).resolve()
-    stored_user = section.get("user")
     slow_specs = {str(p.get("spec")) for p in chosen if p.get("throttled")} if throttle else set()
-    now, version = _render_and_measure(
-        config, side_of(config), settings_module=settings_name, pythonpath=pythonpath, specs=[str(p.get("spec")) for p in chosen],
-        throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after",
-        user=user if user is not None else (str(stored_user) if stored_user else None), env=env, progress=progress,
-    )
+    site = base_url or (str(section["base_url"]) if section.get("base_url") else None)
+    if site is not None:
+        # The stored path, not the spec: a baseline rendered with Django may name its pages.
+        now, version = _measure_direct(
+            site, [(str(p.get("spec")), str(p.get("url"))) for p in chosen],
+            throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after", progress=progress,
+        )
+    else:
+        settings_name = settings_module or str(section.get("settings") or "")
+        if not settings_name:
+            raise AssetoptError("the baseline does not name its Django settings", path=str(baseline_path), hint="pass --settings MODULE")
+        pythonpath = (config.project / str(section.get("pythonpath") or ".")).resolve()
+        stored_user = section.get("user")
+        now, version = _render_and_measure(
+            config, side_of(config), settings_module=settings_name, pythonpath=pythonpath, specs=[str(p.get("spec")) for p in chosen],
+            throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after",
+            user=user if user is not None else (str(stored_user) if stored_user else None), env=env, progress=progress,
+        )
     claims = {d.name: int(d.before["requests"] - d.after["requests"]) for d in verdict.pages if d.before and d.after}
     pages: dict[str, dict[str, Any]] = {}
     reasons: list[str] = []
@@ -260,55 +354,3 @@ def verify_browser(
     before_version = str(section.get("chromium") or "?")
     chromium = version if before_version == version else f"{version} (baseline measured with {before_version})"
     return BrowserCheck(pages, reasons, chromium, time.monotonic() - t0)
-
-
-# --- the terminal faces (Markdown tables to paste into a pull request) ---------------------------------
-
-
-def _ms(m: Any, key: str = "load_ms") -> str:
-    return "-" if not m or m.get(key) is None else f"{m[key]:.0f}"
-
-
-def _images(m: Any) -> str:
-    """eager <img> / lazy <img> fetched anyway / CSS (and other) images at first load."""
-    im = (m or {}).get("images") or {}
-    return f"{im.get('img-eager', 0)}/{im.get('img-lazy', 0)}/{im.get('css', 0) + im.get('other', 0)}"
-
-
-def baseline_table(section: Mapping[str, Any]) -> str:
-    """What audit --browser measured, one row per page."""
-    head = ["page", "requests", "css", "js", "images eager/lazy/css", "blocking", "loadEventEnd ms", "Fast 3G ms", "LCP ms", "CLS", "errors", "failed"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 11) + "|"]
-    for page in section["pages"]:
-        m = page["measure"]
-        by = m.get("by_type") or {}
-        cells = [
-            f"{page.get('template') or page['url']} ({page['url']})".replace("|", "\\|"),
-            str(m["request_count"]), str(by.get("stylesheet", 0)), str(by.get("script", 0)), _images(m),
-            str(sum((m.get("blocking_by_type") or {}).values())), _ms(m), _ms(page.get("throttled")), _ms(m, "lcp_ms"),
-            f"{float(m.get('cls') or 0):.3f}", str(len(m.get("console_errors") or ())), str(len(m.get("failed") or ())),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def browser_table(pages: Mapping[str, Mapping[str, Any]]) -> str:
-    """The before/after browser table of ``optimize --browser`` and ``verify --browser``, one row per page."""
-    ms = _ms
-    head = ["page", "requests", "images eager/lazy/css", "loadEventEnd ms", "Fast 3G load ms", "screenshot diff", "status"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 5 + ["---"]) + "|"]
-    for name, e in pages.items():
-        b, a = e["before"], e["after"]
-        tb, ta = e.get("before_throttled"), e.get("after_throttled")
-        throttled = f"{ms(tb)} → {ms(ta)}" if tb or ta else "-"
-        cells = [
-            f"{name} ({e['url']})".replace("|", "\\|"),
-            f"{b['request_count']} → {a['request_count']}",
-            f"{_images(b)} → {_images(a)}",
-            f"{ms(b)} → {ms(a)}",
-            throttled,
-            f"{e['diff']['fraction']:.2%}",
-            "failed" if e["reasons"] else "ok",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)

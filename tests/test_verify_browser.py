@@ -183,6 +183,22 @@ def test_a_baseline_without_browser_data_is_a_clear_error(tmp_path: Path, write_
     assert "| page |" not in result.output  # refused before any work
 
 
+@pytest.mark.parametrize(
+    ("baseline", "words"),
+    [
+        ("[]", "the baseline is not an audit report (a JSON object)"),
+        ('{"browser": {"pages": ["x"]}}', "the baseline's browser page 1 is not a measurement (url, measure): x"),
+        ('{"browser": {"pages": [{"url": "/", "measure": null}]}}', "the baseline's browser page 1 is not a measurement"),
+    ],
+)
+def test_a_malformed_browser_baseline_is_a_clear_error_not_a_crash(tmp_path: Path, write_tree, monkeypatch, baseline: str, words: str):
+    write_tree(tmp_path, {"templates/home.html": "<!DOCTYPE html><html><head></head><body><p>hi</p></body></html>", "b.json": baseline})
+    monkeypatch.chdir(tmp_path)
+    result = run("verify", "--templates", "templates", "--baseline", "b.json", "--browser")
+    assert result.exit_code == 2, result.output
+    assert f"b.json: {words}" in result.output and "internal error" not in result.output
+
+
 def test_audit_browser_needs_json(tmp_path: Path, write_tree, monkeypatch):
     write_tree(tmp_path, {"templates/home.html": "<!DOCTYPE html><html></html>"})
     monkeypatch.chdir(tmp_path)

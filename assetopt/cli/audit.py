@@ -10,7 +10,7 @@ from ..config import Config
 from ..fsutil import write_atomic
 from ..project import Project
 from .base import EXIT_FINDINGS, cli, progress_bar, project_options, step_progress
-from .browser_args import browser_args, browser_options
+from .browser_args import base_url_args, base_url_option, browser_args, browser_options
 
 
 @cli.command()
@@ -26,9 +26,10 @@ from .browser_args import browser_args, browser_options
     user="--browser: render the pages logged in as this user (force_login).",
     no_throttle="--browser: skip the Fast 3G run of the first page (most of the time).",
 )
+@base_url_option("--browser: measure a running site instead (http://127.0.0.1:8000): each --url PATH at URL+PATH, nothing rendered with Django; stored for verify --browser.")
 def audit(
     config: Config, json_path: Path | None, fail_on: str | None, show_all: bool, quiet: bool,
-    browser: bool, settings_module: str | None, urls: tuple[str, ...], user: str | None, no_throttle: bool,
+    browser: bool, settings_module: str | None, urls: tuple[str, ...], user: str | None, no_throttle: bool, base_url: str | None,
 ) -> None:
     """Count requests, bytes and problems per page: the baseline.
 
@@ -42,13 +43,16 @@ def audit(
     bytes, eager/lazy/CSS images, render-blocking requests, loadEventEnd, Fast 3G loadEventEnd of the
     first page, LCP, CLS, console errors, failed requests) under "browser" in FILE and a full-page
     screenshot per page beside FILE (before.json -> before.screenshots/). That is the "before" of
-    `assetopt verify --browser`, made before the change.
+    `assetopt verify --browser`, made before the change. With --base-url URL the pages are not
+    rendered: each --url PATH is measured where the running site serves it (URL + PATH), and URL is
+    stored so verify --browser measures there again.
 
     \b
     Examples:
       assetopt audit --templates templates --static static --json before.json --fail-on 'css>5'
       assetopt audit --browser --settings mysite.settings --url /en/ --url /en/orders/ --json before.json
       assetopt audit --browser --json before.json     # in this repository: the example's pages
+      assetopt audit --browser --base-url http://127.0.0.1:8000 --url /en/ --json before.json
 
     Exit codes: 0 ok, 1 a --fail-on condition met or a template could not be read, 2 usage error
     (also: --browser without --json, a page that does not render, Chromium missing).
@@ -60,7 +64,10 @@ def audit(
     conditions = parse_conditions(fail_on) if fail_on else ()
     if browser and json_path is None:
         raise click.UsageError("--browser needs --json FILE: the measurements go into FILE and the screenshots beside it, the baseline of verify --browser")
-    page_args = browser_args(config, settings_module, urls) if browser else None
+    if base_url is not None and not browser:
+        raise click.UsageError("--base-url goes with --browser")
+    site_pages = base_url_args(config, base_url, settings_module, user, urls) if browser and base_url is not None else None
+    page_args = browser_args(config, settings_module, urls) if browser and site_pages is None else None
     project = Project(config)
     tick, done = progress_bar(len(project.template_names()))
     try:
@@ -68,7 +75,11 @@ def audit(
     finally:
         done()
     section = None
-    if page_args is not None and json_path is not None:
+    if site_pages is not None and json_path is not None:
+        from ..verify_browser import measure_baseline
+
+        section = measure_baseline(config, json_path, urls=site_pages, throttle=not no_throttle, base_url=base_url, progress=step_progress())
+    elif page_args is not None and json_path is not None:
         from ..verify_browser import measure_baseline
 
         settings_name, pythonpath, page_urls = page_args

@@ -1,8 +1,10 @@
 """The --browser flags audit, verify and optimize share (``browser_options``), and which Django
 settings and pages a --browser run renders: the flags, else the config, else (in this repository)
-the example's (``browser_args``)."""
+the example's (``browser_args``). ``--base-url`` (audit and verify only: optimize compares two builds
+it serves itself) measures a running site instead (``base_url_option``, ``base_url_args``)."""
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -12,7 +14,7 @@ import click
 from ..config import Config
 from ..errors import AssetoptError
 
-__all__ = ["browser_args", "browser_options"]
+__all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "parse_base_url"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -66,3 +68,59 @@ def browser_args(config: Config, settings_module: str | None, urls: tuple[str, .
         elif "/" in u and ":" not in u:  # en/: a path missing its /, not a URL name
             raise AssetoptError(f"--url {u!r}: a path starting with / or a URL name is expected", hint="e.g. --url /en/ or --url core:dashboard")
     return settings_module or "erp.settings", pythonpath, page_urls
+
+
+def parse_base_url(value: str) -> str:
+    """``--base-url``: an http(s) URL with a host and no query or fragment, returned without its
+    trailing slash so ``base + "/en/"`` is the page; anything else is a usage error saying why."""
+    parts = urllib.parse.urlsplit(value.strip())
+    wrong = (
+        "its scheme must be http or https" if parts.scheme not in ("http", "https")
+        else "it has no host" if not parts.hostname
+        else "a query (?...) is not allowed" if parts.query or value.rstrip().endswith("?")
+        else "a fragment (#...) is not allowed" if parts.fragment or "#" in value
+        else ""
+    )
+    if not wrong:
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number 0-65535
+        except ValueError:
+            wrong = "its port is not a number from 0 to 65535"
+    if wrong:
+        raise click.UsageError(f"--base-url {value!r}: {wrong}; the running site's root is expected, e.g. --base-url http://127.0.0.1:8000")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def _base_url_type(value: str | None) -> str | None:
+    return None if value is None else parse_base_url(value)
+
+
+def base_url_option(text: str) -> _Decorator:
+    """``--base-url URL`` (the command receives ``base_url``, already checked by ``parse_base_url``)."""
+    return click.option("--base-url", "base_url", default=None, metavar="URL", callback=lambda _ctx, _param, v: _base_url_type(v), help=text)
+
+
+def base_url_args(
+    config: Config, base_url: str, settings_module: str | None, user: str | None, urls: tuple[str, ...],
+) -> list[str]:
+    """The page paths a --base-url run measures: --url, else the config's ``urls``. The running site
+    renders them, so --settings and --user are usage errors, and so is a URL name (reversing it needs
+    Django): it asks for the path instead."""
+    from ..snapshots import snapshot_relpath
+
+    clash = [flag for flag, given in (("--settings", settings_module), ("--user", user)) if given]
+    if clash:
+        raise click.UsageError(
+            f"{' and '.join(clash)} cannot go with --base-url: the running site at {base_url} renders the pages "
+            "with its own settings and whoever it serves; drop them, or drop --base-url to render with Django"
+        )
+    pages = list(urls or config.urls)
+    if not pages:
+        raise click.UsageError("--base-url needs at least one --url PATH (e.g. --url /en/), or urls = [...] in [tool.assetopt]")
+    for page in pages:
+        if not page.startswith("/"):
+            raise click.UsageError(
+                f"--url {page!r} with --base-url: a URL name needs Django to reverse it; pass the page's path instead (e.g. --url /en/)"
+            )
+        snapshot_relpath(page)  # the same paths as Django mode (no query, no ..): stable screenshot names
+    return pages

@@ -13,7 +13,7 @@ from ..errors import AssetoptError
 from ..fsutil import write_atomic
 from ..project import Project, display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
-from .browser_args import browser_options
+from .browser_args import base_url_option, browser_options
 
 
 def verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str, browser: Any = None) -> None:
@@ -53,10 +53,12 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
     user="--browser: render logged in as this user (default: the baseline's).",
     no_throttle="--browser: skip the Fast 3G runs.",
 )
+@base_url_option("--browser: measure the pages on this running site (default: the base URL the baseline was measured on, if any).")
 @click.option("--shots", "shots", type=click.Path(file_okay=False, path_type=Path), default=None, help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
 def verify(
     config: Config, baseline: Path, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
     browser: bool, urls: tuple[str, ...], settings_module: str | None, user: str | None, no_throttle: bool, shots: Path | None,
+    base_url: str | None,
 ) -> None:
     """Prove the drop: compare the project now with a baseline audit, page by page.
 
@@ -72,7 +74,8 @@ def verify(
     measured in a fresh headless Chromium and screenshotted. A page fails on a new console error or
     failed request, a screenshot that differs from the stored one by more than 1 % of its pixels
     (the diff image is saved), a lazy-loaded LCP image, or fewer saved requests in Chromium than the
-    static comparison claims.
+    static comparison claims. A baseline measured with --base-url is measured on the same running
+    site again (nothing rendered); --base-url URL measures on another (staging before, staging after).
 
     \b
     Examples:
@@ -83,6 +86,7 @@ def verify(
       assetopt audit --browser --settings mysite.settings --url /en/ --json before.json
       assetopt rewrite --write && assetopt build
       assetopt verify --baseline before.json --browser --report report.html
+      assetopt verify --baseline before.json --browser --base-url https://staging.example.com
 
     Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit or a browser
     check, 2 usage error (also: a baseline without browser measurements, or without a --url asked).
@@ -96,8 +100,8 @@ def verify(
     from ..verify import compare, markdown_table
 
     conditions = parse_conditions(require) if require else ()
-    if not browser and (urls or settings_module or user or shots):
-        raise click.UsageError("--url, --settings, --user and --shots go with --browser")
+    if not browser and (urls or settings_module or user or shots or base_url):
+        raise click.UsageError("--url, --settings, --user, --shots and --base-url go with --browser")
     if out is not None:
         config = replace(config, out=out.resolve())
     try:
@@ -105,9 +109,14 @@ def verify(
     except (OSError, ValueError) as exc:
         raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
     if browser:
-        from ..verify_browser import check_baseline
+        from ..verify_browser import BROWSER_KEY, check_baseline
 
         check_baseline(before, baseline, urls)  # a baseline without them fails before any work
+        site = base_url or before[BROWSER_KEY].get("base_url")
+        if site and (settings_module or user):
+            flags = " and ".join(f for f, v in (("--settings", settings_module), ("--user", user)) if v)
+            why = "" if base_url else " (the baseline was measured there; pass --base-url to measure on another)"
+            raise click.UsageError(f"{flags} cannot go with --base-url: the running site at {site}{why} renders the pages with its own settings and whoever it serves")
     now = to_json(run_audit(Project(config)), str(config.project), config.static_url)
     verdict = compare(before, now, conditions, baseline_path=str(baseline))
     click.echo(markdown_table(verdict))
@@ -120,7 +129,7 @@ def verify(
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
             config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=user,
-            throttle=not no_throttle, progress=step_progress(),
+            throttle=not no_throttle, base_url=base_url, progress=step_progress(),
         )
         from ..verify_browser import browser_table
 
