@@ -16,26 +16,42 @@ import json
 import os
 import posixpath
 import re
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bundler import BundleError, BundleWarning, Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
-from .bundles import BundleBlock, BundleSpecError, BundleVariant, bundle_blocks, bundle_key
+from .assets import asset_of
+from .build_images import ImageStats, optimize_images
+from .bundler import (
+    BundleError,
+    BundleWarning,
+    Chunk,
+    Joined,
+    Source,
+    join_css,
+    join_js,
+    minify_css,
+    minify_js,
+)
+from .bundles import (
+    BundleBlock,
+    BundleSpecError,
+    BundleVariant,
+    bundle_blocks,
+    bundle_key,
+)
 from .cache import ContentCache, sha256
 from .config import DeclaredBundle
-from .build_images import ImageStats, optimize_images
 from .errors import AssetoptError, TemplateError
-from .fsutil import write_if_changed
+from .fsutil import refuse_overlap, write_if_changed
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .precompress import PrecompressStats, precompress_tree
 from .project import Project
 from .staticfiles import Lookup
 from .svgmin import minify_svg
-from .assets import asset_of
 from .tags import StartTag
-from .templates import Template, block_spans
+from .templates import block_spans
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file"]
 
@@ -235,7 +251,7 @@ def _join(
 def build(project: Project, options: BuildOptions) -> BuildResult:
     """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
     cfg = project.config
-    _refuse_out_overlapping_sources(options.out, cfg.static)
+    refuse_overlap(options.out, cfg.static, "static source dir", 'pass an --out outside the static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
     cache = ContentCache(cfg.cache_dir)
     blocks, errors, skipped = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
@@ -326,20 +342,6 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
         result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
-
-
-def _refuse_out_overlapping_sources(out: Path, static_dirs: tuple[Path, ...]) -> None:
-    """The build writes re-encoded images, minified copies and variants into ``out``: an ``out`` that
-    is a static source dir, or inside one, or holding one, would overwrite sources. Refused first."""
-    target = out.resolve()
-    for d in static_dirs:
-        src = d.resolve()
-        if target == src or target.is_relative_to(src) or src.is_relative_to(target):
-            raise AssetoptError(
-                f"the output dir {out} overlaps the static source dir {d}: building there would overwrite the sources",
-                path=str(out),
-                hint="pass an --out outside the static dirs (e.g. build/static), or set out = \"build\" in [tool.assetopt]",
-            )
 
 
 def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:

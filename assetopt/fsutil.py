@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_if_changed"]
+from .errors import AssetoptError
+
+__all__ = ["write_atomic", "write_if_changed", "refuse_overlap"]
 
 # The process umask, read once (reading it means setting it). mkstemp creates files 0600; a file
 # written for nginx or a template read by another user must get the mode a plain open() would give.
@@ -42,3 +45,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass
     write_atomic(path, data)
     return True
+
+
+def refuse_overlap(out: Path, sources: Iterable[Path], what: str, hint: str) -> None:
+    """An output folder that is, sits in or holds a source folder would overwrite (or prune) the
+    sources: raise, naming both, before anything is written. ``what``: "static source dir"..."""
+    target = out.resolve()
+    for d in sources:
+        src = d.resolve()
+        if target == src or target.is_relative_to(src) or src.is_relative_to(target):
+            raise AssetoptError(f"the output dir {out} overlaps the {what} {d}: writing there would overwrite the sources", path=str(out), hint=hint)

@@ -15,6 +15,7 @@ from typing import Any
 
 from .build import BuildOptions, BuildResult, build
 from .config import Config
+from .fsutil import refuse_overlap
 from .project import Project
 from .report import to_json
 from .rewrite import RewriteResult, mirror_root, plan_project, write_changes
@@ -50,6 +51,7 @@ def optimize(
     progress: Callable[[str], None] = _quiet,
 ) -> OptimizeResult:
     project = Project(config)
+    refuse_overlap(out / "static", config.static, "static source dir", "pass an --out outside the static dirs, e.g. --out build")  # before any write
     progress("auditing the sources (the baseline)")
     # The sources as they are, even if an earlier build sits in config.out: its images are not the baseline.
     before = to_json(run_audit(project, as_built=False), str(config.project), config.static_url)

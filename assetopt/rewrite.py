@@ -16,12 +16,18 @@ from .djcompile import compile_errors
 from .edits import Edit, EditConflict, Skip, apply_edits
 from .errors import AssetoptError, TemplateError
 from .fold import BELOW, CHROME, LCP, image_roles
-from .fsutil import write_atomic, write_if_changed
+from .fsutil import refuse_overlap, write_atomic, write_if_changed
 from .pages import Page
 from .project import Problem, Project
 from .refs import RefKind
 from .rewrite_images import eager_starts
-from .rewrite_styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
+from .rewrite_styles import (
+    INLINE_CSS,
+    StyleScope,
+    merge_stylesheet,
+    plan_styles,
+    style_scope,
+)
 from .scan import find_pages
 from .staticfiles import Lookup
 from .tags import StartTag
@@ -189,6 +195,9 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
+    if out is not None:  # a copy written over its own sources would be no copy (and no undo patch)
+        for root in project.config.templates:
+            refuse_overlap(out / mirror_root(project, root), project.config.templates, "template dir", "pass an --out outside the template dirs, e.g. --out build")
     written = []
     for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
         target = generated_path(project, logical, out)

@@ -215,3 +215,16 @@ def test_out_writes_a_complete_copy_and_leaves_sources(site: Path):
 def test_unknown_transform_is_a_usage_error(site: Path):
     result = CliRunner().invoke(cli, ["rewrite", "--only", "bundles,pictures"])
     assert result.exit_code == 2 and "pictures" in result.output
+
+
+@pytest.mark.parametrize("command", ["rewrite", "optimize"])
+def test_an_out_dir_whose_copy_would_land_on_the_sources_is_refused(tmp_path: Path, write_tree, monkeypatch, command: str):
+    page = "<!DOCTYPE html><html><head><link rel='stylesheet' href='/static/a.css'><link rel='stylesheet' href='/static/b.css'></head><body></body></html>"
+    write_tree(tmp_path, {"templates/page.html": page, "static/a.css": "a{}", "static/b.css": "b{}"})
+    monkeypatch.chdir(tmp_path)
+    args = [command, "--templates", "templates", "--static", "static", "--out", "."]
+    result = CliRunner().invoke(cli, args if command == "optimize" else [*args, "--only", "bundles"])
+    assert result.exit_code == 2, result.output
+    assert "overlaps the" in result.output and "would overwrite the sources" in result.output
+    assert (tmp_path / "templates/page.html").read_text() == page
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["static", "templates"]
