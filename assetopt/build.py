@@ -337,8 +337,9 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
         files = [out / n for n in outputs]
-        if options.copy_static:
-            files += [p for p in out.rglob("*") if p.is_file() and p.parent != out / BUNDLE_DIR]
+        if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
+            files += [out / rel for rel, _ in sources] + [out / n for n in result.images.generated()]
+            files += [out / MANIFEST_NAME] if options.write_manifest else []
         bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
         result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result

@@ -630,3 +630,13 @@ def test_an_out_dir_overlapping_a_static_dir_is_refused_before_anything_is_writt
     assert "overlaps the static source dir" in result.output and "would overwrite the sources" in result.output
     assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")) == ["static", "static/a.css", "static/img", "static/img/p.jpg"]
     assert (tmp_path / "site/static/img/p.jpg").read_bytes() == photo
+
+
+def test_build_precompresses_only_what_it_wrote_not_other_files_under_out(tmp_path: Path, write_tree):
+    write_tree(tmp_path, {"templates/p.html": "<html><head><link rel='stylesheet' href='/static/a.css'></head></html>", "static/a.css": "a { color: red }\n" * 200})
+    stranger = tmp_path / "out/templates/page.html"  # e.g. optimize's rewritten templates beside its static root
+    write_tree(tmp_path, {"out/templates/page.html": "<p>not a static file</p>\n" * 200})
+    config = load_config(tmp_path, {"templates": (str(tmp_path / "templates"),), "static": (str(tmp_path / "static"),)})
+    build(Project(config), BuildOptions(out=tmp_path / "out"))
+    assert (tmp_path / "out/a.css.gz").is_file() and (tmp_path / "out/a.css.br").is_file()
+    assert sorted(p.name for p in stranger.parent.iterdir()) == ["page.html"]
