@@ -178,8 +178,11 @@ def _find_config_file(project: Path) -> tuple[Path, dict[str, Any]] | None:
     pyproject = project / "pyproject.toml"
     if pyproject.is_file():
         data = _read_toml(pyproject)
-        section = data.get("tool", {}).get("assetopt")
+        tool = data.get("tool", {})
+        section = tool.get("assetopt") if isinstance(tool, dict) else None
         if section is not None:
+            if not isinstance(section, dict):
+                raise ConfigError("[tool.assetopt] must be a table of settings", path=str(pyproject), hint="write [tool.assetopt] on its own line, then key = value lines")
             return pyproject, section
     return None
 
@@ -190,6 +193,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"invalid TOML: {exc}", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 (byte offset {exc.start}): TOML files are UTF-8", path=str(path), hint="re-save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
 
 
 def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:

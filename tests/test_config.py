@@ -65,6 +65,24 @@ def test_bad_values_are_errors(tmp_path: Path, toml: str, message: str):
         load_config(tmp_path)
 
 
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        pytest.param(b"[tool.assetopt]\nstatic_url = \"/st\xe4tic/\"\n", "not UTF-8 (byte offset 33)", id="latin1"),
+        pytest.param(b"tool = 5\n", None, id="tool_not_a_table"),
+        pytest.param(b"[tool]\nassetopt = 3\n", r"\[tool.assetopt\] must be a table", id="section_not_a_table"),
+    ],
+)
+def test_a_malformed_pyproject_is_a_config_error_naming_it(tmp_path: Path, raw: bytes, message: str | None):
+    (tmp_path / "pyproject.toml").write_bytes(raw)
+    if message is None:  # not ours to judge: no [tool.assetopt] section, defaults
+        assert load_config(tmp_path).static_url == "/static/"
+        return
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(tmp_path)
+    assert info.value.path == str(tmp_path / "pyproject.toml")
+
+
 def test_config_is_frozen(tmp_path: Path):
     cfg = load_config(tmp_path)
     with pytest.raises(AttributeError):
