@@ -238,13 +238,15 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def main() -> None:
     request = json.load(sys.stdin)
+    # stdout carries the answer: whatever the project prints (a settings module, a view) goes to stderr.
+    answer_to, sys.stdout = sys.stdout, sys.stderr
     try:
         answer = _child(request)
     except _ChildError as exc:
-        json.dump({"error": str(exc)}, sys.stdout)
+        json.dump({"error": str(exc)}, answer_to)
         print(f"assetopt.snapshots: {exc}", file=sys.stderr)
         sys.exit(1)
-    json.dump(answer, sys.stdout)
+    json.dump(answer, answer_to)
 
 
 if __name__ == "__main__":

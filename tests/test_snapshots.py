@@ -72,3 +72,9 @@ def test_optimize_takes_url_names_and_a_user():
     assert "--user USERNAME" in text and "URL name" in text
     config = load_config(REPO, {}, cwd=REPO)
     assert browser_args(config, None, ("core:dashboard", "/en/"))[2] == ["core:dashboard", "/en/"]
+
+
+def test_a_project_that_prints_while_loading_still_renders(tmp_path: Path):
+    (tmp_path / "noisy_settings.py").write_text('print("loading the noisy settings")\nfrom erp.settings import *  # noqa: F401,F403\n')
+    pages = render_django_pages("noisy_settings", [tmp_path, EXAMPLE], ["/en/accounts/login/"])
+    assert pages["/en/accounts/login/"]["status"] == 200
