@@ -125,7 +125,7 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
     if as_built:
         files.update(_built_copies(project, files))
-    built = _built_bundles(project)
+    built = _built_bundles(project) if as_built else {}
     built_files = [f for fs in built.values() for f in fs]
     measured = measure_files([*files.values(), *built_files], project.config.cache_dir)
     sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}

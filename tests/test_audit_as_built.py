@@ -45,3 +45,17 @@ def test_a_minified_copy_is_measured_after_the_build(tmp_path: Path, write_tree)
     assert shipped.strip() == rjsmin.jsmin(APP).encode().strip()
     assert _js_raw(Project(config)) == len(shipped) < source * 0.7
     assert _js_raw(Project(config), as_built=False) == source
+
+
+def test_the_sources_baseline_ignores_an_earlier_build_of_a_bundle(tmp_path: Path, write_tree) -> None:
+    page = '{% load static assetopt %}<!doctype html><html><head>{% bundle "css" %}<link rel="stylesheet" href="{% static \'a.css\' %}"><link rel="stylesheet" href="{% static \'b.css\' %}">{% endbundle %}</head><body></body></html>'
+    write_tree(tmp_path / "templates", {"page.html": page})
+    write_tree(tmp_path / "static", {"a.css": "/* a */\n.a {\n  color: red;\n}\n", "b.css": "/* b */\n.b {\n  color: blue;\n}\n"})
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\nout = "out"\n')
+    config = load_config(tmp_path)
+    sources = len("/* a */\n.a {\n  color: red;\n}\n") + len("/* b */\n.b {\n  color: blue;\n}\n")
+    build(Project(config), BuildOptions(out=tmp_path / "out"))
+    (page_report,) = run_audit(Project(config), as_built=False).pages
+    assert page_report.bytes["css"]["raw"] == sources
+    (built_report,) = run_audit(Project(config)).pages
+    assert built_report.bytes["css"]["raw"] < sources  # the minified bundle
