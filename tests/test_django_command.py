@@ -33,3 +33,11 @@ def test_exit_codes_are_the_command_lines():
     assert bad.returncode == 2 and "No such option" in bad.stderr
     missing = manage()
     assert missing.returncode != 0 and "name a command" in missing.stderr
+
+
+def test_a_bad_assetopt_setting_is_a_command_error_not_a_traceback(tmp_path: Path):
+    (tmp_path / "bad_settings.py").write_text('from erp.settings import *  # noqa: F401,F403\nASSETOPT = {**ASSETOPT, "IMAGE_QUALITY": "high"}\n')
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bad_settings", "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO / "example")])}
+    result = subprocess.run([sys.executable, "manage.py", "assetopt", "audit", "-q"], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert "CommandError: ASSETOPT['IMAGE_QUALITY']" in result.stderr and "Traceback" not in result.stderr

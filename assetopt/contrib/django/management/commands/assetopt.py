@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from assetopt.config import config_to_toml
@@ -40,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *_: Any, **options: Any) -> None:
         try:
             config = config_from_settings()
-        except AssetoptError as exc:
+        except (AssetoptError, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
         args = [options["command"], *options["rest"]]
         if options["command"] in ("optimize", "verify") and "--browser" in args and "--settings" not in args:
