@@ -105,30 +105,28 @@ def _integrity(data: bytes) -> str:
 _BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
 
 
-def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError], list[BundleWarning]]:
-    """Every bundle block. A template that cannot be read or parsed is an error only when it holds a
-    ``{% bundle %}`` tag; otherwise it cannot matter to the build and is skipped with a warning."""
+def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError]]:
+    """Every bundle block, and the errors of the templates that hold a ``{% bundle %}`` tag (or might:
+    one that cannot be read). Only those files are parsed: the others cannot matter to the build,
+    which keeps this cheap enough for Django's system checks, which run it on every command."""
     blocks: list[BundleBlock] = []
     errors: list[AssetoptError] = []
-    skipped: list[BundleWarning] = []
     for name in project.template_names():
-        try:
-            template = project.load(name)
-        except TemplateError as exc:
-            path = project.find_template(name)
-            holds_bundle = path is not None and _BUNDLE_RE.search(path.read_bytes()) is not None
-            if holds_bundle:
-                errors.append(exc)
-            else:
-                skipped.append(BundleWarning(exc.path or name, exc.lineno, f"skipped ({exc.message}): it holds no {{% bundle %}} tag"))
-            continue
-        if _BUNDLE_RE.search(template.source.encode("utf-8")) is None:
+        path = project.find_template(name)
+        if path is None:
             continue
         try:
-            blocks.extend(bundle_blocks(template, project.config.static_url))
-        except BundleSpecError as exc:
+            raw = path.read_bytes()
+        except OSError as exc:
+            errors.append(TemplateError(f"cannot read: {exc.strerror or exc}", path=project.display(path), hint="fix its permissions, or add it to exclude"))
+            continue
+        if _BUNDLE_RE.search(raw) is None:
+            continue
+        try:
+            blocks.extend(bundle_blocks(project.load(name), project.config.static_url))
+        except (TemplateError, BundleSpecError) as exc:
             errors.append(exc)
-    return blocks, errors, skipped
+    return blocks, errors
 
 
 def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
@@ -253,7 +251,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     cfg = project.config
     refuse_overlap(options.out, cfg.static, "static source dir", 'pass an --out outside the static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
     cache = ContentCache(cfg.cache_dir)
-    blocks, errors, skipped = find_bundle_blocks(project)
+    blocks, errors = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
 
     def read_text(logical: str) -> str | None:
@@ -270,7 +268,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     js_minifier = _js_minifier(project, blocks, cache, options) if options.minify else None
     bundles: dict[str, ManifestBundle] = {}
     outputs: dict[str, bytes] = {}  # relative output path -> bytes
-    result_warnings: list[BundleWarning] = list(skipped)
+    result_warnings: list[BundleWarning] = []
     hits = misses = 0
     for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
         for variant in block.variants:

@@ -19,7 +19,6 @@ missing build. The others run with every command. Checks read; they never build 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +29,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import storages
 from django.utils.module_loading import import_string
 
-from ...bundles import BundleBlock, bundle_blocks
+from ...build import find_bundle_blocks
+from ...bundles import BundleBlock
 from ...config import Config
-from ...errors import AssetoptError
 from ...manifest import Manifest, ManifestError, load_manifest
 from ...project import Project
 from . import conf
@@ -41,7 +40,6 @@ from .project import config_from_settings, template_dirs
 __all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
 
 TAG = "assetopt"
-_BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
 _BUILD_HINT = "run `python manage.py collectstatic` with STORAGES['staticfiles'] set to assetopt's storage, or `assetopt build`"
 _STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
 
@@ -102,19 +100,9 @@ def _scan_config() -> Config:
 
 
 def _bundle_blocks() -> list[BundleBlock]:
-    """Every ``{% bundle %}`` block of the project's templates. Only files holding the tag are
-    parsed; a block the build cannot read is left to the build, which fails naming it."""
-    project = Project(_scan_config())
-    blocks: list[BundleBlock] = []
-    for name in project.template_names():
-        path = project.find_template(name)
-        try:
-            if path is None or _BUNDLE_RE.search(path.read_bytes()) is None:
-                continue
-            blocks.extend(bundle_blocks(project.load(name), project.config.static_url))
-        except (OSError, AssetoptError):
-            continue
-    return blocks
+    """Every ``{% bundle %}`` block of the project's templates (a block the build cannot read is left
+    to the build, which fails naming it)."""
+    return find_bundle_blocks(Project(_scan_config()))[0]
 
 
 def _storage_is_assetopts() -> bool:
