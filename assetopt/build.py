@@ -53,7 +53,7 @@ from .svgmin import minify_svg
 from .tags import StartTag
 from .templates import block_spans
 
-__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file"]
+__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 _JOIN_STEP = "join-2"
@@ -98,7 +98,8 @@ def _stem(template_name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in base).strip("-") or "bundle"
 
 
-def _integrity(data: bytes) -> str:
+def integrity(data: bytes) -> str:
+    """The SRI ``integrity`` value of exactly these bytes."""
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
@@ -304,7 +305,7 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
                 stem = f"{_stem(block.name)}-{variant.key[:8]}" + (f"-{i + 1}" if len(joined.chunks) > 1 else "")
                 name = f"{BUNDLE_DIR}/{stem}.{sha256(data)[:12]}.{variant.kind}" if options.hashed_names else f"{BUNDLE_DIR}/{stem}.{variant.kind}"
                 outputs[name] = data
-                files.append(ManifestFile(name=name, integrity=_integrity(data), sources=chunk.sources, size=len(data)))
+                files.append(ManifestFile(name=name, integrity=integrity(data), sources=chunk.sources, size=len(data)))
             bundles[variant.key] = ManifestBundle(
                 key=variant.key, kind=variant.kind, semantics=variant.semantics, sources=variant.paths, files=tuple(files), templates=[(block.name, block.lineno)]
             )

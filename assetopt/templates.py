@@ -38,7 +38,7 @@ from .nodes import (
     body_nodes,
 )
 from .tags import Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
-from .values import ValueVariants, value_variants
+from .values import ValueVariants, literal_name, value_variants
 
 __all__ = ["Template", "parse_template", "literal_name", "block_spans"]
 __all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
@@ -102,13 +102,6 @@ class Template:
     @cached_property
     def _tag_extents(self) -> _Extents:
         return _Extents(self.items, (StartTag, OpaqueTag))
-
-
-def literal_name(expr: str) -> str | None:
-    """``"base.html"`` → ``base.html``; a variable → None."""
-    if len(expr) >= 2 and expr[0] == expr[-1] and expr[0] in "\"'":
-        return expr[1:-1]
-    return None
 
 
 class _Extents:

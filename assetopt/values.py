@@ -16,7 +16,7 @@ from django.utils.text import smart_split
 
 from .lexer import Token, TokenKind
 
-__all__ = ["Literal", "Static", "StaticPrefix", "Dynamic", "Part", "ValueVariants", "value_variants"]
+__all__ = ["Literal", "Static", "StaticPrefix", "Dynamic", "Part", "ValueVariants", "value_variants", "literal_name"]
 
 MAX_VARIANTS = 16
 
@@ -64,16 +64,17 @@ class _If:
     has_else: bool = False
 
 
-def _unquote(word: str) -> str | None:
-    if len(word) >= 2 and word[0] == word[-1] and word[0] in "\"'":
-        return word[1:-1]
+def literal_name(expr: str) -> str | None:
+    """``"base.html"`` → ``base.html``; a variable → None."""
+    if len(expr) >= 2 and expr[0] == expr[-1] and expr[0] in "\"'":
+        return expr[1:-1]
     return None
 
 
 def _static_part(tok: Token) -> Part:
     bits = list(smart_split(tok.contents))
     if len(bits) == 2:
-        path = _unquote(bits[1])
+        path = literal_name(bits[1])
         if path is not None:
             return Static(path)
     return Dynamic("{% " + tok.contents + " %}")

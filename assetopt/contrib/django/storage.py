@@ -31,8 +31,6 @@ the previous build.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import posixpath
 import re
@@ -53,6 +51,7 @@ from ...build import (
     BuildOptions,
     BuildResult,
     build,
+    integrity,
     minifies_in_place,
     minify_static_file,
 )
@@ -77,10 +76,6 @@ _NOT_FOUND_RE = re.compile(r"The file '([^']+)' could not be found")
 
 class StaticReferenceError(AssetoptError):
     """A CSS/JS file of the collected static files refers to something Django cannot hash."""
-
-
-def integrity(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:
