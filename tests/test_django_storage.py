@@ -163,6 +163,16 @@ def test_config_is_read_when_called(tmp_path: Path):
     assert (first.out.name, second.out.name) == ("one", "two")
 
 
+def test_a_relative_manifest_path_is_relative_to_base_dir_not_the_working_dir(tmp_path: Path, monkeypatch):
+    from assetopt.contrib.django import conf
+
+    monkeypatch.chdir(tmp_path)  # collectstatic and the web server may start in different folders
+    with settings(BASE_DIR=str(tmp_path / "site"), ASSETOPT={"MANIFEST": "build/m.json"}):
+        assert conf.manifest_path() == tmp_path / "site" / "build" / "m.json"
+    with settings(BASE_DIR=str(tmp_path / "site"), ASSETOPT={"MANIFEST": str(tmp_path / "abs.json")}):
+        assert conf.manifest_path() == tmp_path / "abs.json"
+
+
 # ------------------------------------------------------------------------------ real collectstatic
 
 RULES = "".join(f".rule-{i} {{ margin: {i}px; padding: {i % 7}px; }}\n" for i in range(80))  # big enough to compress

@@ -5,7 +5,8 @@ Keys of the Django edge itself (all optional):
 - ``BUNDLES``: render ``{% bundle %}`` blocks as one built file (default: ``not DEBUG``). ``False`` renders
   the original tags: the rollback, no template edit needed.
 - ``STRICT``: a bundle that was not built raises (default ``False``: original tags + one warning).
-- ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``).
+- ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``;
+  a relative path is relative to ``BASE_DIR``).
 - ``EMIT``: ``"bundle"`` (default) or ``"compressor"`` (the rewrite wraps runs in ``{% compress %}``;
   needs ``COMPRESS_OFFLINE = True``, system check ``assetopt.E003``).
 - ``OFFLINE_COMPRESS``: when django-compressor is installed with ``COMPRESS_ENABLED`` and
@@ -121,7 +122,8 @@ def offline_compress() -> bool:
 
 def manifest_path() -> Path | None:
     value = options().get("MANIFEST")
-    if value:
-        return Path(value)
+    if value:  # relative to BASE_DIR, like CACHE_DIR: collectstatic and the server may start in other folders
+        path, base = Path(value), getattr(settings, "BASE_DIR", None)
+        return path if path.is_absolute() or not base else Path(base) / path
     root = getattr(settings, "STATIC_ROOT", None)
     return Path(root) / MANIFEST_NAME if root else None
