@@ -41,8 +41,15 @@ VOID_ELEMENTS = frozenset(
 )
 # Tags that change template structure: inside an attribute value they make the tag opaque.
 _STRUCTURAL_IN_VALUE = frozenset({"block", "endblock", "include", "extends"})
+# Block tags whose body ends at "end<name>" (besides block/if/for): the template tree's containers.
+CONTAINERS = frozenset(
+    {
+        "with", "spaceless", "autoescape", "filter", "localize", "language", "blocktrans",
+        "blocktranslate", "cache", "bundle", "compress", "ifchanged", "timezone", "localtime",
+    }
+)  # fmt: skip
 # Tags with a body: inside a value they must open and close there, or the tag is opaque.
-_PAIRED = frozenset({"if", "for", "with", "ifchanged", "spaceless", "autoescape", "filter", "localize", "language", "blocktrans", "blocktranslate", "cache", "comment"})
+_PAIRED = CONTAINERS | {"if", "for", "comment"}
 
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9:_-]*")
 _ATTR_NAME_RE = re.compile(r"[^\s/>=\"'\x1a][^\s/>=\"'\x1a]*")

@@ -37,19 +37,12 @@ from .nodes import (
     VarNode,
     body_nodes,
 )
-from .tags import Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
+from .tags import CONTAINERS, Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
 from .values import ValueVariants, literal_name, value_variants
 
 __all__ = ["Template", "parse_template", "literal_name", "block_spans"]
 __all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
 
-# Block tags whose body ends at "end<name>" (besides block/if/for, handled on their own).
-CONTAINERS = frozenset(
-    {
-        "with", "spaceless", "autoescape", "filter", "localize", "language", "blocktrans",
-        "blocktranslate", "cache", "bundle", "compress", "ifchanged", "timezone", "localtime",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -423,3 +423,13 @@ def test_items_are_ordered_and_tags_are_delimited(path: Path) -> None:
             assert source.startswith("<!--", item.start), item
         elif isinstance(item, OpaqueTag):
             assert source[item.start] == "<", item
+
+
+@pytest.mark.parametrize("tag", ["localtime on", "timezone \"UTC\"", "bundle \"css\"", "compress css"])
+def test_a_container_opened_in_a_value_and_closed_outside_makes_the_tag_opaque_not_an_error(tag: str) -> None:
+    from assetopt.templates import parse_template
+
+    name = tag.split()[0]
+    source = f'<div title="{{% {tag} %}}">x{{% end{name} %}}</div>'
+    template = parse_template("t.html", source)
+    assert [type(i).__name__ for i in template.items if getattr(i, "name", None) == "div"][0] == "OpaqueTag"
