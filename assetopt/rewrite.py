@@ -69,10 +69,11 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
     pages, _ = find_pages(project)
     roles: dict[tuple[str, int], str] = {}
     files: dict[str, Path] = {}
-    eager: set[tuple[str, int]] = set()
+    matches: dict[str, frozenset[int]] = {}
     if base.eager_selectors:
         for template in {t.name: t for page in pages for t in page.templates}.values():
-            eager.update((template.name, start) for start in eager_starts(template, base.eager_selectors))
+            matches[template.name] = eager_starts(template, base.eager_selectors)
+    eager = {(name, start) for name, starts in matches.items() for start in starts}
     for page in pages:
         for key, role in image_roles(page, frozenset(eager)).items():
             if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
@@ -101,6 +102,7 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         static_url=project.config.static_url,
         image_roles=roles,
         image_sizes=sizes,
+        eager_matches=matches,
         styles=_style_scope(project, pages) if "styles" in base.only else None,
     )
 

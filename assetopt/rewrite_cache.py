@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import warnings
 from typing import TYPE_CHECKING
 
 from .cache_fragments import (
@@ -30,7 +29,8 @@ from .cache_fragments import (
     suggest_cache,
 )
 from .edits import Edit, Skip, TransformResult
-from .tags import FILLER, VOID_ELEMENTS, EndTag, OpaqueTag, StartTag, mask_template_code
+from .soup import markup_soup, source_offset
+from .tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag
 from .template_rewriter import CacheRule, RewriteContext
 from .templates import Template
 
@@ -52,7 +52,7 @@ def plan_cache(template: Template, ctx: RewriteContext) -> TransformResult:
     rules = [r for r in ctx.cache_rules if r.template == template.name]
     if not rules:
         return TransformResult()
-    soup = _soup(template)
+    soup = markup_soup(template)
     edits: list[Edit] = []
     skips: list[Skip] = []
     taken: list[tuple[int, int, str]] = []
@@ -66,16 +66,6 @@ def plan_cache(template: Template, ctx: RewriteContext) -> TransformResult:
             language = language or outcome[1]
     loads = (("cache",) + (("i18n",) if language else ())) if edits else ()
     return TransformResult(tuple(edits), tuple(skips), loads)
-
-
-def _soup(template: Template) -> BeautifulSoup:
-    from bs4 import BeautifulSoup
-
-    # Same length as the source (so bs4's line/column are source positions); spaces parse as spaces.
-    masked = mask_template_code(template.source, template.tokens).replace(FILLER, " ")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "looks like a filename/URL" and friends: this is markup
-        return BeautifulSoup(masked, "html.parser")
 
 
 def _plan_rule(
@@ -108,7 +98,9 @@ def _plan_rule(
     if len(matches) > 1:
         lines = ", ".join(str(m.sourceline) for m in matches)
         return skip(f"matches {len(matches)} elements (lines {lines}); a cache rule needs exactly one")
-    offset = template.lines.line_start(matches[0].sourceline) + matches[0].sourcepos
+    offset = source_offset(template, matches[0])
+    if offset is None:
+        return skip("the matched element has no position in the source")
     item = next((i for i in template.items if i.start == offset), None)
     lineno = template.lines.lineno(offset)
     if isinstance(item, OpaqueTag):

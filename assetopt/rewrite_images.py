@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import bisect
 import re
-import warnings
 
 from .assets import ref_of
 from .edits import Edit, Skip, TransformResult
 from .errors import ConfigError
 from .fold import BELOW, CHROME, LCP
 from .refs import Ref, RefKind
-from .tags import OpaqueTag, OpenElements, StartTag, mask_template_code
+from .soup import markup_soup, source_offset
+from .tags import OpaqueTag, OpenElements, StartTag
 from .template_rewriter import RewriteContext
 from .templates import Template, block_spans
 
@@ -44,7 +44,9 @@ _W_DESCRIPTOR_RE = re.compile(r"\s[0-9]+w\s*$")
 
 
 def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
-    eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
+    eager = ctx.eager_matches.get(template.name)
+    if eager is None:
+        eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
     translated = block_spans(template, ("blocktrans", "blocktranslate"))
     pictures = block_spans(template, ("picture",))
     edits: list[Edit] = []
@@ -199,14 +201,9 @@ def eager_starts(template: Template, selectors: tuple[str, ...]) -> frozenset[in
     source positions); template code can hide or duplicate structure, so this is an approximation
     used only to keep images eager, never to make one lazy.
     """
-    from bs4 import BeautifulSoup
     from soupsieve import SelectorSyntaxError
 
-    masked = mask_template_code(template.source, template.tokens)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "looks like a filename/URL" and friends: we parse markup
-        soup = BeautifulSoup(masked, "html.parser")
-    line_starts = [0] + [i + 1 for i, c in enumerate(masked) if c == "\n"]
+    soup = markup_soup(template)
     found: set[int] = set()
     for selector in selectors:
         try:
@@ -216,9 +213,7 @@ def eager_starts(template: Template, selectors: tuple[str, ...]) -> frozenset[in
                 f"eager_selectors: {selector!r} is not a CSS selector ({e})",
                 hint="fix [tool.assetopt] eager_selectors",
             ) from e
-        for el in matched:
-            if el.sourceline is not None and el.sourcepos is not None and el.sourceline <= len(line_starts):
-                found.add(line_starts[el.sourceline - 1] + el.sourcepos)
+        found.update(o for el in matched if (o := source_offset(template, el)) is not None)
     starts = sorted(i.start for i in template.items if isinstance(i, StartTag))
     # keep only offsets that are real start tags of ours (a position bs4 got wrong matches nothing)
     return frozenset(o for o in found if (k := bisect.bisect_left(starts, o)) < len(starts) and starts[k] == o)

@@ -38,6 +38,9 @@ class RewriteContext:
     cache_rules: tuple[CacheRule, ...] = ()
     cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
+    # template name -> start offsets of the tags ``eager_selectors`` match, for the templates
+    # ``rewrite.plan_project`` already matched (one bs4 parse each); others are matched when planned
+    eager_matches: Mapping[str, frozenset[int]] = field(default_factory=dict)
     user_context: tuple[str, ...] = ()  # context variables that depend on the user (context processors)
     # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
     # judges each template alone, as the one page it renders

@@ -334,8 +334,9 @@ EAGER_CASES = [
     pytest.param(
         '<img src="a.png"><div class="{% if a %}hero{% endif %}"><img src="b.png"></div>',
         (".hero img",),
-        f'<img src="a.png"{LAZY}><div class="{{% if a %}}hero{{% endif %}}"><img src="b.png"{LAZY}></div>',
-        id="masked_class_matches_nothing",
+        # the class may be there: keep the image eager (eager is never wrong, lazy can be)
+        f'<img src="a.png"{LAZY}><div class="{{% if a %}}hero{{% endif %}}"><img src="b.png"></div>',
+        id="conditional_class_matches_and_keeps_eager",
     ),
 ]
 
