@@ -84,6 +84,6 @@ def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:
 
         results.append(plan_cache(template, ctx))
     merged = merge(results)
-    loads: list[Edit] = load_edits(template, merged.loads) if merged.edits else []
+    loads: list[Edit] = load_edits(template, merged.loads, min(e.start for e in merged.edits)) if merged.edits else []
     # {% load %} first: at offset 0 it must precede a tag inserted at the same place
     return TransformResult(tuple(loads) + merged.edits, merged.skips, merged.loads)

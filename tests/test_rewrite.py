@@ -228,3 +228,15 @@ def test_an_out_dir_whose_copy_would_land_on_the_sources_is_refused(tmp_path: Pa
     assert "overlaps the" in result.output and "would overwrite the sources" in result.output
     assert (tmp_path / "templates/page.html").read_text() == page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["static", "templates"]
+
+
+@pytest.mark.parametrize("later_load", ["{% load i18n %}", "{% load assetopt %}"])
+def test_a_load_after_the_new_tags_does_not_count_django_reads_loads_in_order(tmp_path: Path, write_tree, monkeypatch, later_load: str):
+    head = "<link rel='stylesheet' href='/static/a.css'><link rel='stylesheet' href='/static/b.css'>"
+    page = f"<!DOCTYPE html><html><head>{head}</head><body>{later_load}<p>hi</p></body></html>"
+    write_tree(tmp_path, {"templates/page.html": page, "static/a.css": "a{}", "static/b.css": "b{}"})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["rewrite", "--templates", "templates", "--static", "static", "--only", "bundles", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    out = (tmp_path / "out/templates/page.html").read_text()
+    assert out.startswith("{% load assetopt %}\n<!DOCTYPE html>") and later_load in out
