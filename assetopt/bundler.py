@@ -20,8 +20,14 @@ from urllib.parse import unquote
 import rcssmin
 import rjsmin
 
+from .css import COMMENT_RE, CSS_TOKEN_RE
 from .errors import AssetoptError
-from .jslex import first_literal_difference, js_literal_contents, js_strictness, strip_js_source_map
+from .jslex import (
+    first_literal_difference,
+    js_literal_contents,
+    js_strictness,
+    strip_js_source_map,
+)
 
 __all__ = [
     "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "minify_css", "minify_js",
@@ -62,20 +68,7 @@ class BundleError(AssetoptError):
 
 # ---------------------------------------------------------------------------------------------- CSS
 
-_CSS_TOKEN_RE = re.compile(
-    r"""
-    (?P<comment>/\*.*?(?:\*/|\Z))
-    | (?P<url>(?<![\w\\-])url\(\s*(?:"(?P<dq>(?:[^"\\\n]|\\.)*)"|'(?P<sq>(?:[^'\\\n]|\\.)*)'
-                                     |(?P<uq>(?:[^\s"'()\\]|\\.)*))\s*\))
-    | (?P<string>"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)
-    | (?P<func>[\w-]+\()
-    | (?P<at>@-?[\w-]+)
-    | (?P<punct>[{}();])
-    """,
-    re.DOTALL | re.VERBOSE | re.IGNORECASE,
-)
-_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
-_SOURCE_MAP_COMMENT_RE = re.compile(r"/\*\s*[#@]\s*source(?:Mapping)?URL=", re.IGNORECASE)
+_SOURCE_MAPCOMMENT_RE = re.compile(r"/\*\s*[#@]\s*source(?:Mapping)?URL=", re.IGNORECASE)
 _LAYER_STATEMENT_RE = re.compile(r"@layer\s[^;{}]*;", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _IMAGE_SET = ("image-set(", "-webkit-image-set(")
@@ -96,7 +89,7 @@ def minify_css(text: str) -> str:
 def _encode_url_spaces(text: str) -> str:
     parts: list[str] = []
     pos = 0
-    for m in _CSS_TOKEN_RE.finditer(text):
+    for m in CSS_TOKEN_RE.finditer(text):
         if m.lastgroup != "url" or m.group("uq") is not None:
             continue
         group = "dq" if m.group("dq") is not None else "sq"
@@ -155,7 +148,7 @@ def rebase_css_urls(text: str, from_path: str, to_path: str) -> str:
     pos = 0
     funcs: list[str] = []
     after_import = False
-    for m in _CSS_TOKEN_RE.finditer(text):
+    for m in CSS_TOKEN_RE.finditer(text):
         kind, tok = m.lastgroup, m.group()
         if kind == "comment":
             continue
@@ -192,7 +185,7 @@ def _top_level_statements(text: str) -> list[_Statement]:
     depth = parens = 0
     pending: tuple[str, int] | None = None
     url: re.Match[str] | None = None
-    for m in _CSS_TOKEN_RE.finditer(text):
+    for m in CSS_TOKEN_RE.finditer(text):
         kind, tok = m.lastgroup, m.group()
         if kind == "comment":
             continue
@@ -222,7 +215,7 @@ def _top_level_statements(text: str) -> list[_Statement]:
 
 def _statement(text: str, pending: tuple[str, int], end: int, url: re.Match[str] | None) -> _Statement:
     rest = text[url.end() if url else end : end].rstrip(";")
-    return _Statement(pending[0], pending[1], end, url, " ".join(_COMMENT_RE.sub(" ", rest).split()))
+    return _Statement(pending[0], pending[1], end, url, " ".join(COMMENT_RE.sub(" ", rest).split()))
 
 
 def _url_value(m: re.Match[str]) -> tuple[str, int, int]:
@@ -236,14 +229,14 @@ def _url_value(m: re.Match[str]) -> tuple[str, int, int]:
 
 def _has_rules(css: str) -> bool:
     """Anything an ``@import`` may not follow: not whitespace, comments or ``@layer a, b;``."""
-    return bool(_LAYER_STATEMENT_RE.sub("", _COMMENT_RE.sub("", css)).strip())
+    return bool(_LAYER_STATEMENT_RE.sub("", COMMENT_RE.sub("", css)).strip())
 
 
 def _strip_css_source_maps(css: str) -> str:
     def keep(m: re.Match[str]) -> str:
-        return "" if m.lastgroup == "comment" and _SOURCE_MAP_COMMENT_RE.match(m.group()) else m.group()
+        return "" if m.lastgroup == "comment" and _SOURCE_MAPCOMMENT_RE.match(m.group()) else m.group()
 
-    return _CSS_TOKEN_RE.sub(keep, css)
+    return CSS_TOKEN_RE.sub(keep, css)
 
 
 @dataclass(slots=True)
@@ -298,7 +291,7 @@ def _eof_closers(text: str, path: str, state: _CssState) -> str:
     next file, they would swallow it or nest it, so they are closed here as the browser would."""
     openers: list[str] = []
     last: re.Match[str] | None = None
-    for m in _CSS_TOKEN_RE.finditer(text):
+    for m in CSS_TOKEN_RE.finditer(text):
         last, tok = m, m.group()
         if tok == "{" or tok.endswith("("):
             openers.append(tok[-1])

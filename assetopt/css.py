@@ -10,9 +10,23 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans"]
+__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans", "CSS_TOKEN_RE", "COMMENT_RE"]
 
-_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+# CSS as tokens (comments, url(), strings, functions, at-keywords, punctuation): what the bundler
+# rebases and what the audit reads, so both agree on what a stylesheet references.
+CSS_TOKEN_RE = re.compile(
+    r"""
+    (?P<comment>/\*.*?(?:\*/|\Z))
+    | (?P<url>(?<![\w\\-])url\(\s*(?:"(?P<dq>(?:[^"\\\n]|\\.)*)"|'(?P<sq>(?:[^'\\\n]|\\.)*)'
+                                     |(?P<uq>(?:[^\s"'()\\]|\\.)*))\s*\))
+    | (?P<string>"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)
+    | (?P<func>[\w-]+\()
+    | (?P<at>@-?[\w-]+)
+    | (?P<punct>[{}();])
+    """,
+    re.DOTALL | re.VERBOSE | re.IGNORECASE,
+)
+COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _IMPORT_RE = re.compile(
     r"""@import\s+(?:url\(\s*(?P<q1>["']?)(?P<u1>[^"')]*)(?P=q1)\s*\)|(?P<q2>["'])(?P<u2>[^"']*)(?P=q2))\s*(?P<media>[^;]*);""",
     re.IGNORECASE,
@@ -32,12 +46,29 @@ class CssRef:
 
 def blank_comments(text: str) -> str:
     """``text`` with every comment replaced by spaces (newlines kept), so offsets and lines stay."""
-    return _COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+def _blank_strings_and_comments(text: str) -> str:
+    """``text`` with comments and strings blanked (newlines kept): ``content: "see url(x.png)"`` is
+    text, not a reference. Kept: ``url("...")`` and the string right after ``@import``."""
+    out: list[str] = []
+    pos = 0
+    after_import = False
+    for m in CSS_TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "comment" or (kind == "string" and not after_import):
+            out.append(text[pos : m.start()])
+            out.append(re.sub(r"[^\n]", " ", m.group()))
+            pos = m.end()
+        after_import = kind == "at" and m.group().lower() == "@import"
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def css_references(text: str) -> list[CssRef]:
-    """Every ``@import`` and ``url()`` outside comments, in source order."""
-    clean = blank_comments(text)
+    """Every ``@import`` and ``url()`` outside comments and strings, in source order."""
+    clean = _blank_strings_and_comments(text)
     refs: list[CssRef] = []
     import_spans: list[tuple[int, int]] = []
     for m in _IMPORT_RE.finditer(clean):

@@ -231,3 +231,10 @@ def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
     after = page_of(run_audit(Project(project.config)), "p.html")
     assert after.counts["css"] == 1 and "bundle-not-built" not in codes(after)
     assert after.bytes["css"]["raw"] == len(built) < len(css_a) + len(css_b)
+
+
+def test_a_url_inside_a_css_string_is_text_not_a_request() -> None:
+    from assetopt.css import css_references
+
+    css = '.q::before { content: "see url(missing.png) here"; }\n.r { background: url(\'real.png\'); }\n@import "b.css" screen;\n'
+    assert [(r.kind, r.url, r.lineno) for r in css_references(css)] == [("url", "real.png", 2), ("import", "b.css", 3)]
