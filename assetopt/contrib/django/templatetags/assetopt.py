@@ -21,6 +21,7 @@ exactly one ``<img>`` whose ``src`` is a ``{% static %}`` path: never an error, 
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import logging
 from pathlib import Path
@@ -40,7 +41,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ....assets import Asset, asset_of
-from ....bundles import BundleSpecError, variant_of_assets
+from ....bundles import BundleSpecError, BundleVariant, variant_of_assets
 from ....lexer import Token, TokenKind
 from ....manifest import (
     Manifest,
@@ -127,9 +128,24 @@ def _asset_in_context(tag: StartTag, tmpl: Template, static_url: str | None) -> 
     return asset
 
 
-def _asset_tags(html: str, name: str) -> list[StartTag]:
-    t = parse_template(name, html)
-    return [i for i in t.items if isinstance(i, StartTag) and i.name in ("link", "script")]
+def _asset_tags(html: str) -> list[StartTag]:
+    """The <link>/<script> tags of rendered output: all markup, one TEXT token (user data that looks
+    like {{ }} stays text)."""
+    items = scan_tags(html, (Token(TokenKind.TEXT, 0, len(html), 1, html),))
+    return [i for i in items if isinstance(i, StartTag) and i.name in ("link", "script")]
+
+
+@functools.lru_cache(maxsize=4096)
+def _variant_of(kind: str, where: str, lineno: int, skeleton: str, static_url: str | None) -> BundleVariant | None:
+    """The bundle variant a skeleton stands for (None: its tags mix media or defer). Cached: a block
+    has a bounded number of skeletons (its {% if %} branches; variables are blank), and parsing one
+    on every request would cost more than the rest of the tag."""
+    tmpl = parse_template(where, skeleton)
+    assets = [a for i in tmpl.items if isinstance(i, StartTag) and (a := _asset_in_context(i, tmpl, static_url)) is not None]
+    try:
+        return variant_of_assets(kind, [a for a in assets if a.kind == kind], where, lineno)
+    except BundleSpecError:
+        return None
 
 
 class BundleNode(Node):
@@ -144,14 +160,10 @@ class BundleNode(Node):
             return self.nodelist.render(context)
         parts: list[str] = []
         _skeleton(self.nodelist, context, parts)
-        skeleton = "".join(parts)
-        tmpl = parse_template(self.where, skeleton)
         manifest = _read_manifest(conf.manifest_path())
         static_url = manifest.static_url if manifest is not None else None
-        assets = [a for i in tmpl.items if isinstance(i, StartTag) and (a := _asset_in_context(i, tmpl, static_url)) is not None]
-        try:
-            variant = variant_of_assets(self.kind, [a for a in assets if a.kind == self.kind], self.where, self.lineno)
-        except BundleSpecError:
+        variant = _variant_of(self.kind, self.where, self.lineno, "".join(parts), static_url)
+        if variant is None:
             return self._fallback(context, "its tags mix media or defer")
         if not variant.paths:
             return self.nodelist.render(context)
@@ -181,7 +193,7 @@ class BundleNode(Node):
     def _tags(self, entry: ManifestBundle, urls: list[str], context: template.Context) -> SafeString:
         rendered = self.nodelist.render(context)
         carried = ""
-        tags = _asset_tags(str(rendered), self.where)
+        tags = _asset_tags(str(rendered))
         if tags:
             for name in _CARRIED:
                 value = tags[0].get(name)
@@ -249,7 +261,7 @@ def _check_urls(nodelist: NodeList, where: str) -> None:
         starts.append(pos)
         pos += len(text)
     skeleton = "".join(text for text, _ in parts)
-    for tag in _asset_tags(skeleton, where):
+    for tag in _asset_tags(skeleton):
         url = tag.get("href") if tag.name == "link" else tag.get("src")
         if url is not None and "{{" in url:
             i = bisect.bisect_right(starts, tag.start) - 1
