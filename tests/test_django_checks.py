@@ -218,6 +218,15 @@ def test_e004_invalid_assetopt_settings_and_the_other_checks_stay_silent(site: S
     assert ids(messages) == ["assetopt.E004"] and "'BUNDLE'" in messages[0].msg
 
 
+def test_e004_a_bad_value_not_only_a_bad_key(site: Site):
+    from django.core.checks import run_checks
+
+    site.write({"page.html": CSS_BLOCK})
+    with settings(ASSETOPT={"IMAGE_QUALITY": "high"}, STORAGES=storages(PLAIN_STORAGE)):
+        messages = run_checks(tags=["assetopt"])
+    assert ids(messages) == ["assetopt.E004"] and "ASSETOPT['IMAGE_QUALITY']" in messages[0].msg
+
+
 def test_checks_are_registered_and_build_output_checks_run_with_deploy_only(site: Site):
     from django.core.checks import run_checks
 

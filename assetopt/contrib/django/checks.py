@@ -35,7 +35,7 @@ from ...config import Config
 from ...manifest import Manifest, ManifestError, load_manifest
 from ...project import Project
 from . import conf
-from .project import config_from_settings, template_dirs
+from .project import _project_dir, config_from_settings, config_values, template_dirs
 
 __all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
 
@@ -64,7 +64,7 @@ def _valid() -> bool:
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     try:
-        conf.options()
+        config_values(conf.options(), _project_dir())  # the values too, not only the key names
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), hint="see assetopt/contrib/django/conf.py for the keys", id="assetopt.E004")]
     return []

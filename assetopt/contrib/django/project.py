@@ -103,6 +103,22 @@ def config_from_settings() -> Config:
         raise ImproperlyConfigured("assetopt builds into STATIC_ROOT: set STATIC_ROOT to a folder")
     project = _project_dir()
     static_root = Path(root).resolve()
+    values = config_values(raw, project)
+    values.setdefault("cache_dir", static_root / ".assetopt-cache")
+    return Config(
+        project=project,
+        templates=template_dirs(),
+        static=static_dirs(),
+        static_url=settings.STATIC_URL,
+        out=static_root,
+        source="settings.ASSETOPT",
+        **values,
+    )
+
+
+def config_values(raw: dict[str, Any], project: Path) -> dict[str, Any]:
+    """The ``Config`` fields ``ASSETOPT`` sets, checked and converted as a config file's are; a bad
+    value is ``ImproperlyConfigured`` naming its key (the system check E004 reports the same)."""
     values: dict[str, Any] = {}
     for key, field in conf.CONFIG_FIELDS.items():
         if key not in raw:
@@ -116,13 +132,4 @@ def config_from_settings() -> Config:
             values[field] = coerce_value(field, value, project, "settings.ASSETOPT")
         except ConfigError as exc:
             raise ImproperlyConfigured(f"ASSETOPT[{key!r}]: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
-    values.setdefault("cache_dir", static_root / ".assetopt-cache")
-    return Config(
-        project=project,
-        templates=template_dirs(),
-        static=static_dirs(),
-        static_url=settings.STATIC_URL,
-        out=static_root,
-        source="settings.ASSETOPT",
-        **values,
-    )
+    return values
