@@ -15,9 +15,16 @@ from __future__ import annotations
 from .pages import Page
 from .tags import OpenElements, StartTag
 
-__all__ = ["image_roles", "CHROME", "LCP", "BELOW"]
+__all__ = ["image_roles", "prioritised", "CHROME", "LCP", "BELOW"]
 
 CHROME, LCP, BELOW = "chrome", "lcp", "below"
+
+
+def prioritised(tag: StartTag) -> bool:
+    """The author asked for ``fetchpriority="high"`` (maybe in some ``{% if %}`` branch or loop turn
+    only): never lazy-load it. The audit's roles and the rewrite decide it with this one test."""
+    priority = tag.attr("fetchpriority")
+    return priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower())
 
 
 def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> dict[tuple[str, int], str]:
@@ -32,11 +39,10 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
         if not isinstance(item, StartTag) or item.name != "img":
             continue
         key = (pi.template.name, item.start)
-        priority = item.attr("fetchpriority")
         if key in eager or "header" in stack or "nav" in stack:
             role = CHROME
-        elif priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower()):
-            role = CHROME  # the author prioritised it (maybe in some branch only): never lazy
+        elif prioritised(item):
+            role = CHROME
         elif not lcp_taken:
             # The first content image. In a loop it repeats: leave every copy eager, prioritise none.
             role, lcp_taken = (CHROME if pi.in_loop else LCP), True

@@ -29,7 +29,7 @@ import re
 from .assets import ref_of
 from .edits import Edit, Skip, TransformResult
 from .errors import ConfigError
-from .fold import BELOW, CHROME, LCP
+from .fold import BELOW, CHROME, LCP, prioritised
 from .refs import Ref, RefKind
 from .soup import markup_soup, source_offset
 from .tags import OpaqueTag, OpenElements, StartTag
@@ -122,9 +122,7 @@ def _plan_img(
 def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenElements, eager: bool) -> tuple[str, str]:
     if eager:
         return CHROME, "matches an eager selector"
-    priority = tag.attr("fetchpriority")
-    if priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower()):
-        # as fold.py: never lazy-load what the author prioritised (maybe only in some branch or loop turn)
+    if prioritised(tag):
         return CHROME, "fetchpriority=high"
     role = ctx.image_roles.get((template.name, tag.start))
     if role is not None:
