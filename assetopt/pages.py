@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .errors import InheritanceCycle, TemplateNotFound
+from .nodes import body_nodes
 from .tags import HtmlItem, StartTag
 from .templates import (
     BlockNode,
@@ -85,18 +86,7 @@ class Page:
 
 def iter_blocks(nodes: tuple[Node, ...]) -> Iterator[BlockNode]:
     """Every ``{% block %}`` in ``nodes``, nested ones included (as Django collects them)."""
-    for node in nodes:
-        if isinstance(node, BlockNode):
-            yield node
-            yield from iter_blocks(node.children)
-        elif isinstance(node, IfNode):
-            for _, children in node.branches:
-                yield from iter_blocks(children)
-        elif isinstance(node, ForNode):
-            yield from iter_blocks(node.children)
-            yield from iter_blocks(node.empty)
-        elif isinstance(node, ContainerNode):
-            yield from iter_blocks(node.children)
+    return (n for n in body_nodes(nodes) if isinstance(n, BlockNode))
 
 
 @dataclass
