@@ -20,14 +20,9 @@ from urllib.parse import unquote
 import rcssmin
 import rjsmin
 
-from .css import COMMENT_RE, CSS_TOKEN_RE
-from .errors import AssetoptError
-from .jslex import (
-    first_literal_difference,
-    js_literal_contents,
-    js_strictness,
-    strip_js_source_map,
-)
+from .errors import BundleError, BundleWarning
+from .text.css import COMMENT_RE, CSS_TOKEN_RE
+from .text.js_lexer import first_literal_difference, js_literal_contents, js_strictness, strip_js_source_map
 
 __all__ = [
     "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "minify_css", "minify_js",
@@ -44,13 +39,6 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
-class BundleWarning:
-    path: str  # the source file concerned
-    lineno: int | None
-    message: str  # what happened and what was done
-
-
-@dataclass(frozen=True, slots=True)
 class Chunk:
     text: str  # final text of one output file
     sources: tuple[str, ...]  # logical paths joined into it, in order
@@ -60,10 +48,6 @@ class Chunk:
 class Joined:
     chunks: tuple[Chunk, ...]
     warnings: tuple[BundleWarning, ...]
-
-
-class BundleError(AssetoptError):
-    """A bundle that cannot be built as asked: a missing or cyclic local ``@import``."""
 
 
 # ---------------------------------------------------------------------------------------------- CSS

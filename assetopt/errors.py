@@ -4,12 +4,23 @@ The core raises these; only the ``cli`` package (and the Django edge) turn them 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "AssetoptError",
     "ConfigError",
     "TemplateError",
     "TemplateNotFound",
     "InheritanceCycle",
+    "BundleWarning",
+    "BundleError",
+    "EditConflict",
+    "BundleSpecError",
+    "BuildError",
+    "RewriteRefused",
+    "ManifestError",
+    "StaticReferenceError",
+    "CompressError",
 ]
 
 
@@ -55,3 +66,47 @@ class TemplateNotFound(TemplateError):
 
 class InheritanceCycle(TemplateError):
     """``{% extends %}`` chains that loop back on themselves."""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleWarning:
+    path: str  # the source file concerned
+    lineno: int | None
+    message: str  # what happened and what was done
+
+
+class BundleError(AssetoptError):
+    """A bundle that cannot be built as asked: a missing or cyclic local ``@import``."""
+
+
+class EditConflict(AssetoptError):
+    """Two edits touch the same text: a bug in a transform, never resolved by guessing."""
+
+
+class BundleSpecError(AssetoptError):
+    """A ``{% bundle %}`` block that cannot be built as written."""
+
+
+class BuildError(AssetoptError):
+    """One or more bundles cannot be built; ``errors`` lists each with its file and line."""
+
+    def __init__(self, errors: list[AssetoptError]) -> None:
+        lines = "\n".join(f"  {e}" for e in errors)
+        super().__init__(f"{len(errors)} bundle problem(s), nothing written:\n{lines}")
+        self.errors = errors
+
+
+class RewriteRefused(AssetoptError):
+    """``--write`` refused: a rewritten template would not compile. Nothing was written."""
+
+
+class ManifestError(AssetoptError):
+    pass
+
+
+class StaticReferenceError(AssetoptError):
+    """A CSS/JS file of the collected static files refers to something Django cannot hash."""
+
+
+class CompressError(AssetoptError):
+    """django-compressor's offline compression failed, or left a ``{% compress %}`` block out of its manifest."""

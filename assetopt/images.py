@@ -29,14 +29,7 @@ from .imaging.diff import screenshot_diff
 from .imaging.encode import _AVIF_QUALITY_OFFSET as _AVIF_QUALITY_OFFSET
 from .imaging.encode import _AVIF_SPEED as _AVIF_SPEED
 from .imaging.encode import _WEBP_QUALITY_OFFSET as _WEBP_QUALITY_OFFSET
-from .imaging.encode import (
-    DEFAULT_QUALITY,
-    ENCODER_SETTINGS,
-    KEEP_RATIO,
-    _jpeg,
-    _lossless,
-    _variants,
-)
+from .imaging.encode import DEFAULT_QUALITY, ENCODER_SETTINGS, KEEP_RATIO, _jpeg, _lossless, _variants
 from .imaging.encode import _matched as _matched
 from .imaging.resize import _widths
 from .imaging.sizes import image_size, image_sizes, svg_size

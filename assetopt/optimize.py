@@ -13,16 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .audit.report import to_json
+from .audit.run import run_audit
+from .audit.thresholds import Condition
 from .build import BuildOptions, BuildResult, build
 from .config import Config
-from .fsutil import refuse_overlap
-from .project import Project
-from .report import to_json
-from .rewrite import RewriteResult, mirror_root, plan_project, write_changes
-from .scan import run_audit
-from .template_rewriter import RewriteContext
-from .thresholds import Condition
-from .verify import Verdict, compare
+from .io.fs import refuse_overlap
+from .io.project import Project
+from .rewrite.context import RewriteContext
+from .rewrite.project import RewriteResult, mirror_root, plan_project, write_changes
+from .verify.compare import Verdict, compare
 
 __all__ = ["OptimizeResult", "optimize"]
 
@@ -77,100 +77,3 @@ def optimize(
     after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
     verdict = compare(before, after, require, baseline_path="(the sources)")
     return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out)
-
-
-# --- the browser half (optimize --browser) -----------------------------------------------------------
-
-__all__ += ["BrowserCheck", "browser_check", "EXAMPLE_URLS"]
-
-# What `optimize --browser` loads when run in this repository (the bundled example site) without --url.
-EXAMPLE_URLS = ("/en/", "/en/sales/orders/new/")
-
-
-@dataclass
-class BrowserCheck:
-    pages: dict[str, dict[str, Any]]  # page name -> the report's "browser" entry (htmlreport's shape)
-    reasons: list[str]  # every page's browser reasons, in page order
-    chromium: str  # the browser's version
-    seconds: float  # render + serve + measure + diff, wall time
-
-
-def browser_check(
-    config: Config,
-    result: OptimizeResult,
-    *,
-    settings_module: str,
-    pythonpath: Path,
-    urls: list[str],
-    throttled: tuple[str, ...] | None = None,
-    env: dict[str, str] | None = None,
-    diff_threshold: float = 0.01,
-    progress: Callable[[str], None] = _quiet,
-    user: str | None = None,
-) -> BrowserCheck:
-    """Render ``urls`` (URL paths or URL names, see ``snapshots``; as ``user`` if given) before (the sources) and after (``result``'s rewritten templates and build) to
-    snapshots under ``<out>/snapshots/``, serve each side with its own static root from its own
-    origin, measure every page in a fresh Chromium context (cold cache) with a screenshot, the pages
-    in ``throttled`` (default: the first URL) also on Fast 3G, diff the screenshots into
-    ``<out>/shots/`` and collect ``verify.browser_reasons`` (the static verdict's saved requests are
-    the claim the browser must see)."""
-    import time
-
-    from .browser import measure_to_dict, open_browser, serve
-    from .images import screenshot_diff
-    from .manifest import MANIFEST_NAME
-    from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
-    from .verify import browser_reasons
-
-    t0 = time.monotonic()
-    out = result.static_out.parent
-    progress(f"rendering {len(urls)} page(s) before and after with Django" + (f" as {user}" if user else ""))
-    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user)
-    after = render_django_pages(
-        settings_module,
-        pythonpath,
-        urls,
-        env,
-        templates_dirs=result.templates_out,
-        assetopt={"BUNDLES": True, "STRICT": True, "MANIFEST": str(result.static_out / MANIFEST_NAME)},
-        user=user,
-    )
-    # From here on a page is its resolved path (what the snapshots are keyed by), names included.
-    resolved = {page["spec"]: path for path, page in before.items()}
-    urls = list(before)
-    throttled = tuple(urls[:1]) if throttled is None else tuple(resolved.get(t, t) for t in throttled)
-    snap_before, snap_after = out / "snapshots" / "before", out / "snapshots" / "after"
-    write_snapshots(before, snap_before)
-    write_snapshots(after, snap_after)
-    claims = {d.name: int(d.before["requests"] - d.after["requests"]) for d in result.verdict.pages if d.before and d.after}
-    names: dict[str, str] = {}
-    for url in urls:
-        template = before[url].get("template") or url
-        names[url] = template if template not in names.values() else f"{template} ({url})"
-    static_prefix = "/" + config.static_url.strip("/") + "/"
-    pages: dict[str, dict[str, Any]] = {}
-    reasons: list[str] = []
-    shots = out / "shots"
-    with open_browser() as chromium, serve({"/": snap_before, static_prefix: list(config.static)}) as base_b, serve({"/": snap_after, static_prefix: result.static_out}) as base_a:
-        version = chromium.version
-        for url in urls:
-            name = names[url]
-            stem = shot_stem(url)
-            path = served_path(url)
-            progress(f"measuring {url} in Chromium" + (" (and on Fast 3G)" if url in throttled else ""))
-            mb = chromium.measure(base_b + path, screenshot=shots / f"{stem}-before.png")
-            ma = chromium.measure(base_a + path, screenshot=shots / f"{stem}-after.png")
-            entry: dict[str, Any] = {"url": url, "before": measure_to_dict(mb), "after": measure_to_dict(ma)}
-            if url in throttled:
-                entry["before_throttled"] = measure_to_dict(chromium.measure(base_b + path, throttled=True))
-                entry["after_throttled"] = measure_to_dict(chromium.measure(base_a + path, throttled=True))
-            diff_image = shots / f"{stem}-diff.png"
-            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image)
-            entry["diff"] = {"fraction": fraction, "image": str(diff_image), "threshold": diff_threshold}
-            entry["claimed_saved"] = claims.get(before[url].get("template") or "")
-            entry["reasons"] = browser_reasons(
-                name, entry["before"], entry["after"], diff=fraction, diff_threshold=diff_threshold, claimed_saved=entry["claimed_saved"]
-            )
-            reasons.extend(entry["reasons"])
-            pages[name] = entry
-    return BrowserCheck(pages, reasons, version, time.monotonic() - t0)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import django
 
+from assetopt.audit.run import find_pages, run_audit
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.scan import find_pages, run_audit
+from assetopt.io.project import Project
 
 ADMIN = Path(django.__file__).parent / "contrib" / "admin"
 RUNS = 5

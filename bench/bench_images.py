@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import io
-from array import array
 import math
 import platform
 import random
-import resource
 import subprocess
 import sys
 import time
+from array import array
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath, features

@@ -18,10 +18,10 @@ from pathlib import Path
 import django
 
 from assetopt.config import load_config
-from assetopt.edits import unified_diff
-from assetopt.project import Project
-from assetopt.rewrite import plan_project
-from assetopt.template_rewriter import RewriteContext
+from assetopt.io.project import Project
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import unified_diff
+from assetopt.rewrite.project import plan_project
 
 DJANGO = Path(django.__file__).parent
 REPO = Path(__file__).resolve().parent.parent

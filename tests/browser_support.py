@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assetopt.browser import CHROMIUM
+from assetopt.browser.chromium import CHROMIUM
 
 __all__ = ["DASHBOARD", "HAS_PLAYWRIGHT", "REPO", "copy_example", "needs_browser", "needs_chromium"]
 

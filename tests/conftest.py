@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assetopt.config import load_config
-from assetopt.project import Project
+from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 

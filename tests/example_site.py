@@ -11,11 +11,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from assetopt.browser.snapshots import render_django_pages
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.rewrite import plan_project, write_changes
-from assetopt.snapshots import render_django_pages
-from assetopt.template_rewriter import context_from_config
+from assetopt.io.project import Project
+from assetopt.rewrite.context import context_from_config
+from assetopt.rewrite.project import plan_project, write_changes
 
 __all__ = ["EXAMPLE_PAGES", "REPO", "deploy_example", "render_example"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assetopt.scan import run_audit
+from assetopt.audit.run import run_audit
 
 CSS = "body {\n  color: red;\n}\n\n/* a comment */\n.a {\n  margin: 0;\n}\n" * 20
 
@@ -211,7 +211,7 @@ def test_link_whose_href_is_chosen_by_if_joins_the_run(make_project):
 
 def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
     from assetopt.build import BuildOptions, build
-    from assetopt.project import Project
+    from assetopt.io.project import Project
 
     css_a, css_b = ".a { color: red; }\n" * 50, ".b { color: blue; }\n" * 50
     project = make_project(
@@ -234,7 +234,7 @@ def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
 
 
 def test_a_url_inside_a_css_string_is_text_not_a_request() -> None:
-    from assetopt.css import css_references
+    from assetopt.text.css import css_references
 
     css = '.q::before { content: "see url(missing.png) here"; }\n.r { background: url(\'real.png\'); }\n@import "b.css" screen;\n'
     assert [(r.kind, r.url, r.lineno) for r in css_references(css)] == [("url", "real.png", 2), ("import", "b.css", 3)]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import rjsmin
 
+from assetopt.audit.run import run_audit
 from assetopt.build import BuildOptions, build
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.scan import run_audit
+from assetopt.io.project import Project
 
 PAGE = """<!doctype html><html><head><title>t</title></head><body>
 <p>hi</p>

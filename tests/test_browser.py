@@ -10,12 +10,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import HAS_PLAYWRIGHT, needs_chromium
 from PIL import Image
 
-from assetopt.browser import measure_to_dict, open_browser, serve
+from assetopt.browser.chromium import measure_to_dict, open_browser, serve
 from assetopt.errors import AssetoptError
 from assetopt.images import screenshot_diff
-from browser_support import HAS_PLAYWRIGHT, needs_chromium
 
 # Five stylesheets, each with a visible effect, so dropping one changes the picture.
 CSS = {
@@ -271,7 +271,7 @@ def test_image_requests_are_counted_by_what_asked_for_them(chromium, mixed):
     ],
 )
 def test_classify_image(url, initiator, expected):
-    from assetopt.browser import classify_image
+    from assetopt.browser.chromium import classify_image
 
     eager, lazy = {"http://h/a.png", "http://h/ab.png"}, {"http://h/b.png", "http://h/ab.png"}
     assert classify_image(url, initiator, eager, lazy) == expected

@@ -19,8 +19,8 @@ from browser_support import needs_chromium
 from click.testing import CliRunner
 from PIL import Image
 
+from assetopt.browser.server import serve
 from assetopt.cli import cli
-from assetopt.localserver import serve
 
 # Three stylesheets that each paint a large block, so losing any one changes many pixels.
 CSS = {

@@ -19,16 +19,17 @@ import pytest
 import rcssmin
 from click.testing import CliRunner
 
-from assetopt.build import BuildError, BuildOptions, BuildResult, build
-from assetopt.bundles import BundleSpecError, bundle_blocks
-from assetopt.cache import ContentCache
+from assetopt.build import BuildOptions, BuildResult, build
+from assetopt.build.manifest import MANIFEST_NAME, load_manifest
+from assetopt.build.precompress import precompress_tree
 from assetopt.cli import cli
 from assetopt.config import load_config
-from assetopt.errors import ConfigError
-from assetopt.manifest import MANIFEST_NAME, ManifestError, load_manifest
-from assetopt.precompress import KEEP_RATIO, compress, precompress_tree
-from assetopt.project import Project
-from assetopt.templates import parse_template
+from assetopt.errors import BuildError, BundleSpecError, ConfigError, ManifestError
+from assetopt.io.cache import ContentCache
+from assetopt.io.project import Project
+from assetopt.templates.bundle_blocks import bundle_blocks
+from assetopt.templates.model import parse_template
+from assetopt.text.compress import KEEP_RATIO, compress
 
 LOAD = "{% load static assetopt %}\n"
 
@@ -611,7 +612,7 @@ def test_unhashed_names_for_django_storage_mode(make_project):
     ],
 )
 def test_audit_sizes_are_what_the_build_serves(tmp_path, name, data, compressed):
-    from assetopt.sizes import measure
+    from assetopt.audit.byte_sizes import measure
 
     (tmp_path / name).write_bytes(data)
     project_cache = ContentCache(tmp_path / "cache")

@@ -16,14 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import django_settings
 import pytest
 import rcssmin
 
-import django_settings
 from assetopt.build import BuildOptions, BuildResult, build
+from assetopt.build.manifest import MANIFEST_NAME
 from assetopt.config import load_config
-from assetopt.manifest import MANIFEST_NAME
-from assetopt.project import Project
+from assetopt.io.project import Project
 
 LOAD = "{% load static assetopt %}\n"
 

@@ -13,10 +13,8 @@ import pytest
 import rjsmin
 
 import assetopt.bundler as bundler
-import assetopt.jslex as jslex
+import assetopt.text.js_lexer as jslex
 from assetopt.bundler import (
-    BundleError,
-    BundleWarning,
     Chunk,
     Joined,
     Source,
@@ -27,8 +25,8 @@ from assetopt.bundler import (
     minify_js,
     rebase_css_urls,
 )
-from assetopt.errors import AssetoptError
-from assetopt.jslex import js_strictness, js_tokens, strip_js_source_map
+from assetopt.errors import AssetoptError, BundleError, BundleWarning
+from assetopt.text.js_lexer import js_strictness, js_tokens, strip_js_source_map
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")

@@ -119,7 +119,7 @@ def test_optimize_browser_outside_this_repository_needs_settings_and_urls(tmp_pa
 
 
 def test_snapshot_paths_keep_the_page_url():
-    from assetopt.snapshots import served_path, snapshot_relpath
+    from assetopt.browser.snapshots import served_path, snapshot_relpath
 
     assert (snapshot_relpath("/en/"), served_path("/en/")) == ("en/index.html", "/en/")
     assert (snapshot_relpath("/"), served_path("/")) == ("index.html", "/")

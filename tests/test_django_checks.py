@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import django_settings
 import pytest
 
-import django_settings
 from assetopt.build import BuildOptions, build
 from assetopt.config import load_config
-from assetopt.project import Project
+from assetopt.io.project import Project
 
 LOAD = "{% load static assetopt %}\n"
 CSS_BLOCK = LOAD + "\n{% bundle \"css\" %}<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">{% endbundle %}\n"

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import django_settings
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import brotli
-import pytest
-
 import django_settings
+import pytest
 from test_django_storage import DJANGO_TEMPLATES, HASHED_RE, LOAD, STORAGE, Site, settings, sri, write
 
 UTIL_JS = "function util(x) {\n  // add one\n  return x + 1;\n}\n"

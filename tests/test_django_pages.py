@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import django_settings
+import pytest
+from browser_support import REPO, needs_browser
+
 from assetopt.config import config_to_toml, load_config
 from assetopt.errors import ConfigError
-from browser_support import REPO, needs_browser
 
 
 @pytest.fixture(scope="module", autouse=True)

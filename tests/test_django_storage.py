@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import django_settings
+import pytest
 
 LOAD = "{% load static assetopt %}\n"
 STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
@@ -108,8 +107,8 @@ def test_a_prefixed_staticfiles_dir_is_refused_with_a_clear_message(tmp_path: Pa
 
 
 def test_assetopt_keys_map_to_config_fields(tmp_path: Path):
-    from assetopt.contrib.django.project import config_from_settings
     from assetopt.config import DeclaredBundle
+    from assetopt.contrib.django.project import config_from_settings
 
     assetopt = {
         "CACHE_DIR": tmp_path / "c",

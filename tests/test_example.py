@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from assetopt.audit.report import SCHEMA, SCHEMA_VERSION, to_json
+from assetopt.audit.run import run_audit
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.report import SCHEMA, SCHEMA_VERSION, to_json
-from assetopt.scan import run_audit
+from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(

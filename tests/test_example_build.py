@@ -16,7 +16,7 @@ import rcssmin
 
 from assetopt.build import BuildOptions, build
 from assetopt.config import load_config
-from assetopt.project import Project
+from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from assetopt.fold import BELOW, CHROME, LCP, image_roles
-from assetopt.pages import resolve_page
-from assetopt.rewrite_images import eager_starts
+from assetopt.rewrite.images import eager_starts
+from assetopt.templates.fold import BELOW, CHROME, LCP, image_roles
+from assetopt.templates.pages import resolve_page
 
 
 def roles(make_project, body: str, selectors: tuple[str, ...] = ()) -> list[tuple[str, str]]:

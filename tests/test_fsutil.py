@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assetopt.fsutil import write_atomic, write_if_changed
+from assetopt.io.fs import write_atomic, write_if_changed
 
 
 @pytest.fixture

@@ -8,16 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser_support import needs_chromium
 from PIL import Image
 
-from assetopt.browser import measure_to_dict, open_browser, serve
-from assetopt.htmlreport import render_report, write_report
+from assetopt.audit.report import to_json
+from assetopt.audit.run import run_audit
+from assetopt.browser.chromium import measure_to_dict, open_browser, serve
 from assetopt.images import screenshot_diff
-from assetopt.report import to_json
-from assetopt.scan import run_audit
-from assetopt.verify import browser_reasons, compare, verdict_to_dict
-from browser_support import needs_chromium
-
+from assetopt.verify.compare import browser_reasons, compare, verdict_to_dict
+from assetopt.verify.html import render_report, write_report
 
 TEMPLATE = """{% load static %}<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="{% static 'css/a.css' %}">

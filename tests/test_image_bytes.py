@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from photos import jpeg, photo
 
+from assetopt.audit.report import to_json
+from assetopt.audit.run import run_audit
 from assetopt.build import BuildOptions, build
 from assetopt.cli import cli
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.report import to_json
-from assetopt.scan import run_audit
-from assetopt.verify import compare, markdown_table
-from photos import jpeg, photo
-
+from assetopt.io.project import Project
+from assetopt.verify.compare import compare, markdown_table
 
 PAGE = """{% load static %}<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="{% static 'css/site.css' %}">
@@ -124,8 +123,8 @@ def test_optimize_shows_the_image_drop(site: Path, monkeypatch):
 
 
 def test_html_report_shows_the_image_bytes_before_and_after(site: Path):
-    from assetopt.htmlreport import render_report
-    from assetopt.verify import verdict_to_dict
+    from assetopt.verify.compare import verdict_to_dict
+    from assetopt.verify.html import render_report
 
     prj = project(site)
     before = to_json(run_audit(prj), str(site), "/static/")

@@ -12,12 +12,12 @@ import zlib
 from pathlib import Path
 
 import pytest
+from photos import photo
 from PIL import Image, ImageChops, features
 
 from assetopt import images
 from assetopt.build import BuildOptions, build
 from assetopt.errors import ConfigError
-from photos import photo
 
 QUALITY = 82
 GPS_IFD, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.template.base import DebugLexer
+from templates_we_have import DJANGO_ROOTS, template_params
 
 from assetopt.errors import TemplateError
-from assetopt.lexer import LineIndex, Region, Token, TokenKind, lex
-from templates_we_have import DJANGO_ROOTS, template_params
+from assetopt.templates.lexer import LineIndex, Region, Token, TokenKind, lex
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -20,14 +20,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import DASHBOARD, copy_example, needs_browser
 
+from assetopt.browser.check import browser_check
+from assetopt.build.manifest import MANIFEST_NAME
 from assetopt.bundler import Source, join_css
 from assetopt.config import load_config
-from assetopt.manifest import MANIFEST_NAME
-from assetopt.optimize import browser_check, optimize
-from assetopt.template_rewriter import context_from_config
-from assetopt.verify import browser_reasons
-from browser_support import DASHBOARD, copy_example, needs_browser
+from assetopt.optimize import optimize
+from assetopt.rewrite.context import context_from_config
+from assetopt.verify.compare import browser_reasons
 
 DROPPED = "css/layout.css"
 

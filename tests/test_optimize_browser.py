@@ -7,14 +7,14 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from browser_support import DASHBOARD, copy_example, needs_browser
 from click.testing import CliRunner
 
+from assetopt.audit.report import to_json
+from assetopt.audit.run import run_audit
 from assetopt.cli import cli
 from assetopt.config import load_config
-from assetopt.project import Project
-from assetopt.report import to_json
-from assetopt.scan import run_audit
-from browser_support import DASHBOARD, copy_example, needs_browser
+from assetopt.io.project import Project
 
 pytestmark = needs_browser
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from assetopt.errors import InheritanceCycle, TemplateNotFound
-from assetopt.pages import resolve_page
-from assetopt.tags import StartTag
+from assetopt.templates.pages import resolve_page
+from assetopt.templates.tags import StartTag
 
 
 def srcs(page, tag="img"):

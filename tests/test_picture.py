@@ -13,19 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import django_settings
+import photos
 import pytest
 from PIL import Image, features
 
-import django_settings
-import photos
 from assetopt.build import BuildOptions, build
+from assetopt.build.manifest import MANIFEST_NAME, load_manifest
 from assetopt.config import ConfigError, config_to_toml, load_config
-from assetopt.edits import apply_edits
-from assetopt.manifest import MANIFEST_NAME, load_manifest
-from assetopt.project import Project
-from assetopt.rewrite_images import plan_images
-from assetopt.template_rewriter import RewriteContext
-from assetopt.templates import parse_template
+from assetopt.io.project import Project
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import apply_edits
+from assetopt.rewrite.images import plan_images
+from assetopt.templates.model import parse_template
 
 MODERN = (".webp", ".avif") if features.check("avif") else (".webp",)
 STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
@@ -383,7 +383,7 @@ def test_picture_wrapping_invariants_on_every_template(root: Path, path: Path) -
     assert len(opens) + len(closes) == len(wraps) and [imgs[o] for o in opens] == closes
     assert plan_images(parse_template(name, apply_edits(source, result.edits)), RewriteContext(pictures=True)).edits == ()
     if wraps:
-        from assetopt.template_rewriter import plan_rewrite
+        from assetopt.rewrite.plan import plan_rewrite
 
         out = apply_edits(source, plan_rewrite(template, RewriteContext(only=frozenset({"images"}), pictures=True)).edits)  # with {% load %}
         try:
@@ -395,10 +395,11 @@ def test_picture_wrapping_invariants_on_every_template(root: Path, path: Path) -
 def test_a_format_missing_a_width_the_img_offers_gets_no_source():
     """Pure: a browser picks only within the first <source> it supports, so an AVIF list without the
     960 px file would make a 900 px slot fetch the 1600 px AVIF instead of the 960 px JPEG."""
-    from assetopt.lexer import Token, TokenKind
-    from assetopt.manifest import ManifestCandidate as C, ManifestImage
-    from assetopt.responsive import picture_markup
-    from assetopt.tags import StartTag, scan_tags
+    from assetopt.build.manifest import ManifestCandidate as C
+    from assetopt.build.manifest import ManifestImage
+    from assetopt.build.picture import picture_markup
+    from assetopt.templates.lexer import Token, TokenKind
+    from assetopt.templates.tags import StartTag, scan_tags
 
     html = '<img src="/s/p.jpg" alt="">'
     (tag,) = [i for i in scan_tags(html, (Token(TokenKind.TEXT, 0, len(html), 1, html),)) if isinstance(i, StartTag)]

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from browser_support import copy_example, needs_browser
 from click.testing import CliRunner
 
-from assetopt.browser import CHROMIUM, CHROMIUM_ARGS
+from assetopt.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from assetopt.browser.server import serve
 from assetopt.cli import cli
-from assetopt.localserver import serve
-from browser_support import copy_example, needs_browser
 
 pytestmark = needs_browser
 

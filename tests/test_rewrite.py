@@ -8,11 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from assetopt.cli import cli
-from assetopt.djcompile import compile_errors
-from assetopt.edits import Edit, EditConflict, apply_edits
-from assetopt.rewrite import FileChange, RewriteRefused, RewriteResult, write_changes
-from assetopt.template_rewriter import RewriteContext, plan_rewrite
-from assetopt.templates import parse_template
+from assetopt.errors import EditConflict, RewriteRefused
+from assetopt.rewrite.compile_check import compile_errors
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import Edit, apply_edits
+from assetopt.rewrite.plan import plan_rewrite
+from assetopt.rewrite.project import FileChange, RewriteResult, write_changes
+from assetopt.templates.model import parse_template
 
 REPO = Path(__file__).resolve().parent.parent
 DJANGO_DIR = Path(django.__file__).parent

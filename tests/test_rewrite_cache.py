@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import django
+import django_settings
 import pytest
 
-import django_settings
-from assetopt.edits import TransformResult, apply_edits
-from assetopt.loads import load_edits
-from assetopt.rewrite_cache import Suggestion, plan_cache, suggest_cache
-from assetopt.template_rewriter import CacheRule, RewriteContext, plan_rewrite
-from assetopt.templates import parse_template
+from assetopt.rewrite.cache import Suggestion, plan_cache, suggest_cache
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import TransformResult, apply_edits
+from assetopt.rewrite.loads import load_edits
+from assetopt.rewrite.plan import plan_rewrite
+from assetopt.template_rewriter import CacheRule
+from assetopt.templates.model import parse_template
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example" / "templates"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from assetopt.config import load_config
-from assetopt.edits import unified_diff
-from assetopt.project import Project
-from assetopt.rewrite import plan_project, write_changes
-from assetopt.template_rewriter import context_from_config
+from assetopt.io.project import Project
+from assetopt.rewrite.context import context_from_config
+from assetopt.rewrite.edits import unified_diff
+from assetopt.rewrite.project import plan_project, write_changes
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "data" / "golden"

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-
-from assetopt.edits import Edit, TransformResult, apply_edits
-from assetopt.errors import ConfigError
-from assetopt.fold import image_roles
-from assetopt.images import image_size, image_sizes
-from assetopt.rewrite_images import plan_images
-from assetopt.scan import find_pages
-from assetopt.tags import StartTag
-from assetopt.template_rewriter import RewriteContext
-from assetopt.templates import Template, parse_template
 from templates_we_have import template_params
+
+from assetopt.audit.run import find_pages
+from assetopt.errors import ConfigError
+from assetopt.images import image_size, image_sizes
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import Edit, TransformResult, apply_edits
+from assetopt.rewrite.images import plan_images
+from assetopt.templates.fold import image_roles
+from assetopt.templates.model import Template, parse_template
+from assetopt.templates.tags import StartTag
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,22 +16,23 @@ import pytest
 from click.testing import CliRunner
 
 from assetopt.cli import cli
-from assetopt.djcompile import compile_errors
-from assetopt.edits import TransformResult, apply_edits
 from assetopt.errors import AssetoptError
-from assetopt.rewrite import plan_project, write_changes
-from assetopt.rewrite_styles import (
+from assetopt.rewrite.compile_check import compile_errors
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.edits import TransformResult, apply_edits
+from assetopt.rewrite.plan import plan_rewrite
+from assetopt.rewrite.project import plan_project, write_changes
+from assetopt.rewrite.styles import (
     HEADER,
     MovedBlock,
-    StylesResult,
     StyleScope,
+    StylesResult,
     merge_stylesheet,
     plan_styles,
     read_stylesheet,
 )
-from assetopt.tags import StartTag
-from assetopt.template_rewriter import RewriteContext, plan_rewrite
-from assetopt.templates import Template, parse_template
+from assetopt.templates.model import Template, parse_template
+from assetopt.templates.tags import StartTag
 
 REPO = Path(__file__).resolve().parent.parent
 DJANGO_DIR = Path(django.__file__).resolve().parent
@@ -552,9 +553,8 @@ def serve() -> Iterator[functools.partial[str]]:
 
 
 def _render(templates: Path, name: str, context: dict[str, object]) -> str:
-    from django.template.backends.django import DjangoTemplates
-
     import django_settings
+    from django.template.backends.django import DjangoTemplates
 
     django_settings.configure()
     engine = DjangoTemplates({"NAME": "e2e", "DIRS": [str(templates)], "APP_DIRS": False, "OPTIONS": {}})

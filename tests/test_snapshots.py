@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assetopt.browser.snapshots import render_django_pages
 from assetopt.errors import AssetoptError
-from assetopt.snapshots import render_django_pages
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example"

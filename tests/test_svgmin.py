@@ -9,10 +9,10 @@ from pathlib import Path
 
 import django
 import pytest
+from browser_support import needs_chromium
 
 from assetopt.build import BuildOptions, build
-from assetopt.svgmin import minify_svg
-from browser_support import needs_chromium
+from assetopt.text.svg import minify_svg
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "http://www.w3.org/2000/svg"
@@ -213,7 +213,7 @@ def test_build_copies_svg_as_it_is_without_minify_static(make_project, tmp_path:
 
 @needs_chromium
 def test_chromium_draws_minified_svgs_pixel_for_pixel_like_the_originals(tmp_path: Path):
-    from assetopt.browser import open_browser, serve
+    from assetopt.browser.chromium import open_browser, serve
     from assetopt.images import screenshot_diff
 
     text_svg = (

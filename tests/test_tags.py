@@ -4,9 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from templates_we_have import template_params
 
-from assetopt.lexer import lex
-from assetopt.tags import (
+from assetopt.templates.lexer import lex
+from assetopt.templates.tags import (
     Attr,
     EndTag,
     HtmlComment,
@@ -16,7 +17,6 @@ from assetopt.tags import (
     StartTag,
     scan_tags,
 )
-from templates_we_have import template_params
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -427,7 +427,7 @@ def test_items_are_ordered_and_tags_are_delimited(path: Path) -> None:
 
 @pytest.mark.parametrize("tag", ["localtime on", "timezone \"UTC\"", "bundle \"css\"", "compress css"])
 def test_a_container_opened_in_a_value_and_closed_outside_makes_the_tag_opaque_not_an_error(tag: str) -> None:
-    from assetopt.templates import parse_template
+    from assetopt.templates.model import parse_template
 
     name = tag.split()[0]
     source = f'<div title="{{% {tag} %}}">x{{% end{name} %}}</div>'

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from templates_we_have import template_params
 
 from assetopt.errors import TemplateError
-from assetopt.nodes import BlockNode, BodyNode, ContainerNode, Element, ForNode, IfNode, Node
-from assetopt.templates import Template, parse_template
-from templates_we_have import template_params
+from assetopt.templates.model import Template, parse_template
+from assetopt.templates.nodes import BlockNode, BodyNode, ContainerNode, Element, ForNode, IfNode, Node
 
 
 def _slices(template: Template, node: BodyNode) -> tuple[str, list[str], str]:

@@ -5,10 +5,10 @@ import itertools
 
 import pytest
 
-from assetopt.refs import Ref, RefKind, classify_url, classify_value
-from assetopt.tags import StartTag
-from assetopt.templates import parse_template
-from assetopt.values import Dynamic, Literal, Static, StaticPrefix, ValueVariants
+from assetopt.templates.model import parse_template
+from assetopt.templates.refs import Ref, RefKind, classify_url, classify_value
+from assetopt.templates.tags import StartTag
+from assetopt.templates.values import Dynamic, Literal, Static, StaticPrefix, ValueVariants
 
 STATIC_URL = "/static/"
 BIDI = "{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}"

@@ -12,10 +12,10 @@ import io
 from pathlib import Path
 
 import pytest
+from photos import jpeg, photo
 from PIL import Image, features
 
 from assetopt import images
-from photos import jpeg, photo
 
 REPO = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_images", REPO / "bench" / "bench_images.py")

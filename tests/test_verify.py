@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from assetopt.audit.report import to_json
+from assetopt.audit.run import run_audit
+from assetopt.audit.thresholds import parse_conditions
 from assetopt.config import load_config
 from assetopt.errors import AssetoptError
-from assetopt.project import Project
-from assetopt.report import to_json
-from assetopt.scan import run_audit
-from assetopt.thresholds import parse_conditions
-from assetopt.verify import browser_reasons, compare, markdown_table, verdict_to_dict
+from assetopt.io.project import Project
+from assetopt.verify.compare import browser_reasons, compare, markdown_table, verdict_to_dict
 
 CSS = "body {\n  color: red;\n}\n\n/* a comment */\n.a {\n  margin: 0;\n}\n" * 20
 STATIC = {f"css/{n}.css": CSS for n in "abcde"} | {

@@ -16,14 +16,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from browser_support import DASHBOARD, copy_example, needs_browser
 from click.testing import CliRunner
 from PIL import Image
 
-from assetopt.browser import open_browser, serve
+from assetopt.browser.chromium import open_browser, serve
+from assetopt.build.manifest import MANIFEST_NAME
 from assetopt.bundler import Source, join_css
 from assetopt.cli import cli
-from assetopt.manifest import MANIFEST_NAME
-from browser_support import DASHBOARD, copy_example, needs_browser
 
 ORDER_FORM = "sales/order_form.html"
 

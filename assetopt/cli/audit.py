@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..fsutil import write_atomic
-from ..project import Project
+from ..io.fs import write_atomic
+from ..io.project import Project
 from .base import EXIT_FINDINGS, cli, progress_bar, project_options, step_progress
 from .browser_args import base_url_args, base_url_option, browser_args, browser_options
 
@@ -57,9 +57,9 @@ def audit(
     Exit codes: 0 ok, 1 a --fail-on condition met or a template could not be read, 2 usage error
     (also: --browser without --json, a page that does not render, Chromium missing).
     """
-    from ..report import dumps, page_metrics, render_findings, render_table, to_json
-    from ..scan import run_audit
-    from ..thresholds import parse_conditions
+    from ..audit.report import dumps, page_metrics, render_findings, render_table, to_json
+    from ..audit.run import run_audit
+    from ..audit.thresholds import parse_conditions
 
     conditions = parse_conditions(fail_on) if fail_on else ()
     if browser and json_path is None:
@@ -76,11 +76,11 @@ def audit(
         done()
     section = None
     if site_pages is not None and json_path is not None:
-        from ..verify_browser import measure_baseline
+        from ..browser.measure import measure_baseline
 
         section = measure_baseline(config, json_path, urls=site_pages, throttle=not no_throttle, base_url=base_url, progress=step_progress())
     elif page_args is not None and json_path is not None:
-        from ..verify_browser import measure_baseline
+        from ..browser.measure import measure_baseline
 
         settings_name, pythonpath, page_urls = page_args
         section = measure_baseline(
@@ -102,7 +102,7 @@ def audit(
             click.echo()
             click.echo(text)
     if section is not None:
-        from ..verify_browser import baseline_table
+        from ..browser.measure import baseline_table
 
         click.echo()
         click.echo(baseline_table(section))
@@ -110,7 +110,7 @@ def audit(
     if json_path is not None:
         shots = ""
         if section is not None:
-            from ..verify_browser import shots_dir_for
+            from ..browser.measure import shots_dir_for
 
             shots = f" and its screenshots in {shots_dir_for(json_path)}/"
         click.echo(f"\nwrote {json_path}{shots}")

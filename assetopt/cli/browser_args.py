@@ -50,8 +50,8 @@ def browser_options(**helps: str) -> Callable[[F], F]:
 def browser_args(config: Config, settings_module: str | None, urls: tuple[str, ...]) -> tuple[str, Path, list[str]]:
     """--settings/--url, else the config's ``urls`` (``ASSETOPT["PAGES"]`` in Django), else in this
     repository (example/manage.py) the example's defaults."""
-    from ..optimize import EXAMPLE_URLS
-    from ..snapshots import snapshot_relpath
+    from ..browser.check import EXAMPLE_URLS
+    from ..browser.snapshots import snapshot_relpath
 
     example = config.project / "example"
     is_repo = (example / "manage.py").is_file()
@@ -106,7 +106,7 @@ def base_url_args(
     """The page paths a --base-url run measures: --url, else the config's ``urls``. The running site
     renders them, so --settings and --user are usage errors, and so is a URL name (reversing it needs
     Django): it asks for the path instead."""
-    from ..snapshots import snapshot_relpath
+    from ..browser.snapshots import snapshot_relpath
 
     clash = [flag for flag, given in (("--settings", settings_module), ("--user", user)) if given]
     if clash:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..project import Project
+from ..io.project import Project
 from .base import cli, project_options
 
 

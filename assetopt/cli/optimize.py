@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..project import display_path
+from ..io.project import display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
 from .browser_args import browser_args, browser_options
 from .verify import verify_report
@@ -56,10 +56,10 @@ def optimize(
     Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
     failed, or a rewrite would break a template (nothing written then), 2 usage error.
     """
+    from ..audit.thresholds import parse_conditions
     from ..optimize import optimize as run_optimize
-    from ..template_rewriter import context_from_config
-    from ..thresholds import parse_conditions
-    from ..verify import markdown_table
+    from ..rewrite.context import context_from_config
+    from ..verify.compare import markdown_table
 
     conditions = parse_conditions(require) if require else ()
     target = out.resolve() if out is not None else config.out
@@ -77,14 +77,14 @@ def optimize(
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None
     if page_args is not None:
-        from ..optimize import browser_check
+        from ..browser.check import browser_check
 
         settings_name, pythonpath, page_urls = page_args
         checked = browser_check(
             config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
             throttled=() if no_throttle else None, progress=progress, user=user or config.user or None,
         )
-        from ..verify_browser import browser_table
+        from ..browser.measure import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))

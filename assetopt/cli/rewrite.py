@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from ..config import Config
-from ..fsutil import write_atomic
-from ..project import Project
+from ..io.fs import write_atomic
+from ..io.project import Project
 from .base import EXIT_FINDINGS, cli, project_options
 
 
@@ -69,9 +69,9 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     template could not be read, 2 usage error.
     """
     from ..config import TRANSFORMS
-    from ..edits import unified_diff
-    from ..rewrite import generated_path, plan_project, stale_generated, write_changes
-    from ..template_rewriter import context_from_config
+    from ..rewrite.context import context_from_config
+    from ..rewrite.edits import unified_diff
+    from ..rewrite.project import generated_path, plan_project, stale_generated, write_changes
 
     if suggest_cache:
         _print_cache_suggestions(Project(config), config.user_context)
@@ -119,7 +119,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
 
 def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) -> None:
     from ..errors import TemplateError
-    from ..rewrite_cache import suggest_cache
+    from ..rewrite.cache import suggest_cache
 
     count = 0
     for name in project.template_names():
@@ -179,7 +179,7 @@ def _save_undo(project: Project, result: Any) -> Path | None:
     """A reverse-applicable patch of what --write changed, in the cache dir."""
     import hashlib
 
-    from ..edits import unified_diff
+    from ..rewrite.edits import unified_diff
 
     if not result.changes:
         return None

@@ -10,8 +10,8 @@ import click
 from .. import __version__
 from ..config import Config
 from ..errors import AssetoptError
-from ..fsutil import write_atomic
-from ..project import Project, display_path
+from ..io.fs import write_atomic
+from ..io.project import Project, display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
 from .browser_args import base_url_option, browser_options
 
@@ -21,8 +21,8 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
     import json
     import platform
 
-    from ..htmlreport import write_report
-    from ..verify import verdict_to_dict
+    from ..verify.compare import verdict_to_dict
+    from ..verify.html import write_report
 
     data = verdict_to_dict(verdict)
     if json_path is not None:
@@ -94,10 +94,10 @@ def verify(
     import json
     from dataclasses import replace
 
-    from ..report import to_json
-    from ..scan import run_audit
-    from ..thresholds import parse_conditions
-    from ..verify import compare, markdown_table
+    from ..audit.report import to_json
+    from ..audit.run import run_audit
+    from ..audit.thresholds import parse_conditions
+    from ..verify.compare import compare, markdown_table
 
     conditions = parse_conditions(require) if require else ()
     if not browser and (urls or settings_module or user or shots or base_url):
@@ -109,7 +109,7 @@ def verify(
     except (OSError, ValueError) as exc:
         raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
     if browser:
-        from ..verify_browser import BROWSER_KEY, check_baseline
+        from ..browser.measure import BROWSER_KEY, check_baseline
 
         check_baseline(before, baseline, urls)  # a baseline without them fails before any work
         site = base_url or before[BROWSER_KEY].get("base_url")
@@ -124,14 +124,14 @@ def verify(
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None
     if browser:
-        from ..verify_browser import verify_browser
+        from ..browser.measure import verify_browser
 
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
             config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=user,
             throttle=not no_throttle, base_url=base_url, progress=step_progress(),
         )
-        from ..verify_browser import browser_table
+        from ..browser.measure import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))

@@ -9,9 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from ..precompress import (
-    KEEP_RATIO,  # whitenoise's 95 % rule: one number for images, SVG and precompression
-)
+from ..text.compress import KEEP_RATIO
 from ._pil import _orientation_exif, _shown
 
 __all__ = ["DEFAULT_QUALITY", "ENCODER_SETTINGS", "KEEP_RATIO"]

@@ -30,10 +30,11 @@ from django.core.files.storage import storages
 from django.utils.module_loading import import_string
 
 from ...build import find_bundle_blocks
-from ...bundles import BundleBlock
+from ...build.manifest import Manifest, load_manifest
 from ...config import Config
-from ...manifest import Manifest, ManifestError, load_manifest
-from ...project import Project
+from ...errors import ManifestError
+from ...io.project import Project
+from ...templates.bundle_blocks import BundleBlock
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, template_dirs
 

@@ -36,9 +36,9 @@ from django.template import Context
 from django.template import TemplateDoesNotExist as DjangoTemplateDoesNotExist
 from django.template import TemplateSyntaxError as DjangoTemplateSyntaxError
 
-from ...errors import AssetoptError
-from ...fsutil import write_if_changed
-from ...project import Project
+from ...errors import CompressError
+from ...io.fs import write_if_changed
+from ...io.project import Project
 from . import conf
 
 __all__ = [
@@ -52,10 +52,6 @@ _COMPRESS_RE = re.compile(r"\{%-?\s*compress\b[^%]*%\}")
 _WALK_RE = re.compile(rb"\{%-?\s*(?:compress|extends)\b")
 _NO_BLOCKS = "No 'compress' template tags found"
 _FIX = "run `python manage.py collectstatic` again after fixing it; a block missing from the manifest raises OfflineGenerationError on the request"
-
-
-class CompressError(AssetoptError):
-    """django-compressor's offline compression failed, or left a ``{% compress %}`` block out of its manifest."""
 
 
 @dataclass(frozen=True)

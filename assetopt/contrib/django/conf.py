@@ -54,7 +54,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ...manifest import MANIFEST_NAME
+from ...build.manifest import MANIFEST_NAME
 
 # ASSETOPT key -> Config field
 CONFIG_FIELDS = {

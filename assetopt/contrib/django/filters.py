@@ -38,8 +38,9 @@ from compressor.conf import settings as compress_settings
 from compressor.exceptions import FilterError
 from compressor.filters.base import FilterBase
 
-from ...bundler import BundleError, Source, join_css, minify_css, minify_js
-from ...jslex import js_strictness
+from ...bundler import Source, join_css, minify_css, minify_js
+from ...errors import BundleError
+from ...text.js_lexer import js_strictness
 
 __all__ = ["CssRebaseFilter", "CssMinFilter", "JSMinFilter"]
 

@@ -47,7 +47,6 @@ from django.core.files.base import ContentFile, File
 
 from ...build import (
     BUNDLE_DIR,
-    BuildError,
     BuildOptions,
     BuildResult,
     build,
@@ -55,14 +54,13 @@ from ...build import (
     minifies_in_place,
     minify_static_file,
 )
-from ...bundler import BundleWarning
-from ...cache import ContentCache
-from ...errors import AssetoptError
-from ...fsutil import write_if_changed
+from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
+from ...build.precompress import PrecompressStats, precompress_tree
+from ...errors import BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
-from ...manifest import MANIFEST_NAME, Manifest, ManifestFile
-from ...precompress import PrecompressStats, precompress_tree
-from ...project import Project
+from ...io.cache import ContentCache
+from ...io.fs import write_if_changed
+from ...io.project import Project
 from . import compress as offline_compress
 from . import conf
 from .project import config_from_settings
@@ -72,10 +70,6 @@ __all__ = ["AssetoptManifestStaticFilesStorage", "StaticReferenceError"]
 logger = logging.getLogger("assetopt")
 
 _NOT_FOUND_RE = re.compile(r"The file '([^']+)' could not be found")
-
-
-class StaticReferenceError(AssetoptError):
-    """A CSS/JS file of the collected static files refers to something Django cannot hash."""
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:

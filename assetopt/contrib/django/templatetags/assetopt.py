@@ -40,20 +40,15 @@ from django.templatetags.static import StaticNode, static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ....assets import Asset, asset_of
-from ....bundles import BundleSpecError, BundleVariant, variant_of_assets
-from ....lexer import Token, TokenKind
-from ....manifest import (
-    Manifest,
-    ManifestBundle,
-    ManifestError,
-    load_manifest,
-    mime_type,
-)
-from ....refs import RefKind
-from ....responsive import picture_markup
-from ....tags import StartTag, scan_tags
-from ....templates import Template, parse_template
+from ....build.manifest import Manifest, ManifestBundle, load_manifest, mime_type
+from ....build.picture import picture_markup
+from ....errors import BundleSpecError, ManifestError
+from ....templates.assets import Asset, asset_of
+from ....templates.bundle_blocks import BundleVariant, variant_of_assets
+from ....templates.lexer import Token, TokenKind
+from ....templates.model import Template, parse_template
+from ....templates.refs import RefKind
+from ....templates.tags import StartTag, scan_tags
 from .. import conf
 
 register = template.Library()

@@ -1,0 +1,192 @@
+"""Run an audit over a project: the I/O around the pure pieces.
+
+Reads and parses every template once, decides which templates are pages, resolves them, finds and
+measures the static files they reference (in parallel, cached by content), reads the stylesheets'
+``url()``/``@import`` references, and hands it all to ``audit.audit_page``.
+
+After a build (``<out>/assetopt-manifest.json`` exists) the audit measures what the build ships:
+bundles as their built files, and every other static file as its copy in ``<out>`` (re-encoded
+JPEG/PNG, minified CSS/JS/SVG under ``minify_static``), not its source. ``run_audit(..., as_built=False)`` measures the sources only (``optimize``'s
+baseline). A ``<picture>``'s WebP/AVIF source is not counted: the ``<img>`` fallback is, an upper
+bound that holds in every browser.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build.manifest import MANIFEST_NAME, load_manifest
+from ..errors import ManifestError, TemplateError
+from ..io.project import Problem, Project
+from ..io.staticfiles import Found, Lookup
+from ..templates.model import Template
+from ..templates.pages import Page, resolve_page
+from ..templates.refs import RefKind
+from ..templates.runs import Run, find_runs
+from ..templates.tags import StartTag
+from ..text.css import css_references, font_face_spans
+from .byte_sizes import Sizes, measure_files
+from .page_report import PageReport, StaticIndex, audit_page, css_target, markup_requests
+
+__all__ = ["AuditResult", "find_pages", "run_audit"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    pages: tuple[PageReport, ...]
+    problems: tuple[Problem, ...]  # templates that could not be read, parsed or resolved
+    templates: int  # how many template files were read
+    static_dirs: tuple[str, ...]
+    template_dirs: tuple[str, ...]
+
+
+def find_pages(project: Project, progress: Progress | None = None) -> tuple[list[Page], list[Problem]]:
+    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones."""
+    problems: list[Problem] = []
+    extended: set[str] = set()
+    names = project.template_names()
+    for name in names:
+        if progress:
+            progress(name)
+        try:
+            t = project.load(name)
+        except TemplateError as exc:
+            problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        if t.extends is not None and t.extends.name:
+            extended.add(t.extends.name)
+    wanted = set(project.config.pages)
+    for name in wanted - set(names):
+        if project.find_template(name) is None:
+            problems.append(Problem(name, None, "configured page not found in the template dirs", "fix the name in pages"))
+    pages: list[Page] = []
+    for name in names:
+        if name in extended and name not in wanted:
+            continue
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue  # already reported
+        if name not in wanted and template.extends is None and not _has_html_tag(template):
+            continue  # a partial: rendered where it is included
+        try:
+            page = resolve_page(name, project.load)
+        except TemplateError as exc:
+            problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        if page.is_document or name in wanted:
+            pages.append(page)
+    return pages, list(dict.fromkeys(problems))
+
+
+def _has_html_tag(template: Template) -> bool:
+    return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
+
+
+def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:
+    found: dict[str, Found] = {}
+    css: dict[str, tuple] = {}
+    faces: dict[str, tuple] = {}
+    pending_css: list[str] = []
+
+    def look(path: str) -> Found:
+        hit = found.get(path)
+        if hit is None:
+            hit = found[path] = project.static.find(path)
+            if hit.status is Lookup.FOUND and path.lower().endswith(".css"):
+                pending_css.append(path)
+        return hit
+
+    for reqs, _ in markups:
+        for req, _, asset in reqs:
+            refs = [req.ref, *asset.extra_refs]
+            for ref in refs:
+                if ref.kind is RefKind.STATIC:
+                    for p in ref.paths:
+                        look(p)
+    while pending_css:
+        path = pending_css.pop()
+        f = found[path]
+        assert f.file is not None
+        try:
+            text = f.file.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        refs = tuple(css_references(text))
+        css[path] = refs
+        faces[path] = tuple(font_face_spans(text))
+        for r in refs:
+            target = css_target(path, r.url)
+            if target is not None and target.kind is RefKind.STATIC:
+                look(target.path)
+    files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
+    if as_built:
+        files.update(_built_copies(project, files))
+    built = _built_bundles(project) if as_built else {}
+    built_files = [f for fs in built.values() for f in fs]
+    measured = measure_files([*files.values(), *built_files], project.config.cache_dir)
+    sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
+    bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
+    dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
+    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles)
+
+
+def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
+    """Bundles the last ``assetopt build`` wrote (``out``/assetopt-manifest.json), when there is one."""
+    path = project.config.out / MANIFEST_NAME
+    try:
+        manifest = load_manifest(path)
+    except (FileNotFoundError, ManifestError):
+        return {}
+    out: dict[tuple[str, ...], list[Path]] = {}
+    for entry in manifest.bundles.values():
+        files = [project.config.out / f.name for f in entry.files]
+        if all(f.is_file() for f in files):
+            out[entry.sources] = files
+    return out
+
+
+def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
+    """The built copy (``<out>/<logical path>``) of each static file in ``files``, when ``out`` holds a build.
+
+    The build writes every static file there (images re-encoded when that made them smaller, CSS/JS/SVG
+    minified under ``minify_static``), so the copy is what a browser receives. Files without a copy
+    (built with ``copy_static`` off) keep their source. A path that would leave ``out`` (a symlink)
+    is never read."""
+    out = project.config.out
+    if not (out / MANIFEST_NAME).is_file():
+        return {}
+    root = out.resolve()
+    shipped: dict[str, Path] = {}
+    for logical in files:
+        copy = out / logical
+        if copy.is_file() and copy.resolve().is_relative_to(root):
+            shipped[logical] = copy
+    return shipped
+
+
+def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
+    """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
+    there is one (False: the sources, as ``optimize`` measures its baseline)."""
+    pages, problems = find_pages(project, progress)
+    static_url = project.config.static_url
+    markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
+    index = _index(project, pages, markups, as_built)
+    runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
+
+    def runs_of(template: Template) -> list[Run]:
+        if template.name not in runs:
+            runs[template.name] = find_runs(template, static_url)[0]
+        return runs[template.name]
+
+    reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))
+    return AuditResult(
+        pages=reports,
+        problems=tuple(problems),
+        templates=len(project.template_names()),
+        static_dirs=tuple(project.display(d) for d in project.config.static),
+        template_dirs=tuple(project.display(d) for d in project.config.templates),
+    )

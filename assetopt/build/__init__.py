@@ -1,0 +1,455 @@
+"""``assetopt build``: every ``{% bundle %}`` variant joined, minified, hashed and precompressed.
+
+The I/O around the pure pieces: find bundle blocks in every template (scanning, no rendering), read
+their sources, join them with ``bundler``, write the output static root and the manifest, and
+precompress. Everything is computed before anything is written, so a failing build leaves the
+previous output and manifest as they were; every file is written atomically.
+
+Incremental: joined bundles and compressed bytes are cached by content (``cache.py``); copying static
+files compares bytes first. A rebuild with nothing changed writes nothing.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import posixpath
+import re
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..templates.assets import asset_of
+from .images import ImageStats, optimize_images
+from ..errors import BuildError, BundleError, BundleWarning
+from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
+from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
+from ..errors import BundleSpecError
+from ..io.cache import ContentCache, sha256
+from ..config import DeclaredBundle
+from ..errors import AssetoptError, TemplateError
+from ..io.fs import refuse_overlap, write_if_changed
+from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
+from .precompress import PrecompressStats, precompress_tree
+from ..io.project import Project
+from ..io.staticfiles import Lookup
+from ..text.svg import minify_svg
+from ..templates.tags import StartTag
+from ..templates.model import block_spans
+
+__all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
+
+BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
+_JOIN_STEP = "join-2"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path
+    hashed_names: bool = True  # False under Django's ManifestStaticFilesStorage, which hashes itself
+    minify: bool = True
+    copy_static: bool = True
+    precompress: bool = True
+    jobs: int | None = None
+    write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
+    images: bool = True  # with config ``images``: optimize images in ``out``, add variants and widths
+
+
+@dataclass
+class BuildResult:
+    manifest: Manifest
+    warnings: list[BundleWarning] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # output files written or replaced (relative)
+    copied: int = 0
+    removed: list[str] = field(default_factory=list)
+    precompress: PrecompressStats = field(default_factory=PrecompressStats)
+    cache_hits: int = 0
+    cache_misses: int = 0
+    images: ImageStats = field(default_factory=ImageStats)
+
+
+def _stem(template_name: str) -> str:
+    base = template_name.rsplit(".", 1)[0]
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in base).strip("-") or "bundle"
+
+
+def integrity(data: bytes) -> str:
+    """The SRI ``integrity`` value of exactly these bytes."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+_BUNDLE_RE = re.compile(rb"\{%-?\s*bundle\b")
+
+
+def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[AssetoptError]]:
+    """Every bundle block, and the errors of the templates that hold a ``{% bundle %}`` tag (or might:
+    one that cannot be read). Only those files are parsed: the others cannot matter to the build,
+    which keeps this cheap enough for Django's system checks, which run it on every command."""
+    blocks: list[BundleBlock] = []
+    errors: list[AssetoptError] = []
+    for name in project.template_names():
+        path = project.find_template(name)
+        if path is None:
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            errors.append(TemplateError(f"cannot read: {exc.strerror or exc}", path=project.display(path), hint="fix its permissions, or add it to exclude"))
+            continue
+        if _BUNDLE_RE.search(raw) is None:
+            continue
+        try:
+            blocks.extend(bundle_blocks(project.load(name), project.config.static_url))
+        except (TemplateError, BundleSpecError) as exc:
+            errors.append(exc)
+    return blocks, errors
+
+
+def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
+    """A bundle from ``[tool.assetopt.bundles.NAME]``, keyed exactly like a block listing the same files."""
+    paths = tuple(posixpath.normpath(f) for f in d.files)
+    variant = BundleVariant(d.kind, paths, d.semantics, bundle_key(d.kind, paths, d.semantics))
+    return BundleBlock(template=f"{source} [bundles.{d.name}]", name=d.name, lineno=0, kind=d.kind, variants=(variant,))
+
+
+_MINJS_STEP = "minify-js-1"
+
+
+def _minify_js_job(args: tuple[str, str]) -> tuple[str, BundleWarning | None]:
+    return minify_js(args[0], args[1])
+
+
+def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCache, options: BuildOptions) -> Callable[[str, str], tuple[str, BundleWarning | None]]:
+    """Minify every script the JS bundles use once, in parallel and cached by content.
+
+    rjsmin is fast; the damage check around it (two passes of a pure-Python lexer) is not, so the
+    files are spread over processes, largest first. Returns the minifier ``join_js`` then calls."""
+    done: dict[str, tuple[str, BundleWarning | None]] = {}
+    todo: dict[str, tuple[str, str]] = {}
+    for block in blocks:
+        for variant in block.variants:
+            if variant.kind != "js":
+                continue
+            for logical in variant.paths:
+                found = project.static.find(logical)
+                if found.status is not Lookup.FOUND or found.file is None:
+                    continue  # reported by the main loop
+                try:
+                    text = found.file.read_bytes().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    continue  # reported by the main loop
+                key = sha256(f"{logical}\0{text}".encode("utf-8"))
+                if key in done or key in todo:
+                    continue
+                hit = cache.get(_MINJS_STEP, key)
+                if hit is not None:
+                    try:
+                        data = json.loads(hit)
+                        w = data["warning"]
+                        done[key] = (data["text"], BundleWarning(w["path"], w["lineno"], w["message"]) if w else None)
+                        continue
+                    except (ValueError, KeyError, TypeError):
+                        pass
+                todo[key] = (text, logical)
+    if todo:
+        keys = sorted(todo, key=lambda k: -len(todo[k][0]))
+        workers = min(options.jobs or os.cpu_count() or 1, len(keys))
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                outs = list(pool.map(_minify_js_job, [todo[k] for k in keys], chunksize=1))
+        else:
+            outs = [_minify_js_job(todo[k]) for k in keys]
+        for key, (text, warning) in zip(keys, outs):
+            done[key] = (text, warning)
+            w = {"path": warning.path, "lineno": warning.lineno, "message": warning.message} if warning else None
+            cache.put(_MINJS_STEP, key, json.dumps({"text": text, "warning": w}).encode("utf-8"))
+
+    def minifier(text: str, path: str) -> tuple[str, BundleWarning | None]:
+        hit = done.get(sha256(f"{path}\0{text}".encode("utf-8")))
+        return hit if hit is not None else minify_js(text, path)
+
+    return minifier
+
+
+def _join(
+    kind: str,
+    sources: list[Source],
+    folder_path: str,
+    minify: bool,
+    read: Callable[[str], str | None],
+    cache: ContentCache,
+    js_minifier: Callable[[str, str], tuple[str, BundleWarning | None]] | None = None,
+) -> tuple[Joined, bool]:
+    """Join with a content-addressed cache; returns (joined, cache hit).
+
+    The key covers the sources; files pulled in by a local ``@import`` are recorded in the entry
+    with their content hashes and checked on every hit, so an edited import is never served stale.
+    """
+    key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
+    key = sha256(key_blob.encode("utf-8"))
+    cached = cache.get(_JOIN_STEP, key)
+    if cached is not None:
+        try:
+            data = json.loads(cached)
+            fresh = all(
+                (text := read(path)) is not None and sha256(text.encode("utf-8")) == digest for path, digest in data["imports"]
+            )
+            if fresh:
+                return Joined(
+                    tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
+                    tuple(BundleWarning(w["path"], w["lineno"], w["message"]) for w in data["warnings"]),
+                ), True
+        except (ValueError, KeyError, TypeError):
+            pass  # a foreign entry: rebuild it
+    imports: dict[str, str] = {}
+
+    def recording_read(path: str) -> str | None:
+        text = read(path)
+        if text is not None:
+            imports[path] = sha256(text.encode("utf-8"))
+        return text
+
+    if kind == "css":
+        joined = join_css(sources, folder_path, minify=minify, read=recording_read)
+    else:
+        joined = join_js(sources, minify=minify, minifier=js_minifier)
+    payload = {
+        "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
+        "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
+        "imports": sorted(imports.items()),
+    }
+    cache.put(_JOIN_STEP, key, json.dumps(payload).encode("utf-8"))
+    return joined, False
+
+
+def build(project: Project, options: BuildOptions) -> BuildResult:
+    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
+    cfg = project.config
+    refuse_overlap(options.out, cfg.static, "static source dir", 'pass an --out outside the static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
+    cache = ContentCache(cfg.cache_dir)
+    blocks, errors = find_bundle_blocks(project)
+    blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
+
+    def read_text(logical: str) -> str | None:
+        found = project.static.find(logical)
+        if found.status is not Lookup.FOUND or found.file is None:
+            return None
+        data = found.file.read_bytes()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            # join_css only expects BundleError: a raw decode error would crash the whole build.
+            raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
+
+    js_minifier = _js_minifier(project, blocks, cache, options) if options.minify else None
+    bundles: dict[str, ManifestBundle] = {}
+    outputs: dict[str, bytes] = {}  # relative output path -> bytes
+    result_warnings: list[BundleWarning] = []
+    hits = misses = 0
+    for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
+        for variant in block.variants:
+            if variant.key in bundles:
+                bundles[variant.key].templates.append((block.name, block.lineno))
+                continue
+            sources: list[Source] = []
+            for logical in variant.paths:
+                found = project.static.find(logical)
+                if found.status is not Lookup.FOUND or found.file is None:
+                    why = "points outside the static dirs" if found.status is Lookup.UNSAFE else "is not in the static dirs"
+                    errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
+                    continue
+                try:
+                    text = found.file.read_bytes().decode("utf-8-sig")
+                except UnicodeDecodeError as exc:
+                    errors.append(BundleSpecError(f"{logical} is not UTF-8 (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+                    continue
+                sources.append(Source(logical, text))
+            if len(sources) != len(variant.paths):
+                continue
+            try:
+                joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier)
+            except BundleError as exc:
+                errors.append(BundleSpecError(f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
+                continue
+            hits += hit
+            misses += not hit
+            result_warnings.extend(joined.warnings)
+            files = []
+            for i, chunk in enumerate(joined.chunks):
+                data = chunk.text.encode("utf-8")
+                stem = f"{_stem(block.name)}-{variant.key[:8]}" + (f"-{i + 1}" if len(joined.chunks) > 1 else "")
+                name = f"{BUNDLE_DIR}/{stem}.{sha256(data)[:12]}.{variant.kind}" if options.hashed_names else f"{BUNDLE_DIR}/{stem}.{variant.kind}"
+                outputs[name] = data
+                files.append(ManifestFile(name=name, integrity=integrity(data), sources=chunk.sources, size=len(data)))
+            bundles[variant.key] = ManifestBundle(
+                key=variant.key, kind=variant.kind, semantics=variant.semantics, sources=variant.paths, files=tuple(files), templates=[(block.name, block.lineno)]
+            )
+    if errors:
+        raise BuildError(errors)
+
+    out = options.out
+    result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
+    do_images = options.images and cfg.images
+    if options.copy_static or do_images:
+        sources = _static_sources(project)
+        optimized: dict[str, bytes] = {}
+        if do_images:
+            optimized, result.manifest.images = optimize_images(sources, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
+        if options.copy_static:
+            result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
+        else:
+            # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
+            for rel, data in sorted(optimized.items()):
+                result.images.written += write_if_changed(out / rel, data)
+    for name, data in sorted(outputs.items()):
+        if write_if_changed(out / name, data):
+            result.written.append(name)
+    if options.write_manifest:
+        manifest_bytes = result.manifest.dumps().encode("utf-8")
+        if write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+            result.written.append(MANIFEST_NAME)
+    result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
+    if options.precompress:
+        files = [out / n for n in outputs]
+        if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
+            files += [out / rel for rel, _ in sources] + [out / n for n in result.images.generated()]
+            files += [out / MANIFEST_NAME] if options.write_manifest else []
+        bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
+        result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
+    return result
+
+
+def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:
+    """Logical paths that bundles use and no template references outside a ``{% bundle %}`` block.
+
+    Browsers fetch these only while bundling is rolled back, so they are precompressed fast rather
+    than best (still compressed: a rollback must not make pages heavy)."""
+    in_bundles = {p for b in blocks for v in b.variants for p in v.paths}
+    elsewhere: set[str] = set()
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue
+        inside = block_spans(template, ("bundle",))
+        for item in template.items:
+            if not isinstance(item, StartTag) or any(s <= item.start < e for s, e in inside):
+                continue
+            asset = asset_of(item, template, project.config.static_url)
+            if asset is not None and asset.ref is not None:
+                elsewhere.update(asset.ref.paths)
+    return in_bundles - elsewhere
+
+
+def _static_sources(project: Project) -> list[tuple[str, Path]]:
+    """Every static source file as (relative path, file): first dir wins, like collectstatic."""
+    files: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    for root in project.config.static:
+        for src in sorted(root.rglob("*")):
+            if not src.is_file() or any(part.startswith(".") for part in src.relative_to(root).parts):
+                continue
+            rel = src.relative_to(root).as_posix()
+            if rel in seen or rel.startswith(BUNDLE_DIR + "/") or rel == MANIFEST_NAME:
+                continue
+            seen.add(rel)
+            if not src.resolve().is_relative_to(root.resolve()):
+                continue  # a symlink out of the static dir: never read
+            files.append((rel, src))
+    return files
+
+
+def _copy_static(project: Project, out: Path, result: BuildResult, cache: ContentCache, minify: bool,
+                 sources: list[tuple[str, Path]] | None = None, replaced: dict[str, bytes] | None = None) -> int:
+    """Copy every static source file into ``out``, when changed; ``replaced`` files (optimized
+    images) are written with those bytes instead, so an unchanged rebuild writes nothing."""
+    copied = 0
+    for rel, src in _static_sources(project) if sources is None else sources:
+        dest = out / rel
+        if replaced and rel in replaced:
+            copied += write_if_changed(dest, replaced[rel])
+            continue
+        if minify and minifies_in_place(rel):
+            if write_if_changed(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
+                copied += 1
+            continue
+        if write_if_changed(dest, src.read_bytes()):
+            copied += 1
+    return copied
+
+
+def minifies_in_place(rel: str) -> bool:
+    """Whether ``minify_static`` minifies this static file: CSS, JS or SVG, not already ``.min.``."""
+    name = posixpath.basename(rel)
+    return posixpath.splitext(name)[1].lower() in (".css", ".js", ".svg") and ".min." not in name
+
+
+def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
+    """The bytes ``minify_static`` ships for the static file ``rel`` (same name, same folder: no url()
+    rebasing needed). One function for ``assetopt build`` and Django's collectstatic storage.
+
+    Anything that is not UTF-8 or that the minifier would damage is shipped unchanged, with a warning
+    in ``warnings``; such a result is not cached, so the warning shows on every run until it is fixed."""
+    key = sha256(data)
+    suffix = posixpath.splitext(rel)[1].lower()
+    if suffix == ".svg":
+        return _minified_svg(data, key, rel, cache, warnings)
+    step = "minify-single-2" + suffix  # 2: a damaged script is no longer cached (its warning was lost)
+    hit = cache.get(step, key)
+    if hit is not None:
+        return hit
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
+        return data
+    if suffix == ".css":
+        out = minify_css(text)
+    else:
+        out, warning = minify_js(text, rel)
+        if warning is not None:
+            warnings.append(warning)
+            return out.encode("utf-8")
+    payload = out.encode("utf-8")
+    cache.put(step, key, payload)
+    return payload
+
+
+_SVG_STEP = "minify-svg-1"  # bump when svgmin.py changes what it writes for the same input
+
+
+def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
+    """``svgmin.minify_svg``, cached by content. A refused file (DOCTYPE, not well-formed) is copied as
+    it is with a warning and not cached, so the warning shows on every build until the file is fixed."""
+    hit = cache.get(_SVG_STEP, key)
+    if hit is not None:
+        return hit
+    svg = minify_svg(data)
+    if svg.refused:
+        warnings.append(BundleWarning(rel, None, f"SVG not minified, copied as it is: {svg.reason}"))
+        return data
+    cache.put(_SVG_STEP, key, svg.data)
+    return svg.data
+
+
+_HASHED_COPY_RE = re.compile(r"\.[0-9a-f]{12}\.(?:css|js)$")
+
+
+def _remove_stale(folder: Path, keep: set[str], keep_hashed_copies: bool = False) -> list[str]:
+    """Bundles of earlier builds that no manifest entry names any more (and their .gz/.br).
+
+    With ``keep_hashed_copies`` (unhashed names, hashed by Django's storage), ``x.<12 hex>.css``
+    copies stay, as every file Django hashed does: pages served during a deploy still load them."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for f in sorted(folder.iterdir()):
+        base = f.name.removesuffix(".gz").removesuffix(".br")
+        if keep_hashed_copies and _HASHED_COPY_RE.search(base):
+            continue
+        if f.is_file() and base not in keep:
+            f.unlink()
+            removed.append(f"{BUNDLE_DIR}/{f.name}")
+    return removed

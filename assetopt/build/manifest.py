@@ -1,0 +1,148 @@
+"""The build manifest: which built file(s) serve each bundle key. Read by the ``{% bundle %}`` tag.
+
+Format (``assetopt-manifest.json`` at the root of the output static dir), documented in
+``docs/manifest.md``::
+
+    {"schema": "assetopt.manifest", "version": 1, "static_url": "/static/",
+     "bundles": {"<key>": {"kind": "css", "semantics": "all", "sources": ["css/a.css", ...],
+                           "files": [{"name": "assetopt/base-1a2b3c4d.0f1e2d3c4b5a.css",
+                                      "integrity": "sha384-...", "sources": [...], "size": 1234}],
+                           "templates": [["base.html", 12]]}}}
+
+Optional ``"images"`` (additive, same version): per source image its displayed size, the shipped file
+and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% picture %}``.
+
+Deterministic: sorted keys, no timestamps. ``load_manifest`` validates every entry and raises
+``ManifestError`` naming the file and the entry when something is off.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import AssetoptError, ManifestError
+
+__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest", "mime_type"]
+
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
+
+
+def mime_type(name: str) -> str:
+    """The MIME type an image file's candidates are listed under in the manifest's ``"images"``."""
+    return _IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+MANIFEST_NAME = "assetopt-manifest.json"
+SCHEMA = "assetopt.manifest"
+VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestFile:
+    name: str
+    integrity: str
+    sources: tuple[str, ...]
+    size: int
+
+
+@dataclass
+class ManifestBundle:
+    key: str
+    kind: str
+    semantics: str
+    sources: tuple[str, ...]
+    files: tuple[ManifestFile, ...]
+    templates: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestCandidate:
+    """One file a browser may pick for an image: its name (under the output root), width, bytes."""
+
+    name: str
+    width: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class ManifestImage:
+    """An optimized image (``"images"`` section): displayed size, the shipped file and every candidate
+    per MIME type, widest first; the source format's list starts with ``file`` itself."""
+
+    width: int
+    height: int
+    file: str
+    bytes: int
+    candidates: dict[str, tuple[ManifestCandidate, ...]]
+
+
+@dataclass
+class Manifest:
+    bundles: dict[str, ManifestBundle]
+    static_url: str = "/static/"
+    images: dict[str, ManifestImage] = field(default_factory=dict)  # logical path -> entry (additive in v1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "static_url": self.static_url,
+            "bundles": {
+                k: {
+                    "kind": b.kind,
+                    "semantics": b.semantics,
+                    "sources": list(b.sources),
+                    "files": [{"name": f.name, "integrity": f.integrity, "sources": list(f.sources), "size": f.size} for f in b.files],
+                    "templates": [list(t) for t in sorted(b.templates)],
+                }
+                for k, b in sorted(self.bundles.items())
+            },
+        } | ({"images": self.images_dict()} if self.images else {})  # absent when no image was built
+
+    def images_dict(self) -> dict[str, Any]:
+        return {
+            path: {
+                "width": i.width,
+                "height": i.height,
+                "file": i.file,
+                "bytes": i.bytes,
+                "candidates": {mime: [{"name": c.name, "width": c.width, "bytes": c.bytes} for c in cs] for mime, cs in sorted(i.candidates.items())},
+            }
+            for path, i in sorted(self.images.items())
+        }
+
+    def dumps(self) -> str:
+        return json.dumps(self.as_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def load_manifest(path: Path) -> Manifest:
+    where = str(path)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
+        raise ManifestError(f"unreadable manifest: {exc}", path=where, hint="run `assetopt build` again") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ManifestError("not an assetopt manifest", path=where, hint="run `assetopt build` again")
+    if data.get("version") != VERSION:
+        raise ManifestError(f"manifest version {data.get('version')!r}, this assetopt reads {VERSION}", path=where, hint="rebuild with this version: `assetopt build`")
+    bundles: dict[str, ManifestBundle] = {}
+    try:
+        for key, b in data["bundles"].items():
+            files = tuple(ManifestFile(str(f["name"]), str(f["integrity"]), tuple(map(str, f["sources"])), int(f["size"])) for f in b["files"])
+            if not files or not all(f.integrity.startswith("sha384-") for f in files):
+                raise ValueError(f"bundle {key}: no files or a bad integrity value")
+            bundles[key] = ManifestBundle(key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])])  # type: ignore[misc]
+        images = {str(path): _image_entry(path, i) for path, i in data.get("images", {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(Infinity)
+        raise ManifestError(f"malformed manifest entry: {exc}", path=where, hint="run `assetopt build` again") from None
+    return Manifest(bundles=bundles, static_url=str(data.get("static_url", "/static/")), images=images)
+
+
+def _image_entry(path: str, i: Any) -> ManifestImage:
+    candidates = {str(mime): tuple(ManifestCandidate(str(c["name"]), int(c["width"]), int(c["bytes"])) for c in cs) for mime, cs in i["candidates"].items()}
+    if any(not cs or any(c.width <= 0 for c in cs) for cs in candidates.values()):
+        raise ValueError(f"image {path}: a format without candidates or a width that is not positive")
+    return ManifestImage(int(i["width"]), int(i["height"]), str(i["file"]), int(i["bytes"]), candidates)

@@ -1,0 +1,109 @@
+"""Precompressed siblings for text assets: ``x.css.gz`` (gzip 9, mtime 0) and ``x.css.br`` (brotli 11).
+
+A sibling is kept only when it is at most 95 % of the original (whitenoise's rule), so servers never
+pick a variant that saves nothing. gzip's mtime is 0 and brotli is deterministic, so the same input
+always gives the same bytes. Compressed bytes are cached by content: an unchanged file costs a hash.
+
+whitenoise serves these siblings as they are; nginx with ``gzip_static on``/``brotli_static on`` too.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..io.cache import ContentCache, sha256
+from ..io.fs import write_if_changed
+from ..text.compress import BEST, COMPRESSIBLE, FAST, compress
+
+__all__ = ["precompress_tree", "PrecompressStats"]
+
+_STEP = "precompress-1"
+
+
+def _compress_job(job: tuple[bytes, int]) -> tuple[bytes | None, bytes | None]:
+    return compress(*job)
+
+
+@dataclass
+class PrecompressStats:
+    files: int = 0
+    compressed: int = 0  # files compressed in this run (cache misses)
+    written: int = 0  # sibling files written or replaced
+    removed: int = 0  # stale siblings removed
+
+
+def _pack(gz: bytes | None, br: bytes | None) -> bytes:
+    def part(b: bytes | None) -> bytes:
+        return b"-" if b is None else b"+" + len(b).to_bytes(8, "big") + b
+
+    return part(gz) + part(br)
+
+
+def _unpack(blob: bytes) -> tuple[bytes | None, bytes | None] | None:
+    out: list[bytes | None] = []
+    pos = 0
+    for _ in range(2):
+        if pos >= len(blob):
+            return None
+        if blob[pos : pos + 1] == b"-":
+            out.append(None)
+            pos += 1
+            continue
+        n = int.from_bytes(blob[pos + 1 : pos + 9], "big")
+        out.append(blob[pos + 9 : pos + 9 + n])
+        pos += 9 + n
+    return (out[0], out[1]) if pos == len(blob) else None
+
+
+def _sync(path: Path, data: bytes | None, stats: PrecompressStats) -> None:
+    if data is None:
+        if path.exists():
+            path.unlink()
+            stats.removed += 1
+        return
+    if write_if_changed(path, data):
+        stats.written += 1
+
+
+def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | None = None, fast: frozenset[Path] = frozenset()) -> PrecompressStats:
+    """Write ``.gz``/``.br`` beside each compressible file; unchanged files cost a hash and a compare.
+
+    Files in ``fast`` get brotli quality 5 instead of 11: the build passes the sources that only
+    bundles use, which browsers fetch only while bundling is rolled back."""
+    stats = PrecompressStats()
+    todo: list[tuple[Path, bytes, str]] = []
+    results: dict[Path, tuple[bytes | None, bytes | None]] = {}
+    for f in sorted(set(files)):
+        if f.suffix.lower() not in COMPRESSIBLE:
+            continue
+        stats.files += 1
+        data = f.read_bytes()
+        quality = FAST if f in fast else BEST
+        key = sha256(data) + (f"-q{quality}" if quality != BEST else "")
+        cached = cache.get(_STEP, key)
+        unpacked = _unpack(cached) if cached is not None else None
+        if unpacked is not None:
+            results[f] = unpacked
+        else:
+            todo.append((f, data, key))
+    if todo:
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        # Largest first, one file per task: brotli 11 on one big file must not wait behind a queue.
+        todo.sort(key=lambda t: (-len(t[1]), t[0]))
+        jobs_ = [(d, FAST if f in fast else BEST) for f, d, _ in todo]
+        if workers > 1 and sum(len(d) for d, _ in jobs_) > 256 * 1024:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                outs = list(pool.map(_compress_job, jobs_, chunksize=1))
+        else:
+            outs = [_compress_job(j) for j in jobs_]
+        for (f, _, key), out in zip(todo, outs):
+            cache.put(_STEP, key, _pack(*out))
+            results[f] = out
+            stats.compressed += 1
+    for f, (gz, br) in results.items():
+        _sync(f.with_name(f.name + ".gz"), gz, stats)
+        _sync(f.with_name(f.name + ".br"), br, stats)
+    return stats

@@ -1,0 +1,112 @@
+"""The I/O side of reading a project: find template files, read them safely, parse them once.
+
+Template names resolve across the configured dirs in order, as Django's filesystem loader does; a
+name that tries to leave its dir is not found. Files that are binary or not UTF-8 are reported with
+their path (and line), never crash the run and never get guessed at.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import TemplateError, TemplateNotFound
+from ..templates.model import Template, parse_template
+from .staticfiles import StaticFiles
+
+__all__ = ["Project", "Problem", "display_path"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    lineno: int | None
+    message: str
+    hint: str = ""
+
+
+def display_path(path: Path, base: Path) -> str:
+    """``path`` relative to ``base`` when it is inside it (shorter messages), else absolute."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class Project:
+    """Templates and static files of one configured project."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.static = StaticFiles(config.static)
+        self._parsed: dict[str, Template | TemplateError] = {}
+        self._names: list[str] | None = None
+
+    def display(self, path: Path) -> str:
+        return display_path(path, self.config.project)
+
+    def template_names(self) -> list[str]:
+        """Every template name the dirs provide (first dir wins on duplicates), sorted."""
+        if self._names is None:
+            names: set[str] = set()
+            for root in self.config.templates:
+                for dirpath, dirnames, filenames in os.walk(root):
+                    dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                    rel = Path(dirpath).relative_to(root).as_posix()
+                    for f in filenames:
+                        if f.startswith(".") or f.endswith(("~", ".swp", ".pyc")):
+                            continue
+                        name = f if rel == "." else f"{rel}/{f}"
+                        if not any(fnmatch.fnmatch(name, pat) for pat in self.config.exclude):
+                            names.add(name)
+            self._names = sorted(names)
+        return self._names
+
+    def find_template(self, name: str) -> Path | None:
+        norm = posixpath.normpath(name)
+        if name.startswith("/") or norm.startswith("..") or "\x00" in name:
+            return None
+        for root in self.config.templates:
+            candidate = root / norm
+            if candidate.is_file() and candidate.resolve().is_relative_to(root.resolve()):
+                return candidate
+        return None
+
+    def load(self, name: str) -> Template:
+        """The parsed template ``name``; raises ``TemplateNotFound`` or ``TemplateError``."""
+        cached = self._parsed.get(name)
+        if cached is None:
+            cached = self._parsed[name] = self._read(name)
+        if isinstance(cached, TemplateError):
+            raise cached
+        return cached
+
+    def _read(self, name: str) -> Template | TemplateError:
+        path = self.find_template(name)
+        if path is None:
+            dirs = ", ".join(self.display(d) for d in self.config.templates) or "(none configured)"
+            return TemplateNotFound(f"template {name!r} not found", hint=f"template dirs: {dirs}")
+        shown = self.display(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return TemplateError(f"cannot read: {exc.strerror}", path=shown)
+        if b"\x00" in data[:8192]:
+            return TemplateError("binary file among the templates: skipped", path=shown, hint="move it out of the template dirs or add it to exclude")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return TemplateError(
+                f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                path=shown,
+                lineno=line,
+                hint="Django reads templates as UTF-8: re-save the file as UTF-8",
+            )
+        try:
+            return parse_template(name, source, shown)
+        except TemplateError as exc:
+            return exc

@@ -1,0 +1,60 @@
+"""What the template transforms need to know about the project, gathered once before planning.
+
+A frozen value: ``context_from_config`` fills the settings from a ``Config``; ``rewrite.project``
+adds the project facts (image roles and sizes, style scope). Nothing here reads files.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..config import CacheFragment as CacheRule
+from ..config import Config
+
+if TYPE_CHECKING:
+    from .styles.scope import StyleScope
+
+__all__ = ["RewriteContext", "CacheRule", "context_from_config", "DEFAULT_ONLY"]
+
+DEFAULT_ONLY = frozenset({"bundles", "images", "cache"})  # "styles" is opt-in
+
+
+@dataclass(frozen=True)
+class RewriteContext:
+    static_url: str = "/static/"
+    only: frozenset[str] = DEFAULT_ONLY
+    emit: str = "bundle"  # or "compressor"
+    # (template name, start offset of the <img>) -> "chrome" | "lcp" | "below", from every page that
+    # renders it (``fold.image_roles``); an image no page renders is absent.
+    image_roles: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # logical static path -> (width, height) as displayed (EXIF orientation applied), read by images.py
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    cache_rules: tuple[CacheRule, ...] = ()
+    cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
+    eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
+    # template name -> start offsets of the tags ``eager_selectors`` match, for the templates
+    # ``rewrite.plan_project`` already matched (one bs4 parse each); others are matched when planned
+    eager_matches: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    user_context: tuple[str, ...] = ()  # context variables that depend on the user (context processors)
+    # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
+    # judges each template alone, as the one page it renders
+    styles: StyleScope | None = None
+    # "images": wrap raster <img src="{% static %}"> in {% picture %} (modern formats, srcset); on
+    # when the build makes variants (config ``images``)
+    pictures: bool = False
+
+
+def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:
+    """The transforms' settings from a ``Config`` (``only`` defaults to its ``rewrite`` list); the
+    project facts (image roles and sizes) are added by ``rewrite.plan_project``."""
+    return RewriteContext(
+        static_url=config.static_url,
+        only=frozenset(config.rewrite) if only is None else only,
+        emit=emit,
+        cache_rules=config.cache,
+        cache_alias=config.cache_alias,
+        eager_selectors=config.eager_selectors,
+        user_context=config.user_context,
+        pictures=config.images,
+    )

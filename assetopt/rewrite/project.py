@@ -1,0 +1,216 @@
+"""``assetopt rewrite``: plan every template's edits, prove they break nothing, then show or write them.
+
+The I/O around ``template_rewriter``: gather what the transforms need (image roles from every page,
+image sizes from the files), plan and apply each template's edits, compile every changed template
+with Django's real engine (``djcompile``), and hand back one ``RewriteResult``. Writing is all or
+nothing: any new compile failure means nothing is written; each file is written atomically, in its
+original encoding, BOM and line endings (edits are splices, so untouched bytes stay untouched).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..audit.run import find_pages
+from ..errors import EditConflict, RewriteRefused, TemplateError
+from ..io.fs import refuse_overlap, write_atomic, write_if_changed
+from ..io.project import Problem, Project
+from ..io.staticfiles import Lookup
+from ..templates.assets import ref_of
+from ..templates.fold import BELOW, CHROME, LCP, image_roles
+from ..templates.pages import Page
+from ..templates.refs import RefKind
+from ..templates.tags import StartTag
+from .compile_check import compile_errors
+from .context import RewriteContext
+from .edits import Edit, Skip, apply_edits
+from .images import eager_starts
+from .plan import plan_rewrite
+from .styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
+
+__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused", "generated_path", "stale_generated"]
+
+_ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
+
+
+@dataclass
+class FileChange:
+    name: str
+    path: Path
+    before: str
+    after: str
+    edits: tuple[Edit, ...]
+    compile_error: str | None = None  # a NEW failure the rewrite would introduce
+
+
+@dataclass
+class RewriteResult:
+    changes: list[FileChange] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    generated: dict[str, str] = field(default_factory=dict)  # logical static path -> text ("styles": assetopt/inline.css)
+
+    @property
+    def broken(self) -> list[FileChange]:
+        return [c for c in self.changes if c.compile_error is not None]
+
+
+def _context(project: Project, base: RewriteContext) -> RewriteContext:
+    """Image roles from every page (the most eager role wins) and the sizes of referenced images."""
+    pages, _ = find_pages(project)
+    roles: dict[tuple[str, int], str] = {}
+    files: dict[str, Path] = {}
+    matches: dict[str, frozenset[int]] = {}
+    if base.eager_selectors:
+        for template in {t.name: t for page in pages for t in page.templates}.values():
+            matches[template.name] = eager_starts(template, base.eager_selectors)
+    eager = {(name, start) for name, starts in matches.items() for start in starts}
+    for page in pages:
+        for key, role in image_roles(page, frozenset(eager)).items():
+            if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
+                roles[key] = role
+    if "images" in base.only:
+        for name in project.template_names():
+            try:
+                template = project.load(name)
+            except TemplateError:
+                continue
+            for item in template.items:
+                if not isinstance(item, StartTag) or item.name != "img":
+                    continue
+                ref = ref_of(item, template, "src", project.config.static_url)
+                if ref.kind is RefKind.STATIC and len(ref.paths) == 1:
+                    found = project.static.find(ref.path)
+                    if found.status is Lookup.FOUND and found.file is not None:
+                        files[ref.path] = found.file
+    sizes: dict[str, tuple[int, int]] = {}
+    if files:
+        from ..images import image_sizes  # Pillow lives there only
+
+        sizes = image_sizes(files)
+    return replace(
+        base,
+        static_url=project.config.static_url,
+        image_roles=roles,
+        image_sizes=sizes,
+        eager_matches=matches,
+        styles=_style_scope(project, pages) if "styles" in base.only else None,
+    )
+
+
+def _style_scope(project: Project, pages: list[Page]) -> StyleScope:
+    if not project.config.static:
+        return StyleScope(unlisted=f"no static dir to hold {INLINE_CSS}: configure one (--static DIR)")
+    return style_scope(pages, project.config.static_url)
+
+
+def plan_project(project: Project, base: RewriteContext, compile_check: bool = True) -> RewriteResult:
+    """Every template's rewrite; with ``compile_check`` each changed one is compiled by Django."""
+    ctx = _context(project, base)
+    result = RewriteResult()
+    conflicted: set[str] = set()
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError as exc:
+            result.problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        planned = plan_rewrite(template, ctx)
+        result.skips.extend(planned.skips)
+        if not planned.edits:
+            continue
+        try:
+            after = apply_edits(template.source, planned.edits, template.path)
+        except EditConflict as exc:
+            result.problems.append(Problem(exc.path or template.path, exc.lineno, exc.message, "please report this: two transforms overlapped"))
+            conflicted.add(name)
+            continue
+        if after != template.source:
+            path = project.find_template(name)
+            assert path is not None
+            result.changes.append(FileChange(name, path, template.source, after, planned.edits))
+    if ctx.styles is not None and "styles" in ctx.only:
+        if conflicted & ctx.styles.links:  # the stylesheet would not load: move no style at all
+            again = plan_project(project, replace(base, only=base.only - {"styles"}), compile_check)
+            again.problems.append(Problem(INLINE_CSS, None, "styles not moved: a template that links the generated stylesheet could not be rewritten", "please report it"))
+            return again
+        _generate_styles(project, ctx, conflicted, result)
+    if result.changes and compile_check:
+        errors = compile_errors([c.before for c in result.changes] + [c.after for c in result.changes])
+        n = len(result.changes)
+        for change, before_err, after_err in zip(result.changes, errors[:n], errors[n:]):
+            if after_err is not None and after_err != before_err:
+                change.compile_error = after_err
+    return result
+
+
+def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str], result: RewriteResult) -> None:
+    """The generated stylesheet: what the file has now plus every rule and block the templates move."""
+    planned = []
+    for name in project.template_names():
+        if name not in conflicted:
+            try:
+                planned.append(plan_styles(project.load(name), ctx))
+            except TemplateError:
+                continue  # already reported
+    found = project.static.find(INLINE_CSS)
+    existing = found.file.read_text("utf-8") if found.status is Lookup.FOUND and found.file is not None else None
+    text = merge_stylesheet(planned, existing, project.display(found.file) if found.file is not None else INLINE_CSS)
+    if text is not None:
+        result.generated[INLINE_CSS] = text
+
+
+def generated_path(project: Project, logical: str, out: Path | None = None) -> Path:
+    """Where a generated static file goes: the first static dir, or ``OUT/static/`` for ``--out``."""
+    return (out / "static" if out is not None else project.config.static[0]) / logical
+
+
+def stale_generated(result: RewriteResult, project: Project) -> list[tuple[Path, str, str]]:
+    """``(path, text now, text generated)`` of every generated file ``--write`` would change."""
+    stale = []
+    for logical, text in result.generated.items():
+        path = generated_path(project, logical)
+        before = path.read_text("utf-8") if path.is_file() else ""
+        if before != text:
+            stale.append((path, before, text))
+    return stale
+
+
+def mirror_root(project: Project, root: Path) -> str:
+    """The folder name a template dir gets under ``--out``: ``templates`` (``templates-2``... when several)."""
+    dirs = project.config.templates
+    return "templates" if len(dirs) == 1 else f"templates-{dirs.index(root) + 1}"
+
+
+def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
+    """Write every change in place (``out`` None), or write a complete rewritten copy of every
+    template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
+    if result.broken:
+        names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
+        raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
+    if out is not None:  # a copy written over its own sources would be no copy (and no undo patch)
+        for root in project.config.templates:
+            refuse_overlap(out / mirror_root(project, root), project.config.templates, "template dir", "pass an --out outside the template dirs, e.g. --out build")
+    written = []
+    for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
+        target = generated_path(project, logical, out)
+        if not (target.is_file() and target.read_bytes() == text.encode("utf-8")):
+            write_atomic(target, text.encode("utf-8"))
+            written.append(target)
+    if out is None:
+        for change in result.changes:
+            write_atomic(change.path, change.after.encode("utf-8"))
+        return written + [c.path for c in result.changes]
+    changed = {c.path.resolve(): c for c in result.changes}
+    for root in project.config.templates:
+        target_root = out / mirror_root(project, root)
+        for src in sorted(p for p in root.rglob("*") if p.is_file()):
+            rel = src.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            change = changed.get(src.resolve())
+            data = change.after.encode("utf-8") if change is not None else src.read_bytes()
+            target = target_root / rel
+            if write_if_changed(target, data):
+                written.append(target)
+    return written

@@ -1,0 +1,189 @@
+"""Find ``{% bundle %}`` blocks in a template and every asset list each one can produce.
+
+A block's inner tags may choose paths with ``{% if %}``/``{% elif %}``/``{% else %}`` (around whole
+tags or inside one attribute value, like the RTL/LTR Bootstrap choice); each combination of branches
+is a *variant*, enumerated up to ``MAX_VARIANTS``. A loop, a path computed at run time, an asset that
+may not be bundled, or mixed media/defer semantics is a ``BundleSpecError`` naming the file and line.
+
+The key of a variant depends only on the kind, the ordered logical paths and the attributes that
+matter (media, defer): never on rendered HTML, so nonces, CSRF tokens and user data cannot change it.
+The ``{% bundle %}`` template tag computes the same key at render time with ``bundle_key``.
+
+Pure: a ``Template`` in, frozen values out.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, replace
+
+from django.utils.text import smart_split
+
+from ..errors import BundleSpecError
+from .assets import Asset, asset_of
+from .model import ContainerNode, Element, ForNode, IfNode, Node, Template, literal_name
+from .refs import Ref, RefKind
+from .runs import ineligible_reason
+from .tags import EndTag, HtmlComment, RawText, StartTag
+
+__all__ = [
+    "BundleSpecError",
+    "BundleVariant",
+    "BundleBlock",
+    "bundle_key",
+    "bundle_blocks",
+    "variant_of_assets",
+    "MAX_VARIANTS",
+    "KINDS",
+]
+
+MAX_VARIANTS = 32
+KINDS = ("css", "js")
+
+
+def bundle_key(kind: str, paths: tuple[str, ...], semantics: str) -> str:
+    """The stable key of one asset list: kind, ordered logical paths, and media (css) or defer (js)."""
+    blob = json.dumps([kind, semantics, list(paths)], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class BundleVariant:
+    kind: str
+    paths: tuple[str, ...]
+    semantics: str  # css: the media query; js: "classic" or "defer"
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundleBlock:
+    template: str  # display path
+    name: str  # template name
+    lineno: int
+    kind: str
+    variants: tuple[BundleVariant, ...]
+
+
+def variant_of_assets(kind: str, assets: list[Asset], path: str, lineno: int) -> BundleVariant:
+    """The variant for a concrete list of assets (each with exactly one static path)."""
+    if not assets:
+        return BundleVariant(kind, (), "", bundle_key(kind, (), ""))
+    semantics = {a.media if kind == "css" else a.mode for a in assets}
+    if len(semantics) > 1:
+        what = "media" if kind == "css" else "defer semantics"
+        raise BundleSpecError(
+            f"{{% bundle %}} mixes {what}: {', '.join(sorted(semantics))}",
+            path=path,
+            lineno=lineno,
+            hint="split it into one block per media/defer value",
+        )
+    paths = tuple(a.ref.path for a in assets if a.ref is not None)
+    sem = semantics.pop()
+    return BundleVariant(kind, paths, sem, bundle_key(kind, paths, sem))
+
+
+def bundle_blocks(template: Template, static_url: str) -> list[BundleBlock]:
+    blocks: list[BundleBlock] = []
+    _walk(template.nodes, template, static_url, blocks)
+    return blocks
+
+
+def _walk(nodes: tuple[Node, ...], template: Template, static_url: str, out: list[BundleBlock]) -> None:
+    for node in nodes:
+        if isinstance(node, ContainerNode):
+            if node.tag == "bundle":
+                out.append(_block(node, template, static_url))
+            else:
+                _walk(node.children, template, static_url, out)
+        elif isinstance(node, IfNode):
+            for _, children in node.branches:
+                _walk(children, template, static_url, out)
+        elif isinstance(node, ForNode):
+            _walk(node.children, template, static_url, out)
+            _walk(node.empty, template, static_url, out)
+        else:
+            children = getattr(node, "children", None)
+            if children:
+                _walk(children, template, static_url, out)
+
+
+def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBlock:
+    path, lineno = template.path, node.lineno
+    bits = list(smart_split(node.contents))[1:]
+    kind = literal_name(bits[0]) if bits else None
+    if kind not in KINDS or len(bits) != 1:
+        raise BundleSpecError(
+            f"{{% {node.contents} %}}: expected {{% bundle \"css\" %}} or {{% bundle \"js\" %}}",
+            path=path,
+            lineno=lineno,
+        )
+    # Each element of `options` is a list of alternatives; each alternative a list of assets.
+    options = _alternatives(node.children, template, static_url, kind, path)
+    combos = 1
+    for alt in options:
+        combos *= len(alt)
+        if combos > MAX_VARIANTS:
+            raise BundleSpecError(
+                f"{{% bundle %}} has more than {MAX_VARIANTS} variants",
+                path=path,
+                lineno=lineno,
+                hint="split it, or move the {% if %} choices out of the block",
+            )
+    variants: dict[str, BundleVariant] = {}
+    for choice in itertools.product(*options):
+        assets = [a for part in choice for a in part]
+        v = variant_of_assets(kind, assets, path, lineno)
+        variants.setdefault(v.key, v)
+    return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()))
+
+
+def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str) -> list[list[list[Asset]]]:
+    """A sequence of choice points; each a list of alternatives (asset lists)."""
+    seq: list[list[list[Asset]]] = []
+    for node in nodes:
+        if isinstance(node, Element):
+            item = node.item
+            if isinstance(item, (HtmlComment, RawText, EndTag)):
+                if isinstance(item, RawText) and template.source[item.start : item.end].strip():
+                    raise BundleSpecError("inline <script> code inside {% bundle %}", path=path, lineno=item.lineno, hint="move it after the block")
+                continue
+            if not isinstance(item, StartTag):
+                raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)  # type: ignore[union-attr]
+            seq.append(_tag_alternatives(item, template, static_url, kind, path))
+        elif isinstance(node, IfNode):
+            alts: list[list[Asset]] = []
+            for _, children in node.branches:
+                sub = _alternatives(children, template, static_url, kind, path)
+                for choice in itertools.product(*sub):
+                    alts.append([a for part in choice for a in part])
+                    if len(alts) > MAX_VARIANTS:
+                        raise BundleSpecError(f"{{% bundle %}} has more than {MAX_VARIANTS} variants", path=path, lineno=node.lineno)
+            if not any(cond == "else" for cond, _ in node.branches):
+                alts.append([])
+            seq.append(alts)
+        elif isinstance(node, ForNode):
+            raise BundleSpecError("{% for %} inside {% bundle %}: its asset list is not known before rendering", path=path, lineno=node.lineno, hint="list the files, or move the loop out of the block")
+        else:
+            what = getattr(node, "tag", None) or getattr(node, "contents", "template code")
+            lineno = getattr(node, "lineno", None)
+            raise BundleSpecError(f"{{% bundle %}} may only hold <link>/<script> tags and {{% if %}}, found {what!r}", path=path, lineno=lineno)
+    return seq
+
+
+def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str) -> list[list[Asset]]:
+    asset = asset_of(tag, template, static_url)
+    if asset is None or asset.kind != kind:
+        raise BundleSpecError(f"<{tag.name}> in a {{% bundle \"{kind}\" %}} block", path=path, lineno=tag.lineno, hint=f"only {'stylesheet links' if kind == 'css' else 'scripts with src'} belong here")
+    reason = ineligible_reason(asset)
+    if reason is not None:
+        raise BundleSpecError(f"cannot bundle <{tag.name}>: {reason}", path=path, lineno=tag.lineno, hint="move it out of the block")
+    assert asset.ref is not None and asset.ref.kind is RefKind.STATIC
+    if len(asset.ref.paths) == 1:
+        return [[asset]]
+    # An {% if %} inside the attribute value: one alternative per literal path.
+    return [[_with_path(asset, p)] for p in asset.ref.paths]
+
+
+def _with_path(asset: Asset, logical: str) -> Asset:
+    return replace(asset, ref=Ref(RefKind.STATIC, paths=(logical,), url=logical))

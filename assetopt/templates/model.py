@@ -1,0 +1,285 @@
+"""The template model: one Django template file as a tree of template nodes and HTML items.
+
+``parse_template(name, source)`` lexes with Django's lexer, scans the markup into HTML items, and
+arranges both into a tree that follows Django's own structure (``{% block %}``, ``{% if %}``,
+``{% for %}``, ``{% include %}``, ``{% extends %}``, ``{% cache %}`` ...). An HTML item sits in the
+innermost template node that contains its start. Template code inside an attribute value belongs to
+the value (see ``values.py``), not to the tree.
+The node types live in ``nodes.py`` (re-exported here); a node with a body carries the tokens of its
+tags (``Delimiters``), so transforms read where a node sits from the tree, never from the tokens again.
+
+Pure: text in, frozen values out.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils.text import smart_split
+
+from ..errors import TemplateError
+from . import nodes
+from .lexer import LineIndex, Region, Token, TokenKind, lex
+from .nodes import (
+    BlockNode,
+    BodyNode,
+    ContainerNode,
+    Delimiters,
+    Element,
+    ExtendsNode,
+    ForNode,
+    IfNode,
+    IncludeNode,
+    Node,
+    SuperNode,
+    TagNode,
+    VarNode,
+    body_nodes,
+)
+from .tags import CONTAINERS, Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
+from .values import ValueVariants, literal_name, value_variants
+
+__all__ = ["Template", "parse_template", "literal_name", "block_spans"]
+__all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
+
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str  # the template name ("dashboard/admin_dashboard.html")
+    path: str  # display path of the file, for messages
+    source: str
+    tokens: tuple[Token, ...]
+    items: tuple[HtmlItem, ...]
+    nodes: tuple[Node, ...]
+    extends: ExtendsNode | None
+    loads: tuple[str, ...]
+    lines: LineIndex = field(repr=False, compare=False)
+    _code_starts: tuple[int, ...] = field(repr=False, compare=False, default=())
+    _code: tuple[Token, ...] = field(repr=False, compare=False, default=())
+
+    def value_variants(self, attr: Attr) -> ValueVariants:
+        """The literal values an attribute can produce (``{% if %}`` branches, ``{% static %}``)."""
+        assert attr.value is not None
+        lo = bisect.bisect_left(self._code_starts, attr.value_start)
+        hi = bisect.bisect_left(self._code_starts, attr.value_end)
+        return value_variants(attr.value, self._code[lo:hi], attr.value_start)
+
+    @property
+    def opaque_tags(self) -> tuple[OpaqueTag, ...]:
+        return tuple(i for i in self.items if isinstance(i, OpaqueTag))
+
+    @cached_property
+    def bodies(self) -> tuple[BodyNode, ...]:
+        """Every node with a body, in the source order of its opening tag."""
+        return tuple(body_nodes(self.nodes))
+
+    @cached_property
+    def code(self) -> tuple[Token, ...]:
+        """The ``{{ }}`` and ``{% %}`` Django runs (not comment or verbatim bodies), in source order."""
+        return tuple(t for t in self.tokens if t.is_code)
+
+    def code_from(self, start: int) -> tuple[Token, ...]:
+        """``code`` from the first token starting at or after ``start``."""
+        return self.code[bisect.bisect_left(self._code_index, start) :]
+
+    def in_tag(self, offset: int) -> bool:
+        """Is ``offset`` inside an HTML start tag (readable or opaque), e.g. in an attribute value?"""
+        return self._tag_extents.holds(offset)
+
+    @cached_property
+    def _code_index(self) -> tuple[int, ...]:
+        return tuple(t.start for t in self.code)
+
+    @cached_property
+    def _tag_extents(self) -> _Extents:
+        return _Extents(self.items, (StartTag, OpaqueTag))
+
+
+class _Extents:
+    """Which offsets fall inside items of some kinds: a bisect over their sorted, disjoint spans."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, items: tuple[HtmlItem, ...], kinds: tuple[type, ...]) -> None:
+        spans = [(i.start, i.end) for i in items if isinstance(i, kinds)]
+        self._starts = [s for s, _ in spans]
+        self._ends = [e for _, e in spans]
+
+    def holds(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
+
+
+@dataclass
+class _Frame:
+    kind: str  # "root", "block", "if", "for", or a container tag
+    token: Token | None
+    children: list[Node] = field(default_factory=list)
+    # if: list of (condition, children); for: children then empty
+    branches: list[tuple[str, list[Node]]] = field(default_factory=list)
+    empty: list[Node] | None = None
+    middles: list[Token] = field(default_factory=list)  # the {% elif %}/{% else %}/{% empty %} tokens
+
+
+def parse_template(name: str, source: str, path: str | None = None) -> Template:
+    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure."""
+    path = path or name
+    tokens = lex(source, path)
+    lines = LineIndex(source)
+    items = scan_tags(source, tokens, lines)
+    code = tuple(t for t in tokens if not t.is_markup)
+    nodes, extends, loads = _build_tree(tokens, items, path)
+    return Template(
+        name=name,
+        path=path,
+        source=source,
+        tokens=tokens,
+        items=items,
+        nodes=nodes,
+        extends=extends,
+        loads=loads,
+        lines=lines,
+        _code_starts=tuple(t.start for t in code),
+        _code=code,
+    )
+
+
+def _build_tree(
+    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
+) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
+    in_tags = _Extents(items, (StartTag, OpaqueTag))
+    # Template code inside a readable start tag belongs to its attribute values (balanced there,
+    # or the scanner would have made the tag opaque); it is not template structure.
+    in_values = _Extents(items, (StartTag,))
+
+    stack = [_Frame("root", None)]
+    extends: ExtendsNode | None = None
+    loads: list[str] = []
+    item_iter = iter(items)
+    pending = next(item_iter, None)
+
+    def current() -> list[Node]:
+        frame = stack[-1]
+        if frame.kind == "if":
+            return frame.branches[-1][1]
+        if frame.kind == "for" and frame.empty is not None:
+            return frame.empty
+        return frame.children
+
+    def close(frame: _Frame, end: Token) -> Node:
+        tok = frame.token
+        assert tok is not None
+        delimiters = Delimiters(tok, tuple(frame.middles), end)
+        if frame.kind == "block":
+            bits = tok.contents.split()
+            return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children), delimiters)
+        if frame.kind == "if":
+            return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches), delimiters)
+        if frame.kind == "for":
+            return _for_node(tok, frame, delimiters)
+        return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children), delimiters)
+
+    for tok in tokens:
+        if tok.kind is TokenKind.TEXT or tok.region is not Region.NORMAL:
+            continue
+        while pending is not None and pending.start < tok.start:
+            current().append(Element(pending))
+            pending = next(item_iter, None)
+        if tok.kind is TokenKind.COMMENT or in_values.holds(tok.start):
+            continue
+        if tok.kind is TokenKind.VAR:
+            if tok.contents.split("|")[0].strip() == "block.super":
+                current().append(SuperNode(tok.lineno))
+            elif not in_tags.holds(tok.start):
+                current().append(VarNode(tok.contents, tok.lineno))
+            continue
+        word = tok.tag_name
+        if word in ("block", "if", "for") or word in CONTAINERS:
+            frame = _Frame(word, tok)
+            if word == "if":
+                frame.branches.append((tok.contents[2:].strip(), []))
+            stack.append(frame)
+        elif word in ("elif", "else") and stack[-1].kind == "if":
+            cond = tok.contents[4:].strip() if word == "elif" else "else"
+            stack[-1].branches.append((cond, []))
+            stack[-1].middles.append(tok)
+        elif word == "empty" and stack[-1].kind == "for":
+            stack[-1].empty = []
+            stack[-1].middles.append(tok)
+        elif word.startswith("end") and len(word) > 3:
+            opener = word[3:]
+            if opener in ("block", "if", "for") or opener in CONTAINERS:
+                if stack[-1].kind != opener:
+                    open_tok = stack[-1].token
+                    where = f" (the open {{% {stack[-1].kind} %}} is at line {open_tok.lineno})" if open_tok else ""
+                    raise TemplateError(
+                        f"unexpected {{% {word} %}}{where}",
+                        path=path,
+                        lineno=tok.lineno,
+                        hint="close the tags in the order they were opened",
+                    )
+                node = close(stack.pop(), tok)
+                current().append(node)
+            else:
+                current().append(TagNode(word, tok.contents, tok.lineno))
+        elif word == "extends":
+            bits = list(smart_split(tok.contents))
+            expr = bits[1] if len(bits) > 1 else ""
+            extends = ExtendsNode(tok.lineno, literal_name(expr), expr)
+            current().append(extends)
+        elif word == "include":
+            bits = list(smart_split(tok.contents))
+            expr = bits[1] if len(bits) > 1 else ""
+            current().append(IncludeNode(tok.lineno, literal_name(expr), expr, "only" in bits[2:]))
+        elif word == "load":
+            bits = tok.contents.split()[1:]
+            if "from" in bits:
+                loads.append(bits[-1])
+            else:
+                loads.extend(bits)
+            current().append(TagNode(word, tok.contents, tok.lineno))
+        elif not in_tags.holds(tok.start):
+            current().append(TagNode(word, tok.contents, tok.lineno))
+    while pending is not None:
+        current().append(Element(pending))
+        pending = next(item_iter, None)
+    if len(stack) > 1:
+        frame = stack[-1]
+        assert frame.token is not None
+        raise TemplateError(
+            f"unclosed {{% {frame.kind} %}}",
+            path=path,
+            lineno=frame.token.lineno,
+            hint=f"add {{% end{frame.kind} %}}",
+        )
+    return tuple(stack[0].children), extends, tuple(loads)
+
+
+def _for_node(tok: Token, frame: _Frame, delimiters: Delimiters) -> ForNode:
+    bits = tok.contents.split()[1:]
+    if "in" in bits:
+        i = bits.index("in")
+        loopvars = tuple(v.strip() for v in " ".join(bits[:i]).split(",") if v.strip())
+        iterable = " ".join(bits[i + 1 :]).removesuffix(" reversed").strip()
+    else:
+        loopvars, iterable = (), " ".join(bits)
+    return ForNode(tok.lineno, loopvars, iterable, tuple(frame.children), tuple(frame.empty or ()), delimiters)
+
+
+def block_spans(template: Template, openers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Source spans of the ``{% opener %}...{% endopener %}`` blocks of ``template`` (outermost only),
+    e.g. ``block_spans(t, ("blocktrans", "blocktranslate"))`` or ``block_spans(t, ("bundle",))``."""
+    closers = {"end" + o for o in openers}
+    spans: list[tuple[int, int]] = []
+    opened: int | None = None
+    for tok in template.tokens:
+        if tok.kind is not TokenKind.BLOCK or tok.region is not Region.NORMAL:
+            continue
+        if tok.tag_name in openers and opened is None:
+            opened = tok.start
+        elif tok.tag_name in closers and opened is not None:
+            spans.append((opened, tok.end))
+            opened = None
+    return spans

@@ -1,0 +1,274 @@
+"""The page model: a leaf template with ``{% extends %}``, ``{% block %}``, ``{{ block.super }}`` and
+``{% include %}`` resolved the way Django renders them, as the ordered HTML items a browser receives.
+
+Every item remembers the template and line it came from and whether it is conditional (inside an
+``{% if %}`` branch or a ``{% for %}``'s ``{% empty %}``), repeated (inside a ``{% for %}``) or cached
+(inside ``{% cache %}``). Counts built on conditional items are upper bounds.
+
+Pure: templates come from a ``load(name)`` callable; nothing here reads files.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+from ..errors import InheritanceCycle, TemplateNotFound
+from .model import (
+    BlockNode,
+    ContainerNode,
+    Element,
+    ForNode,
+    IfNode,
+    IncludeNode,
+    Node,
+    SuperNode,
+    TagNode,
+    Template,
+    VarNode,
+)
+from .nodes import body_nodes
+from .tags import HtmlItem, StartTag
+
+__all__ = ["PageItem", "PageNote", "Page", "Use", "resolve_page", "iter_blocks", "Loader"]
+
+Loader = Callable[[str], Template]
+
+
+@dataclass(frozen=True, slots=True)
+class PageItem:
+    item: HtmlItem
+    template: Template
+    conditional: bool
+    in_loop: bool
+    cached: bool
+    block: str | None
+    bundle: tuple[str, int] | None = None  # inside this {% bundle %}/{% compress %} block (template, line)
+
+    @property
+    def lineno(self) -> int:
+        return self.item.lineno
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """A template node the page renders that matters beyond markup (loops, cache, variables, tags)."""
+
+    node: ForNode | ContainerNode | VarNode | TagNode
+    template: Template
+    cached: bool
+    in_loop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageNote:
+    """Something about the page we could not follow: a dynamic extends/include, a recursive include."""
+
+    code: str
+    path: str
+    lineno: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    template: Template  # the leaf
+    chain: tuple[Template, ...]  # leaf first, root last
+    items: tuple[PageItem, ...]
+    uses: tuple[Use, ...]
+    templates: tuple[Template, ...]  # every template rendered (chain and includes), first use first
+    notes: tuple[PageNote, ...]
+
+    @property
+    def is_document(self) -> bool:
+        return any(isinstance(i.item, StartTag) and i.item.name == "html" for i in self.items)
+
+
+def iter_blocks(nodes: tuple[Node, ...]) -> Iterator[BlockNode]:
+    """Every ``{% block %}`` in ``nodes``, nested ones included (as Django collects them)."""
+    return (n for n in body_nodes(nodes) if isinstance(n, BlockNode))
+
+
+@dataclass
+class _Flags:
+    conditional: bool = False
+    in_loop: bool = False
+    cached: bool = False
+    block: str | None = None
+    bundle: tuple[str, int] | None = None  # (template path, line) of an enclosing {% bundle %}/{% compress %}
+
+
+@dataclass
+class _Walk:
+    load: Loader
+    items: list[PageItem] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
+    notes: list[PageNote] = field(default_factory=list)
+    templates: dict[str, Template] = field(default_factory=dict)
+    include_stack: list[str] = field(default_factory=list)
+
+    def chain(self, leaf: Template) -> list[Template]:
+        chain = [leaf]
+        names = {leaf.name}
+        t = leaf
+        while t.extends is not None:
+            ext = t.extends
+            if ext.name is None:
+                self.notes.append(
+                    PageNote(
+                        "dynamic-extends",
+                        t.path,
+                        ext.lineno,
+                        f"{{% extends {ext.expr} %}} is not a literal name: its parent is not followed",
+                    )
+                )
+                break
+            if ext.name in names:
+                loop = " -> ".join([c.name for c in chain] + [ext.name])
+                raise InheritanceCycle(
+                    f"inheritance cycle: {loop}",
+                    path=t.path,
+                    lineno=ext.lineno,
+                    hint="a template cannot extend itself, directly or through its parents",
+                )
+            try:
+                parent = self.load(ext.name)
+            except TemplateNotFound as exc:
+                raise TemplateNotFound(
+                    f"{{% extends %}} names {ext.name!r}, which no template dir has",
+                    path=t.path,
+                    lineno=ext.lineno,
+                    hint=exc.hint or "check the name and the configured template dirs",
+                ) from None
+            chain.append(parent)
+            names.add(parent.name)
+            t = parent
+        for c in chain:
+            self.templates.setdefault(c.name, c)
+        return chain
+
+    def render(self, leaf: Template, flags: _Flags) -> list[Template]:
+        chain = self.chain(leaf)
+        blocks: dict[str, list[tuple[Template, BlockNode]]] = {}
+        for t in chain:
+            for b in iter_blocks(t.nodes):
+                blocks.setdefault(b.name, []).append((t, b))
+        root = chain[-1]
+        self.nodes(root.nodes, root, flags, blocks, {})
+        return chain
+
+    def nodes(
+        self,
+        nodes: tuple[Node, ...],
+        template: Template,
+        flags: _Flags,
+        blocks: dict[str, list[tuple[Template, BlockNode]]],
+        level: dict[str, int],
+    ) -> None:
+        for node in nodes:
+            if isinstance(node, Element):
+                self.items.append(
+                    PageItem(node.item, template, flags.conditional, flags.in_loop, flags.cached, flags.block, flags.bundle)
+                )
+            elif isinstance(node, BlockNode):
+                self.block(node, template, flags, blocks, level)
+            elif isinstance(node, SuperNode):
+                name = flags.block
+                if name is None or name not in level:
+                    continue
+                defs = blocks.get(name, [])
+                nxt = level[name] + 1
+                if nxt < len(defs):
+                    t, b = defs[nxt]
+                    self.nodes(b.children, t, flags, blocks, {**level, name: nxt})
+            elif isinstance(node, IfNode):
+                sub = replace(flags, conditional=True)
+                for _, children in node.branches:
+                    self.nodes(children, template, sub, blocks, level)
+            elif isinstance(node, ForNode):
+                self.uses.append(Use(node, template, flags.cached, flags.in_loop))
+                self.nodes(node.children, template, replace(flags, in_loop=True), blocks, level)
+                self.nodes(node.empty, template, replace(flags, conditional=True), blocks, level)
+            elif isinstance(node, IncludeNode):
+                self.include(node, template, flags)
+            elif isinstance(node, ContainerNode):
+                inner = replace(flags, cached=flags.cached or node.tag == "cache")
+                if node.tag == "cache":
+                    self.uses.append(Use(node, template, flags.cached, flags.in_loop))
+                if node.tag in ("bundle", "compress"):
+                    inner = replace(inner, bundle=(template.path, node.lineno))
+                self.nodes(node.children, template, inner, blocks, level)
+            elif isinstance(node, (VarNode, TagNode)):
+                self.uses.append(Use(node, template, flags.cached, flags.in_loop))
+
+    def block(
+        self,
+        node: BlockNode,
+        template: Template,
+        flags: _Flags,
+        blocks: dict[str, list[tuple[Template, BlockNode]]],
+        level: dict[str, int],
+    ) -> None:
+        inner = replace(flags, block=node.name)
+        if node.name in level:  # already rendering this block: Django has popped it, render as written
+            self.nodes(node.children, template, inner, blocks, level)
+            return
+        defs = blocks.get(node.name) or [(template, node)]
+        t, b = defs[0]
+        self.nodes(b.children, t, inner, blocks, {**level, node.name: 0})
+
+    def include(self, node: IncludeNode, template: Template, flags: _Flags) -> None:
+        if node.name is None:
+            self.notes.append(
+                PageNote(
+                    "dynamic-include",
+                    template.path,
+                    node.lineno,
+                    f"{{% include {node.expr} %}} is not a literal name: its assets are not counted",
+                )
+            )
+            return
+        if node.name in self.include_stack:
+            self.notes.append(
+                PageNote(
+                    "recursive-include",
+                    template.path,
+                    node.lineno,
+                    f"{{% include '{node.name}' %}} includes itself (directly or not): followed once",
+                )
+            )
+            return
+        try:
+            included = self.load(node.name)
+        except TemplateNotFound as exc:
+            raise TemplateNotFound(
+                f"{{% include %}} names {node.name!r}, which no template dir has",
+                path=template.path,
+                lineno=node.lineno,
+                hint=exc.hint or "check the name and the configured template dirs",
+            ) from None
+        self.include_stack.append(node.name)
+        try:
+            self.render(included, replace(flags, block=None))
+        finally:
+            self.include_stack.pop()
+
+
+def resolve_page(name: str, load: Loader) -> Page:
+    """Resolve template ``name`` into a ``Page``.
+
+    Raises ``TemplateNotFound`` or ``InheritanceCycle`` naming the referencing file and line.
+    """
+    walk = _Walk(load)
+    leaf = load(name)
+    walk.include_stack.append(name)
+    chain = walk.render(leaf, _Flags())
+    return Page(
+        name=name,
+        template=leaf,
+        chain=tuple(chain),
+        items=tuple(walk.items),
+        uses=tuple(walk.uses),
+        templates=tuple(walk.templates.values()),
+        notes=tuple(walk.notes),
+    )

@@ -1,0 +1,146 @@
+"""Runs of asset tags that could become one bundle (``design.md`` decision 3), found per template.
+
+A run is a sequence of consecutive, bundle-eligible tags of the same kind in one node list of a
+template (so never across a ``{% block %}``, an ``{% if %}``, an include or any other element):
+local stylesheets with the same media, or classic scripts with the same defer semantics. Everything
+else ends the run, and every asset tag that cannot join one gets the reason why.
+
+Pure: a ``Template`` in, runs and reasons out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .assets import Asset, asset_of
+from .model import BlockNode, ContainerNode, Element, ForNode, IfNode, Node, Template
+from .refs import RefKind
+from .tags import EndTag, HtmlComment, RawText, StartTag
+
+__all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
+
+# Containers whose body is never rewritten: already bundled, or text whose every byte is a
+# translation msgid ({% blocktrans %} also refuses block tags inside it).
+_OPAQUE_CONTAINERS = frozenset({"bundle", "compress", "blocktrans", "blocktranslate"})
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    kind: str  # "css" or "js"
+    assets: tuple[Asset, ...]
+    key: str  # media for css, defer/classic for js
+
+    @property
+    def start(self) -> int:
+        return self.assets[0].tag.start
+
+    @property
+    def lineno(self) -> int:
+        return self.assets[0].tag.lineno
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    asset: Asset
+    reason: str
+
+
+def ineligible_reason(asset: Asset) -> str | None:
+    """Why this stylesheet/script can never be bundled, or None if it can."""
+    ref = asset.ref
+    if asset.kind == "css":
+        if asset.mode == "alternate":
+            return "alternate stylesheet"
+        if asset.mode == "disabled":
+            return "disabled stylesheet"
+    elif asset.kind == "js":
+        if asset.mode in ("module", "async", "nomodule"):
+            return f"{asset.mode} script"
+        if asset.mode == "data":
+            return f"non-JavaScript type {asset.tag.get('type')!r}"
+    else:
+        return f"{asset.kind} is not bundled"
+    if ref is None:
+        return "no URL"
+    if ref.kind is RefKind.EXTERNAL:
+        return f"external URL {ref.url}"
+    if ref.kind is RefKind.DYNAMIC:
+        return f"path computed at run time ({ref.url})"
+    if ref.kind is not RefKind.STATIC:
+        return f"not a static file ({ref.kind.value}: {ref.url})"
+    for attr in ("integrity",):
+        if asset.tag.attr(attr) is not None:
+            return f"has {attr}"
+    return None
+
+
+def find_runs(template: Template, static_url: str) -> tuple[list[Run], list[Excluded]]:
+    runs: list[Run] = []
+    excluded: list[Excluded] = []
+    _scan(template.nodes, template, static_url, runs, excluded)
+    return runs, excluded
+
+
+def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: list[Run], excluded: list[Excluded]) -> None:
+    current: list[Asset] = []
+    key = ""
+
+    def flush() -> None:
+        nonlocal current
+        if len(current) >= 2:
+            runs.append(Run(current[0].kind, tuple(current), key))
+        current = []
+
+    in_script: Asset | None = None  # an eligible <script src> waiting for its body and end tag
+    for node in nodes:
+        if isinstance(node, Element):
+            item = node.item
+            if in_script is not None:
+                if isinstance(item, RawText):
+                    if item.end > item.start and template.source[item.start : item.end].strip():
+                        excluded.append(Excluded(in_script, "script has both src and inline code"))
+                        in_script = None
+                        flush()
+                    continue
+                if isinstance(item, EndTag) and item.name == "script":
+                    asset, in_script = in_script, None
+                    current.append(asset)
+                    key = _key(asset)
+                    continue
+            if isinstance(item, HtmlComment):
+                continue
+            if isinstance(item, StartTag):
+                asset = asset_of(item, template, static_url)
+                if asset is not None and asset.kind in ("css", "js"):
+                    reason = ineligible_reason(asset)
+                    if reason is not None:
+                        excluded.append(Excluded(asset, reason))
+                        flush()
+                        continue
+                    if asset.kind == "js":
+                        if current and (current[0].kind != "js" or _key(asset) != key):
+                            flush()
+                        in_script = asset
+                        continue
+                    if current and (current[0].kind != "css" or _key(asset) != key):
+                        flush()
+                    current.append(asset)
+                    key = _key(asset)
+                    continue
+            flush()
+            continue
+        flush()
+        if isinstance(node, BlockNode):
+            _scan(node.children, template, static_url, runs, excluded)
+        elif isinstance(node, IfNode):
+            for _, children in node.branches:
+                _scan(children, template, static_url, runs, excluded)
+        elif isinstance(node, ForNode):
+            _scan(node.children, template, static_url, runs, excluded)
+            _scan(node.empty, template, static_url, runs, excluded)
+        elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
+            _scan(node.children, template, static_url, runs, excluded)
+    flush()
+
+
+def _key(asset: Asset) -> str:
+    return asset.media if asset.kind == "css" else asset.mode

@@ -1,0 +1,310 @@
+"""Compare two audits, before and after, page by page: did every page get lighter, and did any get worse?
+
+Input is two ``assetopt.audit`` v1 documents (what ``report.to_json`` writes and ``audit --json``
+saves); output is a ``Verdict`` whose reasons name the page and the metric. Also the verdict's other
+faces: a Markdown before/after table for a pull request and a JSON-ready dict (the input of
+``htmlreport.render_report``). Pure: no files, no printing, no exit codes.
+
+The browser half of the proof (``browser_reasons``) compares two measurements as plain dicts
+(``browser.measure_to_dict``), so this module never imports Playwright either.
+"""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..audit.report import SCHEMA, SCHEMA_VERSION
+from ..audit.thresholds import Condition
+from ..errors import AssetoptError
+
+__all__ = [
+    "VERIFY_SCHEMA",
+    "VERIFY_VERSION",
+    "BR_TOLERANCE",
+    "COUNT_METRICS",
+    "PageDelta",
+    "Verdict",
+    "compare",
+    "markdown_table",
+    "verdict_to_dict",
+    "browser_reasons",
+]
+
+VERIFY_SCHEMA = "assetopt.verify"
+VERIFY_VERSION = 1
+
+# Counts where more is worse. lazy_img is left out on purpose: more lazy images is the improvement.
+COUNT_METRICS: tuple[str, ...] = ("requests", "css", "css_import", "js", "font", "iframe", "blocking", "eager_img")
+# Brotli bytes may wobble by a rounding's worth (a bundle's header comment, a hash in a URL); 1 % is noise.
+BR_TOLERANCE = 0.01
+# Findings a page should have fewer of after `optimize`: if the baseline had them, something must drop.
+ACTIONABLE = ("bundle-run", "img-not-lazy")
+# What "dropped" means for "did not improve": any of these went down.
+_DROP_METRICS: tuple[str, ...] = ("requests", "css", "js", "blocking", "eager_img", "br")
+_NEEDED = ("requests", "css", "css_import", "js", "img", "eager_img", "lazy_img", "font", "iframe", "blocking", "bytes", "gzip", "br")
+
+
+@dataclass(frozen=True, slots=True)
+class PageDelta:
+    """One page before and after. ``before``/``after`` are the audit's ``metrics``; None when missing."""
+
+    name: str
+    before: Mapping[str, float] | None
+    after: Mapping[str, float] | None
+    status: str  # improved, unchanged, regressed, not-improved, failed-require, missing-after, missing-before
+    reasons: tuple[str, ...] = ()
+    actionable: Mapping[str, int] = field(default_factory=dict)  # baseline finding code -> count
+    findings: tuple[Mapping[str, Any], ...] = ()  # the after side's warnings and errors, with path and line
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    pages: list[PageDelta]
+    failed: bool
+    reasons: list[str]  # one line each, naming the page
+
+
+def compare(
+    baseline: Mapping[str, Any],
+    current: Mapping[str, Any],
+    require: tuple[Condition, ...] = (),
+    *,
+    baseline_path: str | None = None,
+) -> Verdict:
+    """Page-by-page verdict of ``current`` against ``baseline``; ``require`` is checked on ``current``.
+
+    A page fails when a count in ``COUNT_METRICS`` went up, brotli bytes grew by more than
+    ``BR_TOLERANCE``, it had ``bundle-run``/``img-not-lazy`` findings yet nothing dropped, a
+    ``require`` condition does not hold after, or it exists on one side only.
+    """
+    _check_document(baseline, "baseline", baseline_path)
+    _check_document(current, "current audit", None)
+    before = _pages(baseline, "baseline", baseline_path)
+    after = _pages(current, "current audit", None)
+    deltas: list[PageDelta] = []
+    for name in sorted(before.keys() | after.keys()):
+        b, a = before.get(name), after.get(name)
+        if a is None:
+            deltas.append(PageDelta(name, _metrics(b), None, "missing-after", (f"{name}: in the baseline but not in the current audit (renamed, removed or excluded?)",)))
+        elif b is None:
+            deltas.append(PageDelta(name, None, _metrics(a), "missing-before", (f"{name}: not in the baseline (a new page? write a new baseline with audit --json)",)))
+        else:
+            deltas.append(_page_delta(name, b, a, require))
+    reasons = [r for d in deltas for r in d.reasons]
+    return Verdict(pages=deltas, failed=bool(reasons), reasons=reasons)
+
+
+def _check_document(doc: Mapping[str, Any], role: str, path: str | None) -> None:
+    if not isinstance(doc, Mapping):
+        raise AssetoptError(f"the {role} is not an audit report (a JSON object was expected)", path=path, hint="pass a file written by assetopt audit --json")
+    schema, version = doc.get("schema"), doc.get("version")
+    if schema != SCHEMA:
+        raise AssetoptError(
+            f"the {role} has schema {schema!r}, expected {SCHEMA!r}",
+            path=path,
+            hint="pass a file written by assetopt audit --json",
+        )
+    if version != SCHEMA_VERSION:
+        raise AssetoptError(
+            f"the {role} is {SCHEMA} version {version!r}; this assetopt reads version {SCHEMA_VERSION}",
+            path=path,
+            hint=f"write a new baseline with this assetopt's audit --json (it was written by assetopt {doc.get('assetopt', '?')})",
+        )
+
+
+def _pages(doc: Mapping[str, Any], role: str, path: str | None) -> dict[str, Mapping[str, Any]]:
+    pages = doc.get("pages")
+    if not isinstance(pages, list):
+        raise AssetoptError(f"the {role} has no pages list", path=path, hint="pass a file written by assetopt audit --json")
+    out: dict[str, Mapping[str, Any]] = {}
+    for page in pages:
+        metrics = page.get("metrics") if isinstance(page, Mapping) else None
+        name = page.get("name") if isinstance(page, Mapping) else None
+        if not isinstance(name, str) or not isinstance(metrics, Mapping):
+            raise AssetoptError(f"the {role} has a page without a name or metrics: {str(page)[:80]}", path=path, hint="pass a file written by assetopt audit --json")
+        missing = [m for m in _NEEDED if not isinstance(metrics.get(m), (int, float))]
+        if missing:
+            raise AssetoptError(f"the {role}'s page {name} has no metrics {', '.join(missing)}", path=path, hint="pass a file written by assetopt audit --json")
+        out[name] = page
+    return out
+
+
+def _metrics(page: Mapping[str, Any] | None) -> Mapping[str, float] | None:
+    """A page's ``metrics`` plus its image bytes, ``img_bytes`` (raw) and ``img_br`` (as served, brotli),
+    taken from the audit's ``bytes.img`` group (``<img>`` and CSS ``url()`` images, measured as the
+    build ships them after a build). A page without that group (a hand-made document) has neither."""
+    if page is None:
+        return None
+    metrics = dict(page["metrics"])
+    group = page.get("bytes", {}).get("img") if isinstance(page.get("bytes"), Mapping) else None
+    if isinstance(group, Mapping):
+        for metric, key in (("img_bytes", "raw"), ("img_br", "br")):
+            if metric not in metrics and isinstance(group.get(key), (int, float)):
+                metrics[metric] = group[key]
+    return metrics
+
+
+def _page_delta(name: str, b: Mapping[str, Any], a: Mapping[str, Any], require: tuple[Condition, ...]) -> PageDelta:
+    mb, ma = _metrics(b), _metrics(a)
+    assert mb is not None and ma is not None
+    reasons: list[str] = []
+    worse = [f"{m} {_n(mb[m])} -> {_n(ma[m])}" for m in COUNT_METRICS if ma[m] > mb[m]]
+    if ma["br"] > mb["br"] * (1 + BR_TOLERANCE):
+        worse.append(f"br {_kb(mb['br'])} -> {_kb(ma['br'])} KB (+{_pct(mb['br'], ma['br'])}, over the {BR_TOLERANCE:.0%} tolerance)")
+    status = "unchanged"
+    if worse:
+        status = "regressed"
+        reasons.append(f"{name}: regressed: {', '.join(worse)}")
+    dropped = any(ma[m] < mb[m] for m in _DROP_METRICS)
+    actionable: dict[str, int] = {}
+    for f in b.get("findings", ()):
+        if isinstance(f, Mapping) and f.get("code") in ACTIONABLE:
+            actionable[f["code"]] = actionable.get(f["code"], 0) + 1
+    if dropped and not worse:
+        status = "improved"
+    elif not dropped and actionable:
+        status = "not-improved" if not worse else status
+        had = ", ".join(f"{n} {code}" for code, n in sorted(actionable.items()))
+        reasons.append(f"{name}: did not improve: the baseline had {had} finding(s) but no request, blocking, eager image or brotli byte count dropped")
+    unmet = [c for c in require if not c.holds(ma)]
+    if unmet:
+        if status not in ("regressed", "not-improved"):
+            status = "failed-require"
+        reasons.append(f"{name}: requires {', '.join(c.text for c in unmet)}; has {', '.join(f'{c.metric}={_n(ma[c.metric])}' for c in unmet)}")
+    findings = tuple(
+        {"code": f.get("code"), "severity": f.get("severity"), "path": f.get("path"), "line": f.get("line"), "message": f.get("message")}
+        for f in a.get("findings", ())
+        if isinstance(f, Mapping) and f.get("severity") in ("warning", "error")
+    )
+    return PageDelta(name, dict(mb), dict(ma), status, tuple(reasons), actionable, findings)
+
+
+def _n(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1024:.1f}"
+
+
+def _pct(before: float, after: float) -> str:
+    if before == 0:
+        return "n/a" if after == 0 else "new"
+    return f"{(after - before) / before * 100:+.1f} %"
+
+
+def _arrow(before: Mapping[str, float] | None, after: Mapping[str, float] | None, metric: str, fmt: Any = _n) -> str:
+    b = "-" if before is None or metric not in before else fmt(before[metric])
+    a = "-" if after is None or metric not in after else fmt(after[metric])
+    return f"{b} → {a}"
+
+
+def markdown_table(verdict: Verdict) -> str:
+    """The before/after table a developer pastes into a pull request (GitHub-flavoured Markdown)."""
+    head = ["page", "requests", "css", "js", "eager img", "blocking", "img KB", "br KB", "br change", "status"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 8 + ["---"]) + "|"]
+    for d in verdict.pages:
+        change = _pct(d.before["br"], d.after["br"]) if d.before is not None and d.after is not None else "-"
+        cells = [
+            d.name.replace("|", "\\|"),
+            _arrow(d.before, d.after, "requests"),
+            _arrow(d.before, d.after, "css"),
+            _arrow(d.before, d.after, "js"),
+            _arrow(d.before, d.after, "eager_img"),
+            _arrow(d.before, d.after, "blocking"),
+            _arrow(d.before, d.after, "img_br", _kb),
+            _arrow(d.before, d.after, "br", _kb),
+            change,
+            d.status,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    both = [d for d in verdict.pages if d.before is not None and d.after is not None]
+    if both:
+        tb = {m: sum(d.before[m] for d in both if d.before) for m in ("requests", "br")}
+        ta = {m: sum(d.after[m] for d in both if d.after) for m in ("requests", "br")}
+        with_img = all(d.before is not None and d.after is not None and "img_br" in d.before and "img_br" in d.after for d in both)
+        img = f"{_kb(sum(d.before['img_br'] for d in both if d.before))} → {_kb(sum(d.after['img_br'] for d in both if d.after))}" if with_img else ""
+        lines.append(
+            f"| **total ({len(both)} pages)** | {_n(tb['requests'])} → {_n(ta['requests'])} |  |  |  |  | {img} "
+            f"| {_kb(tb['br'])} → {_kb(ta['br'])} | {_pct(tb['br'], ta['br'])} | {'failed' if verdict.failed else 'ok'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """The JSON face (schema ``assetopt.verify`` v1): also what ``htmlreport.render_report`` reads."""
+    return {
+        "schema": VERIFY_SCHEMA,
+        "version": VERIFY_VERSION,
+        "failed": verdict.failed,
+        "reasons": list(verdict.reasons),
+        "pages": [
+            {
+                "name": d.name,
+                "status": d.status,
+                "before": None if d.before is None else dict(d.before),
+                "after": None if d.after is None else dict(d.after),
+                "reasons": list(d.reasons),
+                "actionable": dict(d.actionable),
+                "findings": [dict(f) for f in d.findings],
+            }
+            for d in verdict.pages
+        ],
+    }
+
+
+def browser_reasons(
+    name: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    diff: float | None = None,
+    diff_threshold: float = 0.01,
+    claimed_saved: int | None = None,
+) -> list[str]:
+    """Why the browser says a page got worse, one line each (empty: it did not).
+
+    ``before``/``after`` are ``browser.measure_to_dict`` values of the same page, ``diff`` the
+    fraction of pixels that differ between their screenshots, ``claimed_saved`` how many requests
+    the static comparison says the page saves. The browser is the truth: Chromium fetches lazy
+    images near the fold anyway, so a static claim it does not see is a failure, not a rounding.
+    """
+    reasons: list[str] = []
+    new_errors = _new_lines(before, after, "console_errors")
+    if new_errors:
+        reasons.append(f"{name}: new console error(s) after the change: {'; '.join(new_errors[:3])}")
+    new_failed = _new_lines(before, after, "failed")
+    if new_failed:
+        reasons.append(f"{name}: new failed request(s) after the change: {'; '.join(new_failed[:3])}")
+    if diff is not None and diff > diff_threshold:
+        reasons.append(f"{name}: the page looks different: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
+    lcp = after.get("lcp") or {}
+    if lcp.get("lazy"):
+        reasons.append(f"{name}: the LCP image {lcp.get('url') or lcp.get('tag')} is lazy-loaded (make it eager, fetchpriority=\"high\")")
+    if claimed_saved is not None and claimed_saved > 0:
+        seen = int(before.get("request_count", 0)) - int(after.get("request_count", 0))
+        if seen < claimed_saved:
+            reasons.append(f"{name}: the audit claims {claimed_saved} fewer requests but Chromium saw {seen}")
+    return reasons
+
+
+def _new_lines(before: Mapping[str, Any], after: Mapping[str, Any], key: str) -> list[str]:
+    """``after[key]`` lines that ``before[key]`` does not have, each side's own origin (its page
+    ``url``'s scheme://host:port) ignored: ``browser_check`` serves before and after from two local
+    servers, so the same 404 reads ``404 http://127.0.0.1:A/static/x`` on one side and ``:B`` on the other."""
+
+    def local(line: str, side: Mapping[str, Any]) -> str:
+        parts = urllib.parse.urlsplit(str(side.get("url") or ""))
+        if not (parts.scheme and parts.netloc):
+            return line
+        return re.sub(re.escape(f"{parts.scheme}://{parts.netloc}") + r"(?![\w.:-])", "", line)  # not :4001 in :40012
+
+    seen = {local(e, before) for e in before.get(key, ())}
+    return [e for e in after.get(key, ()) if local(e, after) not in seen]
