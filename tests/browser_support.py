@@ -15,7 +15,7 @@ import pytest
 
 from assetopt.browser.chromium import CHROMIUM
 
-__all__ = ["DASHBOARD", "HAS_PLAYWRIGHT", "REPO", "copy_example", "needs_browser", "needs_chromium"]
+__all__ = ["DASHBOARD", "HAS_PLAYWRIGHT", "REPO", "copy_example", "missing_for", "needs_browser", "needs_chromium"]
 
 REPO = Path(__file__).resolve().parent.parent
 DASHBOARD = "dashboard/admin_dashboard.html"  # the example's first page: every browser run of the example measures it
@@ -28,11 +28,18 @@ _NO_EXAMPLE_FILES = [
     f"static_src/{folder}/ (run `python example/prepare.py`)" for folder in ("vendor", "img/gen") if not (REPO / "static_src" / folder).is_dir()
 ]
 
-needs_chromium = pytest.mark.skipif(bool(_NO_CHROMIUM), reason="needs " + " and ".join(_NO_CHROMIUM))
+# The marks carry what the test needs; tests/conftest.py skips them with the reason when it is missing,
+# and `-m "not browser"` leaves them out of the fast tier.
+needs_chromium = pytest.mark.browser("chromium")
 """For tests that make their own pages: playwright and Chromium."""
 
-needs_browser = pytest.mark.skipif(bool(_NO_CHROMIUM + _NO_EXAMPLE_FILES), reason="needs " + " and ".join(_NO_CHROMIUM + _NO_EXAMPLE_FILES))
+needs_browser = pytest.mark.browser("example")
 """For tests that render the example site in Chromium: also the files example/prepare.py makes."""
+
+
+def missing_for(need: str) -> list[str]:
+    """What a ``browser(need)`` test lacks on this machine (empty: it can run)."""
+    return _NO_CHROMIUM + (_NO_EXAMPLE_FILES if need == "example" else [])
 
 
 def copy_example(root: Path) -> Path:

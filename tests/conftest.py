@@ -10,6 +10,17 @@ from assetopt.io.project import Project
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.browser("chromium"|"example")`` (``browser_support.needs_*``): skip, naming what
+    is missing and how to get it, when this machine cannot run the test."""
+    for mark in item.iter_markers("browser"):
+        from browser_support import missing_for
+
+        missing = missing_for(mark.args[0] if mark.args else "chromium")
+        if missing:
+            pytest.skip("needs " + " and ".join(missing))
+
+
 def _write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     for name, content in files.items():
         path = root / name

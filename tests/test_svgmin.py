@@ -30,7 +30,9 @@ REAL = EXAMPLE + DJANGO_ADMIN + INKSCAPE
 
 
 def _ids(paths: list[Path]) -> list[str]:
-    return [p.name for p in paths]
+    """Where each file comes from and its name: the example and Django admin both have a search.svg."""
+    origin = {**{p: "example" for p in EXAMPLE}, **{p: "admin" for p in DJANGO_ADMIN}, **{p: "adwaita" for p in INKSCAPE}}
+    return [f"{origin.get(p, p.parent.name)}/{p.name}" for p in paths]
 
 
 # --- the oracle: the tree a renderer sees, computed independently with ElementTree -------------------

@@ -1,25 +1,25 @@
 """Byte counts as a browser would receive them: raw, and the gzip (9) / brotli (11) siblings the build serves.
 
 Brotli at quality 11 costs about half a second per 300 KB, so results are cached on disk, keyed by the
-SHA-256 of the content (never by mtime), and uncached files are measured in parallel. A corrupt cache
-file is ignored and rewritten, never trusted.
+SHA-256 of the content (never by mtime), and uncached files are measured in parallel (``io/pool.py``).
+A corrupt cache entry is ignored and rewritten, never trusted.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..io.fs import write_atomic
+from ..io.cache import ContentCache
+from ..io.pool import Task, cached_map
 from ..text.compress import COMPRESSIBLE, compress
 
 __all__ = ["Sizes", "measure", "measure_files", "is_minified"]
 
-_CACHE_NAME = "sizes-v2.json"  # v2: the precompression rules (95 %, no source maps)
+_STEP = "sizes-3"  # 3: one cache entry per content (was one sizes-v2.json); the 95 % rule, no source maps
+_INLINE_BELOW = 64 * 1024  # smaller files are measured in this process: a worker costs more
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,56 +61,35 @@ def measure(data: bytes, suffix: str) -> Sizes:
     return Sizes(len(data), len(data), len(data), is_minified(data, suffix) if data else None)
 
 
-def _measure_path(path: str) -> tuple[str, str, Sizes]:
+def _measure_path(path: str) -> bytes:
     data = Path(path).read_bytes()
-    suffix = Path(path).suffix.lower()
-    return path, hashlib.sha256(data).hexdigest() + suffix, measure(data, suffix)
+    sizes = measure(data, Path(path).suffix.lower())
+    return json.dumps([sizes.raw, sizes.gzip, sizes.br, sizes.minified]).encode("utf-8")
 
 
-def _load_cache(cache_dir: Path | None) -> dict[str, list[int | bool | None]]:
-    if cache_dir is None:
-        return {}
+def _unpack(payload: bytes) -> Sizes | None:
     try:
-        data = json.loads((cache_dir / _CACHE_NAME).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 4}
-
-
-def _save_cache(cache_dir: Path, cache: dict[str, list[int | bool | None]]) -> None:
-    write_atomic(cache_dir / _CACHE_NAME, json.dumps(cache, sort_keys=True).encode("utf-8"))
+        raw, gz, br, minified = json.loads(payload)
+    except (ValueError, TypeError):
+        return None
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (raw, gz, br)):
+        return None
+    return Sizes(raw, gz, br, minified if isinstance(minified, bool) else None)
 
 
 def measure_files(files: Iterable[Path], cache_dir: Path | None = None, jobs: int | None = None) -> dict[Path, Sizes]:
     """Sizes for each file, from the cache when its content was measured before."""
-    files = sorted(set(files))
-    cache = _load_cache(cache_dir)
-    result: dict[Path, Sizes] = {}
-    todo: list[Path] = []
-    for f in files:
+    tasks: dict[Path, Task[str]] = {}
+    for f in sorted(set(files)):
         data = f.read_bytes()
-        key = hashlib.sha256(data).hexdigest() + f.suffix.lower()
-        hit = cache.get(key)
-        if hit is not None and all(isinstance(x, int) for x in hit[:3]):
-            result[f] = Sizes(int(hit[0]), int(hit[1]), int(hit[2]), hit[3] if isinstance(hit[3], bool) else None)  # type: ignore[arg-type]
-            if result[f].raw == len(data):
-                continue
-        todo.append(f)
-    if todo:
-        heavy = [f for f in todo if f.suffix.lower() in COMPRESSIBLE and f.stat().st_size > 64 * 1024]
-        light = [f for f in todo if f not in set(heavy)]
-        measured = [_measure_path(str(f)) for f in light]
-        workers = jobs or os.cpu_count() or 1
-        if len(heavy) > 1 and workers > 1:
-            with ProcessPoolExecutor(max_workers=min(workers, len(heavy))) as pool:
-                measured.extend(pool.map(_measure_path, [str(f) for f in heavy]))
-        else:
-            measured.extend(_measure_path(str(f)) for f in heavy)
-        for path, key, sizes in measured:
-            result[Path(path)] = sizes
-            cache[key] = [sizes.raw, sizes.gzip, sizes.br, sizes.minified]
-        if cache_dir is not None:
-            _save_cache(cache_dir, cache)
-    return result
+        suffix = f.suffix.lower()
+        # Only compression costs anything: a big image is measured by its length, in this process.
+        cost = len(data) if suffix in COMPRESSIBLE else 0
+        tasks[f] = Task(hashlib.sha256(data).hexdigest() + suffix, str(f), cost)
+    payloads, _ = cached_map(_measure_path, tasks.values(), ContentCache(cache_dir), _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None)
+    out = {}
+    for f, task in tasks.items():
+        sizes = _unpack(payloads[task.key])
+        assert sizes is not None  # cached_map returns only payloads it accepted, or fresh ones
+        out[f] = sizes
+    return out

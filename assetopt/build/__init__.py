@@ -13,31 +13,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..templates.assets import asset_of
-from .images import ImageStats, optimize_images
-from ..errors import BuildError, BundleError, BundleWarning
 from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
-from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
-from ..errors import BundleSpecError
-from ..io.cache import ContentCache, sha256
 from ..config import DeclaredBundle
-from ..errors import AssetoptError, TemplateError
+from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
+from ..io.cache import ContentCache, sha256
 from ..io.fs import refuse_overlap, write_if_changed
-from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
-from .precompress import PrecompressStats, precompress_tree
+from ..io.pool import Task, cached_map
 from ..io.project import Project
 from ..io.staticfiles import Lookup
-from ..text.svg import minify_svg
-from ..templates.tags import StartTag
+from ..templates.assets import asset_of
+from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
 from ..templates.model import block_spans
+from ..templates.tags import StartTag
+from ..text.svg import minify_svg
+from .images import ImageStats, optimize_images
+from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
+from .precompress import PrecompressStats, precompress_tree
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
 
@@ -117,8 +114,19 @@ def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
 _MINJS_STEP = "minify-js-1"
 
 
-def _minify_js_job(args: tuple[str, str]) -> tuple[str, BundleWarning | None]:
-    return minify_js(args[0], args[1])
+def _minify_js_job(args: tuple[str, str]) -> bytes:
+    text, warning = minify_js(args[0], args[1])
+    w = {"path": warning.path, "lineno": warning.lineno, "message": warning.message} if warning else None
+    return json.dumps({"text": text, "warning": w}).encode("utf-8")
+
+
+def _unpack_minified(payload: bytes) -> tuple[str, BundleWarning | None] | None:
+    try:
+        data = json.loads(payload)
+        w = data["warning"]
+        return data["text"], (BundleWarning(w["path"], w["lineno"], w["message"]) if w else None)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCache, options: BuildOptions) -> Callable[[str, str], tuple[str, BundleWarning | None]]:
@@ -126,8 +134,7 @@ def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCach
 
     rjsmin is fast; the damage check around it (two passes of a pure-Python lexer) is not, so the
     files are spread over processes, largest first. Returns the minifier ``join_js`` then calls."""
-    done: dict[str, tuple[str, BundleWarning | None]] = {}
-    todo: dict[str, tuple[str, str]] = {}
+    tasks: list[Task[tuple[str, str]]] = []
     for block in blocks:
         for variant in block.variants:
             if variant.kind != "js":
@@ -140,31 +147,9 @@ def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCach
                     text = found.file.read_bytes().decode("utf-8-sig")
                 except UnicodeDecodeError:
                     continue  # reported by the main loop
-                key = sha256(f"{logical}\0{text}".encode("utf-8"))
-                if key in done or key in todo:
-                    continue
-                hit = cache.get(_MINJS_STEP, key)
-                if hit is not None:
-                    try:
-                        data = json.loads(hit)
-                        w = data["warning"]
-                        done[key] = (data["text"], BundleWarning(w["path"], w["lineno"], w["message"]) if w else None)
-                        continue
-                    except (ValueError, KeyError, TypeError):
-                        pass
-                todo[key] = (text, logical)
-    if todo:
-        keys = sorted(todo, key=lambda k: -len(todo[k][0]))
-        workers = min(options.jobs or os.cpu_count() or 1, len(keys))
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                outs = list(pool.map(_minify_js_job, [todo[k] for k in keys], chunksize=1))
-        else:
-            outs = [_minify_js_job(todo[k]) for k in keys]
-        for key, (text, warning) in zip(keys, outs):
-            done[key] = (text, warning)
-            w = {"path": warning.path, "lineno": warning.lineno, "message": warning.message} if warning else None
-            cache.put(_MINJS_STEP, key, json.dumps({"text": text, "warning": w}).encode("utf-8"))
+                tasks.append(Task(sha256(f"{logical}\0{text}".encode("utf-8")), (text, logical), len(text)))
+    payloads, _ = cached_map(_minify_js_job, tasks, cache, _MINJS_STEP, jobs=options.jobs, valid=lambda p: _unpack_minified(p) is not None)
+    done = {key: _unpack_minified(payload) for key, payload in payloads.items()}
 
     def minifier(text: str, path: str) -> tuple[str, BundleWarning | None]:
         hit = done.get(sha256(f"{path}\0{text}".encode("utf-8")))

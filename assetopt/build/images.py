@@ -12,8 +12,9 @@ A generated name that a source file already has, or that two images would share 
 ``photo.png`` both want ``photo.webp``), is skipped with a warning: never guessed, never overwriting
 what the sources ship. A width copy of an earlier build that is no longer produced is removed.
 
-Cached by content (source bytes, quality and widths), misses decoded in a process pool, largest first:
-a rebuild with nothing changed decodes nothing and writes nothing. Pillow stays in ``images.py``.
+Cached by content (source bytes, quality and widths), misses decoded in a process pool, largest first,
+each cached as it completes (``io/pool.py``): a rebuild with nothing changed decodes nothing and writes
+nothing, and a killed build keeps the images it finished. Pillow stays in ``images.py``.
 """
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ import json
 import os
 import posixpath
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BundleWarning
+from ..images import ENCODER_SETTINGS, OPTIMIZABLE, VARIANT_SUFFIXES, optimize_responsive
 from ..io.cache import ContentCache, sha256
 from ..io.fs import write_if_changed
-from ..images import ENCODER_SETTINGS, OPTIMIZABLE, VARIANT_SUFFIXES, optimize_responsive
+from ..io.pool import Task, cached_map
 from .manifest import ManifestCandidate, ManifestImage, mime_type
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
@@ -105,6 +106,11 @@ def _unpack_image(payload: bytes) -> _Done | None:
     return _Done(error if isinstance(error, str) else None, parts, size) if sep and pos == len(rest) else None
 
 
+def _succeeded(payload: bytes) -> bool:
+    unpacked = _unpack_image(payload)
+    return unpacked is not None and unpacked.error is None
+
+
 def _planned(rel: str, done: _Done) -> list[tuple[str, str, int | None]]:
     """(output name, part, width or None for full size) of every file the image wants beside it."""
     stem = posixpath.splitext(rel)[0]
@@ -126,37 +132,25 @@ def optimize_images(
     every image that could be read (its size, the shipped file and every candidate per format)."""
     images = [(rel, src) for rel, src in sources if posixpath.splitext(rel)[1].lower() in OPTIMIZABLE]
     names = {rel for rel, _ in sources}
-    done: dict[str, _Done] = {}
-    todo: list[tuple[str, Path, str, int]] = []  # rel, file, cache key, size
+    keys: dict[str, str] = {}
+    tasks: list[Task[tuple[str, str, int, tuple[int, ...]]]] = []
     for rel, src in images:
         data = src.read_bytes()
         stats.files += 1
         stats.bytes_before += len(data)
         key = sha256(f"{sha256(data)}-q{quality}-w{','.join(map(str, widths))}-{ENCODER_SETTINGS}".encode("utf-8"))
-        hit = cache.get(IMAGE_STEP, key)
-        unpacked = _unpack_image(hit) if hit is not None else None
-        if unpacked is not None:
-            done[rel] = unpacked
-        else:
-            todo.append((rel, src, key, len(data)))
-    if todo:
-        todo.sort(key=lambda t: (-t[3], t[0]))  # largest first: a big photo must not wait behind a queue
-        job_args = [(str(src), posixpath.splitext(rel)[1], quality, widths) for rel, src, _, _ in todo]
-        workers = min(jobs or os.cpu_count() or 1, len(todo))
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                packed = list(pool.map(_image_job, job_args, chunksize=1))
-        else:
-            packed = [_image_job(a) for a in job_args]
-        for (rel, _, key, _), payload in zip(todo, packed):
-            unpacked = _unpack_image(payload)
-            assert unpacked is not None
-            if unpacked.error is None:
-                # Failures are not cached: they are cheap (refused at the header or at the first
-                # bad byte) and a fixed Pillow or a re-saved file should be tried again.
-                cache.put(IMAGE_STEP, key, payload)
-            done[rel] = unpacked
-            stats.processed += 1
+        keys[rel] = key
+        tasks.append(Task(key, (str(src), posixpath.splitext(rel)[1], quality, widths), len(data)))
+    # Failures are not cached: they are cheap (refused at the header or at the first bad byte) and a
+    # fixed Pillow or a re-saved file should be tried again.
+    payloads, stats.processed = cached_map(
+        _image_job, tasks, cache, IMAGE_STEP, jobs=jobs, valid=lambda p: _unpack_image(p) is not None, keep=_succeeded
+    )
+    done: dict[str, _Done] = {}
+    for rel, key in keys.items():
+        unpacked = _unpack_image(payloads[key])
+        assert unpacked is not None  # cached_map returns only payloads it accepted, or fresh ones
+        done[rel] = unpacked
     # Who claims each generated name: a name wanted by two images is nobody's.
     claims: dict[str, list[str]] = {}
     for rel, _ in images:

@@ -8,23 +8,24 @@ whitenoise serves these siblings as they are; nginx with ``gzip_static on``/``br
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..io.cache import ContentCache, sha256
 from ..io.fs import write_if_changed
+from ..io.pool import Task, cached_map
 from ..text.compress import BEST, COMPRESSIBLE, FAST, compress
 
 __all__ = ["precompress_tree", "PrecompressStats"]
 
 _STEP = "precompress-1"
+# Smaller files compress in this process: a worker round trip costs more than gzip+brotli on them.
+_INLINE_BELOW = 4096
 
 
-def _compress_job(job: tuple[bytes, int]) -> tuple[bytes | None, bytes | None]:
-    return compress(*job)
+def _compress_job(job: tuple[bytes, int]) -> bytes:
+    return _pack(*compress(*job))
 
 
 @dataclass
@@ -74,8 +75,7 @@ def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | Non
     Files in ``fast`` get brotli quality 5 instead of 11: the build passes the sources that only
     bundles use, which browsers fetch only while bundling is rolled back."""
     stats = PrecompressStats()
-    todo: list[tuple[Path, bytes, str]] = []
-    results: dict[Path, tuple[bytes | None, bytes | None]] = {}
+    tasks: dict[Path, Task[tuple[bytes, int]]] = {}
     for f in sorted(set(files)):
         if f.suffix.lower() not in COMPRESSIBLE:
             continue
@@ -83,27 +83,14 @@ def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | Non
         data = f.read_bytes()
         quality = FAST if f in fast else BEST
         key = sha256(data) + (f"-q{quality}" if quality != BEST else "")
-        cached = cache.get(_STEP, key)
-        unpacked = _unpack(cached) if cached is not None else None
-        if unpacked is not None:
-            results[f] = unpacked
-        else:
-            todo.append((f, data, key))
-    if todo:
-        workers = min(jobs or os.cpu_count() or 1, len(todo))
-        # Largest first, one file per task: brotli 11 on one big file must not wait behind a queue.
-        todo.sort(key=lambda t: (-len(t[1]), t[0]))
-        jobs_ = [(d, FAST if f in fast else BEST) for f, d, _ in todo]
-        if workers > 1 and sum(len(d) for d, _ in jobs_) > 256 * 1024:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                outs = list(pool.map(_compress_job, jobs_, chunksize=1))
-        else:
-            outs = [_compress_job(j) for j in jobs_]
-        for (f, _, key), out in zip(todo, outs):
-            cache.put(_STEP, key, _pack(*out))
-            results[f] = out
-            stats.compressed += 1
-    for f, (gz, br) in results.items():
+        tasks[f] = Task(key, (data, quality), len(data))
+    payloads, stats.compressed = cached_map(
+        _compress_job, tasks.values(), cache, _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None
+    )
+    results = {f: _unpack(payloads[t.key]) for f, t in tasks.items()}
+    for f, found in results.items():
+        assert found is not None  # cached_map returned only payloads _unpack accepts, or fresh ones
+        gz, br = found
         _sync(f.with_name(f.name + ".gz"), gz, stats)
         _sync(f.with_name(f.name + ".br"), br, stats)
     return stats
