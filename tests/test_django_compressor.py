@@ -331,6 +331,7 @@ def test_js_filter_keeps_a_trailing_comment_from_swallowing_compressors_semicolo
 # ------------------------------------------------------------------------------ the example site
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_example_rewritten_for_compressor_deploys_with_collectstatic_alone(tmp_path: Path):
     from example_site import deploy_example

@@ -348,6 +348,7 @@ def test_dry_run_builds_and_writes_nothing(site: Site):
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integrity(tmp_path: Path):
     from example_site import deploy_example

@@ -12,9 +12,9 @@ from assetopt.config import load_config
 from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first (the README's commands do)"
-)
+)]
 
 
 @pytest.fixture(scope="module")

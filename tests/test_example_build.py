@@ -19,7 +19,7 @@ from assetopt.config import load_config
 from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")]
 URL_RE = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
 FIRST = "  <link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}"
 PRINT = "  <link rel=\"stylesheet\" href=\"{% static 'css/print.css' %}\" media=\"print\">"

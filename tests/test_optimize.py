@@ -69,6 +69,7 @@ def tree_digest(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_optimize_on_a_copy_of_the_example_leaves_sources_untouched(tmp_path: Path, monkeypatch):
     shutil.copytree(REPO / "example" / "templates", tmp_path / "example" / "templates")

@@ -20,7 +20,7 @@ from assetopt.rewrite.project import plan_project, write_changes
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "data" / "golden"
-pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")]
 
 
 @pytest.fixture(scope="module")

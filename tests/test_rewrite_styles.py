@@ -561,7 +561,7 @@ def _render(templates: Path, name: str, context: dict[str, object]) -> str:
     return engine.get_template(name).render(context)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
+@pytest.mark.browser("chromium")
 def test_computed_styles_are_identical_in_chromium_after_rewrite_through_the_cli(tmp_path: Path, write_tree, monkeypatch, serve) -> None:
     other = '{% extends "base.html" %}{% block content %}<p style="margin-top: 7px">x</p>{% endblock %}\n'
     write_tree(tmp_path, {"templates/base.html": E2E_BASE, "templates/page.html": E2E_PAGE, "templates/other.html": other})

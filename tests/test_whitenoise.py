@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from example_site import REPO, deploy_example
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     importlib.util.find_spec("whitenoise") is None or not (REPO / "static_src" / "vendor").is_dir() or not (REPO / "static_src" / "img" / "gen").is_dir(),
     reason="needs whitenoise and the example's generated files (`python example/prepare.py`)",
-)
+)]
 
 
 def _sha(path: Path) -> str:
