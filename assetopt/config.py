@@ -63,6 +63,8 @@ class Config:
     user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
     urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
+    settings: str = ""  # --browser: the DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given
+    pythonpath: tuple[Path, ...] = ()  # --browser: dirs put first on sys.path so ``settings`` imports (default: the project)
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -90,6 +92,8 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
+    "settings": ("str", "--browser: DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given, e.g. mysite.settings"),
+    "pythonpath": ("dirs", "--browser: directories put first on sys.path so `settings` imports (default: the project directory)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant

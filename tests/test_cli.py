@@ -118,6 +118,35 @@ def test_optimize_browser_outside_this_repository_needs_settings_and_urls(tmp_pa
     assert result.exit_code == 2 and "a path starting with /" in result.output
 
 
+def test_a_project_with_its_own_example_manage_py_gets_no_demo_settings(tmp_path, monkeypatch):
+    """The library knows no demo site: a user project that happens to have example/manage.py is asked
+    for its settings and pages like any other (it used to render with this repository's erp.settings)."""
+    for folder in ("templates", "static", "example"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "example/manage.py").write_text("# someone else's project\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\n')
+    monkeypatch.chdir(tmp_path)
+    from click.testing import CliRunner
+
+    from assetopt.cli import cli
+
+    result = CliRunner().invoke(cli, ["audit", "--browser", "--json", "before.json"])
+    assert result.exit_code == 2 and "--settings MODULE" in result.output
+    result = CliRunner().invoke(cli, ["audit", "--browser", "--json", "before.json", "--settings", "mysite.settings"])
+    assert result.exit_code == 2 and "at least one --url PAGE" in result.output
+
+
+def test_browser_settings_pages_and_pythonpath_come_from_the_config(tmp_path):
+    from assetopt.cli.browser_args import browser_args
+    from assetopt.config import load_config
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\nsettings = "shop.settings"\npythonpath = ["site"]\nurls = ["/", "shop:cart"]\n')
+    config = load_config(tmp_path)
+    assert browser_args(config, None, ()) == ("shop.settings", (tmp_path / "site").resolve(), ["/", "shop:cart"])
+    assert browser_args(config, "other.settings", ("/x/",)) == ("other.settings", (tmp_path / "site").resolve(), ["/x/"])
+
+
 def test_snapshot_paths_keep_the_page_url():
     from assetopt.browser.snapshots import served_path, snapshot_relpath
 

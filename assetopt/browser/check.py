@@ -16,15 +16,11 @@ from ..config import Config
 if TYPE_CHECKING:
     from ..optimize import OptimizeResult
 
-__all__ = ["BrowserCheck", "browser_check", "EXAMPLE_URLS"]
+__all__ = ["BrowserCheck", "browser_check"]
 
 
 def _quiet(_message: str) -> None:
     pass
-
-
-# What `optimize --browser` loads when run in this repository (the bundled example site) without --url.
-EXAMPLE_URLS = ("/en/", "/en/sales/orders/new/")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .browser_args import base_url_args, base_url_option, browser_args, browser_
 @click.option("--quiet", "-q", is_flag=True, help="Only the table.")
 @browser_options(
     browser="Also render pages with Django and measure them in headless Chromium; stored in --json FILE, screenshots beside it (before.json -> before.screenshots/), for verify --browser.",
-    settings="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).",
+    settings="--browser: DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project).",
     url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2); the first is also measured on Fast 3G.",
     user="--browser: render the pages logged in as this user (force_login).",
     no_throttle="--browser: skip the Fast 3G run of the first page (most of the time).",
@@ -51,7 +51,7 @@ def audit(
     Examples:
       assetopt audit --templates templates --static static --json before.json --fail-on 'css>5'
       assetopt audit --browser --settings mysite.settings --url /en/ --url /en/orders/ --json before.json
-      assetopt audit --browser --json before.json     # in this repository: the example's pages
+      assetopt audit --browser --json before.json     # pages and settings from [tool.assetopt]
       assetopt audit --browser --base-url http://127.0.0.1:8000 --url /en/ --json before.json
 
     Exit codes: 0 ok, 1 a --fail-on condition met or a template could not be read, 2 usage error

@@ -1,6 +1,5 @@
 """The --browser flags audit, verify and optimize share (``browser_options``), and which Django
-settings and pages a --browser run renders: the flags, else the config, else (in this repository)
-the example's (``browser_args``). ``--base-url`` (audit and verify only: optimize compares two builds
+settings and pages a --browser run renders: the flags, else the config (``browser_args``). ``--base-url`` (audit and verify only: optimize compares two builds
 it serves itself) measures a running site instead (``base_url_option``, ``base_url_args``)."""
 from __future__ import annotations
 
@@ -48,26 +47,26 @@ def browser_options(**helps: str) -> Callable[[F], F]:
 
 
 def browser_args(config: Config, settings_module: str | None, urls: tuple[str, ...]) -> tuple[str, Path, list[str]]:
-    """--settings/--url, else the config's ``urls`` (``ASSETOPT["PAGES"]`` in Django), else in this
-    repository (example/manage.py) the example's defaults."""
-    from ..browser.check import EXAMPLE_URLS
+    """--settings/--url, else the config's ``settings``/``urls`` (``ASSETOPT["PAGES"]`` in Django); the
+    settings import from the config's ``pythonpath`` (default: the project directory)."""
     from ..browser.snapshots import snapshot_relpath
 
-    example = config.project / "example"
-    is_repo = (example / "manage.py").is_file()
-    if settings_module is None and not is_repo:
-        raise click.UsageError("--browser needs --settings MODULE (and --url PATH ...): the Django settings that render your pages")
+    settings_module = settings_module or config.settings or None
+    if settings_module is None:
+        raise click.UsageError(
+            "--browser needs --settings MODULE (and --url PATH ...): the Django settings that render your pages, "
+            'or settings = "mysite.settings" in [tool.assetopt]'
+        )
     urls = urls or config.urls
-    if not urls and not is_repo:
+    if not urls:
         raise click.UsageError("--browser needs at least one --url PAGE (a URL path or URL name, e.g. --url /; add --user USERNAME for pages behind a login), or urls = [...] in [tool.assetopt] (ASSETOPT['PAGES'] in Django)")
-    pythonpath = example if is_repo and settings_module in (None, "erp.settings") else config.project
-    page_urls = list(urls) if urls else list(EXAMPLE_URLS)
-    for u in page_urls:
+    pythonpath = config.pythonpath[0] if config.pythonpath else config.project
+    for u in urls:
         if u.startswith("/"):
             snapshot_relpath(u)  # a bad --url path is a usage error before anything runs; names are reversed by Django
         elif "/" in u and ":" not in u:  # en/: a path missing its /, not a URL name
             raise AssetoptError(f"--url {u!r}: a path starting with / or a URL name is expected", hint="e.g. --url /en/ or --url core:dashboard")
-    return settings_module or "erp.settings", pythonpath, page_urls
+    return settings_module, pythonpath, list(urls)
 
 
 def parse_base_url(value: str) -> str:

@@ -22,8 +22,8 @@ from .verify import verify_report
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
 @browser_options(
     browser="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).",
-    settings="--browser: DJANGO_SETTINGS_MODULE, importable from --project (in this repository: erp.settings from example/).",
-    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (in this repository: /en/ and /en/sales/orders/new/).",
+    settings="--browser: DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project).",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (default: urls in [tool.assetopt]).",
     user="--browser: render the pages logged in as this user of the project's database (force_login), before and after.",
     no_throttle="--browser: skip the throttled (Fast 3G) runs, which take most of the time.",
 )
