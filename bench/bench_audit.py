@@ -37,9 +37,9 @@ def main() -> None:
     for _ in range(RUNS):
         with tempfile.TemporaryDirectory() as tmp:
             cfg = load_config(tmp, overrides)
-            cold.append(timed(lambda: run_audit(Project(cfg))))
-            warm.append(timed(lambda: run_audit(Project(cfg))))
-            reading.append(timed(lambda: find_pages(Project(cfg))))
+            cold.append(timed(lambda cfg=cfg: run_audit(Project(cfg))))
+            warm.append(timed(lambda cfg=cfg: run_audit(Project(cfg))))
+            reading.append(timed(lambda cfg=cfg: find_pages(Project(cfg))))
     project = Project(load_config(tempfile.gettempdir(), overrides))
     n_templates = len(project.template_names())
     result = run_audit(project)

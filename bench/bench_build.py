@@ -588,7 +588,7 @@ def report(t: Trial, a_side: Side, p_side: Side, trials: int, order_note: str) -
     for p in src_paths:
         before.add((STATIC / p).read_bytes())
 
-    print(f"\n## `assetopt build` vs django-compressor offline + whitenoise\n")
+    print("\n## `assetopt build` vs django-compressor offline + whitenoise\n")
     print(f"{machine_facts()}. `python bench/bench_build.py --trials {trials}`: median of {trials} trials.\n")
     n_css = len(blocks[0].ltr)
     n_js = sum(len(b.ltr) for b in blocks[1:])

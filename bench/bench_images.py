@@ -39,7 +39,7 @@ def photo(width: int, height: int, seed: int = 1) -> Image.Image:
     """A photo-like RGB image: gradients, soft shapes and noise, deterministic for ``seed``."""
     rnd = random.Random(seed)
     bands = []
-    for c in range(3):
+    for _ in range(3):
         g = Image.linear_gradient("L").rotate(rnd.randrange(360), resample=Image.Resampling.BILINEAR, expand=False)
         bands.append(g.resize((width, height), Image.Resampling.BILINEAR))
     im = Image.merge("RGB", bands)

@@ -15,7 +15,7 @@ def roles(make_project, body: str, selectors: tuple[str, ...] = ()) -> list[tupl
     found = image_roles(page, eager)
     src = page.template.source
     out = []
-    for (name, start), role in sorted(found.items(), key=lambda kv: kv[0][1]):
+    for (_name, start), role in sorted(found.items(), key=lambda kv: kv[0][1]):
         tag = src[start : src.index(">", start) + 1]
         out.append((tag.split("src=")[1].split()[0].strip("'\">"), role))
     return out

@@ -121,7 +121,7 @@ def _summary_table(pages: Sequence[Mapping[str, Any]]) -> str:
     for p in pages:
         b, a = p.get("before") or {}, p.get("after") or {}
 
-        def pair(metric: str, scale: float = 1.0, digits: int = 0) -> str:
+        def pair(metric: str, scale: float = 1.0, digits: int = 0, b: dict = b, a: dict = a) -> str:
             return f"{_num(b.get(metric), scale, digits)} → {_num(a.get(metric), scale, digits)}"
 
         rows.append(

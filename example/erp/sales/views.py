@@ -68,9 +68,9 @@ def _describe_errors(form: OrderForm, line_errors: dict[str, list[str]]) -> list
         for field, messages in form.errors.items()
         for message in messages
     ]
-    for key, messages in line_errors.items():
+    for key, notes in line_errors.items():
         parts = key.split(".")
-        for message in messages:
+        for message in notes:
             if len(parts) > 1:
                 where = {"number": int(parts[1]) + 1, "error": message}
                 message = _("Line %(number)d: %(error)s") % where
