@@ -1,8 +1,10 @@
 """A local static server on 127.0.0.1 for the browser checks: rendered HTML snapshots and static roots
 under URL prefixes, so a page loads with its assets from one origin.
 
-Plain files only: no ``.br``/``.gz`` negotiation, so browser transfer bytes are identity bytes (the
-audit reports brotli bytes as served). Never serves anything outside its folders; never prints.
+Serves like the deployment will: a file with a ``.br`` (or ``.gz``) sibling, as the build and
+collectstatic write them, goes out as that sibling with ``Content-Encoding`` when the browser accepts
+it (whitenoise's and nginx ``brotli_static``/``gzip_static``'s rule), so a Fast-3G "after" measures
+the bytes production sends. Never serves anything outside its folders; never prints.
 Split from ``browser.py`` (which re-exports ``serve``) because it needs no Playwright.
 """
 from __future__ import annotations
@@ -48,10 +50,32 @@ class _Handler(SimpleHTTPRequestHandler):
         return self._route(path) or ""
 
     def send_head(self) -> Any:
-        if self._route(self.path) is None:
+        target = self._route(self.path)
+        if target is None:
             self.send_error(404, "not served")
             return None
-        return super().send_head()
+        encoded = self._precompressed(target)
+        if encoded is None:
+            return super().send_head()
+        sibling, encoding = encoded
+        handle = open(sibling, "rb")  # noqa: SIM115 - the base class's copyfile reads and closes it
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(target))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return handle
+
+    def _precompressed(self, target: str) -> tuple[str, str] | None:
+        """The ``.br``/``.gz`` sibling of ``target`` the browser accepts (brotli first), if one exists."""
+        if target.endswith(os.sep) or not os.path.isfile(target):
+            return None
+        accepted = {part.split(";")[0].strip().lower() for part in self.headers.get("Accept-Encoding", "").split(",")}
+        for suffix, encoding in ((".br", "br"), (".gz", "gzip")):
+            if encoding in accepted and os.path.isfile(target + suffix):
+                return target + suffix, encoding
+        return None
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
