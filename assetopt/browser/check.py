@@ -65,7 +65,7 @@ def browser_check(
     t0 = time.monotonic()
     out = result.static_out.parent
     progress(f"rendering {len(urls)} page(s) before and after with Django" + (f" as {user}" if user else ""))
-    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user)
+    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user, served=config.static)
     after = render_django_pages(
         settings_module,
         pythonpath,
@@ -74,6 +74,7 @@ def browser_check(
         templates_dirs=result.templates_out,
         assetopt={"BUNDLES": True, "STRICT": True, "MANIFEST": str(result.static_out / MANIFEST_NAME)},
         user=user,
+        served=(result.static_out,),
     )
     # From here on a page is its resolved path (what the snapshots are keyed by), names included.
     resolved = {page["spec"]: path for path, page in before.items()}

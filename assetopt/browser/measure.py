@@ -116,7 +116,7 @@ def _render_and_measure(
     from .snapshots import render_django_pages, served_path, write_snapshots
 
     progress(f"rendering {len(specs)} page(s) with Django ({settings_module})" + (f" as {user}" if user else ""))
-    rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user)
+    rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user, served=side.static)
     static_prefix = "/" + config.static_url.strip("/") + "/"
     with tempfile.TemporaryDirectory(prefix="assetopt-snapshots-") as tmp:
         write_snapshots(rendered, Path(tmp))
