@@ -106,7 +106,7 @@ def browser_check(
                 entry["before_throttled"] = measure_to_dict(chromium.measure(base_b + path, throttled=True))
                 entry["after_throttled"] = measure_to_dict(chromium.measure(base_a + path, throttled=True))
             diff_image = shots / f"{stem}-diff.png"
-            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image)
+            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes)
             entry["diff"] = {"fraction": fraction, "image": str(diff_image), "threshold": diff_threshold}
             entry["claimed_saved"] = claims.get(before[url].get("template") or "")
             entry["reasons"] = browser_reasons(

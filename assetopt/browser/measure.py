@@ -339,7 +339,11 @@ def verify_browser(
         before = _absolute(stored.get("measure"), folder) or {}
         after = current["measure"]
         diff_image = shots / f"{shot_stem(current['url'])}-diff.png"
-        fraction = screenshot_diff(Path(before["screenshot"]), Path(after["screenshot"]), diff_image)
+        # A baseline stored before photo boxes were recorded has none: its photos are compared pixel by pixel.
+        fraction = screenshot_diff(
+            Path(before["screenshot"]), Path(after["screenshot"]), diff_image,
+            photos_a=before.get("photo_boxes") or (), photos_b=after.get("photo_boxes") or (),
+        )
         entry: dict[str, Any] = {"url": current["url"], "before": before, "after": after}
         if current.get("throttled") and stored.get("throttled"):
             entry["before_throttled"] = dict(stored["throttled"])
