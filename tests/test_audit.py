@@ -233,6 +233,16 @@ def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
     assert after.bytes["css"]["raw"] == len(built) < len(css_a) + len(css_b)
 
 
+def test_a_commented_css_url_to_a_missing_file_is_no_request_and_no_finding_but_a_live_one_is(make_project):
+    css = "/* .header { background: url(../img/old-header-bg.jpg); } */\n.a { color: red; }\n.b { background: url(../img/gone.png); }\n"
+    project = make_project(templates={"p.html": "<html><head>\n<link rel='stylesheet' href='/static/css/site.css'></head></html>"}, static={"css/site.css": css})
+    page = page_of(run_audit(project), "p.html")
+    assert [r.ref.url for r in page.requests if r.via] == ["../img/gone.png"]
+    (f,) = [f for f in page.findings if f.code == "missing-file"]
+    assert (f.location, f.severity) == ("css/site.css:3", "error")
+    assert "img/gone.png" in f.message and "collectstatic" in f.fix
+
+
 def test_a_url_inside_a_css_string_is_text_not_a_request() -> None:
     from assetopt.text.css import css_references
 

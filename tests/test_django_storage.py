@@ -311,11 +311,49 @@ def test_a_broken_reference_fails_collectstatic_naming_the_css_file_and_the_refe
     write(site.static, {"css/broken.css": ".a { color: red; }\n\n.b { background: url(missing.png); }\n"})
     if bundled:
         write(site.templates, {"page.html": PAGE.replace("'css/layout.css' %}\">", "'css/layout.css' %}\">\n<link rel=\"stylesheet\" href=\"{% static 'css/broken.css' %}\">")})
-    with pytest.raises(Exception) as info:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as info:  # manage.py prints a CommandError as one paragraph, no traceback
         site.collect()
     message = str(info.value)
     assert message.startswith("css/broken.css:3: url(missing.png) points to css/missing.png"), message
+    assert "fix the reference or add the file" in message
     assert not (site.root / "assetopt-manifest.json").exists()  # nothing half-published
+
+
+COMMENTED = (
+    "/* Old header, kept for reference:\n"
+    "   .header { background: url(../img/old-header-bg.jpg); }\n"
+    "   @import url(\"gone.css\"); */\n"
+    ".a { content: \"url(not-a-file.png)\"; }\n"
+    ".b { background: url(../img/logo.png); } /* url(missing-too.png) */\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("bundled", "minify"),
+    [pytest.param(False, False, id="collected_as_is"), pytest.param(True, False, id="bundled"), pytest.param(False, True, id="minify_static")],
+)
+def test_a_url_inside_a_css_comment_or_string_to_a_missing_file_deploys(site: Site, bundled: bool, minify: bool):
+    write(site.static, {"css/commented.css": COMMENTED})
+    if bundled:
+        write(site.templates, {"page.html": PAGE.replace("'css/layout.css' %}\">", "'css/layout.css' %}\">\n<link rel=\"stylesheet\" href=\"{% static 'css/commented.css' %}\">")})
+    with settings(ASSETOPT={"BUNDLES": True, "STRICT": True, "MINIFY_STATIC": minify}):
+        site.collect()
+    staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
+    served = (site.root / staticfiles["css/commented.css"]).read_text()
+    assert re.search(r"url\(\"?\.\./img/logo\.[0-9a-f]{12}\.png", served), served  # the live reference is still hashed
+    if not minify:
+        assert "url(../img/old-header-bg.jpg)" in served and "url(missing-too.png)" in served and '"url(not-a-file.png)"' in served
+    assert (site.root / "assetopt-manifest.json").is_file()
+
+
+def test_a_live_reference_next_to_a_commented_one_is_reported_on_its_own_line(site: Site):
+    from django.core.management.base import CommandError
+
+    write(site.static, {"css/broken.css": "/* .x { background: url(missing.png); } */\n.b { background: url(missing.png); }\n"})
+    with pytest.raises(CommandError, match=r"^css/broken\.css:2: url\(missing\.png\) points to css/missing\.png"):
+        site.collect()
 
 
 def test_a_bundle_error_fails_collectstatic_naming_the_template(site: Site):
@@ -362,3 +400,40 @@ def test_example_collectstatic_serves_its_rewritten_bundles_with_matching_integr
         for name, integrity in tags:
             assert len(HASHED_RE.findall(name)) == 1 and integrity == sri((root / name).read_bytes()), name
     assert pages["/en/"][1].count('<link rel="stylesheet"') < 5
+
+
+# ------------------------------------------------------------------- manage.py collectstatic, as deployed
+
+MINIMAL_SETTINGS = """\
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent
+SECRET_KEY = "test"
+INSTALLED_APPS = ["django.contrib.staticfiles", "assetopt.contrib.django"]
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "static_root"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"},
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("css", "code", "words"),
+    [
+        pytest.param("/* background: url(../img/old-header-bg.jpg); */\n.a { color: red; }\n", 0, "1 static file copied", id="commented_reference_deploys"),
+        pytest.param(".a { color: red; }\n.b { background: url(../img/old-header-bg.jpg); }\n", 1, "CommandError: css/site.css:2: url(../img/old-header-bg.jpg) points to img/old-header-bg.jpg", id="live_reference_is_one_paragraph"),
+    ],
+)
+def test_manage_py_collectstatic_on_a_missing_reference(tmp_path: Path, css: str, code: int, words: str):
+    import os
+    import subprocess
+    import sys
+
+    write(tmp_path, {"deploy_settings.py": MINIMAL_SETTINGS, "static/css/site.css": css})
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "deploy_settings", "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == code, result.stderr
+    assert words in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -182,7 +182,8 @@ def _ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
         for p in ref.paths:
             f = index.found.get(p)
             if f is None or f.status is Lookup.MISSING:
-                out.append(Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", "fix the path or add the file"))
+                fix = "fix the path or add the file" + (": collectstatic with a manifest storage fails on it" if req.via else "")
+                out.append(Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix))
             elif f.status is Lookup.UNSAFE:
                 out.append(Finding("unsafe-path", "error", req.path, req.lineno, f"{p} resolves outside the static dirs (symlink){where}: not read", "replace the symlink with the file"))
     return out

@@ -61,7 +61,7 @@ def browser_check(
     t0 = time.monotonic()
     out = result.static_out.parent
     progress(f"rendering {len(urls)} page(s) before and after with Django" + (f" as {user}" if user else ""))
-    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user)
+    before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user, served=config.static)
     after = render_django_pages(
         settings_module,
         pythonpath,
@@ -70,6 +70,7 @@ def browser_check(
         templates_dirs=result.templates_out,
         assetopt={"BUNDLES": True, "STRICT": True, "MANIFEST": str(result.static_out / MANIFEST_NAME)},
         user=user,
+        served=(result.static_out,),
     )
     # From here on a page is its resolved path (what the snapshots are keyed by), names included.
     resolved = {page["spec"]: path for path, page in before.items()}
@@ -101,7 +102,7 @@ def browser_check(
                 entry["before_throttled"] = measure_to_dict(chromium.measure(base_b + path, throttled=True))
                 entry["after_throttled"] = measure_to_dict(chromium.measure(base_a + path, throttled=True))
             diff_image = shots / f"{stem}-diff.png"
-            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image)
+            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes)
             entry["diff"] = {"fraction": fraction, "image": str(diff_image), "threshold": diff_threshold}
             entry["claimed_saved"] = claims.get(before[url].get("template") or "")
             entry["reasons"] = browser_reasons(

@@ -116,6 +116,14 @@ _COLLECT_JS = """
           res: res, imgs: imgs, lcp: s.lcp || null, cls: s.cls || 0};
 }
 """
+# Document-coordinate boxes of the pictures a screenshot shows (loaded <img>, <picture> included),
+# read right after it: where a re-encoded photo may differ pixel by pixel with nothing broken.
+_PHOTO_BOXES_JS = """
+() => [...document.images].filter(i => i.complete && i.naturalWidth > 0).map(i => {
+  const r = i.getBoundingClientRect();
+  return [Math.round(r.left + window.scrollX), Math.round(r.top + window.scrollY), Math.round(r.width), Math.round(r.height)];
+}).filter(b => b[2] > 0 && b[3] > 0)
+"""
 
 # What asked for an image request (``RequestRecord.via``): an <img> without loading=lazy, a lazy
 # <img> Chromium fetched anyway (near the fold), a CSS url(), or anything else (preload, script).
@@ -159,6 +167,7 @@ class PageMeasure:
     cls: float
     screenshot: Path | None = None
     notes: tuple[str, ...] = field(default=())
+    photo_boxes: tuple[tuple[int, int, int, int], ...] = ()  # (x, y, w, h) of each loaded <img> in the screenshot
 
     @property
     def by_type(self) -> dict[str, int]:
@@ -217,6 +226,7 @@ def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
         "lcp": None if m.lcp is None else dict(m.lcp),
         "cls": m.cls,
         "screenshot": None if m.screenshot is None else str(m.screenshot),
+        "photo_boxes": [list(b) for b in m.photo_boxes],
         "requests": [
             {"url": r.url, "type": r.resource_type, "status": r.status, "transfer": r.transfer, "failure": r.failure,
              "blocking": r.blocking, "via": r.via}
@@ -322,6 +332,7 @@ class BrowserSession:
                     )
                 )
             shot = None
+            boxes: tuple[tuple[int, ...], ...] = ()
             if screenshot is not None:
                 # Requests are recorded above; now scroll through the page so lazy images load, or
                 # the "after" screenshot shows empty boxes where "before" showed eager images.
@@ -330,6 +341,7 @@ class BrowserSession:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=True)
                 shot = screenshot
+                boxes = tuple(tuple(int(v) for v in b) for b in page.evaluate(_PHOTO_BOXES_JS))
             lcp = data["lcp"]
             return PageMeasure(
                 url=url,
@@ -344,6 +356,7 @@ class BrowserSession:
                 cls=float(data["cls"] or 0),
                 screenshot=shot,
                 notes=notes,
+                photo_boxes=boxes,  # type: ignore[arg-type]
             )
         finally:
             ctx.close()

@@ -116,7 +116,7 @@ def _render_and_measure(
     from .snapshots import render_django_pages, served_path, write_snapshots
 
     progress(f"rendering {len(specs)} page(s) with Django ({settings_module})" + (f" as {user}" if user else ""))
-    rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user)
+    rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user, served=side.static)
     static_prefix = "/" + config.static_url.strip("/") + "/"
     with tempfile.TemporaryDirectory(prefix="assetopt-snapshots-") as tmp:
         write_snapshots(rendered, Path(tmp))
@@ -339,7 +339,11 @@ def verify_browser(
         before = _absolute(stored.get("measure"), folder) or {}
         after = current["measure"]
         diff_image = shots / f"{shot_stem(current['url'])}-diff.png"
-        fraction = screenshot_diff(Path(before["screenshot"]), Path(after["screenshot"]), diff_image)
+        # A baseline stored before photo boxes were recorded has none: its photos are compared pixel by pixel.
+        fraction = screenshot_diff(
+            Path(before["screenshot"]), Path(after["screenshot"]), diff_image,
+            photos_a=before.get("photo_boxes") or (), photos_b=after.get("photo_boxes") or (),
+        )
         entry: dict[str, Any] = {"url": current["url"], "before": before, "after": after}
         if current.get("throttled") and stored.get("throttled"):
             entry["before_throttled"] = dict(stored["throttled"])

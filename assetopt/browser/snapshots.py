@@ -9,10 +9,12 @@ overrides with ``override_settings``:
 - ``assetopt``: merged into ``settings.ASSETOPT`` (``BUNDLES``, ``MANIFEST``; other keys kept);
 - ``settings``: any other setting, set as given.
 
-``STORAGES["staticfiles"]`` is the plain ``StaticFilesStorage``: snapshots are served from a static
-*folder* (the sources, or ``assetopt build``'s output), never from a collectstatic manifest, so
-``{% static %}`` must render unhashed ``STATIC_URL`` paths. ``keep_storages=True`` keeps the
-project's own (a deployed STATIC_ROOT, rendered with the hashed names collectstatic wrote).
+``STORAGES["staticfiles"]`` names files as the folders the snapshots are served from (``served``)
+hold them: snapshots are served from a static *folder* (the sources, ``assetopt build``'s output, or
+a collectstatic'd STATIC_ROOT), so ``{% static %}`` renders ``STATIC_URL`` paths of that folder,
+through its ``staticfiles.json`` when it has one (``contrib/django/snapshot_storage.py``): a bundle's
+URL then names the hashed copy whose bytes its SRI ``integrity`` was computed from, as in
+production. ``keep_storages=True`` keeps the project's own storage.
 
 A page is a URL path (``/en/``) or a URL name (``core:dashboard``, or ``sales:order_detail:42`` /
 ``name:arg1,arg2`` for positional arguments) that the child reverses with ``django.urls.reverse``
@@ -78,13 +80,15 @@ def render_django_pages(
     settings: Mapping[str, Any] | None = None,
     user: str | None = None,
     keep_storages: bool = False,
+    served: Sequence[Path] = (),
 ) -> dict[str, dict[str, Any]]:
     """Render ``urls`` (paths or URL names) with Django's test client in a child process, logged in
     as ``user`` if given: ``{path: {"status", "html", "template", "spec"}}``, in ``urls``' order,
     keyed by the resolved path (``spec`` is the page as given).
 
     ``pythonpath`` goes first on the child's ``sys.path`` (where ``settings_module`` is importable);
-    ``env`` is added to the child's environment. A page that does not answer 200 is an error naming
+    ``env`` is added to the child's environment. ``served``: the folders ``STATIC_URL`` is served
+    from (the first with a ``staticfiles.json`` decides the names). A page that does not answer 200 is an error naming
     it (a snapshot of an error page proves nothing).
     """
     paths = [pythonpath] if isinstance(pythonpath, Path) else list(pythonpath)
@@ -97,6 +101,7 @@ def render_django_pages(
         "overrides": dict(settings or {}),
         "user": user,
         "keep_storages": keep_storages,
+        "served": [str(p) for p in served],
     }
     child_env = {**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": settings_module}
     # The child must import this assetopt (and the project), whatever the current directory.

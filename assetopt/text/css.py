@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans", "CSS_TOKEN_RE", "COMMENT_RE"]
+__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "inert_spans", "font_face_spans", "CSS_TOKEN_RE", "COMMENT_RE"]
 
 # CSS as tokens (comments, url(), strings, functions, at-keywords, punctuation): what the bundler
 # rebases and what the audit reads, so both agree on what a stylesheet references.
@@ -49,19 +49,28 @@ def blank_comments(text: str) -> str:
     return COMMENT_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
 
 
-def _blank_strings_and_comments(text: str) -> str:
-    """``text`` with comments and strings blanked (newlines kept): ``content: "see url(x.png)"`` is
-    text, not a reference. Kept: ``url("...")`` and the string right after ``@import``."""
-    out: list[str] = []
-    pos = 0
+def inert_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every comment and of every string that is not a reference, in order:
+    ``/* url(old.png) */`` and ``content: "see url(x.png)"`` are text, not requests. Not inert:
+    ``url("...")`` and the string right after ``@import``."""
+    spans: list[tuple[int, int]] = []
     after_import = False
     for m in CSS_TOKEN_RE.finditer(text):
         kind = m.lastgroup
         if kind == "comment" or (kind == "string" and not after_import):
-            out.append(text[pos : m.start()])
-            out.append(re.sub(r"[^\n]", " ", m.group()))
-            pos = m.end()
+            spans.append(m.span())
         after_import = kind == "at" and m.group().lower() == "@import"
+    return spans
+
+
+def _blank_strings_and_comments(text: str) -> str:
+    """``text`` with its ``inert_spans`` blanked (newlines kept), so offsets and lines stay."""
+    out: list[str] = []
+    pos = 0
+    for start, end in inert_spans(text):
+        out.append(text[pos:start])
+        out.append(re.sub(r"[^\n]", " ", text[start:end]))
+        pos = end
     out.append(text[pos:])
     return "".join(out)
 

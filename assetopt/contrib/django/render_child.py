@@ -12,10 +12,10 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["main", "PLAIN_STATIC_STORAGE"]
+__all__ = ["main", "PLAIN_STATIC_STORAGE", "SNAPSHOT_STORAGE"]
 
 PLAIN_STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
-
+SNAPSHOT_STORAGE = "assetopt.contrib.django.snapshot_storage.SnapshotStaticStorage"
 
 
 class _ChildError(Exception):
@@ -48,6 +48,19 @@ def _resolve(spec: str) -> str:
 
 
 
+def _snapshot_storage(served: list[str]) -> dict[str, Any]:
+    """The staticfiles storage for pages served from the folders ``served``: the folder's
+    ``staticfiles.json`` names (a collectstatic'd STATIC_ROOT) or the names as they are."""
+    from pathlib import Path
+
+    from .snapshot_storage import hashed_names
+
+    for folder in served:
+        if hashed_names(Path(folder)) is not None:
+            return {"BACKEND": SNAPSHOT_STORAGE, "OPTIONS": {"location": folder}}
+    return {"BACKEND": PLAIN_STATIC_STORAGE}
+
+
 def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     for p in reversed(request["pythonpath"]):
         sys.path.insert(0, p)
@@ -64,7 +77,7 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     overrides: dict[str, Any] = dict(request["overrides"])
     if not request.get("keep_storages"):
         storages = copy.deepcopy(getattr(settings, "STORAGES", {}) or {})
-        storages["staticfiles"] = {"BACKEND": PLAIN_STATIC_STORAGE}
+        storages["staticfiles"] = _snapshot_storage(request.get("served") or [])
         overrides.setdefault("STORAGES", storages)
     if request["templates_dirs"] is not None:
         engines = copy.deepcopy(settings.TEMPLATES)

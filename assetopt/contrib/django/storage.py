@@ -31,10 +31,11 @@ the previous build.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,10 @@ from urllib.parse import unquote, urldefrag
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+from django.contrib.staticfiles.utils import matches_patterns
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile, File
+from django.core.management.base import CommandError
 
 from ...build import (
     BUNDLE_DIR,
@@ -56,11 +59,12 @@ from ...build import (
 )
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...build.precompress import PrecompressStats, precompress_tree
-from ...errors import BuildError, BundleWarning, StaticReferenceError
+from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
 from ...io.cache import ContentCache
 from ...io.fs import write_if_changed
 from ...io.project import Project
+from ...text.css import inert_spans
 from . import compress as offline_compress
 from . import conf
 from .project import config_from_settings
@@ -70,6 +74,24 @@ __all__ = ["AssetoptManifestStaticFilesStorage", "StaticReferenceError"]
 logger = logging.getLogger("assetopt")
 
 _NOT_FOUND_RE = re.compile(r"The file '([^']+)' could not be found")
+
+
+def _in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
+    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
+def _as_command_error(error: Exception) -> CommandError:
+    """collectstatic raises the exception we yield; ``manage.py`` prints a ``CommandError`` as one
+    paragraph and exits 1, anything else as a traceback."""
+    if isinstance(error, CommandError):
+        return error
+    if isinstance(error, (AssetoptError, ImproperlyConfigured)):
+        wrapped = CommandError(str(error))
+    else:
+        wrapped = CommandError(f"{type(error).__name__}: {error}")
+    wrapped.__cause__ = error
+    return wrapped
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:
@@ -92,6 +114,13 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
     # ------------------------------------------------------------------------------ post_process
 
     def post_process(self, paths: dict[str, tuple[Any, str]], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
+        """Every error we yield is a ``CommandError`` whose message names the file, the line and the fix."""
+        for name, processed_path, processed in self._post_process_steps(paths, dry_run=dry_run, **options):
+            if isinstance(processed, Exception):
+                processed = _as_command_error(processed)
+            yield name, processed_path, processed
+
+    def _post_process_steps(self, paths: dict[str, tuple[Any, str]], dry_run: bool = False, **options: Any) -> Iterator[tuple[str, str | None, Any]]:
         if dry_run:
             yield from super().post_process(paths, dry_run=dry_run, **options)
             return
@@ -252,8 +281,11 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         for extension, patterns in self._patterns.items():
             if not posixpath.basename(source).endswith(extension.lstrip("*")):
                 continue
+            inert = inert_spans(text)
             for pattern, _ in patterns:
                 for m in pattern.finditer(text):
+                    if _in_spans(inert, m.start()) and not m.group("matched").startswith("/*"):
+                        continue
                     url_path = urldefrag(m.group("url"))[0].split("?")[0]
                     if not url_path or re.match(r"^[a-z]+:", url_path) or url_path.startswith("//"):
                         continue
@@ -265,6 +297,29 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                         resolved = posixpath.join(posixpath.dirname(source), url_path)
                     if posixpath.normpath(unquote(resolved)) == target:
                         yield text.count("\n", 0, m.start()) + 1, m.group("matched")
+
+    # ------------------------------------------------------------- references in comments are text
+
+    def url_converter(self, name: str, hashed_files: dict[str, str], template: str | None = None) -> Callable[[re.Match[str]], str]:
+        """Django's converter, except that a ``url()`` or ``@import`` inside a CSS comment or string
+        is left as it is: ``/* background: url(old.jpg); */`` is not a request, and hashing it would
+        fail the deploy when ``old.jpg`` is gone. ``/*# sourceMappingURL=... */`` is a comment by
+        design and keeps Django's handling."""
+        convert = super().url_converter(name, hashed_files, template)
+        if not matches_patterns(name, ("*.css",)):
+            return convert
+        seen: list[Any] = [None, []]  # (text, its inert spans): one pattern.sub scans one text
+
+        def converter(m: re.Match[str]) -> str:
+            if m.group("matched").startswith("/*"):
+                return convert(m)
+            if seen[0] is not m.string:
+                seen[0], seen[1] = m.string, inert_spans(m.string)
+            if _in_spans(seen[1], m.start()):
+                return m.group("matched")
+            return convert(m)
+
+        return converter
 
     # ------------------------------------------------ rewrite only what changed (during post_process)
 
