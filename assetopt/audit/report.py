@@ -127,7 +127,7 @@ def _kb(n: int) -> str:
 def render_table(result: AuditResult) -> str:
     header = ["page", "css", "js", "img eager/lazy", "font", "requests", "blocking", "css+js KB", "css+js br KB", "findings"]
     rows: list[list[str]] = []
-    tot = defaultdict(int)
+    tot: defaultdict[str, int] = defaultdict(int)
     for p in result.pages:
         c = p.counts
         cssjs_raw = p.bytes["css"]["raw"] + p.bytes["js"]["raw"]

@@ -115,10 +115,10 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
             text = f.file.read_bytes().decode("utf-8-sig", errors="replace")
         except OSError:
             continue
-        refs = tuple(css_references(text))
-        css[path] = refs
+        css_refs = tuple(css_references(text))
+        css[path] = css_refs
         faces[path] = tuple(font_face_spans(text))
-        for r in refs:
+        for r in css_refs:
             target = css_target(path, r.url)
             if target is not None and target.kind is RefKind.STATIC:
                 look(target.path)

@@ -106,7 +106,7 @@ def render_django_pages(
     child_env = {**os.environ, **(env or {}), "DJANGO_SETTINGS_MODULE": settings_module}
     # The child must import this assetopt (and the project), whatever the current directory.
     here = str(Path(__file__).resolve().parents[2])
-    child_env["PYTHONPATH"] = os.pathsep.join([here, *request["pythonpath"], *filter(None, [os.environ.get("PYTHONPATH")])])
+    child_env["PYTHONPATH"] = os.pathsep.join([here, *(str(p) for p in paths), *filter(None, [os.environ.get("PYTHONPATH")])])
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "assetopt.contrib.django.render_child"],

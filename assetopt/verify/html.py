@@ -179,12 +179,12 @@ def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
         )
     findings = page.get("findings") or ()
     if findings:
-        rows = "".join(
+        finding_rows = "".join(
             f'<tr><td class="text"><code>{escape(_loc(f))}</code></td><td class="text">{escape(str(f.get("severity", "")))} '
             f'{escape(str(f.get("code", "")))}</td><td class="text">{escape(str(f.get("message", "")))}</td></tr>'
             for f in findings
         )
-        out.append(f"<h3>Findings after ({len(findings)})</h3><table><tbody>{rows}</tbody></table>")
+        out.append(f"<h3>Findings after ({len(findings)})</h3><table><tbody>{finding_rows}</tbody></table>")
     out.append("</section>")
     return "".join(out)
 
