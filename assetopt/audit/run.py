@@ -24,7 +24,7 @@ from ..templates.model import Template
 from ..templates.pages import Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
-from ..templates.tags import StartTag
+from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
 from .page_report import PageReport, StaticIndex, audit_page, css_target, markup_requests
@@ -83,7 +83,7 @@ def find_pages(project: Project, progress: Progress | None = None) -> tuple[list
 
 
 def _has_html_tag(template: Template) -> bool:
-    return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
+    return any(opens_document(i) for i in template.items)
 
 
 def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:

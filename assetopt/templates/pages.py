@@ -27,7 +27,7 @@ from .model import (
     VarNode,
 )
 from .nodes import body_nodes
-from .tags import HtmlItem, StartTag
+from .tags import HtmlItem, opens_document
 
 __all__ = ["PageItem", "PageNote", "Page", "Use", "resolve_page", "iter_blocks", "Loader"]
 
@@ -81,7 +81,7 @@ class Page:
 
     @property
     def is_document(self) -> bool:
-        return any(isinstance(i.item, StartTag) and i.item.name == "html" for i in self.items)
+        return any(opens_document(i.item) for i in self.items)
 
 
 def iter_blocks(nodes: tuple[Node, ...]) -> Iterator[BlockNode]:

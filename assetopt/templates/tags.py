@@ -29,6 +29,7 @@ __all__ = [
     "HtmlItem",
     "mask_template_code",
     "OpenElements",
+    "opens_document",
     "scan_tags",
     "RAW_TEXT_ELEMENTS",
     "VOID_ELEMENTS",
@@ -329,6 +330,12 @@ def _scan_start_tag(
             pos = end
         else:
             attrs.append(Attr(a_name, a_start, pos, None, pos, pos, ""))
+
+
+def opens_document(item: HtmlItem) -> bool:
+    """Is this the ``<html>`` start tag? Readable or opaque: ``<html{% if rtl %} dir="rtl"{% endif %}>``
+    and ``<html class="{% block html_class %}{% endblock %}">`` open a page just the same."""
+    return isinstance(item, (StartTag, OpaqueTag)) and item.name == "html"
 
 
 class OpenElements:
