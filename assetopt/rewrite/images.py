@@ -1,7 +1,8 @@
 """Rewrite transform: lazy-load images below the fold, prioritise the LCP candidate, add width/height.
 
 For each ``<img>`` (``design.md`` decision 8), by its role (``fold.py``; an image no page renders is
-``chrome`` inside ``<header>``/``<nav>``, else ``below``; one matching an eager selector is ``chrome``):
+``chrome``: without a page nothing says where the fold is, and a logo or a product's main image made
+lazy is the LCP regression users notice first; one matching an eager selector is ``chrome``):
 
 - ``below``: ``loading="lazy"`` and ``decoding="async"`` (decoding only when absent);
 - ``lcp``: ``fetchpriority="high"`` (when absent), never lazy;
@@ -127,9 +128,7 @@ def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenEle
     role = ctx.image_roles.get((template.name, tag.start))
     if role is not None:
         return role, "below the fold"
-    if "header" in stack or "nav" in stack:
-        return CHROME, "in <header>/<nav>"
-    return BELOW, "below the fold (no page renders this template; not in <header>/<nav>)"
+    return CHROME, "no page renders this template: where the fold is is unknown"
 
 
 def _size_attrs(

@@ -1,7 +1,8 @@
 """Which images of a page are above the fold, which one is the LCP candidate, which should be lazy.
 
 Rules (``design.md`` decision 8), applied to a page's items in document order:
-- ``chrome``: inside ``<header>`` or ``<nav>``, or marked ``fetchpriority="high"``: stays eager.
+- ``chrome``: inside ``<header>`` or ``<nav>``, a site's logo (``logo``/``brand`` in its src, class, id
+  or alt: the login page's logo sits in neither), or marked ``fetchpriority="high"``: stays eager.
 - ``lcp``: the first other image of the page: the likely Largest Contentful Paint element. It stays
   eager and should get ``fetchpriority="high"``; lazy-loading it delays the paint users wait for.
   When that first image sits in a ``{% for %}`` it repeats: every copy stays eager (``chrome``) and
@@ -15,7 +16,7 @@ from __future__ import annotations
 from .pages import Page
 from .tags import OpenElements, StartTag
 
-__all__ = ["image_roles", "prioritised", "CHROME", "LCP", "BELOW"]
+__all__ = ["image_roles", "prioritised", "is_logo", "CHROME", "LCP", "BELOW"]
 
 CHROME, LCP, BELOW = "chrome", "lcp", "below"
 
@@ -25,6 +26,18 @@ def prioritised(tag: StartTag) -> bool:
     only): never lazy-load it. The audit's roles and the rewrite decide it with this one test."""
     priority = tag.attr("fetchpriority")
     return priority is not None and (priority.has_template_code or "high" in (priority.value or "").lower())
+
+
+_LOGO_ATTRS = ("src", "class", "id", "alt")
+
+
+def is_logo(tag: StartTag) -> bool:
+    """A site's logo or brand mark: the first thing on screen wherever the template puts it."""
+    for name in _LOGO_ATTRS:
+        value = (tag.get(name) or "").lower()
+        if "logo" in value or "brand" in value:
+            return True
+    return False
 
 
 def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> dict[tuple[str, int], str]:
@@ -39,7 +52,7 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
         if not isinstance(item, StartTag) or item.name != "img":
             continue
         key = (pi.template.name, item.start)
-        if key in eager or "header" in stack or "nav" in stack:
+        if key in eager or "header" in stack or "nav" in stack or is_logo(item):
             role = CHROME
         elif prioritised(item):
             role = CHROME
