@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assetopt.audit.report import render_table
 from assetopt.audit.run import find_pages, run_audit
 from assetopt.rewrite.context import RewriteContext
 from assetopt.rewrite.project import plan_project
@@ -67,3 +68,39 @@ def test_images_no_page_renders_are_not_made_lazy_and_a_logo_outside_header_stay
         '<img src="/static/hero.jpg" fetchpriority="high"><p>text</p>'
         '<img src="/static/footer-badge.png" loading="lazy" decoding="async"></div></body></html>'
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. A tag with template code in odd places is still counted (an upper bound), and named
+
+
+def test_asset_tags_with_template_code_inside_the_tag_are_counted_and_named(make_project) -> None:
+    project = make_project(
+        templates={
+            "admin/base.html": "{% load static %}<!DOCTYPE html><html><head>\n"
+            '<link rel="stylesheet" href="{% static \'admin/css/base.css\' %}" {% csp_nonce_attr %}>\n'
+            '<link rel="stylesheet" href="{% block stylesheet %}{% static \'admin/css/dashboard.css\' %}{% endblock %}">\n'
+            '<script src="{% static \'admin/js/nav.js\' %}" {% csp_nonce_attr %}></script>\n'
+            '<script {% csp_nonce_attr %}>var inline = 1;</script>\n'
+            "</head><body>{% block content %}{% endblock %}\n"
+            '<img {% if big %}class="big"{% endif %} src="{% static \'admin/img/icon.svg\' %}">\n'
+            "</body></html>",
+            "admin/change_list.html": '{% extends "admin/base.html" %}{% block content %}<p>rows</p>{% endblock %}',
+        },
+        static={"admin/css/base.css": "a{}", "admin/css/dashboard.css": "b{}", "admin/js/nav.js": "var a;", "admin/img/icon.svg": "<svg/>"},
+    )
+    result = run_audit(project)
+    page = next(p for p in result.pages if p.name == "admin/change_list.html")
+    assert (page.counts["css"], page.counts["js"], page.counts["img"], page.counts["requests"]) == (2, 1, 1, 4)
+    assert page.upper_bound
+    assert page.bytes["css"]["raw"] == 6 and page.bytes["js"]["raw"] == 6
+    unknown = [(r.kind, r.ref.paths, r.lineno, r.unknown) for r in page.requests if r.unknown]
+    assert unknown == [
+        ("css", ("admin/css/base.css",), 2, "{% csp_nonce_attr %} between attributes"),
+        ("css", ("admin/css/dashboard.css",), 3, "{% block %} inside the value of href"),
+        ("js", ("admin/js/nav.js",), 4, "{% csp_nonce_attr %} between attributes"),
+        ("img", ("admin/img/icon.svg",), 7, "{% if %} between attributes"),
+    ]
+    table = render_table(result)
+    assert "admin/change_list.html *" in table
+    assert "admin/base.html:3 <link> ({% block %} inside the value of href)" in table

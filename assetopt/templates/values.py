@@ -104,6 +104,8 @@ def value_variants(text: str, tokens: list[Token] | tuple[Token, ...], start: in
                 seq.append(Dynamic("{{ " + tok.contents + " }}"))
             continue
         name = tok.tag_name
+        if name in ("block", "endblock"):
+            continue  # (an opaque tag read leniently) the block's own content is what renders by default
         if name == "static":
             seq.append(_static_part(tok))
         elif name == "if":
