@@ -104,3 +104,33 @@ def test_asset_tags_with_template_code_inside_the_tag_are_counted_and_named(make
     table = render_table(result)
     assert "admin/change_list.html *" in table
     assert "admin/base.html:3 <link> ({% block %} inside the value of href)" in table
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Relative template names resolve as Django resolves them
+
+
+def test_relative_extends_and_include_names_resolve_against_the_template_holding_them(make_project) -> None:
+    project = make_project(
+        templates={
+            "site/base.html": '<!DOCTYPE html><html><head><link rel="stylesheet" href="/static/a.css"></head>'
+            "<body>{% block content %}{% endblock %}{% include '../parts/footer.html' %}</body></html>",
+            "site/shop/form.html": '{% extends "../base.html" %}{% block content %}{% include "./fields.html" %}{% endblock %}',
+            "site/shop/fields.html": '<img src="/static/field.png">',
+            "parts/footer.html": '<script src="/static/footer.js"></script>',
+        },
+        static={"a.css": "a{}", "field.png": b"png", "footer.js": "var f;"},
+    )
+    pages, problems = find_pages(project)
+    assert problems == []
+    assert [p.name for p in pages] == ["site/shop/form.html"]
+    assert [t.name for t in pages[0].templates] == ["site/shop/form.html", "site/base.html", "site/shop/fields.html", "parts/footer.html"]
+    report = run_audit(project).pages[0]
+    assert (report.counts["css"], report.counts["img"], report.counts["js"]) == (1, 1, 1)
+
+
+def test_a_relative_name_leaving_the_template_tree_is_an_error_with_file_and_line(make_project) -> None:
+    project = make_project(templates={"a.html": '<html>\n{% include "../../x.html" %}</html>'})
+    _, problems = find_pages(project)
+    assert [(p.path.rsplit("/", 1)[-1], p.lineno) for p in problems] == [("a.html", 2)]
+    assert "points outside" in problems[0].message

@@ -13,6 +13,7 @@ Pure: text in, frozen values out.
 from __future__ import annotations
 
 import bisect
+import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -40,7 +41,7 @@ from .nodes import (
 from .tags import CONTAINERS, Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
 from .values import ValueVariants, literal_name, value_variants
 
-__all__ = ["Template", "parse_template", "literal_name", "block_spans"]
+__all__ = ["Template", "parse_template", "literal_name", "relative_name", "block_spans"]
 __all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
 
 
@@ -130,7 +131,7 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
     lines = LineIndex(source)
     items = scan_tags(source, tokens, lines)
     code = tuple(t for t in tokens if not t.is_markup)
-    nodes, extends, loads = _build_tree(tokens, items, path)
+    nodes, extends, loads = _build_tree(tokens, items, path, name)
     return Template(
         name=name,
         path=path,
@@ -146,8 +147,24 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
     )
 
 
+def relative_name(current: str, name: str | None, path: str = "", lineno: int | None = None) -> str | None:
+    """``{% extends "./form.html" %}`` / ``{% include "../x.html" %}`` resolved against the name of the
+    template holding it, as Django does (``construct_relative_path``, since 1.10); other names as given."""
+    if name is None or not name.startswith(("./", "../")):
+        return name
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(current.lstrip("/")), name))
+    if resolved.startswith("../") or resolved == "..":
+        raise TemplateError(
+            f"the relative name {name!r} points outside the folder tree {current!r} is in",
+            path=path or current,
+            lineno=lineno,
+            hint="Django refuses it too: use a name from the template dir's root",
+        )
+    return resolved
+
+
 def _build_tree(
-    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
+    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str, name: str = ""
 ) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
     in_tags = _Extents(items, (StartTag, OpaqueTag))
     # Template code inside a readable start tag belongs to its attribute values (balanced there,
@@ -227,12 +244,12 @@ def _build_tree(
         elif word == "extends":
             bits = list(smart_split(tok.contents))
             expr = bits[1] if len(bits) > 1 else ""
-            extends = ExtendsNode(tok.lineno, literal_name(expr), expr)
+            extends = ExtendsNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr)
             current().append(extends)
         elif word == "include":
             bits = list(smart_split(tok.contents))
             expr = bits[1] if len(bits) > 1 else ""
-            current().append(IncludeNode(tok.lineno, literal_name(expr), expr, "only" in bits[2:]))
+            current().append(IncludeNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr, "only" in bits[2:]))
         elif word == "load":
             bits = tok.contents.split()[1:]
             if "from" in bits:
