@@ -8,6 +8,8 @@ from assetopt.audit.report import render_table
 from assetopt.audit.run import find_pages, run_audit
 from assetopt.rewrite.context import RewriteContext
 from assetopt.rewrite.project import plan_project
+from assetopt.templates.fold import image_roles
+from assetopt.templates.tags import StartTag
 
 # ---------------------------------------------------------------------------------------------
 # 1. <html> with template code in it is still a page
@@ -134,3 +136,69 @@ def test_a_relative_name_leaving_the_template_tree_is_an_error_with_file_and_lin
     _, problems = find_pages(project)
     assert [(p.path.rsplit("/", 1)[-1], p.lineno) for p in problems] == [("a.html", 2)]
     assert "points outside" in problems[0].message
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Above the fold with {% if %}/{% elif %}/{% else %}, and responsive twins
+
+
+def _roles_by_src(project, page_name: str) -> dict[str, str]:
+    page = next(p for p in find_pages(project)[0] if p.name == page_name)
+    roles = image_roles(page)
+    out = {}
+    for pi in page.items:
+        if isinstance(pi.item, StartTag) and pi.item.name == "img":
+            out[f"{pi.item.get('src')}@{pi.item.start}"] = roles[(pi.template.name, pi.item.start)]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            '{% if user.is_authenticated %}<img src="/static/avatar.png">{% elif guest %}<img src="/static/guest.png">'
+            '{% else %}<img src="/static/signup.png">{% endif %}<img src="/static/below.png">',
+            ["lcp", "lcp", "lcp", "below"],
+            id="first_image_of_each_exclusive_branch_is_first",
+        ),
+        pytest.param(
+            '{% if a %}<img src="/static/a1.png"><img src="/static/a2.png">{% else %}<img src="/static/b1.png">{% endif %}',
+            ["lcp", "below", "lcp"],
+            id="second_image_of_a_branch_is_below",
+        ),
+        pytest.param(
+            '<img src="/static/hero.png">{% if a %}<img src="/static/a.png">{% else %}<img src="/static/b.png">{% endif %}',
+            ["lcp", "below", "below"],
+            id="branches_after_the_hero_are_below",
+        ),
+        pytest.param(
+            '{% for p in products %}<img src="{{ p.url }}">{% empty %}<img src="/static/empty.png">{% endfor %}<img src="/static/x.png">',
+            ["chrome", "lcp", "below"],
+            id="loop_and_its_empty_branch_exclude_each_other",
+        ),
+        pytest.param(
+            '<img class="d-none d-md-block" src="{{ user.avatar.url }}"><img class="d-md-none" src="{{ user.avatar.url }}">'
+            '<img src="/static/next.png">',
+            ["lcp", "lcp", "below"],
+            id="responsive_twins_share_a_position",
+        ),
+    ],
+)
+def test_above_the_fold_follows_exclusive_branches_and_twins(make_project, body: str, expected: list[str]) -> None:
+    project = make_project(templates={"p.html": f"<!DOCTYPE html><html><body><main>{body}</main></body></html>"})
+    assert list(_roles_by_src(project, "p.html").values()) == expected
+
+
+def test_the_logo_in_the_second_branch_of_a_header_choice_is_not_made_lazy(make_project) -> None:
+    project = make_project(
+        templates={
+            "base.html": "<!DOCTYPE html><html><body>{% if user.is_staff %}<div class=\"staff\"><img src=\"/static/staff.svg\"></div>"
+            '{% else %}<div class="public"><img src="/static/public.svg"></div>{% endif %}'
+            "{% block content %}{% endblock %}</body></html>",
+            "home.html": '{% extends "base.html" %}{% block content %}<img src="/static/card.png">{% endblock %}',
+        }
+    )
+    result = plan_project(project, RewriteContext(only=frozenset({"images"})), compile_check=False)
+    after = {c.name: c.after for c in result.changes}
+    assert '<img src="/static/public.svg" fetchpriority="high">' in after["base.html"]
+    assert after["home.html"].endswith('<img src="/static/card.png" loading="lazy" decoding="async">{% endblock %}')

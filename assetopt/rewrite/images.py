@@ -29,7 +29,7 @@ import re
 
 from ..errors import ConfigError
 from ..templates.assets import ref_of
-from ..templates.fold import BELOW, CHROME, LCP, prioritised
+from ..templates.fold import BELOW, CHROME, LCP, fetches_nothing, prioritised
 from ..templates.model import Template, block_spans
 from ..templates.refs import Ref, RefKind
 from ..templates.soup import markup_soup, source_offset
@@ -121,6 +121,8 @@ def _plan_img(
 
 
 def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenElements, eager: bool) -> tuple[str, str]:
+    if fetches_nothing(tag):
+        return CHROME, "no src or a data: URI: nothing to fetch"
     if eager:
         return CHROME, "matches an eager selector"
     if prioritised(tag):
