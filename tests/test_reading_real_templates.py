@@ -202,3 +202,86 @@ def test_the_logo_in_the_second_branch_of_a_header_choice_is_not_made_lazy(make_
     after = {c.name: c.after for c in result.changes}
     assert '<img src="/static/public.svg" fetchpriority="high">' in after["base.html"]
     assert after["home.html"].endswith('<img src="/static/card.png" loading="lazy" decoding="async">{% endblock %}')
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Noise: data: URIs and src-less images, e-mails, external URLs, the project's own static tag
+
+EMAIL = """<!DOCTYPE html><html><body style="margin:0">
+<table role="presentation" cellpadding="0" width="100%"><tr><td><img src="https://example.com/logo.png" width="120"></td></tr>
+<tr><td><img src="{{ site }}/static/banner.png"></td></tr><tr><td><img src="https://example.com/footer.png"></td></tr></table>
+</body></html>"""
+
+
+def test_e_mail_templates_are_no_pages_and_are_never_rewritten(make_project) -> None:
+    project = make_project(
+        templates={
+            "emails/order_confirmed.html": EMAIL,
+            "account/password_reset_email.html": EMAIL.replace('role="presentation" ', ""),
+            "newsletter.html": EMAIL,  # no name hint: the shape says e-mail
+            "emails/_footer.html": '<p><img src="https://example.com/social.png"></p>',
+            # named like an e-mail, shaped like a web page: a page
+            "account/email_confirm.html": '<!DOCTYPE html><html><body><form method="post"><img src="/static/a.png">'
+            '<img src="/static/b.png"></form></body></html>',
+        }
+    )
+    result = run_audit(project)
+    assert [p.name for p in result.pages] == ["account/email_confirm.html"]
+    assert sorted(result.emails) == ["account/password_reset_email.html", "emails/order_confirmed.html", "newsletter.html"]
+    assert "e-mail templates left alone" in render_table(result)
+    rewritten = plan_project(project, RewriteContext(only=frozenset({"images", "bundles"})), compile_check=False)
+    assert [c.name for c in rewritten.changes] == ["account/email_confirm.html"]
+    left = sorted(s.path.rsplit("templates/", 1)[-1] for s in rewritten.skips if s.kind == "emails")
+    assert left == ["account/password_reset_email.html", "emails/_footer.html", "emails/order_confirmed.html", "newsletter.html"]
+
+
+def test_no_lazy_or_priority_on_images_that_fetch_nothing(make_project) -> None:
+    project = make_project(
+        templates={
+            "p.html": '<!DOCTYPE html><html><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><img data-src="/static/x.png">'
+            '<img src="/static/hero.png"><img src=""><img src="/static/below.png"></main></body></html>'
+        }
+    )
+    (change,) = plan_project(project, RewriteContext(only=frozenset({"images"})), compile_check=False).changes
+    assert change.after == (
+        '<!DOCTYPE html><html><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><img data-src="/static/x.png">'
+        '<img src="/static/hero.png" fetchpriority="high"><img src=""><img src="/static/below.png" loading="lazy" decoding="async"></main></body></html>'
+    )
+    page = run_audit(project).pages[0]
+    lazy_findings = [f.message for f in page.findings if f.code.startswith(("img-not", "lcp"))]
+    assert len(lazy_findings) == 1 and "below.png" in lazy_findings[0]
+
+
+@pytest.mark.parametrize(
+    ("src", "kind"),
+    [
+        pytest.param("https://cdn.example.com/lib@{{ version }}/lib.js", "external", id="version_in_the_path"),
+        pytest.param("//cdn.example.com/{{ lib }}.js", "external", id="protocol_relative"),
+        pytest.param("https://fonts.example.com/css?family={{ font|urlencode }}", "external", id="query_built_at_run_time"),
+        pytest.param("{{ cdn_host }}/lib.js", "dynamic", id="host_computed_at_run_time"),
+        pytest.param("/static/{{ theme }}/app.js", "dynamic", id="local_path_computed_at_run_time"),
+    ],
+)
+def test_an_absolute_external_url_with_template_code_is_external_not_dynamic(make_project, src: str, kind: str) -> None:
+    project = make_project(templates={"p.html": f'<!DOCTYPE html><html><head><script src="{src}"></script></head></html>'})
+    (req,) = run_audit(project).pages[0].requests
+    assert req.ref.kind.value == kind
+
+
+def test_a_project_static_tag_named_in_the_config_counts_as_static(make_project) -> None:
+    templates = {
+        "p.html": "{% load versioning %}<!DOCTYPE html><html><head>"
+        "<link rel=\"stylesheet\" href=\"{% versioned_static 'css/a.css' %}\">"
+        "<link rel=\"stylesheet\" href=\"{% versioned_static 'css/b.css' %}\"></head></html>"
+    }
+    static = {"css/a.css": "a{color:red}", "css/b.css": "b{}"}
+    plain = run_audit(make_project(templates=templates, static=static)).pages[0]
+    assert plain.bytes["css"]["raw"] == 0  # without the setting: a path computed at run time
+    page = run_audit(make_project(templates=templates, static=static, static_tags=("versioned_static",))).pages[0]
+    assert [r.ref.paths for r in page.requests] == [("css/a.css",), ("css/b.css",)]
+    assert page.bytes["css"]["raw"] == len("a{color:red}") + len("b{}")
+    assert not any(f.code == "missing-file" for f in page.findings)
+    # counted, but never wrapped in {% bundle %}: the bundle tag resolves {% static %} only
+    rewritten = plan_project(make_project(templates=templates, static=static, static_tags=("versioned_static",)), RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    assert rewritten.changes == []
+    assert any("versioned_static" in s.reason for s in rewritten.skips)

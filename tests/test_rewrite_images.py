@@ -227,8 +227,10 @@ ROLE_CASES = [
         id="single_quoted_attributes_keep_their_quotes",
     ),
     pytest.param("<img src=a.png alt=x>", {0: "below"}, f"<img src=a.png alt=x{LAZY}>", id="unquoted_attributes"),
-    pytest.param("<img hidden>", {0: "below"}, f"<img hidden{LAZY}>", id="valueless_last_attribute"),
-    pytest.param("<img>", {0: "below"}, f"<img{LAZY}>", id="no_attributes"),
+    pytest.param("<img src=a.png hidden>", {0: "below"}, f"<img src=a.png hidden{LAZY}>", id="valueless_last_attribute"),
+    pytest.param("<img>", {0: "below"}, "<img>", id="no_src_fetches_nothing"),
+    pytest.param('<img src="data:image/gif;base64,R0lGOD">', {0: "below"}, '<img src="data:image/gif;base64,R0lGOD">', id="data_uri_fetches_nothing"),
+    pytest.param('<img src="data:image/png;base64,iVBO">', {0: "lcp"}, '<img src="data:image/png;base64,iVBO">', id="data_uri_never_prioritised"),
     pytest.param('<IMG SRC="a.png">', {0: "below"}, f'<IMG SRC="a.png"{LAZY}>', id="upper_case_tag"),
     pytest.param(
         '<img\n    src="a.png"\n    alt="x"\n>',

@@ -177,6 +177,8 @@ def render_table(result: AuditResult) -> str:
     out = [line(header), sep, *(line(r) for r in rows[:-1]), sep, line(rows[-1])]
     if any(p.upper_bound for p in result.pages):
         out.append("* upper bound: counts include every {% if %} branch and one pass of each {% for %}")
+    if result.emails:
+        out.append(f"e-mail templates left alone (not pages: an e-mail client ignores all of it): {', '.join(result.emails)}")
     unread = {(r.path, r.lineno): r for p in result.pages for r in p.requests if r.unknown}
     if unread:
         shown = [f"  {path}:{lineno} <{_TAG_OF.get(r.kind, r.kind)}> ({r.unknown})" for (path, lineno), r in list(unread.items())[:_UNREAD_SHOWN]]

@@ -20,6 +20,7 @@ from ..build.manifest import MANIFEST_NAME, load_manifest
 from ..errors import ManifestError, TemplateError
 from ..io.project import Problem, Project
 from ..io.staticfiles import Found, Lookup
+from ..templates.email import is_email
 from ..templates.model import Template
 from ..templates.pages import Page, resolve_page
 from ..templates.refs import RefKind
@@ -41,10 +42,12 @@ class AuditResult:
     templates: int  # how many template files were read
     static_dirs: tuple[str, ...]
     template_dirs: tuple[str, ...]
+    emails: tuple[str, ...] = ()  # HTML e-mail templates: left alone (templates.email)
 
 
-def find_pages(project: Project, progress: Progress | None = None) -> tuple[list[Page], list[Problem]]:
-    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones."""
+def find_pages(project: Project, progress: Progress | None = None, emails: list[Page] | None = None) -> tuple[list[Page], list[Problem]]:
+    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones.
+    An HTML e-mail (``templates.email``) is no page: it goes into ``emails`` when given."""
     problems: list[Problem] = []
     extended: set[str] = set()
     names = project.template_names()
@@ -77,8 +80,14 @@ def find_pages(project: Project, progress: Progress | None = None) -> tuple[list
         except TemplateError as exc:
             problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
             continue
-        if page.is_document or name in wanted:
+        if name in wanted:
             pages.append(page)
+        elif page.is_document:
+            if is_email(page):
+                if emails is not None:
+                    emails.append(page)
+            else:
+                pages.append(page)
     return pages, list(dict.fromkeys(problems))
 
 
@@ -171,7 +180,8 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
 def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
     """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
     there is one (False: the sources, as ``optimize`` measures its baseline)."""
-    pages, problems = find_pages(project, progress)
+    emails: list[Page] = []
+    pages, problems = find_pages(project, progress, emails)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     index = _index(project, pages, markups, as_built)
@@ -189,4 +199,5 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
         templates=len(project.template_names()),
         static_dirs=tuple(project.display(d) for d in project.config.static),
         template_dirs=tuple(project.display(d) for d in project.config.templates),
+        emails=tuple(p.name for p in emails),
     )

@@ -57,6 +57,7 @@ class Template:
     extends: ExtendsNode | None
     loads: tuple[str, ...]
     lines: LineIndex = field(repr=False, compare=False)
+    static_tags: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # project tags read as {% static %}
     _code_starts: tuple[int, ...] = field(repr=False, compare=False, default=())
     _code: tuple[Token, ...] = field(repr=False, compare=False, default=())
 
@@ -65,7 +66,7 @@ class Template:
         assert attr.value is not None
         lo = bisect.bisect_left(self._code_starts, attr.value_start)
         hi = bisect.bisect_left(self._code_starts, attr.value_end)
-        return value_variants(attr.value, self._code[lo:hi], attr.value_start)
+        return value_variants(attr.value, self._code[lo:hi], attr.value_start, self.static_tags)
 
     @property
     def opaque_tags(self) -> tuple[OpaqueTag, ...]:
@@ -124,8 +125,9 @@ class _Frame:
     middles: list[Token] = field(default_factory=list)  # the {% elif %}/{% else %}/{% empty %} tokens
 
 
-def parse_template(name: str, source: str, path: str | None = None) -> Template:
-    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure."""
+def parse_template(name: str, source: str, path: str | None = None, static_tags: frozenset[str] = frozenset()) -> Template:
+    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure.
+    ``static_tags``: the project's own tags that print a static URL like ``{% static 'path' %}``."""
     path = path or name
     tokens = lex(source, path)
     lines = LineIndex(source)
@@ -142,6 +144,7 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
         extends=extends,
         loads=loads,
         lines=lines,
+        static_tags=static_tags,
         _code_starts=tuple(t.start for t in code),
         _code=code,
     )

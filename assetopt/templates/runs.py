@@ -9,6 +9,7 @@ Pure: a ``Template`` in, runs and reasons out.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .assets import Asset, asset_of
@@ -20,6 +21,7 @@ __all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
 
 # Containers whose body is never rewritten: already bundled, or text whose every byte is a
 # translation msgid ({% blocktrans %} also refuses block tags inside it).
+_TAG_RE = re.compile(r"\{% (\S+) ")
 _OPAQUE_CONTAINERS = frozenset({"bundle", "compress", "blocktrans", "blocktranslate"})
 
 
@@ -67,6 +69,9 @@ def ineligible_reason(asset: Asset) -> str | None:
         return f"path computed at run time ({ref.url})"
     if ref.kind is not RefKind.STATIC:
         return f"not a static file ({ref.kind.value}: {ref.url})"
+    own = sorted({t for t in _TAG_RE.findall(ref.url) if t != "static"})
+    if own:  # the {% bundle %} tag resolves {% static %} only; the project's tag may add more than a path
+        return f"written with the project's own static tag {{% {own[0]} %}}: counted, not bundled"
     for attr in ("integrity",):
         if asset.tag.attr(attr) is not None:
             return f"has {attr}"
