@@ -285,3 +285,41 @@ def test_a_project_static_tag_named_in_the_config_counts_as_static(make_project)
     rewritten = plan_project(make_project(templates=templates, static=static, static_tags=("versioned_static",)), RewriteContext(only=frozenset({"bundles"})), compile_check=False)
     assert rewritten.changes == []
     assert any("versioned_static" in s.reason for s in rewritten.skips)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Scripts that find their own files by their own URL are never bundled by default
+
+SELF_LOCATING = {
+    "js/current.js": "var base = document.currentScript.src.replace(/[^/]*$/, '');",
+    "js/scan.js": "var s = document.getElementsByTagName('script'); for (var i = 0; i < s.length; i++) { if (/scan\\.js/.test(s[i].src)) base = s[i].src; }",
+    "js/chunks.js": "__webpack_require__.p = (function(){ var sc = document.currentScript; return sc.src.replace(/[^/]+$/, ''); })();",
+    "vendor/tinymce/tinymce.min.js": "window.tinymce = {};",  # known loader: by name
+    "vendor/ace/ace.js": "window.ace = {};",
+}
+
+
+@pytest.mark.parametrize("path", list(SELF_LOCATING))
+def test_a_self_locating_script_is_never_bundled_and_the_finding_says_how_to_force_it(make_project, path: str) -> None:
+    templates = {
+        "p.html": "{% load static %}<!DOCTYPE html><html><head>"
+        f"<script src=\"{{% static 'js/a.js' %}}\"></script><script src=\"{{% static '{path}' %}}\"></script>"
+        "<script src=\"{% static 'js/b.js' %}\"></script></head></html>"
+    }
+    static = {"js/a.js": "var a = 1;", "js/b.js": "var b = 2;", path: SELF_LOCATING[path]}
+    result = plan_project(make_project(templates=templates, static=static), RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    assert result.changes == []
+    (skip,) = [s for s in result.skips if "self-locating" in s.reason]
+    assert f"add '{path}' to bundle_self_locating" in skip.reason
+    page = run_audit(make_project(templates=templates, static=static)).pages[0]
+    assert [f.code for f in page.findings if f.code in ("self-locating-script", "bundle-run")] == ["self-locating-script"]
+    forced = make_project(templates=templates, static=static, bundle_self_locating=(path,))
+    (change,) = plan_project(forced, RewriteContext(only=frozenset({"bundles"})), compile_check=False).changes
+    assert change.after.count("{% bundle") == 1
+
+
+def test_an_ordinary_script_is_still_bundled(make_project) -> None:
+    templates = {"p.html": '<!DOCTYPE html><html><head><script src="/static/js/a.js"></script><script src="/static/js/b.js"></script></head></html>'}
+    static = {"js/a.js": "var a = document.getElementById('x');", "js/b.js": "var b = 2;"}
+    (change,) = plan_project(make_project(templates=templates, static=static), RewriteContext(only=frozenset({"bundles"})), compile_check=False).changes
+    assert "{% bundle" in change.after

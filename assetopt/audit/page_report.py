@@ -89,6 +89,8 @@ class StaticIndex:
     static_dirs: str = ""
     # built bundles (from the build manifest): ordered sources -> sizes of each built file
     bundles: Mapping[tuple[str, ...], tuple[Sizes, ...]] = field(default_factory=dict)
+    # scripts that find their files by their own URL (io.scripts): logical path -> why
+    self_locating: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -358,6 +360,11 @@ def audit_page(
                     requests.append(sub)
     for req in requests:
         findings.extend(_ref_findings(req, index))
+        for p in req.ref.paths if req.kind == "js" and req.ref.kind is RefKind.STATIC else ():
+            if p in index.self_locating:
+                findings.append(
+                    Finding("self-locating-script", "info", req.path, req.lineno, f"{p} is never bundled: {index.self_locating[p]}", f"to bundle it anyway (you checked it works from /static/assetopt/), add '{p}' to bundle_self_locating")
+                )
     requests = _collapse_bundles(requests, index, findings)
     counts = {k: 0 for k in KINDS}
     counts["img_eager"] = counts["img_lazy"] = 0

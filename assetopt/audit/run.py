@@ -19,6 +19,7 @@ from pathlib import Path
 from ..build.manifest import MANIFEST_NAME, load_manifest
 from ..errors import ManifestError, TemplateError
 from ..io.project import Problem, Project
+from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
 from ..templates.email import is_email
 from ..templates.model import Template
@@ -140,7 +141,7 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
     sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
     bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
     dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
-    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles)
+    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles, self_locating=self_locating_scripts(project))
 
 
 def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
@@ -186,10 +187,11 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     index = _index(project, pages, markups, as_built)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
+    self_locating = index.self_locating
 
     def runs_of(template: Template) -> list[Run]:
         if template.name not in runs:
-            runs[template.name] = find_runs(template, static_url)[0]
+            runs[template.name] = find_runs(template, static_url, self_locating)[0]
         return runs[template.name]
 
     reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))

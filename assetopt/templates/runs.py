@@ -10,6 +10,7 @@ Pure: a ``Template`` in, runs and reasons out.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .assets import Asset, asset_of
@@ -46,8 +47,9 @@ class Excluded:
     reason: str
 
 
-def ineligible_reason(asset: Asset) -> str | None:
-    """Why this stylesheet/script can never be bundled, or None if it can."""
+def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = None) -> str | None:
+    """Why this stylesheet/script can never be bundled, or None if it can. ``self_locating``: logical
+    path -> why that script finds its files by its own URL (``text.self_locating``), read by the caller."""
     ref = asset.ref
     if asset.kind == "css":
         if asset.mode == "alternate":
@@ -75,17 +77,33 @@ def ineligible_reason(asset: Asset) -> str | None:
     for attr in ("integrity",):
         if asset.tag.attr(attr) is not None:
             return f"has {attr}"
+    for path in ref.paths if asset.kind == "js" and self_locating else ():
+        why = self_locating.get(path)  # type: ignore[union-attr]
+        if why is not None:
+            return (
+                f"self-locating script {path}: {why}; in a bundle it would look for them next to the bundle"
+                f" (bundle it anyway: add '{path}' to bundle_self_locating)"
+            )
     return None
 
 
-def find_runs(template: Template, static_url: str) -> tuple[list[Run], list[Excluded]]:
+def find_runs(
+    template: Template, static_url: str, self_locating: Mapping[str, str] | None = None
+) -> tuple[list[Run], list[Excluded]]:
     runs: list[Run] = []
     excluded: list[Excluded] = []
-    _scan(template.nodes, template, static_url, runs, excluded)
+    _scan(template.nodes, template, static_url, runs, excluded, self_locating or {})
     return runs, excluded
 
 
-def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: list[Run], excluded: list[Excluded]) -> None:
+def _scan(
+    nodes: tuple[Node, ...],
+    template: Template,
+    static_url: str,
+    runs: list[Run],
+    excluded: list[Excluded],
+    self_locating: Mapping[str, str],
+) -> None:
     current: list[Asset] = []
     key = ""
 
@@ -116,7 +134,7 @@ def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: li
             if isinstance(item, StartTag):
                 asset = asset_of(item, template, static_url)
                 if asset is not None and asset.kind in ("css", "js"):
-                    reason = ineligible_reason(asset)
+                    reason = ineligible_reason(asset, self_locating)
                     if reason is not None:
                         excluded.append(Excluded(asset, reason))
                         flush()
@@ -135,15 +153,15 @@ def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: li
             continue
         flush()
         if isinstance(node, BlockNode):
-            _scan(node.children, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, IfNode):
             for _, children in node.branches:
-                _scan(children, template, static_url, runs, excluded)
+                _scan(children, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, ForNode):
-            _scan(node.children, template, static_url, runs, excluded)
-            _scan(node.empty, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
+            _scan(node.empty, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
-            _scan(node.children, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
     flush()
 
 
