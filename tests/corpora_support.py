@@ -12,10 +12,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import django
+
 from assetopt.config import load_config
 from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
+DJANGO_ADMIN = Path(django.__file__).resolve().parent / "contrib" / "admin"
 CORPORA = ("django-helpdesk", "wiki", "django-machina", "django-allauth", "django-jazzmin", "django-grappelli", "django-unfold")
 
 
@@ -52,7 +55,11 @@ def corpus_dirs(root: Path) -> tuple[list[Path], list[Path]]:
 
 
 def corpus_project(root: Path, name: str, cwd: Path, **config: object) -> Project:
+    """The corpus as a project: its dirs first, then Django's admin templates and static files, which a
+    real project has too (admin skins override some admin templates and fall back to the rest)."""
     templates, static = corpus_dirs(root / name)
+    templates.append(DJANGO_ADMIN / "templates")
+    static.append(DJANGO_ADMIN / "static")
     values = {"templates": tuple(map(str, templates)), "static": tuple(map(str, static)), "cache_dir": str(cwd / ".assetopt-cache"), **config}
     return Project(load_config(cwd, values, cwd=cwd))
 
