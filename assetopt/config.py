@@ -61,6 +61,8 @@ class Config:
     cache_alias: str = ""  # {% cache ... using="alias" %}: point the alias at a dummy cache to roll back
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager (above the fold)
     user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
+    static_tags: tuple[str, ...] = ()  # the project's own tags that print a static URL like {% static %} ({% versioned_static %})
+    bundle_self_locating: tuple[str, ...] = ()  # glob patterns of self-locating scripts bundled anyway (you checked they work)
     urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
     settings: str = ""  # --browser: the DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given
@@ -90,6 +92,8 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "cache_alias": ("str", "cache alias for inserted {% cache %} tags (empty: the default cache)"),
     "eager_selectors": ("strs", "CSS selectors of images that stay eager (above the fold)"),
     "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
+    "static_tags": ("strs", "your own template tags that print a static URL like {% static 'path' %}, e.g. versioned_static"),
+    "bundle_self_locating": ("strs", "glob patterns of static paths of self-locating scripts to bundle anyway, e.g. 'js/app.js'"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
     "settings": ("str", "--browser: DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given, e.g. mysite.settings"),

@@ -94,8 +94,8 @@ ROLE_CASES = [
     pytest.param(
         '<main><img src="a.png" alt=""></main>',
         {},
-        f'<main><img src="a.png" alt=""{LAZY}></main>',
-        id="unrendered_template_img_outside_header_is_below",
+        '<main><img src="a.png" alt=""></main>',
+        id="unrendered_template_img_is_left_eager",
     ),
     pytest.param(
         '<nav class="top"><a href="/"><img src="/static/logo.png" alt=""></a></nav>',
@@ -105,7 +105,7 @@ ROLE_CASES = [
     ),
     pytest.param(
         '<header><div><img src="logo.png"></div></header>\n<img src="b.png">',
-        {},
+        {1: "below"},
         f'<header><div><img src="logo.png"></div></header>\n<img src="b.png"{LAZY}>',
         id="header_is_chrome_until_it_closes",
     ),
@@ -227,8 +227,10 @@ ROLE_CASES = [
         id="single_quoted_attributes_keep_their_quotes",
     ),
     pytest.param("<img src=a.png alt=x>", {0: "below"}, f"<img src=a.png alt=x{LAZY}>", id="unquoted_attributes"),
-    pytest.param("<img hidden>", {0: "below"}, f"<img hidden{LAZY}>", id="valueless_last_attribute"),
-    pytest.param("<img>", {0: "below"}, f"<img{LAZY}>", id="no_attributes"),
+    pytest.param("<img src=a.png hidden>", {0: "below"}, f"<img src=a.png hidden{LAZY}>", id="valueless_last_attribute"),
+    pytest.param("<img>", {0: "below"}, "<img>", id="no_src_fetches_nothing"),
+    pytest.param('<img src="data:image/gif;base64,R0lGOD">', {0: "below"}, '<img src="data:image/gif;base64,R0lGOD">', id="data_uri_fetches_nothing"),
+    pytest.param('<img src="data:image/png;base64,iVBO">', {0: "lcp"}, '<img src="data:image/png;base64,iVBO">', id="data_uri_never_prioritised"),
     pytest.param('<IMG SRC="a.png">', {0: "below"}, f'<IMG SRC="a.png"{LAZY}>', id="upper_case_tag"),
     pytest.param(
         '<img\n    src="a.png"\n    alt="x"\n>',
@@ -280,7 +282,6 @@ def test_reasons_are_one_line_and_say_why() -> None:
     assert [(e.text, e.reason) for e in result.edits] == [
         (' fetchpriority="high"', "LCP candidate: fetchpriority=high"),
         (LAZY, "lazy: below the fold"),
-        (LAZY, "lazy: below the fold (no page renders this template; not in <header>/<nav>)"),
         (' loading="lazy"', "lazy: iframe"),
     ]
     assert all(e.kind == "images" and "\n" not in e.reason for e in result.edits)
@@ -560,7 +561,7 @@ def test_bytes_outside_the_edits_are_unchanged_in_an_arabic_crlf_bom_file() -> N
 
 def test_roles_from_pages_of_a_project(make_project: object) -> None:
     """End to end through ``fold.image_roles``: the page's first content image is the LCP candidate,
-    the rest are lazy, the navbar logo stays eager, a partial no page includes falls back to below."""
+    the rest are lazy, the navbar logo stays eager, a partial no page includes is left eager."""
     project = make_project(  # type: ignore[operator]
         templates={
             "base.html": '<!doctype html><html><body><header><img src="/static/logo.png"></header>{% block content %}{% endblock %}</body></html>',
@@ -584,7 +585,7 @@ def test_roles_from_pages_of_a_project(make_project: object) -> None:
         "base.html": '<!doctype html><html><body><header><img src="/static/logo.png"></header>{% block content %}{% endblock %}</body></html>',
         "home.html": '{% extends "base.html" %}{% block content %}<img src="/static/hero.jpg" fetchpriority="high">{% include "card.html" %}{% endblock %}',
         "card.html": f'<div class="card"><img src="/static/card.jpg"{LAZY}></div>',
-        "orphan.html": f'<div><img src="/static/orphan.jpg"{LAZY}></div>',
+        "orphan.html": '<div><img src="/static/orphan.jpg"></div>',  # no page: the fold is unknown
     }
 
 

@@ -23,7 +23,7 @@ from ..templates.model import ContainerNode, ForNode, Template, VarNode
 from ..templates.pages import Page, PageItem
 from ..templates.refs import Ref, RefKind
 from ..templates.runs import Run, find_runs
-from ..templates.tags import OpaqueTag, OpenElements, StartTag
+from ..templates.tags import OpaqueTag, OpenElements, StartTag, read_opaque
 from ..text.css import CssRef, resolve_css_url
 from .byte_sizes import Sizes
 
@@ -61,6 +61,7 @@ class Request:
     bundle: tuple[str, int] | None = None  # inside this {% bundle %}/{% compress %} block (template, line)
     files: int = 1  # requests this stands for (a bundle built into several files)
     sizes: Sizes | None = None  # known sizes (a bundle's built files), else looked up by path
+    unknown: str = ""  # why the tag could not be fully read (template code inside it): an upper bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class StaticIndex:
     static_dirs: str = ""
     # built bundles (from the build manifest): ordered sources -> sizes of each built file
     bundles: Mapping[tuple[str, ...], tuple[Sizes, ...]] = field(default_factory=dict)
+    # scripts that find their files by their own URL (io.scripts): logical path -> why
+    self_locating: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ def _media_blocks(media: str) -> bool:
     return media.strip().lower() not in ("print",)
 
 
+_ASSET_TAGS = frozenset({"link", "script", "img", "iframe"})
+
+
 def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, PageItem, Asset]], list[Finding]]:
     """The requests a page's markup makes, in document order, plus markup findings."""
     out: list[tuple[Request, PageItem, Asset]] = []
@@ -118,11 +124,18 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
         item = pi.item
         path = pi.template.path
         stack.feed(item)
+        unknown = ""
         if isinstance(item, OpaqueTag):
+            lenient = read_opaque(pi.template.source, pi.template.tokens, item) if item.name in _ASSET_TAGS else None
+            counted = lenient is not None and asset_of(lenient, pi.template, static_url) is not None
+            what = "counted as an upper bound, never rewritten" if counted else "skipped"
             findings.append(
-                Finding("opaque-tag", "info", path, item.lineno, f"<{item.name or '?'}> skipped: {item.reason}", "move the template code into attribute values to let assetopt read this tag")
+                Finding("opaque-tag", "info", path, item.lineno, f"<{item.name or '?'}> {what}: {item.reason}", "move the template code into attribute values to let assetopt read this tag")
             )
-            continue
+            if not counted:
+                continue
+            assert lenient is not None
+            item, unknown = lenient, item.reason
         if not isinstance(item, StartTag):
             continue
         if item.attr("style") is not None and item.name != "html":
@@ -134,7 +147,7 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             continue
         in_head = "head" in stack
         ref = asset.ref or Ref(RefKind.EMPTY)
-        common = dict(path=path, lineno=item.lineno, conditional=pi.conditional, in_loop=pi.in_loop, bundle=pi.bundle)
+        common = dict(path=path, lineno=item.lineno, conditional=pi.conditional, in_loop=pi.in_loop, bundle=pi.bundle, unknown=unknown)
         if asset.kind == "css":
             blocking = asset.mode == "" and _media_blocks(asset.media)
             out.append((Request("css", ref, blocking=blocking, mode=asset.media, **common), pi, asset))  # type: ignore[arg-type]
@@ -348,6 +361,11 @@ def audit_page(
                     requests.append(sub)
     for req in requests:
         findings.extend(_ref_findings(req, index))
+        for p in req.ref.paths if req.kind == "js" and req.ref.kind is RefKind.STATIC else ():
+            if p in index.self_locating:
+                findings.append(
+                    Finding("self-locating-script", "info", req.path, req.lineno, f"{p} is never bundled: {index.self_locating[p]}", f"to bundle it anyway (you checked it works from /static/assetopt/), add '{p}' to bundle_self_locating")
+                )
     requests = _collapse_bundles(requests, index, findings)
     counts = {k: 0 for k in KINDS}
     counts["img_eager"] = counts["img_lazy"] = 0
@@ -373,7 +391,7 @@ def audit_page(
                 )
     counts["requests"] = sum(counts[k] for k in KINDS)
     blocking = sum(r.files for r in requests if r.blocking and r.ref.kind not in (RefKind.DATA, RefKind.EMPTY))
-    upper = any(r.conditional or r.in_loop or r.ref.conditional for r in requests)
+    upper = any(r.conditional or r.in_loop or r.ref.conditional or r.unknown for r in requests)
     fragments, cache_findings = _cache_findings(page)
     findings.extend(cache_findings)
     if fragments == 0:

@@ -75,6 +75,7 @@ def to_json(result: AuditResult, project: str, static_url: str) -> dict[str, Any
                         "lazy": r.lazy,
                         "mode": r.mode,
                         "via": r.via,
+                        "unknown": r.unknown,
                     }
                     for r in p.requests
                 ],
@@ -176,7 +177,19 @@ def render_table(result: AuditResult) -> str:
     out = [line(header), sep, *(line(r) for r in rows[:-1]), sep, line(rows[-1])]
     if any(p.upper_bound for p in result.pages):
         out.append("* upper bound: counts include every {% if %} branch and one pass of each {% for %}")
+    if result.emails:
+        out.append(f"e-mail templates left alone (not pages: an e-mail client ignores all of it): {', '.join(result.emails)}")
+    unread = {(r.path, r.lineno): r for p in result.pages for r in p.requests if r.unknown}
+    if unread:
+        shown = [f"  {path}:{lineno} <{_TAG_OF.get(r.kind, r.kind)}> ({r.unknown})" for (path, lineno), r in list(unread.items())[:_UNREAD_SHOWN]]
+        more = len(unread) - len(shown)
+        out.append(f"* {len(unread)} asset tag(s) with template code inside the tag, counted as an upper bound (never rewritten):")
+        out.extend(shown + ([f"  ... and {more} more (assetopt audit --json lists them: \"unknown\")"] if more > 0 else []))
     return "\n".join(out)
+
+
+_TAG_OF = {"css": "link", "preload": "link", "js": "script"}
+_UNREAD_SHOWN = 8
 
 
 def render_findings(result: AuditResult, limit: int | None = 8) -> str:

@@ -19,12 +19,14 @@ from pathlib import Path
 from ..build.manifest import MANIFEST_NAME, load_manifest
 from ..errors import ManifestError, TemplateError
 from ..io.project import Problem, Project
+from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
+from ..templates.email import is_email
 from ..templates.model import Template
 from ..templates.pages import Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
-from ..templates.tags import StartTag
+from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
 from .page_report import PageReport, StaticIndex, audit_page, css_target, markup_requests
@@ -41,10 +43,12 @@ class AuditResult:
     templates: int  # how many template files were read
     static_dirs: tuple[str, ...]
     template_dirs: tuple[str, ...]
+    emails: tuple[str, ...] = ()  # HTML e-mail templates: left alone (templates.email)
 
 
-def find_pages(project: Project, progress: Progress | None = None) -> tuple[list[Page], list[Problem]]:
-    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones."""
+def find_pages(project: Project, progress: Progress | None = None, emails: list[Page] | None = None) -> tuple[list[Page], list[Problem]]:
+    """Pages of the project: leaf templates whose chain renders a full document, plus configured ones.
+    An HTML e-mail (``templates.email``) is no page: it goes into ``emails`` when given."""
     problems: list[Problem] = []
     extended: set[str] = set()
     names = project.template_names()
@@ -77,13 +81,19 @@ def find_pages(project: Project, progress: Progress | None = None) -> tuple[list
         except TemplateError as exc:
             problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
             continue
-        if page.is_document or name in wanted:
+        if name in wanted:
             pages.append(page)
+        elif page.is_document:
+            if is_email(page):
+                if emails is not None:
+                    emails.append(page)
+            else:
+                pages.append(page)
     return pages, list(dict.fromkeys(problems))
 
 
 def _has_html_tag(template: Template) -> bool:
-    return any(isinstance(i, StartTag) and i.name == "html" for i in template.items)
+    return any(opens_document(i) for i in template.items)
 
 
 def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:
@@ -131,7 +141,7 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
     sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
     bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
     dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
-    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles)
+    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles, self_locating=self_locating_scripts(project))
 
 
 def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
@@ -171,15 +181,17 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
 def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
     """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
     there is one (False: the sources, as ``optimize`` measures its baseline)."""
-    pages, problems = find_pages(project, progress)
+    emails: list[Page] = []
+    pages, problems = find_pages(project, progress, emails)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     index = _index(project, pages, markups, as_built)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
+    self_locating = index.self_locating
 
     def runs_of(template: Template) -> list[Run]:
         if template.name not in runs:
-            runs[template.name] = find_runs(template, static_url)[0]
+            runs[template.name] = find_runs(template, static_url, self_locating)[0]
         return runs[template.name]
 
     reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))
@@ -189,4 +201,5 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
         templates=len(project.template_names()),
         static_dirs=tuple(project.display(d) for d in project.config.static),
         template_dirs=tuple(project.display(d) for d in project.config.templates),
+        emails=tuple(p.name for p in emails),
     )

@@ -107,6 +107,6 @@ class Project:
                 hint="Django reads templates as UTF-8: re-save the file as UTF-8",
             )
         try:
-            return parse_template(name, source, shown)
+            return parse_template(name, source, shown, frozenset(self.config.static_tags))
         except TemplateError as exc:
             return exc

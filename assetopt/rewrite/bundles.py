@@ -8,6 +8,8 @@ rewriting twice equals rewriting once. Pure.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..templates.model import Template
 from ..templates.runs import Run, find_runs
 from ..templates.tags import EndTag
@@ -33,9 +35,12 @@ def _run_end(template: Template, run: Run) -> int:
     return last.end
 
 
-def plan_bundles(template: Template, static_url: str, emit: str = "bundle") -> TransformResult:
-    """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor"."""
-    runs, excluded = find_runs(template, static_url)
+def plan_bundles(
+    template: Template, static_url: str, emit: str = "bundle", self_locating: Mapping[str, str] | None = None
+) -> TransformResult:
+    """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor";
+    ``self_locating``: scripts that find their files by their own URL, never bundled."""
+    runs, excluded = find_runs(template, static_url, self_locating)
     edits: list[Edit] = []
     newline = "\r\n" if "\r\n" in template.source else "\n"
     for run in runs:

@@ -43,6 +43,10 @@ class RewriteContext:
     # "images": wrap raster <img src="{% static %}"> in {% picture %} (modern formats, srcset); on
     # when the build makes variants (config ``images``)
     pictures: bool = False
+    # templates only HTML e-mails render (``templates.email``): never rewritten
+    emails: frozenset[str] = frozenset()
+    # logical path -> why that script finds its files by its own URL (never bundled; io.scripts)
+    self_locating: Mapping[str, str] = field(default_factory=dict)
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:

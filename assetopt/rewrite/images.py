@@ -1,7 +1,8 @@
 """Rewrite transform: lazy-load images below the fold, prioritise the LCP candidate, add width/height.
 
 For each ``<img>`` (``design.md`` decision 8), by its role (``fold.py``; an image no page renders is
-``chrome`` inside ``<header>``/``<nav>``, else ``below``; one matching an eager selector is ``chrome``):
+``chrome``: without a page nothing says where the fold is, and a logo or a product's main image made
+lazy is the LCP regression users notice first; one matching an eager selector is ``chrome``):
 
 - ``below``: ``loading="lazy"`` and ``decoding="async"`` (decoding only when absent);
 - ``lcp``: ``fetchpriority="high"`` (when absent), never lazy;
@@ -28,7 +29,7 @@ import re
 
 from ..errors import ConfigError
 from ..templates.assets import ref_of
-from ..templates.fold import BELOW, CHROME, LCP, prioritised
+from ..templates.fold import BELOW, CHROME, LCP, fetches_nothing, prioritised
 from ..templates.model import Template, block_spans
 from ..templates.refs import Ref, RefKind
 from ..templates.soup import markup_soup, source_offset
@@ -120,6 +121,8 @@ def _plan_img(
 
 
 def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenElements, eager: bool) -> tuple[str, str]:
+    if fetches_nothing(tag):
+        return CHROME, "no src or a data: URI: nothing to fetch"
     if eager:
         return CHROME, "matches an eager selector"
     if prioritised(tag):
@@ -127,9 +130,7 @@ def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenEle
     role = ctx.image_roles.get((template.name, tag.start))
     if role is not None:
         return role, "below the fold"
-    if "header" in stack or "nav" in stack:
-        return CHROME, "in <header>/<nav>"
-    return BELOW, "below the fold (no page renders this template; not in <header>/<nav>)"
+    return CHROME, "no page renders this template: where the fold is is unknown"
 
 
 def _size_attrs(

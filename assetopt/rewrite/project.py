@@ -15,8 +15,10 @@ from ..audit.run import find_pages
 from ..errors import EditConflict, RewriteRefused, TemplateError
 from ..io.fs import refuse_overlap, write_atomic, write_if_changed
 from ..io.project import Problem, Project
+from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Lookup
 from ..templates.assets import ref_of
+from ..templates.email import email_named, is_email_part
 from ..templates.fold import BELOW, CHROME, LCP, image_roles
 from ..templates.pages import Page
 from ..templates.refs import RefKind
@@ -57,7 +59,18 @@ class RewriteResult:
 
 def _context(project: Project, base: RewriteContext) -> RewriteContext:
     """Image roles from every page (the most eager role wins) and the sizes of referenced images."""
-    pages, _ = find_pages(project)
+    emails: list[Page] = []
+    pages, _ = find_pages(project, emails=emails)
+    web = {t.name for page in pages for t in page.templates}
+    left_alone = {t.name for page in emails for t in page.templates}
+    for name in project.template_names():
+        if email_named(name) and name not in web:
+            try:
+                if is_email_part(project.load(name)):
+                    left_alone.add(name)
+            except TemplateError:
+                continue  # reported where it is planned
+    left_alone -= web
     roles: dict[tuple[str, int], str] = {}
     files: dict[str, Path] = {}
     matches: dict[str, frozenset[int]] = {}
@@ -94,7 +107,10 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         image_roles=roles,
         image_sizes=sizes,
         eager_matches=matches,
-        styles=_style_scope(project, pages) if "styles" in base.only else None,
+        emails=frozenset(left_alone),
+        self_locating=self_locating_scripts(project) if "bundles" in base.only else {},
+        # an e-mail renders a partial too, and loads no generated stylesheet: its styles must stay
+        styles=_style_scope(project, pages + emails) if "styles" in base.only else None,
     )
 
 
@@ -114,6 +130,9 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             template = project.load(name)
         except TemplateError as exc:
             result.problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
+            continue
+        if name in ctx.emails:
+            result.skips.append(Skip("emails", template.path, 1, "e-mail template: left alone (an e-mail client ignores lazy loading, bundles and fetchpriority)"))
             continue
         planned = plan_rewrite(template, ctx)
         result.skips.extend(planned.skips)

@@ -13,6 +13,7 @@ Pure: text in, frozen values out.
 from __future__ import annotations
 
 import bisect
+import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -40,7 +41,7 @@ from .nodes import (
 from .tags import CONTAINERS, Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
 from .values import ValueVariants, literal_name, value_variants
 
-__all__ = ["Template", "parse_template", "literal_name", "block_spans"]
+__all__ = ["Template", "parse_template", "literal_name", "relative_name", "block_spans"]
 __all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
 
 
@@ -56,6 +57,7 @@ class Template:
     extends: ExtendsNode | None
     loads: tuple[str, ...]
     lines: LineIndex = field(repr=False, compare=False)
+    static_tags: frozenset[str] = field(repr=False, compare=False, default=frozenset())  # project tags read as {% static %}
     _code_starts: tuple[int, ...] = field(repr=False, compare=False, default=())
     _code: tuple[Token, ...] = field(repr=False, compare=False, default=())
 
@@ -64,7 +66,7 @@ class Template:
         assert attr.value is not None
         lo = bisect.bisect_left(self._code_starts, attr.value_start)
         hi = bisect.bisect_left(self._code_starts, attr.value_end)
-        return value_variants(attr.value, self._code[lo:hi], attr.value_start)
+        return value_variants(attr.value, self._code[lo:hi], attr.value_start, self.static_tags)
 
     @property
     def opaque_tags(self) -> tuple[OpaqueTag, ...]:
@@ -123,14 +125,15 @@ class _Frame:
     middles: list[Token] = field(default_factory=list)  # the {% elif %}/{% else %}/{% empty %} tokens
 
 
-def parse_template(name: str, source: str, path: str | None = None) -> Template:
-    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure."""
+def parse_template(name: str, source: str, path: str | None = None, static_tags: frozenset[str] = frozenset()) -> Template:
+    """Parse ``source`` into a ``Template``. Raises ``TemplateError`` with the line on broken structure.
+    ``static_tags``: the project's own tags that print a static URL like ``{% static 'path' %}``."""
     path = path or name
     tokens = lex(source, path)
     lines = LineIndex(source)
     items = scan_tags(source, tokens, lines)
     code = tuple(t for t in tokens if not t.is_markup)
-    nodes, extends, loads = _build_tree(tokens, items, path)
+    nodes, extends, loads = _build_tree(tokens, items, path, name)
     return Template(
         name=name,
         path=path,
@@ -141,13 +144,30 @@ def parse_template(name: str, source: str, path: str | None = None) -> Template:
         extends=extends,
         loads=loads,
         lines=lines,
+        static_tags=static_tags,
         _code_starts=tuple(t.start for t in code),
         _code=code,
     )
 
 
+def relative_name(current: str, name: str | None, path: str = "", lineno: int | None = None) -> str | None:
+    """``{% extends "./form.html" %}`` / ``{% include "../x.html" %}`` resolved against the name of the
+    template holding it, as Django does (``construct_relative_path``, since 1.10); other names as given."""
+    if name is None or not name.startswith(("./", "../")):
+        return name
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(current.lstrip("/")), name))
+    if resolved.startswith("../") or resolved == "..":
+        raise TemplateError(
+            f"the relative name {name!r} points outside the folder tree {current!r} is in",
+            path=path or current,
+            lineno=lineno,
+            hint="Django refuses it too: use a name from the template dir's root",
+        )
+    return resolved
+
+
 def _build_tree(
-    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str
+    tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str, name: str = ""
 ) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
     in_tags = _Extents(items, (StartTag, OpaqueTag))
     # Template code inside a readable start tag belongs to its attribute values (balanced there,
@@ -227,12 +247,12 @@ def _build_tree(
         elif word == "extends":
             bits = list(smart_split(tok.contents))
             expr = bits[1] if len(bits) > 1 else ""
-            extends = ExtendsNode(tok.lineno, literal_name(expr), expr)
+            extends = ExtendsNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr)
             current().append(extends)
         elif word == "include":
             bits = list(smart_split(tok.contents))
             expr = bits[1] if len(bits) > 1 else ""
-            current().append(IncludeNode(tok.lineno, literal_name(expr), expr, "only" in bits[2:]))
+            current().append(IncludeNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr, "only" in bits[2:]))
         elif word == "load":
             bits = tok.contents.split()[1:]
             if "from" in bits:

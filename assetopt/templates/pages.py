@@ -27,7 +27,7 @@ from .model import (
     VarNode,
 )
 from .nodes import body_nodes
-from .tags import HtmlItem, StartTag
+from .tags import HtmlItem, opens_document
 
 __all__ = ["PageItem", "PageNote", "Page", "Use", "resolve_page", "iter_blocks", "Loader"]
 
@@ -43,6 +43,13 @@ class PageItem:
     cached: bool
     block: str | None
     bundle: tuple[str, int] | None = None  # inside this {% bundle %}/{% compress %} block (template, line)
+    # the {% if %}/{% for %}...{% empty %} branches it sits in: (node visit, branch index), outermost first
+    branch: tuple[tuple[int, int], ...] = ()
+
+    def excludes(self, other: PageItem) -> bool:
+        """Can never render together with ``other``: they sit in different branches of one ``{% if %}``."""
+        mine = dict(self.branch)
+        return any(mine.get(visit, index) != index for visit, index in other.branch)
 
     @property
     def lineno(self) -> int:
@@ -81,7 +88,7 @@ class Page:
 
     @property
     def is_document(self) -> bool:
-        return any(isinstance(i.item, StartTag) and i.item.name == "html" for i in self.items)
+        return any(opens_document(i.item) for i in self.items)
 
 
 def iter_blocks(nodes: tuple[Node, ...]) -> Iterator[BlockNode]:
@@ -96,6 +103,7 @@ class _Flags:
     cached: bool = False
     block: str | None = None
     bundle: tuple[str, int] | None = None  # (template path, line) of an enclosing {% bundle %}/{% compress %}
+    branch: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -106,6 +114,7 @@ class _Walk:
     notes: list[PageNote] = field(default_factory=list)
     templates: dict[str, Template] = field(default_factory=dict)
     include_stack: list[str] = field(default_factory=list)
+    visits: int = 0  # one number per {% if %}/{% for %} rendered: the same node included twice is two choices
 
     def chain(self, leaf: Template) -> list[Template]:
         chain = [leaf]
@@ -168,7 +177,7 @@ class _Walk:
         for node in nodes:
             if isinstance(node, Element):
                 self.items.append(
-                    PageItem(node.item, template, flags.conditional, flags.in_loop, flags.cached, flags.block, flags.bundle)
+                    PageItem(node.item, template, flags.conditional, flags.in_loop, flags.cached, flags.block, flags.bundle, flags.branch)
                 )
             elif isinstance(node, BlockNode):
                 self.block(node, template, flags, blocks, level)
@@ -182,13 +191,17 @@ class _Walk:
                     t, b = defs[nxt]
                     self.nodes(b.children, t, flags, blocks, {**level, name: nxt})
             elif isinstance(node, IfNode):
-                sub = replace(flags, conditional=True)
-                for _, children in node.branches:
+                self.visits += 1
+                visit = self.visits
+                for i, (_, children) in enumerate(node.branches):
+                    sub = replace(flags, conditional=True, branch=(*flags.branch, (visit, i)))
                     self.nodes(children, template, sub, blocks, level)
             elif isinstance(node, ForNode):
+                self.visits += 1
+                visit = self.visits
                 self.uses.append(Use(node, template, flags.cached, flags.in_loop))
-                self.nodes(node.children, template, replace(flags, in_loop=True), blocks, level)
-                self.nodes(node.empty, template, replace(flags, conditional=True), blocks, level)
+                self.nodes(node.children, template, replace(flags, in_loop=True, branch=(*flags.branch, (visit, 0))), blocks, level)
+                self.nodes(node.empty, template, replace(flags, conditional=True, branch=(*flags.branch, (visit, 1))), blocks, level)
             elif isinstance(node, IncludeNode):
                 self.include(node, template, flags)
             elif isinstance(node, ContainerNode):

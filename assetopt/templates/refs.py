@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import enum
 import posixpath
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from .values import Dynamic, Literal, Part, Static, StaticPrefix, ValueVariants
 
 __all__ = ["RefKind", "Ref", "classify_value", "classify_url", "split_srcset"]
+
+
+_ABSOLUTE_RE = re.compile(r"\s*(?:https?:)?//[^/\s]+", re.IGNORECASE)
 
 
 class RefKind(enum.Enum):
@@ -82,14 +86,20 @@ def _static(path: str, url: str) -> Ref:
 def _variant_ref(parts: tuple[Part, ...], static_url: str) -> Ref:
     if not parts:
         return Ref(RefKind.EMPTY)
+    first = parts[0]
+    if isinstance(first, Literal) and _ABSOLUTE_RE.match(first.text) and not (
+        static_url.startswith(("http://", "https://", "//")) and first.text.startswith(static_url)
+    ):
+        # https://cdn.example.com/lib@{{ version }}/x.js: the host is written out, so it is external
+        return Ref(RefKind.EXTERNAL, url="".join(_show(p) for p in parts))
     if any(isinstance(p, Dynamic) for p in parts):
         return Ref(RefKind.DYNAMIC, url="".join(_show(p) for p in parts))
-    first, rest = parts[0], parts[1:]
+    rest = parts[1:]
     tail = "".join(p.text for p in rest if isinstance(p, Literal))
     if any(not isinstance(p, Literal) for p in rest):
         return Ref(RefKind.DYNAMIC, url="".join(_show(p) for p in parts))
     if isinstance(first, Static):
-        return _static(first.path + tail, "{% static '" + first.path + "' %}" + tail)
+        return _static(first.path + tail, "{% " + first.tag + " '" + first.path + "' %}" + tail)
     if isinstance(first, StaticPrefix):
         return _static(tail, "{{ STATIC_URL }}" + tail)
     assert isinstance(first, Literal)
@@ -100,7 +110,7 @@ def _show(p: Part) -> str:
     if isinstance(p, Literal):
         return p.text
     if isinstance(p, Static):
-        return "{% static '" + p.path + "' %}"
+        return "{% " + p.tag + " '" + p.path + "' %}"
     if isinstance(p, StaticPrefix):
         return "{{ STATIC_URL }}"
     return p.code

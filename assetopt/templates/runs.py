@@ -9,6 +9,8 @@ Pure: a ``Template`` in, runs and reasons out.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .assets import Asset, asset_of
@@ -20,6 +22,7 @@ __all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
 
 # Containers whose body is never rewritten: already bundled, or text whose every byte is a
 # translation msgid ({% blocktrans %} also refuses block tags inside it).
+_TAG_RE = re.compile(r"\{% (\S+) ")
 _OPAQUE_CONTAINERS = frozenset({"bundle", "compress", "blocktrans", "blocktranslate"})
 
 
@@ -44,8 +47,9 @@ class Excluded:
     reason: str
 
 
-def ineligible_reason(asset: Asset) -> str | None:
-    """Why this stylesheet/script can never be bundled, or None if it can."""
+def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = None) -> str | None:
+    """Why this stylesheet/script can never be bundled, or None if it can. ``self_locating``: logical
+    path -> why that script finds its files by its own URL (``text.self_locating``), read by the caller."""
     ref = asset.ref
     if asset.kind == "css":
         if asset.mode == "alternate":
@@ -67,20 +71,39 @@ def ineligible_reason(asset: Asset) -> str | None:
         return f"path computed at run time ({ref.url})"
     if ref.kind is not RefKind.STATIC:
         return f"not a static file ({ref.kind.value}: {ref.url})"
+    own = sorted({t for t in _TAG_RE.findall(ref.url) if t != "static"})
+    if own:  # the {% bundle %} tag resolves {% static %} only; the project's tag may add more than a path
+        return f"written with the project's own static tag {{% {own[0]} %}}: counted, not bundled"
     for attr in ("integrity",):
         if asset.tag.attr(attr) is not None:
             return f"has {attr}"
+    for path in ref.paths if asset.kind == "js" and self_locating else ():
+        why = self_locating.get(path)  # type: ignore[union-attr]
+        if why is not None:
+            return (
+                f"self-locating script {path}: {why}; in a bundle it would look for them next to the bundle"
+                f" (bundle it anyway: add '{path}' to bundle_self_locating)"
+            )
     return None
 
 
-def find_runs(template: Template, static_url: str) -> tuple[list[Run], list[Excluded]]:
+def find_runs(
+    template: Template, static_url: str, self_locating: Mapping[str, str] | None = None
+) -> tuple[list[Run], list[Excluded]]:
     runs: list[Run] = []
     excluded: list[Excluded] = []
-    _scan(template.nodes, template, static_url, runs, excluded)
+    _scan(template.nodes, template, static_url, runs, excluded, self_locating or {})
     return runs, excluded
 
 
-def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: list[Run], excluded: list[Excluded]) -> None:
+def _scan(
+    nodes: tuple[Node, ...],
+    template: Template,
+    static_url: str,
+    runs: list[Run],
+    excluded: list[Excluded],
+    self_locating: Mapping[str, str],
+) -> None:
     current: list[Asset] = []
     key = ""
 
@@ -111,7 +134,7 @@ def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: li
             if isinstance(item, StartTag):
                 asset = asset_of(item, template, static_url)
                 if asset is not None and asset.kind in ("css", "js"):
-                    reason = ineligible_reason(asset)
+                    reason = ineligible_reason(asset, self_locating)
                     if reason is not None:
                         excluded.append(Excluded(asset, reason))
                         flush()
@@ -130,15 +153,15 @@ def _scan(nodes: tuple[Node, ...], template: Template, static_url: str, runs: li
             continue
         flush()
         if isinstance(node, BlockNode):
-            _scan(node.children, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, IfNode):
             for _, children in node.branches:
-                _scan(children, template, static_url, runs, excluded)
+                _scan(children, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, ForNode):
-            _scan(node.children, template, static_url, runs, excluded)
-            _scan(node.empty, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
+            _scan(node.empty, template, static_url, runs, excluded, self_locating)
         elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
-            _scan(node.children, template, static_url, runs, excluded)
+            _scan(node.children, template, static_url, runs, excluded, self_locating)
     flush()
 
 

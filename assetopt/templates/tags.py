@@ -29,6 +29,8 @@ __all__ = [
     "HtmlItem",
     "mask_template_code",
     "OpenElements",
+    "opens_document",
+    "read_opaque",
     "scan_tags",
     "RAW_TEXT_ELEMENTS",
     "VOID_ELEMENTS",
@@ -329,6 +331,59 @@ def _scan_start_tag(
             pos = end
         else:
             attrs.append(Attr(a_name, a_start, pos, None, pos, pos, ""))
+
+
+_LENIENT_ATTR_RE = re.compile(r"""\s*([^\s/>="']+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+
+
+def read_opaque(source: str, tokens: tuple[Token, ...], tag: OpaqueTag) -> StartTag | None:
+    """A best-effort reading of an opaque tag's attributes, for counting only (never for edits).
+
+    Template code outside quoted values is read as blank space, so ``<link rel="stylesheet"
+    href="..." {% csp_nonce_attr %}>`` and ``<html{% if rtl %} dir="rtl"{% endif %}>`` keep the
+    attributes around it; code inside quotes stays in its value (``href="{% block x %}{% static 'a.css'
+    %}{% endblock %}"``). None when the tag name itself is template code."""
+    if not tag.name:
+        return None
+    starts = [t.start for t in tokens]
+    chars = list(source[tag.start : tag.end])
+    for tok in _code_in(tokens, starts, tag.start, tag.end):
+        for i in range(max(tok.start, tag.start), min(tok.end, tag.end)):
+            chars[i - tag.start] = FILLER
+    quote = ""
+    for i, c in enumerate(chars):  # code outside quotes becomes space; code inside stays in its value
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == FILLER:
+            chars[i] = " "
+    text = "".join(chars)
+    pos = 1 + len(tag.name)
+    attrs: list[Attr] = []
+    limit = len(text) - (1 if text.endswith(">") else 0)
+    while pos < limit:
+        m = _LENIENT_ATTR_RE.match(text, pos, limit)
+        if m is None or m.end() == pos:
+            pos += 1  # a stray "/" or quote
+            continue
+        a_start, name = tag.start + m.start(1), m.group(1).lower()
+        if m.group(2) is None:
+            attrs.append(Attr(name, a_start, tag.start + m.end(), None, tag.start + m.end(), tag.start + m.end(), ""))
+        else:
+            raw = m.group(2)
+            quoted = raw[0] in "\"'"
+            v_start = tag.start + m.start(2) + (1 if quoted else 0)
+            v_end = tag.start + m.end(2) - (1 if quoted else 0)
+            attrs.append(Attr(name, a_start, tag.start + m.end(), source[v_start:v_end], v_start, v_end, raw[0] if quoted else ""))
+        pos = m.end()
+    return StartTag(tag.name, tag.start, tag.end, tag.lineno, tuple(attrs), text.rstrip().endswith("/>"))
+
+
+def opens_document(item: HtmlItem) -> bool:
+    """Is this the ``<html>`` start tag? Readable or opaque: ``<html{% if rtl %} dir="rtl"{% endif %}>``
+    and ``<html class="{% block html_class %}{% endblock %}">`` open a page just the same."""
+    return isinstance(item, (StartTag, OpaqueTag)) and item.name == "html"
 
 
 class OpenElements:

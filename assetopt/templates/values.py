@@ -28,9 +28,10 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Static:
-    """``{% static 'path' %}`` with a literal path."""
+    """``{% static 'path' %}`` with a literal path (or a project's own static tag: ``tag``)."""
 
     path: str
+    tag: str = "static"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +77,17 @@ def _static_part(tok: Token) -> Part:
     if len(bits) == 2:
         path = literal_name(bits[1])
         if path is not None:
-            return Static(path)
+            return Static(path, bits[0])
     return Dynamic("{% " + tok.contents + " %}")
 
 
-def value_variants(text: str, tokens: list[Token] | tuple[Token, ...], start: int) -> ValueVariants:
+def value_variants(
+    text: str, tokens: list[Token] | tuple[Token, ...], start: int, static_tags: frozenset[str] = frozenset()
+) -> ValueVariants:
     """Variants of the value ``text`` (source slice beginning at offset ``start``).
 
-    ``tokens`` are the template's non-markup tokens lying inside the value, in order.
+    ``tokens`` are the template's non-markup tokens lying inside the value, in order. ``static_tags``:
+    the project's own tags that print a static URL the way ``{% static 'path' %}`` does.
     """
     root: list[object] = []
     stack: list[tuple[_If, list[object]]] = []
@@ -104,7 +108,9 @@ def value_variants(text: str, tokens: list[Token] | tuple[Token, ...], start: in
                 seq.append(Dynamic("{{ " + tok.contents + " }}"))
             continue
         name = tok.tag_name
-        if name == "static":
+        if name in ("block", "endblock"):
+            continue  # (an opaque tag read leniently) the block's own content is what renders by default
+        if name == "static" or name in static_tags:
             seq.append(_static_part(tok))
         elif name == "if":
             node = _If([[]])

@@ -1,0 +1,51 @@
+"""Read the scripts the templates load and find the self-locating ones (``text.self_locating``).
+
+The I/O around a pure check: every classic ``<script src>`` with a static path, in every template,
+is looked up in the static dirs and read once. ``bundle_self_locating`` (glob patterns of logical
+paths) forces a script back into bundles: the user checked that it works there.
+"""
+from __future__ import annotations
+
+import fnmatch
+
+from ..errors import TemplateError
+from ..templates.assets import asset_of
+from ..templates.refs import RefKind
+from ..templates.tags import StartTag
+from ..text.self_locating import self_locating_reason
+from .project import Project
+from .staticfiles import Lookup
+
+__all__ = ["self_locating_scripts"]
+
+
+def self_locating_scripts(project: Project) -> dict[str, str]:
+    """Logical path -> why the script finds its own files by its own URL, for the scripts the
+    templates load; forced ones (``bundle_self_locating``) left out."""
+    paths: set[str] = set()
+    for name in project.template_names():
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue  # reported by whoever reads it for real
+        for item in template.items:
+            if isinstance(item, StartTag) and item.name == "script" and item.attr("src") is not None:
+                asset = asset_of(item, template, project.config.static_url)
+                if asset is not None and asset.ref is not None and asset.ref.kind is RefKind.STATIC:
+                    paths.update(asset.ref.paths)
+    forced = project.config.bundle_self_locating
+    out: dict[str, str] = {}
+    for path in sorted(paths):
+        if any(fnmatch.fnmatch(path, pat) for pat in forced):
+            continue
+        found = project.static.find(path)
+        if found.status is not Lookup.FOUND or found.file is None:
+            continue
+        try:
+            text = found.file.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        why = self_locating_reason(path, text)
+        if why is not None:
+            out[path] = why
+    return out

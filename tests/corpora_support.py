@@ -1,0 +1,123 @@
+"""The seven corpora of real third-party templates (../shared/corpora): fetched once into a cache dir,
+their template/static dirs, and a Django compiler that stubs the tag libraries we do not have.
+
+``ASSETOPT_CORPORA`` names the cache dir (default ``~/.cache/assetopt-corpora``), ``ASSETOPT_CORPORA_FETCH``
+the fetch script (default ``../shared/corpora/fetch.sh`` next to the repository). Used by
+tests/test_corpora.py and bench/corpora.py.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import django
+
+from assetopt.config import load_config
+from assetopt.io.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+DJANGO_ADMIN = Path(django.__file__).resolve().parent / "contrib" / "admin"
+CORPORA = ("django-helpdesk", "wiki", "django-machina", "django-allauth", "django-jazzmin", "django-grappelli", "django-unfold")
+
+
+def corpora_root() -> tuple[Path | None, str]:
+    """(the cache dir with every corpus unpacked, "") or (None, why not)."""
+    root = Path(os.environ.get("ASSETOPT_CORPORA", Path.home() / ".cache" / "assetopt-corpora"))
+    script = Path(os.environ.get("ASSETOPT_CORPORA_FETCH", REPO.parent / "shared" / "corpora" / "fetch.sh"))
+    if all((root / name / ".fetched").is_file() for name in CORPORA):
+        return root, ""
+    if not script.is_file():
+        return None, f"corpora not in {root} and no fetch script at {script} (set ASSETOPT_CORPORA_FETCH)"
+    proc = subprocess.run(["bash", str(script), str(root)], capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        return None, f"could not fetch the corpora into {root} (offline?): {proc.stderr.strip()[-300:]}"
+    return root, ""
+
+
+def corpus_dirs(root: Path) -> tuple[list[Path], list[Path]]:
+    """Template dirs (folders named templates, not under static/ or tests/) and static dirs, as dirs.py finds them."""
+    templates: list[Path] = []
+    static: list[Path] = []
+    for d, subdirs, _ in os.walk(root):
+        subdirs.sort()
+        parts = os.path.relpath(d, root).split(os.sep)
+        if any(p in ("static", "node_modules") for p in parts[:-1]):
+            continue
+        if parts[-1] == "templates" and "tests" not in parts:
+            templates.append(Path(d))
+            subdirs[:] = []
+        elif parts[-1] == "static":
+            static.append(Path(d))
+            subdirs[:] = []
+    return templates, static
+
+
+def corpus_project(root: Path, name: str, cwd: Path, **config: object) -> Project:
+    """The corpus as a project: its dirs first, then Django's admin templates and static files, which a
+    real project has too (admin skins override some admin templates and fall back to the rest)."""
+    templates, static = corpus_dirs(root / name)
+    templates.append(DJANGO_ADMIN / "templates")
+    static.append(DJANGO_ADMIN / "static")
+    values = {"templates": tuple(map(str, templates)), "static": tuple(map(str, static)), "cache_dir": str(cwd / ".assetopt-cache"), **config}
+    return Project(load_config(cwd, values, cwd=cwd))
+
+
+_TAG_RE = re.compile(r"\{%-?\s*(\w+)")
+_FILTER_RE = re.compile(r"\|\s*(\w+)")
+_LOAD_RE = re.compile(r"\{%\s*load\s+([^%]+?)\s*%\}")
+
+
+class StubCompiler:
+    """Compile template sources with Django, every tag library we do not have replaced by stubs.
+
+    Third-party tags (``{% addtoblock %}``, ``{% crispy %}``, ``{% unfold_... %}``) compile as no-op
+    tags and their filters as no-op filters, so the structure Django checks (blocks, ifs, fors, our
+    ``{% bundle %}``) is judged for every template, not only those whose libraries are installed."""
+
+    def __init__(self, sources: list[str]) -> None:
+        import django_settings
+        from django.template import Engine, Library
+        from django.template.backends.django import get_installed_libraries
+
+        django_settings.configure()
+        libraries = get_installed_libraries()
+        self.engine = Engine(libraries=libraries)
+        known_tags = {t for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for t in lib.tags}
+        known_filters = {f for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for f in lib.filters}
+        stub = Library()
+        for source in sources:
+            for tag in set(_TAG_RE.findall(source)) - known_tags:
+                stub.tag(tag, _noop_tag)
+            for flt in set(_FILTER_RE.findall(source)) - known_filters:
+                stub.filter(flt, _noop_filter)
+            for load in _LOAD_RE.findall(source):
+                bits = load.split()
+                names = bits[bits.index("from") + 1 :] if "from" in bits else bits
+                for lib_name in names:
+                    self.engine.template_libraries.setdefault(lib_name, stub)
+        self.engine.template_builtins.append(stub)
+
+    def error(self, source: str) -> str | None:
+        from django.template import Template, TemplateSyntaxError
+
+        try:
+            Template(source, engine=self.engine)
+        except TemplateSyntaxError as exc:
+            return str(exc)
+        return None
+
+
+def _noop_tag(parser: object, token: object) -> object:
+    from django.template import Node
+
+    class _Noop(Node):
+        def render(self, context: object) -> str:
+            return ""
+
+    return _Noop()
+
+
+def _noop_filter(value: object, arg: object = None) -> object:
+    return value
