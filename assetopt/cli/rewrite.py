@@ -74,7 +74,9 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     from ..rewrite.project import generated_path, plan_project, stale_generated, write_changes
 
     if suggest_cache:
-        _print_cache_suggestions(Project(config), config.user_context)
+        from ..templates.cache_reads import CacheFacts
+
+        _print_cache_suggestions(Project(config), CacheFacts(user_context=config.user_context, constants=config.constants))
         return
     kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
     bad = [k for k in kinds if k not in TRANSFORMS]
@@ -117,7 +119,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         sys.exit(EXIT_FINDINGS)
 
 
-def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) -> None:
+def _print_cache_suggestions(project: Project, facts: Any) -> None:
     from ..errors import TemplateError
     from ..rewrite.cache import suggest_cache
 
@@ -128,14 +130,15 @@ def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) ->
         except TemplateError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
-        for s in suggest_cache(template, user_context):
+        for s in suggest_cache(template, facts):
             count += 1
             mark = click.style("ok     ", fg="green") if s.verdict == "ok" else click.style("refused", fg="yellow")
             click.echo(f"{mark} {s.path}:{s.lineno}: {s.what}: {s.reason}")
     click.echo(
-        f"{count} candidate(s). Verdicts read the templates only: data a view or context processor computes per user\n"
-        "(list the latter in user_context) must not be cached without varying on the user. To cache one, add a rule:\n"
-        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name; then `assetopt rewrite --only cache`."
+        f"{count} candidate(s). Verdicts read the templates only: what the view or a context processor provides is keyed\n"
+        "per user and URL unless a rule's vary says what it depends on. To cache one, add a rule:\n"
+        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name, vary (optional);\n"
+        "then prove it with `assetopt verify --cache` (renders as two users) and apply it with `assetopt rewrite --only cache`."
     )
 
 

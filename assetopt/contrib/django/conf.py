@@ -30,6 +30,8 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``CACHE``                     ``cache``            ``{% cache %}`` fragments: list of dicts
 ``EAGER_SELECTORS``           ``eager_selectors``
 ``USER_CONTEXT``              ``user_context``
+``CONSTANTS``                 ``constants``        names the same for every request
+``USERS``                     ``users``            ``verify --cache`` renders as these users
 ``IMAGES``                    ``images``           collectstatic optimizes images, writes variants
 ``IMAGE_QUALITY``             ``image_quality``
 ``IMAGE_WIDTHS``              ``image_widths``     e.g. ``[480, 960, 1440]``; ``[]`` for none
@@ -70,6 +72,8 @@ CONFIG_FIELDS = {
     "CACHE": "cache",
     "EAGER_SELECTORS": "eager_selectors",
     "USER_CONTEXT": "user_context",
+    "CONSTANTS": "constants",
+    "USERS": "users",
     "IMAGES": "images",
     "IMAGE_QUALITY": "image_quality",
     "IMAGE_WIDTHS": "image_widths",
