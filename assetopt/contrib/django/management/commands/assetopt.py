@@ -44,7 +44,10 @@ class Command(BaseCommand):
         except (AssetoptError, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
         args = [options["command"], *options["rest"]]
-        if options["command"] in ("optimize", "verify") and "--browser" in args and "--settings" not in args:
+        # the browser half, the cache leak check (verify --cache, and optimize before it inserts a
+        # cache rule) and the suggestions render or load templates with these settings
+        needs_settings = options["command"] == "optimize" or (options["command"] == "verify" and ("--browser" in args or "--cache" in args))
+        if needs_settings and "--settings" not in args:
             args += ["--settings", os.environ.get("DJANGO_SETTINGS_MODULE", "")]
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")
