@@ -157,9 +157,9 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
                 identities.append((username, user_model._default_manager.get(**{user_model.USERNAME_FIELD: username})))
             except user_model.DoesNotExist:
                 raise _ChildError(f"--user {username!r}: no such user in the database of {request['settings']}") from None
-        # Signed-in users first: most fragments sit behind a login; later identities render only the
-        # pages where the first two showed a fragment.
-        order = identities[1:2] + identities[:1] + identities[2:]
+        # Signed-in users first (most fragments sit behind a login, and a leak is best shown between
+        # two users), the anonymous visitor last; after the first two, only pages that showed a fragment.
+        order = identities[1:] + identities[:1]
         with_fragments: set[str] = set()
         urls: list[tuple[str, str]] = []
         for spec in specs:
