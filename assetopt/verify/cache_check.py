@@ -113,6 +113,9 @@ def check_cache(
         notes.append(
             f"not rendered (they need URL arguments; pass --url NAME:ARG for two objects each): {', '.join(answer['needs_arguments'])}"
         )
+    broken = [f"{r['url']} as {r['who']} ({r['status']})" for r in answer["renders"] if r["status"] >= 500]
+    if broken:
+        notes.append(f"pages that failed to render (their fragments are not checked there): {', '.join(broken)}")
     if len(users) < 2:
         notes.append(f"the proof needs at least two signed-in users, got {len(users)}: --user NAME (twice), [tool.assetopt] users or ASSETOPT['USERS']")
     return replace(check, notes=tuple(notes)), rewritten

@@ -16,7 +16,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 call_command("migrate", interactive=False, verbosity=0)
-users = {name: get_user_model().objects.get_or_create(username=name)[0] for name in ("alice", "bob")}
+users = {name: get_user_model().objects.get_or_create(username=name, defaults={"email": f"{name}@shop.example"})[0] for name in ("alice", "bob")}
 steps = json.load(sys.stdin)
 out = []
 for who, method, url, data in steps:

@@ -1,5 +1,6 @@
 from django import forms
 from django.shortcuts import render
+from django.views.generic import TemplateView
 
 from .data import ORDERS, mine
 
@@ -36,3 +37,7 @@ def pay(request):
 
 def order_detail(request, pk):
     return render(request, "order_detail.html", {"order": ORDERS[pk]})
+
+
+class ProfileView(TemplateView):  # puts `view` (and so view.request.user) in the context
+    template_name = "profile.html"

@@ -45,8 +45,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         args = [options["command"], *options["rest"]]
         # the browser half, the cache leak check (verify --cache, and optimize before it inserts a
-        # cache rule) and the suggestions render or load templates with these settings
-        needs_settings = options["command"] == "optimize" or (options["command"] == "verify" and ("--browser" in args or "--cache" in args))
+        # cache rule) and the cache verdicts of rewrite (context processors, tags) use these settings
+        needs_settings = options["command"] in ("optimize", "rewrite") or (options["command"] == "verify" and ("--browser" in args or "--cache" in args))
         if needs_settings and "--settings" not in args:
             args += ["--settings", os.environ.get("DJANGO_SETTINGS_MODULE", "")]
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
