@@ -77,9 +77,9 @@ def cache_check_args(config: Config, settings_module: str | None) -> tuple[str, 
     """The Django settings the cache leak check renders with, and where they import from: --settings,
     else in this repository the example's; None when the project's settings are unknown."""
     example = config.project / "example"
-    if settings_module is None and (example / "manage.py").is_file():
+    if not settings_module and (example / "manage.py").is_file():
         return "erp.settings", example
-    if settings_module is None:
+    if not settings_module:
         return None
     return settings_module, example if settings_module == "erp.settings" and (example / "manage.py").is_file() else config.project
 

@@ -126,7 +126,7 @@ def _cache_facts(config: Config, settings_module: str | None) -> Any:
     """The config's declarations; with --settings also what the Django project says (a child process)."""
     from ..templates.cache_reads import CacheFacts
 
-    if settings_module is None:
+    if not settings_module:
         return CacheFacts(user_context=config.user_context, constants=config.constants)
     from ..verify.cache_check import cache_facts
     from .browser_args import cache_check_args

@@ -52,6 +52,9 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")
             argv = [sys.executable, "-m", "assetopt.cli", args[0], "--project", tmp, *args[1:]]
-            code = subprocess.call(argv, cwd=os.getcwd())
+            # the settings module must import in the children too, wherever manage.py was run from
+            here = [str(Path(sys.path[0]).resolve())] if sys.path and sys.path[0] and Path(sys.path[0]).is_dir() else []
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([*here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+            code = subprocess.call(argv, cwd=os.getcwd(), env=env)
         if code:
             sys.exit(code)  # the command line's own exit code: 1 findings, 2 usage error
