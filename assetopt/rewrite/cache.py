@@ -1,7 +1,9 @@
 """Rewrite transform: wrap the element a ``[[tool.assetopt.cache]]`` rule selects in Django's ``{% cache %}``.
 
 Whether the element may be cached and what the fragment varies on is ``cache_fragments.py``
-(``design.md`` decision 9: derived from the template code inside it, never guessed). Here: find the
+(``design.md`` decision 9: derived from the template code inside it, never guessed; the rule's
+``vary`` says what the view's data depends on, else it is keyed per user and URL; whether the key
+holds, ``verify --cache`` proves by rendering). Here: find the
 one element a rule's selector matches, refuse what a ``{% cache %}`` pair cannot wrap (no end tag of
 its own, a span cutting through a template node, inside ``{% blocktrans %}``/``{% bundle %}`` or
 another cache, overlapping another rule's element), and make the two edits. A rule that matches no
