@@ -39,6 +39,9 @@ class CacheFragment:
     selector: str
     timeout: int
     name: str
+    # What the view's and context processors' data in it depends on, as cheap stable ids
+    # ("request.user.pk", "order.pk"); [] = the same for everyone; None = unknown (keyed per user and URL)
+    vary: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Config:
     user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
     static_tags: tuple[str, ...] = ()  # the project's own tags that print a static URL like {% static %} ({% versioned_static %})
     bundle_self_locating: tuple[str, ...] = ()  # glob patterns of self-locating scripts bundled anyway (you checked they work)
+    constants: tuple[str, ...] = ()  # context variables that are the same for every request (SITE_NAME...)
+    users: tuple[str, ...] = ()  # verify --cache: usernames the leak check renders the pages as
     urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
     settings: str = ""  # --browser: the DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given
@@ -94,6 +99,8 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
     "static_tags": ("strs", "your own template tags that print a static URL like {% static 'path' %}, e.g. versioned_static"),
     "bundle_self_locating": ("strs", "glob patterns of static paths of self-locating scripts to bundle anyway, e.g. 'js/app.js'"),
+    "constants": ("strs", "context variables that are the same for every request (cache fragments need no key for them)"),
+    "users": ("strs", "verify --cache: usernames (at least two) the leak check renders every page as, plus an anonymous visitor"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
     "settings": ("str", "--browser: DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given, e.g. mysite.settings"),
@@ -102,7 +109,32 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant
 _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
+_FRAGMENT_OPTIONAL = {"vary"}
 _FRAGMENT_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_VARY_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
+# Request values that are short strings already: cheap to compute, and two requests that differ in
+# them are different requests.
+_VARY_REQUEST = ("request.path", "request.get_full_path", "request.GET.", "request.COOKIES.", "LANGUAGE_CODE")
+
+
+def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
+    """A rule's ``vary``: template variables that are ids (``order.pk``, ``request.user.pk``,
+    ``customer_id``) or short request strings. An object (``order``) is refused: its ``str()`` may run a
+    query, and two objects that print the same would share one entry."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{what}: vary must be a list of template variables, e.g. [\"request.user.pk\"]", path=where)
+    for v in value:
+        if not _VARY_RE.fullmatch(v):
+            raise ConfigError(f"{what}: vary {v!r} is not a template variable", path=where, hint='e.g. "request.user.pk" or "order.pk"')
+        last = v.rsplit(".", 1)[-1]
+        if not (last in ("pk", "id") or last.endswith("_id") or v == "LANGUAGE_CODE" or v.startswith(_VARY_REQUEST)):
+            raise ConfigError(
+                f"{what}: vary {v!r} is not an id: key on {v}.pk (str() of an object may run a query, and two objects that print the same would share one entry)",
+                path=where, hint='ids end in .pk, .id or _id; request strings such as "request.GET.q" are fine too',
+            )
+    if len(set(value)) != len(value):
+        raise ConfigError(f"{what}: vary lists {value!r} with a repeat", path=where)
+    return tuple(value)
 
 
 def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
@@ -112,9 +144,9 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
     for i, spec in enumerate(value, 1):
         what = f"cache #{i}"
         missing = _FRAGMENT_KEYS - set(spec)
-        unknown = set(spec) - _FRAGMENT_KEYS
+        unknown = set(spec) - _FRAGMENT_KEYS - _FRAGMENT_OPTIONAL
         if missing or unknown:
-            raise ConfigError(f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}", path=where, hint=f"keys: {sorted(_FRAGMENT_KEYS)}")
+            raise ConfigError(f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}", path=where, hint=f"keys: {sorted(_FRAGMENT_KEYS)}, optional {sorted(_FRAGMENT_OPTIONAL)}")
         if not all(isinstance(spec[k], str) and spec[k] for k in ("template", "selector", "name")):
             raise ConfigError(f"{what}: template, selector and name must be non-empty strings", path=where)
         if not _FRAGMENT_NAME_RE.fullmatch(spec["name"]):
@@ -124,7 +156,8 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
             raise ConfigError(f"{what}: name {spec['name']!r} is used by another fragment", path=where, hint="give every fragment its own name")
         if not isinstance(spec["timeout"], int) or isinstance(spec["timeout"], bool) or spec["timeout"] <= 0:
             raise ConfigError(f"{what}: timeout must be a positive number of seconds", path=where)
-        out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"]))
+        vary = _vary(list(spec["vary"]) if isinstance(spec.get("vary"), tuple) else spec["vary"], what, where) if "vary" in spec else None
+        out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"], vary))
     return tuple(out)
 _BUNDLE_KEYS = {"kind", "files", "media", "defer"}
 
@@ -329,7 +362,8 @@ def config_to_toml(config: Config) -> str:
                 tables.append(f"[bundles.{_toml(b.name)}]\nkind = {_toml(b.kind)}\nfiles = {_toml(b.files)}\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in semantics.items()))
         elif key == "cache":
             for f in value:
-                tables.append(f"[[cache]]\ntemplate = {_toml(f.template)}\nselector = {_toml(f.selector)}\ntimeout = {f.timeout}\nname = {_toml(f.name)}\n")
+                vary = "" if f.vary is None else f"vary = {_toml(f.vary)}\n"
+                tables.append(f"[[cache]]\ntemplate = {_toml(f.template)}\nselector = {_toml(f.selector)}\ntimeout = {f.timeout}\nname = {_toml(f.name)}\n{vary}")
         else:
             lines.append(f"{key} = {_toml(value)}")
     return "\n".join(lines) + "\n" + "".join("\n" + t for t in tables)

@@ -22,9 +22,20 @@ from .io.fs import refuse_overlap
 from .io.project import Project
 from .rewrite.context import RewriteContext
 from .rewrite.project import RewriteResult, mirror_root, plan_project, write_changes
+from .verify.cache_leaks import CacheCheck
 from .verify.compare import Verdict, compare
 
-__all__ = ["OptimizeResult", "optimize"]
+__all__ = ["CacheCheckArgs", "OptimizeResult", "optimize"]
+
+
+@dataclass(frozen=True)
+class CacheCheckArgs:
+    """How ``optimize`` renders the cache leak check: the project's settings and who to render as."""
+
+    settings_module: str
+    pythonpath: Path
+    users: tuple[str, ...]
+    urls: tuple[str, ...] = ()
 
 
 @dataclass
@@ -36,6 +47,8 @@ class OptimizeResult:
     verdict: Verdict
     templates_out: tuple[Path, ...]
     static_out: Path
+    cache: CacheCheck | None = None  # the leak check by rendering, when the Django settings are known
+    cache_left_out: tuple[str, ...] = ()  # rules the check did not pass: not inserted
 
 
 def _quiet(_message: str) -> None:
@@ -49,12 +62,24 @@ def optimize(
     require: tuple[Condition, ...] = (),
     jobs: int | None = None,
     progress: Callable[[str], None] = _quiet,
+    cache_check: CacheCheckArgs | None = None,
 ) -> OptimizeResult:
+    """``cache_check``: prove the cache rules by rendering first (``verify.cache_check``); only the
+    rules it passed are inserted, the others are left out and reported (the rest still applies)."""
     project = Project(config)
     refuse_overlap(out / "static", config.static, "static source dir", "pass an --out outside the static dirs, e.g. --out build")  # before any write
     progress("auditing the sources (the baseline)")
     # The sources as they are, even if an earlier build sits in config.out: its images are not the baseline.
     before = to_json(run_audit(project, as_built=False), str(config.project), config.static_url)
+    checked: CacheCheck | None = None
+    left_out: tuple[str, ...] = ()
+    if cache_check is not None and base.cache_rules and "cache" in base.only:
+        from .verify.cache_check import check_cache
+
+        progress(f"proving the cache fragments by rendering as {', '.join(cache_check.users) or 'nobody'} and anonymous")
+        checked, _ = check_cache(config, cache_check.settings_module, cache_check.pythonpath, cache_check.users, cache_check.urls, base)
+        left_out = tuple(r.name for r in base.cache_rules if r.name not in checked.passed)
+        base = replace(base, cache_rules=tuple(r for r in base.cache_rules if r.name in checked.passed))
     progress("planning the template rewrites and compiling them with Django")
     rewritten = plan_project(project, base)
     write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
@@ -76,4 +101,4 @@ def optimize(
     progress("auditing the rewritten copy")
     after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
     verdict = compare(before, after, require, baseline_path="(the sources)")
-    return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out)
+    return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out, checked, left_out)

@@ -413,18 +413,24 @@ def prepare_database() -> str:
     applied = len(recorder.applied_migrations()) - before
 
     user_model = get_user_model()
-    if user_model.objects.filter(username="demo").exists():
-        return f"{applied} migrations applied; demo user already there"
-    user = user_model.objects.create_user(
-        "demo", "demo@erp.example", "demo", first_name="Demo", last_name="Manager", is_staff=True
-    )
-    # Enough for the navbar's and settings page's `perms` checks to show their extra items.
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="auth", codename__in=["view_user", "view_group"]
+    made = []
+    if not user_model.objects.filter(username="demo").exists():
+        user = user_model.objects.create_user(
+            "demo", "demo@erp.example", "demo", first_name="Demo", last_name="Manager", is_staff=True
         )
-    )
-    return f"{applied} migrations applied; demo user created (demo / demo)"
+        # Enough for the navbar's and settings page's `perms` checks to show their extra items.
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="auth", codename__in=["view_user", "view_group"]
+            )
+        )
+        made.append("demo / demo")
+    # A second user, not staff: `assetopt verify --cache` renders every page as both (and as an
+    # anonymous visitor) to prove no cached fragment serves one user's data to the other.
+    if not user_model.objects.filter(username="clerk").exists():
+        user_model.objects.create_user("clerk", "clerk@erp.example", "clerk", first_name="Sara", last_name="Clerk")
+        made.append("clerk / clerk")
+    return f"{applied} migrations applied; " + (f"user(s) created: {', '.join(made)}" if made else "users demo and clerk already there")
 
 
 def main() -> int:

@@ -142,14 +142,14 @@ ACCEPTED = [
         '<dl class="d"><dd>{{ o.placed|date:"SHORT_DATE_FORMAT" }}</dd></dl>\n',
         "dl.d",
         {},
-        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}\n<dl class="d"><dd>{{ o.placed|date:"SHORT_DATE_FORMAT" }}</dd></dl>\n{% endcache %}\n',
-        id="localized_date_varies_on_the_language",
+        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag request.user.pk request.get_full_path LANGUAGE_CODE %}\n<dl class="d"><dd>{{ o.placed|date:"SHORT_DATE_FORMAT" }}</dd></dl>\n{% endcache %}\n',
+        id="localized_view_data_varies_on_user_url_and_language",
     ),
     pytest.param(
         '<table>\n{% for o in orders %}\n  <tr class="order">\n    <td>{{ o.number }}</td>\n  </tr>\n{% endfor %}\n</table>\n',
         "tr.order",
         {},
-        '{% load cache %}\n<table>\n{% for o in orders %}\n  {% cache 600 frag o %}\n  <tr class="order">\n    <td>{{ o.number }}</td>\n  </tr>\n  {% endcache %}\n{% endfor %}\n</table>\n',
+        '{% load cache %}\n<table>\n{% for o in orders %}\n  {% cache 600 frag o.pk %}\n  <tr class="order">\n    <td>{{ o.number }}</td>\n  </tr>\n  {% endcache %}\n{% endfor %}\n</table>\n',
         id="loop_variable_it_reads_is_varied_on",
     ),
     pytest.param(
@@ -163,7 +163,7 @@ ACCEPTED = [
         "{% for o in orders %}{% with total=o.total %}<td class=\"t\">{{ total }}</td>{% endwith %}{% endfor %}",
         "td.t",
         {},
-        '{% load cache %}\n{% for o in orders %}{% with total=o.total %}{% cache 600 frag o %}<td class="t">{{ total }}</td>{% endcache %}{% endwith %}{% endfor %}',
+        '{% load cache %}\n{% for o in orders %}{% with total=o.total %}{% cache 600 frag o.pk %}<td class="t">{{ total }}</td>{% endcache %}{% endwith %}{% endfor %}',
         id="name_bound_by_with_reads_the_loop_variable",
     ),
     pytest.param(
@@ -177,15 +177,15 @@ ACCEPTED = [
         '<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n',
         "ol.list",
         {},
-        '{% load cache %}\n{% cache 600 frag %}\n<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n{% endcache %}\n',
-        id="forloop_of_a_loop_inside_the_fragment_is_deterministic",
+        '{% load cache %}\n{% cache 600 frag request.user.pk request.get_full_path %}\n<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n{% endcache %}\n',
+        id="forloop_of_a_loop_inside_the_fragment_is_deterministic_but_the_list_is_view_data",
     ),
     pytest.param(
         '<div class="card">{% include "card.html" with title=page.title only %}</div>\n',
         "div.card",
         {},
-        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}\n<div class="card">{% include "card.html" with title=page.title only %}</div>\n{% endcache %}\n',
-        id="include_with_only_varies_on_the_language",
+        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag request.user.pk request.get_full_path LANGUAGE_CODE %}\n<div class="card">{% include "card.html" with title=page.title only %}</div>\n{% endcache %}\n',
+        id="include_with_only_of_view_data_varies_on_user_url_and_language",
     ),
     pytest.param(
         '<footer class="f">© 2024 Nakheel</footer>\n',
@@ -588,42 +588,49 @@ def test_cache_rules_on_the_example_navbar(selector: str, expected: str) -> None
     assert [s.reason for s in result.skips] + sorted({e.reason for e in result.edits}) == [expected]
 
 
+PER_REQUEST = ("request.user.pk", "request.get_full_path")
+
+
 def test_suggest_cache_on_the_example_navbar() -> None:
     found = suggest_cache(parse_template("partials/navbar.html", example("partials/navbar.html")))
     assert [(s.lineno, s.what, s.verdict, s.vary) for s in found] == [
-        # its {% if %} reads LANGUAGE_CODE; the POST form and its CSRF token are outside the loop
+        # LANGUAGES is a setting and LANGUAGE_CODE the language: the same for everyone in a language
         (25, "{% for code, name in LANGUAGES %}", "ok", ("LANGUAGE_CODE",)),
-        # template-only view: `notifications` comes from a context processor that reads request.user,
-        # which no template analysis can see (listed as "ok"; a rule for it needs a user vary by hand)
-        (48, "{{ notifications|length }}", "ok", ()),
-        (52, "{% for notification in notifications %}", "ok", ("LANGUAGE_CODE",)),
+        # `notifications` comes from a context processor the template cannot see into: never "the
+        # same for every request" (it was, and a rule written from it served one user's bell to all)
+        (48, "{{ notifications|length }}", "ok", PER_REQUEST),
+        (52, "{% for notification in notifications %}", "ok", (*PER_REQUEST, "LANGUAGE_CODE")),
     ]
     assert {s.path for s in found} == {"partials/navbar.html"}
     assert found[0].reason == "cacheable, varying on LANGUAGE_CODE"
-    assert found[1].reason == "cacheable, the same for every request"
+    assert found[1].reason.startswith(
+        "cacheable per request, varying on request.user.pk, request.get_full_path: reads notifications (from the view); "
+        'write vary in the rule if you know what its data depends on (per user: vary = ["request.user.pk"]'
+    )
 
 
 def test_suggest_cache_on_the_example_dashboard() -> None:
     found = suggest_cache(parse_template("dashboard/admin_dashboard.html", example("dashboard/admin_dashboard.html")))
-    lang = ("LANGUAGE_CODE",)
+    view = (*PER_REQUEST, "LANGUAGE_CODE")
     assert [(s.lineno, s.what, s.verdict, s.vary) for s in found] == [
         (30, "{% for stat in stats %}", "refused", ()),  # includes stat_card.html without "only"
-        (41, "{% for month, amount in monthly %}", "ok", lang),  # |date, |floatformat, {% trans %}
-        (52, "{% for warehouse, value in stock_by_warehouse %}", "ok", lang),
-        (61, "{% for product, units in top_products %}", "ok", lang),  # {% url %}, {% blocktrans %}
-        (74, "{{ orders|length }}", "ok", ()),
-        (89, "{% for order in orders %}", "ok", lang),  # its include has "only"
-        (108, "{% for product in low_stock %}", "ok", lang),
-        (125, "{% for move in recent_moves %}", "ok", lang),
+        (41, "{% for month, amount in monthly %}", "ok", view),  # |date, |floatformat, {% trans %}
+        (52, "{% for warehouse, value in stock_by_warehouse %}", "ok", view),
+        (61, "{% for product, units in top_products %}", "ok", view),  # {% url %}, {% blocktrans %}
+        (74, "{{ orders|length }}", "ok", PER_REQUEST),
+        (89, "{% for order in orders %}", "ok", view),  # its include has "only"
+        (108, "{% for product in low_stock %}", "ok", view),
+        (125, "{% for move in recent_moves %}", "ok", view),
     ]
     assert found[0].reason == (
         '{% include "partials/stat_card.html" with stat=stat %} at line 31 without "only": '
         "what the included template reads is not visible here"
     )
+    assert "reads orders (from the view)" in found[5].reason
 
 
 SUGGESTED = [
-    pytest.param("{% for a in rows %}{% for b in a %}{{ b }}{% endfor %}{% endfor %}", [(1, "{% for a in rows %}", "ok", ())], id="loop_inside_a_loop_is_not_a_candidate"),
+    pytest.param("{% for a in rows %}{% for b in a %}{{ b }}{% endfor %}{% endfor %}", [(1, "{% for a in rows %}", "ok", PER_REQUEST)], id="loop_inside_a_loop_is_not_a_candidate"),
     pytest.param("{% load cache %}{% cache 60 x %}{% for a in rows %}{{ a }}{% endfor %}{% endcache %}", [], id="loop_inside_a_cache_is_not_a_candidate"),
     pytest.param('{% for c in "abc" %}{{ c }}{% endfor %}', [], id="loop_over_a_literal_is_not_a_candidate"),
     pytest.param(
@@ -633,7 +640,7 @@ SUGGESTED = [
     ),
     pytest.param(
         "<b>{{ orders.count }}</b> <i>{{ user.orders.count }}</i>",
-        [(1, "{{ orders.count }}", "ok", ()), (1, "{{ user.orders.count }}", "ok", ("user.pk",))],
+        [(1, "{{ orders.count }}", "ok", PER_REQUEST), (1, "{{ user.orders.count }}", "ok", ("user.pk",))],
         id="count_statistics",
     ),
     pytest.param('<a title="{{ orders|length }}">x</a>', [], id="statistic_inside_an_attribute_is_not_a_candidate"),

@@ -13,7 +13,7 @@ import click
 from ..config import Config
 from ..errors import AssetoptError
 
-__all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "parse_base_url"]
+__all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "cache_check_args", "parse_base_url"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -25,6 +25,8 @@ _OPTIONS: dict[str, Callable[[str], _Decorator]] = {
     "settings": lambda text: click.option("--settings", "settings_module", default=None, metavar="MODULE", help=text),
     "url": lambda text: click.option("--url", "urls", multiple=True, metavar="PAGE", help=text),
     "user": lambda text: click.option("--user", "user", default=None, metavar="USERNAME", help=text),
+    # verify: repeatable (--cache renders as each); --browser takes one
+    "users": lambda text: click.option("--user", "user", multiple=True, metavar="USERNAME", help=text),
     "no_throttle": lambda text: click.option("--no-throttle", is_flag=True, help=text),
 }
 
@@ -34,8 +36,9 @@ def browser_options(**helps: str) -> Callable[[F], F]:
     command gives them: ``browser_options(browser="...", settings="...", url="...", user="...",
     no_throttle="...")``. They are listed in --help in the order the keywords are given, and the
     command receives ``browser``, ``settings_module``, ``urls``, ``user`` and ``no_throttle``."""
-    if set(helps) != set(_OPTIONS):
-        raise TypeError(f"browser_options needs a help text for each of {sorted(_OPTIONS)}, got {sorted(helps)}")
+    want = set(_OPTIONS) - {"user" if "users" in helps else "users"}  # "users": a repeatable --user (verify)
+    if set(helps) != want:
+        raise TypeError(f"browser_options needs a help text for each of {sorted(want)}, got {sorted(helps)}")
 
     def decorate(f: F) -> F:
         command: Callable[..., Any] = f
@@ -67,6 +70,15 @@ def browser_args(config: Config, settings_module: str | None, urls: tuple[str, .
         elif "/" in u and ":" not in u:  # en/: a path missing its /, not a URL name
             raise AssetoptError(f"--url {u!r}: a path starting with / or a URL name is expected", hint="e.g. --url /en/ or --url core:dashboard")
     return settings_module, pythonpath, list(urls)
+
+
+def cache_check_args(config: Config, settings_module: str | None) -> tuple[str, Path] | None:
+    """The Django settings the cache leak check renders with, and where they import from: --settings,
+    else the config's ``settings`` (from its ``pythonpath``, else the project); None when unknown."""
+    settings_module = settings_module or config.settings or None
+    if settings_module is None:
+        return None
+    return settings_module, config.pythonpath[0] if config.pythonpath else config.project
 
 
 def parse_base_url(value: str) -> str:

@@ -22,7 +22,7 @@ from .verify import verify_report
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for the build.")
 @browser_options(
     browser="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).",
-    settings="--browser: DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project).",
+    settings="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project): renders the --browser pages and proves the cache rules (verify --cache).",
     url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (default: urls in [tool.assetopt]).",
     user="--browser: render the pages logged in as this user of the project's database (force_login), before and after.",
     no_throttle="--browser: skip the throttled (Fast 3G) runs, which take most of the time.",
@@ -42,8 +42,11 @@ def optimize(
     side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
     Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
     console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
-    or fewer saved requests than the static comparison claims. In this repository the defaults
-    measure the example; other projects pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
+    or fewer saved requests than the static comparison claims. When the Django settings are known
+    (--settings, or settings in [tool.assetopt]), the [[tool.assetopt.cache]] rules are first
+    proven by rendering (`assetopt verify --cache`): a rule that leaks or cannot be proven is
+    reported and left out, the rest applies; a leak exits 1. Without settings/urls in the config,
+    pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
     being a URL path or a URL name; pages behind a login render with --user USERNAME.
 
     \b
@@ -54,20 +57,33 @@ def optimize(
       assetopt optimize --browser --url core:dashboard --url sales:order_detail:1 --user demo
 
     Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
-    failed, or a rewrite would break a template (nothing written then), 2 usage error.
+    failed, a cache rule leaks, or a rewrite would break a template (nothing written then), 2 usage error.
     """
     from ..audit.thresholds import parse_conditions
+    from ..optimize import CacheCheckArgs
     from ..optimize import optimize as run_optimize
     from ..rewrite.context import context_from_config
     from ..verify.compare import markdown_table
+    from .browser_args import cache_check_args
 
     conditions = parse_conditions(require) if require else ()
     target = out.resolve() if out is not None else config.out
     page_args = browser_args(config, settings_module, urls) if browser else None
     base = context_from_config(config)
     progress = step_progress()
-    result = run_optimize(config, target, base, conditions, jobs, progress)
+    found = cache_check_args(config, settings_module) if base.cache_rules else None
+    cache_args = CacheCheckArgs(found[0], found[1], config.users, config.urls) if found else None
+    result = run_optimize(config, target, base, conditions, jobs, progress, cache_check=cache_args)
     click.echo(markdown_table(result.verdict))
+    if result.cache is not None:
+        from .verify import cache_check_lines
+
+        for line, colour in cache_check_lines(result.cache):
+            click.secho(line, fg=colour, err=colour != "green")
+        if result.cache_left_out:
+            click.secho(f"cache rule(s) left out (the leak check did not pass them): {', '.join(result.cache_left_out)}; the rest was applied", fg="yellow", err=True)
+    elif base.cache_rules:
+        click.echo("cache rules inserted from the static verdicts only: pass --settings MODULE to prove them by rendering (assetopt verify --cache)")
     files = sum(len(b.files) for b in result.build.manifest.bundles.values())
     click.echo(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
@@ -92,5 +108,6 @@ def optimize(
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
-    if result.verdict.failed or (checked is not None and checked.reasons):
+    leaked = result.cache is not None and bool(result.cache.leaks)
+    if result.verdict.failed or (checked is not None and checked.reasons) or leaked:
         sys.exit(EXIT_FINDINGS)

@@ -41,7 +41,8 @@ def _colour_diff(text: str) -> str:
 @click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
 @click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
 @click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
-def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool) -> None:
+@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="DJANGO_SETTINGS_MODULE (importable from --project): cache fragments then know which names your context processors provide and which of your tags take the context.")
+def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool, settings_module: str | None) -> None:
     """Preview, check or apply template rewrites.
 
     \b
@@ -64,23 +65,27 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
       assetopt rewrite --write              # then: git diff, or the printed undo command
       assetopt rewrite --out build          # rewritten copies in build/templates/
       assetopt rewrite --suggest-cache      # fragments worth a {% cache %}, with verdicts
+      assetopt rewrite --suggest-cache --settings mysite.settings   # knowing your context processors and tags
 
     Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
     template could not be read, 2 usage error.
     """
+    from dataclasses import replace
+
     from ..config import TRANSFORMS
     from ..rewrite.context import context_from_config
     from ..rewrite.edits import unified_diff
     from ..rewrite.project import generated_path, plan_project, stale_generated, write_changes
 
+    facts = _cache_facts(config, settings_module)
     if suggest_cache:
-        _print_cache_suggestions(Project(config), config.user_context)
+        _print_cache_suggestions(Project(config), facts)
         return
     kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
     bad = [k for k in kinds if k not in TRANSFORMS]
     if bad:
         raise click.UsageError(f"--only: unknown transform(s) {', '.join(bad)}; choose from {', '.join(TRANSFORMS)}")
-    base = context_from_config(config, frozenset(kinds), emit)
+    base = replace(context_from_config(config, frozenset(kinds), emit), cache_facts=facts)
     project = Project(config)
     result = plan_project(project, base)
     stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
@@ -117,7 +122,21 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         sys.exit(EXIT_FINDINGS)
 
 
-def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) -> None:
+def _cache_facts(config: Config, settings_module: str | None) -> Any:
+    """The config's declarations; with --settings also what the Django project says (a child process)."""
+    from ..templates.cache_reads import CacheFacts
+
+    if not settings_module:
+        return CacheFacts(user_context=config.user_context, constants=config.constants)
+    from ..verify.cache_check import cache_facts
+    from .browser_args import cache_check_args
+
+    found = cache_check_args(config, settings_module)
+    assert found is not None
+    return cache_facts(config, *found)
+
+
+def _print_cache_suggestions(project: Project, facts: Any) -> None:
     from ..errors import TemplateError
     from ..rewrite.cache import suggest_cache
 
@@ -128,14 +147,15 @@ def _print_cache_suggestions(project: Project, user_context: tuple[str, ...]) ->
         except TemplateError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
-        for s in suggest_cache(template, user_context):
+        for s in suggest_cache(template, facts):
             count += 1
             mark = click.style("ok     ", fg="green") if s.verdict == "ok" else click.style("refused", fg="yellow")
             click.echo(f"{mark} {s.path}:{s.lineno}: {s.what}: {s.reason}")
     click.echo(
-        f"{count} candidate(s). Verdicts read the templates only: data a view or context processor computes per user\n"
-        "(list the latter in user_context) must not be cached without varying on the user. To cache one, add a rule:\n"
-        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name; then `assetopt rewrite --only cache`."
+        f"{count} candidate(s). Verdicts read the templates only: what the view or a context processor provides is keyed\n"
+        "per user and URL unless a rule's vary says what it depends on. To cache one, add a rule:\n"
+        "[[tool.assetopt.cache]] template, selector (CSS, of the element to wrap), timeout, name, vary (optional);\n"
+        "then prove it with `assetopt verify --cache` (renders as two users) and apply it with `assetopt rewrite --only cache`."
     )
 
 

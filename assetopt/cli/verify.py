@@ -41,23 +41,24 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
 
 @cli.command()
 @project_options
-@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True, help="An `assetopt audit --json` from before the change.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="An `assetopt audit --json` from before the change (required unless --cache).")
+@click.option("--cache", "cache", is_flag=True, help="Prove by rendering with Django that no {% cache %} fragment (the templates' own and the [[tool.assetopt.cache]] rules) serves one user's or object's output to another.")
 @click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify).")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report with before/after charts.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.")
 @browser_options(
     browser="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.",
-    url="--browser: only these of the baseline's pages (repeatable; as given to audit --browser).",
-    settings="--browser: DJANGO_SETTINGS_MODULE (default: the one the baseline was measured with).",
-    user="--browser: render logged in as this user (default: the baseline's).",
+    url="--browser: only these of the baseline's pages (repeatable; as given to audit --browser). --cache: the pages to render (default: the config's urls, else every URL pattern without arguments).",
+    settings="--browser: DJANGO_SETTINGS_MODULE (default: the one the baseline was measured with); --cache: the settings that render the pages.",
+    users="--browser: render logged in as this user (default: the baseline's). --cache: a user to render every page as (repeatable, at least two; default: users in the config).",
     no_throttle="--browser: skip the Fast 3G runs.",
 )
 @base_url_option("--browser: measure the pages on this running site (default: the base URL the baseline was measured on, if any).")
 @click.option("--shots", "shots", type=click.Path(file_okay=False, path_type=Path), default=None, help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
 def verify(
-    config: Config, baseline: Path, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
-    browser: bool, urls: tuple[str, ...], settings_module: str | None, user: str | None, no_throttle: bool, shots: Path | None,
+    config: Config, baseline: Path | None, cache: bool, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
+    browser: bool, urls: tuple[str, ...], settings_module: str | None, user: tuple[str, ...], no_throttle: bool, shots: Path | None,
     base_url: str | None,
 ) -> None:
     """Prove the drop: compare the project now with a baseline audit, page by page.
@@ -77,8 +78,18 @@ def verify(
     static comparison claims. A baseline measured with --base-url is measured on the same running
     site again (nothing rendered); --base-url URL measures on another (staging before, staging after).
 
+    With --cache: every {% cache %} fragment (the templates' own, plus the [[tool.assetopt.cache]]
+    rules applied to a temporary copy) is rendered with the project's settings (--settings) as an
+    anonymous visitor and as each --user, with caching off, on every page that shows it. Two
+    renders with the same key (fragment name and vary-on values) but different output are a leak:
+    the cache would serve one the other's HTML. Fails (exit 1) on a leak, naming the template,
+    line, fragment, the two users or objects and the first differing text, and when the proof
+    could not be made (fewer than two users saw a fragment, a page with URL arguments rendered
+    for one object only, a fragment no page rendered).
+
     \b
     Examples:
+      assetopt verify --cache --settings mysite.settings --user alice --user bob
       assetopt audit --json before.json          # before the change
       assetopt verify --baseline before.json --require 'css<=2,eager_img<=3' --report report.html
     \b
@@ -100,8 +111,19 @@ def verify(
     from ..verify.compare import compare, markdown_table
 
     conditions = parse_conditions(require) if require else ()
-    if not browser and (urls or settings_module or user or shots or base_url):
-        raise click.UsageError("--url, --settings, --user, --shots and --base-url go with --browser")
+    if baseline is None and not cache:
+        raise click.UsageError("--baseline FILE is required (or --cache for the cache leak check alone)")
+    if not browser and (shots or base_url or (not cache and (urls or settings_module or user))):
+        raise click.UsageError("--url, --settings, --user go with --browser or --cache; --shots and --base-url with --browser")
+    if browser and len(user) > 1:
+        raise click.UsageError("--browser renders as one --user")
+    cache_failed = False
+    if cache:
+        cache_failed = _verify_cache(config, settings_module, urls, user)
+        if baseline is None:
+            sys.exit(EXIT_FINDINGS if cache_failed else 0)
+    assert baseline is not None
+    one_user = user[0] if user and browser else None
     if out is not None:
         config = replace(config, out=out.resolve())
     try:
@@ -113,8 +135,8 @@ def verify(
 
         check_baseline(before, baseline, urls)  # a baseline without them fails before any work
         site = base_url or before[BROWSER_KEY].get("base_url")
-        if site and (settings_module or user):
-            flags = " and ".join(f for f, v in (("--settings", settings_module), ("--user", user)) if v)
+        if site and (settings_module or one_user):
+            flags = " and ".join(f for f, v in (("--settings", settings_module), ("--user", one_user)) if v)
             why = "" if base_url else " (the baseline was measured there; pass --base-url to measure on another)"
             raise click.UsageError(f"{flags} cannot go with --base-url: the running site at {site}{why} renders the pages with its own settings and whoever it serves")
     now = to_json(run_audit(Project(config)), str(config.project), config.static_url)
@@ -128,7 +150,7 @@ def verify(
 
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
-            config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=user,
+            config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=one_user,
             throttle=not no_throttle, base_url=base_url, progress=step_progress(),
         )
         from ..browser.measure import browser_table
@@ -139,5 +161,37 @@ def verify(
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
-    if verdict.failed or (checked is not None and checked.reasons):
+    if verdict.failed or (checked is not None and checked.reasons) or cache_failed:
         sys.exit(EXIT_FINDINGS)
+
+
+def cache_check_lines(check: Any) -> list[tuple[str, str]]:
+    """(line, colour) of a cache check's verdict, for verify --cache and optimize."""
+    out = [(f"leak: {leak.describe()}", "red") for leak in check.leaks]
+    out += [(f"not proven: {{% cache %}} {name}: {why}", "yellow") for name, why in check.not_proven]
+    out += [(f"note: {note}", "yellow") for note in check.notes]
+    if check.proven:
+        out.append((f"proven: {', '.join(check.proven)} (same key, same output for {', '.join(check.users)} and anonymous, {check.renders} render(s))", "green"))
+    return out
+
+
+def _verify_cache(config: Config, settings_module: str | None, urls: tuple[str, ...], users: tuple[str, ...]) -> bool:
+    """Run the leak check and print its verdict; True when it failed (a leak, or no proof)."""
+    from ..verify.cache_check import check_cache
+    from .browser_args import cache_check_args
+
+    found = cache_check_args(config, settings_module)
+    if found is None:
+        raise click.UsageError("--cache renders the pages with Django: pass --settings MODULE (importable from --project)")
+    settings_name, pythonpath = found
+    check, rewritten = check_cache(config, settings_name, pythonpath, users or config.users, urls or config.urls)
+    for skip in rewritten.skips:
+        if skip.kind == "cache":
+            click.secho(f"rule not applied: {skip.path}:{skip.lineno}: {skip.reason}", fg="yellow")
+    for line, colour in cache_check_lines(check):
+        click.secho(line, fg=colour, err=colour != "green")
+    if not check.failed:
+        click.echo("cache check passed: no fragment serves one user's or object's output to another")
+    else:
+        click.secho(f"cache check failed: {len(check.leaks)} leak(s), {len(check.not_proven)} fragment(s) not proven", fg="red", err=True)
+    return check.failed

@@ -1,7 +1,9 @@
 """Rewrite transform: wrap the element a ``[[tool.assetopt.cache]]`` rule selects in Django's ``{% cache %}``.
 
 Whether the element may be cached and what the fragment varies on is ``cache_fragments.py``
-(``design.md`` decision 9: derived from the template code inside it, never guessed). Here: find the
+(``design.md`` decision 9: derived from the template code inside it, never guessed; the rule's
+``vary`` says what the view's data depends on, else it is keyed per user and URL; whether the key
+holds, ``verify --cache`` proves by rendering). Here: find the
 one element a rule's selector matches, refuse what a ``{% cache %}`` pair cannot wrap (no end tag of
 its own, a span cutting through a template node, inside ``{% blocktrans %}``/``{% bundle %}`` or
 another cache, overlapping another rule's element), and make the two edits. A rule that matches no
@@ -21,13 +23,14 @@ from typing import TYPE_CHECKING
 from ..templates.cache_fragments import (
     LANGUAGE_VAR,
     NO_TAGS_INSIDE,
-    USER_VARS,
+    REQUEST_KEY,
     Suggestion,
     analyse_fragment,
     cache_name,
     crossing,
     suggest_cache,
 )
+from ..templates.cache_reads import CacheFacts
 from ..templates.model import Template
 from ..templates.soup import markup_soup, source_offset
 from ..templates.tags import VOID_ELEMENTS, EndTag, OpaqueTag, StartTag
@@ -58,7 +61,7 @@ def plan_cache(template: Template, ctx: RewriteContext) -> TransformResult:
     taken: list[tuple[int, int, str]] = []
     language = False
     for rule in rules:
-        outcome = _plan_rule(template, soup, rule, ctx.cache_alias, taken, USER_VARS | frozenset(ctx.user_context))
+        outcome = _plan_rule(template, soup, rule, ctx.cache_alias, taken, ctx.cache_facts)
         if isinstance(outcome, Skip):
             skips.append(outcome)
         elif outcome is not None:
@@ -74,7 +77,7 @@ def _plan_rule(
     rule: CacheRule,
     alias: str,
     taken: list[tuple[int, int, str]],
-    user_vars: frozenset[str] = USER_VARS,
+    facts: CacheFacts | None = None,
 ) -> tuple[list[Edit], bool] | Skip | None:
     from soupsieve import SelectorSyntaxError
 
@@ -130,7 +133,7 @@ def _plan_rule(
     for t_start, t_end, other in taken:
         if t_start < end and start < t_end:
             return skip(f"not cached: its element overlaps the one {other} caches", lineno)
-    verdict = analyse_fragment(template, start, end, user_vars)
+    verdict = analyse_fragment(template, start, end, facts, rule.vary)
     if verdict.refusal:
         return skip(f"not cached: {verdict.refusal}", lineno)
     taken.append((start, end, sel))
@@ -139,6 +142,8 @@ def _plan_rule(
     if verdict.language:
         open_tag = "{% get_current_language as " + LANGUAGE_VAR + " %}" + open_tag
     reason = f"cache {sel} for {rule.timeout}s as {rule.name}" + (f", varying on {', '.join(verdict.vary)}" if verdict.vary else "")
+    if rule.vary is None and set(REQUEST_KEY) <= set(verdict.vary):  # the key stands in for what the rule does not say
+        reason += f" (it reads {', '.join(verdict.depends)}: per user and URL until vary in the rule says what that depends on)"
     before, after = _layout(template.source, start, end)
     return [
         Edit(start, start, open_tag + before, KIND, lineno, reason),

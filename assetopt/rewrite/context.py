@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..config import CacheFragment as CacheRule
 from ..config import Config
+from ..templates.cache_reads import CacheFacts
 
 if TYPE_CHECKING:
     from .styles.scope import StyleScope
@@ -36,7 +37,9 @@ class RewriteContext:
     # template name -> start offsets of the tags ``eager_selectors`` match, for the templates
     # ``rewrite.plan_project`` already matched (one bs4 parse each); others are matched when planned
     eager_matches: Mapping[str, frozenset[int]] = field(default_factory=dict)
-    user_context: tuple[str, ...] = ()  # context variables that depend on the user (context processors)
+    # what the project says about names the templates cannot explain (user_context, constants; in
+    # Django mode the context processors and which custom tags take the context)
+    cache_facts: CacheFacts = field(default_factory=CacheFacts)
     # "styles": where inline styles may move, from every page (``rewrite_styles.style_scope``); None
     # judges each template alone, as the one page it renders
     styles: StyleScope | None = None
@@ -59,6 +62,6 @@ def context_from_config(config: Config, only: frozenset[str] | None = None, emit
         cache_rules=config.cache,
         cache_alias=config.cache_alias,
         eager_selectors=config.eager_selectors,
-        user_context=config.user_context,
+        cache_facts=CacheFacts(user_context=config.user_context, constants=config.constants),
         pictures=config.images,
     )

@@ -1,26 +1,29 @@
-"""Whether a fragment of a template may go into Django's ``{% cache %}``, and what it must vary on.
+"""Whether a fragment of a template may go into Django's ``{% cache %}``, and what its key must hold.
 
-The vary-on list is derived from the template code inside the fragment, never guessed (``design.md``
-decision 9): reading ``user``, ``perms`` or ``request`` varies on the user (and on each other request
-value read, such as ``request.GET.q``); translated or localized output (``{% trans %}``, ``{% url %}``
-under ``i18n_patterns``, ``|date``) varies on the language; the variables of enclosing ``{% for %}``
-loops it reads are added. A fragment holding a CSRF token, messages, a POST form, a CSP nonce, the
-loop's position (``forloop``, ``{% cycle %}``), a ``{% block %}`` a child can override or an
-``{% include %}`` whose reads are invisible is refused with the reason. ``suggest_cache`` judges the
-places worth a cache (loops over context data, ``|length`` statistics) for a human to turn into rules.
+A template cannot show which data the view or a context processor makes per user or per URL
+(``design.md`` decision 9), so the verdict never claims more than it reads: a fragment is "the same
+for every request" only when it reads nothing but literals, constants (``STATIC_URL``, names the
+project declares) and the language. Everything else it shows goes into the key: the user
+(``user``, ``perms``, ``request.user``, ``view.request.user``) as a pk, each other request value
+read, the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
+pk, and for view or context-processor data what a rule's ``vary`` declares, else the user and the
+URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, every ``... as x``) are
+followed to what they read. Refused, with the reason: a CSRF token, messages, a POST form, a CSP
+nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
+``{% block %}`` a child can override, an ``{% include %}`` without ``only`` and a custom tag that
+takes the context, whose reads are invisible. ``suggest_cache`` judges the places worth a cache
+(loops over context data, ``|length`` statistics) for a human to turn into rules.
 
-Where the template's nodes sit comes from the tree (``nodes.Delimiters``), not from matching tags
-again. What it never does: read ``{% include %}``d templates or context processors (a value a
-processor computes from the request, such as ``notifications``, is invisible here), or edit anything
-(``rewrite_cache.py`` makes the edits). Pure: a ``Template`` in, verdicts out.
+Where the template's nodes sit comes from the tree (``nodes.Delimiters``). What it never does: read
+``{% include %}``d templates, or edit anything (``rewrite/cache.py`` makes the edits); what it
+cannot prove, ``assetopt verify --cache`` proves by rendering. Pure: a ``Template`` in, verdicts out.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from django.utils.text import smart_split
-
+from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
 from .lexer import Token, TokenKind
 from .model import ForNode, Template
 from .tags import OpaqueTag, StartTag
@@ -31,17 +34,20 @@ __all__ = [
     "LANGUAGE_VAR",
     "USER_VARS",
     "NO_TAGS_INSIDE",
+    "CacheFacts",
+    "REQUEST_KEY",
+    "USER_KEY",
     "analyse_fragment",
     "crossing",
+    "describe",
     "cache_name",
     "suggest_cache",
 ]
 
 LANGUAGE_VAR = "LANGUAGE_CODE"
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-_FILTER_RE = re.compile(r"\|\s*(\w+)")
-_WORD_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*|\d[\w.]*|==|!=|<=|>=|=|\S")
-_GETTEXT_RE = re.compile(r"(?<![\w.])_\(")
+USER_KEY = "request.user.pk"
+# What view data is keyed on when nothing says what it depends on: who asks, and for which URL.
+REQUEST_KEY = (USER_KEY, "request.get_full_path")
 _POST_RE = re.compile(r"""\s(?:form)?method\s*=\s*["']?\s*post""", re.IGNORECASE)
 _NONCE_ATTR_RE = re.compile(r"\snonce\s*=", re.IGNORECASE)
 
@@ -66,21 +72,8 @@ USER_VARS = frozenset({"user", "perms"})
 # Blocks whose body must not hold a {% cache %}: translations take no tags; a bundle lists assets.
 NO_TAGS_INSIDE = frozenset({"blocktrans", "blocktranslate", "bundle", "compress"})
 _POSITION_TAGS = frozenset({"cycle", "ifchanged", "resetcycle"})  # state carried across iterations
-_NO_READS = frozenset({"load", "filter", "autoescape", "spaceless", "comment", "verbatim", "plural", "else", "empty", "templatetag", "lorem", "debug"})
-_LITERALS = frozenset({"None", "True", "False", "_"})
-_KEYWORDS: dict[str, frozenset[str]] = {
-    "if": frozenset({"and", "or", "not", "in", "is"}),
-    "elif": frozenset({"and", "or", "not", "in", "is"}),
-    "for": frozenset({"in", "reversed"}),
-    "blocktrans": frozenset({"with", "count", "context", "trimmed", "asvar"}),
-    "blocktranslate": frozenset({"with", "count", "context", "trimmed", "asvar"}),
-    "trans": frozenset({"noop", "context", "as"}),
-    "translate": frozenset({"noop", "context", "as"}),
-    "include": frozenset({"with", "only"}),
-    "with": frozenset({"as"}),
-    "regroup": frozenset({"by", "as"}),
-    "cycle": frozenset({"as", "silent"}),
-}
+_FORM_ERRORS = frozenset({"errors", "non_field_errors"})
+_MIDDLES = frozenset({"else", "elif", "empty", "plural"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,60 +94,22 @@ def cache_name(tok: Token) -> str:
     return bits[2] if len(bits) > 2 else ""
 
 
-# -- what a piece of template code reads ----------------------------------------------------------------
-
-
-def _reads_of(tok: Token) -> tuple[list[str], set[str], bool]:
-    """(variable paths read, filters used, uses ``_("...")``) of one ``{{ }}`` or ``{% %}`` token."""
-    if tok.kind is not TokenKind.BLOCK:
-        return _reads_in(tok.contents)
-    tag, _, args = tok.contents.strip().partition(" ")
-    if tag in _NO_READS or tag.startswith("end"):
-        return [], set(), False
-    return _reads_in(args, tag)
-
-
-def _reads_in(text: str, tag: str = "") -> tuple[list[str], set[str], bool]:
-    """The reads of a variable expression, or of the arguments of the tag ``tag``."""
-    translated = bool(_GETTEXT_RE.search(text))
-    keywords = _KEYWORDS.get(tag, frozenset())
-    text = _STRING_RE.sub(" ", text)
-    filters = set(_FILTER_RE.findall(text))
-    words = [m.group() for m in _WORD_RE.finditer(_FILTER_RE.sub(" ", text))]
-    paths = []
-    in_loop_vars = tag == "for"
-    for i, word in enumerate(words):
-        if in_loop_vars:  # {% for a, b in x %}: a and b are assigned, not read
-            in_loop_vars = word != "in"
-            continue
-        if not (word[0].isalpha() or word[0] == "_") or word in _LITERALS or word in keywords:
-            continue
-        if (i + 1 < len(words) and words[i + 1] == "=") or (i > 0 and words[i - 1] in ("as", "asvar", "by")):
-            continue  # an assignment target or a regroup attribute, not a read
-        paths.append(word)
-    return paths, filters, translated
-
-
-def _with_bindings(tok: Token) -> dict[str, list[str]]:
-    """``{% with a=x.y b=z %}`` (or ``{% with x.y as a %}``) -> {"a": ["x.y"], "b": ["z"]}."""
-    bits = list(smart_split(tok.contents))[1:]
-    if len(bits) == 3 and bits[1] == "as":
-        return {bits[2]: _reads_in(bits[0])[0]}
-    out = {}
-    for bit in bits:
-        name, eq, expr = bit.partition("=")
-        if eq:
-            out[name] = _reads_in(expr)[0]
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A fragment's vary-on list (``language``: it needs ``LANGUAGE_VAR``), or why it must not be cached."""
+    """A fragment's key (``vary``; ``language``: it needs ``LANGUAGE_VAR``), or why it must not be cached.
+
+    ``depends``: what it reads that is per request, as ``"orders (from the view)"``; empty for a
+    fragment that is the same for every request (in a language, when ``language``)."""
 
     vary: tuple[str, ...] = ()
     language: bool = False
     refusal: str = ""
+    depends: tuple[str, ...] = ()
+
+    @property
+    def shared(self) -> bool:
+        """The same for every request: it reads only literals, constants and the language."""
+        return not self.refusal and not self.depends
 
 
 def crossing(template: Template, start: int, end: int) -> Token | None:
@@ -184,13 +139,24 @@ def crossing(template: Template, start: int, end: int) -> Token | None:
     return opened[0] if opened else None
 
 
-def analyse_fragment(template: Template, start: int, end: int, user_vars: frozenset[str] = USER_VARS) -> Verdict:
-    """Derive the vary-on list of the fragment [start, end), or the reason it must not be cached."""
+def analyse_fragment(
+    template: Template, start: int, end: int, facts: CacheFacts | None = None, declared: tuple[str, ...] | None = None,
+) -> Verdict:
+    """Derive the key of the fragment [start, end), or the reason it must not be cached.
+
+    What the template shows for certain goes into the key whatever a rule says: the user
+    (``user``, ``perms``, ``request.user``, ``view.request.user``) as ``user.pk``/``request.user.pk``,
+    each other request value read, the language, and the identity of each enclosing loop's object it
+    reads (``o.pk``; ``o`` itself only when the fragment prints nothing but ``o``). What the view or a
+    context processor provides cannot be judged from the template: ``declared`` (a rule's ``vary``)
+    says what it depends on; without it the key is ``REQUEST_KEY`` (per user and URL)."""
+    facts = facts or CacheFacts()
     problems: list[tuple[int, str]] = []
     loops = [n for n in template.bodies if isinstance(n, ForNode) and n.delimiters.holds(start, end, first_body=True)]
     inner_loops = [n.delimiters for n in template.bodies if isinstance(n, ForNode) and n.delimiters.within(start, end)]
     language = False
     reads: list[tuple[str, Token, int]] = []  # (path, token, how many loops inside the span hold it)
+    local: dict[str, int] = {}  # name bound inside the span -> where
     for tok in template.code_from(start):
         if tok.start >= end:
             break
@@ -211,25 +177,66 @@ def analyse_fragment(template: Template, start: int, end: int, user_vars: frozen
             problems.append((tok.start, f"{{% {tag} %}} {at}: its value depends on the position in the loop"))
         elif "nonce" in tag:
             problems.append((tok.start, f"a CSP nonce {at}: it changes on every request"))
+        elif tag == "debug":
+            problems.append((tok.start, f"{{% debug %}} {at}: it prints the whole context of the request"))
         elif tok.kind is TokenKind.VAR and tok.contents.split("|")[0].strip() == "block.super":
             problems.append((tok.start, f"{{{{ block.super }}}} {at}: the parent's block is not visible here"))
+        elif tag and _custom_reads_context(tag, facts):
+            problems.append((tok.start, _custom_tag_problem(tok, facts)))
         language = language or tag in _LANGUAGE_TAGS
-        paths, filters, translated = _reads_of(tok)
+        paths, filters, translated = reads_of(tok)
         language = language or translated or bool(filters & _LOCALIZING_FILTERS)
         if tag == "querystring":
             paths.append("request.GET")
         reads.extend((p, tok, depth) for p in paths)
-    # A name an enclosing {% with %} binds reads what its expression reads (evaluated outside the span).
-    for node in reversed([n for n in template.bodies if n.kind == "with" and n.delimiters.holds(start, end)]):
-        bound = _with_bindings(node.delimiters.open)
-        reads.extend((p, tok, 0) for path, tok, _ in list(reads) for p in bound.get(path.split(".")[0], ()))
+        for name in binds_of(tok):
+            local.setdefault(name, tok.start)
+    # A name an enclosing {% with %} or an "as" outside the span binds reads what that code reads.
+    bound: dict[str, list[tuple[list[str], Token]]] = {}
+    for node in [n for n in template.bodies if n.kind == "with" and n.delimiters.holds(start, end)]:
+        for name, exprs in with_bindings(node.delimiters.open).items():
+            bound.setdefault(name, []).append((exprs, node.delimiters.open))
+    outside_aliases = {
+        name: [t for t in toks if not (start <= t.start < end)] for name, toks in aliases(template.code).items()
+    }
+    derived: dict[str, str] = {}  # alias -> the {% tag %} that computed it from the context
+    for name, toks in outside_aliases.items():
+        for t in toks:
+            bound.setdefault(name, []).append((reads_of(t)[0], t))
+            language = language or t.tag_name in _LANGUAGE_TAGS or bool(reads_of(t)[1] & _LOCALIZING_FILTERS)
+            if _custom_reads_context(t.tag_name, facts):
+                derived[name] = f"{{% {t.tag_name} %}} at line {t.lineno}"
+    followed: set[tuple[str, int]] = set()
+    i = 0
+    while i < len(reads):
+        path, tok, _ = reads[i]
+        head = path.split(".")[0]
+        i += 1
+        if head in local and local[head] < tok.start or head not in bound:
+            continue
+        for exprs, binder in bound[head]:
+            if (head, binder.start) not in followed:
+                followed.add((head, binder.start))
+                reads.extend((p, binder, 0) for p in exprs)
     problems.extend(_markup_problems(template, start, end))
+    loopvars = {v for loop in loops for v in loop.loopvars}
     user = request = False
     request_paths: dict[str, None] = {}
-    loop_reads: set[str] = set()
+    loop_reads: dict[str, bool] = {}  # loop variable -> read with an attribute
+    depends: dict[str, None] = {}
     for path, tok, depth in reads:
         segs = path.split(".")
+        if segs[0] == "view" and len(segs) > 1 and segs[1] == "request":
+            segs = segs[1:]  # {{ view.request.user.email }}: every class-based view puts itself in the context
+            path = ".".join(segs)
         head, at = segs[0], f"at line {tok.lineno}"
+        if head in local and local[head] < tok.start:
+            continue  # bound inside the fragment: its sources are read there
+        if head in bound and head not in derived:
+            continue  # an alias: what it reads was followed above
+        if head in loopvars:  # read through an alias bound outside the span: assume an object
+            loop_reads[head] = loop_reads.get(head, False) or len(segs) > 1 or not start <= tok.start < end
+            continue
         if head == "csrf_token":
             problems.append((tok.start, f"csrf_token {at}: a CSRF token must not be cached"))
         elif head == "messages":
@@ -242,21 +249,58 @@ def analyse_fragment(template: Template, start: int, end: int, user_vars: frozen
                 levels += 1
             if levels > depth:
                 problems.append((tok.start, f"forloop {at}: its value depends on the position in the loop"))
-        user = user or head in user_vars
-        if head == "request":
-            request = True
+        elif _FORM_ERRORS & set(segs[1:]):
+            problems.append((tok.start, f"{path} {at}: form errors belong to one submission, which no cache key tells apart"))
+        elif head in USER_VARS:
+            user = True
+        elif head == "request":
+            user = request = True
             if len(segs) > 1 and segs[1] != "user":
                 request_paths[path] = None
-        language = language or head in _LANGUAGE_VARS
-        loop_reads.add(head)
+        elif head in _LANGUAGE_VARS:
+            language = True
+        elif head in CONSTANT_VARS or head in facts.constants:
+            pass
+        elif head in facts.user_context:
+            user = True
+            depends[f"{head} (user_context: depends on the user)"] = None
+        elif head in derived:
+            depends[f"{head} (set by {derived[head]}, which reads the context)"] = None
+        elif head in facts.processors:
+            depends[f"{head} (from the context processor {facts.processors[head]})"] = None
+        else:
+            depends[f"{head} (from the view)"] = None
     if problems:
         return Verdict(refusal=min(problems)[1])
-    vary = ["request.user.pk"] if request else ["user.pk"] if user else []
+    view_data = [d for d in depends if "(user_context" not in d]
+    vary: list[str] = list(declared) if declared is not None else list(REQUEST_KEY) if view_data else []
+    if user or request:
+        user_key = USER_KEY if request or USER_KEY in vary else "user.pk"
+        if not {USER_KEY, "user.pk", "request.user.id", "user.id"} & set(vary):
+            vary.insert(0, user_key)
+        depends = {"user (the signed-in user)": None, **depends} if not any(d.startswith("user ") for d in depends) else depends
     vary += request_paths
     if language:
         vary.append(LANGUAGE_VAR)
-    vary += [v for loop in loops for v in loop.loopvars if v in loop_reads]
-    return Verdict(tuple(dict.fromkeys(vary)), language)
+    vary += [f"{v}.pk" if loop_reads[v] else v for loop in loops for v in loop.loopvars if v in loop_reads]
+    return Verdict(tuple(dict.fromkeys(vary)), language, depends=tuple(depends))
+
+
+def _custom_reads_context(tag: str, facts: CacheFacts) -> bool:
+    """Is ``tag`` custom code that may read the whole context (``takes_context=True``, a hand-written
+    tag, or a tag nobody told us about)?"""
+    if not tag or tag in BUILTIN_TAGS or tag in _MIDDLES or tag.startswith("end"):
+        return False
+    return facts.tags is None or facts.tags.get(tag, "context") != "args"
+
+
+def _custom_tag_problem(tok: Token, facts: CacheFacts) -> str:
+    at = f"{{% {tok.tag_name} %}} at line {tok.lineno}"
+    if facts.tags is None:
+        return f"{at} is a custom tag that may take the context (takes_context=True): what it reads is not visible here (with the Django settings assetopt loads your tag libraries to tell)"
+    if tok.tag_name in facts.tags:
+        return f"{at} takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here"
+    return f"{at} is not in any tag library of the project: what it reads is not visible here"
 
 
 def _markup_problems(template: Template, start: int, end: int) -> list[tuple[int, str]]:
@@ -286,23 +330,22 @@ def _markup_problems(template: Template, start: int, end: int) -> list[tuple[int
 # -- suggest_cache ---------------------------------------------------------------------------------------
 
 
-def suggest_cache(template: Template, user_context: tuple[str, ...] = ()) -> list[Suggestion]:
+def suggest_cache(template: Template, facts: CacheFacts | None = None) -> list[Suggestion]:
     """Loops over context data and ``|length``/``.count`` statistics outside loops and caches, judged.
 
-    ``user_context``: context variables (from context processors) that depend on the user."""
-    user_vars = USER_VARS | frozenset(user_context)
+    "ok" is "the same for every request" only for a fragment that reads nothing per request; any
+    other carries the key its data needs and names what it reads (see ``analyse_fragment``)."""
     out: list[Suggestion] = []
 
     def outside(start: int, end: int) -> bool:
         return not any(n.kind in ("for", "cache") and n.delimiters.holds(start, end) for n in template.bodies)
 
     def judge(what: str, lineno: int, start: int, end: int) -> None:
-        v = analyse_fragment(template, start, end, user_vars)
+        v = analyse_fragment(template, start, end, facts)
         if v.refusal:
             out.append(Suggestion(template.path, lineno, what, "refused", v.refusal, ()))
         else:
-            reason = "cacheable, varying on " + ", ".join(v.vary) if v.vary else "cacheable, the same for every request"
-            out.append(Suggestion(template.path, lineno, what, "ok", reason, v.vary))
+            out.append(Suggestion(template.path, lineno, what, "ok", describe(v), v.vary))
 
     candidates: list[tuple[int, str, int, int, int]] = []
     for node in template.bodies:
@@ -316,12 +359,25 @@ def suggest_cache(template: Template, user_context: tuple[str, ...] = ()) -> lis
             continue
         if template.in_tag(tok.start):
             continue  # inside an attribute value
-        paths, filters, _ = _reads_of(tok)
+        paths, filters, _ = reads_of(tok)
         if ("length" in filters or (paths and paths[0].endswith(".count"))) and outside(tok.start, tok.end):
             candidates.append((tok.start, _source_of(template, tok), tok.lineno, tok.start, tok.end))
     for _, what, lineno, start, end in sorted(candidates):
         judge(what, lineno, start, end)
     return out
+
+
+def describe(v: Verdict) -> str:
+    """The reason of an accepted fragment: what its key is and what it depends on."""
+    if v.shared:
+        return "cacheable, varying on " + ", ".join(v.vary) if v.vary else "cacheable, the same for every request"
+    text = f"cacheable per request, varying on {', '.join(v.vary)}: reads {', '.join(v.depends)}"
+    if set(REQUEST_KEY) <= set(v.vary):
+        text += (
+            '; write vary in the rule if you know what its data depends on (per user: vary = ["request.user.pk"];'
+            ' one object: its pk, e.g. vary = ["order.pk"]; the same for everyone: vary = []), then prove it with `assetopt verify --cache`'
+        )
+    return text
 
 
 def _source_of(template: Template, tok: Token) -> str:

@@ -101,6 +101,13 @@ STORAGES = {
 # Bundling follows DEBUG (off while developing); {"BUNDLES": False} is the rollback.
 ASSETOPT = {
     "CACHE_DIR": REPO_ROOT / ".assetopt-cache",  # shared with the `assetopt` CLI: content-addressed
-    "USER_CONTEXT": ["notifications"],  # as [tool.assetopt] user_context in pyproject.toml
+    "USERS": ["demo", "clerk"],  # as [tool.assetopt] users: `manage.py assetopt verify --cache` renders as them
+    # the {% cache %} rules of pyproject.toml's [[tool.assetopt.cache]]
+    "CACHE": [
+        {"template": "partials/navbar.html", "selector": ".navbar-actions .notifications", "timeout": 60,
+         "name": "navbar_notifications", "vary": ["request.user.pk"]},
+        {"template": "dashboard/admin_dashboard.html", "selector": "section.chart-area", "timeout": 300,
+         "name": "dashboard_charts", "vary": []},
+    ],
     "MINIFY_STATIC": True,  # as [tool.assetopt] minify_static: collectstatic ships order_form.js minified
 }

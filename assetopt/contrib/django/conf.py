@@ -32,6 +32,8 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``USER_CONTEXT``              ``user_context``
 ``STATIC_TAGS``               ``static_tags``      your tags that print a static URL, e.g. ``versioned_static``
 ``BUNDLE_SELF_LOCATING``      ``bundle_self_locating``  globs of self-locating scripts bundled anyway
+``CONSTANTS``                 ``constants``        names the same for every request
+``USERS``                     ``users``            ``verify --cache`` renders as these users
 ``IMAGES``                    ``images``           collectstatic optimizes images, writes variants
 ``IMAGE_QUALITY``             ``image_quality``
 ``IMAGE_WIDTHS``              ``image_widths``     e.g. ``[480, 960, 1440]``; ``[]`` for none
@@ -74,6 +76,8 @@ CONFIG_FIELDS = {
     "USER_CONTEXT": "user_context",
     "STATIC_TAGS": "static_tags",
     "BUNDLE_SELF_LOCATING": "bundle_self_locating",
+    "CONSTANTS": "constants",
+    "USERS": "users",
     "IMAGES": "images",
     "IMAGE_QUALITY": "image_quality",
     "IMAGE_WIDTHS": "image_widths",

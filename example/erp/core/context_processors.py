@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from erp.core.sample_data import NOTIFICATIONS
+from erp.core.sample_data import notifications_for
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -12,5 +12,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     match = request.resolver_match
     return {
         "active": match.app_name if match else "",
-        "notifications": NOTIFICATIONS if request.user.is_authenticated else (),
+        "notifications": notifications_for(request.user),
     }

@@ -184,6 +184,14 @@ NOTIFICATIONS = (
 )
 
 
+def notifications_for(user: object) -> tuple[Notification, ...]:
+    """The bell of one signed-in user: managers (staff) hear about everything, the others only about
+    the draft orders they have to confirm. Per user, so a cached bell must be keyed on the user."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    return NOTIFICATIONS if getattr(user, "is_staff", False) else NOTIFICATIONS[1:2]
+
+
 def _status_for(age_days: int, rng: random.Random) -> OrderStatus:
     if rng.random() < 0.06:
         return OrderStatus.CANCELLED

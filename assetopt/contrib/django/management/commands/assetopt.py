@@ -44,11 +44,17 @@ class Command(BaseCommand):
         except (AssetoptError, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
         args = [options["command"], *options["rest"]]
-        if options["command"] in ("optimize", "verify") and "--browser" in args and "--settings" not in args:
+        # the browser half, the cache leak check (verify --cache, and optimize before it inserts a
+        # cache rule) and the cache verdicts of rewrite (context processors, tags) use these settings
+        needs_settings = options["command"] in ("optimize", "rewrite") or (options["command"] == "verify" and ("--browser" in args or "--cache" in args))
+        if needs_settings and "--settings" not in args:
             args += ["--settings", os.environ.get("DJANGO_SETTINGS_MODULE", "")]
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")
             argv = [sys.executable, "-m", "assetopt.cli", args[0], "--project", tmp, *args[1:]]
-            code = subprocess.call(argv, cwd=os.getcwd())
+            # the settings module must import in the children too, wherever manage.py was run from
+            here = [str(Path(sys.path[0]).resolve())] if sys.path and sys.path[0] and Path(sys.path[0]).is_dir() else []
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join([*here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+            code = subprocess.call(argv, cwd=os.getcwd(), env=env)
         if code:
             sys.exit(code)  # the command line's own exit code: 1 findings, 2 usage error

@@ -1,0 +1,209 @@
+"""The child process of ``verify/cache_render.py``: facts about cache fragments from the project's settings.
+
+Run as ``python -m assetopt.contrib.django.cache_child`` with a JSON request on stdin; answers JSON on
+stdout (``{"error": message}`` and exit 1 for a problem the user can fix). Two operations:
+
+- ``"facts"``: which names the configured context processors provide and which custom tags take the
+  context (``takes_context=True``, or a hand-written tag whose Node sees the whole context), for the
+  static analysis (``templates.cache_reads.CacheFacts``).
+- ``"probe"``: render pages as each identity (anonymous, then each username, ``force_login``) with
+  Django's ``{% cache %}`` node replaced by one that caches nothing and records, for every fragment
+  rendered, its template, line, name, cache alias, the values of its key (``str()`` of each vary-on, as
+  Django's ``make_template_fragment_key`` hashes them) and its output. Without URLs given, every URL
+  pattern that takes no arguments is rendered (patterns that need arguments are listed). A page is
+  rendered for the later identities only when the first ones showed a fragment on it.
+
+The project's settings live only in this process; the caller compares the records.
+"""
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from .render_child import PLAIN_STATIC_STORAGE, _ChildError, _resolve
+
+__all__ = ["main"]
+
+_DJANGO_BACKEND = "django.template.backends.django.DjangoTemplates"
+
+
+def _setup(request: Mapping[str, Any]) -> None:
+    for p in reversed(request["pythonpath"]):
+        sys.path.insert(0, p)
+    os.environ["DJANGO_SETTINGS_MODULE"] = request["settings"]
+    import django
+
+    django.setup()
+
+
+def _tag_kind(compile_func: Any) -> str:
+    """"args" for a simple_tag/inclusion_tag/simple_block_tag without takes_context, else "context"."""
+    try:
+        nonlocals = inspect.getclosurevars(compile_func).nonlocals
+    except (TypeError, ValueError):
+        return "context"
+    if "takes_context" in nonlocals and "func" in nonlocals:
+        return "context" if nonlocals["takes_context"] else "args"
+    return "context"
+
+
+def _facts() -> dict[str, Any]:
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import engines
+    from django.test import RequestFactory
+
+    processors: dict[str, str] = {}
+    failed: list[str] = []
+    tags: dict[str, str] = {}
+    for backend in engines.all():
+        if not hasattr(backend, "engine") or backend.__module__ + "." + type(backend).__name__ != _DJANGO_BACKEND:
+            continue
+        engine = backend.engine
+        from django.utils.module_loading import import_string
+
+        for dotted in engine.context_processors:
+            processor = import_string(dotted)
+            req = RequestFactory().get("/")
+            req.user = AnonymousUser()
+            req.session = {}  # type: ignore[assignment]
+            try:
+                names = processor(req)
+            except Exception as exc:  # noqa: BLE001 - the project's code: report it, keep going
+                failed.append(f"{dotted}: {type(exc).__name__}: {exc}")
+                continue
+            for name in names or {}:
+                processors.setdefault(name, dotted)
+        libraries = [*engine.template_builtins, *engine.template_libraries.values()]
+        for lib in libraries:
+            for name, func in lib.tags.items():
+                kind = _tag_kind(func)
+                tags[name] = "context" if tags.get(name) == "context" else kind
+    return {"processors": processors, "tags": tags, "failed": failed}
+
+
+def _discover() -> tuple[list[str], list[str]]:
+    """(URL names that take no arguments, URL names that need some)."""
+    from django.urls import URLResolver, get_resolver
+
+    plain: list[str] = []
+    needs: list[str] = []
+
+    def walk(patterns: list[Any], ns: list[str]) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, ns + ([p.namespace] if p.namespace else []))
+            elif getattr(p, "name", None):
+                full = ":".join([*ns, p.name])
+                (needs if p.pattern.regex.groups else plain).append(full)
+
+    walk(get_resolver().url_patterns, [])
+    return list(dict.fromkeys(plain)), list(dict.fromkeys(needs))
+
+
+def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
+    from django.conf import settings
+    from django.templatetags import cache as cache_tags
+    from django.test import Client
+    from django.test.utils import override_settings, setup_test_environment
+
+    captured: list[dict[str, Any]] = []
+
+    def render(self: Any, context: Any) -> str:
+        # Render uncached, and record the key Django would use: caching is off, so each render shows
+        # what this request would put in (or get from) the cache.
+        vary = [str(v.resolve(context)) for v in self.vary_on]
+        alias = self.cache_name.resolve(context) if self.cache_name else "default"
+        output = self.nodelist.render(context)
+        origin = getattr(self, "origin", None)
+        captured.append({
+            "template": getattr(origin, "template_name", None) or getattr(origin, "name", "?"),
+            "line": getattr(getattr(self, "token", None), "lineno", 0),
+            "name": self.fragment_name,
+            "alias": str(alias),
+            "key": vary,
+            "output": output,
+        })
+        return output
+
+    cache_tags.CacheNode.render = render  # type: ignore[method-assign]
+    overrides: dict[str, Any] = {}
+    storages = copy.deepcopy(getattr(settings, "STORAGES", {}) or {})
+    storages["staticfiles"] = {"BACKEND": PLAIN_STATIC_STORAGE}
+    overrides["STORAGES"] = storages
+    if request.get("templates_dirs") is not None:
+        engines = copy.deepcopy(settings.TEMPLATES)
+        for engine in engines:
+            if engine.get("BACKEND") == _DJANGO_BACKEND:
+                engine["DIRS"] = list(request["templates_dirs"])
+        overrides["TEMPLATES"] = engines
+    setup_test_environment()
+    needs: list[str] = []
+    renders: list[dict[str, Any]] = []
+    with override_settings(**overrides):
+        specs = list(request.get("urls") or [])
+        if not specs:
+            specs, needs = _discover()
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        identities: list[tuple[str, Any]] = [("anonymous", None)]
+        for username in request.get("users") or []:
+            try:
+                identities.append((username, user_model._default_manager.get(**{user_model.USERNAME_FIELD: username})))
+            except user_model.DoesNotExist:
+                raise _ChildError(f"--user {username!r}: no such user in the database of {request['settings']}") from None
+        # Signed-in users first (most fragments sit behind a login, and a leak is best shown between
+        # two users), the anonymous visitor last; after the first two, only pages that showed a fragment.
+        order = identities[1:] + identities[:1]
+        with_fragments: set[str] = set()
+        urls: list[tuple[str, str]] = []
+        for spec in specs:
+            try:
+                urls.append((spec, _resolve(spec)))
+            except _ChildError:
+                if request.get("urls"):
+                    raise
+        for n, (who, user) in enumerate(order):
+            client = Client(raise_request_exception=False)  # a page that fails is reported, the rest checked
+            if user is not None:
+                client.force_login(user)
+            for spec, url in urls:
+                if n >= 2 and url not in with_fragments:
+                    continue
+                captured.clear()
+                response = client.get(url)
+                match = getattr(response, "resolver_match", None)
+                if captured:
+                    with_fragments.add(url)
+                renders.append({
+                    "who": who,
+                    "url": url,
+                    "spec": spec,
+                    "status": response.status_code,
+                    "view": getattr(match, "view_name", "") or "",
+                    "args": [*map(str, getattr(match, "args", ()) or ()), *(f"{k}={v}" for k, v in sorted((getattr(match, "kwargs", {}) or {}).items()))],
+                    "fragments": list(captured) if response.status_code == 200 else [],
+                })
+    return {"renders": renders, "needs_arguments": needs}
+
+
+def main() -> None:
+    request = json.load(sys.stdin)
+    answer_to, sys.stdout = sys.stdout, sys.stderr
+    try:
+        _setup(request)
+        answer = _facts() if request["op"] == "facts" else _probe(request)
+    except _ChildError as exc:
+        json.dump({"error": str(exc)}, answer_to)
+        print(f"assetopt.contrib.django.cache_child: {exc}", file=sys.stderr)
+        sys.exit(1)
+    json.dump(answer, answer_to)
+
+
+if __name__ == "__main__":
+    main()

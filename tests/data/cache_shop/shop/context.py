@@ -1,0 +1,5 @@
+from .data import mine
+
+
+def notifications(request):
+    return {"notifications": mine(request, "notifications")}

@@ -1,0 +1,43 @@
+from django import forms
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from .data import ORDERS, mine
+
+
+class PayForm(forms.Form):
+    card = forms.CharField()
+
+    def clean(self):
+        raise forms.ValidationError(f"{self.data.get('holder', '')}: card {self.cleaned_data.get('card', '')} was declined")
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def orders(request):
+    return render(request, "orders.html", {"orders": mine(request, "orders")})
+
+
+def addresses(request):
+    return render(request, "addresses.html", {"addresses": mine(request, "addresses")})
+
+
+def thread(request):
+    return render(request, "thread.html", {"thread": {"participants": mine(request, "participants")}})
+
+
+def pay(request):
+    form = PayForm(request.POST) if request.method == "POST" else PayForm()
+    if request.method == "POST":
+        form.is_valid()
+    return render(request, "pay.html", {"form": form})
+
+
+def order_detail(request, pk):
+    return render(request, "order_detail.html", {"order": ORDERS[pk]})
+
+
+class ProfileView(TemplateView):  # puts `view` (and so view.request.user) in the context
+    template_name = "profile.html"
