@@ -48,13 +48,15 @@ def browser_options(**helps: str) -> Callable[[F], F]:
 
 
 def browser_args(config: Config, settings_module: str | None, urls: tuple[str, ...]) -> tuple[str, Path, list[str]]:
-    """--settings/--url, else the config's ``urls`` (``ASSETOPT["PAGES"]`` in Django), else in this
-    repository (example/manage.py) the example's defaults."""
+    """--settings/--url, else the config's ``settings``/``urls`` (under ``manage.py assetopt``: the
+    settings it runs with and ``ASSETOPT["PAGES"]``), else in this repository (example/manage.py)
+    the example's defaults."""
     from ..browser.check import EXAMPLE_URLS
     from ..browser.snapshots import snapshot_relpath
 
     example = config.project / "example"
     is_repo = (example / "manage.py").is_file()
+    settings_module = settings_module or config.settings or None  # manage.py assetopt: the settings it runs with
     if settings_module is None and not is_repo:
         raise click.UsageError("--browser needs --settings MODULE (and --url PATH ...): the Django settings that render your pages")
     urls = urls or config.urls

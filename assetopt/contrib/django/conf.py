@@ -18,7 +18,8 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ============================  ===================  =============================================
 ``ASSETOPT`` key              ``Config`` field     note
 ============================  ===================  =============================================
-``CACHE_DIR``                 ``cache_dir``        default ``STATIC_ROOT/.assetopt-cache``
+``CACHE_DIR``                 ``cache_dir``        default ``BASE_DIR/.assetopt-cache`` (never a served dir: W004)
+``INCLUDE_APP_TEMPLATES``     ``include_app_templates``  also audit/rewrite installed apps' templates
 ``CACHE_ALIAS``               ``cache_alias``      must be in ``CACHES`` (check ``assetopt.E002``)
 ``DECLARED_BUNDLES``          ``bundles``          ``BUNDLES`` is the on/off switch in Django
 ``PAGE_TEMPLATES``            ``pages``            template names audited as pages
@@ -59,6 +60,7 @@ from ...build.manifest import MANIFEST_NAME
 # ASSETOPT key -> Config field
 CONFIG_FIELDS = {
     "CACHE_DIR": "cache_dir",
+    "INCLUDE_APP_TEMPLATES": "include_app_templates",
     "CACHE_ALIAS": "cache_alias",
     "DECLARED_BUNDLES": "bundles",
     "PAGE_TEMPLATES": "pages",
