@@ -3,8 +3,8 @@
 Template dirs are what Django's template loaders search, in their order; static dirs are what
 ``STATICFILES_FINDERS`` collect, in their order: the build reads exactly the files Django serves.
 
-The project boundary: a template dir is the project's own when it is in an engine's ``DIRS`` or
-inside ``BASE_DIR``, and not inside an installed package (a ``site-packages``/``dist-packages``
+The project boundary: a template dir is the project's own when it is configured (an engine's
+``DIRS``, a filesystem loader's dirs) or an app's ``templates/`` inside ``BASE_DIR``, and not inside an installed package (a ``site-packages``/``dist-packages``
 folder, a virtualenv under ``BASE_DIR`` included). The others (``django.contrib.admin``'s...) become
 ``library_templates``: read to resolve names, never audited nor rewritten, unless
 ``ASSETOPT["INCLUDE_APP_TEMPLATES"]``. The cache defaults to ``BASE_DIR/.assetopt-cache``: never a
@@ -56,10 +56,6 @@ def _loader_dirs(loader: Any, engine_dirs: list[Any]) -> Iterator[Path]:
     # Other loaders (database, locmem, custom) have no directory assetopt could scan.
 
 
-def _engine_dirs() -> set[Path]:
-    return {Path(d).resolve() for e in settings.TEMPLATES if e.get("BACKEND") == _DJANGO_BACKEND for d in e.get("DIRS", [])}
-
-
 def is_installed_package(path: Path) -> bool:
     """Whether ``path`` lies in an installed package (``site-packages``, ``dist-packages``)."""
     return any(part in ("site-packages", "dist-packages") for part in Path(path).resolve().parts)
@@ -67,8 +63,8 @@ def is_installed_package(path: Path) -> bool:
 
 def own_template_dirs(dirs: tuple[Path, ...], project: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     """``(own, library)``: ``dirs`` split at the project boundary, each in its order."""
-    engine = _engine_dirs()
-    own = tuple(d for d in dirs if (d in engine or d.is_relative_to(project)) and not is_installed_package(d))
+    app_dirs = {Path(d).resolve() for d in get_app_template_dirs("templates")}  # the others: DIRS, loader args
+    own = tuple(d for d in dirs if (d not in app_dirs or d.is_relative_to(project)) and not is_installed_package(d))
     return own, tuple(d for d in dirs if d not in own)
 
 
@@ -140,7 +136,9 @@ def config_from_settings() -> Config:
     static_root = Path(root).resolve()
     values = config_values(raw, project)
     values.setdefault("cache_dir", project / ".assetopt-cache")  # not under STATIC_ROOT: served, and --clear deletes it
-    own, library = own_template_dirs(template_dirs(), project)
+    dirs = template_dirs()
+    # INCLUDE_APP_TEMPLATES: every dir is the project's, in the loaders' order
+    own, library = (dirs, ()) if values.get("include_app_templates") else own_template_dirs(dirs, project)
     return with_app_templates(Config(
         project=project,
         templates=own,
