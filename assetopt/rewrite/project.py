@@ -248,8 +248,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             write_atomic(target, text.encode("utf-8"))
             written.append(target)
     if out is None:
-        for target, change in targets:
-            write_atomic(target, change.after.encode("utf-8"))
+        for target, planned in targets:
+            write_atomic(target, planned.after.encode("utf-8"))
         return written + [t for t, _ in targets]
     changed = {c.path.resolve(): c for c in result.changes}
     for root in project.config.templates:
