@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "coerce_value", "config_to_toml", "CONFIG_KEYS", "TRANSFORMS"]
+__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "with_app_templates", "coerce_value", "config_to_toml", "CONFIG_KEYS", "TRANSFORMS"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ class CacheFragment:
 @dataclass(frozen=True)
 class Config:
     project: Path
-    templates: tuple[Path, ...] = ()
+    templates: tuple[Path, ...] = ()  # the project's own template dirs: audited, rewritten, reported on
+    library_templates: tuple[Path, ...] = ()  # searched after `templates` to resolve names, never written nor audited
+    include_app_templates: bool = False  # audit and rewrite `library_templates` too (the user opted in)
     static: tuple[Path, ...] = ()
     static_url: str = "/static/"
     out: Path = Path("build")
@@ -80,7 +82,10 @@ class Config:
 
 # key -> (type check, help). Types: "dirs", "str", "path", "strs", "bool", "quality" (int 1-100), "urls" (URL paths or names).
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
+    "project": ("dir", "the project's root: undo patches are relative to it; nothing outside it, out and cache_dir is written (default: this file's folder)"),
     "templates": ("dirs", "template directories, searched in order like Django's DIRS"),
+    "library_templates": ("dirs", "template directories of installed packages: read to resolve {% extends %}/{% include %}, never audited nor rewritten"),
+    "include_app_templates": ("bool", "also audit and rewrite the library_templates (default false)"),
     "static": ("dirs", "static source directories, searched in order like STATICFILES_DIRS"),
     "static_url": ("str", "the STATIC_URL prefix, e.g. /static/"),
     "out": ("path", "output directory of build/optimize"),
@@ -276,6 +281,13 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a string, got {type(value).__name__}", path=where)
         return value
+    if kind == "dir":
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} must be a path string, got {type(value).__name__}", path=where)
+        p = Path(value) if Path(value).is_absolute() else base / value
+        if not p.is_dir():
+            raise ConfigError(f"{key}: directory {value!r} does not exist (looked for {p})", path=where, hint="fix the path")
+        return p.resolve()
     if kind == "path":
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path string, got {type(value).__name__}", path=where)
@@ -324,12 +336,21 @@ def load_config(project: Path | str = ".", overrides: dict[str, Any] | None = No
             continue
         values[key] = coerce_value(key, list(value) if isinstance(value, tuple) else value, cwd, "command line")
         source = f"{source} + command line" if source != "defaults" else "command line"
+    project = values.pop("project", project)
     for key in ("out", "cache_dir"):
         if key not in values:
             values[key] = project / getattr(Config, key)
     if not values.get("static_url", "/static/").endswith("/"):
         raise ConfigError("static_url must end with '/'", path=source)
-    return replace(Config(project=project), source=source, **values)
+    return with_app_templates(replace(Config(project=project), source=source, **values))
+
+
+def with_app_templates(config: Config) -> Config:
+    """``include_app_templates``: the library template dirs become the project's own (audited, rewritten)."""
+    if not config.include_app_templates or not config.library_templates:
+        return config
+    own = config.templates + tuple(d for d in config.library_templates if d not in config.templates)
+    return replace(config, templates=own, library_templates=())
 
 
 assert set(CONFIG_KEYS) <= {f.name for f in fields(Config)}

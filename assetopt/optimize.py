@@ -18,7 +18,7 @@ from .audit.run import run_audit
 from .audit.thresholds import Condition
 from .build import BuildOptions, BuildResult, build
 from .config import Config
-from .io.fs import refuse_overlap
+from .io.fs import refuse_output_dir
 from .io.project import Project
 from .rewrite.context import RewriteContext
 from .rewrite.project import RewriteResult, mirror_root, plan_project, write_changes
@@ -67,7 +67,7 @@ def optimize(
     """``cache_check``: prove the cache rules by rendering first (``verify.cache_check``); only the
     rules it passed are inserted, the others are left out and reported (the rest still applies)."""
     project = Project(config)
-    refuse_overlap(out / "static", config.static, "static source dir", "pass an --out outside the static dirs, e.g. --out build")  # before any write
+    refuse_output_dir(out, config, "pass an --out outside the project's template and static dirs, e.g. --out build")  # before any write
     progress("auditing the sources (the baseline)")
     # The sources as they are, even if an earlier build sits in config.out: its images are not the baseline.
     before = to_json(run_audit(project, as_built=False), str(config.project), config.static_url)

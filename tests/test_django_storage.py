@@ -63,7 +63,13 @@ def test_config_reads_template_dirs_in_the_loaders_order_and_app_dirs(tmp_path: 
     with settings(TEMPLATES=engines, INSTALLED_APPS=WITH_ADMIN, STATIC_ROOT=str(tmp_path / "out")):
         app_templates = [(Path(apps.get_app_config(a).path) / "templates").resolve() for a in ("auth", "admin")]
         cfg = config_from_settings()
-    assert cfg.templates == ((tmp_path / "a").resolve(), *app_templates, (tmp_path / "b").resolve())
+        with settings(ASSETOPT={"INCLUDE_APP_TEMPLATES": True}):
+            included = config_from_settings()
+    # the installed apps' templates are read (library_templates), not the project's own
+    assert cfg.templates == ((tmp_path / "a").resolve(), (tmp_path / "b").resolve())
+    assert cfg.library_templates == tuple(app_templates)
+    assert included.templates == ((tmp_path / "a").resolve(), *app_templates, (tmp_path / "b").resolve())
+    assert included.library_templates == ()
 
 
 def test_config_follows_explicit_loaders_including_the_cached_loader(tmp_path: Path):
@@ -87,13 +93,15 @@ def test_config_reads_static_dirs_from_the_finders_in_order(tmp_path: Path):
         INSTALLED_APPS=WITH_ADMIN,
         STATIC_ROOT=str(tmp_path / "out"),
         STATIC_URL="/assets/",
+        BASE_DIR=tmp_path / "site",
     ):
         admin_static = Path(apps.get_app_config("admin").path) / "static"
         cfg = config_from_settings()
     assert cfg.static == (admin_static.resolve(), (tmp_path / "s1").resolve(), (tmp_path / "s2").resolve())
     assert cfg.static_url == "/assets/"
     assert cfg.out == (tmp_path / "out").resolve()
-    assert cfg.cache_dir == (tmp_path / "out" / ".assetopt-cache").resolve()
+    # with the project (BASE_DIR), never in STATIC_ROOT: served, and collectstatic --clear deletes it
+    assert cfg.cache_dir == (tmp_path / "site" / ".assetopt-cache").resolve()
 
 
 def test_a_prefixed_staticfiles_dir_is_refused_with_a_clear_message(tmp_path: Path):

@@ -314,7 +314,7 @@ def verify_browser(
             throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after", progress=progress,
         )
     else:
-        settings_name = settings_module or str(section.get("settings") or "")
+        settings_name = settings_module or str(section.get("settings") or "") or config.settings
         if not settings_name:
             raise AssetoptError("the baseline does not name its Django settings", path=str(baseline_path), hint="pass --settings MODULE")
         pythonpath = (config.project / str(section.get("pythonpath") or ".")).resolve()

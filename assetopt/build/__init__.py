@@ -23,7 +23,7 @@ from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, mini
 from ..config import DeclaredBundle
 from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
 from ..io.cache import ContentCache, sha256
-from ..io.fs import refuse_overlap, write_if_changed
+from ..io.fs import refuse_output_dir, write_if_changed
 from ..io.pool import Task, cached_map
 from ..io.project import Project
 from ..io.staticfiles import Lookup
@@ -86,7 +86,7 @@ def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[Asseto
     which keeps this cheap enough for Django's system checks, which run it on every command."""
     blocks: list[BundleBlock] = []
     errors: list[AssetoptError] = []
-    for name in project.template_names():
+    for name in project.all_template_names():
         path = project.find_template(name)
         if path is None:
             continue
@@ -212,7 +212,7 @@ def _join(
 def build(project: Project, options: BuildOptions) -> BuildResult:
     """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
     cfg = project.config
-    refuse_overlap(options.out, cfg.static, "static source dir", 'pass an --out outside the static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
+    refuse_output_dir(options.out, cfg, 'pass an --out outside the project\'s template and static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
     cache = ContentCache(cfg.cache_dir)
     blocks, errors = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
@@ -313,7 +313,7 @@ def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str
     than best (still compressed: a rollback must not make pages heavy)."""
     in_bundles = {p for b in blocks for v in b.variants for p in v.paths}
     elsewhere: set[str] = set()
-    for name in project.template_names():
+    for name in project.all_template_names():
         try:
             template = project.load(name)
         except TemplateError:

@@ -7,11 +7,13 @@ read); 2 usage error or crash.
 from __future__ import annotations
 
 from . import audit, build, optimize, rewrite, verify  # noqa: F401 - each registers its command
-from .base import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
+from .base import DJANGO_PROG_ENV, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
 from .browser_args import browser_args
 
 __all__ = ["main", "cli", "browser_args", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
 
 
 def main() -> None:
-    cli(prog_name="assetopt")
+    import os
+
+    cli(prog_name=os.environ.get(DJANGO_PROG_ENV) or "assetopt")

@@ -3,6 +3,7 @@ package prints, reads flags and maps errors to exit codes (0 ok, 1 findings, 2 u
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -62,14 +63,26 @@ def cli() -> None:
     """
 
 
+# Set by ``manage.py assetopt`` in its child: usage errors name that command, and --help hides the
+# options the settings provide (the project, its template and static dirs, STATIC_URL).
+DJANGO_PROG_ENV = "ASSETOPT_DJANGO_PROG"
+UNDER_DJANGO = bool(os.environ.get(DJANGO_PROG_ENV))
+
+
 def project_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, help="Where pyproject.toml/assetopt.toml is read.")
-    @click.option("--templates", "templates", multiple=True, metavar="DIR", help="Template dir (repeatable); overrides the config.")
-    @click.option("--static", "static", multiple=True, metavar="DIR", help="Static source dir (repeatable); overrides the config.")
-    @click.option("--static-url", "static_url", default=None, metavar="URL", help="STATIC_URL prefix (default /static/).")
+    hide = UNDER_DJANGO
+
+    @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, hidden=hide, help="Where pyproject.toml/assetopt.toml is read.")
+    @click.option("--templates", "templates", multiple=True, metavar="DIR", hidden=hide, help="Template dir (repeatable); overrides the config.")
+    @click.option("--static", "static", multiple=True, metavar="DIR", hidden=hide, help="Static source dir (repeatable); overrides the config.")
+    @click.option("--static-url", "static_url", default=None, metavar="URL", hidden=hide, help="STATIC_URL prefix (default /static/).")
+    @click.option(
+        "--include-app-templates", "include_app_templates", is_flag=True, default=None,
+        help="Also audit and rewrite the installed packages' templates (library_templates; in Django: apps outside BASE_DIR or in site-packages). Off by default: they are only read.",
+    )
     @functools.wraps(f)
-    def wrapper(project_dir: Path, templates: tuple[str, ...], static: tuple[str, ...], static_url: str | None, **kwargs: Any) -> Any:
-        config = load_config(project_dir, {"templates": templates, "static": static, "static_url": static_url})
+    def wrapper(project_dir: Path, templates: tuple[str, ...], static: tuple[str, ...], static_url: str | None, include_app_templates: bool | None, **kwargs: Any) -> Any:
+        config = load_config(project_dir, {"templates": templates, "static": static, "static_url": static_url, "include_app_templates": include_app_templates or None})
         if not config.templates:
             raise AssetoptError(
                 "no template dirs configured",

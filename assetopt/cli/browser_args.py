@@ -12,6 +12,7 @@ import click
 
 from ..config import Config
 from ..errors import AssetoptError
+from .base import UNDER_DJANGO
 
 __all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "cache_check_args", "parse_base_url"]
 
@@ -22,7 +23,8 @@ _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 # a filter of the baseline's pages, is not what it means to audit, a page to render).
 _OPTIONS: dict[str, Callable[[str], _Decorator]] = {
     "browser": lambda text: click.option("--browser", is_flag=True, help=text),
-    "settings": lambda text: click.option("--settings", "settings_module", default=None, metavar="MODULE", help=text),
+    # Under manage.py --settings is Django's own option (the settings in use are the config's `settings`).
+    "settings": lambda text: click.option("--settings", "settings_module", default=None, metavar="MODULE", hidden=UNDER_DJANGO, help=text),
     "url": lambda text: click.option("--url", "urls", multiple=True, metavar="PAGE", help=text),
     "user": lambda text: click.option("--user", "user", default=None, metavar="USERNAME", help=text),
     # verify: repeatable (--cache renders as each); --browser takes one

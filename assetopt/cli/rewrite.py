@@ -1,6 +1,7 @@
 """``assetopt rewrite``: diff preview, --check, --write (with an undo patch), --out."""
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     from ..config import TRANSFORMS
     from ..rewrite.context import context_from_config
     from ..rewrite.edits import unified_diff
-    from ..rewrite.project import generated_path, plan_project, stale_generated, write_changes
+    from ..rewrite.project import generated_path, links_outside, plan_project, stale_generated, write_changes
 
     facts = _cache_facts(config, settings_module)
     if suggest_cache:
@@ -102,18 +103,22 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         click.secho(f"error: {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""), fg="red", err=True)
     failed = bool(result.broken or result.problems)
     if out is not None or mode == "write":
+        # The undo patch first: a run killed between two template writes can still be undone.
+        undo = _save_undo(project, result) if out is None and not result.broken else None
         written = write_changes(result, project, out.resolve() if out is not None else None)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+            for link in links_outside(project):
+                click.secho(f"not copied: {project.display(link)} is a symlink out of its template dir (not read; Django's loader does not find it either)", fg="yellow", err=True)
             for logical in result.generated:  # the rewritten templates link it: Django must find it
                 click.echo(f"generated {generated_path(project, logical, out)}: add {out / 'static'} to STATICFILES_DIRS (or copy it to {project.display(generated_path(project, logical))})")
         else:
-            undo = _save_undo(project, result)
             click.echo(f"wrote {len(written)} file(s)")
             for path, _, _ in stale:  # a source now: keep it (a class cannot be turned back into its style)
                 click.echo(f"generated {project.display(path)}: commit it with the templates")
             if undo is not None:
-                click.echo(f"to undo: patch -R -p1 -d {config.project} < {undo}")
+                folder, patch = undo
+                click.echo(f"to undo: patch -R -p1 -d {shlex.quote(str(folder))} < {shlex.quote(str(patch))}")
     if mode == "check" and (result.changes or stale):
         also = f" and {len(stale)} generated file(s)" if stale else ""
         click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
@@ -195,15 +200,16 @@ def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool
     return "\n".join(lines)
 
 
-def _save_undo(project: Project, result: Any) -> Path | None:
-    """A reverse-applicable patch of what --write changed, in the cache dir."""
+def _save_undo(project: Project, result: Any) -> tuple[Path, Path] | None:
+    """``(folder, patch file)``: a reverse-applicable patch of what --write will change, in the
+    cache dir (never a served folder), its paths relative to ``folder``. None when nothing changes."""
     import hashlib
 
-    from ..rewrite.edits import unified_diff
+    from ..rewrite.project import undo_patch, write_targets
 
     if not result.changes:
         return None
-    patch = "".join(unified_diff(project.display(c.path), c.before, c.after) for c in result.changes)
-    target = project.config.cache_dir / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
+    folder, patch = undo_patch(write_targets(result, project), project)
+    target = project.config.cache_dir.resolve() / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
     write_atomic(target, patch.encode("utf-8"))
-    return target
+    return folder, target

@@ -6,9 +6,10 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..config import Config
 from ..errors import AssetoptError
 
-__all__ = ["write_atomic", "write_if_changed", "refuse_overlap"]
+__all__ = ["write_atomic", "write_if_changed", "refuse_overlap", "refuse_output_dir"]
 
 # The process umask, read once (reading it means setting it). mkstemp creates files 0600; a file
 # written for nginx or a template read by another user must get the mode a plain open() would give.
@@ -55,3 +56,14 @@ def refuse_overlap(out: Path, sources: Iterable[Path], what: str, hint: str) -> 
         src = d.resolve()
         if target == src or target.is_relative_to(src) or src.is_relative_to(target):
             raise AssetoptError(f"the output dir {out} overlaps the {what} {d}: writing there would overwrite the sources", path=str(out), hint=hint)
+
+
+def refuse_output_dir(out: Path, config: Config, hint: str) -> None:
+    """An output folder (``build --out``, ``rewrite --out``, ``optimize --out``) must hold no source:
+    not a template or static dir (nor sit in or hold one: the build prunes what it did not write),
+    not the project root nor a folder holding it. Raises before anything is written."""
+    refuse_overlap(out, config.templates + config.library_templates, "template dir", hint)
+    refuse_overlap(out, config.static, "static source dir", hint)
+    target, root = out.resolve(), config.project.resolve()
+    if root.is_relative_to(target):
+        raise AssetoptError(f"the output dir {out} is {'the project root' if target == root else 'a folder holding the project'} {root}: writing there would overwrite (or prune) the sources", path=str(out), hint=hint)

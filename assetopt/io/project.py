@@ -1,7 +1,10 @@
 """The I/O side of reading a project: find template files, read them safely, parse them once.
 
 Template names resolve across the configured dirs in order, as Django's filesystem loader does; a
-name that tries to leave its dir is not found. Files that are binary or not UTF-8 are reported with
+name that tries to leave its dir is not found. The project's own dirs (``config.templates``) come
+first, then the installed packages' (``config.library_templates``): those are read so an
+``{% extends "admin/base.html" %}`` resolves, but their templates are never listed by
+``template_names`` (what audit, rewrite and reports walk), so nothing plans an edit to them. Files that are binary or not UTF-8 are reported with
 their path (and line), never crash the run and never get guessed at.
 """
 from __future__ import annotations
@@ -48,28 +51,32 @@ class Project:
     def display(self, path: Path) -> str:
         return display_path(path, self.config.project)
 
+    @property
+    def search_dirs(self) -> tuple[Path, ...]:
+        """Where names resolve: the project's dirs, then the installed packages' (read only)."""
+        return self.config.templates + tuple(d for d in self.config.library_templates if d not in self.config.templates)
+
     def template_names(self) -> list[str]:
-        """Every template name the dirs provide (first dir wins on duplicates), sorted."""
+        """The project's own template names (a name a project dir provides; first dir wins), sorted:
+        what is audited, rewritten and reported on. Library templates are not among them."""
         if self._names is None:
-            names: set[str] = set()
-            for root in self.config.templates:
-                for dirpath, dirnames, filenames in os.walk(root):
-                    dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                    rel = Path(dirpath).relative_to(root).as_posix()
-                    for f in filenames:
-                        if f.startswith(".") or f.endswith(("~", ".swp", ".pyc")):
-                            continue
-                        name = f if rel == "." else f"{rel}/{f}"
-                        if not any(fnmatch.fnmatch(name, pat) for pat in self.config.exclude):
-                            names.add(name)
-            self._names = sorted(names)
+            self._names = sorted(_names_in(self.config.templates, self.config.exclude))
         return self._names
+
+    def all_template_names(self) -> list[str]:
+        """Every name the project's and the libraries' dirs provide: what the build scans for blocks."""
+        return sorted(set(self.template_names()) | _names_in(self.config.library_templates, self.config.exclude))
+
+    def is_own(self, path: Path) -> bool:
+        """Whether ``path`` is a file of the project's own template dirs (one assetopt may write)."""
+        target = path.resolve()
+        return any(target.is_relative_to(root.resolve()) for root in self.config.templates)
 
     def find_template(self, name: str) -> Path | None:
         norm = posixpath.normpath(name)
         if name.startswith("/") or norm.startswith("..") or "\x00" in name:
             return None
-        for root in self.config.templates:
+        for root in self.search_dirs:
             candidate = root / norm
             if candidate.is_file() and candidate.resolve().is_relative_to(root.resolve()):
                 return candidate
@@ -87,7 +94,7 @@ class Project:
     def _read(self, name: str) -> Template | TemplateError:
         path = self.find_template(name)
         if path is None:
-            dirs = ", ".join(self.display(d) for d in self.config.templates) or "(none configured)"
+            dirs = ", ".join(self.display(d) for d in self.search_dirs) or "(none configured)"
             return TemplateNotFound(f"template {name!r} not found", hint=f"template dirs: {dirs}")
         shown = self.display(path)
         try:
@@ -110,3 +117,18 @@ class Project:
             return parse_template(name, source, shown, frozenset(self.config.static_tags))
         except TemplateError as exc:
             return exc
+
+
+def _names_in(roots: tuple[Path, ...], exclude: tuple[str, ...]) -> set[str]:
+    names: set[str] = set()
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel = Path(dirpath).relative_to(root).as_posix()
+            for f in filenames:
+                if f.startswith(".") or f.endswith(("~", ".swp", ".pyc")):
+                    continue
+                name = f if rel == "." else f"{rel}/{f}"
+                if not any(fnmatch.fnmatch(name, pat) for pat in exclude):
+                    names.add(name)
+    return names

@@ -8,12 +8,13 @@ original encoding, BOM and line endings (edits are splices, so untouched bytes s
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..audit.run import find_pages
 from ..errors import EditConflict, RewriteRefused, TemplateError
-from ..io.fs import refuse_overlap, write_atomic, write_if_changed
+from ..io.fs import refuse_output_dir, refuse_overlap, write_atomic, write_if_changed
 from ..io.project import Problem, Project
 from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Lookup
@@ -30,7 +31,7 @@ from .images import eager_starts
 from .plan import plan_rewrite
 from .styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
 
-__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused", "generated_path", "stale_generated"]
+__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused", "generated_path", "stale_generated", "write_targets", "undo_patch", "links_outside"]
 
 _ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
 
@@ -180,8 +181,13 @@ def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str]
 
 
 def generated_path(project: Project, logical: str, out: Path | None = None) -> Path:
-    """Where a generated static file goes: the first static dir, or ``OUT/static/`` for ``--out``."""
-    return (out / "static" if out is not None else project.config.static[0]) / logical
+    """Where a generated static file goes: the first static dir inside the project (else the first),
+    or ``OUT/static/`` for ``--out``."""
+    if out is not None:
+        return out / "static" / logical
+    root = project.config.project.resolve()  # a static dir of the project's own, never an installed app's
+    own = [d for d in project.config.static if d.resolve().is_relative_to(root)]
+    return (own or list(project.config.static))[0] / logical
 
 
 def stale_generated(result: RewriteResult, project: Project) -> list[tuple[Path, str, str]]:
@@ -201,6 +207,48 @@ def mirror_root(project: Project, root: Path) -> str:
     return "templates" if len(dirs) == 1 else f"templates-{dirs.index(root) + 1}"
 
 
+def write_targets(result: RewriteResult, project: Project) -> list[tuple[Path, FileChange]]:
+    """Where ``--write`` writes each change: the file itself, or the target of a symlinked template
+    (written through, so the link stays a link), one entry per file. Raises ``RewriteRefused``,
+    before anything is written, for a file outside the project's own template dirs (an installed
+    package's, or a link leading out of them) or two links to one file rewritten differently."""
+    targets: dict[Path, FileChange] = {}
+    for change in result.changes:
+        target = change.path.resolve()
+        if not project.is_own(target):
+            via = f" (a symlink to {target})" if change.path.is_symlink() else ""
+            raise RewriteRefused(
+                f"nothing written: {project.display(change.path)}{via} is not a file of the project's own template dirs",
+                hint="assetopt writes only the project's templates; copy the template into your template dir to override it",
+            )
+        other = targets.get(target)
+        if other is not None and other.after != change.after:
+            raise RewriteRefused(
+                f"nothing written: {other.name} and {change.name} are the same file ({project.display(target)}) through a symlink, and would be rewritten differently",
+                hint="replace the symlink by {% include %} or {% extends %}, or exclude one of the names",
+            )
+        targets.setdefault(target, change)
+    return list(targets.items())
+
+
+def undo_patch(targets: list[tuple[Path, FileChange]], project: Project) -> tuple[Path, str]:
+    """``(folder, patch)``: a patch of ``targets`` with paths relative to ``folder`` (the project
+    root, or the folder all the files share when some lie outside it), so that
+    ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere."""
+    from .edits import unified_diff
+
+    paths = [t for t, _ in targets]
+    root = project.config.project.resolve()
+    base = root if all(p.is_relative_to(root) for p in paths) else Path(os.path.commonpath([p.parent for p in paths]))
+    text = "".join(unified_diff(p.relative_to(base).as_posix(), c.before, c.after) for p, c in targets)
+    return base, text
+
+
+def _link_outside(src: Path, root: Path) -> bool:
+    """A file the template dir links in from elsewhere: not read (Django's loader does not find it either)."""
+    return src.is_symlink() and not src.resolve().is_relative_to(root.resolve())
+
+
 def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
     """Write every change in place (``out`` None), or write a complete rewritten copy of every
     template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
@@ -208,8 +256,10 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
     if out is not None:  # a copy written over its own sources would be no copy (and no undo patch)
+        refuse_output_dir(out, project.config, "pass an --out outside the project's template and static dirs, e.g. --out build")
         for root in project.config.templates:
             refuse_overlap(out / mirror_root(project, root), project.config.templates, "template dir", "pass an --out outside the template dirs, e.g. --out build")
+    targets = write_targets(result, project) if out is None else []
     written = []
     for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
         target = generated_path(project, logical, out)
@@ -217,15 +267,15 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             write_atomic(target, text.encode("utf-8"))
             written.append(target)
     if out is None:
-        for change in result.changes:
-            write_atomic(change.path, change.after.encode("utf-8"))
-        return written + [c.path for c in result.changes]
+        for target, planned in targets:
+            write_atomic(target, planned.after.encode("utf-8"))
+        return written + [t for t, _ in targets]
     changed = {c.path.resolve(): c for c in result.changes}
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
         for src in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = src.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts):
+            if any(part.startswith(".") for part in rel.parts) or _link_outside(src, root):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
@@ -233,3 +283,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             if write_if_changed(target, data):
                 written.append(target)
     return written
+
+
+def links_outside(project: Project) -> list[Path]:
+    """Template files that are symlinks leading out of their template dir: ``--out`` does not copy them."""
+    return sorted(p for root in project.config.templates for p in root.rglob("*") if p.is_file() and _link_outside(p, root))

@@ -7,6 +7,9 @@
 - ``assetopt.W002`` a ``{% bundle %}`` block (template and line) with no entry in the built manifest.
 - ``assetopt.E003`` compressor mode (``ASSETOPT["EMIT"] = "compressor"``) without ``COMPRESS_OFFLINE``.
 - ``assetopt.E004`` ``settings.ASSETOPT`` itself is invalid (the other checks then stay silent).
+- ``assetopt.W004`` the cache dir (``ASSETOPT["CACHE_DIR"]``: undo patches, build cache) is inside a
+  folder a web server serves (``STATIC_ROOT``, ``MEDIA_ROOT``, ``STATICFILES_DIRS``): the public could
+  download template sources, and ``collectstatic --clear`` would delete it.
 - ``assetopt.E005`` django-compressor offline: a ``{% compress %}`` block (template and line) whose key is
   not in compressor's offline manifest, or no manifest at all: it would raise ``OfflineGenerationError``.
 - ``assetopt.W003`` django-compressor offline: a ``{% compress %}`` block that reads a variable
@@ -36,9 +39,9 @@ from ...errors import ManifestError
 from ...io.project import Project
 from ...templates.bundle_blocks import BundleBlock
 from . import conf
-from .project import _project_dir, config_from_settings, config_values, template_dirs
+from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
-__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
+__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_internal_dirs", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
 
 TAG = "assetopt"
 _BUILD_HINT = "run `python manage.py collectstatic` with STORAGES['staticfiles'] set to assetopt's storage, or `assetopt build`"
@@ -48,6 +51,7 @@ _STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
 def register_checks() -> None:
     checks.register(check_settings, TAG)
     checks.register(check_cache_alias, TAG)
+    checks.register(check_internal_dirs, TAG)
     checks.register(check_compressor_mode, TAG)
     checks.register(check_manifest_built, TAG, deploy=True)
     checks.register(check_storage, TAG, deploy=True)
@@ -69,6 +73,31 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), hint="see assetopt/contrib/django/conf.py for the keys", id="assetopt.E004")]
     return []
+
+
+def check_internal_dirs(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if not _valid():
+        return []
+    try:
+        values = config_values(conf.options(), _project_dir())
+    except ImproperlyConfigured:
+        return []  # E004 says so
+    cache = values.get("cache_dir")
+    if cache is None:
+        return []  # the default, BASE_DIR/.assetopt-cache (STATIC_ROOT inside BASE_DIR/.assetopt-cache would be odd)
+    cache = Path(cache).resolve()
+    out: list[checks.CheckMessage] = []
+    for setting, folder in served_dirs():
+        if cache == folder or cache.is_relative_to(folder):
+            out.append(
+                checks.Warning(
+                    f"ASSETOPT['CACHE_DIR'] ({cache}) is inside {setting} ({folder}): a web server would publish assetopt's cache and undo patches (template sources)"
+                    + (", and collectstatic --clear deletes it" if setting == "STATIC_ROOT" else ""),
+                    hint="remove CACHE_DIR (default: BASE_DIR/.assetopt-cache) or point it outside every served folder",
+                    id="assetopt.W004",
+                )
+            )
+    return out
 
 
 def _manifest() -> tuple[Path | None, Manifest | None, str]:

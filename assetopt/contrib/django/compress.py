@@ -259,7 +259,7 @@ def read_manifest() -> dict[str, Any] | None:
 
 def templates_of(project: Project) -> list[tuple[str, Path]]:
     out = []
-    for name in project.template_names():
+    for name in project.all_template_names():  # an app's {% compress %} blocks need the manifest too
         path = project.find_template(name)
         if path is not None:
             out.append((name, path))

@@ -15,29 +15,30 @@ Keys of the Django edge itself (all optional):
 
 Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, same checks):
 
-============================  ===================  =============================================
-``ASSETOPT`` key              ``Config`` field     note
-============================  ===================  =============================================
-``CACHE_DIR``                 ``cache_dir``        default ``STATIC_ROOT/.assetopt-cache``
-``CACHE_ALIAS``               ``cache_alias``      must be in ``CACHES`` (check ``assetopt.E002``)
-``DECLARED_BUNDLES``          ``bundles``          ``BUNDLES`` is the on/off switch in Django
-``PAGE_TEMPLATES``            ``pages``            template names audited as pages
-``PAGES``                     ``urls``             ``--browser`` pages without ``--url``: URL paths or names
-``USER``                      ``user``             ``--browser`` renders as this username without ``--user``
+============================  ===========================  =============================================
+``ASSETOPT`` key              ``Config`` field             note
+============================  ===========================  =============================================
+``CACHE_DIR``                 ``cache_dir``                default ``BASE_DIR/.assetopt-cache`` (never a served dir: W004)
+``INCLUDE_APP_TEMPLATES``     ``include_app_templates``    also audit/rewrite installed apps' templates
+``CACHE_ALIAS``               ``cache_alias``              must be in ``CACHES`` (check ``assetopt.E002``)
+``DECLARED_BUNDLES``          ``bundles``                  ``BUNDLES`` is the on/off switch in Django
+``PAGE_TEMPLATES``            ``pages``                    template names audited as pages
+``PAGES``                     ``urls``                     ``--browser`` pages without ``--url``: URL paths or names
+``USER``                      ``user``                     ``--browser`` renders as this username without ``--user``
 ``EXCLUDE``                   ``exclude``
-``MINIFY_STATIC``             ``minify_static``    collectstatic minifies CSS/JS/SVG before hashing
+``MINIFY_STATIC``             ``minify_static``            collectstatic minifies CSS/JS/SVG before hashing
 ``REWRITE``                   ``rewrite``
-``CACHE``                     ``cache``            ``{% cache %}`` fragments: list of dicts
+``CACHE``                     ``cache``                    ``{% cache %}`` fragments: list of dicts
 ``EAGER_SELECTORS``           ``eager_selectors``
 ``USER_CONTEXT``              ``user_context``
-``STATIC_TAGS``               ``static_tags``      your tags that print a static URL, e.g. ``versioned_static``
-``BUNDLE_SELF_LOCATING``      ``bundle_self_locating``  globs of self-locating scripts bundled anyway
-``CONSTANTS``                 ``constants``        names the same for every request
-``USERS``                     ``users``            ``verify --cache`` renders as these users
-``IMAGES``                    ``images``           collectstatic optimizes images, writes variants
+``STATIC_TAGS``               ``static_tags``              your tags that print a static URL, e.g. ``versioned_static``
+``BUNDLE_SELF_LOCATING``      ``bundle_self_locating``     globs of self-locating scripts bundled anyway
+``CONSTANTS``                 ``constants``                names the same for every request
+``USERS``                     ``users``                    ``verify --cache`` renders as these users
+``IMAGES``                    ``images``                   collectstatic optimizes images, writes variants
 ``IMAGE_QUALITY``             ``image_quality``
-``IMAGE_WIDTHS``              ``image_widths``     e.g. ``[480, 960, 1440]``; ``[]`` for none
-============================  ===================  =============================================
+``IMAGE_WIDTHS``              ``image_widths``             e.g. ``[480, 960, 1440]``; ``[]`` for none
+============================  ===========================  =============================================
 
 ``MINIFY_STATIC`` (default ``False``) under collectstatic: each collected CSS/JS/SVG file that is not
 ``*.min.*`` nor a bundle is replaced in ``STATIC_ROOT`` by what ``assetopt build`` ships for it, before
@@ -63,6 +64,7 @@ from ...build.manifest import MANIFEST_NAME
 # ASSETOPT key -> Config field
 CONFIG_FIELDS = {
     "CACHE_DIR": "cache_dir",
+    "INCLUDE_APP_TEMPLATES": "include_app_templates",
     "CACHE_ALIAS": "cache_alias",
     "DECLARED_BUNDLES": "bundles",
     "PAGE_TEMPLATES": "pages",

@@ -2,7 +2,13 @@
 
 Template dirs are what Django's template loaders search, in their order; static dirs are what
 ``STATICFILES_FINDERS`` collect, in their order: the build reads exactly the files Django serves.
-Never writes anything; never imports the CLI.
+
+The project boundary: a template dir is the project's own when it is configured (an engine's
+``DIRS``, a filesystem loader's dirs) or an app's ``templates/`` inside ``BASE_DIR``, and not inside an installed package (a ``site-packages``/``dist-packages``
+folder, a virtualenv under ``BASE_DIR`` included). The others (``django.contrib.admin``'s...) become
+``library_templates``: read to resolve names, never audited nor rewritten, unless
+``ASSETOPT["INCLUDE_APP_TEMPLATES"]``. The cache defaults to ``BASE_DIR/.assetopt-cache``: never a
+served folder, and ``collectstatic --clear`` leaves it alone. Never writes anything; never imports the CLI.
 """
 from __future__ import annotations
 
@@ -18,11 +24,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.utils import get_app_template_dirs
 from django.utils.module_loading import import_string
 
-from ...config import Config, coerce_value
+from ...config import Config, coerce_value, with_app_templates
 from ...errors import ConfigError
 from . import conf
 
-__all__ = ["config_from_settings", "template_dirs", "static_dirs"]
+__all__ = ["config_from_settings", "template_dirs", "own_template_dirs", "static_dirs", "served_dirs", "is_installed_package"]
 
 _DJANGO_BACKEND = "django.template.backends.django.DjangoTemplates"
 _FS_LOADER = "django.template.loaders.filesystem.Loader"
@@ -48,6 +54,31 @@ def _loader_dirs(loader: Any, engine_dirs: list[Any]) -> Iterator[Path]:
     elif name == _APP_LOADER:
         yield from get_app_template_dirs("templates")
     # Other loaders (database, locmem, custom) have no directory assetopt could scan.
+
+
+def is_installed_package(path: Path) -> bool:
+    """Whether ``path`` lies in an installed package (``site-packages``, ``dist-packages``)."""
+    return any(part in ("site-packages", "dist-packages") for part in Path(path).resolve().parts)
+
+
+def own_template_dirs(dirs: tuple[Path, ...], project: Path) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """``(own, library)``: ``dirs`` split at the project boundary, each in its order."""
+    app_dirs = {Path(d).resolve() for d in get_app_template_dirs("templates")}  # the others: DIRS, loader args
+    own = tuple(d for d in dirs if (d not in app_dirs or d.is_relative_to(project)) and not is_installed_package(d))
+    return own, tuple(d for d in dirs if d not in own)
+
+
+def served_dirs() -> tuple[tuple[str, Path], ...]:
+    """``(setting, folder)`` of every folder a web server may serve: STATIC_ROOT, MEDIA_ROOT, STATICFILES_DIRS."""
+    out: list[tuple[str, Path]] = []
+    for name in ("STATIC_ROOT", "MEDIA_ROOT"):
+        value = getattr(settings, name, None)
+        if value:
+            out.append((name, Path(value).resolve()))
+    for entry in getattr(settings, "STATICFILES_DIRS", ()):
+        folder = entry[1] if isinstance(entry, (list, tuple)) else entry
+        out.append(("STATICFILES_DIRS", Path(folder).resolve()))
+    return tuple(out)
 
 
 def template_dirs() -> tuple[Path, ...]:
@@ -104,16 +135,21 @@ def config_from_settings() -> Config:
     project = _project_dir()
     static_root = Path(root).resolve()
     values = config_values(raw, project)
-    values.setdefault("cache_dir", static_root / ".assetopt-cache")
-    return Config(
+    values.setdefault("cache_dir", project / ".assetopt-cache")  # not under STATIC_ROOT: served, and --clear deletes it
+    dirs = template_dirs()
+    # INCLUDE_APP_TEMPLATES: every dir is the project's, in the loaders' order
+    own, library = (dirs, ()) if values.get("include_app_templates") else own_template_dirs(dirs, project)
+    return with_app_templates(Config(
         project=project,
-        templates=template_dirs(),
+        templates=own,
+        library_templates=library,
         static=static_dirs(),
         static_url=settings.STATIC_URL,
         out=static_root,
+        settings=getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE", ""),
         source="settings.ASSETOPT",
         **values,
-    )
+    ))
 
 
 def config_values(raw: dict[str, Any], project: Path) -> dict[str, Any]:

@@ -5,10 +5,14 @@
 The Django package and the command line never import each other (``design.md``): this command
 writes the settings-derived configuration as an ``assetopt.toml`` in a temporary folder and runs
 ``python -m assetopt.cli COMMAND --project THAT_FOLDER ...`` with the same arguments, so every
-flag, output and exit code is the command line's own. For ``optimize --browser`` (and
-``verify --browser``) the settings module is passed on as ``--settings``; without ``--url`` the pages
-are ``ASSETOPT["PAGES"]`` and without ``--user`` the user is ``ASSETOPT["USER"]`` (written into that
-``assetopt.toml`` as ``urls`` and ``user``).
+flag, output and exit code is the command line's own. That ``assetopt.toml`` names ``BASE_DIR`` as
+the project (undo patches, messages and the write boundary are relative to it, never to the
+temporary folder) and the settings module this command runs with (``--browser`` renders with it;
+``--settings``/``--pythonpath`` are Django's own options here, already applied, never passed on).
+Without ``--url`` the pages are ``ASSETOPT["PAGES"]``, without ``--user`` the user ``ASSETOPT["USER"]``.
+
+``optimize`` writes its rewritten copies and its static root to ``BASE_DIR/build/assetopt`` unless
+``--out`` says otherwise, never into ``STATIC_ROOT``: a web server serves that folder.
 """
 from __future__ import annotations
 
@@ -24,10 +28,46 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from assetopt.config import config_to_toml
-from assetopt.contrib.django.project import config_from_settings
+from assetopt.contrib.django.project import config_from_settings, served_dirs
 from assetopt.errors import AssetoptError
 
 COMMANDS = ("audit", "rewrite", "build", "verify", "optimize")
+OPTIMIZE_OUT = Path("build") / "assetopt"  # under BASE_DIR
+_PROG_ENV = "ASSETOPT_DJANGO_PROG"  # the command line's DJANGO_PROG_ENV (no import: see the docstring)
+_FROM_SETTINGS = {
+    "--project": "BASE_DIR",
+    "--templates": "TEMPLATES (DIRS, APP_DIRS)",
+    "--static": "STATICFILES_DIRS and STATICFILES_FINDERS",
+    "--static-url": "STATIC_URL",
+}
+_DJANGO_OPTIONS = ("--settings", "--pythonpath")  # manage.py applied them before this command ran
+
+
+def _option(arg: str) -> str:
+    return arg.split("=", 1)[0]
+
+
+def _value(args: list[str], flag: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg == flag and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(flag + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def strip_django_options(args: list[str]) -> list[str]:
+    """``args`` without ``--settings X``/``--pythonpath X`` (or ``=X``): Django's, not the command line's."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _DJANGO_OPTIONS:
+            skip = True
+        elif _option(arg) not in _DJANGO_OPTIONS:
+            out.append(arg)
+    return out
 
 
 class Command(BaseCommand):
@@ -39,22 +79,39 @@ class Command(BaseCommand):
         parser.add_argument("rest", nargs=argparse.REMAINDER, help="its options, e.g. --json before.json")
 
     def handle(self, *_: Any, **options: Any) -> None:
+        command, rest = options["command"], strip_django_options(list(options["rest"]))
+        given = sorted({_option(a) for a in rest} & set(_FROM_SETTINGS))
+        if given:
+            raise CommandError("; ".join(f"{flag} comes from settings.{_FROM_SETTINGS[flag]} under manage.py" for flag in given) + " (or run the `assetopt` command line)")
         try:
             config = config_from_settings()
         except (AssetoptError, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
-        args = [options["command"], *options["rest"]]
-        # the browser half, the cache leak check (verify --cache, and optimize before it inserts a
-        # cache rule) and the cache verdicts of rewrite (context processors, tags) use these settings
-        needs_settings = options["command"] in ("optimize", "rewrite") or (options["command"] == "verify" and ("--browser" in args or "--cache" in args))
-        if needs_settings and "--settings" not in args:
-            args += ["--settings", os.environ.get("DJANGO_SETTINGS_MODULE", "")]
+        if command == "optimize" and not {"-h", "--help"} & set(rest):
+            out = _value(rest, "--out")
+            if out is None:
+                rest += ["--out", str(config.project / OPTIMIZE_OUT)]
+            else:
+                _refuse_served(Path(out), "--out")
+        # the settings module must import in the children too (the browser half, the cache leak check
+        # and rewrite's cache verdicts render with it), wherever manage.py was run from
+        here = [str(Path(sys.path[0]).resolve())] if sys.path and sys.path[0] and Path(sys.path[0]).is_dir() else []
+        env = {**os.environ, _PROG_ENV: f"{_prog()} assetopt", "PYTHONPATH": os.pathsep.join([*here, *filter(None, [os.environ.get("PYTHONPATH")])])}
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")
-            argv = [sys.executable, "-m", "assetopt.cli", args[0], "--project", tmp, *args[1:]]
-            # the settings module must import in the children too, wherever manage.py was run from
-            here = [str(Path(sys.path[0]).resolve())] if sys.path and sys.path[0] and Path(sys.path[0]).is_dir() else []
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join([*here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+            argv = [sys.executable, "-m", "assetopt.cli", command, "--project", tmp, *rest]
             code = subprocess.call(argv, cwd=os.getcwd(), env=env)
         if code:
             sys.exit(code)  # the command line's own exit code: 1 findings, 2 usage error
+
+
+def _prog() -> str:
+    name = Path(sys.argv[0]).name if sys.argv else ""
+    return name if name in ("manage.py", "django-admin") else "manage.py"
+
+
+def _refuse_served(path: Path, flag: str) -> None:
+    target = path.resolve()
+    for setting, folder in served_dirs():
+        if target == folder or target.is_relative_to(folder):
+            raise CommandError(f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt")
