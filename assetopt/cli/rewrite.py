@@ -11,7 +11,7 @@ import click
 from ..config import Config
 from ..io.fs import write_atomic
 from ..io.project import Project
-from .base import EXIT_FINDINGS, cli, project_options
+from .base import EXIT_FINDINGS, UNDER_DJANGO, cli, project_options
 
 
 def _colour_diff(text: str) -> str:
@@ -42,7 +42,7 @@ def _colour_diff(text: str) -> str:
 @click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
 @click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
 @click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
-@click.option("--settings", "settings_module", default=None, metavar="MODULE", help="DJANGO_SETTINGS_MODULE (importable from --project): cache fragments then know which names your context processors provide and which of your tags take the context.")
+@click.option("--settings", "settings_module", default=None, metavar="MODULE", hidden=UNDER_DJANGO, help="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): cache fragments then know which names your context processors provide and which of your tags take the context.")
 def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool, settings_module: str | None) -> None:
     """Preview, check or apply template rewrites.
 
