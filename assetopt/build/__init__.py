@@ -27,11 +27,9 @@ from ..io.fs import refuse_overlap, write_if_changed
 from ..io.pool import Task, cached_map
 from ..io.project import Project
 from ..io.staticfiles import Lookup
-from ..templates.assets import asset_of
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
-from ..templates.model import block_spans
-from ..templates.tags import StartTag
 from ..text.svg import minify_svg
+from .bundle_only import bundle_only_sources
 from .images import ImageStats, optimize_images
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .precompress import PrecompressStats, precompress_tree
@@ -65,6 +63,7 @@ class BuildResult:
     cache_hits: int = 0
     cache_misses: int = 0
     images: ImageStats = field(default_factory=ImageStats)
+    templates_parsed: int = 0  # parsed to choose brotli quality (the rest were cached answers)
 
 
 def _stem(template_name: str) -> str:
@@ -301,31 +300,11 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
             files += [out / rel for rel, _ in sources] + [out / n for n in result.images.generated()]
             files += [out / MANIFEST_NAME] if options.write_manifest else []
-        bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
+        decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
+        result.templates_parsed = decided.parsed
+        bundle_only = frozenset(out / p for p in decided.paths)
         result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
-
-
-def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:
-    """Logical paths that bundles use and no template references outside a ``{% bundle %}`` block.
-
-    Browsers fetch these only while bundling is rolled back, so they are precompressed fast rather
-    than best (still compressed: a rollback must not make pages heavy)."""
-    in_bundles = {p for b in blocks for v in b.variants for p in v.paths}
-    elsewhere: set[str] = set()
-    for name in project.template_names():
-        try:
-            template = project.load(name)
-        except TemplateError:
-            continue
-        inside = block_spans(template, ("bundle",))
-        for item in template.items:
-            if not isinstance(item, StartTag) or any(s <= item.start < e for s, e in inside):
-                continue
-            asset = asset_of(item, template, project.config.static_url)
-            if asset is not None and asset.ref is not None:
-                elsewhere.update(asset.ref.paths)
-    return in_bundles - elsewhere
 
 
 def _static_sources(project: Project) -> list[tuple[str, Path]]:
