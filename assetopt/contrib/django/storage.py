@@ -59,6 +59,7 @@ from ...build import (
 )
 from ...build.bundle_only import bundle_only_sources
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
+from ...build.minify import minify_scripts
 from ...build.precompress import PrecompressStats, precompress_tree
 from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
@@ -105,6 +106,17 @@ def _noting(steps: Generator[tuple[str, str | None, Any], None, bool], written: 
         if item[2] is True and item[1] is not None:
             written.append(item[1])
         yield item
+
+
+def _texts(blobs: Iterator[bytes]) -> list[str]:
+    """The blobs that decode as UTF-8 (the others ship unminified, with minify_static_file's warning)."""
+    out = []
+    for blob in blobs:
+        try:
+            out.append(blob.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            continue
+    return out
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:
@@ -237,12 +249,16 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         back (Django would skip it as "not modified" and leave it minified)."""
         warnings: list[BundleWarning] = []
         self.last_minified = []
-        for name in sorted(paths):
-            if name in ours or not minifies_in_place(name):
-                continue
+        names = [n for n in sorted(paths) if n not in ours and minifies_in_place(n)]
+        originals: dict[str, bytes] = {}
+        for name in names:
             storage, path = paths[name]
             with storage.open(path) as fh:
-                data = fh.read()
+                originals[name] = fh.read()
+        if enabled:  # every script on the process pool first, as ``assetopt build`` does (same cache entries)
+            minify_scripts(_texts(data for n, data in originals.items() if n.lower().endswith(".js")), cache)
+        for name in names:
+            data = originals[name]
             shipped = minify_static_file(data, name, cache, warnings) if enabled else data
             if write_if_changed(Path(self.path(name)), shipped):
                 self.last_minified.append(name)
