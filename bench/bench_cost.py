@@ -85,7 +85,7 @@ def scale(args: argparse.Namespace) -> None:
             project.mkdir()
             projects[label] = project
             # warm: a first build fills the cache, so "build" below is the no-change build
-            cpu_run([sys.executable, "-m", "assetopt.cli", "build", "--project", str(project), *flags, "--out", str(project / "out"), "--no-images"], env_for(code))
+            cpu_run([sys.executable, "-m", "assetopt.cli", "build", "--project", str(project), *flags, "--out", str(project / "out"), "--no-images"], env_for(code), cwd=root)
         commands = {
             "audit": ["audit", "--json", "{p}/audit.json"],
             "rewrite --diff": ["rewrite", "--diff"],
@@ -100,7 +100,8 @@ def scale(args: argparse.Namespace) -> None:
                 for label, code in order:
                     p = projects[label]
                     full = [sys.executable, "-m", "assetopt.cli", cmd[0], "--project", str(p), *flags, *(c.replace("{p}", str(p)) for c in cmd[1:])]
-                    times.setdefault((what, label), []).append(cpu_run(full, env_for(code)))
+                    # cwd outside both checkouts: ``python -m`` puts the cwd first on sys.path
+                    times.setdefault((what, label), []).append(cpu_run(full, env_for(code), cwd=root))
     print(f"## Commands on a generated {args.pages + 30}-template project, CPU seconds\n")
     print(f"{date.today().isoformat()}, `python bench/bench_cost.py scale --pages {args.pages} --trials {args.trials}"
           + (" --against <checkout>" if args.against else "") + f"`: median of {args.trials} paired runs, CPU time of each command (user+system, children included).\n")
