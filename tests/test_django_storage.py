@@ -277,6 +277,54 @@ def test_collectstatic_precompresses_text_assets(site: Site):
     assert not (site.root / (staticfiles["img/logo.png"] + ".gz")).exists()
 
 
+def _compressible_served(root: Path) -> dict[str, bytes]:
+    """The served (hashed) names of STATIC_ROOT that precompression considers, with their bytes."""
+    from assetopt.text.compress import COMPRESSIBLE
+
+    staticfiles = json.loads((root / "staticfiles.json").read_text())["paths"]
+    return {h: (root / h).read_bytes() for h in sorted(set(staticfiles.values())) if Path(h).suffix.lower() in COMPRESSIBLE}
+
+
+def test_collectstatic_precompresses_the_served_hashed_names_only(site: Site):
+    storage = site.collect()
+    staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
+    siblings = sorted(p.relative_to(site.root).as_posix() for p in site.root.rglob("*.*") if p.suffix in (".gz", ".br") and ".assetopt-cache" not in p.parts)
+    assert siblings, "nothing was precompressed"
+    assert [s for s in siblings if s.rsplit(".", 1)[0] not in set(staticfiles.values())] == []  # none beside an unhashed copy
+    served = _compressible_served(site.root)
+    unique = {hashlib.sha256(data).hexdigest(): len(data) for data in served.values()}
+    # Exactly the served bytes went into gzip/brotli: not the unhashed copies as well (twice the work).
+    assert storage.last_precompress.bytes_compressed == sum(unique.values())
+    assert storage.last_precompress.compressed == len(unique)
+
+
+def test_collectstatic_removes_siblings_an_earlier_version_left_beside_unhashed_names(site: Site):
+    site.collect()
+    stale = site.root / "js" / "app.js.br"
+    stale.write_bytes(b"an earlier run's brotli of an older app.js")
+    storage = site.collect()
+    assert not stale.exists() and storage.last_precompress.removed == 1
+
+
+def test_a_cli_build_with_the_same_cache_warms_collectstatic_precompression(site: Site, tmp_path: Path):
+    from assetopt.build import BuildOptions, build
+    from assetopt.contrib.django.project import config_from_settings
+    from assetopt.io.project import Project
+
+    cli = build(Project(config_from_settings()), BuildOptions(out=tmp_path / "cli_out"))
+    assert cli.precompress.compressed > 0
+    built = {hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "cli_out").rglob("*") if p.is_file()}
+    storage = site.collect()
+    served = _compressible_served(site.root)
+    shared = {n for n, data in served.items() if hashlib.sha256(data).hexdigest() in built}
+    new = {hashlib.sha256(data).hexdigest(): len(data) for n, data in served.items() if n not in shared}
+    # The JS bundle, app.js and layout.css are byte-identical on both sides (same minifier, same
+    # brotli quality, same cache key): only what Django's url() rewriting changed is compressed again.
+    assert len(shared) >= 3, sorted(served)
+    assert storage.last_precompress.compressed == len(new)
+    assert storage.last_precompress.bytes_compressed == sum(new.values())
+
+
 def test_rendered_tags_point_at_hashed_files_whose_bytes_match_the_integrity(site: Site):
     site.collect()
     rendered = site.render()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
+from ..bundler import Chunk, Joined, Source, join_css, join_js
 from ..config import DeclaredBundle
 from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
 from ..io.cache import ContentCache, sha256
@@ -27,13 +27,11 @@ from ..io.fs import refuse_output_dir, write_if_changed
 from ..io.pool import Task, cached_map
 from ..io.project import Project
 from ..io.staticfiles import Lookup
-from ..templates.assets import asset_of
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
-from ..templates.model import block_spans
-from ..templates.tags import StartTag
-from ..text.svg import minify_svg
+from .bundle_only import bundle_only_sources
 from .images import ImageStats, optimize_images
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
+from .minify import ScriptMinifier, minifies_in_place, minify_scripts, minify_static_file
 from .precompress import PrecompressStats, precompress_tree
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
@@ -65,6 +63,8 @@ class BuildResult:
     cache_hits: int = 0
     cache_misses: int = 0
     images: ImageStats = field(default_factory=ImageStats)
+    scripts_minified: int = 0  # scripts minified (and damage-checked) in this run: cache misses
+    templates_parsed: int = 0  # parsed to choose brotli quality (the rest were cached answers)
 
 
 def _stem(template_name: str) -> str:
@@ -111,51 +111,26 @@ def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
     return BundleBlock(template=f"{source} [bundles.{d.name}]", name=d.name, lineno=0, kind=d.kind, variants=(variant,))
 
 
-_MINJS_STEP = "minify-js-1"
-
-
-def _minify_js_job(args: tuple[str, str]) -> bytes:
-    text, warning = minify_js(args[0], args[1])
-    w = {"path": warning.path, "lineno": warning.lineno, "message": warning.message} if warning else None
-    return json.dumps({"text": text, "warning": w}).encode("utf-8")
-
-
-def _unpack_minified(payload: bytes) -> tuple[str, BundleWarning | None] | None:
-    try:
-        data = json.loads(payload)
-        w = data["warning"]
-        return data["text"], (BundleWarning(w["path"], w["lineno"], w["message"]) if w else None)
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _js_minifier(project: Project, blocks: list[BundleBlock], cache: ContentCache, options: BuildOptions) -> Callable[[str, str], tuple[str, BundleWarning | None]]:
-    """Minify every script the JS bundles use once, in parallel and cached by content.
-
-    rjsmin is fast; the damage check around it (two passes of a pure-Python lexer) is not, so the
-    files are spread over processes, largest first. Returns the minifier ``join_js`` then calls."""
-    tasks: list[Task[tuple[str, str]]] = []
-    for block in blocks:
-        for variant in block.variants:
-            if variant.kind != "js":
-                continue
-            for logical in variant.paths:
-                found = project.static.find(logical)
-                if found.status is not Lookup.FOUND or found.file is None:
-                    continue  # reported by the main loop
-                try:
-                    text = found.file.read_bytes().decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    continue  # reported by the main loop
-                tasks.append(Task(sha256(f"{logical}\0{text}".encode("utf-8")), (text, logical), len(text)))
-    payloads, _ = cached_map(_minify_js_job, tasks, cache, _MINJS_STEP, jobs=options.jobs, valid=lambda p: _unpack_minified(p) is not None)
-    done = {key: _unpack_minified(payload) for key, payload in payloads.items()}
-
-    def minifier(text: str, path: str) -> tuple[str, BundleWarning | None]:
-        hit = done.get(sha256(f"{path}\0{text}".encode("utf-8")))
-        return hit if hit is not None else minify_js(text, path)
-
-    return minifier
+def _scripts(project: Project, blocks: list[BundleBlock], options: BuildOptions, static: list[tuple[str, Path]]) -> list[str]:
+    """The text of every script this build minifies: the JS bundles' sources (with ``minify``) and the
+    static scripts ``minify_static`` ships (when copying). Unreadable ones are reported elsewhere."""
+    files: dict[Path, None] = {}
+    if options.minify:
+        for block in blocks:
+            for variant in block.variants:
+                for logical in variant.paths if variant.kind == "js" else ():
+                    found = project.static.find(logical)
+                    if found.status is Lookup.FOUND and found.file is not None:
+                        files[found.file] = None
+    if options.copy_static and project.config.minify_static:
+        files.update((src, None) for rel, src in static if rel.lower().endswith(".js") and minifies_in_place(rel))
+    texts = []
+    for f in files:
+        try:
+            texts.append(f.read_bytes().decode("utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the main loop
+    return texts
 
 
 def _join(
@@ -228,7 +203,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             # join_css only expects BundleError: a raw decode error would crash the whole build.
             raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
-    js_minifier = _js_minifier(project, blocks, cache, options) if options.minify else None
+    static_files = _static_sources(project) if options.copy_static or (options.images and cfg.images) else []
+    # Every script once, in parallel: the bundles and minify_static then read the same cache entries.
+    scripts_minified = minify_scripts(_scripts(project, blocks, options, static_files), cache, options.jobs)
+    js_minifier = ScriptMinifier(cache) if options.minify else None
     bundles: dict[str, ManifestBundle] = {}
     outputs: dict[str, bytes] = {}  # relative output path -> bytes
     result_warnings: list[BundleWarning] = []
@@ -277,8 +255,9 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     out = options.out
     result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
     do_images = options.images and cfg.images
+    result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
     if options.copy_static or do_images:
-        sources = _static_sources(project)
+        sources = static_files
         optimized: dict[str, bytes] = {}
         if do_images:
             optimized, result.manifest.images = optimize_images(sources, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
@@ -301,31 +280,11 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
             files += [out / rel for rel, _ in sources] + [out / n for n in result.images.generated()]
             files += [out / MANIFEST_NAME] if options.write_manifest else []
-        bundle_only = frozenset(out / p for p in _bundle_only_sources(project, blocks))
+        decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
+        result.templates_parsed = decided.parsed
+        bundle_only = frozenset(out / p for p in decided.paths)
         result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
-
-
-def _bundle_only_sources(project: Project, blocks: list[BundleBlock]) -> set[str]:
-    """Logical paths that bundles use and no template references outside a ``{% bundle %}`` block.
-
-    Browsers fetch these only while bundling is rolled back, so they are precompressed fast rather
-    than best (still compressed: a rollback must not make pages heavy)."""
-    in_bundles = {p for b in blocks for v in b.variants for p in v.paths}
-    elsewhere: set[str] = set()
-    for name in project.all_template_names():
-        try:
-            template = project.load(name)
-        except TemplateError:
-            continue
-        inside = block_spans(template, ("bundle",))
-        for item in template.items:
-            if not isinstance(item, StartTag) or any(s <= item.start < e for s, e in inside):
-                continue
-            asset = asset_of(item, template, project.config.static_url)
-            if asset is not None and asset.ref is not None:
-                elsewhere.update(asset.ref.paths)
-    return in_bundles - elsewhere
 
 
 def _static_sources(project: Project) -> list[tuple[str, Path]]:
@@ -363,60 +322,6 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
         if write_if_changed(dest, src.read_bytes()):
             copied += 1
     return copied
-
-
-def minifies_in_place(rel: str) -> bool:
-    """Whether ``minify_static`` minifies this static file: CSS, JS or SVG, not already ``.min.``."""
-    name = posixpath.basename(rel)
-    return posixpath.splitext(name)[1].lower() in (".css", ".js", ".svg") and ".min." not in name
-
-
-def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
-    """The bytes ``minify_static`` ships for the static file ``rel`` (same name, same folder: no url()
-    rebasing needed). One function for ``assetopt build`` and Django's collectstatic storage.
-
-    Anything that is not UTF-8 or that the minifier would damage is shipped unchanged, with a warning
-    in ``warnings``; such a result is not cached, so the warning shows on every run until it is fixed."""
-    key = sha256(data)
-    suffix = posixpath.splitext(rel)[1].lower()
-    if suffix == ".svg":
-        return _minified_svg(data, key, rel, cache, warnings)
-    step = "minify-single-2" + suffix  # 2: a damaged script is no longer cached (its warning was lost)
-    hit = cache.get(step, key)
-    if hit is not None:
-        return hit
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
-        return data
-    if suffix == ".css":
-        out = minify_css(text)
-    else:
-        out, warning = minify_js(text, rel)
-        if warning is not None:
-            warnings.append(warning)
-            return out.encode("utf-8")
-    payload = out.encode("utf-8")
-    cache.put(step, key, payload)
-    return payload
-
-
-_SVG_STEP = "minify-svg-1"  # bump when svgmin.py changes what it writes for the same input
-
-
-def _minified_svg(data: bytes, key: str, rel: str, cache: ContentCache, warnings: list[BundleWarning]) -> bytes:
-    """``svgmin.minify_svg``, cached by content. A refused file (DOCTYPE, not well-formed) is copied as
-    it is with a warning and not cached, so the warning shows on every build until the file is fixed."""
-    hit = cache.get(_SVG_STEP, key)
-    if hit is not None:
-        return hit
-    svg = minify_svg(data)
-    if svg.refused:
-        warnings.append(BundleWarning(rel, None, f"SVG not minified, copied as it is: {svg.reason}"))
-        return data
-    cache.put(_SVG_STEP, key, svg.data)
-    return svg.data
 
 
 _HASHED_COPY_RE = re.compile(r"\.[0-9a-f]{12}\.(?:css|js)$")

@@ -32,6 +32,7 @@ def _compress_job(job: tuple[bytes, int]) -> bytes:
 class PrecompressStats:
     files: int = 0
     compressed: int = 0  # files compressed in this run (cache misses)
+    bytes_compressed: int = 0  # their input bytes: what gzip and brotli were fed this run
     written: int = 0  # sibling files written or replaced
     removed: int = 0  # stale siblings removed
 
@@ -84,9 +85,11 @@ def precompress_tree(files: Iterable[Path], cache: ContentCache, jobs: int | Non
         quality = FAST if f in fast else BEST
         key = sha256(data) + (f"-q{quality}" if quality != BEST else "")
         tasks[f] = Task(key, (data, quality), len(data))
+    computed: list[Task[tuple[bytes, int]]] = []
     payloads, stats.compressed = cached_map(
-        _compress_job, tasks.values(), cache, _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None
+        _compress_job, tasks.values(), cache, _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None, computed=computed
     )
+    stats.bytes_compressed = sum(len(t.arg[0]) for t in computed)
     results = {f: _unpack(payloads[t.key]) for f, t in tasks.items()}
     for f, found in results.items():
         assert found is not None  # cached_map returned only payloads _unpack accepts, or fresh ones

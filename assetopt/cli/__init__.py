@@ -6,6 +6,9 @@ read); 2 usage error or crash.
 """
 from __future__ import annotations
 
+import gc
+import os
+
 from . import audit, build, optimize, rewrite, verify  # noqa: F401 - each registers its command
 from .base import DJANGO_PROG_ENV, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
 from .browser_args import browser_args
@@ -14,6 +17,9 @@ __all__ = ["main", "cli", "browser_args", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAG
 
 
 def main() -> None:
-    import os
-
+    # A run holds every parsed template (hundreds of thousands of long-lived objects) and allocates
+    # many small values per page: with the default gen-0 threshold (700) the cyclic collector rescans
+    # them over and over (27-31 % of an audit of 3,000 templates). Nothing here relies on prompt
+    # collection of cycles; reference counting still frees everything else at once.
+    gc.set_threshold(100_000, 50, 100)
     cli(prog_name=os.environ.get(DJANGO_PROG_ENV) or "assetopt")

@@ -51,11 +51,13 @@ def cached_map(
     inline_below: int = 0,
     valid: Callable[[bytes], bool] = _always,
     keep: Callable[[bytes], bool] = _always,
+    computed: list[Task[A]] | None = None,
 ) -> tuple[dict[str, bytes], int]:
     """Each task's payload by key, and how many were computed (cache misses).
 
     A cached payload that ``valid`` rejects is a miss. A computed payload is cached unless ``keep``
-    says no (e.g. a failure worth retrying next time). Tasks smaller than ``inline_below`` bytes run
+    says no (e.g. a failure worth retrying next time); ``computed``, when given, receives each task
+    that was computed (the misses: what callers count, e.g. the bytes fed to a compressor). Tasks smaller than ``inline_below`` bytes run
     in this process (a worker costs more than they do); so does everything when one worker is asked
     for or only one task is left for the pool. Duplicate keys run once."""
     results: dict[str, bytes] = {}
@@ -69,6 +71,8 @@ def cached_map(
         else:
             todo[task.key] = task
     ordered = sorted(todo.values(), key=lambda t: (-t.size, t.key))
+    if computed is not None:
+        computed.extend(ordered)
 
     def done(task: Task[A], payload: bytes) -> None:
         results[task.key] = payload

@@ -41,7 +41,26 @@ def _plain(tag: StartTag, name: str) -> str:
     return (tag.get(name) or "").strip().lower()
 
 
+_MEMO: dict[tuple[int, int, str], tuple[StartTag, Template, Asset | None]] = {}
+_MEMO_MAX = 200_000
+
+
 def asset_of(tag: StartTag, template: Template, static_url: str) -> Asset | None:
+    """What ``tag`` of ``template`` loads, or None. A pure function of its arguments, remembered by
+    their identity: every page of a site renders ``base.html``'s tags again, and the audit asks for
+    each of them once per page (hundreds of tags times thousands of pages)."""
+    key = (id(tag), id(template), static_url)
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is tag and hit[1] is template:
+        return hit[2]
+    asset = _asset_of(tag, template, static_url)
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[key] = (tag, template, asset)  # holding both keeps their ids from being reused
+    return asset
+
+
+def _asset_of(tag: StartTag, template: Template, static_url: str) -> Asset | None:
     name = tag.name
     if name == "link":
         rel = set(_plain(tag, "rel").split())

@@ -35,7 +35,7 @@ import bisect
 import logging
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -57,7 +57,9 @@ from ...build import (
     minifies_in_place,
     minify_static_file,
 )
+from ...build.bundle_only import bundle_only_sources
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
+from ...build.minify import minify_scripts
 from ...build.precompress import PrecompressStats, precompress_tree
 from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
@@ -92,6 +94,29 @@ def _as_command_error(error: Exception) -> CommandError:
         wrapped = CommandError(f"{type(error).__name__}: {error}")
     wrapped.__cause__ = error
     return wrapped
+
+
+def _noting(steps: Generator[tuple[str, str | None, Any], None, bool], written: list[str]) -> Generator[tuple[str, str | None, Any], None, bool]:
+    """``steps`` passed through, with the name of each file it reports written added to ``written``."""
+    while True:
+        try:
+            item = next(steps)
+        except StopIteration as stop:
+            return bool(stop.value)
+        if item[2] is True and item[1] is not None:
+            written.append(item[1])
+        yield item
+
+
+def _texts(blobs: Iterator[bytes]) -> list[str]:
+    """The blobs that decode as UTF-8 (the others ship unminified, with minify_static_file's warning)."""
+    out = []
+    for blob in blobs:
+        try:
+            out.append(blob.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            continue
+    return out
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:
@@ -181,18 +206,36 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                     super().delete(name)
         if not completed:
             return
+        compressed: list[str] = []  # what django-compressor's offline step wrote: served as it is
         if offline_compress.compressor_active():  # after Django's hashing, before precompression: docs/compressor.md
-            if not (yield from offline_compress.offline_step(Path(self.location), project)):
+            if not (yield from _noting(offline_compress.offline_step(Path(self.location), project), compressed)):
                 return  # a {% compress %} block the manifest lacks: nothing more is published
 
         manifest = self._served_manifest(result.manifest)
-        root = Path(self.location)
-        skip = {root / MANIFEST_NAME, root / self.manifest_name}
-        files = [p for p in root.rglob("*") if p.is_file() and p not in skip and not any(part.startswith(".") for part in p.relative_to(root).parts)]
-        self.last_precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache)
-        target = conf.manifest_path() or root / MANIFEST_NAME
+        self.last_precompress = self._precompress_served(project, result.manifest, compressed, cache)
+        target = conf.manifest_path() or Path(self.location) / MANIFEST_NAME
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
+
+    def _precompress_served(self, project: Project, built: Manifest, extra: list[str], cache: ContentCache) -> PrecompressStats:
+        """``.gz``/``.br`` beside what is served: the hashed names (``static()`` and whitenoise use
+        those) and the files compressor wrote; never beside the unhashed copies, which nothing links
+        to (compressing them too doubled the work), and a sibling an earlier version left beside an
+        unhashed name is removed: it would go stale when the file changes. The brotli quality of
+        each file is chosen as ``assetopt build`` chooses it, so both share cache entries."""
+        root = Path(self.location)
+        served = {h for h in self.hashed_files.values()} | set(extra)
+        files = [root / name for name in sorted(served) if not name.endswith((".gz", ".br"))]
+        used = {p for bundle in built.bundles.values() for p in bundle.sources}
+        fast = frozenset(root / self.hashed_files[p] for p in bundle_only_sources(project, used, cache).paths if p in self.hashed_files)
+        stats = precompress_tree([f for f in files if f.is_file()], cache, fast=fast)
+        for name in sorted(set(self.hashed_files) - served):
+            for ext in (".gz", ".br"):
+                stale = root / (name + ext)
+                if stale.is_file():
+                    stale.unlink()
+                    stats.removed += 1
+        return stats
 
     def _minify_static(self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool) -> list[BundleWarning]:
         """``MINIFY_STATIC``: each collected CSS/JS/SVG file rewritten in ``STATIC_ROOT`` as the build
@@ -206,12 +249,16 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         back (Django would skip it as "not modified" and leave it minified)."""
         warnings: list[BundleWarning] = []
         self.last_minified = []
-        for name in sorted(paths):
-            if name in ours or not minifies_in_place(name):
-                continue
+        names = [n for n in sorted(paths) if n not in ours and minifies_in_place(n)]
+        originals: dict[str, bytes] = {}
+        for name in names:
             storage, path = paths[name]
             with storage.open(path) as fh:
-                data = fh.read()
+                originals[name] = fh.read()
+        if enabled:  # every script on the process pool first, as ``assetopt build`` does (same cache entries)
+            minify_scripts(_texts(data for n, data in originals.items() if n.lower().endswith(".js")), cache)
+        for name in names:
+            data = originals[name]
             shipped = minify_static_file(data, name, cache, warnings) if enabled else data
             if write_if_changed(Path(self.path(name)), shipped):
                 self.last_minified.append(name)

@@ -1,0 +1,82 @@
+"""What a build costs, counted (never timed): scripts minified, bytes compressed, templates parsed.
+
+Each script is minified and damage-checked once per content, whether a bundle joins it or
+``minify_static`` ships it alone; an unchanged build minifies nothing and parses no template to
+choose brotli quality; a one-file change redoes that file only.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import brotli
+import pytest
+import rjsmin
+
+from assetopt.build import BuildOptions, build
+
+LOAD = "{% load static assetopt %}\n"
+JS_PAGE = (
+    LOAD + '{% bundle "js" %}\n'
+    "<script src=\"{% static 'js/a.js' %}\"></script>\n"
+    "<script src=\"{% static 'js/b.js' %}\"></script>\n"
+    "{% endbundle %}\n"
+)
+STATIC = {
+    "js/a.js": "var a = 1; // a\n" + "".join(f"a{i} = function () {{ return {i}; }};\n" for i in range(50)),
+    "js/b.js": "(function () { window.b = a; })();\n",
+    "js/solo.js": "var  solo = 1; // not bundled\n",
+}
+
+
+@pytest.fixture
+def jsmin_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How often rjsmin ran (builds use ``jobs=1`` here, so every call is in this process)."""
+    calls: list[int] = []
+    real = rjsmin.jsmin
+
+    def counting(text: str, **kw: object) -> str:
+        calls.append(len(text))
+        return str(real(text, **kw))
+
+    monkeypatch.setattr(rjsmin, "jsmin", counting)
+    return calls
+
+
+def test_a_bundled_script_is_minified_once_not_once_per_use(make_project, jsmin_calls: list[int]):
+    project = make_project(templates={"page.html": JS_PAGE}, static=STATIC, minify_static=True)
+    result = build(project, BuildOptions(out=project.config.project / "out", jobs=1))
+    # a.js and b.js go into the bundle *and* are shipped minified on their own: still one run each.
+    assert len(jsmin_calls) == 3 and result.scripts_minified == 3
+    assert (project.config.project / "out/js/solo.js").read_text() == "var solo=1;"
+
+
+def test_an_unchanged_rebuild_minifies_nothing_and_a_changed_script_only_itself(make_project, tmp_path: Path, jsmin_calls: list[int]):
+    project = make_project(templates={"page.html": JS_PAGE}, static=STATIC, minify_static=True)
+    out = project.config.project / "out"
+    build(project, BuildOptions(out=out, jobs=1))
+    jsmin_calls.clear()
+    again = build(project, BuildOptions(out=out, jobs=1))
+    assert jsmin_calls == [] and again.scripts_minified == 0
+    (tmp_path / "static/js/b.js").write_text("(function () { window.b = a + 1; })();\n")
+    changed = build(project.__class__(project.config), BuildOptions(out=out, jobs=1))
+    assert len(jsmin_calls) == 1 and changed.scripts_minified == 1
+    assert "window.b=a+1" in next((out / "assetopt").glob("page-*.js")).read_text()
+
+
+CSS_PAGES = {
+    "page.html": LOAD + '{% bundle "css" %}\n<link rel="stylesheet" href="{% static \'css/only.css\' %}">\n{% endbundle %}\n',
+    **{f"other{i}.html": "{% load static %}<p>page " + str(i) + "</p>\n" for i in range(5)},
+}
+
+
+def test_the_brotli_quality_choice_parses_templates_only_when_they_changed(make_project, tmp_path: Path):
+    css = "".join(f".c{i} {{ margin: {i}px; }}\n" for i in range(200))
+    project = make_project(templates=CSS_PAGES, static={"css/only.css": css})
+    out = project.config.project / "out"
+    assert build(project, BuildOptions(out=out)).templates_parsed == 6
+    assert build(project.__class__(project.config), BuildOptions(out=out)).templates_parsed == 0
+    (tmp_path / "templates/other3.html").write_text("{% load static %}<link rel='stylesheet' href=\"{% static 'css/only.css' %}\">\n")
+    result = build(project.__class__(project.config), BuildOptions(out=out))
+    assert result.templates_parsed == 1
+    # other3.html now links only.css directly, so it is served at best quality again:
+    assert (out / "css/only.css.br").read_bytes() == brotli.compress((out / "css/only.css").read_bytes(), quality=11)
