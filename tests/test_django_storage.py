@@ -246,7 +246,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
         STATIC_ROOT=str(s.root),
         STORAGES=storages,
         DEBUG=False,
-        ASSETOPT={"BUNDLES": True, "STRICT": True},
+        # its own cache: the default (BASE_DIR, else the working dir) would be shared by every test
+        ASSETOPT={"BUNDLES": True, "STRICT": True, "CACHE_DIR": str(tmp_path / ".assetopt-cache")},
     ):
         yield s
 

@@ -24,7 +24,6 @@ from ..config import DeclaredBundle
 from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
 from ..io.cache import ContentCache, sha256
 from ..io.fs import refuse_output_dir, write_if_changed
-from ..io.pool import Task, cached_map
 from ..io.project import Project
 from ..io.staticfiles import Lookup
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key

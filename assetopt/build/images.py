@@ -138,7 +138,7 @@ def optimize_images(
         data = src.read_bytes()
         stats.files += 1
         stats.bytes_before += len(data)
-        key = sha256(f"{sha256(data)}-q{quality}-w{','.join(map(str, widths))}-{ENCODER_SETTINGS}".encode("utf-8"))
+        key = sha256(f"{sha256(data)}-q{quality}-w{','.join(map(str, widths))}-{ENCODER_SETTINGS}".encode())
         keys[rel] = key
         tasks.append(Task(key, (str(src), posixpath.splitext(rel)[1], quality, widths), len(data)))
     # Failures are not cached: they are cheap (refused at the header or at the first bad byte) and a

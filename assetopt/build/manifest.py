@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import AssetoptError, ManifestError
+from ..errors import ManifestError
 
 __all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest", "mime_type"]
 

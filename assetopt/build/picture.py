@@ -27,8 +27,8 @@ import re
 from collections.abc import Callable
 from html import escape
 
-from .manifest import ManifestCandidate, ManifestImage
 from ..templates.tags import StartTag
+from .manifest import ManifestCandidate, ManifestImage
 
 __all__ = ["picture_markup", "default_sizes", "MODERN_TYPES"]
 
