@@ -199,6 +199,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
 
 
+_WRITTEN_DIRS = ("cache_dir", "out")  # folders assetopt creates and writes: checked before any work
+
+
+def _check_dir_usable(key: str, path: Path, where: str) -> None:
+    """``path`` is a folder or can become one: it is not a file, nor below one."""
+    for at in (path, *path.parents):
+        try:
+            is_dir = at.is_dir()
+            exists = is_dir or at.exists()
+        except OSError as exc:  # a name too long, a loop of links
+            raise ConfigError(f"{key} {str(path)!r} is not a usable folder: {exc.strerror or exc}", path=where) from exc
+        if not exists:
+            continue
+        if not is_dir:
+            what = "is a file" if at == path else f"is below the file {str(at)!r}"
+            raise ConfigError(f"{key} {str(path)!r} {what}: it must be a folder assetopt can create and write", path=where, hint=f"point {key} at a folder (or delete the file)")
+        return
+
+
 def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     """One value of ``CONFIG_KEYS`` checked and converted as a config file's would be (relative paths
     from ``base``); raises ``ConfigError``. Also used by edges that gather settings elsewhere (Django)."""
@@ -238,7 +257,12 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     if kind == "path":
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path string, got {type(value).__name__}", path=where)
-        return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+        if "\0" in value:
+            raise ConfigError(f"{key} {value!r} is not a valid path (it holds a NUL character)", path=where)
+        path = (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+        if key in _WRITTEN_DIRS:
+            _check_dir_usable(key, path, where)
+        return path
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

@@ -151,34 +151,35 @@ class BundleNode(Node):
         self.lineno = lineno
 
     def render(self, context: template.Context) -> SafeString | str:
-        if not conf.bundles_enabled():
+        settings = conf.tag_settings()
+        if not settings.bundles:
             return self.nodelist.render(context)
         parts: list[str] = []
         _skeleton(self.nodelist, context, parts)
-        manifest = _read_manifest(conf.manifest_path())
+        manifest = _read_manifest(settings.manifest)
         static_url = manifest.static_url if manifest is not None else None
         variant = _variant_of(self.kind, self.where, self.lineno, "".join(parts), static_url)
         if variant is None:
-            return self._fallback(context, "its tags mix media or defer")
+            return self._fallback(context, "its tags mix media or defer", settings.strict)
         if not variant.paths:
             return self.nodelist.render(context)
         entry = manifest.bundles.get(variant.key) if manifest is not None else None
         if entry is None or entry.kind != self.kind:
-            return self._fallback(context, "it has not been built")
+            return self._fallback(context, "it has not been built", settings.strict)
         try:
             urls = [static(f.name) for f in entry.files]
         except ValueError as exc:
             # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks (collectstatic
             # ran before the build): serve the original tags rather than fail the page.
-            return self._fallback(context, f"the static files storage cannot serve it ({exc})")
+            return self._fallback(context, f"the static files storage cannot serve it ({exc})", settings.strict)
         return self._tags(entry, urls, context)
 
-    def _fallback(self, context: template.Context, why: str) -> str:
+    def _fallback(self, context: template.Context, why: str, strict: bool) -> str:
         message = (
             f"{self.where}:{self.lineno}: {{% bundle \"{self.kind}\" %}} renders its original tags because {why} "
             "(run `assetopt build`, or collectstatic with the assetopt storage)"
         )
-        if conf.strict():
+        if strict:
             raise BundleNotBuilt(message)
         if (self.where, self.lineno) not in _warned:
             _warned.add((self.where, self.lineno))
@@ -287,7 +288,8 @@ class PictureNode(Node):
 
     def render(self, context: template.Context) -> SafeString | str:
         inner = self.nodelist.render(context)
-        if not conf.bundles_enabled():
+        settings = conf.tag_settings()
+        if not settings.bundles:
             return inner
         text = str(inner)
         # rendered output is all markup: one TEXT token, so user data that looks like {{ }} stays text
@@ -297,7 +299,7 @@ class PictureNode(Node):
             return inner  # not one plain <img> (an author's <picture>, two images ...): left alone
         tag = tags[0]
         logical = self._logical(context, html.unescape(tag.get("src") or ""))
-        manifest = _read_manifest(conf.manifest_path()) if logical is not None else None
+        manifest = _read_manifest(settings.manifest) if logical is not None else None
         image = manifest.images.get(logical) if manifest is not None and logical is not None else None
         if image is None:
             return inner
