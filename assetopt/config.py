@@ -63,6 +63,7 @@ class Config:
     user_context: tuple[str, ...] = ()  # context variables that depend on the user: cache fragments vary on it
     urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
+    django_settings: str = ""  # rewrite compiles with this project's template engine (its tag libraries); manage.py sets it
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -90,6 +91,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "user_context": ("strs", "context variables (from your context processors) that depend on the user"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
+    "django_settings": ("str", "Django settings module (importable from the current directory or PYTHONPATH): `rewrite` compiles every rewritten template with that project's template engine, its tag libraries and builtins (`manage.py assetopt` sets it)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant

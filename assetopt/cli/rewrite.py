@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..config import Config
+from ..errors import RewriteRefused
 from ..io.fs import write_atomic
 from ..io.project import Project
 from .base import EXIT_FINDINGS, cli, project_options
@@ -97,7 +98,11 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         click.secho(f"error: {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""), fg="red", err=True)
     failed = bool(result.broken or result.problems)
     if out is not None or mode == "write":
-        written = write_changes(result, project, out.resolve() if out is not None else None)
+        try:
+            written = write_changes(result, project, out.resolve() if out is not None else None)
+        except RewriteRefused as exc:  # a finding the user must fix (design.md: exit 1), not a usage error
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(EXIT_FINDINGS)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
             for logical in result.generated:  # the rewritten templates link it: Django must find it
