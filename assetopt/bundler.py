@@ -21,7 +21,7 @@ import rcssmin
 import rjsmin
 
 from .errors import BundleError, BundleWarning
-from .text.css import COMMENT_RE, CSS_TOKEN_RE
+from .text.css import COMMENT_RE, CSS_TOKEN_RE, unterminated_strings
 from .text.js_lexer import first_literal_difference, js_literal_contents, js_strictness, strip_js_source_map
 
 __all__ = [
@@ -240,7 +240,7 @@ class _Segment:
 def _expand_css(path: str, text: str, state: _CssState, stack: tuple[str, ...]) -> tuple[list[_Segment], bool]:
     """The segments of one stylesheet, local imports inlined (recursively), urls rebased to the bundle.
     Also says whether it declares an ``@namespace`` (which governs a whole file, so it cannot be joined)."""
-    text = text.removeprefix(_BOM)
+    text = _close_bad_strings(text.removeprefix(_BOM), path, state)
     segments: list[_Segment] = []
     pos, seen_rules, namespace = 0, False, False
 
@@ -268,6 +268,26 @@ def _expand_css(path: str, text: str, state: _CssState, stack: tuple[str, ...]) 
     if pos < len(text):  # a file that ends inside a statement lost it (or ";" was added to it)
         add_css(text[pos:] + _eof_closers(text, path, state))
     return segments, namespace
+
+
+_BAD_STRING_CLOSER = " !bad-string"  # after the closing quote: keeps its declaration invalid, as a bad string makes it
+
+
+def _close_bad_strings(text: str, path: str, state: _CssState) -> str:
+    """Each string a newline ends, closed there (quote + an invalid ``!bad-string``): the browser
+    ends it at the newline and drops its declaration or rule; closed, it reads the same and no
+    minifier can let it run into the next line or the next file."""
+    ends = unterminated_strings(text)
+    if not ends:
+        return text
+    parts, pos = [], 0
+    for start, end in ends:
+        parts.append(text[pos:end] + text[start] + _BAD_STRING_CLOSER)
+        pos = end
+        message = "unterminated string (a newline ends it, and the browser drops its declaration): closed at the line end so minifying cannot join it to what follows; close the quote"
+        state.warnings.append(BundleWarning(path, text.count("\n", 0, end) + 1, message))
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _eof_closers(text: str, path: str, state: _CssState) -> str:

@@ -502,6 +502,16 @@ def test_minify_static_ships_a_file_rjsmin_would_damage_unminified(make_project)
     assert [w.path for w in result.warnings] == ["js/t.js"]
 
 
+def test_minify_static_ships_a_stylesheet_with_an_unterminated_string_unminified(make_project):
+    broken = 'a.x { content: "oops;\n color: red }\np.b { color: blue }\n'
+    project = make_project(templates={}, static={"css/t.css": broken}, minify_static=True)
+    out = project.config.project / "out"
+    result = build(project, BuildOptions(out=out, precompress=False))
+    assert (out / "css/t.css").read_text() == broken  # minified, p.b would sit inside the string
+    assert [(w.path, w.lineno) for w in result.warnings] == [("css/t.css", 1)]
+    assert "unterminated string" in result.warnings[0].message
+
+
 def test_bundles_declared_in_config_are_built_and_match_an_equal_block(tmp_path, write_tree):
     write_tree(
         tmp_path,

@@ -296,6 +296,24 @@ def test_what_end_of_file_closed_is_closed_before_the_next_file(css: str, closed
     assert joined.warnings == (BundleWarning("a.css", 1, message),)
 
 
+_BAD_STRING = "unterminated string (a newline ends it, and the browser drops its declaration): closed at the line end so minifying cannot join it to what follows; close the quote"
+
+
+@pytest.mark.parametrize(
+    ("css", "minified", "lines"),
+    [
+        pytest.param('a.x { content: "oops;\n color: red }\n', 'a.x{content:"oops;"!bad-string color:red}', [1], id="double_quote_in_a_declaration"),
+        pytest.param("a{content:'it\\'s\n}\n", "a{content:'it\\'s'!bad-string}", [1], id="single_quote_after_an_escape"),
+        pytest.param('a[title="x\n] {color:red}\nb{c:"d\n}', 'a[title="x"!bad-string]{color:red}b{c:"d"!bad-string}', [1, 3], id="selector_and_second_line"),
+        pytest.param('a{content:"two \\\nlines"}', 'a{content:"two lines"}', [], id="escaped_newline_is_no_end"),
+    ],
+)
+def test_a_string_a_newline_ends_never_swallows_the_next_file_once_minified(css: str, minified: str, lines: list[int]) -> None:
+    joined = join_css([Source("css/a.css", css), Source("css/b.css", "p.b{color:blue}\n")], "x.css")
+    assert joined.chunks[0].text == minified + "p.b{color:blue}"
+    assert joined.warnings == tuple(BundleWarning("css/a.css", n, _BAD_STRING) for n in lines)
+
+
 def test_a_statement_cut_short_by_the_end_of_file_gets_its_semicolon() -> None:
     sources = [Source("a.css", "@import url(http://x.org/a.css) screen"), Source("b.css", "@layer base"), Source("c.css", "c{}")]
     joined = join_css(sources, "x.css", minify=False)

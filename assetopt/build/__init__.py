@@ -25,6 +25,7 @@ from ..templates.assets import asset_of
 from .images import ImageStats, optimize_images
 from ..errors import BuildError, BundleError, BundleWarning
 from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
+from ..text.css import unterminated_strings
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
 from ..errors import BundleSpecError
 from ..io.cache import ContentCache, sha256
@@ -406,6 +407,11 @@ def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: lis
         warnings.append(BundleWarning(rel, None, "not UTF-8: copied unminified"))
         return data
     if suffix == ".css":
+        bad = unterminated_strings(text)
+        if bad:  # rcssmin would remove the newline that ends it: the string would swallow the rules after it
+            line = text.count("\n", 0, bad[0][1]) + 1
+            warnings.append(BundleWarning(rel, line, "unterminated string (a newline ends it): copied unminified, as minifying would let it swallow the rules after it; close the quote"))
+            return data
         out = minify_css(text)
     else:
         out, warning = minify_js(text, rel)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans", "CSS_TOKEN_RE", "COMMENT_RE"]
+__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "font_face_spans", "unterminated_strings", "CSS_TOKEN_RE", "COMMENT_RE"]
 
 # CSS as tokens (comments, url(), strings, functions, at-keywords, punctuation): what the bundler
 # rebases and what the audit reads, so both agree on what a stylesheet references.
@@ -110,3 +110,15 @@ def font_face_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``@font-face`` rules (comments blanked), so callers can count one font per face:
     browsers fetch only the first ``src`` format they support."""
     return [m.span() for m in _FONT_FACE_RE.finditer(blank_comments(text))]
+
+
+def unterminated_strings(text: str) -> list[tuple[int, int]]:
+    """Spans of the strings a newline ends (CSS's bad-string token; the newline stays outside):
+    the browser drops the declaration or rule holding one, but a minifier that removes the newline
+    lets the string run on and swallow what follows, the next file of a bundle included."""
+    ends = []
+    for m in CSS_TOKEN_RE.finditer(text):
+        tok = m.group()
+        if m.lastgroup == "string" and (len(tok) == 1 or tok[-1] != tok[0]) and m.end() < len(text):
+            ends.append(m.span())
+    return ends
