@@ -59,6 +59,7 @@ _IMAGE_SET = ("image-set(", "-webkit-image-set(")
 # rcssmin keeps whitespace inside a quoted url() only for a non-base64 data: URL (this same test).
 _RCSSMIN_KEEPS_SPACES_RE = re.compile(r"""data:([^\x00-\x20\\"',]*),""", re.IGNORECASE)
 _BOM = "\ufeff"
+_UTF8_CHARSET = '@charset "UTF-8";'
 
 
 def minify_css(text: str) -> str:
@@ -315,12 +316,10 @@ def _eof_closers(text: str, path: str, state: _CssState) -> str:
 
 
 def _note_charset(statement: str, path: str, lineno: int, state: _CssState) -> None:
-    encoding = statement.split('"')[1] if statement.count('"') >= 2 else ""
+    """Each file was decoded by its own ``@charset`` (``text.css.decode_css``) and the bundle is
+    written as UTF-8: it says so, never with another file's (foreign) label."""
     if state.charset is None:
-        state.charset = (statement, encoding, path)
-    elif encoding.lower() != state.charset[1].lower():
-        message = f'@charset "{encoding}" differs from "{state.charset[1]}" of {state.charset[2]}: removed'
-        state.warnings.append(BundleWarning(path, lineno, message))
+        state.charset = (_UTF8_CHARSET, "UTF-8", path)
 
 
 def _import_segments(

@@ -156,24 +156,41 @@ def test_join_css_separates_sources_with_newline_and_rebases_each_from_its_folde
     assert minified.chunks[0].text == "a{b:url(../css/i/a.png)}.x{b:url(../vendor/img/x.png)}"
 
 
-def test_join_css_strips_boms_and_keeps_one_charset_at_the_start() -> None:
+def test_join_css_strips_boms_and_says_utf8_once_at_the_start() -> None:
     sources = [
         Source("a.css", "\ufeff.a{}"),
         Source("b.css", '\ufeff@charset "utf-8";\n.b{}'),
         Source("c.css", '@charset "UTF-8";\n.c{}\n@charset "x";'),
     ]
     joined = join_css(sources, "all.css", minify=False)
-    assert joined.chunks[0].text == '@charset "utf-8";\n.a{}\n\n.b{}\n\n.c{}\n'
+    assert joined.chunks[0].text == '@charset "UTF-8";\n.a{}\n\n.b{}\n\n.c{}\n'
     assert joined.warnings == ()
 
 
-def test_join_css_warns_when_charsets_disagree() -> None:
-    sources = [Source("a.css", '@charset "utf-8";a{}'), Source("b.css", '@charset "iso-8859-1";b{}')]
-    joined = join_css(sources, "all.css")
-    assert joined.chunks[0].text == '@charset "utf-8";a{}b{}'
-    assert joined.warnings == (
-        BundleWarning("b.css", 1, '@charset "iso-8859-1" differs from "utf-8" of a.css: removed'),
-    )
+def test_join_css_never_hoists_a_foreign_charset_over_files_decoded_by_their_own() -> None:
+    """Each file was decoded by its own @charset (decode_css): the bundle is UTF-8 and says so."""
+    sources = [Source("a.css", '@charset "utf-8";a{}'), Source("b.css", '@charset "windows-1256";b{}')]
+    assert join_css(sources, "all.css") == Joined((Chunk('@charset "UTF-8";a{}b{}', ("a.css", "b.css")),), ())
+    sources = [Source("b.css", '@charset "iso-8859-1";b{}'), Source("a.css", "a{content:'\u0645\u0631\u062d\u0628\u0627'}")]
+    assert join_css(sources, "all.css").chunks[0].text.startswith('@charset "UTF-8";b{}')
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param('@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}'.encode("cp1256"), '@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}', id="windows_1256"),
+        pytest.param(b'@charset "iso-8859-1";a{content:"caf\xe9 \x80"}', '@charset "iso-8859-1";a{content:"caf\xe9 \u20ac"}', id="latin1_label_is_windows_1252_as_in_browsers"),
+        pytest.param(b'\xef\xbb\xbf@charset "iso-8859-1";a{content:"\xc3\xa9"}', '@charset "iso-8859-1";a{content:"\xe9"}', id="bom_wins_over_charset"),
+        pytest.param('a{content:"\xe9"}'.encode("utf-16-le").join([b"\xff\xfe", b""]), 'a{content:"\xe9"}', id="utf16_bom"),
+        pytest.param(b'@charset "utf-16";a{content:"\xc3\xa9"}', '@charset "utf-16";a{content:"\xe9"}', id="utf16_label_means_utf8"),
+        pytest.param(b'@charset "no-such";a{content:"\xc3\xa9"}', '@charset "no-such";a{content:"\xe9"}', id="unknown_label_ignored"),
+        pytest.param(b"@charset 'windows-1256';a{content:\"\xc3\xa9\"}", "@charset 'windows-1256';a{content:\"\xe9\"}", id="not_byte_exact_is_no_charset"),
+    ],
+)
+def test_decode_css_reads_each_file_as_the_browser_does(data: bytes, text: str) -> None:
+    from assetopt.text.css import decode_css
+
+    assert decode_css(data) == text
 
 
 def test_join_css_inlines_local_imports_recursively_rebasing_each_from_its_own_folder() -> None:

@@ -25,7 +25,7 @@ from ..templates.assets import asset_of
 from .images import ImageStats, optimize_images
 from ..errors import BuildError, BundleError, BundleWarning
 from ..bundler import Chunk, Joined, Source, join_css, join_js, minify_css, minify_js
-from ..text.css import unterminated_strings
+from ..text.css import decode_css, unterminated_strings
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
 from ..errors import BundleSpecError
 from ..io.cache import ContentCache, sha256
@@ -43,7 +43,7 @@ from ..templates.model import block_spans
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
-_JOIN_STEP = "join-2"
+_JOIN_STEP = "join-3"  # 3: one @charset "UTF-8" for the bundle, whatever the sources declared
 
 
 @dataclass(frozen=True)
@@ -239,10 +239,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             return None
         data = found.file.read_bytes()
         try:
-            return data.decode("utf-8-sig")
+            return decode_css(data)  # an @import is CSS: its own BOM or @charset decides
         except UnicodeDecodeError as exc:
             # join_css only expects BundleError: a raw decode error would crash the whole build.
-            raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
+            raise BundleError(f"not {exc.encoding.upper()} (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
     js_minifier = _js_minifier(project, blocks, cache, options) if options.minify else None
     bundles: dict[str, ManifestBundle] = {}
@@ -262,9 +262,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
                     errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
                     continue
                 try:
-                    text = found.file.read_bytes().decode("utf-8-sig")
+                    data = found.file.read_bytes()
+                    text = decode_css(data) if variant.kind == "css" else data.decode("utf-8-sig")
                 except UnicodeDecodeError as exc:
-                    errors.append(BundleSpecError(f"{logical} is not UTF-8 (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+                    errors.append(BundleSpecError(f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
                     continue
                 sources.append(Source(logical, text))
             if len(sources) != len(variant.paths):
