@@ -22,7 +22,7 @@ import rjsmin
 
 from .errors import BundleError, BundleWarning
 from .text.css import COMMENT_RE, CSS_TOKEN_RE, unterminated_strings
-from .text.js_lexer import first_literal_difference, js_literal_contents, js_strictness, strip_js_source_map
+from .text.js_lexer import first_literal_difference, first_token_difference, js_literal_contents, js_strictness, strip_js_source_map
 
 __all__ = [
     "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "minify_css", "minify_js",
@@ -415,11 +415,14 @@ def minify_js(text: str, path: str = "") -> tuple[str, BundleWarning | None]:
     text = strip_js_source_map(text.removeprefix(_BOM))
     minified = str(rjsmin.jsmin(text, keep_bang_comments=True))
     damage = first_literal_difference(text, minified)
-    if damage is None:
-        return minified, None
-    kind, lineno = damage
-    what = {"template": "a template literal", "regex": "a regex literal"}.get(kind, "a string literal")
-    return text, BundleWarning(path, lineno, f"rjsmin changed the contents of {what}: shipped unminified")
+    if damage is not None:
+        kind, lineno = damage
+        what = {"template": "a template literal", "regex": "a regex literal"}.get(kind, "a string literal")
+        return text, BundleWarning(path, lineno, f"rjsmin changed the contents of {what}: shipped unminified")
+    changed = first_token_difference(text, minified)
+    if changed is not None:  # e.g. an HTML-like "-->" comment joined to the line before, two names glued
+        return text, BundleWarning(path, changed, "rjsmin changed the code here (not only spaces and comments): shipped unminified")
+    return minified, None
 
 
 def join_js(

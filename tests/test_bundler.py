@@ -440,6 +440,37 @@ def test_minify_js_ships_a_damaged_file_unminified_with_a_warning() -> None:
     assert warning == BundleWarning("js/m.js", 3, "rjsmin changed the contents of a template literal: shipped unminified")
 
 
+_CODE_CHANGED = "rjsmin changed the code here (not only spaces and comments): shipped unminified"
+
+
+@pytest.mark.parametrize(
+    ("js", "lineno"),
+    [
+        # legal in classic scripts: rjsmin joins it onto the line before, where "-->" is "--" then ">"
+        pytest.param("var a = 1;\n--> an HTML-like comment\nvar b = 2;\n", 2, id="html_close_comment_at_line_start"),
+        pytest.param("var a = 1;\n  /* x */ --> after a one-line comment\nvar b = 2;\n", 2, id="html_close_comment_after_block_comment"),
+        # rjsmin drops the space: "var\\u0061b" is one name, "varab"
+        pytest.param("var \\u0061b = 1;\nvar c = ab + 1;\n", 1, id="identifier_with_unicode_escape"),
+    ],
+)
+def test_minify_js_ships_what_rjsmin_breaks_outside_literals_unminified(js: str, lineno: int) -> None:
+    assert rjsmin.jsmin(js) != js  # rjsmin does change it (the damage is real, see ids)
+    assert minify_js(js, "js/legacy.js") == (js, BundleWarning("js/legacy.js", lineno, _CODE_CHANGED))
+
+
+@pytest.mark.parametrize(
+    "js",
+    [
+        pytest.param("x = a\n-->b\n", id="html_close_comment_kept_at_line_start"),
+        pytest.param("var a = 1; <!-- to the end of the line\nvar b = a-->0;\n", id="html_open_comment_and_decrement_compare"),
+        pytest.param("for (var i = 3; i-->0;) f(i)\n", id="decrement_then_greater"),
+    ],
+)
+def test_minify_js_keeps_minifying_what_rjsmin_leaves_intact(js: str) -> None:
+    text, warning = minify_js(js, "a.js")
+    assert warning is None and len(text) < len(js)
+
+
 @pytest.mark.parametrize(
     ("js", "expected"),
     [
