@@ -115,7 +115,7 @@ def _declared_block(d: DeclaredBundle, source: str) -> BundleBlock:
     return BundleBlock(template=f"{source} [bundles.{d.name}]", name=d.name, lineno=0, kind=d.kind, variants=(variant,))
 
 
-_MINJS_STEP = "minify-js-1"
+_MINJS_STEP = "minify-js-2"  # 2: the damage check reads every code token (a cached "-->" join would be stale)
 
 
 def _minify_js_job(args: tuple[str, str]) -> tuple[str, BundleWarning | None]:
@@ -398,7 +398,7 @@ def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: lis
     suffix = posixpath.splitext(rel)[1].lower()
     if suffix == ".svg":
         return _minified_svg(data, key, rel, cache, warnings)
-    step = "minify-single-2" + suffix  # 2: a damaged script is no longer cached (its warning was lost)
+    step = "minify-single-3" + suffix  # 3: CSS bad strings and JS code-token damage are checked
     hit = cache.get(step, key)
     if hit is not None:
         return hit
