@@ -31,9 +31,10 @@ from ..errors import BundleSpecError
 from ..io.cache import ContentCache, sha256
 from ..config import DeclaredBundle
 from ..errors import AssetoptError, TemplateError
-from ..io.fs import refuse_overlap, write_if_changed
+from ..io.fs import refuse_overlap
+from ..io.lock import exclusive, lock_path_for
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
-from .precompress import PrecompressStats, precompress_tree
+from .precompress import PrecompressStats, precompress_tree, write_dropping_siblings
 from ..io.project import Project
 from ..io.staticfiles import Lookup
 from ..text.svg import minify_svg
@@ -56,6 +57,8 @@ class BuildOptions:
     jobs: int | None = None
     write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
     images: bool = True  # with config ``images``: optimize images in ``out``, add variants and widths
+    lock_timeout: float = 600.0  # seconds to wait for another build of the same ``out`` (or cache) to finish
+    on_wait: Callable[[str], None] | None = None  # told once when this build has to wait for another
 
 
 @dataclass
@@ -226,9 +229,20 @@ def _join(
 
 
 def build(project: Project, options: BuildOptions) -> BuildResult:
-    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
+    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing.
+
+    One build at a time per ``out`` and per cache dir (``io.lock``): a second build waits for the
+    first (``options.on_wait`` says so) and fails naming its pid after ``options.lock_timeout``."""
     cfg = project.config
     refuse_overlap(options.out, cfg.static, "static source dir", 'pass an --out outside the static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
+    wait = options.on_wait or (lambda _m: None)
+    with exclusive(lock_path_for(options.out), str(options.out), timeout=options.lock_timeout, on_wait=wait):
+        with exclusive(cfg.cache_dir / ".assetopt-lock", f"the cache {cfg.cache_dir}", timeout=options.lock_timeout, on_wait=wait):
+            return _build(project, options)
+
+
+def _build(project: Project, options: BuildOptions) -> BuildResult:
+    cfg = project.config
     cache = ContentCache(cfg.cache_dir)
     blocks, errors = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
@@ -304,13 +318,13 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         else:
             # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
             for rel, data in sorted(optimized.items()):
-                result.images.written += write_if_changed(out / rel, data)
+                result.images.written += write_dropping_siblings(out / rel, data)
     for name, data in sorted(outputs.items()):
-        if write_if_changed(out / name, data):
+        if write_dropping_siblings(out / name, data):
             result.written.append(name)
     if options.write_manifest:
         manifest_bytes = result.manifest.dumps().encode("utf-8")
-        if write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+        if write_dropping_siblings(out / MANIFEST_NAME, manifest_bytes):
             result.written.append(MANIFEST_NAME)
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
@@ -371,13 +385,13 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
     for rel, src in _static_sources(project) if sources is None else sources:
         dest = out / rel
         if replaced and rel in replaced:
-            copied += write_if_changed(dest, replaced[rel])
+            copied += write_dropping_siblings(dest, replaced[rel])
             continue
         if minify and minifies_in_place(rel):
-            if write_if_changed(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
+            if write_dropping_siblings(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
                 copied += 1
             continue
-        if write_if_changed(dest, src.read_bytes()):
+        if write_dropping_siblings(dest, src.read_bytes()):
             copied += 1
     return copied
 
