@@ -21,8 +21,8 @@ import rcssmin
 import rjsmin
 
 from .errors import BundleError, BundleWarning
-from .text.css import COMMENT_RE, CSS_TOKEN_RE
-from .text.js_lexer import first_literal_difference, js_literal_contents, js_strictness, strip_js_source_map
+from .text.css import COMMENT_RE, CSS_TOKEN_RE, unterminated_strings
+from .text.js_lexer import first_literal_difference, first_token_difference, js_literal_contents, js_strictness, strip_js_source_map
 
 __all__ = [
     "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "minify_css", "minify_js",
@@ -59,6 +59,7 @@ _IMAGE_SET = ("image-set(", "-webkit-image-set(")
 # rcssmin keeps whitespace inside a quoted url() only for a non-base64 data: URL (this same test).
 _RCSSMIN_KEEPS_SPACES_RE = re.compile(r"""data:([^\x00-\x20\\"',]*),""", re.IGNORECASE)
 _BOM = "\ufeff"
+_UTF8_CHARSET = '@charset "UTF-8";'
 
 
 def minify_css(text: str) -> str:
@@ -240,7 +241,7 @@ class _Segment:
 def _expand_css(path: str, text: str, state: _CssState, stack: tuple[str, ...]) -> tuple[list[_Segment], bool]:
     """The segments of one stylesheet, local imports inlined (recursively), urls rebased to the bundle.
     Also says whether it declares an ``@namespace`` (which governs a whole file, so it cannot be joined)."""
-    text = text.removeprefix(_BOM)
+    text = _close_bad_strings(text.removeprefix(_BOM), path, state)
     segments: list[_Segment] = []
     pos, seen_rules, namespace = 0, False, False
 
@@ -270,6 +271,26 @@ def _expand_css(path: str, text: str, state: _CssState, stack: tuple[str, ...]) 
     return segments, namespace
 
 
+_BAD_STRING_CLOSER = " !bad-string"  # after the closing quote: keeps its declaration invalid, as a bad string makes it
+
+
+def _close_bad_strings(text: str, path: str, state: _CssState) -> str:
+    """Each string a newline ends, closed there (quote + an invalid ``!bad-string``): the browser
+    ends it at the newline and drops its declaration or rule; closed, it reads the same and no
+    minifier can let it run into the next line or the next file."""
+    ends = unterminated_strings(text)
+    if not ends:
+        return text
+    parts, pos = [], 0
+    for start, end in ends:
+        parts.append(text[pos:end] + text[start] + _BAD_STRING_CLOSER)
+        pos = end
+        message = "unterminated string (a newline ends it, and the browser drops its declaration): closed at the line end so minifying cannot join it to what follows; close the quote"
+        state.warnings.append(BundleWarning(path, text.count("\n", 0, end) + 1, message))
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def _eof_closers(text: str, path: str, state: _CssState) -> str:
     """What the end of the file closed implicitly (a comment, string, blocks, parentheses): joined to the
     next file, they would swallow it or nest it, so they are closed here as the browser would."""
@@ -295,12 +316,10 @@ def _eof_closers(text: str, path: str, state: _CssState) -> str:
 
 
 def _note_charset(statement: str, path: str, lineno: int, state: _CssState) -> None:
-    encoding = statement.split('"')[1] if statement.count('"') >= 2 else ""
+    """Each file was decoded by its own ``@charset`` (``text.css.decode_css``) and the bundle is
+    written as UTF-8: it says so, never with another file's (foreign) label."""
     if state.charset is None:
-        state.charset = (statement, encoding, path)
-    elif encoding.lower() != state.charset[1].lower():
-        message = f'@charset "{encoding}" differs from "{state.charset[1]}" of {state.charset[2]}: removed'
-        state.warnings.append(BundleWarning(path, lineno, message))
+        state.charset = (_UTF8_CHARSET, "UTF-8", path)
 
 
 def _import_segments(
@@ -396,11 +415,14 @@ def minify_js(text: str, path: str = "") -> tuple[str, BundleWarning | None]:
     text = strip_js_source_map(text.removeprefix(_BOM))
     minified = str(rjsmin.jsmin(text, keep_bang_comments=True))
     damage = first_literal_difference(text, minified)
-    if damage is None:
-        return minified, None
-    kind, lineno = damage
-    what = {"template": "a template literal", "regex": "a regex literal"}.get(kind, "a string literal")
-    return text, BundleWarning(path, lineno, f"rjsmin changed the contents of {what}: shipped unminified")
+    if damage is not None:
+        kind, lineno = damage
+        what = {"template": "a template literal", "regex": "a regex literal"}.get(kind, "a string literal")
+        return text, BundleWarning(path, lineno, f"rjsmin changed the contents of {what}: shipped unminified")
+    changed = first_token_difference(text, minified)
+    if changed is not None:  # e.g. an HTML-like "-->" comment joined to the line before, two names glued
+        return text, BundleWarning(path, changed, "rjsmin changed the code here (not only spaces and comments): shipped unminified")
+    return minified, None
 
 
 def join_js(

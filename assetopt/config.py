@@ -72,7 +72,7 @@ class Config:
     users: tuple[str, ...] = ()  # verify --cache: usernames the leak check renders the pages as
     urls: tuple[str, ...] = ()  # --browser pages when no --url is given: URL paths ("/en/") or names ("core:dashboard")
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
-    settings: str = ""  # --browser: the DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given
+    settings: str = ""  # the project's DJANGO_SETTINGS_MODULE: --browser and verify --cache render with it, rewrite compiles with its engine
     pythonpath: tuple[Path, ...] = ()  # --browser: dirs put first on sys.path so ``settings`` imports (default: the project)
     source: str = "defaults"  # where the settings came from, for messages
 
@@ -108,8 +108,8 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "users": ("strs", "verify --cache: usernames (at least two) the leak check renders every page as, plus an anonymous visitor"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
-    "settings": ("str", "--browser: DJANGO_SETTINGS_MODULE that renders the pages when no --settings is given, e.g. mysite.settings"),
-    "pythonpath": ("dirs", "--browser: directories put first on sys.path so `settings` imports (default: the project directory)"),
+    "settings": ("str", "the project's DJANGO_SETTINGS_MODULE, e.g. mysite.settings: --browser and verify --cache render with it, rewrite compiles with its template engine (its tag libraries) and reads its context processors; manage.py assetopt sets it"),
+    "pythonpath": ("dirs", "directories put first on sys.path so `settings` imports (default: the project directory)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
 _MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant
@@ -245,6 +245,25 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
 
 
+_WRITTEN_DIRS = ("cache_dir", "out")  # folders assetopt creates and writes: checked before any work
+
+
+def _check_dir_usable(key: str, path: Path, where: str) -> None:
+    """``path`` is a folder or can become one: it is not a file, nor below one."""
+    for at in (path, *path.parents):
+        try:
+            is_dir = at.is_dir()
+            exists = is_dir or at.exists()
+        except OSError as exc:  # a name too long, a loop of links
+            raise ConfigError(f"{key} {str(path)!r} is not a usable folder: {exc.strerror or exc}", path=where) from exc
+        if not exists:
+            continue
+        if not is_dir:
+            what = "is a file" if at == path else f"is below the file {str(at)!r}"
+            raise ConfigError(f"{key} {str(path)!r} {what}: it must be a folder assetopt can create and write", path=where, hint=f"point {key} at a folder (or delete the file)")
+        return
+
+
 def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     """One value of ``CONFIG_KEYS`` checked and converted as a config file's would be (relative paths
     from ``base``); raises ``ConfigError``. Also used by edges that gather settings elsewhere (Django)."""
@@ -291,7 +310,12 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     if kind == "path":
         if not isinstance(value, str):
             raise ConfigError(f"{key} must be a path string, got {type(value).__name__}", path=where)
-        return (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+        if "\0" in value:
+            raise ConfigError(f"{key} {value!r} is not a valid path (it holds a NUL character)", path=where)
+        path = (base / value).resolve() if not Path(value).is_absolute() else Path(value)
+        if key in _WRITTEN_DIRS:
+            _check_dir_usable(key, path, where)
+        return path
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

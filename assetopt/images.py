@@ -19,7 +19,7 @@ Pillow is imported inside functions only, so ``import assetopt.images`` never lo
 """
 from __future__ import annotations
 
-from .imaging.diff import screenshot_diff
+from .imaging.diff import check_screenshot, screenshot_diff
 from .imaging.encode import _AVIF_QUALITY_OFFSET as _AVIF_QUALITY_OFFSET
 from .imaging.encode import _AVIF_SPEED as _AVIF_SPEED
 from .imaging.encode import _WEBP_QUALITY_OFFSET as _WEBP_QUALITY_OFFSET
@@ -45,6 +45,7 @@ __all__ = [
     "optimize_responsive",
     "optimize_with_variants",
     "screenshot_diff",
+    "check_screenshot",
     "svg_size",
 ]
 

@@ -229,8 +229,8 @@ def test_changing_one_source_rewrites_only_its_bundle_and_removes_the_stale_one(
 def test_a_corrupt_cache_entry_is_rebuilt_with_the_same_output(make_project, tmp_path: Path, damage: str):
     project = two_bundle_project(make_project)
     build(project, BuildOptions(out=tmp_path / "one"))
-    cache_files = [p for p in sorted((tmp_path / ".assetopt-cache").rglob("*")) if p.is_file()]
-    assert {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files} == {"join-2", "precompress-1", "refs-outside-bundles-1"}
+    cache_files = [p for p in sorted((tmp_path / ".assetopt-cache").rglob("*")) if p.is_file() and p.name != ".assetopt-lock"]
+    assert {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files} == {"join-3", "precompress-1", "refs-outside-bundles-1"}
     for p in cache_files:
         data = p.read_bytes()
         if damage == "truncate":
@@ -300,7 +300,7 @@ def test_a_sibling_is_removed_when_the_file_no_longer_compresses(make_project, o
     assert {"site.css.gz", "site.css.br"} <= set(tree(out))
     (tmp_path / "static/site.css").write_text("a{}")
     result = build(make_project(), BuildOptions(out=out))
-    assert result.precompress.removed == 2
+    assert result.precompress.removed == 0  # already gone: a changed file loses its siblings when it is rewritten
     assert not {"site.css.gz", "site.css.br"} & set(tree(out))
 
 
@@ -500,6 +500,16 @@ def test_minify_static_ships_a_file_rjsmin_would_damage_unminified(make_project)
     result = build(project, BuildOptions(out=out, precompress=False))
     assert (out / "js/t.js").read_text() == damaged
     assert [w.path for w in result.warnings] == ["js/t.js"]
+
+
+def test_minify_static_ships_a_stylesheet_with_an_unterminated_string_unminified(make_project):
+    broken = 'a.x { content: "oops;\n color: red }\np.b { color: blue }\n'
+    project = make_project(templates={}, static={"css/t.css": broken}, minify_static=True)
+    out = project.config.project / "out"
+    result = build(project, BuildOptions(out=out, precompress=False))
+    assert (out / "css/t.css").read_text() == broken  # minified, p.b would sit inside the string
+    assert [(w.path, w.lineno) for w in result.warnings] == [("css/t.css", 1)]
+    assert "unterminated string" in result.warnings[0].message
 
 
 def test_bundles_declared_in_config_are_built_and_match_an_equal_block(tmp_path, write_tree):

@@ -129,6 +129,31 @@ def test_bundling_off_renders_the_inner_tags_unchanged(site: Site, overrides: di
     assert rendered == CSS_ORIGINAL_LTR
 
 
+@pytest.mark.parametrize(
+    "assetopt, words",
+    [
+        pytest.param({"BUNDLE": False}, "'BUNDLE'", id="typo_of_the_rollback_switch"),
+        pytest.param({"BUNDLES": "False"}, "ASSETOPT['BUNDLES'] must be True or False", id="bundles_a_string"),
+        pytest.param({"BUNDLES": True, "STRICT": "no"}, "ASSETOPT['STRICT'] must be True or False", id="strict_a_string"),
+        pytest.param({"BUNDLES": True, "MANIFEST": 5}, "ASSETOPT['MANIFEST'] must be a path string", id="manifest_a_number"),
+        pytest.param(["BUNDLES"], "ASSETOPT must be a dict", id="not_a_dict"),
+    ],
+)
+def test_an_invalid_setting_renders_the_inner_tags_and_warns_once_per_process(site: Site, assetopt: object, words: str, caplog: pytest.LogCaptureFixture):
+    """A bad ASSETOPT must never take the site down: a 500.html using {% bundle %} would fail too."""
+    name = css_page(site)
+    picture = site.page(LOAD + "{% picture %}<img src=\"{% static 'css/a.css' %}\" alt=\"\">{% endpicture %}", "-picture")
+    site.build()
+    caplog.set_level(logging.WARNING, logger="assetopt")
+    with settings(ASSETOPT=assetopt):
+        rendered = [site.render(name, {"csp_nonce": "n0nce"}) for _ in range(3)]
+        pictured = site.render(picture)
+    assert rendered == [CSS_ORIGINAL_LTR] * 3
+    assert pictured == '\n<img src="/static/css/a.css" alt="">'
+    (record,) = [r for r in caplog.records if r.name == "assetopt"]
+    assert words in record.getMessage() and "manage.py check" in record.getMessage()
+
+
 # --------------------------------------------------------------------------------- on and built
 
 

@@ -156,24 +156,41 @@ def test_join_css_separates_sources_with_newline_and_rebases_each_from_its_folde
     assert minified.chunks[0].text == "a{b:url(../css/i/a.png)}.x{b:url(../vendor/img/x.png)}"
 
 
-def test_join_css_strips_boms_and_keeps_one_charset_at_the_start() -> None:
+def test_join_css_strips_boms_and_says_utf8_once_at_the_start() -> None:
     sources = [
         Source("a.css", "\ufeff.a{}"),
         Source("b.css", '\ufeff@charset "utf-8";\n.b{}'),
         Source("c.css", '@charset "UTF-8";\n.c{}\n@charset "x";'),
     ]
     joined = join_css(sources, "all.css", minify=False)
-    assert joined.chunks[0].text == '@charset "utf-8";\n.a{}\n\n.b{}\n\n.c{}\n'
+    assert joined.chunks[0].text == '@charset "UTF-8";\n.a{}\n\n.b{}\n\n.c{}\n'
     assert joined.warnings == ()
 
 
-def test_join_css_warns_when_charsets_disagree() -> None:
-    sources = [Source("a.css", '@charset "utf-8";a{}'), Source("b.css", '@charset "iso-8859-1";b{}')]
-    joined = join_css(sources, "all.css")
-    assert joined.chunks[0].text == '@charset "utf-8";a{}b{}'
-    assert joined.warnings == (
-        BundleWarning("b.css", 1, '@charset "iso-8859-1" differs from "utf-8" of a.css: removed'),
-    )
+def test_join_css_never_hoists_a_foreign_charset_over_files_decoded_by_their_own() -> None:
+    """Each file was decoded by its own @charset (decode_css): the bundle is UTF-8 and says so."""
+    sources = [Source("a.css", '@charset "utf-8";a{}'), Source("b.css", '@charset "windows-1256";b{}')]
+    assert join_css(sources, "all.css") == Joined((Chunk('@charset "UTF-8";a{}b{}', ("a.css", "b.css")),), ())
+    sources = [Source("b.css", '@charset "iso-8859-1";b{}'), Source("a.css", "a{content:'\u0645\u0631\u062d\u0628\u0627'}")]
+    assert join_css(sources, "all.css").chunks[0].text.startswith('@charset "UTF-8";b{}')
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param('@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}'.encode("cp1256"), '@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}', id="windows_1256"),
+        pytest.param(b'@charset "iso-8859-1";a{content:"caf\xe9 \x80"}', '@charset "iso-8859-1";a{content:"caf\xe9 \u20ac"}', id="latin1_label_is_windows_1252_as_in_browsers"),
+        pytest.param(b'\xef\xbb\xbf@charset "iso-8859-1";a{content:"\xc3\xa9"}', '@charset "iso-8859-1";a{content:"\xe9"}', id="bom_wins_over_charset"),
+        pytest.param('a{content:"\xe9"}'.encode("utf-16-le").join([b"\xff\xfe", b""]), 'a{content:"\xe9"}', id="utf16_bom"),
+        pytest.param(b'@charset "utf-16";a{content:"\xc3\xa9"}', '@charset "utf-16";a{content:"\xe9"}', id="utf16_label_means_utf8"),
+        pytest.param(b'@charset "no-such";a{content:"\xc3\xa9"}', '@charset "no-such";a{content:"\xe9"}', id="unknown_label_ignored"),
+        pytest.param(b"@charset 'windows-1256';a{content:\"\xc3\xa9\"}", "@charset 'windows-1256';a{content:\"\xe9\"}", id="not_byte_exact_is_no_charset"),
+    ],
+)
+def test_decode_css_reads_each_file_as_the_browser_does(data: bytes, text: str) -> None:
+    from assetopt.text.css import decode_css
+
+    assert decode_css(data) == text
 
 
 def test_join_css_inlines_local_imports_recursively_rebasing_each_from_its_own_folder() -> None:
@@ -296,6 +313,24 @@ def test_what_end_of_file_closed_is_closed_before_the_next_file(css: str, closed
     assert joined.warnings == (BundleWarning("a.css", 1, message),)
 
 
+_BAD_STRING = "unterminated string (a newline ends it, and the browser drops its declaration): closed at the line end so minifying cannot join it to what follows; close the quote"
+
+
+@pytest.mark.parametrize(
+    ("css", "minified", "lines"),
+    [
+        pytest.param('a.x { content: "oops;\n color: red }\n', 'a.x{content:"oops;"!bad-string color:red}', [1], id="double_quote_in_a_declaration"),
+        pytest.param("a{content:'it\\'s\n}\n", "a{content:'it\\'s'!bad-string}", [1], id="single_quote_after_an_escape"),
+        pytest.param('a[title="x\n] {color:red}\nb{c:"d\n}', 'a[title="x"!bad-string]{color:red}b{c:"d"!bad-string}', [1, 3], id="selector_and_second_line"),
+        pytest.param('a{content:"two \\\nlines"}', 'a{content:"two lines"}', [], id="escaped_newline_is_no_end"),
+    ],
+)
+def test_a_string_a_newline_ends_never_swallows_the_next_file_once_minified(css: str, minified: str, lines: list[int]) -> None:
+    joined = join_css([Source("css/a.css", css), Source("css/b.css", "p.b{color:blue}\n")], "x.css")
+    assert joined.chunks[0].text == minified + "p.b{color:blue}"
+    assert joined.warnings == tuple(BundleWarning("css/a.css", n, _BAD_STRING) for n in lines)
+
+
 def test_a_statement_cut_short_by_the_end_of_file_gets_its_semicolon() -> None:
     sources = [Source("a.css", "@import url(http://x.org/a.css) screen"), Source("b.css", "@layer base"), Source("c.css", "c{}")]
     joined = join_css(sources, "x.css", minify=False)
@@ -403,6 +438,37 @@ def test_minify_js_ships_a_damaged_file_unminified_with_a_warning() -> None:
     text, warning = minify_js(js, "js/m.js")
     assert text == "/*! lic */\nvar a = 1;\n" + NESTED_TEMPLATE + "\n"
     assert warning == BundleWarning("js/m.js", 3, "rjsmin changed the contents of a template literal: shipped unminified")
+
+
+_CODE_CHANGED = "rjsmin changed the code here (not only spaces and comments): shipped unminified"
+
+
+@pytest.mark.parametrize(
+    ("js", "lineno"),
+    [
+        # legal in classic scripts: rjsmin joins it onto the line before, where "-->" is "--" then ">"
+        pytest.param("var a = 1;\n--> an HTML-like comment\nvar b = 2;\n", 2, id="html_close_comment_at_line_start"),
+        pytest.param("var a = 1;\n  /* x */ --> after a one-line comment\nvar b = 2;\n", 2, id="html_close_comment_after_block_comment"),
+        # rjsmin drops the space: "var\\u0061b" is one name, "varab"
+        pytest.param("var \\u0061b = 1;\nvar c = ab + 1;\n", 1, id="identifier_with_unicode_escape"),
+    ],
+)
+def test_minify_js_ships_what_rjsmin_breaks_outside_literals_unminified(js: str, lineno: int) -> None:
+    assert rjsmin.jsmin(js) != js  # rjsmin does change it (the damage is real, see ids)
+    assert minify_js(js, "js/legacy.js") == (js, BundleWarning("js/legacy.js", lineno, _CODE_CHANGED))
+
+
+@pytest.mark.parametrize(
+    "js",
+    [
+        pytest.param("x = a\n-->b\n", id="html_close_comment_kept_at_line_start"),
+        pytest.param("var a = 1; <!-- to the end of the line\nvar b = a-->0;\n", id="html_open_comment_and_decrement_compare"),
+        pytest.param("for (var i = 3; i-->0;) f(i)\n", id="decrement_then_greater"),
+    ],
+)
+def test_minify_js_keeps_minifying_what_rjsmin_leaves_intact(js: str) -> None:
+    text, warning = minify_js(js, "a.js")
+    assert warning is None and len(text) < len(js)
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,23 @@ def test_unknown_config_key_exits_2(site: Path):
     assert "unknown key 'templatez'" in result.output and "pyproject.toml" in result.output
 
 
+@pytest.mark.parametrize(
+    "cache_dir, message",
+    [
+        pytest.param("static/a.css", "is a file: it must be a folder", id="a_file"),
+        pytest.param("static/a.css/cache", "is below the file", id="below_a_file"),
+        pytest.param("bad\\u0000name", "is not a valid path", id="a_nul_character"),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "audit"])
+def test_a_cache_dir_that_cannot_be_a_folder_is_a_usage_error_not_a_traceback(site: Path, command: str, cache_dir: str, message: str):
+    (site / "pyproject.toml").write_text(f'[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\ncache_dir = "{cache_dir}"\n')
+    result = run([command], site)
+    assert result.exit_code == 2
+    assert "cache_dir" in result.output and message in result.output and "pyproject.toml" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+
+
 def test_unreadable_template_exits_1_and_is_named(site: Path):
     (site / "templates/broken.html").write_bytes(b"<html>\xff</html>")
     result = run(["audit", "--templates", "templates", "--static", "static"], site)

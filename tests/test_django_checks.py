@@ -227,6 +227,27 @@ def test_e004_a_bad_value_not_only_a_bad_key(site: Site):
     assert ids(messages) == ["assetopt.E004"] and "ASSETOPT['IMAGE_QUALITY']" in messages[0].msg
 
 
+@pytest.mark.parametrize(
+    "assetopt, words",
+    [
+        pytest.param({"BUNDLES": "False"}, "ASSETOPT['BUNDLES'] must be True or False", id="bundles_a_string_reads_as_true"),
+        pytest.param({"STRICT": "no"}, "ASSETOPT['STRICT'] must be True or False", id="strict_a_string_reads_as_true"),
+        pytest.param({"BUNDLES": 1}, "ASSETOPT['BUNDLES'] must be True or False", id="bundles_a_number"),
+        pytest.param({"MANIFEST": 5}, "ASSETOPT['MANIFEST'] must be a path string", id="manifest_a_number_was_a_type_error"),
+        pytest.param({"CACHE_DIR": "/dev/null"}, "ASSETOPT['CACHE_DIR']: cache_dir '/dev/null' is a file", id="cache_dir_a_file"),
+        pytest.param({"CACHE_DIR": "/dev/null/cache"}, "is below the file '/dev/null'", id="cache_dir_below_a_file"),
+    ],
+)
+def test_e004_a_value_of_the_wrong_type_is_reported_not_misread_or_raised(site: Site, assetopt: dict[str, object], words: str):
+    from django.core.checks import run_checks
+
+    site.write({"page.html": CSS_BLOCK})
+    with settings(ASSETOPT=assetopt, STORAGES=storages(PLAIN_STORAGE)):
+        messages = run_checks(tags=["assetopt"], include_deployment_checks=True)
+    assert ids(messages) == ["assetopt.E004"]
+    assert words in messages[0].msg
+
+
 def test_checks_are_registered_and_build_output_checks_run_with_deploy_only(site: Site):
     from django.core.checks import run_checks
 

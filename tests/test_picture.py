@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import django_settings
 import photos
 import pytest
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from PIL import Image, features
 
 from assetopt.build import BuildOptions, build
@@ -252,6 +254,63 @@ def test_a_name_the_hashed_storage_lacks_prints_the_plain_img(site: Site):
     with override_settings(STORAGES=storages):
         out = site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}")
     assert out == "\n" + PLAIN.replace("img/wide.jpg", "img/wide.0123456789ab.jpg")
+
+
+class CountingStorage(StaticFilesStorage):
+    """Django's plain static storage that counts the names it is asked for (a real storage: no mock)."""
+
+    asked: Counter[str] = Counter()
+
+    def url(self, name: str | None) -> str:
+        CountingStorage.asked[str(name)] += 1
+        return super().url(name)
+
+
+def test_repeated_renders_ask_the_storage_once_per_built_file_and_print_the_same_bytes(site: Site):
+    """Request-time cost: the markup is memoized, byte for byte what the tag computes from scratch."""
+    from django.template import engines
+    from django.templatetags.static import static
+    from django.test.utils import override_settings
+
+    from assetopt.build.manifest import mime_type
+    from assetopt.build.picture import picture_markup
+    from assetopt.templates.lexer import Token, TokenKind
+    from assetopt.templates.tags import StartTag, scan_tags
+
+    build(project(site.root, image_widths=(300, 600)), BuildOptions(out=site.root / "out"))
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": "test_picture.CountingStorage"}}
+    page = engines["django"].from_string(LOAD + "{% picture %}" + IMG + "{% endpicture %}")
+    with override_settings(STORAGES=storages):
+        CountingStorage.asked.clear()
+        alts = ["A & B", "C", "A & B", "D <e>", "C"] * 4
+        rendered = [page.render({"alt": alt}) for alt in alts]
+        asked = dict(CountingStorage.asked)
+        manifest = load_manifest(site.root / "out" / MANIFEST_NAME)
+        for alt, out in zip(alts, rendered):  # what the tag printed before it memoized anything
+            inner = PLAIN.replace("A &amp; B", str(engines["django"].from_string("{{ alt }}").render({"alt": alt})))
+            (tag,) = [i for i in scan_tags(inner, (Token(TokenKind.TEXT, 0, len(inner), 1, inner),)) if isinstance(i, StartTag)]
+            image = manifest.images["img/wide.jpg"]
+            assert out == "\n" + picture_markup(inner, tag, image, static, mime_type(image.file))
+    assert asked.pop("img/wide.jpg") == len(alts) + 1  # the template's own {% static %} each render; the tag once
+    assert asked and set(asked.values()) == {1}, asked  # every width copy and WebP/AVIF file: once
+
+
+def test_a_name_the_hashed_storage_lacks_is_logged_once_per_process_not_per_render(site: Site, caplog: pytest.LogCaptureFixture):
+    import logging
+
+    from django.test.utils import override_settings
+
+    write(site.root / "static", {"img/once.jpg": photo_jpeg(1000, 500, seed=4)})  # a name no other test warns about
+    build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
+    (site.root / "out" / "staticfiles.json").write_text(json.dumps({"version": "1.1", "paths": {"img/once.jpg": "img/once.0123456789ab.jpg"}}))
+    caplog.set_level(logging.WARNING, logger="assetopt")
+    source = LOAD + "{% picture %}" + IMG.replace("wide", "once") + "{% endpicture %}"
+    with override_settings(STORAGES=storages):
+        outs = [site.render(source, {"alt": f"photo {i}"}) for i in range(6)]
+    assert outs[3] == "\n" + PLAIN.replace("img/wide.jpg", "img/once.0123456789ab.jpg").replace("A &amp; B", "photo 3")
+    (record,) = [r for r in caplog.records if r.name == "assetopt" and "img/once.jpg" in r.getMessage()]
+    assert "prints the plain <img>" in record.getMessage()
 
 
 # ------------------------------------------------------------------------------------ collectstatic

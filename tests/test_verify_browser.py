@@ -212,3 +212,57 @@ def test_browser_options_of_verify_need_browser(tmp_path: Path, write_tree, monk
     assert run("audit", "--templates", "templates", "--json", "b.json").exit_code == 0
     result = run("verify", "--templates", "templates", "--baseline", "b.json", "--url", "/")
     assert result.exit_code == 2 and "go with --browser" in result.output
+
+
+def _png(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (40, 30), (10, 200, 30)).save(path, "PNG")
+    return path.read_bytes()
+
+
+def _baseline_with_shot(tmp_path: Path, shot: str) -> None:
+    page = {"spec": "/en/", "url": "/en/", "template": "home.html", "measure": {"screenshot": shot}}
+    (tmp_path / "b" / "b.json").parent.mkdir(exist_ok=True)
+    (tmp_path / "b" / "b.json").write_text(json.dumps({"browser": {"settings": "x.settings", "pages": [page]}}))
+
+
+@pytest.mark.parametrize(
+    "shot",
+    [
+        pytest.param("../secret.png", id="dot_dot"),
+        pytest.param("{root}/secret.png", id="absolute"),
+        pytest.param("b.screenshots/link.png", id="symlink_out"),
+    ],
+)
+def test_a_baseline_screenshot_outside_the_baseline_folder_is_never_read(tmp_path: Path, write_tree, monkeypatch, shot: str):
+    """A crafted baseline could otherwise embed any image this process can read into the report."""
+    write_tree(tmp_path, {"templates/home.html": "<!DOCTYPE html><html><head></head><body><p>hi</p></body></html>"})
+    _png(tmp_path / "secret.png")
+    (tmp_path / "b" / "b.screenshots").mkdir(parents=True)
+    (tmp_path / "b" / "b.screenshots" / "link.png").symlink_to(tmp_path / "secret.png")
+    _baseline_with_shot(tmp_path, shot.format(root=tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = run("verify", "--templates", "templates", "--baseline", "b/b.json", "--browser", "--report", "r.html")
+    assert result.exit_code == 2, result.output
+    assert "the baseline's screenshot of /en/ is outside the baseline's folder" in result.output
+    assert "internal error" not in result.output and not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
+        pytest.param(lambda data: b"not an image at all", id="not_an_image"),
+        pytest.param(lambda data: b"", id="empty"),
+    ],
+)
+def test_a_broken_baseline_screenshot_is_a_clear_error_before_any_measuring(tmp_path: Path, write_tree, monkeypatch, damage):
+    write_tree(tmp_path, {"templates/home.html": "<!DOCTYPE html><html><head></head><body><p>hi</p></body></html>"})
+    shot = tmp_path / "b" / "b.screenshots" / "en.png"
+    shot.write_bytes(damage(_png(shot)))
+    _baseline_with_shot(tmp_path, "b.screenshots/en.png")
+    monkeypatch.chdir(tmp_path)
+    result = run("verify", "--templates", "templates", "--baseline", "b/b.json", "--browser")
+    assert result.exit_code == 2, result.output
+    assert f"cannot read the screenshot {shot}" in result.output and "re-run assetopt audit --browser" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output

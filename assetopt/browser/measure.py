@@ -253,11 +253,42 @@ def _select(section: Mapping[str, Any], urls: tuple[str, ...], baseline_path: Pa
     return chosen
 
 
+def _check_screenshots(chosen: list[Mapping[str, Any]], baseline_path: Path) -> None:
+    """Each stored screenshot is inside the baseline's folder, present and a whole image."""
+    from ..images import check_screenshot
+
+    folder = baseline_path.resolve().parent
+    for page in chosen:
+        shot = (page.get("measure") or {}).get("screenshot")
+        if shot and not _inside(folder, folder / str(shot)):
+            # a crafted baseline must not get another file of this machine embedded into the report
+            raise AssetoptError(
+                f"the baseline's screenshot of {page.get('url')} is outside the baseline's folder: {shot}",
+                path=str(baseline_path),
+                hint=f"screenshots are read only from {folder}: re-run assetopt audit --browser",
+            )
+        if not shot or not (folder / str(shot)).is_file():
+            raise AssetoptError(
+                f"the baseline's screenshot of {page.get('url')} is missing: {folder / str(shot or '?')}",
+                path=str(baseline_path),
+                hint=f"keep {shots_dir_for(baseline_path).name}/ beside the baseline, or re-run assetopt audit --browser",
+            )
+        check_screenshot(folder / str(shot))  # truncated or not an image: say so before measuring
+
+
 def check_baseline(baseline: Mapping[str, Any], baseline_path: Path, urls: tuple[str, ...] = ()) -> list[Mapping[str, Any]]:
     """The baseline's stored pages to compare (all, or those ``urls`` name); an ``AssetoptError``
     saying what to re-run when it has no browser section or lacks one of ``urls``. Cheap: the CLI
     calls it before any audit or rendering."""
-    return _select(_baseline_section(baseline, baseline_path), urls, baseline_path)
+    chosen = _select(_baseline_section(baseline, baseline_path), urls, baseline_path)
+    _check_screenshots(chosen, baseline_path)
+    return chosen
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """``path`` (links resolved) is ``folder`` or below it."""
+    target = path.resolve()
+    return target == folder or folder in target.parents
 
 
 def _absolute(measure: Mapping[str, Any] | None, folder: Path) -> dict[str, Any] | None:
@@ -265,7 +296,8 @@ def _absolute(measure: Mapping[str, Any] | None, folder: Path) -> dict[str, Any]
         return None
     out = dict(measure)
     if out.get("screenshot"):
-        out["screenshot"] = str((folder / str(out["screenshot"])).resolve())
+        target = (folder / str(out["screenshot"])).resolve()
+        out["screenshot"] = str(target) if _inside(folder, target) else None  # never a file outside the baseline's folder
     return out
 
 
@@ -297,14 +329,7 @@ def verify_browser(
     section = _baseline_section(baseline, baseline_path)
     chosen = _select(section, urls, baseline_path)
     folder = baseline_path.resolve().parent
-    for page in chosen:
-        shot = (page.get("measure") or {}).get("screenshot")
-        if not shot or not (folder / str(shot)).is_file():
-            raise AssetoptError(
-                f"the baseline's screenshot of {page.get('url')} is missing: {folder / str(shot or '?')}",
-                path=str(baseline_path),
-                hint=f"keep {shots_dir_for(baseline_path).name}/ beside the baseline, or re-run assetopt audit --browser",
-            )
+    _check_screenshots(chosen, baseline_path)
     slow_specs = {str(p.get("spec")) for p in chosen if p.get("throttled")} if throttle else set()
     site = base_url or (str(section["base_url"]) if section.get("base_url") else None)
     if site is not None:

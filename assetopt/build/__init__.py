@@ -23,20 +23,22 @@ from ..bundler import Chunk, Joined, Source, join_css, join_js
 from ..config import DeclaredBundle
 from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
 from ..io.cache import ContentCache, sha256
-from ..io.fs import refuse_output_dir, write_if_changed
+from ..io.fs import refuse_output_dir
+from ..io.lock import exclusive, lock_path_for
 from ..io.project import Project
 from ..io.staticfiles import Lookup
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
+from ..text.css import decode_css
 from .bundle_only import bundle_only_sources
 from .images import ImageStats, optimize_images
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .minify import ScriptMinifier, minifies_in_place, minify_scripts, minify_static_file
-from .precompress import PrecompressStats, precompress_tree
+from .precompress import PrecompressStats, precompress_tree, write_dropping_siblings
 
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
-_JOIN_STEP = "join-2"
+_JOIN_STEP = "join-3"  # 3: one @charset "UTF-8" for the bundle, whatever the sources declared
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class BuildOptions:
     jobs: int | None = None
     write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
     images: bool = True  # with config ``images``: optimize images in ``out``, add variants and widths
+    lock_timeout: float = 600.0  # seconds to wait for another build of the same ``out`` (or cache) to finish
+    on_wait: Callable[[str], None] | None = None  # told once when this build has to wait for another
 
 
 @dataclass
@@ -184,9 +188,20 @@ def _join(
 
 
 def build(project: Project, options: BuildOptions) -> BuildResult:
-    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing."""
+    """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing.
+
+    One build at a time per ``out`` and per cache dir (``io.lock``): a second build waits for the
+    first (``options.on_wait`` says so) and fails naming its pid after ``options.lock_timeout``."""
     cfg = project.config
     refuse_output_dir(options.out, cfg, 'pass an --out outside the project\'s template and static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
+    wait = options.on_wait or (lambda _m: None)
+    with exclusive(lock_path_for(options.out), str(options.out), timeout=options.lock_timeout, on_wait=wait):
+        with exclusive(cfg.cache_dir / ".assetopt-lock", f"the cache {cfg.cache_dir}", timeout=options.lock_timeout, on_wait=wait):
+            return _build(project, options)
+
+
+def _build(project: Project, options: BuildOptions) -> BuildResult:
+    cfg = project.config
     cache = ContentCache(cfg.cache_dir)
     blocks, errors = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
@@ -197,10 +212,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
             return None
         data = found.file.read_bytes()
         try:
-            return data.decode("utf-8-sig")
+            return decode_css(data)  # an @import is CSS: its own BOM or @charset decides
         except UnicodeDecodeError as exc:
             # join_css only expects BundleError: a raw decode error would crash the whole build.
-            raise BundleError(f"not UTF-8 (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
+            raise BundleError(f"not {exc.encoding.upper()} (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
     static_files = _static_sources(project) if options.copy_static or (options.images and cfg.images) else []
     # Every script once, in parallel: the bundles and minify_static then read the same cache entries.
@@ -223,9 +238,10 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
                     errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
                     continue
                 try:
-                    text = found.file.read_bytes().decode("utf-8-sig")
+                    data = found.file.read_bytes()
+                    text = decode_css(data) if variant.kind == "css" else data.decode("utf-8-sig")
                 except UnicodeDecodeError as exc:
-                    errors.append(BundleSpecError(f"{logical} is not UTF-8 (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+                    errors.append(BundleSpecError(f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
                     continue
                 sources.append(Source(logical, text))
             if len(sources) != len(variant.paths):
@@ -265,13 +281,13 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
         else:
             # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
             for rel, data in sorted(optimized.items()):
-                result.images.written += write_if_changed(out / rel, data)
+                result.images.written += write_dropping_siblings(out / rel, data)
     for name, data in sorted(outputs.items()):
-        if write_if_changed(out / name, data):
+        if write_dropping_siblings(out / name, data):
             result.written.append(name)
     if options.write_manifest:
         manifest_bytes = result.manifest.dumps().encode("utf-8")
-        if write_if_changed(out / MANIFEST_NAME, manifest_bytes):
+        if write_dropping_siblings(out / MANIFEST_NAME, manifest_bytes):
             result.written.append(MANIFEST_NAME)
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
@@ -312,13 +328,13 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
     for rel, src in _static_sources(project) if sources is None else sources:
         dest = out / rel
         if replaced and rel in replaced:
-            copied += write_if_changed(dest, replaced[rel])
+            copied += write_dropping_siblings(dest, replaced[rel])
             continue
         if minify and minifies_in_place(rel):
-            if write_if_changed(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
+            if write_dropping_siblings(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
                 copied += 1
             continue
-        if write_if_changed(dest, src.read_bytes()):
+        if write_dropping_siblings(dest, src.read_bytes()):
             copied += 1
     return copied
 

@@ -19,12 +19,13 @@ from ..bundler import minify_css, minify_js
 from ..errors import BundleWarning
 from ..io.cache import ContentCache, sha256
 from ..io.pool import Task, cached_map
+from ..text.css import unterminated_strings
 from ..text.svg import minify_svg
 
 __all__ = ["ScriptMinifier", "minify_scripts", "minify_static_file", "minifies_in_place"]
 
-_JS_STEP = "minify-js-2"  # 2: one entry per content for bundles and minify_static (was minify-js-1 + minify-single-2.js)
-_CSS_STEP = "minify-single-2.css"
+_JS_STEP = "minify-js-3"  # one entry per content for bundles and minify_static; 3: the damage check reads every code token
+_CSS_STEP = "minify-single-3.css"  # 3: a stylesheet with an unterminated string ships unminified
 _SVG_STEP = "minify-svg-1"  # bump when svgmin.py changes what it writes for the same input
 
 _Result = tuple[str, int | None, str | None]  # (text shipped, warning line, warning message)
@@ -108,6 +109,11 @@ def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: lis
         if warning is not None:
             warnings.append(warning)
         return out.encode("utf-8")
+    bad = unterminated_strings(text)
+    if bad:  # rcssmin would remove the newline that ends it: the string would swallow the rules after it
+        line = text.count("\n", 0, bad[0][1]) + 1
+        warnings.append(BundleWarning(rel, line, "unterminated string (a newline ends it): copied unminified, as minifying would let it swallow the rules after it; close the quote"))
+        return data
     payload = minify_css(text).encode("utf-8")
     cache.put(_CSS_STEP, key, payload)
     return payload

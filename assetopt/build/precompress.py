@@ -17,7 +17,9 @@ from ..io.fs import write_if_changed
 from ..io.pool import Task, cached_map
 from ..text.compress import BEST, COMPRESSIBLE, FAST, compress
 
-__all__ = ["precompress_tree", "PrecompressStats"]
+__all__ = ["precompress_tree", "PrecompressStats", "write_dropping_siblings", "SIBLING_SUFFIXES"]
+
+SIBLING_SUFFIXES = (".gz", ".br")
 
 _STEP = "precompress-1"
 # Smaller files compress in this process: a worker round trip costs more than gzip+brotli on them.
@@ -58,6 +60,20 @@ def _unpack(blob: bytes) -> tuple[bytes | None, bytes | None] | None:
         out.append(blob[pos + 9 : pos + 9 + n])
         pos += 9 + n
     return (out[0], out[1]) if pos == len(blob) else None
+
+
+def write_dropping_siblings(path: Path, data: bytes) -> bool:
+    """``write_if_changed``, but a changed file first loses its ``.gz``/``.br``: a build killed
+    before ``precompress_tree`` then leaves a file without siblings (servers send it as it is),
+    never beside siblings of its old bytes (servers would send the old content)."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    for suffix in SIBLING_SUFFIXES:
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    return write_if_changed(path, data)
 
 
 def _sync(path: Path, data: bytes | None, stats: PrecompressStats) -> None:

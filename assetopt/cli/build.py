@@ -38,7 +38,7 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     target = (out.resolve() if out is not None else config.out)
     result = run_build(
         Project(config),
-        BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify, images=not no_images),
+        BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify, images=not no_images, on_wait=lambda m: click.echo(m, err=True)),
     )
     bundles = result.manifest.bundles
     files = sum(len(b.files) for b in bundles.values())

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..config import Config
+from ..errors import RewriteRefused
 from ..io.fs import write_atomic
 from ..io.project import Project
 from .base import EXIT_FINDINGS, UNDER_DJANGO, cli, project_options
@@ -105,7 +106,11 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
     if out is not None or mode == "write":
         # The undo patch first: a run killed between two template writes can still be undone.
         undo = _save_undo(project, result) if out is None and not result.broken else None
-        written = write_changes(result, project, out.resolve() if out is not None else None)
+        try:
+            written = write_changes(result, project, out.resolve() if out is not None else None)
+        except RewriteRefused as exc:  # a finding the user must fix (design.md: exit 1), not a usage error
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(EXIT_FINDINGS)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
             for link in links_outside(project):

@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["screenshot_diff", "same_boxes"]
+from ..errors import AssetoptError
+
+__all__ = ["screenshot_diff", "same_boxes", "check_screenshot"]
 
 _DIFF_TOLERANCE = 8  # per channel, 0-255: anti-aliasing and colour rounding, not a visible change
 
@@ -77,8 +79,7 @@ def screenshot_diff(
     """
     from PIL import Image, ImageChops, ImageDraw
 
-    with Image.open(a) as ia, Image.open(b) as ib:
-        ra, rb = ia.convert("RGB"), ib.convert("RGB")
+    ra, rb = _load_rgb(a), _load_rgb(b)
     width, height = max(ra.width, rb.width), max(ra.height, rb.height)
     ow, oh = min(ra.width, rb.width), min(ra.height, rb.height)
     total = width * height
@@ -113,3 +114,24 @@ def screenshot_diff(
     out.parent.mkdir(parents=True, exist_ok=True)
     base.save(out, format="PNG")
     return different / total
+
+
+def _load_rgb(path: Path) -> Any:
+    """The screenshot decoded in full; an ``AssetoptError`` naming it when it is not a whole image
+    (truncated, not an image, too large): a broken baseline file is the user's to fix, not a crash."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.convert("RGB")  # decodes every row: a truncated file fails here, not later
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise AssetoptError(
+            f"cannot read the screenshot {path}: {exc}",
+            path=str(path),
+            hint="it is truncated or not an image: re-run assetopt audit --browser to take the baseline again",
+        ) from None
+
+
+def check_screenshot(path: Path) -> None:
+    """Raise the ``AssetoptError`` ``screenshot_diff`` would, before any page is measured."""
+    _load_rgb(path)

@@ -1,36 +1,47 @@
 """Compile templates with Django's real template engine, to prove a rewrite breaks nothing.
 
-Runs in a child process with minimal settings of its own, so the caller's Django configuration (or
-lack of one) never matters and is never touched. Tag libraries: Django's own (admin included),
-compressor's when installed, and ours. A template that did not compile before a rewrite (a custom
-tag library we do not know) is judged only on not failing *differently* after it.
+Runs in a child process, so the caller's Django configuration (or lack of one) is never touched.
+With a Django settings module (the config's ``settings``; ``manage.py assetopt`` sets it) the child sets up
+that project and compiles with its own template engine: its tag libraries and builtins, so a project
+library with a ``{% picture %}`` or ``{% bundle %}`` tag of its own is seen clashing with ours.
+Without one, minimal settings: Django's libraries (admin included), compressor's when installed, and
+ours; a template that did not compile before a rewrite (a custom tag library we do not know) is then
+judged only on not failing *differently* after it.
 """
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..errors import AssetoptError
 
 __all__ = ["compile_errors"]
 
 
-def compile_errors(sources: Sequence[str]) -> list[str | None]:
-    """For each source: None when it compiles, else Django's message."""
+def compile_errors(sources: Sequence[str], django_settings: str = "", pythonpath: Sequence[Path] = ()) -> list[str | None]:
+    """For each source: None when it compiles, else Django's message. ``pythonpath``: where the
+    settings module imports from (put first on the child's ``PYTHONPATH``)."""
     if not sources:
         return []
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in pythonpath), *filter(None, [env.get("PYTHONPATH")])])
     proc = subprocess.run(
-        [sys.executable, "-m", "assetopt.contrib.django.compile_child"],
+        [sys.executable, "-m", "assetopt.contrib.django.compile_child", *([django_settings] if django_settings else [])],
         input=json.dumps(list(sources)),
         capture_output=True,
         text=True,
         encoding="utf-8",
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
-        raise AssetoptError("could not run Django's template compiler", hint=proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no output")
+        where = f" with the settings {django_settings!r}" if django_settings else ""
+        raise AssetoptError(f"could not run Django's template compiler{where}", hint=proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no output")
     result = json.loads(proc.stdout)
     assert isinstance(result, list) and len(result) == len(sources)
     return result

@@ -156,7 +156,11 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             return again
         _generate_styles(project, ctx, conflicted, result)
     if result.changes and compile_check:
-        errors = compile_errors([c.before for c in result.changes] + [c.after for c in result.changes])
+        errors = compile_errors(
+            [c.before for c in result.changes] + [c.after for c in result.changes],
+            project.config.settings,
+            project.config.pythonpath or ((project.config.project,) if project.config.settings else ()),
+        )
         n = len(result.changes)
         for change, before_err, after_err in zip(result.changes, errors[:n], errors[n:]):
             if after_err is not None and after_err != before_err:
@@ -254,7 +258,7 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
-        raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="report it; use --only to skip the transform that breaks it")
+        raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="fix what Django names; or use --only to skip the transform that breaks it, or exclude to leave the template out")
     if out is not None:  # a copy written over its own sources would be no copy (and no undo patch)
         refuse_output_dir(out, project.config, "pass an --out outside the project's template and static dirs, e.g. --out build")
         for root in project.config.templates:

@@ -5,12 +5,13 @@ path with ``posixpath`` (never ``os.path``: URLs use forward slashes on every OS
 """
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "inert_spans", "font_face_spans", "CSS_TOKEN_RE", "COMMENT_RE"]
+__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "inert_spans", "font_face_spans", "unterminated_strings", "decode_css", "CSS_TOKEN_RE", "COMMENT_RE"]
 
 # CSS as tokens (comments, url(), strings, functions, at-keywords, punctuation): what the bundler
 # rebases and what the audit reads, so both agree on what a stylesheet references.
@@ -119,3 +120,46 @@ def font_face_spans(text: str) -> list[tuple[int, int]]:
     """Spans of ``@font-face`` rules (comments blanked), so callers can count one font per face:
     browsers fetch only the first ``src`` format they support."""
     return [m.span() for m in _FONT_FACE_RE.finditer(blank_comments(text))]
+
+
+def unterminated_strings(text: str) -> list[tuple[int, int]]:
+    """Spans of the strings a newline ends (CSS's bad-string token; the newline stays outside):
+    the browser drops the declaration or rule holding one, but a minifier that removes the newline
+    lets the string run on and swallow what follows, the next file of a bundle included."""
+    ends = []
+    for m in CSS_TOKEN_RE.finditer(text):
+        tok = m.group()
+        if m.lastgroup == "string" and (len(tok) == 1 or tok[-1] != tok[0]) and m.end() < len(text):
+            ends.append(m.span())
+    return ends
+
+
+_CHARSET_RULE = re.compile(rb'@charset "([^"]{1,40})";')  # byte-exact at offset 0, as CSS Syntax reads it
+# WHATWG Encoding labels that name another codec than Python's of the same name (browsers decode
+# "iso-8859-1" and "ascii" as windows-1252)
+_WHATWG = {
+    **dict.fromkeys(("ascii", "us-ascii", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819"), "cp1252"),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "latin5", "l5"), "cp1254"),
+    **dict.fromkeys(("tis-620", "iso-8859-11"), "cp874"),
+}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decode_css(data: bytes) -> str:
+    """A stylesheet's text, decoded as the browser decodes it: a BOM first, else its own
+    ``@charset "X";`` (``utf-16*`` there means UTF-8, as the spec says; an unknown label is ignored,
+    as browsers ignore it), else UTF-8. The BOM is dropped; the ``@charset`` rule stays in the text
+    (the joiner replaces it). Raises ``UnicodeDecodeError``."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding)
+    m = _CHARSET_RULE.match(data)
+    if m is not None:
+        label = m.group(1).decode("ascii", "replace").strip().lower()
+        try:
+            codec = _WHATWG.get(label) or codecs.lookup(label).name
+        except LookupError:
+            codec = "utf-8"
+        if not label.startswith("utf-16"):
+            return data.decode(codec)
+    return data.decode("utf-8")

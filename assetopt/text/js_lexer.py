@@ -3,6 +3,9 @@
 It exists so the bundler can check what a minifier did (``js_literal_contents`` before vs after), find a
 file's strictness (``js_strictness``) and strip ``//# sourceMappingURL`` lines that really are comments.
 It never parses, never evaluates, never rewrites code; it only splits text into tokens that tile it.
+Classic scripts' HTML-like comments (Annex B) are comments here too: ``<!--`` anywhere, ``-->`` first on
+a line; joined onto the line before, ``-->`` is code (``--`` then ``>``), which is how the damage check
+(``first_token_difference``) sees a minifier that moved it.
 
 Regex vs division follows the usual rule: a ``/`` starts a regex unless the previous significant token
 ends an expression (a name, a number, a literal, ``)``, ``]``, postfix ``++``/``--``). ``}`` is taken as
@@ -21,6 +24,7 @@ __all__ = [
     "js_tokens",
     "js_literal_contents",
     "first_literal_difference",
+    "first_token_difference",
     "js_strictness",
     "strip_js_source_map",
 ]
@@ -29,6 +33,7 @@ _SPACE_RE = re.compile(r"[\s\ufeff]+")
 _WORD_RE = re.compile(r"(?:[A-Za-z_$\u0080-\uffff]|\\u[0-9a-fA-F{])(?:[\w$\u0080-\uffff]|\\u[0-9a-fA-F{}]+)*")
 _NUMBER_RE = re.compile(r"(?:\d|\.\d)(?:[\w.]|(?<=[eE])[-+])*")
 _LINE_COMMENT_RE = re.compile(r"//[^\n\r\u2028\u2029]*")
+_HTML_COMMENT_RE = re.compile(r"(?:<!--|-->)[^\n\r\u2028\u2029]*")
 _BLOCK_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _STRING_RE = {q: re.compile(q + r"(?:[^" + q + r"\\\n\r]|\\(?:\r\n|[\s\S]))*" + q + "?") for q in "'\""}
 _QUASI_RE = re.compile(r"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*")
@@ -60,18 +65,27 @@ def js_tokens(text: str) -> Iterator[JsToken]:
     braces: list[bool] = []  # True for a "${" opened inside a template, False for a plain "{"
     regex_ok = True  # may a "/" here start a regex?
     after_dot = False  # was the previous significant token "." or "?." (so a word is a property name)?
+    line_start = True  # only spaces and one-line block comments since the last line break (or the start)?
     while pos < n:
         c = text[pos]
         if c.isspace() or c == "\ufeff":
             end = _match_end(_SPACE_RE, text, pos)
             yield JsToken("space", pos, end, pos, end)
+            line_start = line_start or any(b in text[pos:end] for b in _LINE_BREAKS)
             pos = end
             continue
         if text.startswith(("//", "/*"), pos):
             end = _match_end(_LINE_COMMENT_RE if text[pos + 1] == "/" else _BLOCK_COMMENT_RE, text, pos)
             yield JsToken("comment", pos, end, pos, end)
+            line_start = line_start and not any(b in text[pos:end] for b in _LINE_BREAKS) if text[pos + 1] == "*" else line_start
             pos = end
             continue
+        if text.startswith("<!--", pos) or (line_start and text.startswith("-->", pos)):
+            end = _match_end(_HTML_COMMENT_RE, text, pos)
+            yield JsToken("comment", pos, end, pos, end)
+            pos = end
+            continue
+        line_start = False
         tok: JsToken
         dot = False
         if c in "'\"":
@@ -140,6 +154,25 @@ def first_literal_difference(before: str, after: str) -> tuple[str, int] | None:
             return kind, before.count("\n", 0, offset) + 1
     if len(b) > len(a):
         return b[len(a)][0], before.count("\n") + 1
+    return None
+
+
+def first_token_difference(before: str, after: str) -> int | None:
+    """The line (in ``before``) of the first code token a minifier changed, or None when every token
+    but spaces and comments is the same: what a whitespace/comment minifier must guarantee. Catches
+    two tokens glued into one (``var \\u0061b`` -> ``var\\u0061b``) and a comment turned into code
+    (an HTML-like ``-->`` moved off the start of its line)."""
+    every = list(js_tokens(before))
+    a = [t for t in every if t.kind not in ("space", "comment")]
+    b = [t for t in js_tokens(after) if t.kind not in ("space", "comment")]
+    for i, tok in enumerate(a):
+        if i >= len(b) or before[tok.start : tok.end] != after[b[i].start : b[i].end]:
+            # a comment just before the first changed token is the likelier culprit: name its line
+            since = a[i - 1].end if i else 0
+            comment = next((t for t in every if t.kind == "comment" and since <= t.start < tok.start), None)
+            return before.count("\n", 0, (comment or tok).start) + 1
+    if len(b) > len(a):
+        return before.count("\n") + 1
     return None
 
 

@@ -61,7 +61,7 @@ def register_checks() -> None:
 
 def _valid() -> bool:
     try:
-        conf.options()
+        config_values(conf.options(), _project_dir())  # as E004 reads it: the values too
     except ImproperlyConfigured:
         return False
     return True

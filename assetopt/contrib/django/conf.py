@@ -49,10 +49,16 @@ puts the sources' bytes back on the next collectstatic.
 Never set here, always derived from Django's own settings (``project.py``): ``templates`` (the
 template engines' dirs and app dirs), ``static`` (what ``STATICFILES_FINDERS`` find), ``static_url``
 (``STATIC_URL``) and ``out`` (``STATIC_ROOT``). A relative ``CACHE_DIR`` is relative to ``BASE_DIR``
-(or the current directory). An unknown key is an ``ImproperlyConfigured`` naming it.
+(or the current directory). An unknown key or a value of the wrong type is an ``ImproperlyConfigured``
+naming it (system check ``assetopt.E004``). At request time the template tags read ``tag_settings()``,
+which never raises: an invalid ``ASSETOPT`` logs one warning per process and the tags render their
+original markup (the rollback), so a typo can never take the site (or its 500 page) down.
 """
 from __future__ import annotations
 
+import logging
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +98,8 @@ _DERIVED = {
     "STATIC_URL": "settings.STATIC_URL",
     "OUT": "settings.STATIC_ROOT",
 }
+logger = logging.getLogger("assetopt")
+_warned_invalid: set[str] = set()
 
 
 def options() -> dict[str, Any]:
@@ -107,9 +115,41 @@ def options() -> dict[str, Any]:
     emit = raw.get("EMIT", "bundle")
     if emit not in EMIT_MODES:
         raise ImproperlyConfigured(f"ASSETOPT['EMIT'] must be one of {EMIT_MODES}, got {emit!r}")
-    if not isinstance(raw.get("OFFLINE_COMPRESS", True), bool):
-        raise ImproperlyConfigured(f"ASSETOPT['OFFLINE_COMPRESS'] must be True or False, got {raw['OFFLINE_COMPRESS']!r}")
+    for key in ("OFFLINE_COMPRESS", "STRICT", "BUNDLES"):
+        # "False" or "no" would read as True: only real booleans (BUNDLES may be None: DEBUG decides)
+        value = raw.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ImproperlyConfigured(f"ASSETOPT[{key!r}] must be True or False, got {value!r}")
+    manifest = raw.get("MANIFEST")
+    if manifest is not None and not isinstance(manifest, (str, os.PathLike)):
+        raise ImproperlyConfigured(f"ASSETOPT['MANIFEST'] must be a path string, got {manifest!r}")
     return raw
+
+
+@dataclass(frozen=True)
+class TagSettings:
+    """What ``{% bundle %}`` and ``{% picture %}`` read on each render."""
+
+    bundles: bool
+    strict: bool
+    manifest: Path | None
+
+
+_ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None)
+
+
+def tag_settings() -> TagSettings:
+    """The settings the template tags use; never raises. An invalid ``ASSETOPT`` (``manage.py check``
+    reports it as E004) logs one warning per distinct problem per process and gives the rollback: the
+    tags print their inner markup, as with ``BUNDLES = False``."""
+    try:
+        return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path())
+    except ImproperlyConfigured as exc:
+        problem = str(exc)
+        if problem not in _warned_invalid:
+            _warned_invalid.add(problem)
+            logger.warning("assetopt: settings.ASSETOPT is invalid (%s): {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)", problem)
+        return _ROLLBACK
 
 
 def bundles_enabled() -> bool:

@@ -24,7 +24,7 @@ import bisect
 import functools
 import html
 import logging
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -36,20 +36,20 @@ from django.template.base import (
     VariableNode,
 )
 from django.template.defaulttags import ForNode, IfNode
-from django.templatetags.static import StaticNode, static
+from django.templatetags.static import StaticNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ....build.manifest import Manifest, ManifestBundle, load_manifest, mime_type
+from ....build.manifest import Manifest, ManifestBundle, mime_type
 from ....build.picture import picture_markup
-from ....errors import BundleSpecError, ManifestError
+from ....errors import BundleSpecError
 from ....templates.assets import Asset, asset_of
 from ....templates.bundle_blocks import BundleVariant, variant_of_assets
 from ....templates.lexer import Token, TokenKind
 from ....templates.model import Template, parse_template
 from ....templates.refs import RefKind
 from ....templates.tags import StartTag, scan_tags
-from .. import conf
+from .. import conf, tag_memo
 
 register = template.Library()
 logger = logging.getLogger("assetopt")
@@ -57,35 +57,12 @@ logger = logging.getLogger("assetopt")
 _PREFIX = "/__assetopt_static__/"  # stands for STATIC_URL in the skeleton: static paths stay logical
 _CARRIED = ("nonce", "crossorigin", "referrerpolicy")
 _STRUCTURAL_NODES = frozenset({"IncludeNode", "BlockNode", "ExtendsNode", "BundleNode", "CompressorNode", "WithNode", "CacheNode", "SpacelessNode", "AutoEscapeControlNode", "FilterNode"})
-_manifests: dict[Path, tuple[tuple[int, ...], Manifest | None]] = {}
 _warned: set[tuple[str, int]] = set()
+_warned_pictures: set[str] = set()
 
 
 class BundleNotBuilt(template.TemplateSyntaxError):
     pass
-
-
-def _read_manifest(path: Path | None) -> Manifest | None:
-    """The manifest at ``path`` (cached per file version); None when absent or unusable."""
-    if path is None:
-        return None
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    # mtime alone can stay the same across a rebuild (coarse clocks, copies that keep mtimes); an
-    # atomic replace always gives a new inode, and any write or utime a new ctime.
-    version = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    hit = _manifests.get(path)
-    if hit is not None and hit[0] == version:
-        return hit[1]
-    try:
-        manifest: Manifest | None = load_manifest(path)
-    except (ManifestError, OSError) as exc:
-        logger.warning("assetopt: %s", exc)
-        manifest = None
-    _manifests[path] = (version, manifest)
-    return manifest
 
 
 def _skeleton(nodelist: NodeList, context: template.Context, out: list[str]) -> None:
@@ -151,34 +128,36 @@ class BundleNode(Node):
         self.lineno = lineno
 
     def render(self, context: template.Context) -> SafeString | str:
-        if not conf.bundles_enabled():
+        settings = conf.tag_settings()
+        if not settings.bundles:
             return self.nodelist.render(context)
         parts: list[str] = []
         _skeleton(self.nodelist, context, parts)
-        manifest = _read_manifest(conf.manifest_path())
+        manifest = tag_memo.read_manifest(settings.manifest)
         static_url = manifest.static_url if manifest is not None else None
         variant = _variant_of(self.kind, self.where, self.lineno, "".join(parts), static_url)
         if variant is None:
-            return self._fallback(context, "its tags mix media or defer")
+            return self._fallback(context, "its tags mix media or defer", settings.strict)
         if not variant.paths:
             return self.nodelist.render(context)
         entry = manifest.bundles.get(variant.key) if manifest is not None else None
         if entry is None or entry.kind != self.kind:
-            return self._fallback(context, "it has not been built")
+            return self._fallback(context, "it has not been built", settings.strict)
         try:
-            urls = [static(f.name) for f in entry.files]
+            url = tag_memo.url_function(settings.manifest)
+            urls = [url(f.name) for f in entry.files]
         except ValueError as exc:
             # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks (collectstatic
             # ran before the build): serve the original tags rather than fail the page.
-            return self._fallback(context, f"the static files storage cannot serve it ({exc})")
+            return self._fallback(context, f"the static files storage cannot serve it ({exc})", settings.strict)
         return self._tags(entry, urls, context)
 
-    def _fallback(self, context: template.Context, why: str) -> str:
+    def _fallback(self, context: template.Context, why: str, strict: bool) -> str:
         message = (
             f"{self.where}:{self.lineno}: {{% bundle \"{self.kind}\" %}} renders its original tags because {why} "
             "(run `assetopt build`, or collectstatic with the assetopt storage)"
         )
-        if conf.strict():
+        if strict:
             raise BundleNotBuilt(message)
         if (self.where, self.lineno) not in _warned:
             _warned.add((self.where, self.lineno))
@@ -287,40 +266,69 @@ class PictureNode(Node):
 
     def render(self, context: template.Context) -> SafeString | str:
         inner = self.nodelist.render(context)
-        if not conf.bundles_enabled():
+        settings = conf.tag_settings()
+        if not settings.bundles:
             return inner
         text = str(inner)
+        manifest = tag_memo.read_manifest(settings.manifest)
+        # The markup is a function of the rendered <img>, the paths its {% static %} tags name, the
+        # manifest and the storage's URLs: memoized on the first three (setting_changed clears the
+        # memo when the last can change), so a render costs a dict lookup, not ~10 static() calls.
+        key = (text, self._paths(context), settings.manifest, tag_memo.manifest_version(settings.manifest))
+        if key in tag_memo.rendered:
+            tag_memo.rendered.move_to_end(key)
+            markup = tag_memo.rendered[key]
+        else:
+            markup = tag_memo.remember(tag_memo.rendered, key, self._markup(context, text, manifest, tag_memo.url_function(settings.manifest)))
+        return inner if markup is None else mark_safe(markup)
+
+    def _paths(self, context: template.Context) -> tuple[Any, ...]:
+        return tuple(_resolve(n, context) for n in self._static_nodes)
+
+    @functools.cached_property
+    def _static_nodes(self) -> list[StaticNode]:
+        """The ``{% static %}`` tags that print a URL (not ``as var``): fixed once compiled."""
+        return [n for n in self.nodelist.get_nodes_by_type(StaticNode) if n.varname is None]
+
+    def _markup(self, context: template.Context, text: str, manifest: Manifest | None, url: Callable[[str], str]) -> str | None:
+        """The ``<picture>`` for rendered ``text``; None to print ``text`` as it is."""
         # rendered output is all markup: one TEXT token, so user data that looks like {{ }} stays text
         items = scan_tags(text, (Token(TokenKind.TEXT, 0, len(text), 1, text),))
         tags = [i for i in items if isinstance(i, StartTag)]
         if len(tags) != 1 or tags[0].name != "img":
-            return inner  # not one plain <img> (an author's <picture>, two images ...): left alone
+            return None  # not one plain <img> (an author's <picture>, two images ...): left alone
         tag = tags[0]
-        logical = self._logical(context, html.unescape(tag.get("src") or ""))
-        manifest = _read_manifest(conf.manifest_path()) if logical is not None else None
+        logical = self._logical(context, html.unescape(tag.get("src") or ""), url)
         image = manifest.images.get(logical) if manifest is not None and logical is not None else None
-        if image is None:
-            return inner
+        if image is None or logical is None:
+            return None
         fallback = mime_type(image.file)
         try:
-            markup = picture_markup(str(inner), tag, image, static, fallback)
+            return picture_markup(text, tag, image, url, fallback)
         except ValueError as exc:
-            # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks: the plain <img>
-            logger.warning("assetopt: {%% picture %%} of %s prints the plain <img>: %s", logical, exc)
-            return inner
-        return inner if markup is None else mark_safe(markup)
+            # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks: the plain
+            # <img>, said once per image per process (not on every request)
+            if logical not in _warned_pictures:
+                _warned_pictures.add(logical)
+                logger.warning("assetopt: {%% picture %%} of %s prints the plain <img>: %s", logical, exc)
+            return None
 
-    def _logical(self, context: template.Context, src: str) -> str | None:
+    def _logical(self, context: template.Context, src: str, url: Callable[[str], str]) -> str | None:
         """The static path whose ``static()`` URL is the rendered ``src`` (None when none is)."""
-        for node in self.nodelist.get_nodes_by_type(StaticNode):
-            if node.varname is not None:
-                continue
+        for node in self._static_nodes:
             try:
                 path = node.path.resolve(context)
-                if isinstance(path, str) and path and static(path) == src:
+                if isinstance(path, str) and path and url(path) == src:
                     return path
             except (ValueError, VariableDoesNotExist):
                 continue
+        return None
+
+
+def _resolve(node: StaticNode, context: template.Context) -> Any:
+    try:
+        return node.path.resolve(context)
+    except VariableDoesNotExist:
         return None
 
 

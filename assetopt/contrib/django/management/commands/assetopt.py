@@ -17,6 +17,7 @@ Without ``--url`` the pages are ``ASSETOPT["PAGES"]``, without ``--user`` the us
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import subprocess
 import sys
@@ -93,10 +94,9 @@ class Command(BaseCommand):
                 rest += ["--out", str(config.project / OPTIMIZE_OUT)]
             else:
                 _refuse_served(Path(out), "--out")
-        # the settings module must import in the children too (the browser half, the cache leak check
-        # and rewrite's cache verdicts render with it), wherever manage.py was run from
-        here = [str(Path(sys.path[0]).resolve())] if sys.path and sys.path[0] and Path(sys.path[0]).is_dir() else []
-        env = {**os.environ, _PROG_ENV: f"{_prog()} assetopt", "PYTHONPATH": os.pathsep.join([*here, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        # the settings module must import in the children too (the browser half, the cache leak check,
+        # rewrite's compile gate and cache verdicts use it), wherever manage.py was run from
+        env = {**_env_importing(config.settings), _PROG_ENV: f"{_prog()} assetopt"}
         with tempfile.TemporaryDirectory(prefix="assetopt-") as tmp:
             (Path(tmp) / "assetopt.toml").write_text(config_to_toml(config), encoding="utf-8")
             argv = [sys.executable, "-m", "assetopt.cli", command, "--project", tmp, *rest]
@@ -115,3 +115,17 @@ def _refuse_served(path: Path, flag: str) -> None:
     for setting, folder in served_dirs():
         if target == folder or target.is_relative_to(folder):
             raise CommandError(f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt")
+
+
+def _env_importing(settings_module: str) -> dict[str, str]:
+    """This environment, with the folder the settings module was imported from on ``PYTHONPATH``
+    (manage.py put it on ``sys.path``; a child process started elsewhere would not have it)."""
+    env = dict(os.environ)
+    module = sys.modules.get(settings_module) or (importlib.import_module(settings_module) if settings_module else None)
+    file = getattr(module, "__file__", None)
+    if file:
+        root = Path(file).resolve().parent
+        for _ in range(settings_module.count(".")):
+            root = root.parent
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
+    return env
