@@ -54,6 +54,7 @@ def test_a_file_without_siblings_and_a_missing_file_are_served_as_before(root: P
         assert (body, headers.get("content-encoding")) == (CSS, None)
         with pytest.raises(urllib.error.HTTPError) as missing:
             _get(base + "/static/nothing.css", "br")
+    missing.value.close()  # an HTTPError holds the response: close its socket
     assert missing.value.code == 404
 
 
