@@ -145,7 +145,7 @@ def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
 def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ConfigError("cache must be an array of tables: [[tool.assetopt.cache]]", path=where)
-    out = []
+    out: list[CacheFragment] = []
     for i, spec in enumerate(value, 1):
         what = f"cache #{i}"
         missing = _FRAGMENT_KEYS - set(spec)
@@ -360,7 +360,7 @@ def load_config(project: Path | str = ".", overrides: dict[str, Any] | None = No
             continue
         values[key] = coerce_value(key, list(value) if isinstance(value, tuple) else value, cwd, "command line")
         source = f"{source} + command line" if source != "defaults" else "command line"
-    project = values.pop("project", project)
+    project = Path(values.pop("project", project))
     for key in ("out", "cache_dir"):
         if key not in values:
             values[key] = project / getattr(Config, key)

@@ -135,7 +135,8 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             if not counted:
                 continue
             assert lenient is not None
-            item, unknown = lenient, item.reason
+            unknown = item.reason
+            item = lenient
         if not isinstance(item, StartTag):
             continue
         if item.attr("style") is not None and item.name != "html":

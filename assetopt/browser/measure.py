@@ -155,7 +155,7 @@ def _measure_direct(
         ) from None
     progress(f"measuring {len(specs)} page(s) on {base_url}")
     with open_browser() as chromium:
-        targets = [(spec, path, None, base_url + path) for spec, path in specs]
+        targets: list[tuple[str, str, str | None, str]] = [(spec, path, None, base_url + path) for spec, path in specs]
         pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
         version = chromium.version
     for page in pages:

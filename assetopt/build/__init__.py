@@ -272,12 +272,11 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     do_images = options.images and cfg.images
     result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
     if options.copy_static or do_images:
-        sources = static_files
         optimized: dict[str, bytes] = {}
         if do_images:
-            optimized, result.manifest.images = optimize_images(sources, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
+            optimized, result.manifest.images = optimize_images(static_files, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
         if options.copy_static:
-            result.copied = _copy_static(project, out, result, cache, cfg.minify_static, sources, optimized)
+            result.copied = _copy_static(project, out, result, cache, cfg.minify_static, static_files, optimized)
         else:
             # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
             for rel, data in sorted(optimized.items()):
@@ -291,14 +290,14 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
             result.written.append(MANIFEST_NAME)
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
     if options.precompress:
-        files = [out / n for n in outputs]
+        to_compress = [out / n for n in outputs]
         if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
-            files += [out / rel for rel, _ in sources] + [out / n for n in result.images.generated()]
-            files += [out / MANIFEST_NAME] if options.write_manifest else []
+            to_compress += [out / rel for rel, _ in static_files] + [out / n for n in result.images.generated()]
+            to_compress += [out / MANIFEST_NAME] if options.write_manifest else []
         decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
         result.templates_parsed = decided.parsed
         bundle_only = frozenset(out / p for p in decided.paths)
-        result.precompress = precompress_tree([f for f in files if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
+        result.precompress = precompress_tree([f for f in to_compress if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
     return result
 
 
@@ -347,7 +346,7 @@ def _remove_stale(folder: Path, keep: set[str], keep_hashed_copies: bool = False
 
     With ``keep_hashed_copies`` (unhashed names, hashed by Django's storage), ``x.<12 hex>.css``
     copies stay, as every file Django hashed does: pages served during a deploy still load them."""
-    removed = []
+    removed: list[str] = []
     if not folder.is_dir():
         return removed
     for f in sorted(folder.iterdir()):

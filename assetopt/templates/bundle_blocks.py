@@ -22,7 +22,8 @@ from django.utils.text import smart_split
 
 from ..errors import BundleSpecError
 from .assets import Asset, asset_of
-from .model import ContainerNode, Element, ForNode, IfNode, Node, Template, literal_name
+from .model import Template, literal_name
+from .nodes import ContainerNode, Element, ForNode, IfNode, Node
 from .refs import Ref, RefKind
 from .runs import ineligible_reason
 from .tags import EndTag, HtmlComment, RawText, StartTag
@@ -103,9 +104,9 @@ def _walk(nodes: tuple[Node, ...], template: Template, static_url: str, out: lis
             _walk(node.children, template, static_url, out)
             _walk(node.empty, template, static_url, out)
         else:
-            children = getattr(node, "children", None)
-            if children:
-                _walk(children, template, static_url, out)
+            kids = getattr(node, "children", None)
+            if kids:
+                _walk(kids, template, static_url, out)
 
 
 def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBlock:
@@ -149,7 +150,7 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
                     raise BundleSpecError("inline <script> code inside {% bundle %}", path=path, lineno=item.lineno, hint="move it after the block")
                 continue
             if not isinstance(item, StartTag):
-                raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)  # type: ignore[union-attr]
+                raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)
             seq.append(_tag_alternatives(item, template, static_url, kind, path))
         elif isinstance(node, IfNode):
             alts: list[list[Asset]] = []

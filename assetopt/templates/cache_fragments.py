@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
 from .lexer import Token, TokenKind
-from .model import ForNode, Template
+from .model import Template
+from .nodes import ForNode
 from .tags import OpaqueTag, StartTag
 
 __all__ = [

@@ -13,20 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ..errors import InheritanceCycle, TemplateNotFound
-from .model import (
-    BlockNode,
-    ContainerNode,
-    Element,
-    ForNode,
-    IfNode,
-    IncludeNode,
-    Node,
-    SuperNode,
-    TagNode,
-    Template,
-    VarNode,
-)
-from .nodes import body_nodes
+from .model import Template
+from .nodes import BlockNode, ContainerNode, Element, ForNode, IfNode, IncludeNode, Node, SuperNode, TagNode, VarNode, body_nodes
 from .tags import HtmlItem, opens_document
 
 __all__ = ["PageItem", "PageNote", "Page", "Use", "resolve_page", "iter_blocks", "Loader"]

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .assets import Asset, asset_of
-from .model import BlockNode, ContainerNode, Element, ForNode, IfNode, Node, Template
+from .model import Template
+from .nodes import BlockNode, ContainerNode, Element, ForNode, IfNode, Node
 from .refs import RefKind
 from .tags import EndTag, HtmlComment, RawText, StartTag
 
@@ -125,9 +126,9 @@ def _scan(
                         flush()
                     continue
                 if isinstance(item, EndTag) and item.name == "script":
-                    asset, in_script = in_script, None
-                    current.append(asset)
-                    key = _key(asset)
+                    current.append(in_script)
+                    key = _key(in_script)
+                    in_script = None
                     continue
             if isinstance(item, HtmlComment):
                 continue

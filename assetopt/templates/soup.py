@@ -32,4 +32,4 @@ def source_offset(template: Template, element: Any) -> int | None:
     """Where a matched element's start tag begins in the source (None when bs4 does not say)."""
     if element.sourceline is None or element.sourcepos is None:
         return None
-    return template.lines.line_start(element.sourceline) + element.sourcepos
+    return int(template.lines.line_start(element.sourceline) + element.sourcepos)

@@ -252,14 +252,14 @@ def _scan_start_tag(
     lt: int,
     m: re.Match[str],
     lines: LineIndex,
-) -> tuple[HtmlItem, int]:
+) -> tuple[StartTag | OpaqueTag, int]:
     name = m.group().lower()
     lineno = lines.lineno(lt)
     pos = m.end()
     n = len(masked)
     attrs: list[Attr] = []
 
-    def opaque(reason: str, at: int) -> tuple[HtmlItem, int]:
+    def opaque(reason: str, at: int) -> tuple[StartTag | OpaqueTag, int]:
         end = _skip_tag(masked, at)
         return OpaqueTag(name, lt, end, lineno, reason), end
 

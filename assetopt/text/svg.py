@@ -109,7 +109,7 @@ def _parser() -> expat.XMLParserType:
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity
     parser.UnparsedEntityDeclHandler = entity
-    parser.ExternalEntityRefHandler = lambda *_args: 0  # type: ignore[assignment]  # never fetch
+    parser.ExternalEntityRefHandler = lambda *_args: 0  # never fetch
     return parser
 
 

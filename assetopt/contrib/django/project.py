@@ -113,7 +113,7 @@ def static_dirs() -> tuple[Path, ...]:
                 out.append(Path(entry))
         elif isinstance(finder, type) and issubclass(finder, AppDirectoriesFinder):
             for app in apps.get_app_configs():
-                folder = Path(app.path) / finder.source_dir
+                folder = Path(app.path) / str(getattr(finder, "source_dir", "static"))
                 if app.path and folder.is_dir():
                     out.append(folder)
         # Other finders (django-compressor's lists nothing) cannot be read as folders: a bundle

@@ -249,7 +249,7 @@ def _check_urls(nodelist: NodeList, where: str) -> None:
 def do_bundle(parser: template.base.Parser, token: template.base.Token) -> BundleNode:
     """``{% bundle "css" %}<link ...>...{% endbundle %}`` or ``{% bundle "js" %}<script ...>...``."""
     bits = token.split_contents()
-    where = getattr(parser.origin, "template_name", None) or getattr(parser.origin, "name", "<template>")
+    where = str(getattr(parser.origin, "template_name", None) or getattr(parser.origin, "name", "<template>"))
     if len(bits) != 2 or bits[1] not in ('"css"', "'css'", '"js"', "'js'"):
         raise template.TemplateSyntaxError(f'{where}:{token.lineno}: expected {{% bundle "css" %}} or {{% bundle "js" %}}, got {{% {token.contents} %}}')
     nodelist = parser.parse(("endbundle",))
