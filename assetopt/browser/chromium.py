@@ -262,82 +262,23 @@ class BrowserSession:
             if throttled:
                 cdp.send("Network.emulateNetworkConditions", FAST_3G)
             page.add_init_script(_OBSERVE_JS)
-            seen: list[Any] = []
-            inflight: set[int] = set()
-            failures: dict[int, str] = {}
-            errors: list[str] = []
-            statuses: dict[int, int] = {}
-            last_change = [time.monotonic()]
-
-            def started(req: Any) -> None:
-                if req.url.startswith("data:"):
-                    return
-                seen.append(req)
-                inflight.add(id(req))
-                last_change[0] = time.monotonic()
-
-            def ended(req: Any) -> None:
-                inflight.discard(id(req))
-                last_change[0] = time.monotonic()
-
-            def failed(req: Any) -> None:
-                failures[id(req)] = req.failure or "failed"
-                ended(req)
-
-            def console(msg: Any) -> None:
-                if msg.type == "error":
-                    errors.append(msg.text)
-
-            page.on("request", lambda r: started(r))
-            page.on("requestfinished", lambda r: ended(r))
-            page.on("response", lambda r: statuses.__setitem__(id(r.request), r.status))
-            page.on("requestfailed", lambda r: failed(r))
-            page.on("console", lambda m: console(m))
-            page.on("pageerror", lambda e: errors.append(f"uncaught {e.name}: {e.message}" if getattr(e, "name", "") else f"uncaught: {e}"))
+            traffic = _Traffic(page)
             t0 = time.monotonic()
             response = page.goto(url, wait_until="load", timeout=timeout_ms)
             deadline = t0 + timeout_ms / 1000
-
-            def settle(until: float) -> bool:
-                while time.monotonic() < until:
-                    if not inflight and (time.monotonic() - last_change[0]) * 1000 >= quiet_ms:
-                        return True
-                    page.wait_for_timeout(25)
-                return False
-
-            notes = () if settle(deadline) else (f"network still busy after {timeout_ms} ms",)
+            notes = () if traffic.settle(deadline, quiet_ms) else (f"network still busy after {timeout_ms} ms",)
             wall_ms = (time.monotonic() - t0) * 1000
             # One more frame so buffered observer callbacks have run before we read them.
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
             data = page.evaluate(_COLLECT_JS)
-            timing: dict[str, tuple[int, str, str]] = {}
-            for name, transfer, _encoded, initiator, blocking in data["res"] + ([data["doc"]] if data["doc"] else []):
-                timing.setdefault(name, (int(transfer or 0), initiator, blocking))
-            eager_srcs = {src for src, lazy in data["imgs"] if not lazy}
-            lazy_srcs = {src for src, lazy in data["imgs"] if lazy}
-            records = []
-            for req in seen:
-                # A 404 stylesheet is both: a response with its status, then an aborted body.
-                resp = statuses.get(id(req))
-                transfer, initiator, blocking = timing.get(req.url, (0, "", ""))
-                records.append(
-                    RequestRecord(
-                        url=req.url,
-                        resource_type=req.resource_type,
-                        status=resp,
-                        transfer=transfer,
-                        failure=failures.get(id(req), ""),
-                        blocking=blocking == "blocking",
-                        via=classify_image(req.url, initiator, eager_srcs, lazy_srcs) if req.resource_type == "image" else "",
-                    )
-                )
+            records = traffic.records(data)
             shot = None
             boxes: tuple[tuple[int, ...], ...] = ()
             if screenshot is not None:
                 # Requests are recorded above; now scroll through the page so lazy images load, or
                 # the "after" screenshot shows empty boxes where "before" showed eager images.
                 page.evaluate(_SCROLL_JS)
-                settle(deadline)
+                traffic.settle(deadline, quiet_ms)
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=True)
                 shot = screenshot
@@ -347,8 +288,8 @@ class BrowserSession:
                 url=url,
                 throttled=throttled,
                 status=None if response is None else response.status,
-                requests=tuple(records),
-                console_errors=tuple(errors),
+                requests=records,
+                console_errors=tuple(traffic.errors),
                 load_ms=data["load"],
                 wall_ms=wall_ms,
                 lcp_ms=None if lcp is None else lcp["ms"],
@@ -360,6 +301,74 @@ class BrowserSession:
             )
         finally:
             ctx.close()
+
+
+class _Traffic:
+    """What one page load asks for, as Playwright reports it: every request (``data:`` URLs aside),
+    which are still in flight, their statuses and failures, and the console's errors."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.seen: list[Any] = []
+        self.inflight: set[int] = set()
+        self.failures: dict[int, str] = {}
+        self.statuses: dict[int, int] = {}
+        self.errors: list[str] = []
+        self.last_change = time.monotonic()
+        page.on("request", lambda r: self.started(r))
+        page.on("requestfinished", lambda r: self.ended(r))
+        page.on("response", lambda r: self.statuses.__setitem__(id(r.request), r.status))
+        page.on("requestfailed", lambda r: self.failed(r))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught {e.name}: {e.message}" if getattr(e, "name", "") else f"uncaught: {e}"))
+
+    def started(self, req: Any) -> None:
+        if req.url.startswith("data:"):
+            return
+        self.seen.append(req)
+        self.inflight.add(id(req))
+        self.last_change = time.monotonic()
+
+    def ended(self, req: Any) -> None:
+        self.inflight.discard(id(req))
+        self.last_change = time.monotonic()
+
+    def failed(self, req: Any) -> None:
+        self.failures[id(req)] = req.failure or "failed"
+        self.ended(req)
+
+    def settle(self, until: float, quiet_ms: int) -> bool:
+        """Wait until no request has been in flight for ``quiet_ms``; False when ``until`` came first."""
+        while time.monotonic() < until:
+            if not self.inflight and (time.monotonic() - self.last_change) * 1000 >= quiet_ms:
+                return True
+            self.page.wait_for_timeout(25)
+        return False
+
+    def records(self, data: dict[str, Any]) -> tuple[RequestRecord, ...]:
+        """One record per request, with Resource Timing's transfer size, initiator and blocking status
+        from ``data`` (what ``_COLLECT_JS`` read in the page)."""
+        timing: dict[str, tuple[int, str, str]] = {}
+        for name, transfer, _encoded, initiator, blocking in data["res"] + ([data["doc"]] if data["doc"] else []):
+            timing.setdefault(name, (int(transfer or 0), initiator, blocking))
+        eager_srcs = {src for src, lazy in data["imgs"] if not lazy}
+        lazy_srcs = {src for src, lazy in data["imgs"] if lazy}
+        records = []
+        for req in self.seen:
+            # A 404 stylesheet is both: a response with its status, then an aborted body.
+            transfer, initiator, blocking = timing.get(req.url, (0, "", ""))
+            records.append(
+                RequestRecord(
+                    url=req.url,
+                    resource_type=req.resource_type,
+                    status=self.statuses.get(id(req)),
+                    transfer=transfer,
+                    failure=self.failures.get(id(req), ""),
+                    blocking=blocking == "blocking",
+                    via=classify_image(req.url, initiator, eager_srcs, lazy_srcs) if req.resource_type == "image" else "",
+                )
+            )
+        return tuple(records)
 
 
 def _playwright() -> Any:

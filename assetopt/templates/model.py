@@ -169,112 +169,125 @@ def relative_name(current: str, name: str | None, path: str = "", lineno: int | 
 def _build_tree(
     tokens: tuple[Token, ...], items: tuple[HtmlItem, ...], path: str, name: str = ""
 ) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
-    in_tags = _Extents(items, (StartTag, OpaqueTag))
-    # Template code inside a readable start tag belongs to its attribute values (balanced there,
-    # or the scanner would have made the tag opaque); it is not template structure.
-    in_values = _Extents(items, (StartTag,))
+    return _TreeBuilder(items, path, name).build(tokens)
 
-    stack = [_Frame("root", None)]
-    extends: ExtendsNode | None = None
-    loads: list[str] = []
-    item_iter = iter(items)
-    pending = next(item_iter, None)
 
-    def current() -> list[Node]:
-        frame = stack[-1]
+class _TreeBuilder:
+    """Django's structure (blocks, ifs, fors, containers, tags) with the HTML items in between, from
+    one pass over the tokens; the items are merged in by offset."""
+
+    def __init__(self, items: tuple[HtmlItem, ...], path: str, name: str) -> None:
+        self.path, self.name = path, name
+        self.in_tags = _Extents(items, (StartTag, OpaqueTag))
+        # Template code inside a readable start tag belongs to its attribute values (balanced there,
+        # or the scanner would have made the tag opaque); it is not template structure.
+        self.in_values = _Extents(items, (StartTag,))
+        self.stack = [_Frame("root", None)]
+        self.extends: ExtendsNode | None = None
+        self.loads: list[str] = []
+        self.items = iter(items)
+        self.pending = next(self.items, None)
+
+    def build(self, tokens: tuple[Token, ...]) -> tuple[tuple[Node, ...], ExtendsNode | None, tuple[str, ...]]:
+        for tok in tokens:
+            if tok.kind is TokenKind.TEXT or tok.region is not Region.NORMAL:
+                continue
+            self.elements_before(tok.start)
+            if tok.kind is TokenKind.COMMENT or self.in_values.holds(tok.start):
+                continue
+            if tok.kind is TokenKind.VAR:
+                self.var(tok)
+            else:
+                self.tag(tok)
+        self.elements_before(None)
+        if len(self.stack) > 1:
+            frame = self.stack[-1]
+            assert frame.token is not None
+            raise TemplateError(
+                f"unclosed {{% {frame.kind} %}}",
+                path=self.path,
+                lineno=frame.token.lineno,
+                hint=f"add {{% end{frame.kind} %}}",
+            )
+        return tuple(self.stack[0].children), self.extends, tuple(self.loads)
+
+    def current(self) -> list[Node]:
+        frame = self.stack[-1]
         if frame.kind == "if":
             return frame.branches[-1][1]
         if frame.kind == "for" and frame.empty is not None:
             return frame.empty
         return frame.children
 
-    def close(frame: _Frame, end: Token) -> Node:
-        tok = frame.token
-        assert tok is not None
-        delimiters = Delimiters(tok, tuple(frame.middles), end)
-        if frame.kind == "block":
-            bits = tok.contents.split()
-            return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children), delimiters)
-        if frame.kind == "if":
-            return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches), delimiters)
-        if frame.kind == "for":
-            return _for_node(tok, frame, delimiters)
-        return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children), delimiters)
+    def elements_before(self, offset: int | None) -> None:
+        """The HTML items that start before ``offset`` (None: all that are left), in order."""
+        while self.pending is not None and (offset is None or self.pending.start < offset):
+            self.current().append(Element(self.pending))
+            self.pending = next(self.items, None)
 
-    for tok in tokens:
-        if tok.kind is TokenKind.TEXT or tok.region is not Region.NORMAL:
-            continue
-        while pending is not None and pending.start < tok.start:
-            current().append(Element(pending))
-            pending = next(item_iter, None)
-        if tok.kind is TokenKind.COMMENT or in_values.holds(tok.start):
-            continue
-        if tok.kind is TokenKind.VAR:
-            if tok.contents.split("|")[0].strip() == "block.super":
-                current().append(SuperNode(tok.lineno))
-            elif not in_tags.holds(tok.start):
-                current().append(VarNode(tok.contents, tok.lineno))
-            continue
+    def var(self, tok: Token) -> None:
+        if tok.contents.split("|")[0].strip() == "block.super":
+            self.current().append(SuperNode(tok.lineno))
+        elif not self.in_tags.holds(tok.start):
+            self.current().append(VarNode(tok.contents, tok.lineno))
+
+    def tag(self, tok: Token) -> None:
         word = tok.tag_name
+        top = self.stack[-1]
         if word in ("block", "if", "for") or word in CONTAINERS:
             frame = _Frame(word, tok)
             if word == "if":
                 frame.branches.append((tok.contents[2:].strip(), []))
-            stack.append(frame)
-        elif word in ("elif", "else") and stack[-1].kind == "if":
-            cond = tok.contents[4:].strip() if word == "elif" else "else"
-            stack[-1].branches.append((cond, []))
-            stack[-1].middles.append(tok)
-        elif word == "empty" and stack[-1].kind == "for":
-            stack[-1].empty = []
-            stack[-1].middles.append(tok)
+            self.stack.append(frame)
+        elif word in ("elif", "else") and top.kind == "if":
+            top.branches.append((tok.contents[4:].strip() if word == "elif" else "else", []))
+            top.middles.append(tok)
+        elif word == "empty" and top.kind == "for":
+            top.empty = []
+            top.middles.append(tok)
         elif word.startswith("end") and len(word) > 3:
-            opener = word[3:]
-            if opener in ("block", "if", "for") or opener in CONTAINERS:
-                if stack[-1].kind != opener:
-                    open_tok = stack[-1].token
-                    where = f" (the open {{% {stack[-1].kind} %}} is at line {open_tok.lineno})" if open_tok else ""
-                    raise TemplateError(
-                        f"unexpected {{% {word} %}}{where}",
-                        path=path,
-                        lineno=tok.lineno,
-                        hint="close the tags in the order they were opened",
-                    )
-                node = close(stack.pop(), tok)
-                current().append(node)
+            self.end(tok, word)
+        elif word in ("extends", "include"):
+            bits = list(smart_split(tok.contents))
+            expr = bits[1] if len(bits) > 1 else ""
+            target = relative_name(self.name, literal_name(expr), self.path, tok.lineno)
+            if word == "extends":
+                self.extends = ExtendsNode(tok.lineno, target, expr)
+                self.current().append(self.extends)
             else:
-                current().append(TagNode(word, tok.contents, tok.lineno))
-        elif word == "extends":
-            bits = list(smart_split(tok.contents))
-            expr = bits[1] if len(bits) > 1 else ""
-            extends = ExtendsNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr)
-            current().append(extends)
-        elif word == "include":
-            bits = list(smart_split(tok.contents))
-            expr = bits[1] if len(bits) > 1 else ""
-            current().append(IncludeNode(tok.lineno, relative_name(name, literal_name(expr), path, tok.lineno), expr, "only" in bits[2:]))
+                self.current().append(IncludeNode(tok.lineno, target, expr, "only" in bits[2:]))
         elif word == "load":
             bits = tok.contents.split()[1:]
-            if "from" in bits:
-                loads.append(bits[-1])
-            else:
-                loads.extend(bits)
-            current().append(TagNode(word, tok.contents, tok.lineno))
-        elif not in_tags.holds(tok.start):
-            current().append(TagNode(word, tok.contents, tok.lineno))
-    while pending is not None:
-        current().append(Element(pending))
-        pending = next(item_iter, None)
-    if len(stack) > 1:
-        frame = stack[-1]
-        assert frame.token is not None
-        raise TemplateError(
-            f"unclosed {{% {frame.kind} %}}",
-            path=path,
-            lineno=frame.token.lineno,
-            hint=f"add {{% end{frame.kind} %}}",
-        )
-    return tuple(stack[0].children), extends, tuple(loads)
+            self.loads.extend([bits[-1]] if "from" in bits else bits)
+            self.current().append(TagNode(word, tok.contents, tok.lineno))
+        elif not self.in_tags.holds(tok.start):
+            self.current().append(TagNode(word, tok.contents, tok.lineno))
+
+    def end(self, tok: Token, word: str) -> None:
+        opener = word[3:]
+        if opener not in ("block", "if", "for") and opener not in CONTAINERS:
+            self.current().append(TagNode(word, tok.contents, tok.lineno))
+            return
+        if self.stack[-1].kind != opener:
+            open_tok = self.stack[-1].token
+            where = f" (the open {{% {self.stack[-1].kind} %}} is at line {open_tok.lineno})" if open_tok else ""
+            raise TemplateError(f"unexpected {{% {word} %}}{where}", path=self.path, lineno=tok.lineno, hint="close the tags in the order they were opened")
+        node = _close(self.stack.pop(), tok)
+        self.current().append(node)
+
+
+def _close(frame: _Frame, end: Token) -> Node:
+    tok = frame.token
+    assert tok is not None
+    delimiters = Delimiters(tok, tuple(frame.middles), end)
+    if frame.kind == "block":
+        bits = tok.contents.split()
+        return BlockNode(bits[1] if len(bits) > 1 else "", tok.lineno, tuple(frame.children), delimiters)
+    if frame.kind == "if":
+        return IfNode(tok.lineno, tuple((c, tuple(ch)) for c, ch in frame.branches), delimiters)
+    if frame.kind == "for":
+        return _for_node(tok, frame, delimiters)
+    return ContainerNode(frame.kind, tok.contents, tok.lineno, tuple(frame.children), delimiters)
 
 
 def _for_node(tok: Token, frame: _Frame, delimiters: Delimiters) -> ForNode:

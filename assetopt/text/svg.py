@@ -144,111 +144,116 @@ def _tag_end(data: bytes, start: int) -> int:
 def _minify(data: bytes) -> bytes:
     if data.startswith((b"\xfe\xff", b"\xff\xfe")) or data[:4] in (b"\x00\x00\x00<", b"<\x00\x00\x00"):
         raise _Refuse("UTF-16/32 encoded: left as it is")
-    parser = _parser()
-    cuts: list[tuple[int, int, bytes]] = []  # (start, end, replacement), in document order
-    stack: list[_Open] = []
-    last = 0  # end of the previous markup: text runs are data[last:next markup]
-    refs = _references(data)
+    return _Minifier(data).run()
 
-    def dropping() -> bool:
-        return any(o.drop_start is not None for o in stack)
 
-    def text_run(at: int) -> None:
+class _Minifier:
+    """One pass of expat over ``data``: each handler notes the byte ranges to cut or replace
+    (``cuts``, in document order), which ``_apply`` splices into the original bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.parser = _parser()
+        self.cuts: list[tuple[int, int, bytes]] = []  # (start, end, replacement), in document order
+        self.stack: list[_Open] = []
+        self.last = 0  # end of the previous markup: text runs are data[last:next markup]
+        self.refs = _references(data)
+
+    def run(self) -> bytes:
+        parser = self.parser
+        parser.XmlDeclHandler = self.xml_decl
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end_element
+        parser.CommentHandler = self.comment
+        parser.ProcessingInstructionHandler = self.pi
+        parser.StartCdataSectionHandler = self.cdata_start
+        parser.Parse(self.data, True)
+        # The epilog's whitespace (after the root) is never content; the prolog's went in text_run.
+        if self.last < len(self.data) and all(b in _WS for b in self.data[self.last :]):
+            self.cuts.append((self.last, len(self.data), b""))
+        return _apply(self.data, self.cuts)
+
+    def dropping(self) -> bool:
+        return any(o.drop_start is not None for o in self.stack)
+
+    def text_run(self, at: int) -> None:
         """The text between the previous markup and the markup at ``at``: cut when it is only
         whitespace and not content (outside the root element it never is)."""
-        run = data[last:at]
-        if not run or any(b not in _WS for b in run) or dropping():
+        run = self.data[self.last : at]
+        if not run or any(b not in _WS for b in run) or self.dropping():
             return
-        if stack and stack[-1].preserve:
+        if self.stack and self.stack[-1].preserve:
             return
-        cuts.append((last, at, b""))
+        self.cuts.append((self.last, at, b""))
 
-    def xml_decl(version: str, encoding: str | None, _standalone: int) -> None:
-        nonlocal last
+    def xml_decl(self, version: str, encoding: str | None, _standalone: int) -> None:
         if encoding is not None and not _ASCII_COMPATIBLE.fullmatch(encoding):
             raise _Refuse(f"encoding {encoding}: left as it is")
-        at = parser.CurrentByteIndex
-        end = data.index(b"?>", at) + 2
+        at = self.parser.CurrentByteIndex
+        end = self.data.index(b"?>", at) + 2
         if version == "1.0" and (encoding is None or encoding.lower().replace("-", "") == "utf8"):
-            cuts.append((at, end, b""))  # UTF-8 is XML's default: the declaration says nothing
-        last = end
+            self.cuts.append((at, end, b""))  # UTF-8 is XML's default: the declaration says nothing
+        self.last = end
 
-    def start(name: str, attrs: list[str]) -> None:
-        nonlocal last
-        at = parser.CurrentByteIndex
-        text_run(at)
-        end = _tag_end(data, at)
-        last = end
+    def start(self, name: str, attrs: list[str]) -> None:
+        at = self.parser.CurrentByteIndex
+        self.text_run(at)
+        end = _tag_end(self.data, at)
+        self.last = end
         uri, local = _split(name)
-        parent = stack[-1] if stack else None
-        raw = data[at:end]
+        parent = self.stack[-1] if self.stack else None
+        raw = self.data[at:end]
         space = _xml_space(attrs)
         preserve = (parent.preserve if parent else False) if space is None else space == "preserve"
         preserve = preserve or uri != SVG_NS or local in _PRESERVE
         ids = [v.encode("utf-8") for k, v in zip(attrs[::2], attrs[1::2]) if k == "id"]
-        referred = any(i in refs for i in ids)
+        referred = any(i in self.refs for i in ids)
         if referred:
-            for o in stack:
+            for o in self.stack:
                 o.drop_start = None  # something points into it: the whole branch stays
-        goes = not dropping() and not referred and (uri in _EDITOR_NS or (uri == SVG_NS and local == "metadata"))
-        stack.append(_Open(preserve, at if goes else None, raw.endswith(b"/>")))
-        if dropping():
+        goes = not self.dropping() and not referred and (uri in _EDITOR_NS or (uri == SVG_NS and local == "metadata"))
+        self.stack.append(_Open(preserve, at if goes else None, raw.endswith(b"/>")))
+        if self.dropping():
             return
         attr_uris = {k.split(" ")[2] + ":" + k.split(" ")[1]: k.split(" ")[0] for k in attrs[::2] if k.count(" ") == 2}
         new = _rewrite_start_tag(raw, attr_uris)
         if new != raw:
-            cuts.append((at, end, new))
+            self.cuts.append((at, end, new))
 
-    def end_element(_name: str) -> None:
-        nonlocal last
-        at = parser.CurrentByteIndex
-        el = stack.pop()
+    def end_element(self, _name: str) -> None:
+        at = self.parser.CurrentByteIndex
+        el = self.stack.pop()
         if el.empty:
             end = at  # expat reports an empty element's end just after its start tag's "/>"
         else:
-            stack.append(el)
-            text_run(at)
-            stack.pop()
-            end = _tag_end(data, at)
-        last = end
-        if el.drop_start is not None and not dropping():
-            while cuts and cuts[-1][0] >= el.drop_start:
-                cuts.pop()  # anything cut inside it is folded into the one cut
-            cuts.append((el.drop_start, end, b""))
+            self.stack.append(el)
+            self.text_run(at)
+            self.stack.pop()
+            end = _tag_end(self.data, at)
+        self.last = end
+        if el.drop_start is not None and not self.dropping():
+            while self.cuts and self.cuts[-1][0] >= el.drop_start:
+                self.cuts.pop()  # anything cut inside it is folded into the one cut
+            self.cuts.append((el.drop_start, end, b""))
 
-    def comment(text: str) -> None:
-        nonlocal last
-        at = parser.CurrentByteIndex
-        text_run(at)
-        end = data.index(b"-->", at + 4) + 3
-        last = end
-        if text.startswith("!") or dropping() or (stack and stack[-1].preserve):
+    def comment(self, text: str) -> None:
+        at = self.parser.CurrentByteIndex
+        self.text_run(at)
+        end = self.data.index(b"-->", at + 4) + 3
+        self.last = end
+        if text.startswith("!") or self.dropping() or (self.stack and self.stack[-1].preserve):
             return  # a licence comment, inside something that goes anyway, or inside content
-        cuts.append((at, end, b""))
+        self.cuts.append((at, end, b""))
 
-    def pi(_target: str, _data: str) -> None:
-        nonlocal last
-        at = parser.CurrentByteIndex
-        text_run(at)
-        last = data.index(b"?>", at) + 2
+    def pi(self, _target: str, _data: str) -> None:
+        at = self.parser.CurrentByteIndex
+        self.text_run(at)
+        self.last = self.data.index(b"?>", at) + 2
 
-    def cdata_start() -> None:
-        nonlocal last
-        at = parser.CurrentByteIndex
-        text_run(at)
-        last = data.index(b"]]>", at) + 3
-
-    parser.XmlDeclHandler = xml_decl
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end_element
-    parser.CommentHandler = comment
-    parser.ProcessingInstructionHandler = pi
-    parser.StartCdataSectionHandler = cdata_start
-    parser.Parse(data, True)
-    # The epilog's whitespace (after the root) is never content; the prolog's went in text_run.
-    if last < len(data) and all(b in _WS for b in data[last:]):
-        cuts.append((last, len(data), b""))
-    return _apply(data, cuts)
+    def cdata_start(self) -> None:
+        at = self.parser.CurrentByteIndex
+        self.text_run(at)
+        self.last = self.data.index(b"]]>", at) + 3
 
 
 def _drop_unused_declarations(data: bytes) -> bytes:
