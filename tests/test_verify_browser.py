@@ -22,6 +22,7 @@ from PIL import Image
 
 from assetopt.browser.chromium import open_browser, serve
 from assetopt.build.manifest import MANIFEST_NAME
+from assetopt.build.precompress import write_dropping_siblings
 from assetopt.bundler import Source, join_css
 from assetopt.cli import cli
 
@@ -130,7 +131,7 @@ def test_verify_browser_catches_a_bundle_missing_one_stylesheet(example: Path, t
             (entry,) = bundle["files"]
             (chunk,) = join_css([Source(p, read(p) or "") for p in entry["sources"] if p != "css/layout.css"], "assetopt/x.css", read=read).chunks
             data = chunk.text.encode("utf-8")
-            (static / entry["name"]).write_bytes(data)  # same URL, integrity recomputed: the browser applies it
+            write_dropping_siblings(static / entry["name"], data)  # same URL, no stale .br/.gz, integrity recomputed
             entry.update(integrity=_sri(data), size=len(data))
             rebuilt += 1
     assert rebuilt == 2  # LTR and RTL

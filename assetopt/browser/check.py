@@ -54,7 +54,7 @@ def browser_check(
 
     from ..build.manifest import MANIFEST_NAME
     from ..images import screenshot_diff
-    from ..verify.compare import browser_reasons
+    from ..verify.compare import browser_entry
     from .chromium import measure_to_dict, open_browser, serve
     from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
 
@@ -97,16 +97,15 @@ def browser_check(
             progress(f"measuring {url} in Chromium" + (" (and on Fast 3G)" if url in throttled else ""))
             mb = chromium.measure(base_b + path, screenshot=shots / f"{stem}-before.png")
             ma = chromium.measure(base_a + path, screenshot=shots / f"{stem}-after.png")
-            entry: dict[str, Any] = {"url": url, "before": measure_to_dict(mb), "after": measure_to_dict(ma)}
+            slow = None
             if url in throttled:
-                entry["before_throttled"] = measure_to_dict(chromium.measure(base_b + path, throttled=True))
-                entry["after_throttled"] = measure_to_dict(chromium.measure(base_a + path, throttled=True))
+                slow = (measure_to_dict(chromium.measure(base_b + path, throttled=True)), measure_to_dict(chromium.measure(base_a + path, throttled=True)))
             diff_image = shots / f"{stem}-diff.png"
             fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes)
-            entry["diff"] = {"fraction": fraction, "image": str(diff_image), "threshold": diff_threshold}
-            entry["claimed_saved"] = claims.get(before[url].get("template") or "")
-            entry["reasons"] = browser_reasons(
-                name, entry["before"], entry["after"], diff=fraction, diff_threshold=diff_threshold, claimed_saved=entry["claimed_saved"]
+            entry = browser_entry(
+                name, url, measure_to_dict(mb), measure_to_dict(ma),
+                diff_fraction=fraction, diff_image=str(diff_image), diff_threshold=diff_threshold,
+                claimed_saved=claims.get(before[url].get("template") or ""), throttled=slow,
             )
             reasons.extend(entry["reasons"])
             pages[name] = entry

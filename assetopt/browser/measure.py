@@ -35,7 +35,7 @@ from ..build.manifest import MANIFEST_NAME
 from ..config import Config
 from ..errors import AssetoptError
 from ..io.project import display_path
-from ..verify.compare import Verdict, browser_reasons
+from ..verify.compare import Verdict, browser_entry
 from ..verify.tables import baseline_table, browser_table
 from .check import BrowserCheck
 
@@ -369,14 +369,10 @@ def verify_browser(
             Path(before["screenshot"]), Path(after["screenshot"]), diff_image,
             photos_a=before.get("photo_boxes") or (), photos_b=after.get("photo_boxes") or (),
         )
-        entry: dict[str, Any] = {"url": current["url"], "before": before, "after": after}
-        if current.get("throttled") and stored.get("throttled"):
-            entry["before_throttled"] = dict(stored["throttled"])
-            entry["after_throttled"] = current["throttled"]
-        entry["diff"] = {"fraction": fraction, "image": str(diff_image), "threshold": diff_threshold}
-        entry["claimed_saved"] = claims.get(template)
-        entry["reasons"] = browser_reasons(
-            name, before, after, diff=fraction, diff_threshold=diff_threshold, claimed_saved=entry["claimed_saved"]
+        entry = browser_entry(
+            name, current["url"], before, after,
+            diff_fraction=fraction, diff_image=str(diff_image), diff_threshold=diff_threshold, claimed_saved=claims.get(template),
+            throttled=(dict(stored["throttled"]), current["throttled"]) if current.get("throttled") and stored.get("throttled") else None,
         )
         reasons.extend(entry["reasons"])
         pages[name] = entry

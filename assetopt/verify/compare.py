@@ -28,6 +28,7 @@ __all__ = [
     "PageDelta",
     "Verdict",
     "compare",
+    "browser_entry",
     "markdown_table",
     "verdict_to_dict",
     "browser_reasons",
@@ -258,6 +259,29 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
             for d in verdict.pages
         ],
     }
+
+
+def browser_entry(
+    name: str,
+    url: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    diff_fraction: float,
+    diff_image: str,
+    diff_threshold: float,
+    claimed_saved: int | None,
+    throttled: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One page's before/after in the browser (the report's and the JSON's ``"browser"`` entry), with
+    its verdict: the one place ``optimize --browser`` and ``verify --browser`` build it."""
+    entry: dict[str, Any] = {"url": url, "before": before, "after": after}
+    if throttled is not None:
+        entry["before_throttled"], entry["after_throttled"] = throttled
+    entry["diff"] = {"fraction": diff_fraction, "image": diff_image, "threshold": diff_threshold}
+    entry["claimed_saved"] = claimed_saved
+    entry["reasons"] = browser_reasons(name, before, after, diff=diff_fraction, diff_threshold=diff_threshold, claimed_saved=claimed_saved)
+    return entry
 
 
 def browser_reasons(
