@@ -369,7 +369,7 @@ def test_collectstatic_optimizes_hashes_the_variants_and_the_tag_serves_them(tmp
     storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
     templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path / "templates")]}]
     with override_settings(TEMPLATES=templates, STATICFILES_DIRS=[str(tmp_path / "static")], STATIC_ROOT=str(root), STORAGES=storages, DEBUG=False,
-                           ASSETOPT={"BUNDLES": True, "IMAGE_WIDTHS": [300, 600]}):
+                           ASSETOPT={"BUNDLES": True, "IMAGE_WIDTHS": [300, 600], "CACHE_DIR": str(tmp_path / "cache")}):
         call_command("collectstatic", interactive=False, verbosity=0)
         first = staticfiles_storage._wrapped.last_build
         html = engines["django"].get_template("page.html").render({"alt": "A & B"})
