@@ -608,3 +608,17 @@ def test_invariants_on_every_template(root: Path, path: Path) -> None:
     assert [(t.name, t.lineno) for t in again.items if isinstance(t, StartTag)] == [
         (t.name, t.lineno) for t in template.items if isinstance(t, StartTag)
     ]
+
+
+def test_opaque_img_with_static_src_is_wrapped_in_picture_and_reported() -> None:
+    """The team-avatar shape: template code between the attributes leaves the tag opaque (no loading
+    or size attributes are added), but {% picture %} works on the rendered <img>, so it is wrapped."""
+    from dataclasses import replace
+
+    source = '{% for m in team %}<img src="{% static m.avatar %}" alt=""{% if forloop.counter > 3 %} loading="lazy"{% endif %}>{% endfor %}'
+    template = parse_template("page.html", source)
+    result = plan_images(template, replace(make_ctx(template, None, None, ()), pictures=True))
+    img_end = source.index("{% endfor %}")
+    assert apply_edits(source, result.edits) == source[:19] + "{% picture %}" + source[19:img_end] + "{% endpicture %}" + source[img_end:]
+    assert [s.reason for s in result.skips] == ["<img> wrapped in {% picture %} only, no loading/size attributes: {% if %} between attributes"]
+    assert result.loads == ("assetopt",)

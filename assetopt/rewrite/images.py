@@ -30,6 +30,7 @@ import re
 from ..errors import ConfigError
 from ..templates.assets import ref_of
 from ..templates.fold import BELOW, CHROME, LCP, fetches_nothing, prioritised
+from ..templates.lexer import Token, TokenKind
 from ..templates.model import Template, block_spans
 from ..templates.refs import Ref, RefKind
 from ..templates.soup import markup_soup, source_offset
@@ -56,7 +57,12 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
     for item in template.items:
         stack.feed(item)
         if isinstance(item, OpaqueTag):
-            if item.name in ("img", "iframe"):
+            wrap = _wrap_picture(template, item) if item.name == "img" and ctx.pictures and _pictureable(item, stack, pictures, translated) else []
+            if wrap:
+                edits.extend(wrap)
+                reason = f"<img> wrapped in {{% picture %}} only, no loading/size attributes: {item.reason}"
+                skips.append(Skip(KIND, template.path, item.lineno, reason))
+            elif item.name in ("img", "iframe"):
                 skips.append(Skip(KIND, template.path, item.lineno, f"<{item.name}> not rewritten: {item.reason}"))
             continue
         if not isinstance(item, StartTag):
@@ -66,8 +72,8 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             skips.append(Skip(KIND, template.path, item.lineno, reason))
         elif item.name == "img":
             _plan_img(template, ctx, item, stack, item.start in eager, edits, skips)
-            if ctx.pictures and "picture" not in stack and not any(a < item.start < b for a, b in pictures):
-                edits.extend(_wrap_picture(template, ctx, item))
+            if ctx.pictures and _pictureable(item, stack, pictures, translated):
+                edits.extend(_wrap_picture(template, item))
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
     wrapped = any(e.text == _PICTURE_OPEN for e in edits)
@@ -76,24 +82,130 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
 
 _PICTURE_OPEN, _PICTURE_CLOSE = "{% picture %}", "{% endpicture %}"
 _RASTER = (".jpg", ".jpeg", ".png", ".gif")  # what the build makes WebP/AVIF and width copies of
+# Template code an <img> may hold and still be wrapped: it prints text or chooses attributes, and
+# {% if %}/{% for %}/{% with %} open and close inside the tag. Anything else ({% include %}, a
+# project's own tags) could print markup of its own, so the tag is left as it is.
+_WRAP_OPENERS = frozenset({"if", "for", "with"})
+_WRAP_INNER = frozenset({"elif", "else", "empty"})
+_WRAP_PRINTERS = frozenset({"static", "trans", "translate", "url", "firstof", "cycle", "now"})
+_NAME_RE = re.compile(r"[^\s/>=\"'\x1a]+")
+_UNQUOTED_RE = re.compile(r"[^\s>\x1a]*")
 
 
-def _wrap_picture(template: Template, ctx: RewriteContext, tag: StartTag) -> list[Edit]:
-    """``{% picture %}`` around an ``<img src="{% static 'literal' %}">`` of a raster image.
+def _pictureable(tag: StartTag | OpaqueTag, stack: OpenElements, pictures: list[tuple[int, int]], translated: list[tuple[int, int]]) -> bool:
+    """Not already in a ``<picture>`` or a ``{% picture %}``, nor in a ``{% blocktrans %}`` message."""
+    inside = any(a < tag.start < b for a, b in (*pictures, *translated))
+    return "picture" not in stack and not inside
 
-    Independent of the build: the tag looks the image up in the manifest at render time and prints
-    the plain ``<img>`` when it has no variants, so the rewrite can run before the build. Not wrapped:
-    an author's ``srcset`` (their choice), SVG, external or computed URLs, an ``{% if %}`` between
-    paths (one ``{% picture %}`` per path would be needed), images already in ``<picture>``."""
-    if tag.attr("srcset") is not None:
+
+def _wrap_picture(template: Template, tag: StartTag | OpaqueTag) -> list[Edit]:
+    """``{% picture %}`` around an ``<img>`` whose ``src`` is made of ``{% static %}`` tags only.
+
+    The tag works on what the ``<img>`` renders to (``contrib/django/templatetags``): it finds which
+    of its ``{% static %}`` paths the rendered ``src`` is, looks that path up in the manifest and
+    prints the rendered ``<img>`` unchanged when there is nothing better, so the rewrite can run
+    before the build and wrap a path chosen by ``{% if %}`` (``{% static 'a.jpg' %}`` or ``'b.jpg'``),
+    a computed one (``{% static product.image %}``) and a tag with template code between its
+    attributes (``<img ... {% if forloop.counter > 3 %}loading="lazy"{% endif %}>``).
+
+    Not wrapped: an author's ``srcset`` (their choice); a literal path that is not JPEG/PNG/GIF
+    (SVG); a ``src`` with anything but ``{% static %}`` tags (external, ``{{ obj.url }}``,
+    ``{% static x %}?v=2``); template code that could print markup ({% include %}, unknown tags) or
+    that opens in the tag and closes outside it; an unterminated tag."""
+    source = template.source
+    if not source.startswith(">", tag.end - 1):
         return []
-    ref = ref_of(tag, template, "src", ctx.static_url)
-    if ref.kind is not RefKind.STATIC or len(ref.paths) != 1 or ref.conditional:
+    lo = bisect.bisect_right(template.tokens, tag.start, key=lambda t: t.end)
+    spanned = [t for t in template.tokens[lo:] if t.start < tag.end and t.kind is not TokenKind.TEXT]
+    if any(t.start < tag.start or t.end > tag.end for t in spanned):
         return []
-    if not (ref.url.startswith("{% static ") and ref.url.endswith("%}")) or not ref.path.lower().endswith(_RASTER):
+    code = [t for t in spanned if t.is_code]
+    if not _balanced(code):
         return []
-    reason = f"<picture>: modern formats and srcset for {ref.path}"
+    values = _attr_values(source, tag.start, tag.end, spanned)
+    if values is None or "srcset" in values or "src" not in values:
+        return []
+    paths: list[str] = []
+    for lo, hi in values["src"]:
+        inside = [t for t in code if lo <= t.start and t.end <= hi]
+        statics = [t for t in inside if t.kind is TokenKind.BLOCK and t.tag_name == "static"]
+        text = source[lo:hi]
+        for t in reversed(inside):
+            text = text[: t.start - lo] + text[t.end - lo :]
+        if not statics or text.strip():
+            return []
+        for t in statics:
+            bits = t.contents.split()
+            if len(bits) != 2:
+                return []  # {% static 'x' as y %} prints nothing
+            arg = bits[1]
+            if arg[:1] in "\"'" and (len(arg) < 2 or arg[-1] != arg[0] or not arg[1:-1].lower().endswith(_RASTER)):
+                return []
+            paths.append(arg.strip("\"'") if arg[:1] in "\"'" else f"{{% static {arg} %}}")
+    reason = f"<picture>: modern formats and srcset for {' or '.join(dict.fromkeys(paths))}"
     return [Edit(tag.start, tag.start, _PICTURE_OPEN, KIND, tag.lineno, reason), Edit(tag.end, tag.end, _PICTURE_CLOSE, KIND, tag.lineno, reason)]
+
+
+def _attr_values(source: str, start: int, end: int, code: list[Token]) -> dict[str, list[tuple[int, int]]] | None:
+    """The value spans of each attribute name of the tag at ``[start, end)``, template code read as
+    filler between attributes (``{% if a %}src="x"{% else %}src="y"{% endif %}``: two spans for
+    ``src``); None when the markup does not read as attributes."""
+    text = list(source[start:end])
+    for t in code:
+        text[t.start - start : t.end - start] = "\x1a" * (t.end - t.start)
+    masked = "".join(text)
+    found: dict[str, list[tuple[int, int]]] = {}
+    tag_name = _NAME_RE.match(masked, 1)
+    if tag_name is None:
+        return None
+    pos = tag_name.end()
+    while pos < len(masked) - 1:
+        if masked[pos].isspace() or masked[pos] in "\x1a/":
+            pos += 1
+            continue
+        m = _NAME_RE.match(masked, pos)
+        if m is None:
+            return None
+        name, pos = m.group().lower(), m.end()
+        while pos < len(masked) and masked[pos].isspace():
+            pos += 1
+        if not masked.startswith("=", pos):
+            continue
+        pos += 1
+        while pos < len(masked) and masked[pos].isspace():
+            pos += 1
+        if masked[pos] in "\"'":
+            close = masked.find(masked[pos], pos + 1)
+            if close == -1:
+                return None
+            span, pos = (pos + 1, close), close + 1
+        else:
+            m = _UNQUOTED_RE.match(masked, pos)
+            assert m is not None
+            span, pos = (pos, m.end()), m.end()
+        found.setdefault(name, []).append((start + span[0], start + span[1]))
+    return found
+
+
+def _balanced(code: list[Token]) -> bool:
+    """Every block tag is one that prints text or chooses attributes, and each {% if %}/{% for %}/
+    {% with %} closes inside the span."""
+    depth: list[str] = []
+    for t in code:
+        if t.kind is not TokenKind.BLOCK:
+            continue
+        word = t.tag_name
+        if word in _WRAP_OPENERS:
+            depth.append(word)
+        elif word.startswith("end") and word[3:] in _WRAP_OPENERS:
+            if not depth or depth.pop() != word[3:]:
+                return False
+        elif word in _WRAP_INNER:
+            if not depth:
+                return False
+        elif word not in _WRAP_PRINTERS:
+            return False
+    return not depth
 
 
 def _plan_img(
