@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import copy
 import inspect
-import json
 import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .render_child import PLAIN_STATIC_STORAGE, _ChildError, _resolve
+from .render_child import PLAIN_STATIC_STORAGE, _ChildError, _resolve, answer_one_request
 
 __all__ = ["main"]
 
@@ -192,17 +191,13 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
     return {"renders": renders, "needs_arguments": needs}
 
 
+def _answer(request: dict[str, Any]) -> Any:
+    _setup(request)
+    return _facts() if request["op"] == "facts" else _probe(request)
+
+
 def main() -> None:
-    request = json.load(sys.stdin)
-    answer_to, sys.stdout = sys.stdout, sys.stderr
-    try:
-        _setup(request)
-        answer = _facts() if request["op"] == "facts" else _probe(request)
-    except _ChildError as exc:
-        json.dump({"error": str(exc)}, answer_to)
-        print(f"assetopt.contrib.django.cache_child: {exc}", file=sys.stderr)
-        sys.exit(1)
-    json.dump(answer, answer_to)
+    answer_one_request("assetopt.contrib.django.cache_child", _answer)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = ["main", "PLAIN_STATIC_STORAGE", "SNAPSHOT_STORAGE"]
@@ -20,6 +20,21 @@ SNAPSHOT_STORAGE = "assetopt.contrib.django.snapshot_storage.SnapshotStaticStora
 
 class _ChildError(Exception):
     """A problem the child reports as ``{"error": message}`` (exit 1), not as a traceback."""
+
+
+def answer_one_request(name: str, handle: Callable[[dict[str, Any]], Any]) -> None:
+    """The children's protocol: a JSON request on stdin, the JSON answer on stdout; a problem the
+    user can fix is ``{"error": message}`` and exit 1, never a traceback. Whatever the project prints
+    (a settings module, a view) goes to stderr, so it cannot break the answer."""
+    request = json.load(sys.stdin)
+    answer_to, sys.stdout = sys.stdout, sys.stderr
+    try:
+        answer = handle(request)
+    except _ChildError as exc:
+        json.dump({"error": str(exc)}, answer_to)
+        print(f"{name}: {exc}", file=sys.stderr)
+        sys.exit(1)
+    json.dump(answer, answer_to)
 
 
 def _resolve(spec: str) -> str:
@@ -117,16 +132,7 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
-    request = json.load(sys.stdin)
-    # stdout carries the answer: whatever the project prints (a settings module, a view) goes to stderr.
-    answer_to, sys.stdout = sys.stdout, sys.stderr
-    try:
-        answer = _child(request)
-    except _ChildError as exc:
-        json.dump({"error": str(exc)}, answer_to)
-        print(f"assetopt.contrib.django.render_child: {exc}", file=sys.stderr)
-        sys.exit(1)
-    json.dump(answer, answer_to)
+    answer_one_request("assetopt.contrib.django.render_child", _child)
 
 
 if __name__ == "__main__":
