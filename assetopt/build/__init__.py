@@ -205,6 +205,40 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     cache = ContentCache(cfg.cache_dir)
     blocks, errors = find_bundle_blocks(project)
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
+    static_files = _static_sources(project) if options.copy_static or (options.images and cfg.images) else []
+    # Every script once, in parallel: the bundles and minify_static then read the same cache entries.
+    scripts_minified = minify_scripts(_scripts(project, blocks, options, static_files), cache, options.jobs)
+    js_minifier = ScriptMinifier(cache) if options.minify else None
+    joined = _join_bundles(project, blocks, options, cache, js_minifier, errors)
+    if errors:
+        raise BuildError(errors)
+    result = BuildResult(
+        manifest=Manifest(bundles=dict(sorted(joined.bundles.items())), static_url=cfg.static_url),
+        warnings=joined.warnings,
+        cache_hits=joined.hits,
+        cache_misses=joined.misses,
+    )
+    result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
+    _ship_static(project, options, cache, static_files, result)
+    _write_outputs(options, joined.outputs, result)
+    if options.precompress:
+        _precompress(project, options, cache, blocks, joined.outputs, static_files, result)
+    return result
+
+
+@dataclass
+class _Bundles:
+    """What joining every bundle variant gives: the manifest entries and the bytes to write."""
+
+    bundles: dict[str, ManifestBundle] = field(default_factory=dict)
+    outputs: dict[str, bytes] = field(default_factory=dict)  # relative output path -> bytes
+    warnings: list[BundleWarning] = field(default_factory=list)
+    hits: int = 0
+    misses: int = 0
+
+
+def _css_reader(project: Project) -> Callable[[str], str | None]:
+    """How ``join_css`` reads a local ``@import``: by its own BOM or ``@charset``; None when missing."""
 
     def read_text(logical: str) -> str | None:
         found = project.static.find(logical)
@@ -217,70 +251,83 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
             # join_css only expects BundleError: a raw decode error would crash the whole build.
             raise BundleError(f"not {exc.encoding.upper()} (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
 
-    static_files = _static_sources(project) if options.copy_static or (options.images and cfg.images) else []
-    # Every script once, in parallel: the bundles and minify_static then read the same cache entries.
-    scripts_minified = minify_scripts(_scripts(project, blocks, options, static_files), cache, options.jobs)
-    js_minifier = ScriptMinifier(cache) if options.minify else None
-    bundles: dict[str, ManifestBundle] = {}
-    outputs: dict[str, bytes] = {}  # relative output path -> bytes
-    result_warnings: list[BundleWarning] = []
-    hits = misses = 0
+    return read_text
+
+
+def _variant_sources(project: Project, block: BundleBlock, variant: BundleVariant, errors: list[AssetoptError]) -> list[Source] | None:
+    """The decoded sources of one variant, or None (each problem appended to ``errors``)."""
+    sources: list[Source] = []
+    for logical in variant.paths:
+        found = project.static.find(logical)
+        if found.status is not Lookup.FOUND or found.file is None:
+            why = "points outside the static dirs" if found.status is Lookup.UNSAFE else "is not in the static dirs"
+            errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
+            continue
+        try:
+            data = found.file.read_bytes()
+            text = decode_css(data) if variant.kind == "css" else data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            errors.append(BundleSpecError(f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+            continue
+        sources.append(Source(logical, text))
+    return sources if len(sources) == len(variant.paths) else None
+
+
+def _join_bundles(
+    project: Project, blocks: list[BundleBlock], options: BuildOptions, cache: ContentCache, js_minifier: ScriptMinifier | None, errors: list[AssetoptError]
+) -> _Bundles:
+    """Every distinct variant joined once (a variant shared by templates is one file); problems go to ``errors``."""
+    out = _Bundles()
+    read_text = _css_reader(project)
     for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
         for variant in block.variants:
-            if variant.key in bundles:
-                bundles[variant.key].templates.append((block.name, block.lineno))
+            if variant.key in out.bundles:
+                out.bundles[variant.key].templates.append((block.name, block.lineno))
                 continue
-            sources: list[Source] = []
-            for logical in variant.paths:
-                found = project.static.find(logical)
-                if found.status is not Lookup.FOUND or found.file is None:
-                    why = "points outside the static dirs" if found.status is Lookup.UNSAFE else "is not in the static dirs"
-                    errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
-                    continue
-                try:
-                    data = found.file.read_bytes()
-                    text = decode_css(data) if variant.kind == "css" else data.decode("utf-8-sig")
-                except UnicodeDecodeError as exc:
-                    errors.append(BundleSpecError(f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
-                    continue
-                sources.append(Source(logical, text))
-            if len(sources) != len(variant.paths):
+            sources = _variant_sources(project, block, variant, errors)
+            if sources is None:
                 continue
             try:
                 joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier)
             except BundleError as exc:
                 errors.append(BundleSpecError(f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
                 continue
-            hits += hit
-            misses += not hit
-            result_warnings.extend(joined.warnings)
+            out.hits += hit
+            out.misses += not hit
+            out.warnings.extend(joined.warnings)
             files = []
             for i, chunk in enumerate(joined.chunks):
                 data = chunk.text.encode("utf-8")
                 stem = f"{_stem(block.name)}-{variant.key[:8]}" + (f"-{i + 1}" if len(joined.chunks) > 1 else "")
                 name = f"{BUNDLE_DIR}/{stem}.{sha256(data)[:12]}.{variant.kind}" if options.hashed_names else f"{BUNDLE_DIR}/{stem}.{variant.kind}"
-                outputs[name] = data
+                out.outputs[name] = data
                 files.append(ManifestFile(name=name, integrity=integrity(data), sources=chunk.sources, size=len(data)))
-            bundles[variant.key] = ManifestBundle(
+            out.bundles[variant.key] = ManifestBundle(
                 key=variant.key, kind=variant.kind, semantics=variant.semantics, sources=variant.paths, files=tuple(files), templates=[(block.name, block.lineno)]
             )
-    if errors:
-        raise BuildError(errors)
+    return out
 
-    out = options.out
-    result = BuildResult(manifest=Manifest(bundles=dict(sorted(bundles.items())), static_url=cfg.static_url), warnings=result_warnings, cache_hits=hits, cache_misses=misses)
+
+def _ship_static(project: Project, options: BuildOptions, cache: ContentCache, static_files: list[tuple[str, Path]], result: BuildResult) -> None:
+    """The image step and the copy of the other static files (minified with ``minify_static``)."""
+    cfg = project.config
     do_images = options.images and cfg.images
-    result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
-    if options.copy_static or do_images:
-        optimized: dict[str, bytes] = {}
-        if do_images:
-            optimized, result.manifest.images = optimize_images(static_files, out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
-        if options.copy_static:
-            result.copied = _copy_static(project, out, result, cache, cfg.minify_static, static_files, optimized)
-        else:
-            # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
-            for rel, data in sorted(optimized.items()):
-                result.images.written += write_dropping_siblings(out / rel, data)
+    if not (options.copy_static or do_images):
+        return
+    optimized: dict[str, bytes] = {}
+    if do_images:
+        optimized, result.manifest.images = optimize_images(static_files, options.out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
+    if options.copy_static:
+        result.copied = _copy_static(project, options.out, result, cache, cfg.minify_static, static_files, optimized)
+    else:
+        # Django's storage: collectstatic already copied the sources into ``out``; ship the smaller bytes
+        for rel, data in sorted(optimized.items()):
+            result.images.written += write_dropping_siblings(options.out / rel, data)
+
+
+def _write_outputs(options: BuildOptions, outputs: dict[str, bytes], result: BuildResult) -> None:
+    """The bundles and the manifest, each written only when changed; bundles no manifest names go."""
+    out = options.out
     for name, data in sorted(outputs.items()):
         if write_dropping_siblings(out / name, data):
             result.written.append(name)
@@ -289,16 +336,23 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
         if write_dropping_siblings(out / MANIFEST_NAME, manifest_bytes):
             result.written.append(MANIFEST_NAME)
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
-    if options.precompress:
-        to_compress = [out / n for n in outputs]
-        if options.copy_static:  # what this build wrote, not whatever else lives under ``out``
-            to_compress += [out / rel for rel, _ in static_files] + [out / n for n in result.images.generated()]
-            to_compress += [out / MANIFEST_NAME] if options.write_manifest else []
-        decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
-        result.templates_parsed = decided.parsed
-        bundle_only = frozenset(out / p for p in decided.paths)
-        result.precompress = precompress_tree([f for f in to_compress if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
-    return result
+
+
+def _precompress(
+    project: Project, options: BuildOptions, cache: ContentCache, blocks: list[BundleBlock],
+    outputs: dict[str, bytes], static_files: list[tuple[str, Path]], result: BuildResult,
+) -> None:
+    """``.gz``/``.br`` beside what this build wrote (not whatever else lives under ``out``); sources
+    only bundles use get the fast brotli quality (browsers fetch them only while rolled back)."""
+    out = options.out
+    to_compress = [out / n for n in outputs]
+    if options.copy_static:
+        to_compress += [out / rel for rel, _ in static_files] + [out / n for n in result.images.generated()]
+        to_compress += [out / MANIFEST_NAME] if options.write_manifest else []
+    decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
+    result.templates_parsed = decided.parsed
+    bundle_only = frozenset(out / p for p in decided.paths)
+    result.precompress = precompress_tree([f for f in to_compress if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
 
 
 def _static_sources(project: Project) -> list[tuple[str, Path]]:
