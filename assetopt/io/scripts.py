@@ -12,16 +12,51 @@ from ..errors import TemplateError
 from ..templates.assets import asset_of
 from ..templates.refs import RefKind
 from ..templates.tags import StartTag
+from ..text.inline_js import defer_hazard
 from ..text.self_locating import self_locating_reason
 from .project import Project
 from .staticfiles import Lookup
 
-__all__ = ["self_locating_scripts"]
+__all__ = ["self_locating_scripts", "defer_hazards"]
 
 
 def self_locating_scripts(project: Project) -> dict[str, str]:
     """Logical path -> why the script finds its own files by its own URL, for the scripts the
     templates load; forced ones (``bundle_self_locating``) left out."""
+    forced = project.config.bundle_self_locating
+    out: dict[str, str] = {}
+    for path in sorted(_script_paths(project)):
+        if any(fnmatch.fnmatch(path, pat) for pat in forced):
+            continue
+        text = _read(project, path)
+        why = self_locating_reason(path, text) if text is not None else None
+        if why is not None:
+            out[path] = why
+    return out
+
+
+def defer_hazards(project: Project) -> dict[str, str | None]:
+    """Logical path -> why the script cannot be deferred (``text.inline_js.defer_hazard``), None when
+    it was read and nothing was found; a script that could not be read is left out (never deferred)."""
+    out: dict[str, str | None] = {}
+    for path in sorted(_script_paths(project)):
+        text = _read(project, path)
+        if text is not None:
+            out[path] = defer_hazard(text)
+    return out
+
+
+def _read(project: Project, path: str) -> str | None:
+    found = project.static.find(path)
+    if found.status is not Lookup.FOUND or found.file is None:
+        return None
+    try:
+        return found.file.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _script_paths(project: Project) -> set[str]:
     paths: set[str] = set()
     for name in project.template_names():
         try:
@@ -33,19 +68,4 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
                 asset = asset_of(item, template, project.config.static_url)
                 if asset is not None and asset.ref is not None and asset.ref.kind is RefKind.STATIC:
                     paths.update(asset.ref.paths)
-    forced = project.config.bundle_self_locating
-    out: dict[str, str] = {}
-    for path in sorted(paths):
-        if any(fnmatch.fnmatch(path, pat) for pat in forced):
-            continue
-        found = project.static.find(path)
-        if found.status is not Lookup.FOUND or found.file is None:
-            continue
-        try:
-            text = found.file.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        why = self_locating_reason(path, text)
-        if why is not None:
-            out[path] = why
-    return out
+    return paths

@@ -50,6 +50,9 @@ class RewriteContext:
     emails: frozenset[str] = frozenset()
     # logical path -> why that script finds its files by its own URL (never bundled; io.scripts)
     self_locating: Mapping[str, str] = field(default_factory=dict)
+    # logical path -> why that script cannot be deferred (None: read, nothing found; io.scripts). None
+    # (not read at all) defers nothing: a run whose files were not checked stays parser-blocking
+    defer_hazards: Mapping[str, str | None] | None = None
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:
