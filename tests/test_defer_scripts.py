@@ -1,0 +1,140 @@
+"""Which script runs get ``defer`` (``templates.defer``), read with the JS lexer (``text.inline_js``):
+inline scripts classified, runs deferred or kept blocking with the reason, the rewrite idempotent and
+a splice, and the audit no longer counting a deferred run as render-blocking. Chromium proves the
+same pages in ``test_defer_browser.py``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assetopt.cli import cli
+from assetopt.rewrite.bundles import plan_bundles
+from assetopt.rewrite.edits import apply_edits
+from assetopt.templates.model import parse_template
+from assetopt.text.inline_js import classify_inline_script, defer_hazard
+
+
+def _spans(body: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    while (start := min((i for i in (body.find("{{", pos), body.find("{%", pos)) if i >= 0), default=-1)) >= 0:
+        end = body.index("}}" if body[start + 1] == "{" else "%}", start) + 2
+        out.append((start, end))
+        pos = end
+    return out
+
+
+INLINE_CASES = [
+    pytest.param("", "empty", "", id="empty"),
+    pytest.param("  // nothing\n/* here */", "empty", "", id="only_comments"),
+    pytest.param("window.ERP_CONFIG = {a: 1, 'b': [1, -2, \"x\"], c: null, d: true};", "data", "", id="window_literal_object"),
+    pytest.param("var A = 1, B = 'x'\nconst C = `t`\nwindow.D = false", "data", "", id="declarations_without_semicolons"),
+    pytest.param('window.T = "{{ csrf_token }}";', "data", "", id="template_var_inside_string_is_data"),
+    pytest.param("document.addEventListener('DOMContentLoaded', function () { $('#x').select2(); });", "after_load", "", id="dom_content_loaded_function"),
+    pytest.param("window.addEventListener('load', () => { go(`${x}`); }, {once: true})", "after_load", "", id="window_load_arrow_with_options"),
+    pytest.param("var A = 1;\ndocument.addEventListener(\"DOMContentLoaded\", async function init() { await go(); });", "after_load", "", id="data_then_listener"),
+    pytest.param("$('#x').select2();", "parse_time", "runs `$('#x').select2();` at parse time", id="top_level_plugin_call"),
+    pytest.param("$(function () { go(); });", "parse_time", "calls $ at parse time", id="jquery_ready_shorthand_needs_dollar_now"),
+    pytest.param("document.write('<p>')", "parse_time", "document.write", id="document_write"),
+    pytest.param("window.X = compute();", "parse_time", "the value 'compute' is not a literal", id="value_that_calls"),
+    pytest.param("window.addEventListener('click', function () {})", "parse_time", "may run before deferred scripts", id="other_event"),
+    pytest.param("document.addEventListener('load', function () {})", "parse_time", "may run before deferred scripts", id="document_never_gets_load"),
+    pytest.param("document.addEventListener('DOMContentLoaded', init);", "parse_time", "is read at parse time", id="named_listener_is_read_now"),
+    pytest.param("var x = 1\n(function () {})()", "parse_time", "continues on the next line", id="asi_does_not_end_before_paren"),
+    pytest.param("window.T = {{ data|safe }};", "parse_time", "template code in code position", id="template_code_in_code"),
+    pytest.param('window.T = "{{ data|safe }}";', "parse_time", "marked safe", id="safe_inside_string"),
+    pytest.param('$.fn.select2.defaults.set("dir", "{% if LANGUAGE_BIDI %}rtl{% else %}ltr{% endif %}");', "parse_time", "runs `$.fn.select2.defaults.set(\"dir\", \"{% if", id="example_select2_defaults"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind", "reason"), INLINE_CASES)
+def test_classify_inline_script(body: str, kind: str, reason: str):
+    verdict = classify_inline_script(body, _spans(body))
+    assert verdict.kind == kind
+    assert reason in verdict.reason
+    assert verdict.static == (not _spans(body))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("a();\ndocument.write('<b>')", "calls document.write (line 2)", id="write"),
+        pytest.param("document . writeln('x')", "calls document.writeln (line 1)", id="writeln_spaced"),
+        pytest.param("var s = 'document.write'; // document.write", None, id="in_string_and_comment"),
+        pytest.param("doc.write(1)", None, id="other_object"),
+    ],
+)
+def test_defer_hazard(text: str, expected: str | None):
+    assert defer_hazard(text) == expected
+
+
+RUN = "<script src=\"{% static 'a.js' %}\"></script>\n<script src=\"{% static 'b.js' %}\"></script>\n"
+DOC = "{% load static %}<!DOCTYPE html><html><head><title>{{ title }}</title>\n"
+READ = {"a.js": None, "b.js": None}
+DEFER_CASES = [
+    pytest.param(DOC + RUN + "</head><body><p>{% trans 'x' %}</p></body></html>", READ, None, id="head_run_before_static_body"),
+    pytest.param(DOC + "</head><body>" + RUN + "<script>document.addEventListener('DOMContentLoaded', function () { A.go('{{ t }}'); });</script>\n</body></html>", READ, None, id="body_run_then_after_load_inline"),
+    pytest.param(DOC + "</head><body>" + RUN + '<script type="application/json" id="d">{"a": 1}</script></body></html>', READ, None, id="json_data_script_is_not_run"),
+    pytest.param(DOC + RUN + "</head><body><p>x</p></body></html>", None, "a.js was not read", id="files_not_read"),
+    pytest.param(DOC + RUN + "</head><body></body></html>", {"a.js": "calls document.write (line 3)", "b.js": None}, "a.js calls document.write", id="file_writes"),
+    pytest.param(DOC + "</head><body>" + RUN + "<script>A.go();</script></body></html>", READ, "line 4: an inline script after the run runs `A.go();` at parse time", id="inline_call_after"),
+    pytest.param(DOC + "</head><body>" + RUN + "<script>window.C = {a: 1};</script></body></html>", READ, "defines values at parse time", id="data_after_could_be_overwritten"),
+    pytest.param(DOC + RUN + "</head><body><script src=\"/static/c.js\"></script></body></html>", READ, "an external script after the run", id="external_after"),
+    pytest.param(DOC + RUN + "</head><body>{% block content %}{% endblock %}</body></html>", READ, "{% block content %} after the run", id="block_after"),
+    pytest.param(DOC + RUN + "</head><body>{% include 'x.html' %}</body></html>", READ, "{% include 'x.html' %} after the run", id="include_after"),
+    pytest.param(DOC + RUN + "</head><body>{{ form.media }}</body></html>", READ, "{{ form.media }} after the run may print a script", id="var_after_may_print_script"),
+    pytest.param("{% load static %}" + RUN, READ, "does not end the document", id="fragment_without_body_end"),
+    pytest.param("{% extends 'base.html' %}{% load static %}{% block js %}" + RUN + "{% endblock %}", READ, "extends base.html", id="child_template"),
+    pytest.param(DOC + "{% block js %}" + RUN + "{% endblock %}</head><body></body></html>", READ, "inside {% block js %}", id="run_inside_block"),
+]
+
+
+@pytest.mark.parametrize(("source", "hazards", "blocker"), DEFER_CASES)
+def test_run_is_deferred_only_when_nothing_after_it_needs_it_at_parse_time(source: str, hazards, blocker: str | None):
+    template = parse_template("p.html", source)
+    result = plan_bundles(template, "/static/", defer_hazards=hazards)
+    out = apply_edits(source, result.edits)
+    kept = [s.reason for s in result.skips if "parser-blocking" in s.reason]
+    if blocker is None:
+        assert out.count("<script defer src=") == 2 and kept == []
+    else:
+        assert "defer" not in out
+        assert len(kept) == 1 and blocker in kept[0], kept
+    assert '{% bundle "js" %}' in out  # bundled either way
+    again = plan_bundles(parse_template("p.html", out), "/static/", defer_hazards=hazards)
+    assert again.edits == ()  # idempotent: a bundled run is never planned again
+
+
+def test_audit_counts_a_deferred_run_as_not_render_blocking(tmp_path: Path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "s").mkdir()
+    for name in ("a.js", "b.js"):
+        (tmp_path / "s" / name).write_text(f"window.{name[0]} = 1;\n")
+    (tmp_path / "t/page.html").write_text(DOC + RUN + "</head><body><p>x</p></body></html>")
+    flags = ["--project", str(tmp_path), "--templates", str(tmp_path / "t"), "--static", str(tmp_path / "s")]
+    before = CliRunner().invoke(cli, ["audit", *flags, "--json", str(tmp_path / "before.json")], catch_exceptions=False)
+    assert before.exit_code in (0, 1), before.output
+    rewrite = CliRunner().invoke(cli, ["rewrite", *flags, "--only", "bundles", "--write"], catch_exceptions=False)
+    assert rewrite.exit_code == 0, rewrite.output
+    assert "<script defer src=\"{% static 'a.js' %}\">" in (tmp_path / "t/page.html").read_text()
+    after = CliRunner().invoke(cli, ["audit", *flags, "--json", str(tmp_path / "after.json")], catch_exceptions=False)
+    assert after.exit_code in (0, 1), after.output
+
+    (b,), (a,) = (json.loads((tmp_path / f"{w}.json").read_text())["pages"] for w in ("before", "after"))
+    assert (b["render_blocking"], a["render_blocking"]) == (2, 0)
+
+
+def test_example_base_keeps_its_runs_blocking_with_the_reasons():
+    from assetopt.config import load_config
+    from assetopt.io.project import Project
+    from assetopt.rewrite.context import RewriteContext
+    from assetopt.rewrite.project import plan_project
+
+    repo = Path(__file__).resolve().parent.parent
+    project = Project(load_config(repo, cwd=repo))
+    result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    skips = [s.reason for s in result.skips if "parser-blocking" in s.reason]
+    assert any("an external script after the run ({% static 'vendor/select2/js/i18n/ar.js' %})" in s for s in skips), skips
+    assert any("{% block extra_js %} after the run" in s for s in skips), skips
