@@ -136,5 +136,37 @@ def test_example_base_keeps_its_runs_blocking_with_the_reasons():
     project = Project(load_config(repo, cwd=repo))
     result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
     skips = [s.reason for s in result.skips if "parser-blocking" in s.reason]
-    assert any("an external script after the run ({% static 'vendor/select2/js/i18n/ar.js' %})" in s for s in skips), skips
+    assert any("4 scripts stay parser-blocking: line 54: an inline script after the run runs `$.fn.select2.defaults.set(" in s for s in skips), skips
     assert any("{% block extra_js %} after the run" in s for s in skips), skips
+
+
+IF_CASES = [
+    pytest.param(
+        "{% if ar %}<script src=\"{% static 'ar.js' %}\"></script>{% endif %}",
+        "{% if ar %}<script src=\"{% static 'ar.js' %}\"></script>{% endif %}\n{% endbundle %}",
+        id="if_of_one_script_joins_the_run",
+    ),
+    pytest.param(
+        "{% if ar %}<script src=\"{% static 'ar.js' %}\"></script>{% else %}<script src=\"{% static 'en.js' %}\"></script>{% endif %}",
+        "{% else %}<script src=\"{% static 'en.js' %}\"></script>{% endif %}\n{% endbundle %}",
+        id="if_else_of_scripts_joins_the_run",
+    ),
+    pytest.param(
+        "{% if ar %}<script src=\"{% static 'ar.js' %}\"></script><p>x</p>{% endif %}",
+        "<script src=\"{% static 'b.js' %}\"></script>\n{% endbundle %}\n{% if ar %}",
+        id="if_with_markup_ends_the_run",
+    ),
+    pytest.param(
+        "{% if ar %}<script async src=\"{% static 'ar.js' %}\"></script>{% endif %}",
+        "<script src=\"{% static 'b.js' %}\"></script>\n{% endbundle %}\n{% if ar %}",
+        id="if_of_an_async_script_ends_the_run",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cond", "expected"), IF_CASES)
+def test_script_run_takes_in_an_if_that_holds_only_scripts_of_its_kind(cond: str, expected: str):
+    source = "{% load static %}" + RUN + cond
+    out = apply_edits(source, plan_bundles(parse_template("p.html", source), "/static/").edits)
+    assert expected in out, out
+    assert apply_edits(out, plan_bundles(parse_template("p.html", out), "/static/").edits) == out

@@ -32,7 +32,10 @@ _HARMLESS_TAGS = frozenset(
 
 
 def run_end(template: Template, run: Run) -> int:
-    """End offset of the run: after the last tag, or after its ``</script>``."""
+    """End offset of the run: after the last tag, after its ``</script>``, or after the ``{% endif %}``
+    of the scripts it ends with."""
+    if run.stop:
+        return run.stop
     last = run.assets[-1].tag
     if run.kind == "css":
         return last.end
