@@ -41,15 +41,21 @@ AFTER_LOAD = (
     "</script>\n"
 )
 PARSE_TIME = "<script>ErpPlugin(document.getElementById('a'));</script>\n"
+DATA = "<script>window.ERP_CONFIG = {token: \"{{ token }}\", rows: 25};</script>\n"
+READS_DATA = "<script>document.addEventListener('DOMContentLoaded', () => { document.body.setAttribute('data-rows', ERP_CONFIG.rows + Lib.log.length); });</script>\n"
 PAGES = {
     "after_load.html": HEAD + AFTER_LOAD + "<p>end</p></body></html>\n",
+    "data_moved.html": HEAD + AFTER_LOAD + DATA + READS_DATA + "</body></html>\n",
     "parse_time.html": HEAD + PARSE_TIME + "</body></html>\n",
 }
 STATE = {
     "lib": "typeof window.Lib",
     "plugin": "typeof window.ErpPlugin",
+    "config": "JSON.stringify(window.ERP_CONFIG)",
+    "rows": "document.body.getAttribute('data-rows')",
     "log": "window.Lib ? window.Lib.log.join(',') : null",
-    "body": "document.body.innerHTML.replace(/<script[\\s\\S]*?<\\/script>/g, '')",
+    # scripts out, whitespace collapsed: a data script moved into <head> takes its line break with it
+    "body": "document.body.innerHTML.replace(/<script[\\s\\S]*?<\\/script>/g, '').replace(/\\s+/g, ' ')",
     "blocking": "[...document.querySelectorAll('script[src]')].filter(s => !s.defer && !s.async).length",
     "scripts": "document.querySelectorAll('script[src]').length",
 }
@@ -86,6 +92,9 @@ def _render(templates: Path, static_root: Path, name: str, pages: Path) -> None:
 def test_rewrite_defers_only_the_run_nothing_needs_at_parse_time(site: Path):
     after = (site / "after/templates/after_load.html").read_text()
     assert "<script defer src=\"{% static 'js/lib.js' %}\">" in after and '{% bundle "js" %}' in after
+    moved = (site / "after/templates/data_moved.html").read_text()
+    assert moved.index("window.ERP_CONFIG") < moved.index('{% bundle "js" %}') < moved.index("<script defer src=")
+    assert moved.count("window.ERP_CONFIG") == 1
     kept = (site / "after/templates/parse_time.html").read_text()
     assert "defer" not in kept and '{% bundle "js" %}' in kept
     assert "2 scripts stay parser-blocking: line 5: an inline script after the run runs `ErpPlugin(document.getElementById('a'));` at parse time" in (site / "rewrite.txt").read_text()
@@ -100,11 +109,14 @@ def test_rewritten_and_built_page_has_the_same_globals_dom_and_no_new_errors(sit
         before, before_errors = browser.state(f"{base}/before/{name}", STATE)
         after, after_errors = browser.state(f"{base}/after/{name}", STATE)
     assert before_errors == () and after_errors == ()
-    assert {k: after[k] for k in ("lib", "plugin", "log", "body")} == {k: before[k] for k in ("lib", "plugin", "log", "body")}
+    same = ("lib", "plugin", "config", "rows", "log", "body")
+    assert {k: after[k] for k in same} == {k: before[k] for k in same}
     assert (before["lib"], before["plugin"]) == ("object", "function")
     assert 'data-init="lib,plugin"' in before["body"]
     assert (before["scripts"], before["blocking"]) == (2, 2)
-    assert (after["scripts"], after["blocking"]) == ((1, 0) if name == "after_load.html" else (1, 1))
+    assert (after["scripts"], after["blocking"]) == ((1, 1) if name == "parse_time.html" else (1, 0))
+    if name == "data_moved.html":
+        assert (before["config"], before["rows"]) == ('{"token":"t0k","rows":25}', "27")
 
 
 def test_deferring_a_run_an_inline_script_needs_at_parse_time_breaks_the_page(site: Path, tmp_path: Path):

@@ -14,7 +14,7 @@ from assetopt.cli import cli
 from assetopt.rewrite.bundles import plan_bundles
 from assetopt.rewrite.edits import apply_edits
 from assetopt.templates.model import parse_template
-from assetopt.text.inline_js import classify_inline_script, defer_hazard
+from assetopt.text.inline_js import ScriptFacts, classify_inline_script, defer_hazard, script_facts
 
 
 def _spans(body: str) -> list[tuple[int, int]]:
@@ -72,15 +72,15 @@ def test_defer_hazard(text: str, expected: str | None):
 
 RUN = "<script src=\"{% static 'a.js' %}\"></script>\n<script src=\"{% static 'b.js' %}\"></script>\n"
 DOC = "{% load static %}<!DOCTYPE html><html><head><title>{{ title }}</title>\n"
-READ = {"a.js": None, "b.js": None}
+READ = {"a.js": script_facts("window.A = {go: function () {}};"), "b.js": script_facts("A.b = 1;")}
 DEFER_CASES = [
     pytest.param(DOC + RUN + "</head><body><p>{% trans 'x' %}</p></body></html>", READ, None, id="head_run_before_static_body"),
     pytest.param(DOC + "</head><body>" + RUN + "<script>document.addEventListener('DOMContentLoaded', function () { A.go('{{ t }}'); });</script>\n</body></html>", READ, None, id="body_run_then_after_load_inline"),
     pytest.param(DOC + "</head><body>" + RUN + '<script type="application/json" id="d">{"a": 1}</script></body></html>', READ, None, id="json_data_script_is_not_run"),
     pytest.param(DOC + RUN + "</head><body><p>x</p></body></html>", None, "a.js was not read", id="files_not_read"),
-    pytest.param(DOC + RUN + "</head><body></body></html>", {"a.js": "calls document.write (line 3)", "b.js": None}, "a.js calls document.write", id="file_writes"),
+    pytest.param(DOC + RUN + "</head><body></body></html>", {"a.js": ScriptFacts("calls document.write (line 3)", frozenset()), "b.js": READ["b.js"]}, "a.js calls document.write", id="file_writes"),
     pytest.param(DOC + "</head><body>" + RUN + "<script>A.go();</script></body></html>", READ, "line 4: an inline script after the run runs `A.go();` at parse time", id="inline_call_after"),
-    pytest.param(DOC + "</head><body>" + RUN + "<script>window.C = {a: 1};</script></body></html>", READ, "defines values at parse time", id="data_after_could_be_overwritten"),
+    pytest.param(DOC + "</head><body>" + RUN + "<script>window.A = {a: 1};</script></body></html>", READ, "defines A, which the run's files also name", id="data_after_the_run_also_names"),
     pytest.param(DOC + RUN + "</head><body><script src=\"/static/c.js\"></script></body></html>", READ, "an external script after the run", id="external_after"),
     pytest.param(DOC + RUN + "</head><body>{% block content %}{% endblock %}</body></html>", READ, "{% block content %} after the run", id="block_after"),
     pytest.param(DOC + RUN + "</head><body>{% include 'x.html' %}</body></html>", READ, "{% include 'x.html' %} after the run", id="include_after"),
@@ -94,7 +94,7 @@ DEFER_CASES = [
 @pytest.mark.parametrize(("source", "hazards", "blocker"), DEFER_CASES)
 def test_run_is_deferred_only_when_nothing_after_it_needs_it_at_parse_time(source: str, hazards, blocker: str | None):
     template = parse_template("p.html", source)
-    result = plan_bundles(template, "/static/", defer_hazards=hazards)
+    result = plan_bundles(template, "/static/", script_facts=hazards)
     out = apply_edits(source, result.edits)
     kept = [s.reason for s in result.skips if "parser-blocking" in s.reason]
     if blocker is None:
@@ -103,8 +103,31 @@ def test_run_is_deferred_only_when_nothing_after_it_needs_it_at_parse_time(sourc
         assert "defer" not in out
         assert len(kept) == 1 and blocker in kept[0], kept
     assert '{% bundle "js" %}' in out  # bundled either way
-    again = plan_bundles(parse_template("p.html", out), "/static/", defer_hazards=hazards)
+    again = plan_bundles(parse_template("p.html", out), "/static/", script_facts=hazards)
     assert again.edits == ()  # idempotent: a bundled run is never planned again
+
+
+MOVE_SOURCE = (
+    DOC + "</head><body>\n  " + RUN.replace("\n<", "\n  <")
+    + "  <script>\n    window.ERP_CONFIG = {lang: \"{{ LANGUAGE_CODE }}\", rows: 25};\n  </script>\n"
+    + "  <script>document.addEventListener('DOMContentLoaded', function () { A.go(ERP_CONFIG); });</script>\n</body></html>"
+)
+MOVED = (
+    DOC + "</head><body>\n"
+    + "  <script>\n    window.ERP_CONFIG = {lang: \"{{ LANGUAGE_CODE }}\", rows: 25};\n  </script>\n"
+    + '  {% bundle "js" %}\n'
+    + "  <script defer src=\"{% static 'a.js' %}\"></script>\n  <script defer src=\"{% static 'b.js' %}\"></script>\n"
+    + "  {% endbundle %}\n"
+    + "  <script>document.addEventListener('DOMContentLoaded', function () { A.go(ERP_CONFIG); });</script>\n</body></html>"
+)
+
+
+def test_data_only_script_after_the_run_moves_before_it_and_the_run_is_deferred():
+    result = plan_bundles(parse_template("p.html", MOVE_SOURCE), "/static/", script_facts=READ)
+    out = apply_edits(MOVE_SOURCE, result.edits)
+    assert out == MOVED
+    assert "moved before the deferred scripts" in " ".join(e.reason for e in result.edits)
+    assert plan_bundles(parse_template("p.html", out), "/static/", script_facts=READ).edits == ()
 
 
 def test_audit_counts_a_deferred_run_as_not_render_blocking(tmp_path: Path):

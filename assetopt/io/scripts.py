@@ -12,12 +12,12 @@ from ..errors import TemplateError
 from ..templates.assets import asset_of
 from ..templates.refs import RefKind
 from ..templates.tags import StartTag
-from ..text.inline_js import defer_hazard
+from ..text.inline_js import ScriptFacts, script_facts
 from ..text.self_locating import self_locating_reason
 from .project import Project
 from .staticfiles import Lookup
 
-__all__ = ["self_locating_scripts", "defer_hazards"]
+__all__ = ["self_locating_scripts", "read_script_facts"]
 
 
 def self_locating_scripts(project: Project) -> dict[str, str]:
@@ -35,14 +35,14 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
     return out
 
 
-def defer_hazards(project: Project) -> dict[str, str | None]:
-    """Logical path -> why the script cannot be deferred (``text.inline_js.defer_hazard``), None when
-    it was read and nothing was found; a script that could not be read is left out (never deferred)."""
-    out: dict[str, str | None] = {}
+def read_script_facts(project: Project) -> dict[str, ScriptFacts]:
+    """Logical path -> what ``templates.defer`` needs from the script (``text.inline_js.script_facts``);
+    a script that could not be read is left out (never deferred)."""
+    out: dict[str, ScriptFacts] = {}
     for path in sorted(_script_paths(project)):
         text = _read(project, path)
         if text is not None:
-            out[path] = defer_hazard(text)
+            out[path] = script_facts(text)
     return out
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..templates.defer import defer_blocker, run_end
+from ..templates.defer import plan_defer, run_end
 from ..templates.model import Template
 from ..templates.runs import find_runs
+from ..text.inline_js import ScriptFacts
 from .edits import Edit, Skip, TransformResult
 
 __all__ = ["plan_bundles"]
@@ -25,16 +26,26 @@ def _line_indent(source: str, offset: int) -> str:
     return prefix if prefix.strip() == "" else ""
 
 
+def _whole_lines(source: str, lo: int, hi: int) -> tuple[int, int]:
+    """``(lo, hi)`` widened to its whole lines when nothing else is on them (no blank line left behind)."""
+    line_start = source.rfind("\n", 0, lo) + 1
+    line_end = source.find("\n", hi)
+    line_end = len(source) if line_end < 0 else line_end
+    if source[line_start:lo].strip() or source[hi:line_end].strip():
+        return lo, hi
+    return line_start, min(line_end + 1, len(source))
+
+
 def plan_bundles(
     template: Template,
     static_url: str,
     emit: str = "bundle",
     self_locating: Mapping[str, str] | None = None,
-    defer_hazards: Mapping[str, str | None] | None = None,
+    script_facts: Mapping[str, ScriptFacts] | None = None,
 ) -> TransformResult:
     """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor";
     ``self_locating``: scripts that find their files by their own URL, never bundled;
-    ``defer_hazards``: what was read from the scripts (``templates.defer``); None defers nothing."""
+    ``script_facts``: what was read from the scripts (``templates.defer``); None defers nothing."""
     runs, excluded = find_runs(template, static_url, self_locating)
     edits: list[Edit] = []
     skips: list[Skip] = []
@@ -48,15 +59,20 @@ def plan_bundles(
         else:
             open_tag, close_tag = f'{{% bundle "{run.kind}" %}}', "{% endbundle %}"
         reason = f"{len(run.assets)} {what} -> one {'compressed file' if emit == 'compressor' else 'bundle'}"
-        edits.append(Edit(start, start, open_tag + newline + indent, "bundles", run.lineno, reason))
-        edits.append(Edit(end, end, newline + indent + close_tag, "bundles", run.lineno, reason))
         if run.kind == "js" and run.key == "classic":
-            blocker = "defer is added with {% bundle %} only" if emit == "compressor" else defer_blocker(template, run, static_url, defer_hazards)
+            plan = plan_defer(template, run, static_url, script_facts)
+            blocker = "defer is added with {% bundle %} only" if emit == "compressor" else plan.blocker
             if blocker is None:
                 why = "defer: nothing after these scripts needs them while the page is parsed"
+                for lo, hi in plan.moves:  # before the {% bundle %} tag: it runs first, as it will after the deferral
+                    moved = "data-only inline script moved before the deferred scripts (it reads and calls nothing)"
+                    edits.append(Edit(start, start, template.source[lo:hi] + newline + indent, "bundles", template.lines.lineno(lo), moved))
+                    edits.append(Edit(*_whole_lines(template.source, lo, hi), "", "bundles", template.lines.lineno(lo), moved))
                 edits.extend(Edit(a.tag.start + 7, a.tag.start + 7, " defer", "bundles", a.tag.lineno, why) for a in run.assets)
             else:
                 skips.append(Skip("bundles", template.path, run.lineno, f"{len(run.assets)} scripts stay parser-blocking: {blocker}"))
+        edits.append(Edit(start, start, open_tag + newline + indent, "bundles", run.lineno, reason))
+        edits.append(Edit(end, end, newline + indent + close_tag, "bundles", run.lineno, reason))
     skips.extend(
         Skip("bundles", template.path, ex.asset.tag.lineno, f"<{ex.asset.tag.name}> not bundled: {ex.reason}") for ex in excluded
     )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .js_lexer import JsToken, js_tokens
 
-__all__ = ["InlineScript", "classify_inline_script", "defer_hazard"]
+__all__ = ["InlineScript", "ScriptFacts", "classify_inline_script", "defer_hazard", "script_facts"]
 
 _LITERAL_WORDS = frozenset({"true", "false", "null", "undefined"})
 _DECLARE = frozenset({"var", "let", "const"})
@@ -39,6 +39,21 @@ class InlineScript:
     reason: str = ""  # parse_time: what it does at parse time (one line)
     line: int = 0  # parse_time: line of that statement, 1-based within the script body
     static: bool = True  # no template code at all
+    names: tuple[str, ...] = ()  # data: the globals it defines
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptFacts:
+    """What the rewrite needs from an external script's text: why it cannot be deferred (or None),
+    and every name it spells (a global it could read or write is one of them)."""
+
+    hazard: str | None
+    words: frozenset[str]
+
+
+def script_facts(text: str) -> ScriptFacts:
+    words = frozenset(text[t.start : t.end] for t in js_tokens(text) if t.kind == "word")
+    return ScriptFacts(defer_hazard(text), words)
 
 
 class _Unproven(Exception):
@@ -70,7 +85,7 @@ def classify_inline_script(body: str, code_spans: Sequence[tuple[int, int]] = ()
             kinds.add(reader.statement())
     except _Unproven as why:
         return _verdict_parse_time(body, why.reason, why.at, static)
-    return InlineScript("data" if kinds == {"data"} else "after_load", static=static)
+    return InlineScript("data" if kinds == {"data"} else "after_load", static=static, names=tuple(reader.names))
 
 
 def defer_hazard(text: str) -> str | None:
@@ -96,6 +111,7 @@ class _Reader:
 
     def __init__(self, text: str, toks: list[JsToken], original: str) -> None:
         self.text, self.toks, self.i, self.original = text, toks, 0, original
+        self.names: list[str] = []
 
     def done(self) -> bool:
         return self.i >= len(self.toks)
@@ -121,7 +137,7 @@ class _Reader:
         if first in _DECLARE:
             self.i += 1
             while True:
-                self._name()
+                self.names.append(self._name())
                 self.expect("=")
                 self._value()
                 if self.peek() != ",":
@@ -130,7 +146,7 @@ class _Reader:
             kind = "data"
         elif first == "window" and self.peek(1) == "." and self.peek(3) == "=":
             self.i += 2
-            self._name()
+            self.names.append(self._name())
             self.expect("=")
             self._value()
             kind = "data"
@@ -173,10 +189,11 @@ class _Reader:
         if self.peek() in ("(", "[", "`", "+", "-", "/", ".", "?.", "=", ","):  # would continue the expression
             raise _Unproven(f"{self._describe(start)} continues on the next line: it may call at parse time", start)
 
-    def _name(self) -> None:
+    def _name(self) -> str:
         if self.kind() != "word" or self.peek() in _LITERAL_WORDS:
             raise _Unproven(f"expected a name, found {self.peek() or 'the end'!r}", self.at())
         self.i += 1
+        return self.peek(-1)
 
     def _value(self) -> None:
         tok, kind = self.peek(), self.kind()
@@ -226,7 +243,7 @@ class _Reader:
             if self.peek() == "(":
                 self._balanced("(", ")", start)
             else:
-                self._name()
+                self._name()  # the arrow's parameter
             if self.peek() != "=>":
                 raise _Unproven(f"the listener {self._describe(start)} is read at parse time (not a function expression)", start)
             self.expect("=>")
