@@ -7,6 +7,9 @@ paths) forces a script back into bundles: the user checked that it works there.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
+from pathlib import Path
 
 from ..errors import TemplateError
 from ..templates.assets import asset_of
@@ -14,6 +17,8 @@ from ..templates.refs import RefKind
 from ..templates.tags import StartTag
 from ..text.inline_js import ScriptFacts, script_facts
 from ..text.self_locating import self_locating_reason
+from .cache import ContentCache
+from .pool import Task, cached_map
 from .project import Project
 from .staticfiles import Lookup
 
@@ -35,15 +40,46 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
     return out
 
 
-def read_script_facts(project: Project) -> dict[str, ScriptFacts]:
-    """Logical path -> what ``templates.defer`` needs from the script (``text.inline_js.script_facts``);
-    a script that could not be read is left out (never deferred)."""
-    out: dict[str, ScriptFacts] = {}
+_FACTS_STEP = "script-facts-1"
+
+
+def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, ScriptFacts]:
+    """Logical path -> what ``templates.defer`` needs from the script (``text.inline_js.script_facts``),
+    cached by content (lexing jQuery costs about half a second); a script that could not be read is
+    left out (never deferred)."""
+    tasks: dict[str, Task[str]] = {}
     for path in sorted(_script_paths(project)):
-        text = _read(project, path)
-        if text is not None:
-            out[path] = script_facts(text)
+        found = project.static.find(path)
+        if found.status is not Lookup.FOUND or found.file is None:
+            continue
+        try:
+            data = found.file.read_bytes()
+        except OSError:
+            continue
+        tasks[path] = Task(hashlib.sha256(data).hexdigest(), str(found.file), len(data))
+    payloads, _ = cached_map(_facts_job, tasks.values(), ContentCache(project.config.cache_dir), _FACTS_STEP, jobs=jobs, valid=lambda p: _unpack(p) is not None)
+    out: dict[str, ScriptFacts] = {}
+    for path, task in tasks.items():
+        facts = _unpack(payloads[task.key])
+        if facts is not None:
+            out[path] = facts
     return out
+
+
+def _facts_job(file: str) -> bytes:
+    facts = script_facts(Path(file).read_bytes().decode("utf-8", errors="replace"))
+    return json.dumps({"hazard": facts.hazard, "words": sorted(facts.words)}, ensure_ascii=False).encode("utf-8")
+
+
+def _unpack(payload: bytes) -> ScriptFacts | None:
+    try:
+        data = json.loads(payload)
+        hazard, words = data["hazard"], data["words"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not (hazard is None or isinstance(hazard, str)) or not isinstance(words, list):
+        return None
+    return ScriptFacts(hazard, frozenset(str(w) for w in words))
 
 
 def _read(project: Project, path: str) -> str | None:
