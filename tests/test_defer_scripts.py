@@ -86,6 +86,9 @@ DEFER_CASES = [
     pytest.param(DOC + RUN + "</head><body>{% include 'x.html' %}</body></html>", READ, "{% include 'x.html' %} after the run", id="include_after"),
     pytest.param(DOC + RUN + "</head><body>{{ form.media }}</body></html>", READ, "{{ form.media }} after the run may print a script", id="var_after_may_print_script"),
     pytest.param("{% load static %}" + RUN, READ, "does not end the document", id="fragment_without_body_end"),
+    pytest.param(DOC + RUN + "</head><body><button onclick=\"A.go()\">Go</button></body></html>", READ, "<button onclick> after the run", id="inline_handler_after"),
+    pytest.param(DOC + RUN + "</head><body><a href=\"javascript:A.go()\">Go</a></body></html>", READ, "<a href> after the run", id="javascript_url_after"),
+    pytest.param(DOC + "</head><body><button onclick=\"A.go()\">Go</button>" + RUN + "</body></html>", READ, None, id="inline_handler_before_run_was_clickable_before_too"),
     pytest.param("{% extends 'base.html' %}{% load static %}{% block js %}" + RUN + "{% endblock %}", READ, "extends base.html", id="child_template"),
     pytest.param(DOC + "{% block js %}" + RUN + "{% endblock %}</head><body></body></html>", READ, "inside {% block js %}", id="run_inside_block"),
 ]

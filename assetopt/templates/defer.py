@@ -91,6 +91,10 @@ def _after_run(template: Template, run: Run, static_url: str, words: set[str]) -
             break
         if isinstance(item, OpaqueTag) and item.name in ("script", ""):
             return DeferPlan(f"line {item.lineno}: a tag after the run could not be read ({item.reason})")
+        if isinstance(item, StartTag) and item.name != "script":
+            handler = next((a for a in item.attrs if a.name.startswith("on") or (a.value or "").lstrip().lower().startswith("javascript:")), None)
+            if handler is not None:  # clickable while the deferred run has not run yet
+                return DeferPlan(f"line {item.lineno}: <{item.name} {handler.name}> after the run may call into it before it runs")
         if not isinstance(item, StartTag) or item.name != "script":
             continue
         asset = asset_of(item, template, static_url)
