@@ -158,3 +158,11 @@ def test_the_checker_sees_a_cycle_and_imports_inside_functions():
     assert _cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}}) is None
     assert "PIL" in {target for target, _ in _imports("assetopt.imaging._pil")}
+
+
+def test_the_template_model_still_exports_every_node_type():
+    """model.py lists the node types of nodes.py by name (type checkers do not follow ``__all__ +=``):
+    a node type added there must be listed here too."""
+    from assetopt.templates import model, nodes
+
+    assert set(nodes.__all__) <= set(model.__all__)

@@ -246,6 +246,23 @@ class BrowserSession:
         """Chromium's version, for the report's "versions" section."""
         return str(self._browser.version)
 
+    def state(self, url: str, expressions: Mapping[str, str], *, timeout_ms: int = 30_000) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """Load ``url``, wait for ``load`` and one more task, then evaluate each JS expression: (name ->
+        value, console errors and uncaught exceptions). What a transform must leave the same (the
+        globals scripts define, the DOM they leave after load), compared before vs after."""
+        ctx = self._browser.new_context(viewport=VIEWPORT)
+        try:
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+            page.goto(url, wait_until="load", timeout=timeout_ms)
+            page.evaluate("() => new Promise(r => setTimeout(r, 50))")
+            values = {name: page.evaluate(f"() => ({expr})") for name, expr in expressions.items()}
+            return values, tuple(errors)
+        finally:
+            ctx.close()
+
     def measure(self, url: str, *, throttled: bool = False, screenshot: Path | None = None, quiet_ms: int = 250, timeout_ms: int = 60_000) -> PageMeasure:
         """Load ``url`` once and record what the browser did.
 

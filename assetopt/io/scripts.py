@@ -7,21 +7,92 @@ paths) forces a script back into bundles: the user checked that it works there.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
+from pathlib import Path
 
 from ..errors import TemplateError
 from ..templates.assets import asset_of
 from ..templates.refs import RefKind
 from ..templates.tags import StartTag
+from ..text.inline_js import ScriptFacts, script_facts
 from ..text.self_locating import self_locating_reason
+from .cache import ContentCache
+from .pool import Task, cached_map
 from .project import Project
 from .staticfiles import Lookup
 
-__all__ = ["self_locating_scripts"]
+__all__ = ["self_locating_scripts", "read_script_facts"]
 
 
 def self_locating_scripts(project: Project) -> dict[str, str]:
     """Logical path -> why the script finds its own files by its own URL, for the scripts the
     templates load; forced ones (``bundle_self_locating``) left out."""
+    forced = project.config.bundle_self_locating
+    out: dict[str, str] = {}
+    for path in sorted(_script_paths(project)):
+        if any(fnmatch.fnmatch(path, pat) for pat in forced):
+            continue
+        text = _read(project, path)
+        why = self_locating_reason(path, text) if text is not None else None
+        if why is not None:
+            out[path] = why
+    return out
+
+
+_FACTS_STEP = "script-facts-1"
+
+
+def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, ScriptFacts]:
+    """Logical path -> what ``templates.defer`` needs from the script (``text.inline_js.script_facts``),
+    cached by content (lexing jQuery costs about half a second); a script that could not be read is
+    left out (never deferred)."""
+    tasks: dict[str, Task[str]] = {}
+    for path in sorted(_script_paths(project)):
+        found = project.static.find(path)
+        if found.status is not Lookup.FOUND or found.file is None:
+            continue
+        try:
+            data = found.file.read_bytes()
+        except OSError:
+            continue
+        tasks[path] = Task(hashlib.sha256(data).hexdigest(), str(found.file), len(data))
+    payloads, _ = cached_map(_facts_job, tasks.values(), ContentCache(project.config.cache_dir), _FACTS_STEP, jobs=jobs, valid=lambda p: _unpack(p) is not None)
+    out: dict[str, ScriptFacts] = {}
+    for path, task in tasks.items():
+        facts = _unpack(payloads[task.key])
+        if facts is not None:
+            out[path] = facts
+    return out
+
+
+def _facts_job(file: str) -> bytes:
+    facts = script_facts(Path(file).read_bytes().decode("utf-8", errors="replace"))
+    return json.dumps({"hazard": facts.hazard, "words": sorted(facts.words)}, ensure_ascii=False).encode("utf-8")
+
+
+def _unpack(payload: bytes) -> ScriptFacts | None:
+    try:
+        data = json.loads(payload)
+        hazard, words = data["hazard"], data["words"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not (hazard is None or isinstance(hazard, str)) or not isinstance(words, list):
+        return None
+    return ScriptFacts(hazard, frozenset(str(w) for w in words))
+
+
+def _read(project: Project, path: str) -> str | None:
+    found = project.static.find(path)
+    if found.status is not Lookup.FOUND or found.file is None:
+        return None
+    try:
+        return found.file.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _script_paths(project: Project) -> set[str]:
     paths: set[str] = set()
     for name in project.template_names():
         try:
@@ -33,19 +104,4 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
                 asset = asset_of(item, template, project.config.static_url)
                 if asset is not None and asset.ref is not None and asset.ref.kind is RefKind.STATIC:
                     paths.update(asset.ref.paths)
-    forced = project.config.bundle_self_locating
-    out: dict[str, str] = {}
-    for path in sorted(paths):
-        if any(fnmatch.fnmatch(path, pat) for pat in forced):
-            continue
-        found = project.static.find(path)
-        if found.status is not Lookup.FOUND or found.file is None:
-            continue
-        try:
-            text = found.file.read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        why = self_locating_reason(path, text)
-        if why is not None:
-            out[path] = why
-    return out
+    return paths

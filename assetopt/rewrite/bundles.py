@@ -3,16 +3,18 @@ django-compressor, ``{% compress %}``).
 
 Runs come from ``runs.find_runs`` (``design.md`` decision 3), so a run never crosses a ``{% block %}``,
 an ``{% if %}``, an inline script or another element; tags that cannot join a run are reported with
-the reason. Runs already inside a ``{% bundle %}``/``{% compress %}`` block are left alone, so
+the reason. A run of classic scripts also gets ``defer`` when ``templates.defer`` proves nothing after it
+needs it at parse time; otherwise a Skip says why it stays parser-blocking. Runs already inside a ``{% bundle %}``/``{% compress %}`` block are left alone, so
 rewriting twice equals rewriting once. Pure.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..templates.defer import plan_defer, run_end
 from ..templates.model import Template
-from ..templates.runs import Run, find_runs
-from ..templates.tags import EndTag
+from ..templates.runs import find_runs
+from ..text.inline_js import ScriptFacts
 from .edits import Edit, Skip, TransformResult
 
 __all__ = ["plan_bundles"]
@@ -24,27 +26,32 @@ def _line_indent(source: str, offset: int) -> str:
     return prefix if prefix.strip() == "" else ""
 
 
-def _run_end(template: Template, run: Run) -> int:
-    """End offset of the run: after the last tag, or after its ``</script>``."""
-    last = run.assets[-1].tag
-    if run.kind == "css":
-        return last.end
-    for item in template.items:
-        if item.start >= last.end and isinstance(item, EndTag) and item.name == "script":
-            return item.end
-    return last.end
+def _whole_lines(source: str, lo: int, hi: int) -> tuple[int, int]:
+    """``(lo, hi)`` widened to its whole lines when nothing else is on them (no blank line left behind)."""
+    line_start = source.rfind("\n", 0, lo) + 1
+    line_end = source.find("\n", hi)
+    line_end = len(source) if line_end < 0 else line_end
+    if source[line_start:lo].strip() or source[hi:line_end].strip():
+        return lo, hi
+    return line_start, min(line_end + 1, len(source))
 
 
 def plan_bundles(
-    template: Template, static_url: str, emit: str = "bundle", self_locating: Mapping[str, str] | None = None
+    template: Template,
+    static_url: str,
+    emit: str = "bundle",
+    self_locating: Mapping[str, str] | None = None,
+    script_facts: Mapping[str, ScriptFacts] | None = None,
 ) -> TransformResult:
     """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor";
-    ``self_locating``: scripts that find their files by their own URL, never bundled."""
+    ``self_locating``: scripts that find their files by their own URL, never bundled;
+    ``script_facts``: what was read from the scripts (``templates.defer``); None defers nothing."""
     runs, excluded = find_runs(template, static_url, self_locating)
     edits: list[Edit] = []
+    skips: list[Skip] = []
     newline = "\r\n" if "\r\n" in template.source else "\n"
     for run in runs:
-        start, end = run.start, _run_end(template, run)
+        start, end = run.start, run_end(template, run)
         indent = _line_indent(template.source, start)
         what = "stylesheets" if run.kind == "css" else "scripts"
         if emit == "compressor":
@@ -52,10 +59,22 @@ def plan_bundles(
         else:
             open_tag, close_tag = f'{{% bundle "{run.kind}" %}}', "{% endbundle %}"
         reason = f"{len(run.assets)} {what} -> one {'compressed file' if emit == 'compressor' else 'bundle'}"
+        if run.kind == "js" and run.key == "classic":
+            plan = plan_defer(template, run, static_url, script_facts)
+            blocker = "defer is added with {% bundle %} only" if emit == "compressor" else plan.blocker
+            if blocker is None:
+                why = "defer: nothing after these scripts needs them while the page is parsed"
+                for lo, hi in plan.moves:  # before the {% bundle %} tag: it runs first, as it will after the deferral
+                    moved = "data-only inline script moved before the deferred scripts (it reads and calls nothing)"
+                    edits.append(Edit(start, start, template.source[lo:hi] + newline + indent, "bundles", template.lines.lineno(lo), moved))
+                    edits.append(Edit(*_whole_lines(template.source, lo, hi), "", "bundles", template.lines.lineno(lo), moved))
+                edits.extend(Edit(a.tag.start + 7, a.tag.start + 7, " defer", "bundles", a.tag.lineno, why) for a in run.assets)
+            else:
+                skips.append(Skip("bundles", template.path, run.lineno, f"{len(run.assets)} scripts stay parser-blocking: {blocker}"))
         edits.append(Edit(start, start, open_tag + newline + indent, "bundles", run.lineno, reason))
         edits.append(Edit(end, end, newline + indent + close_tag, "bundles", run.lineno, reason))
-    skips = tuple(
+    skips.extend(
         Skip("bundles", template.path, ex.asset.tag.lineno, f"<{ex.asset.tag.name}> not bundled: {ex.reason}") for ex in excluded
     )
     loads = (("compress" if emit == "compressor" else "assetopt"),) if edits else ()
-    return TransformResult(tuple(edits), skips, loads)
+    return TransformResult(tuple(edits), tuple(skips), loads)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..config import CacheFragment as CacheRule
 from ..config import Config
 from ..templates.cache_reads import CacheFacts
+from ..text.inline_js import ScriptFacts
 
 if TYPE_CHECKING:
     from .styles.scope import StyleScope
@@ -50,6 +51,9 @@ class RewriteContext:
     emails: frozenset[str] = frozenset()
     # logical path -> why that script finds its files by its own URL (never bundled; io.scripts)
     self_locating: Mapping[str, str] = field(default_factory=dict)
+    # logical path -> what was read from that script (io.scripts): why it cannot be deferred, the names
+    # it spells. None (not read at all) defers nothing: a run whose files were not read stays blocking
+    script_facts: Mapping[str, ScriptFacts] | None = None
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:

@@ -20,7 +20,6 @@ from functools import cached_property
 from django.utils.text import smart_split
 
 from ..errors import TemplateError
-from . import nodes
 from .lexer import LineIndex, Region, Token, TokenKind, lex
 from .nodes import (
     BlockNode,
@@ -41,8 +40,12 @@ from .nodes import (
 from .tags import CONTAINERS, Attr, HtmlItem, OpaqueTag, StartTag, scan_tags
 from .values import ValueVariants, literal_name, value_variants
 
-__all__ = ["Template", "parse_template", "literal_name", "relative_name", "block_spans"]
-__all__ += nodes.__all__  # the node types live in nodes.py; importable from here as they always were
+# The node types live in nodes.py and are importable from here too (listed, so type checkers see it).
+__all__ = [
+    "Template", "parse_template", "literal_name", "relative_name", "block_spans",
+    "Element", "Delimiters", "BlockNode", "IfNode", "ForNode", "IncludeNode", "ExtendsNode",
+    "ContainerNode", "TagNode", "VarNode", "SuperNode", "Node", "BodyNode", "body_nodes",
+]  # fmt: skip
 
 
 

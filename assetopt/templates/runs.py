@@ -32,6 +32,7 @@ class Run:
     kind: str  # "css" or "js"
     assets: tuple[Asset, ...]
     key: str  # media for css, defer/classic for js
+    stop: int = 0  # when the run ends with an {% if %} of scripts: the end of its {% endif %}
 
     @property
     def start(self) -> int:
@@ -107,12 +108,13 @@ def _scan(
 ) -> None:
     current: list[Asset] = []
     key = ""
+    stop = 0
 
     def flush() -> None:
-        nonlocal current
+        nonlocal current, stop
         if len(current) >= 2:
-            runs.append(Run(current[0].kind, tuple(current), key))
-        current = []
+            runs.append(Run(current[0].kind, tuple(current), key, stop))
+        current, stop = [], 0
 
     in_script: Asset | None = None  # an eligible <script src> waiting for its body and end tag
     for node in nodes:
@@ -127,7 +129,7 @@ def _scan(
                     continue
                 if isinstance(item, EndTag) and item.name == "script":
                     current.append(in_script)
-                    key = _key(in_script)
+                    key, stop = _key(in_script), 0
                     in_script = None
                     continue
             if isinstance(item, HtmlComment):
@@ -152,6 +154,12 @@ def _scan(
                     continue
             flush()
             continue
+        if isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
+            chosen = _conditional_scripts(node, template, static_url, key, self_locating)
+            if chosen:
+                current.extend(chosen)
+                stop = node.delimiters.close.end
+                continue
         flush()
         if isinstance(node, BlockNode):
             _scan(node.children, template, static_url, runs, excluded, self_locating)
@@ -164,6 +172,38 @@ def _scan(
         elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
             _scan(node.children, template, static_url, runs, excluded, self_locating)
     flush()
+
+
+def _conditional_scripts(
+    node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str]
+) -> list[Asset]:
+    """The scripts of an ``{% if %}`` whose every branch holds only bundle-eligible scripts with the
+    run's ``key`` (the Arabic Select2 file after Select2): they join the run as bundle variants. Empty
+    when anything else is there (it is then scanned like any other node)."""
+    out: list[Asset] = []
+    for _, children in node.branches:
+        open_: Asset | None = None
+        for child in children:
+            if not isinstance(child, Element):
+                return []
+            item = child.item
+            if isinstance(item, HtmlComment):
+                continue
+            if open_ is None and isinstance(item, StartTag):
+                asset = asset_of(item, template, static_url)
+                if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating) is not None:
+                    return []
+                open_ = asset
+            elif open_ is not None and isinstance(item, RawText) and not template.source[item.start : item.end].strip():
+                continue
+            elif open_ is not None and isinstance(item, EndTag) and item.name == "script":
+                out.append(open_)
+                open_ = None
+            else:
+                return []
+        if open_ is not None:
+            return []
+    return out
 
 
 def _key(asset: Asset) -> str:
