@@ -50,7 +50,11 @@ def deploy_example(
     runs ``python *args`` in the repository with the same environment and returns its stdout (a
     non-zero exit fails the test with the child's stderr), and ``pages()``, ``render_example`` of the
     deployed site. ``settings_module``: a settings module in tests/ instead of the example's own."""
-    config = load_config(REPO, {"cache_dir": str(tmp / "cache")})
+    # The rewrite compiles with the settings the site deploys with (their tag libraries: compressor's).
+    overrides: dict[str, object] = {"cache_dir": str(tmp / "cache")}
+    if settings_module is not None:
+        overrides.update(settings=settings_module, pythonpath=(str(REPO / "example"), str(REPO / "tests")))
+    config = load_config(REPO, overrides)
     project = Project(config)
     write_changes(plan_project(project, context_from_config(config, transforms, emit=emit)), project, tmp)
     root = tmp / "static_root"

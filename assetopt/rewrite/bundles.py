@@ -46,7 +46,7 @@ def plan_bundles(
     """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor";
     ``self_locating``: scripts that find their files by their own URL, never bundled;
     ``script_facts``: what was read from the scripts (``templates.defer``); None defers nothing."""
-    runs, excluded = find_runs(template, static_url, self_locating)
+    runs, excluded = find_runs(template, static_url, self_locating, conditional_scripts=emit == "bundle")
     edits: list[Edit] = []
     skips: list[Skip] = []
     newline = "\r\n" if "\r\n" in template.source else "\n"

@@ -90,11 +90,14 @@ def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = No
 
 
 def find_runs(
-    template: Template, static_url: str, self_locating: Mapping[str, str] | None = None
+    template: Template, static_url: str, self_locating: Mapping[str, str] | None = None, conditional_scripts: bool = True
 ) -> tuple[list[Run], list[Excluded]]:
+    """The bundleable runs of ``template`` and the assets left out with why. ``conditional_scripts``:
+    a script run takes in a following ``{% if %}`` of scripts as a variant ({% bundle %} builds each);
+    off for django-compressor, whose offline keys cover only the variables its context names."""
     runs: list[Run] = []
     excluded: list[Excluded] = []
-    _scan(template.nodes, template, static_url, runs, excluded, self_locating or {})
+    _scan(template.nodes, template, static_url, runs, excluded, self_locating or {}, conditional_scripts)
     return runs, excluded
 
 
@@ -105,6 +108,7 @@ def _scan(
     runs: list[Run],
     excluded: list[Excluded],
     self_locating: Mapping[str, str],
+    conditional_scripts: bool = True,
 ) -> None:
     current: list[Asset] = []
     key = ""
@@ -154,7 +158,7 @@ def _scan(
                     continue
             flush()
             continue
-        if isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
+        if conditional_scripts and isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
             chosen = _conditional_scripts(node, template, static_url, key, self_locating)
             if chosen:
                 current.extend(chosen)
@@ -162,15 +166,15 @@ def _scan(
                 continue
         flush()
         if isinstance(node, BlockNode):
-            _scan(node.children, template, static_url, runs, excluded, self_locating)
+            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
         elif isinstance(node, IfNode):
             for _, children in node.branches:
-                _scan(children, template, static_url, runs, excluded, self_locating)
+                _scan(children, template, static_url, runs, excluded, self_locating, conditional_scripts)
         elif isinstance(node, ForNode):
-            _scan(node.children, template, static_url, runs, excluded, self_locating)
-            _scan(node.empty, template, static_url, runs, excluded, self_locating)
+            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
+            _scan(node.empty, template, static_url, runs, excluded, self_locating, conditional_scripts)
         elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
-            _scan(node.children, template, static_url, runs, excluded, self_locating)
+            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
     flush()
 
 
