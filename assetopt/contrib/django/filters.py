@@ -41,6 +41,7 @@ from compressor.filters.base import FilterBase
 from ...bundler import Source, join_css, minify_css, minify_js
 from ...errors import BundleError
 from ...text.js_lexer import js_strictness
+from . import conf
 
 __all__ = ["CssRebaseFilter", "CssMinFilter", "JSMinFilter"]
 
@@ -107,7 +108,8 @@ class JSMinFilter(FilterBase):
     def input(self, basename: str | None = None, kind: str | None = None, **kwargs: Any) -> str:
         text = str(self.content)
         where = basename or "<inline script>"
-        body, warning = minify_js(text, where)
+        backend = "rjsmin" if conf.options().get("JS_MINIFIER") == "rjsmin" else "auto"
+        body, warning = minify_js(text, where, backend)
         if warning is not None:
             logger.warning("assetopt: %s:%s: %s", warning.path, warning.lineno, warning.message)
         if js_strictness(text):
