@@ -120,10 +120,36 @@ def test_minify_go_keeps_every_top_level_name_of_the_example_scripts() -> None:
         assert top_level_names(text) <= top_level_names(out), path
 
 
-def test_js_minifier_must_be_auto_or_rjsmin(tmp_path: Path) -> None:
+def test_js_minifier_must_be_auto_rjsmin_or_minify_go(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\njs_minifier = "terser"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="js_minifier must be one of auto, rjsmin, got 'terser'"):
+    with pytest.raises(ConfigError, match="js_minifier must be one of auto, rjsmin, minify-go, got 'terser'"):
         load_config(tmp_path)
+
+
+def test_js_minifier_minify_go_without_the_package_is_a_config_error_naming_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "minify", None)
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\njs_minifier = "minify-go"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="minify-go is not installed") as caught:
+        load_config(tmp_path)
+    assert "pip install 'assetopt[modern-js]'" in str(caught.value)
+
+
+SAFE = "function total(items) {\n  var sum = 0;\n  items.forEach(function (item) { sum += item.price; });\n  return sum;\n}\n"
+
+
+@needs_minify_go
+def test_js_minifier_minify_go_minifies_every_script_with_the_parser(tmp_path: Path) -> None:
+    by_rjsmin, _ = minify_js(SAFE, "a.js", "auto")
+    text, warning = minify_js(SAFE, "a.js", "minify-go")
+    assert warning is None and by_rjsmin == "function total(items){var sum=0;items.forEach(function(item){sum+=item.price;});return sum;}"
+    assert text == minify_parsed(SAFE) and len(text) < len(by_rjsmin) and "total" in text and "items" not in text
+    _parses_in_node(text, tmp_path)
+
+
+@needs_minify_go
+def test_js_minifier_minify_go_falls_back_to_rjsmin_where_it_refuses() -> None:
+    js = "function f( a ) { return a }\nfoo(;\n"  # no JS: minify-go refuses, rjsmin does not care
+    assert minify_js(js, "a.js", "minify-go") == minify_js(js, "a.js", "rjsmin") == ("function f(a){return a}\nfoo(;", None)
 
 
 def test_the_cache_step_names_the_backend_so_installing_it_reminifies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,7 +170,7 @@ def test_a_cached_rjsmin_result_is_not_replayed_under_auto(tmp_path: Path) -> No
 
 
 @needs_minify_go
-@pytest.mark.parametrize("js_minifier", ["auto", "rjsmin"])
+@pytest.mark.parametrize("js_minifier", ["auto", "rjsmin", "minify-go"])
 def test_build_bundles_and_minify_static_follow_js_minifier(tmp_path: Path, js_minifier: str) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "static/js").mkdir(parents=True)
@@ -161,7 +187,7 @@ def test_build_bundles_and_minify_static_follow_js_minifier(tmp_path: Path, js_m
         result = build(Project(load_config(tmp_path)), BuildOptions(out=out, precompress=False, images=False))
         (bundle,) = [f.name for b in result.manifest.bundles.values() for f in b.files]
         shipped = {(out / "js/t.js").read_text(encoding="utf-8"), (out / bundle).read_text(encoding="utf-8")}
-        if js_minifier == "auto":
+        if js_minifier != "rjsmin":
             assert shipped == {'var b=1,m=`x.${b?` Use "${b}" now.`:""}`'}, run
             assert result.warnings == [], run
         else:

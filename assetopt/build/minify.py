@@ -39,10 +39,10 @@ def _key(text: str) -> str:
 
 
 def js_step(js_minifier: str) -> str:
-    """The cache step of scripts minified with ``js_minifier``: with "auto" it names minify-go's
+    """The cache step of scripts minified with ``js_minifier``: unless "rjsmin" it names minify-go's
     version (or its absence), so installing or upgrading it re-minifies what rjsmin would damage
     instead of replaying the old "shipped unminified" warning."""
-    return f"{_JS_STEP}-rjsmin" if js_minifier == "rjsmin" else f"{_JS_STEP}-auto-{js_parsed.backend_id()}"
+    return f"{_JS_STEP}-rjsmin" if js_minifier == "rjsmin" else f"{_JS_STEP}-{js_minifier}-{js_parsed.backend_id()}"
 
 
 def _minify_job(text: str, js_minifier: str = "auto") -> bytes:
