@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .text import js_parsed
 
-__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "with_app_templates", "coerce_value", "config_to_toml", "CONFIG_KEYS", "TRANSFORMS"]
+__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "with_app_templates", "coerce_value", "config_to_toml", "CONFIG_KEYS", "TRANSFORMS", "JS_MINIFIERS"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Config:
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build and collectstatic: also minify the CSS/JS/SVG files outside bundles
+    js_minifier: str = "auto"  # "auto": rjsmin, minify-go where rjsmin would damage a script; "rjsmin": rjsmin only; "minify-go": minify-go first on every script
     images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
     image_quality: int = 82  # build: JPEG quality; its WebP at quality + 9, AVIF at quality - 4 (SSIM-matched: bench/RESULTS.md)
     image_widths: tuple[int, ...] = (480, 960, 1440)  # build: downscaled copies for srcset (ascending)
@@ -93,6 +95,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
     "minify_static": ("bool", "build and collectstatic: also minify the CSS/JS/SVG files outside bundles, in place (default false)"),
+    "js_minifier": ("js_minifier", "auto (default: rjsmin, and where rjsmin would damage a script the parser-based minify-go, from assetopt[modern-js]), rjsmin (rjsmin only; a damaged script ships unminified) or minify-go (minify-go on every script, ~18 % smaller after brotli; needs assetopt[modern-js])"),
     "images": ("bool", "build: optimize images in the output root and write .webp/.avif siblings (default true)"),
     "image_quality": ("quality", "build: JPEG quality 1-100 for re-encoded images (default 82)"),
     "image_widths": ("widths", "build: pixel widths of downscaled copies for srcset, e.g. [480, 960, 1440] ([] for none)"),
@@ -112,6 +115,7 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "pythonpath": ("dirs", "directories put first on sys.path so `settings` imports (default: the project directory)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
+JS_MINIFIERS = ("auto", "rjsmin", "minify-go")  # auto: rjsmin, and minify-go where rjsmin would damage a script
 _MAX_WIDTH = 16383  # WebP's limit per side; wider copies could never have a WebP variant
 _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
 _FRAGMENT_OPTIONAL = {"vary"}
@@ -280,6 +284,12 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         return names
     if kind == "urls":
         return _urls(value, key, where)
+    if kind == "js_minifier":
+        if value not in JS_MINIFIERS:
+            raise ConfigError(f"{key} must be one of {', '.join(JS_MINIFIERS)}, got {value!r}", path=where, hint='"auto" uses minify-go where rjsmin would damage a script')
+        if value == "minify-go" and not js_parsed.available():
+            raise ConfigError(f'{key} = "minify-go" but minify-go is not installed', path=where, hint=f'{js_parsed.INSTALL_HINT}, or js_minifier = "auto"')
+        return value
     if kind == "quality":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
             raise ConfigError(f"{key} must be a whole number from 1 to 100, got {value!r}", path=where)

@@ -493,9 +493,9 @@ def test_minify_static_minifies_files_outside_bundles_in_place(make_project):
     assert (out / "img/x.png").read_bytes() == b"\x89PNG"
 
 
-def test_minify_static_ships_a_file_rjsmin_would_damage_unminified(make_project):
+def test_minify_static_with_rjsmin_only_ships_a_file_rjsmin_would_damage_unminified(make_project):
     damaged = 'var b = 1;\nvar m = `x.${b ? ` Use "${b}" now.` : ""}`;\n'
-    project = make_project(templates={}, static={"js/t.js": damaged}, minify_static=True)
+    project = make_project(templates={}, static={"js/t.js": damaged}, minify_static=True, js_minifier="rjsmin")
     out = project.config.project / "out"
     result = build(project, BuildOptions(out=out, precompress=False))
     assert (out / "js/t.js").read_text() == damaged

@@ -433,9 +433,9 @@ def test_rjsmin_really_damages_nested_template_literals() -> None:
     assert rjsmin.jsmin(NESTED_TEMPLATE, keep_bang_comments=True) == 'var m=`x.${b ? `Use"${b}"now.` : ""}`;'
 
 
-def test_minify_js_ships_a_damaged_file_unminified_with_a_warning() -> None:
+def test_minify_js_with_rjsmin_only_ships_a_damaged_file_unminified_with_a_warning() -> None:
     js = "/*! lic */\nvar a = 1;\n" + NESTED_TEMPLATE + "\n//# sourceMappingURL=m.js.map\n"
-    text, warning = minify_js(js, "js/m.js")
+    text, warning = minify_js(js, "js/m.js", "rjsmin")
     assert text == "/*! lic */\nvar a = 1;\n" + NESTED_TEMPLATE + "\n"
     assert warning == BundleWarning("js/m.js", 3, "rjsmin changed the contents of a template literal: shipped unminified")
 
@@ -453,9 +453,9 @@ _CODE_CHANGED = "rjsmin changed the code here (not only spaces and comments): sh
         pytest.param("var \\u0061b = 1;\nvar c = ab + 1;\n", 1, id="identifier_with_unicode_escape"),
     ],
 )
-def test_minify_js_ships_what_rjsmin_breaks_outside_literals_unminified(js: str, lineno: int) -> None:
+def test_minify_js_with_rjsmin_only_ships_what_rjsmin_breaks_outside_literals_unminified(js: str, lineno: int) -> None:
     assert rjsmin.jsmin(js) != js  # rjsmin does change it (the damage is real, see ids)
-    assert minify_js(js, "js/legacy.js") == (js, BundleWarning("js/legacy.js", lineno, _CODE_CHANGED))
+    assert minify_js(js, "js/legacy.js", "rjsmin") == (js, BundleWarning("js/legacy.js", lineno, _CODE_CHANGED))
 
 
 @pytest.mark.parametrize(
@@ -550,8 +550,8 @@ def test_sloppy_file_still_runs_after_a_strict_one_when_bundled() -> None:
         run_in_node(["\n;\n".join(c.text for c in joined.chunks)], "y")
 
 
-def test_join_js_reports_damage_and_ships_that_file_unminified() -> None:
-    joined = join_js([Source("a.js", "var a = 1;"), Source("t.js", NESTED_TEMPLATE)])
+def test_join_js_with_rjsmin_only_reports_damage_and_ships_that_file_unminified() -> None:
+    joined = join_js([Source("a.js", "var a = 1;"), Source("t.js", NESTED_TEMPLATE)], js_minifier="rjsmin")
     assert joined.chunks == (Chunk("var a=1;\n;\n" + NESTED_TEMPLATE, ("a.js", "t.js")),)
     assert [w.path for w in joined.warnings] == ["t.js"]
 

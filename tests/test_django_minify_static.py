@@ -54,10 +54,12 @@ def django_configured() -> None:
     django_settings.configure()
 
 
-def site_settings(s: Site, minify: bool | None):
+def site_settings(s: Site, minify: bool | None, js_minifier: str | None = None):
     assetopt: dict[str, object] = {"BUNDLES": True, "STRICT": True}
     if minify is not None:
         assetopt["MINIFY_STATIC"] = minify
+    if js_minifier is not None:
+        assetopt["JS_MINIFIER"] = js_minifier
     storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
     return settings(
         TEMPLATES=[{"BACKEND": DJANGO_TEMPLATES, "DIRS": [str(s.templates)], "APP_DIRS": False}],
@@ -149,13 +151,25 @@ def test_url_in_minified_css_is_rewritten_to_hashed_names(site: Site):
     assert (site.root / "fonts" / font).is_file() and (site.root / "img" / dot).is_file()
 
 
-def test_a_script_the_minifier_would_damage_ships_unminified_with_a_warning_naming_it(site: Site, caplog: pytest.LogCaptureFixture):
-    for run in ("first", "second"):  # not cached away: the warning shows until the file is fixed
-        caplog.clear()
-        with caplog.at_level("WARNING", logger="assetopt"):
-            site.collect()
-        assert "assetopt: js/tpl.js:2: rjsmin changed the contents of a template literal: shipped unminified" in caplog.text, run
-        assert served(site, "js/tpl.js") == DAMAGED_JS.encode(), run
+def test_a_script_rjsmin_would_damage_ships_unminified_with_a_warning_under_js_minifier_rjsmin(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    s = Site(tmp_path / "templates", tmp_path / "static", tmp_path / "static_root")
+    write(s.templates, {"page.html": PAGE})
+    write(s.static, STATIC)
+    with site_settings(s, True, "rjsmin"):
+        for run in ("first", "second"):  # not cached away: the warning shows until the file is fixed
+            caplog.clear()
+            with caplog.at_level("WARNING", logger="assetopt"):
+                s.collect()
+            assert "assetopt: js/tpl.js:2: rjsmin changed the contents of a template literal: shipped unminified" in caplog.text, run
+            assert served(s, "js/tpl.js") == DAMAGED_JS.encode(), run
+
+
+def test_a_script_rjsmin_would_damage_ships_minified_by_minify_go_with_no_warning(site: Site, caplog: pytest.LogCaptureFixture):
+    pytest.importorskip("minify", reason="minify-go is not installed (pip install 'assetopt[modern-js]')")
+    with caplog.at_level("WARNING", logger="assetopt"):
+        site.collect()
+    assert "js/tpl.js" not in caplog.text
+    assert served(site, "js/tpl.js") == b'var b=1,m=`x.${b?` Use "${b}" now.`:""}`'
 
 
 def test_a_second_collectstatic_with_nothing_changed_rewrites_no_file(site: Site):

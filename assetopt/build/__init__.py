@@ -143,14 +143,15 @@ def _join(
     minify: bool,
     read: Callable[[str], str | None],
     cache: ContentCache,
-    js_minifier: Callable[[str, str], tuple[str, BundleWarning | None]] | None = None,
+    js_minifier: ScriptMinifier | None = None,
 ) -> tuple[Joined, bool]:
     """Join with a content-addressed cache; returns (joined, cache hit).
 
     The key covers the sources; files pulled in by a local ``@import`` are recorded in the entry
     with their content hashes and checked on every hit, so an edited import is never served stale.
     """
-    key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
+    js_step = js_minifier.step if js_minifier is not None and kind == "js" else None  # minify-go or not: other bytes
+    key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, js_step, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
     key = sha256(key_blob.encode("utf-8"))
     cached = cache.get(_JOIN_STEP, key)
     if cached is not None:
@@ -207,8 +208,8 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     blocks += [_declared_block(d, cfg.source) for d in cfg.bundles]
     static_files = _static_sources(project) if options.copy_static or (options.images and cfg.images) else []
     # Every script once, in parallel: the bundles and minify_static then read the same cache entries.
-    scripts_minified = minify_scripts(_scripts(project, blocks, options, static_files), cache, options.jobs)
-    js_minifier = ScriptMinifier(cache) if options.minify else None
+    scripts_minified = minify_scripts(_scripts(project, blocks, options, static_files), cache, options.jobs, cfg.js_minifier)
+    js_minifier = ScriptMinifier(cache, cfg.js_minifier) if options.minify else None
     joined = _join_bundles(project, blocks, options, cache, js_minifier, errors)
     if errors:
         raise BuildError(errors)
@@ -384,7 +385,7 @@ def _copy_static(project: Project, out: Path, result: BuildResult, cache: Conten
             copied += write_dropping_siblings(dest, replaced[rel])
             continue
         if minify and minifies_in_place(rel):
-            if write_dropping_siblings(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings)):
+            if write_dropping_siblings(dest, minify_static_file(src.read_bytes(), rel, cache, result.warnings, project.config.js_minifier)):
                 copied += 1
             continue
         if write_dropping_siblings(dest, src.read_bytes()):

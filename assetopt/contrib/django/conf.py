@@ -27,6 +27,7 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``USER``                      ``user``                     ``--browser`` renders as this username without ``--user``
 ``EXCLUDE``                   ``exclude``
 ``MINIFY_STATIC``             ``minify_static``            collectstatic minifies CSS/JS/SVG before hashing
+``JS_MINIFIER``               ``js_minifier``              ``"auto"`` (minify-go where rjsmin would damage), ``"rjsmin"``, ``"minify-go"``
 ``REWRITE``                   ``rewrite``
 ``CACHE``                     ``cache``                    ``{% cache %}`` fragments: list of dicts
 ``EAGER_SELECTORS``           ``eager_selectors``
@@ -78,6 +79,7 @@ CONFIG_FIELDS = {
     "USER": "user",
     "EXCLUDE": "exclude",
     "MINIFY_STATIC": "minify_static",
+    "JS_MINIFIER": "js_minifier",
     "REWRITE": "rewrite",
     "CACHE": "cache",
     "EAGER_SELECTORS": "eager_selectors",

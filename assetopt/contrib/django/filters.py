@@ -39,8 +39,10 @@ from compressor.exceptions import FilterError
 from compressor.filters.base import FilterBase
 
 from ...bundler import Source, join_css, minify_css, minify_js
+from ...config import JS_MINIFIERS
 from ...errors import BundleError
 from ...text.js_lexer import js_strictness
+from . import conf
 
 __all__ = ["CssRebaseFilter", "CssMinFilter", "JSMinFilter"]
 
@@ -107,7 +109,9 @@ class JSMinFilter(FilterBase):
     def input(self, basename: str | None = None, kind: str | None = None, **kwargs: Any) -> str:
         text = str(self.content)
         where = basename or "<inline script>"
-        body, warning = minify_js(text, where)
+        chosen = conf.options().get("JS_MINIFIER")
+        backend = chosen if chosen in JS_MINIFIERS else "auto"
+        body, warning = minify_js(text, where, backend)
         if warning is not None:
             logger.warning("assetopt: %s:%s: %s", warning.path, warning.lineno, warning.message)
         if js_strictness(text):

@@ -189,7 +189,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         sources = dict(paths)  # the files as authored: _explain reports lines of these, not of minified ones
         cache = ContentCache(config.cache_dir)
         ours = set(bundle_files) | set(result.images.replaced) | set(result.images.generated())
-        _log_warnings(self._minify_static(paths, ours, cache, config.minify_static))
+        _log_warnings(self._minify_static(paths, ours, cache, config.minify_static, config.js_minifier))
 
         self._deferred = set()
         completed = False
@@ -237,7 +237,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                     stats.removed += 1
         return stats
 
-    def _minify_static(self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool) -> list[BundleWarning]:
+    def _minify_static(self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool, js_minifier: str) -> list[BundleWarning]:
         """``MINIFY_STATIC``: each collected CSS/JS/SVG file rewritten in ``STATIC_ROOT`` as the build
         ships it, and ``paths`` pointed at that copy (Django hashes the file ``paths`` names, which is
         otherwise the source).
@@ -256,10 +256,10 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             with storage.open(path) as fh:
                 originals[name] = fh.read()
         if enabled:  # every script on the process pool first, as ``assetopt build`` does (same cache entries)
-            minify_scripts(_texts(data for n, data in originals.items() if n.lower().endswith(".js")), cache)
+            minify_scripts(_texts(data for n, data in originals.items() if n.lower().endswith(".js")), cache, js_minifier=js_minifier)
         for name in names:
             data = originals[name]
-            shipped = minify_static_file(data, name, cache, warnings) if enabled else data
+            shipped = minify_static_file(data, name, cache, warnings, js_minifier) if enabled else data
             if write_if_changed(Path(self.path(name)), shipped):
                 self.last_minified.append(name)
             if enabled:
