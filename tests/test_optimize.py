@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import copy_example
 from click.testing import CliRunner
 
 from assetopt.cli import cli
@@ -72,9 +72,8 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.mark.slow
 @pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")
 def test_optimize_on_a_copy_of_the_example_leaves_sources_untouched(tmp_path: Path, monkeypatch):
-    shutil.copytree(REPO / "example" / "templates", tmp_path / "example" / "templates")
-    shutil.copytree(REPO / "static_src", tmp_path / "static_src")
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    # the whole example: its config names its settings, so optimize proves the cache rules with them
+    copy_example(tmp_path)
     monkeypatch.chdir(tmp_path)
     before = {d: tree_digest(tmp_path / d) for d in ("example/templates", "static_src")}
     result = run("optimize", "--out", "out", "--json", "out/verdict.json", "--require", "css<=3,blocking<=3")
