@@ -74,16 +74,17 @@ class StubCompiler:
 
     Third-party tags (``{% addtoblock %}``, ``{% crispy %}``, ``{% unfold_... %}``) compile as no-op
     tags and their filters as no-op filters, so the structure Django checks (blocks, ifs, fors, our
-    ``{% bundle %}``) is judged for every template, not only those whose libraries are installed."""
+    ``{% bundle %}``) is judged for every template, not only those whose libraries are installed.
+    With ``dirs`` the engine also finds templates there, so a page can be rendered."""
 
-    def __init__(self, sources: list[str]) -> None:
+    def __init__(self, sources: list[str], dirs: list[Path] | None = None) -> None:
         import django_settings
         from django.template import Engine, Library
         from django.template.backends.django import get_installed_libraries
 
         django_settings.configure()
         libraries = get_installed_libraries()
-        self.engine = Engine(libraries=libraries)
+        self.engine = Engine(dirs=[str(d) for d in dirs or []], libraries=libraries)
         known_tags = {t for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for t in lib.tags}
         known_filters = {f for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for f in lib.filters}
         stub = Library()
