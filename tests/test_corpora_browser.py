@@ -37,13 +37,7 @@ ONLY = frozenset({"bundles", "images"})
 MIN_RENDERED = 5
 # Lazy images this test finds in the first viewport today, (corpus, src) -> why; open, for the lead to
 # decide. Listed so the rest stays guarded; when the rewrite stops doing it, the test says to drop it.
-KNOWN_ABOVE = {
-    ("django-jazzmin", "/static/admin/img/icon-unknown.svg"): (
-        "admin/import_export/export.html:40, the help icon of the form's first field (in a {% for %}) at ~257 px: "
-        "templates/fold.py takes the sidebar's user avatar (admin/base.html:243, in <aside>, not <header>/<nav>) "
-        "for the page's LCP image, so every later content image is 'below' though the sidebar sits beside the content"
-    ),
-}
+KNOWN_ABOVE: dict[tuple[str, str], str] = {}  # (corpus, src) -> why; none open (jazzmin's sidebar avatar: <aside> is chrome now)
 
 # Every <img loading="lazy"> with a non-empty box, and where it lies; plus how many images the page shows.
 _LAZY_JS = """() => {

@@ -32,6 +32,11 @@ def roles(make_project, body: str, selectors: tuple[str, ...] = ()) -> list[tupl
         ),
         pytest.param("<header{% if x %} class=a{% endif %}><img src=l></header><img src=h>", [("l", CHROME), ("h", LCP)], id="opaque_header_is_still_a_header"),
         pytest.param('<img src=h><img src=p fetchpriority="{{ prio }}">', [("h", LCP), ("p", CHROME)], id="fetchpriority_from_template_code_never_lazy"),
+        pytest.param(
+            "<aside><img src=avatar></aside><main><img src=help><img src=b></main>",
+            [("avatar", CHROME), ("help", LCP), ("b", BELOW)],
+            id="a_sidebar_is_chrome_beside_the_content_not_before_it",  # django-jazzmin's admin, seen in Chromium
+        ),
     ],
 )
 def test_roles(make_project, body, expected):

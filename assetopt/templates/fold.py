@@ -1,7 +1,8 @@
 """Which images of a page are above the fold, which one is the LCP candidate, which should be lazy.
 
 Rules (``design.md`` decision 8), applied to a page's items in document order:
-- ``chrome``: inside ``<header>`` or ``<nav>``, a site's logo (``logo``/``brand`` in its src, class, id
+- ``chrome``: inside ``<header>``, ``<nav>`` or ``<aside>`` (a sidebar sits beside the content: its
+  avatar is not the page's first content image), a site's logo (``logo``/``brand`` in its src, class, id
   or alt: the login page's logo sits in neither), or marked ``fetchpriority="high"``: stays eager.
 - ``lcp``: the first other image of the page (of each exclusive ``{% if %}`` branch; see
   ``image_roles``): the likely Largest Contentful Paint element. It stays
@@ -82,7 +83,7 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
         src = (tag.get("src") or "").strip()
         if fetches_nothing(tag):
             role = CHROME
-        elif key in eager or "header" in stack or "nav" in stack or is_logo(tag) or prioritised(tag):
+        elif key in eager or "header" in stack or "nav" in stack or "aside" in stack or is_logo(tag) or prioritised(tag):
             role = CHROME
         elif src in eager_srcs:
             role = eager_srcs[src]
