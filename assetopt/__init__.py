@@ -1,4 +1,5 @@
 """assetopt: audit, bundle, rewrite and verify the frontend of server-rendered Django sites."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

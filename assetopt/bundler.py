@@ -10,6 +10,7 @@ rule starts a new CSS chunk; a change of strictness starts a new JS chunk. Where
 file (rjsmin and nested template literals) the parser-based minifier takes over when installed
 (``text/js_parsed.py``); otherwise the file ships unminified with a warning.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -324,9 +325,7 @@ def _note_charset(statement: str, path: str, lineno: int, state: _CssState) -> N
         state.charset = (_UTF8_CHARSET, "UTF-8", path)
 
 
-def _import_segments(
-    path: str, text: str, st: _Statement, lineno: int, state: _CssState, stack: tuple[str, ...]
-) -> list[_Segment]:
+def _import_segments(path: str, text: str, st: _Statement, lineno: int, state: _CssState, stack: tuple[str, ...]) -> list[_Segment]:
     statement = text[st.start : st.end]
     if st.url is None:
         return [_Segment(statement.rstrip(";") + ";", is_import=True)]
@@ -342,9 +341,7 @@ def _import_segments(
         raise BundleError(f"@import cycle: {chain}", path=path, lineno=lineno, hint="remove one of these @imports")
     content = state.read(target)
     if content is None:
-        raise BundleError(
-            f"@import of missing file {target}", path=path, lineno=lineno, hint="fix the path or add the file"
-        )
+        raise BundleError(f"@import of missing file {target}", path=path, lineno=lineno, hint="fix the path or add the file")
     conditions = st.conditions
     if re.search(r"(?:^|\s)(?:layer\b|supports\()", conditions, re.IGNORECASE):
         why = "layer() and supports() are not inlined"

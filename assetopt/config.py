@@ -6,6 +6,7 @@ relative paths given on the command line are relative to the current directory.
 
 An unknown key, a wrong type or a missing directory is a ``ConfigError`` that names it.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,7 +19,18 @@ from typing import Any
 from .errors import ConfigError
 from .text import js_parsed
 
-__all__ = ["Config", "DeclaredBundle", "CacheFragment", "load_config", "with_app_templates", "coerce_value", "config_to_toml", "CONFIG_KEYS", "TRANSFORMS", "JS_MINIFIERS"]
+__all__ = [
+    "Config",
+    "DeclaredBundle",
+    "CacheFragment",
+    "load_config",
+    "with_app_templates",
+    "coerce_value",
+    "config_to_toml",
+    "CONFIG_KEYS",
+    "TRANSFORMS",
+    "JS_MINIFIERS",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,9 @@ class Config:
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
     minify_static: bool = False  # build and collectstatic: also minify the CSS/JS/SVG files outside bundles
-    js_minifier: str = "auto"  # "auto": rjsmin, minify-go where rjsmin would damage a script; "rjsmin": rjsmin only; "minify-go": minify-go first on every script
+    js_minifier: str = (
+        "auto"  # "auto": rjsmin, minify-go where rjsmin would damage a script; "rjsmin": rjsmin only; "minify-go": minify-go first on every script
+    )
     images: bool = True  # build: optimize JPEG/PNG/GIF in the output root and write WebP/AVIF siblings
     image_quality: int = 82  # build: JPEG quality; its WebP at quality + 9, AVIF at quality - 4 (SSIM-matched: bench/RESULTS.md)
     image_widths: tuple[int, ...] = (480, 960, 1440)  # build: downscaled copies for srcset (ascending)
@@ -84,9 +98,15 @@ class Config:
 
 # key -> (type check, help). Types: "dirs", "str", "path", "strs", "bool", "quality" (int 1-100), "urls" (URL paths or names).
 CONFIG_KEYS: dict[str, tuple[str, str]] = {
-    "project": ("dir", "the project's root: undo patches are relative to it; nothing outside it, out and cache_dir is written (default: this file's folder)"),
+    "project": (
+        "dir",
+        "the project's root: undo patches are relative to it; nothing outside it, out and cache_dir is written (default: this file's folder)",
+    ),
     "templates": ("dirs", "template directories, searched in order like Django's DIRS"),
-    "library_templates": ("dirs", "template directories of installed packages: read to resolve {% extends %}/{% include %}, never audited nor rewritten"),
+    "library_templates": (
+        "dirs",
+        "template directories of installed packages: read to resolve {% extends %}/{% include %}, never audited nor rewritten",
+    ),
     "include_app_templates": ("bool", "also audit and rewrite the library_templates (default false)"),
     "static": ("dirs", "static source directories, searched in order like STATICFILES_DIRS"),
     "static_url": ("str", "the STATIC_URL prefix, e.g. /static/"),
@@ -95,7 +115,10 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),
     "minify_static": ("bool", "build and collectstatic: also minify the CSS/JS/SVG files outside bundles, in place (default false)"),
-    "js_minifier": ("js_minifier", "auto (default: rjsmin, and where rjsmin would damage a script the parser-based minify-go, from assetopt[modern-js]), rjsmin (rjsmin only; a damaged script ships unminified) or minify-go (minify-go on every script, ~18 % smaller after brotli; needs assetopt[modern-js])"),
+    "js_minifier": (
+        "js_minifier",
+        "auto (default: rjsmin, and where rjsmin would damage a script the parser-based minify-go, from assetopt[modern-js]), rjsmin (rjsmin only; a damaged script ships unminified) or minify-go (minify-go on every script, ~18 % smaller after brotli; needs assetopt[modern-js])",
+    ),
     "images": ("bool", "build: optimize images in the output root and write .webp/.avif siblings (default true)"),
     "image_quality": ("quality", "build: JPEG quality 1-100 for re-encoded images (default 82)"),
     "image_widths": ("widths", "build: pixel widths of downscaled copies for srcset, e.g. [480, 960, 1440] ([] for none)"),
@@ -111,7 +134,10 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "users": ("strs", "verify --cache: usernames (at least two) the leak check renders every page as, plus an anonymous visitor"),
     "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
-    "settings": ("str", "the project's DJANGO_SETTINGS_MODULE, e.g. mysite.settings: --browser and verify --cache render with it, rewrite compiles with its template engine (its tag libraries) and reads its context processors; manage.py assetopt sets it"),
+    "settings": (
+        "str",
+        "the project's DJANGO_SETTINGS_MODULE, e.g. mysite.settings: --browser and verify --cache render with it, rewrite compiles with its template engine (its tag libraries) and reads its context processors; manage.py assetopt sets it",
+    ),
     "pythonpath": ("dirs", "directories put first on sys.path so `settings` imports (default: the project directory)"),
 }
 TRANSFORMS = ("bundles", "images", "cache", "styles")
@@ -131,7 +157,7 @@ def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
     ``customer_id``) or short request strings. An object (``order``) is refused: its ``str()`` may run a
     query, and two objects that print the same would share one entry."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{what}: vary must be a list of template variables, e.g. [\"request.user.pk\"]", path=where)
+        raise ConfigError(f'{what}: vary must be a list of template variables, e.g. ["request.user.pk"]', path=where)
     for v in value:
         if not _VARY_RE.fullmatch(v):
             raise ConfigError(f"{what}: vary {v!r} is not a template variable", path=where, hint='e.g. "request.user.pk" or "order.pk"')
@@ -139,7 +165,8 @@ def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
         if not (last in ("pk", "id") or last.endswith("_id") or v == "LANGUAGE_CODE" or v.startswith(_VARY_REQUEST)):
             raise ConfigError(
                 f"{what}: vary {v!r} is not an id: key on {v}.pk (str() of an object may run a query, and two objects that print the same would share one entry)",
-                path=where, hint='ids end in .pk, .id or _id; request strings such as "request.GET.q" are fine too',
+                path=where,
+                hint='ids end in .pk, .id or _id; request strings such as "request.GET.q" are fine too',
             )
     if len(set(value)) != len(value):
         raise ConfigError(f"{what}: vary lists {value!r} with a repeat", path=where)
@@ -155,7 +182,11 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
         missing = _FRAGMENT_KEYS - set(spec)
         unknown = set(spec) - _FRAGMENT_KEYS - _FRAGMENT_OPTIONAL
         if missing or unknown:
-            raise ConfigError(f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}", path=where, hint=f"keys: {sorted(_FRAGMENT_KEYS)}, optional {sorted(_FRAGMENT_OPTIONAL)}")
+            raise ConfigError(
+                f"{what}: missing {sorted(missing)} / unknown {sorted(unknown)}",
+                path=where,
+                hint=f"keys: {sorted(_FRAGMENT_KEYS)}, optional {sorted(_FRAGMENT_OPTIONAL)}",
+            )
         if not all(isinstance(spec[k], str) and spec[k] for k in ("template", "selector", "name")):
             raise ConfigError(f"{what}: template, selector and name must be non-empty strings", path=where)
         if not _FRAGMENT_NAME_RE.fullmatch(spec["name"]):
@@ -168,6 +199,8 @@ def _fragments(value: Any, where: str) -> tuple[CacheFragment, ...]:
         vary = _vary(list(spec["vary"]) if isinstance(spec.get("vary"), tuple) else spec["vary"], what, where) if "vary" in spec else None
         out.append(CacheFragment(spec["template"], spec["selector"], spec["timeout"], spec["name"], vary))
     return tuple(out)
+
+
 _BUNDLE_KEYS = {"kind", "files", "media", "defer"}
 
 
@@ -181,9 +214,9 @@ def _urls(value: Any, key: str, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{key} must be a list of URL paths or URL names", path=where)
     for v in value:
         if not v.strip() or v != v.strip():
-            raise ConfigError(f"{key}: {v!r} is empty or has surrounding spaces", path=where, hint="e.g. \"/en/\" or \"core:dashboard\"")
+            raise ConfigError(f"{key}: {v!r} is empty or has surrounding spaces", path=where, hint='e.g. "/en/" or "core:dashboard"')
         if not v.startswith("/") and "/" in v and ":" not in v:
-            raise ConfigError(f"{key}: {v!r} is neither a URL path (starting with /) nor a URL name", path=where, hint=f"did you mean \"/{v}\"?")
+            raise ConfigError(f"{key}: {v!r} is neither a URL path (starting with /) nor a URL name", path=where, hint=f'did you mean "/{v}"?')
     return tuple(value)
 
 
@@ -200,7 +233,7 @@ def _bundles(value: Any, where: str) -> tuple[DeclaredBundle, ...]:
             raise ConfigError(f"{what}: unknown key(s) {sorted(unknown)}", path=where, hint=f"known: {sorted(_BUNDLE_KEYS)}")
         kind = spec.get("kind")
         if kind not in ("css", "js"):
-            raise ConfigError(f"{what}.kind must be \"css\" or \"js\", got {kind!r}", path=where)
+            raise ConfigError(f'{what}.kind must be "css" or "js", got {kind!r}', path=where)
         files = spec.get("files")
         if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
             raise ConfigError(f"{what}.files must be a non-empty list of static paths", path=where)
@@ -232,7 +265,11 @@ def _find_config_file(project: Path) -> tuple[Path, dict[str, Any]] | None:
         section = tool.get("assetopt") if isinstance(tool, dict) else None
         if section is not None:
             if not isinstance(section, dict):
-                raise ConfigError("[tool.assetopt] must be a table of settings", path=str(pyproject), hint="write [tool.assetopt] on its own line, then key = value lines")
+                raise ConfigError(
+                    "[tool.assetopt] must be a table of settings",
+                    path=str(pyproject),
+                    hint="write [tool.assetopt] on its own line, then key = value lines",
+                )
             return pyproject, section
     return None
 
@@ -264,7 +301,11 @@ def _check_dir_usable(key: str, path: Path, where: str) -> None:
             continue
         if not is_dir:
             what = "is a file" if at == path else f"is below the file {str(at)!r}"
-            raise ConfigError(f"{key} {str(path)!r} {what}: it must be a folder assetopt can create and write", path=where, hint=f"point {key} at a folder (or delete the file)")
+            raise ConfigError(
+                f"{key} {str(path)!r} {what}: it must be a folder assetopt can create and write",
+                path=where,
+                hint=f"point {key} at a folder (or delete the file)",
+            )
         return
 
 
@@ -286,9 +327,15 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         return _urls(value, key, where)
     if kind == "js_minifier":
         if value not in JS_MINIFIERS:
-            raise ConfigError(f"{key} must be one of {', '.join(JS_MINIFIERS)}, got {value!r}", path=where, hint='"auto" uses minify-go where rjsmin would damage a script')
+            raise ConfigError(
+                f"{key} must be one of {', '.join(JS_MINIFIERS)}, got {value!r}",
+                path=where,
+                hint='"auto" uses minify-go where rjsmin would damage a script',
+            )
         if value == "minify-go" and not js_parsed.available():
-            raise ConfigError(f'{key} = "minify-go" but minify-go is not installed', path=where, hint=f'{js_parsed.INSTALL_HINT}, or js_minifier = "auto"')
+            raise ConfigError(
+                f'{key} = "minify-go" but minify-go is not installed', path=where, hint=f'{js_parsed.INSTALL_HINT}, or js_minifier = "auto"'
+            )
         return value
     if kind == "quality":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
@@ -298,7 +345,11 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         if isinstance(value, tuple):
             value = list(value)
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= _MAX_WIDTH for v in value):
-            raise ConfigError(f"{key} must be a list of whole numbers of pixels from 16 to {_MAX_WIDTH}, got {value!r}", path=where, hint="e.g. image_widths = [480, 960, 1440]")
+            raise ConfigError(
+                f"{key} must be a list of whole numbers of pixels from 16 to {_MAX_WIDTH}, got {value!r}",
+                path=where,
+                hint="e.g. image_widths = [480, 960, 1440]",
+            )
         if len(set(value)) != len(value):
             raise ConfigError(f"{key} lists a width twice: {value!r}", path=where)
         return tuple(sorted(value))
@@ -414,11 +465,16 @@ def config_to_toml(config: Config) -> str:
         if key == "bundles":
             for b in value:
                 semantics = {"media": b.semantics} if b.kind == "css" else {"defer": b.semantics == "defer"}
-                tables.append(f"[bundles.{_toml(b.name)}]\nkind = {_toml(b.kind)}\nfiles = {_toml(b.files)}\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in semantics.items()))
+                tables.append(
+                    f"[bundles.{_toml(b.name)}]\nkind = {_toml(b.kind)}\nfiles = {_toml(b.files)}\n"
+                    + "".join(f"{k} = {_toml(v)}\n" for k, v in semantics.items())
+                )
         elif key == "cache":
             for f in value:
                 vary = "" if f.vary is None else f"vary = {_toml(f.vary)}\n"
-                tables.append(f"[[cache]]\ntemplate = {_toml(f.template)}\nselector = {_toml(f.selector)}\ntimeout = {f.timeout}\nname = {_toml(f.name)}\n{vary}")
+                tables.append(
+                    f"[[cache]]\ntemplate = {_toml(f.template)}\nselector = {_toml(f.selector)}\ntimeout = {f.timeout}\nname = {_toml(f.name)}\n{vary}"
+                )
         else:
             lines.append(f"{key} = {_toml(value)}")
     return "\n".join(lines) + "\n" + "".join("\n" + t for t in tables)

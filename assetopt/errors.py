@@ -2,6 +2,7 @@
 
 The core raises these; only the ``cli`` package (and the Django edge) turn them into exit codes or messages.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -17,6 +17,7 @@ result (the original bytes are shipped as they are): a bad file never stops a bu
 are module-level and return plain bytes/dataclasses, so the build's process pool can call them.
 Pillow is imported inside functions only, so ``import assetopt.images`` never loads it.
 """
+
 from __future__ import annotations
 
 from .imaging.diff import check_screenshot, screenshot_diff
@@ -49,6 +50,7 @@ __all__ = [
     "svg_size",
 ]
 
+
 def optimize_image(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY) -> ImageResult:
     """Re-encode ``data`` (a file named ``*suffix``) smaller, or say why not; never raises.
 
@@ -67,7 +69,9 @@ def modern_variants(data: bytes, suffix: str, quality: int = DEFAULT_QUALITY) ->
     return optimize_with_variants(data, suffix, quality=quality)[1]
 
 
-def optimize_with_variants(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True) -> tuple[ImageResult, dict[str, bytes]]:
+def optimize_with_variants(
+    data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True
+) -> tuple[ImageResult, dict[str, bytes]]:
     """``optimize_image`` and ``modern_variants`` with one decode."""
     found = optimize_responsive(data, suffix, quality=quality, variants=variants)
     return found.result, found.variants

@@ -6,6 +6,7 @@ compare page by page (``verify.compare``). Nothing under the project's own templ
 written; everything lands in ``out``. ``browser_check`` is the browser half (``optimize --browser``):
 snapshots rendered by Django (``snapshots.py``), measured in Chromium (``browser.py``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -4,6 +4,7 @@ Pure: a ``Template`` and a ``RewriteContext`` (everything the transforms need to
 project, gathered beforehand by ``rewrite.project``) in, a ``TransformResult`` out. Applying the edits
 is ``rewrite.edits.apply_edits``; nothing here reads or writes files.
 """
+
 from __future__ import annotations
 
 from .rewrite.context import DEFAULT_ONLY, CacheRule, RewriteContext, context_from_config

@@ -7,6 +7,7 @@ Measures, in one process, the median of several runs:
 - warm: sizes cache filled (what a developer sees on the second run),
 - reading only: lexing, scanning and resolving every template, no static files.
 """
+
 from __future__ import annotations
 
 import statistics

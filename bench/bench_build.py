@@ -23,6 +23,7 @@ What it does, in one run, all in a temp dir (nothing in the repository is touche
 Each timing is the median of --trials independent trials (fresh temp dirs; the order of the two tools
 alternates between trials). Wall times include each command's Python start-up, as a deploy sees it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -105,7 +106,7 @@ def wrap_base(source: str, tool: str) -> tuple[str, list[Block]]:
     lines = source.split("\n")
     assert lines[0].startswith(LOAD_PREFIX), f"base.html line 1 does not start with {LOAD_PREFIX!r}"
     load = "{% load assetopt %}" if tool == "assetopt" else "{% load compress %}"
-    lines[0] = LOAD_PREFIX + load + lines[0][len(LOAD_PREFIX):]
+    lines[0] = LOAD_PREFIX + load + lines[0][len(LOAD_PREFIX) :]
     spans = []
     for kind, first, last, before, after in RUNS:
         assert lines.count(first) == 1, f"edit point not found exactly once: {first!r}"
@@ -371,7 +372,16 @@ def render_blocks(t: Trial, tool: str, bidi: bool) -> list[tuple[str, list[str]]
     for i, block in enumerate(blocks):
         src = t.root / f"fragment-{tool}-{i}.html"
         src.write_text(load + "\n" + block.text + "\n", "utf-8")
-        _, proc = timed(f"render {tool} block {i + 1} ({'RTL' if bidi else 'LTR'})", [sys.executable, str(t.p_dir / "bench_render.py"), str(src), json.dumps({"LANGUAGE_BIDI": bidi, "LANGUAGE_CODE": "ar" if bidi else "en"})], env)
+        _, proc = timed(
+            f"render {tool} block {i + 1} ({'RTL' if bidi else 'LTR'})",
+            [
+                sys.executable,
+                str(t.p_dir / "bench_render.py"),
+                str(src),
+                json.dumps({"LANGUAGE_BIDI": bidi, "LANGUAGE_CODE": "ar" if bidi else "en"}),
+            ],
+            env,
+        )
         urls = URL_ATTR.findall(proc.stdout)
         out.append((block.kind, urls))
     return out
@@ -379,7 +389,7 @@ def render_blocks(t: Trial, tool: str, bidi: bool) -> list[tuple[str, list[str]]
 
 def url_to_file(url: str, root: Path) -> Path:
     assert url.startswith(STATIC_URL), url
-    return root / url[len(STATIC_URL):].split("?")[0]
+    return root / url[len(STATIC_URL) :].split("?")[0]
 
 
 def gz(data: bytes) -> int:
@@ -486,7 +496,7 @@ def served(t: Trial, tool: str) -> tuple[Served, list[str]]:
             late = [m.start() for m in re.finditer(r"@import\b", text) if first_rule != -1 and m.start() > first_rule]
             line += f"; @import after a rule (ignored by browsers): {len(late)}"
             if late:
-                line += f" ({text[late[0]:late[0] + 60].split(';')[0]})"
+                line += f" ({text[late[0] : late[0] + 60].split(';')[0]})"
         checks.append(line)
     notes = []
     for (kind, urls_l), (_, urls_r) in zip(ltr, rtl):
@@ -555,8 +565,11 @@ def main() -> int:
                     fn(t, side)
                 except StepFailed as exc:
                     side.error = exc.details()
-            print(f"trial {n + 1}/{args.trials}: assetopt cold {a_side.cold[-1] if a_side.cold else float('nan'):.2f} s, "
-                  f"peers cold {p_side.cold[-1] if p_side.cold else float('nan'):.2f} s", file=sys.stderr)
+            print(
+                f"trial {n + 1}/{args.trials}: assetopt cold {a_side.cold[-1] if a_side.cold else float('nan'):.2f} s, "
+                f"peers cold {p_side.cold[-1] if p_side.cold else float('nan'):.2f} s",
+                file=sys.stderr,
+            )
         assert last is not None
         order_note = check_peer_order(tmp / "peer-order-check")
         report(last, a_side, p_side, args.trials, order_note)
@@ -620,9 +633,16 @@ def report(t: Trial, a_side: Side, p_side: Side, trials: int, order_note: str) -
     if a and p:
         print(
             f"| **assetopt / peers** | **{ratio(a[0], p[0])}** | **{ratio(a[1], p[1])}** | | "
-            + (f"**{ratio(ra.sizes.raw, rp.sizes.raw)}** | **{ratio(ra.sizes.gzip, rp.sizes.gzip)}** | **{ratio(ra.sizes.brotli, rp.sizes.brotli)}** | |" if ra and rp else "| | | |")
+            + (
+                f"**{ratio(ra.sizes.raw, rp.sizes.raw)}** | **{ratio(ra.sizes.gzip, rp.sizes.gzip)}** | **{ratio(ra.sizes.brotli, rp.sizes.brotli)}** | |"
+                if ra and rp
+                else "| | | |"
+            )
         )
-        goals.append(("MET" if a[0] <= GOAL_TIME * p[0] else "NOT MET") + f": full build at most half the peers' time (assetopt/peers = {a[0] / p[0]:.2f}, goal <= {GOAL_TIME})")
+        goals.append(
+            ("MET" if a[0] <= GOAL_TIME * p[0] else "NOT MET")
+            + f": full build at most half the peers' time (assetopt/peers = {a[0] / p[0]:.2f}, goal <= {GOAL_TIME})"
+        )
         if ra and rp:
             worse = [k for k in ("raw", "gzip", "brotli") if getattr(ra.sizes, k) > getattr(rp.sizes, k)]
             goals.append(
@@ -631,7 +651,9 @@ def report(t: Trial, a_side: Side, p_side: Side, trials: int, order_note: str) -
                 + (f"; more bytes in: {', '.join(worse)})" if worse else ")")
             )
     if a:
-        goals.append(("MET" if a[1] <= GOAL_REBUILD * a[0] else "NOT MET") + f": no-change rebuild at most 10 % of the full build (assetopt {a[1] / a[0]:.1%})")
+        goals.append(
+            ("MET" if a[1] <= GOAL_REBUILD * a[0] else "NOT MET") + f": no-change rebuild at most 10 % of the full build (assetopt {a[1] / a[0]:.1%})"
+        )
     if a_side.error is not None:
         goals.append("NOT MEASURED: assetopt build failed (see below)")
     print("\nGoals of the issue:\n")

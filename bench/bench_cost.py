@@ -15,6 +15,7 @@ CPU time is user+system of the child process and its children (``resource.getrus
 spread over processes counts in full and other users of the machine count little. Each figure is the
 median of ``--trials``; the sides alternate order from trial to trial. Nothing here asserts on numbers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,10 +56,10 @@ def generate_project(dest: Path, pages: int) -> Path:
             '{% extends "base.html" %}{% load static i18n %}\n'
             f"{{% block title %}}Page {i}{{% endblock %}}\n"
             "{% block content %}\n"
-            f"<h1>{{% trans \"Report\" %}} {i}</h1>\n"
+            f'<h1>{{% trans "Report" %}} {i}</h1>\n'
             '{% include "partials/stat_card.html" %}\n'
-            "{% for p in products %}{% include \"partials/product_card.html\" %}{% endfor %}\n"
-            f"<img src=\"{{% static 'img/logo.svg' %}}\" alt=\"logo {i}\">\n"
+            '{% for p in products %}{% include "partials/product_card.html" %}{% endfor %}\n'
+            f'<img src="{{% static \'img/logo.svg\' %}}" alt="logo {i}">\n'
             "{% endblock %}\n"
         )
     return tdir
@@ -85,7 +86,11 @@ def scale(args: argparse.Namespace) -> None:
             project.mkdir()
             projects[label] = project
             # warm: a first build fills the cache, so "build" below is the no-change build
-            cpu_run([sys.executable, "-m", "assetopt.cli", "build", "--project", str(project), *flags, "--out", str(project / "out"), "--no-images"], env_for(code), cwd=root)
+            cpu_run(
+                [sys.executable, "-m", "assetopt.cli", "build", "--project", str(project), *flags, "--out", str(project / "out"), "--no-images"],
+                env_for(code),
+                cwd=root,
+            )
         commands = {
             "audit": ["audit", "--json", "{p}/audit.json"],
             "rewrite --diff": ["rewrite", "--diff"],
@@ -103,8 +108,11 @@ def scale(args: argparse.Namespace) -> None:
                     # cwd outside both checkouts: ``python -m`` puts the cwd first on sys.path
                     times.setdefault((what, label), []).append(cpu_run(full, env_for(code), cwd=root))
     print(f"## Commands on a generated {args.pages + 30}-template project, CPU seconds\n")
-    print(f"{date.today().isoformat()}, `python bench/bench_cost.py scale --pages {args.pages} --trials {args.trials}"
-          + (" --against <checkout>" if args.against else "") + f"`: median of {args.trials} paired runs, CPU time of each command (user+system, children included).\n")
+    print(
+        f"{date.today().isoformat()}, `python bench/bench_cost.py scale --pages {args.pages} --trials {args.trials}"
+        + (" --against <checkout>" if args.against else "")
+        + f"`: median of {args.trials} paired runs, CPU time of each command (user+system, children included).\n"
+    )
     head = "| command | " + " | ".join(sides) + (" | this / --against |" if args.against else " |")
     print(head)
     print("|---|" + "---:|" * (len(sides) + (1 if args.against else 0)))
@@ -146,7 +154,9 @@ def clear_table(args: argparse.Namespace) -> None:
             again.append(sum(cpu_run(c, env, cwd=Path(tmp)) for c in clear))
     c, a = statistics.median(cold), statistics.median(again)
     print("## A clean deploy: collectstatic --clear twice with the hook, CPU seconds\n")
-    print(f"{date.today().isoformat()}, `python bench/bench_cost.py clear --trials {args.trials}`: median of {args.trials} trials, CPU time (user+system, children included); the example's static files.\n")
+    print(
+        f"{date.today().isoformat()}, `python bench/bench_cost.py clear --trials {args.trials}`: median of {args.trials} trials, CPU time (user+system, children included); the example's static files.\n"
+    )
     print("| run | CPU s | / cold |\n|---|---:|---:|")
     print(f"| collectstatic --clear, cold cache | {c:.2f} | 1.00 |")
     print(f"| collectstatic --clear again | {a:.2f} | {a / c:.2f} |")
@@ -169,7 +179,14 @@ ASSETOPT = {{"BUNDLES": True}}
 '''
 
 CHANGED_CSS = "css/cards.css"  # one of base.html's 22 bundled stylesheets
-SIDES = ("CLI", "CLI --no-images", "collectstatic, assetopt hook", "collectstatic, whitenoise Compressed", "collectstatic, plain Manifest", "compressor offline + whitenoise")
+SIDES = (
+    "CLI",
+    "CLI --no-images",
+    "collectstatic, assetopt hook",
+    "collectstatic, whitenoise Compressed",
+    "collectstatic, plain Manifest",
+    "compressor offline + whitenoise",
+)
 RUNS = ("cold", "no change", "one CSS file changed")
 
 
@@ -186,7 +203,20 @@ def _side_commands(side: str, work: Path) -> tuple[list[list[str]], dict[str, st
     if side.startswith("CLI"):
         project = work / "project"
         project.mkdir()
-        cmd = [sys.executable, "-m", "assetopt.cli", "build", "--project", str(project), "--templates", str(templates), "--static", str(static), "--out", str(work / "out")]
+        cmd = [
+            sys.executable,
+            "-m",
+            "assetopt.cli",
+            "build",
+            "--project",
+            str(project),
+            "--templates",
+            str(templates),
+            "--static",
+            str(static),
+            "--out",
+            str(work / "out"),
+        ]
         return [cmd + (["--no-images"] if "no-images" in side else [])], None, static
     root = work / "static_root"
     if side.endswith("hook"):
@@ -194,7 +224,9 @@ def _side_commands(side: str, work: Path) -> tuple[list[list[str]], dict[str, st
     else:
         text = PEER_SETTINGS.format(templates=str(templates), static_root=str(root), static_src=str(static))
         if "plain" in side:
-            text = text.replace("whitenoise.storage.CompressedManifestStaticFilesStorage", "django.contrib.staticfiles.storage.ManifestStaticFilesStorage")
+            text = text.replace(
+                "whitenoise.storage.CompressedManifestStaticFilesStorage", "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            )
     (work / "cost_settings.py").write_text(text, "utf-8")
     env = django_env(work, "cost_settings")
     cmds = [[sys.executable, "-m", "django", "collectstatic", "--noinput"]]
@@ -219,9 +251,11 @@ def build_table(args: argparse.Namespace) -> None:
     med = {k: statistics.median(v) for k, v in times.items()}
     wn = med[("collectstatic, whitenoise Compressed", "cold")]
     print("## Build cost: CLI, collectstatic hook and the peers, CPU seconds\n")
-    print(f"{date.today().isoformat()}, `python bench/bench_cost.py build --trials {args.trials}`: median of {args.trials} trials "
-          "(sides interleaved, order reversed every other trial), CPU time (user+system, worker processes included) "
-          "of each command; the example's static files, base.html's runs wrapped as in bench_build.py.\n")
+    print(
+        f"{date.today().isoformat()}, `python bench/bench_cost.py build --trials {args.trials}`: median of {args.trials} trials "
+        "(sides interleaved, order reversed every other trial), CPU time (user+system, worker processes included) "
+        "of each command; the example's static files, base.html's runs wrapped as in bench_build.py.\n"
+    )
     print("| side | cold CPU s | cold / whitenoise | no change CPU s | no change / own cold | one CSS changed CPU s | one CSS / own cold |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for side in SIDES:

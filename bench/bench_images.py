@@ -12,6 +12,7 @@ camera would (JPEG quality 92) or as a PNG screenshot would be: flat colours wou
 Each timing is one run in this process (no cache); the 50 MP memory figure is measured in a child
 process with ``resource.getrusage`` so nothing else in this process counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -154,9 +155,15 @@ def _block_ssim(x: Image.Image, y: Image.Image, block: int) -> tuple[float, int]
     xy = mul(lambda e: e["x"] * e["y"], x=x, y=y).reduce(block)
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     scores = mul(
-        lambda e: ((e["mx"] * e["my"] * 2 + c1) * ((e["xy"] - e["mx"] * e["my"]) * 2 + c2))
-        / ((e["mx"] * e["mx"] + e["my"] * e["my"] + c1) * ((e["xx"] - e["mx"] * e["mx"]) + (e["yy"] - e["my"] * e["my"]) + c2)),
-        mx=mx, my=my, xx=xx, yy=yy, xy=xy,
+        lambda e: (
+            ((e["mx"] * e["my"] * 2 + c1) * ((e["xy"] - e["mx"] * e["my"]) * 2 + c2))
+            / ((e["mx"] * e["mx"] + e["my"] * e["my"] + c1) * ((e["xx"] - e["mx"] * e["mx"]) + (e["yy"] - e["my"] * e["my"]) + c2))
+        ),
+        mx=mx,
+        my=my,
+        xx=xx,
+        yy=yy,
+        xy=xy,
     )
     return float(sum(array("f", scores.tobytes()))), scores.width * scores.height  # "F" pixels are native float32
 
@@ -300,9 +307,11 @@ def peak_memory_50mp(tmp: Path, variants: bool) -> str:
     out = subprocess.run([sys.executable, "-c", _CHILD, str(REPO), str(path), "1" if variants else "0"], capture_output=True, text=True, check=True)
     base, peak, s, error, kept, size, after, rest = out.stdout.strip().split(" ", 7)
     what = "optimize + WebP/AVIF variants" if variants else "optimize only"
-    return (f"50 MP JPEG (8660 x 5774, {int(size) / 1e6:.1f} MB, error={error}), {what}: peak RSS {int(peak) / 1024:.0f} MB "
-            f"({(int(peak) - int(base)) / 1024:.0f} MB over the {int(base) / 1024:.0f} MB before decoding), {float(s):.1f} s, "
-            f"JPEG {int(after) / 1e6:.1f} MB, variants kept (bytes) {rest}")
+    return (
+        f"50 MP JPEG (8660 x 5774, {int(size) / 1e6:.1f} MB, error={error}), {what}: peak RSS {int(peak) / 1024:.0f} MB "
+        f"({(int(peak) - int(base)) / 1024:.0f} MB over the {int(base) / 1024:.0f} MB before decoding), {float(s):.1f} s, "
+        f"JPEG {int(after) / 1e6:.1f} MB, variants kept (bytes) {rest}"
+    )
 
 
 # --- responsive widths (srcset) ---------------------------------------------------------------------
@@ -368,8 +377,15 @@ def main() -> None:
     example = example_set()
     if args.widths:
         widths = (480, 960, 1440)
-        print(widths_table([("example static_src/img/gen", measure_widths(example, args.quality, widths)),
-                            ("generated photos 0.5-12 MP + one PNG", measure_widths(generated_set(), args.quality, widths))], widths))
+        print(
+            widths_table(
+                [
+                    ("example static_src/img/gen", measure_widths(example, args.quality, widths)),
+                    ("generated photos 0.5-12 MP + one PNG", measure_widths(generated_set(), args.quality, widths)),
+                ],
+                widths,
+            )
+        )
         return
     if args.sweep:
         print(sweep(example))
@@ -386,7 +402,10 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             notes = [peak_memory_50mp(Path(tmp), False), peak_memory_50mp(Path(tmp), True)]
-    rows = [("example static_src/img/gen", measure(example, args.quality)), ("generated photos 0.5-12 MP + one PNG", measure(generated_set(), args.quality))]
+    rows = [
+        ("example static_src/img/gen", measure(example, args.quality)),
+        ("generated photos 0.5-12 MP + one PNG", measure(generated_set(), args.quality)),
+    ]
     text = table(rows, args.quality)
     print(text)
     for n in notes:

@@ -14,6 +14,7 @@ Correctness: every minify-go output is given to ``node --check`` when node exist
 Speed is wall time in this process for the Python sides; the npm sides include node's start-up.
 Prints Markdown tables for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ def npm_tools(npm_dir: Path) -> dict[str, Path]:
     if npm is None:
         return {}
     npm_dir.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(npm_dir), "terser", "esbuild"], capture_output=True, timeout=600)
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(npm_dir), "terser", "esbuild"], capture_output=True, timeout=600
+    )
     return bins if done.returncode == 0 and all(b.exists() for b in bins.values()) else {}
 
 
@@ -126,9 +129,16 @@ def python_sides() -> dict[str, Callable[[str], str | None]]:
 
 def table(title: str, totals: dict[str, dict[str, float]], n: int) -> str:
     ref = totals["source"]["br"]
-    rows = [f"### {title} ({n} files)", "", "| side | raw KB | brotli KB | brotli vs source | seconds | refused | node --check fails |", "|---|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        f"### {title} ({n} files)",
+        "",
+        "| side | raw KB | brotli KB | brotli vs source | seconds | refused | node --check fails |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, t in totals.items():
-        rows.append(f"| {name} | {t['raw'] / 1000:.1f} | {t['br'] / 1000:.1f} | {t['br'] / ref:.1%} | {t['s']:.2f} | {int(t['failed'])} | {int(t['node_failed'])} |")
+        rows.append(
+            f"| {name} | {t['raw'] / 1000:.1f} | {t['br'] / 1000:.1f} | {t['br'] / ref:.1%} | {t['s']:.2f} | {int(t['failed'])} | {int(t['node_failed'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -150,10 +160,20 @@ def main() -> None:
         order_form = [REPO / "static_src/js/sales/order_form.js"]
         out.append(table("the example's order form", measure(order_form, {**py, **esbuild, **terser}, Path(tmp), {"minify-go"}), 1))
         example = scripts(REPO / "static_src")
-        out.append(table("the example's scripts (vendor libraries included)", measure(example, {**py, **esbuild, **terser}, Path(tmp), {"minify-go"}), len(example)))
+        out.append(
+            table(
+                "the example's scripts (vendor libraries included)",
+                measure(example, {**py, **esbuild, **terser}, Path(tmp), {"minify-go"}),
+                len(example),
+            )
+        )
         if not args.no_corpora and CORPORA.is_dir():
             corpus = [p for d in sorted(CORPORA.iterdir()) if d.is_dir() for p in scripts(d)]
-            out.append(table("the real corpora (terser left out: too slow per file)", measure(corpus, {**py, **esbuild}, Path(tmp), {"minify-go"}), len(corpus)))
+            out.append(
+                table(
+                    "the real corpora (terser left out: too slow per file)", measure(corpus, {**py, **esbuild}, Path(tmp), {"minify-go"}), len(corpus)
+                )
+            )
     print("\n\n".join(out + notes))
 
 

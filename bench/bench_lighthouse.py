@@ -15,6 +15,7 @@ preset with simulated throttling, offline. Runs are interleaved (side A, B, C, A
 moment of a shared machine hits every side. Each figure is the median of the runs.
 A benchmark, never a timed test. Prints a Markdown table for bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,7 +96,10 @@ def served(site: Path, env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, str(site / "example" / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload", "--nostatic"],
-        env=env, cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -117,9 +121,19 @@ def served(site: Path, env: dict[str, str]) -> Iterator[str]:
 def lighthouse(exe: Path, url: str, out: Path) -> dict[str, float]:
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
     subprocess.run(
-        [str(exe), url, "--quiet", "--output=json", f"--output-path={out}", "--only-categories=performance",
-         "--chrome-flags=--headless --no-sandbox --disable-gpu"],
-        env=env, check=True, timeout=600, capture_output=True,
+        [
+            str(exe),
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            "--only-categories=performance",
+            "--chrome-flags=--headless --no-sandbox --disable-gpu",
+        ],
+        env=env,
+        check=True,
+        timeout=600,
+        capture_output=True,
     )
     report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]

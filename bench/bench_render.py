@@ -12,6 +12,7 @@ render the same page with the dashboard view's own context: "plain" (the origina
 ``ASSETOPT["BUNDLES"] = False``). The three are interleaved in rounds so a busy machine slows all
 three alike; each figure is the median per-render time over the rounds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,16 +36,29 @@ def prepare(root: Path) -> tuple[Path, Path]:
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     if (REPO / ".assetopt-cache").is_dir():  # content-addressed: only saves time
         shutil.copytree(REPO / ".assetopt-cache", root / ".assetopt-cache")
-    subprocess.run([sys.executable, "-m", "assetopt.cli", "rewrite", "--project", str(root), "--out", str(root / "rw")], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "assetopt.cli", "rewrite", "--project", str(root), "--out", str(root / "rw")], check=True, capture_output=True
+    )
     static_root = root / "static_root"
-    env = {**os.environ, "ERP_STATIC_ROOT": str(static_root), "ERP_TEMPLATES_DIR": str(root / "rw/templates"), "DJANGO_SETTINGS_MODULE": "erp.settings"}
+    env = {
+        **os.environ,
+        "ERP_STATIC_ROOT": str(static_root),
+        "ERP_TEMPLATES_DIR": str(root / "rw/templates"),
+        "DJANGO_SETTINGS_MODULE": "erp.settings",
+    }
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root / "example", env=env, check=True, capture_output=True)
     return root / "rw/templates", static_root
 
 
 def measure(root: Path, rewritten: Path, renders: int, rounds: int) -> None:
     sys.path.insert(0, str(root / "example"))
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "erp.settings", "ERP_STATIC_ROOT": str(rewritten.parent.parent / "static_root"), "ERP_TEMPLATES_DIR": str(rewritten)})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "erp.settings",
+            "ERP_STATIC_ROOT": str(rewritten.parent.parent / "static_root"),
+            "ERP_TEMPLATES_DIR": str(rewritten),
+        }
+    )
     import django
     from django.conf import settings
 
@@ -90,8 +104,10 @@ def measure(root: Path, rewritten: Path, renders: int, rounds: int) -> None:
                     tmpl.render(captured, request)
                 times[label].append((time.perf_counter() - t) / renders)
     plain_ms = statistics.median(times["plain original"]) * 1000
-    print(f"Django {django.get_version()}, Python {sys.version.split()[0]}; page {PAGE}: "
-          f"{tags.count('<picture>')} <picture>, {tags.count('integrity=')} bundled tags; {rounds} rounds x {renders} renders each")
+    print(
+        f"Django {django.get_version()}, Python {sys.version.split()[0]}; page {PAGE}: "
+        f"{tags.count('<picture>')} <picture>, {tags.count('integrity=')} bundled tags; {rounds} rounds x {renders} renders each"
+    )
     print("| templates | ms per render (median) | x plain |")
     print("|---|---:|---:|")
     for label in variants:

@@ -7,6 +7,7 @@ Three timings, median of 5 runs each, on Django's admin + forms templates (plus 
 - plan + compile: the same plus compiling every changed template with Django (the --write gate);
 - plan on the example ERP site.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -48,7 +49,11 @@ def median_time(make, compile_check: bool) -> tuple[float, int, int]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        admin = lambda: Project(load_config(tmp, {"templates": (str(DJANGO / "contrib/admin/templates"), str(DJANGO / "forms/templates")), "static": (str(DJANGO / "contrib/admin/static"),)}))  # noqa: E731
+        admin_dirs = {
+            "templates": (str(DJANGO / "contrib/admin/templates"), str(DJANGO / "forms/templates")),
+            "static": (str(DJANGO / "contrib/admin/static"),),
+        }
+        admin = lambda: Project(load_config(tmp, admin_dirs))  # noqa: E731
         example = lambda: Project(load_config(REPO, {"cache_dir": str(Path(tmp) / "c")}))  # noqa: E731
         print(f"Django {django.get_version()}, Python {sys.version.split()[0]}")
         print("| what | templates | changed | median s | templates/s |")

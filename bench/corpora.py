@@ -8,6 +8,7 @@ from apps the corpus does not ship), requests counted over all pages (upper boun
 counted as an upper bound because template code sits inside them, and the edits `rewrite` plans
 (bundles, lazy images, fetchpriority) with the templates they touch.
 """
+
 from __future__ import annotations
 
 import sys

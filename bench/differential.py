@@ -9,6 +9,7 @@ report, the ``rewrite --diff`` output, and a listing of every file ``build`` wro
 so nothing is reused from an earlier version. A refactoring that moves code must leave OUT_DIR
 byte-identical.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,11 +41,15 @@ def run(name: str, flags: list[str], project: Path, out: Path, build_flags: list
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         shutil.rmtree(project / ".assetopt-cache", ignore_errors=True)
-        audit = subprocess.run([*ASSETOPT, "audit", "--project", str(project), *flags, "--json", str(dest / "audit.json")], capture_output=True, text=True)
+        audit = subprocess.run(
+            [*ASSETOPT, "audit", "--project", str(project), *flags, "--json", str(dest / "audit.json")], capture_output=True, text=True
+        )
         (dest / "audit.exit").write_text(f"{audit.returncode}\n{audit.stdout}")
         rewrite = subprocess.run([*ASSETOPT, "rewrite", "--project", str(project), *flags, "--diff"], capture_output=True, text=True)
         (dest / "rewrite.diff").write_text(f"{rewrite.returncode}\n{rewrite.stdout}")
-        build = subprocess.run([*ASSETOPT, "build", "--project", str(project), *flags, "--out", str(Path(tmp) / "out"), *build_flags], capture_output=True, text=True)
+        build = subprocess.run(
+            [*ASSETOPT, "build", "--project", str(project), *flags, "--out", str(Path(tmp) / "out"), *build_flags], capture_output=True, text=True
+        )
         listing = tree_listing(Path(tmp) / "out") if (Path(tmp) / "out").is_dir() else ""
         (dest / "build.txt").write_text(f"{build.returncode}\n{listing}")
     for file in dest.iterdir():  # temp and output paths differ from run to run; nothing else may

@@ -5,6 +5,7 @@ CompressedManifestStaticFilesStorage: hashing, .gz/.br), "assetopt" (the example
 storage: bundles, minification, .gz/.br), "plain" (Django's ManifestStaticFilesStorage: hashing,
 no compression). Every side is served the same way: whitenoise's middleware, DEBUG off.
 """
+
 from __future__ import annotations
 
 import os

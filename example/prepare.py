@@ -43,20 +43,32 @@ BOOTSTRAP_VERSION = "5.3.8"
 # (xstatic module, pip distribution, [(glob under the package's BASE_DIR, folder under vendor/)])
 XSTATIC_FILES = [
     ("jquery", "XStatic-jQuery", [("jquery.js", "jquery")]),
-    ("select2", "XStatic-Select2", [
-        ("select2.css", "select2/css"),
-        ("select2.full.js", "select2/js"),
-        ("i18n/ar.js", "select2/js/i18n"),
-    ]),
-    ("font_awesome", "XStatic-Font-Awesome", [
-        ("css/all.css", "fontawesome/css"),
-        ("webfonts/*", "fontawesome/webfonts"),
-    ]),
-    ("datatables", "XStatic-DataTables", [
-        ("css/jquery.dataTables.css", "datatables/css"),
-        ("images/*.png", "datatables/images"),
-        ("js/jquery.dataTables.js", "datatables/js"),
-    ]),
+    (
+        "select2",
+        "XStatic-Select2",
+        [
+            ("select2.css", "select2/css"),
+            ("select2.full.js", "select2/js"),
+            ("i18n/ar.js", "select2/js/i18n"),
+        ],
+    ),
+    (
+        "font_awesome",
+        "XStatic-Font-Awesome",
+        [
+            ("css/all.css", "fontawesome/css"),
+            ("webfonts/*", "fontawesome/webfonts"),
+        ],
+    ),
+    (
+        "datatables",
+        "XStatic-DataTables",
+        [
+            ("css/jquery.dataTables.css", "datatables/css"),
+            ("images/*.png", "datatables/images"),
+            ("js/jquery.dataTables.js", "datatables/js"),
+        ],
+    ),
 ]
 
 # Archive member -> path under vendor/. The source maps come along so that the files'
@@ -64,9 +76,12 @@ XSTATIC_FILES = [
 BOOTSTRAP_FILES = {
     f"package/dist/{name}": f"bootstrap/{name}"
     for name in (
-        "css/bootstrap.css", "css/bootstrap.css.map",
-        "css/bootstrap.rtl.css", "css/bootstrap.rtl.css.map",
-        "js/bootstrap.bundle.js", "js/bootstrap.bundle.js.map",
+        "css/bootstrap.css",
+        "css/bootstrap.css.map",
+        "css/bootstrap.rtl.css",
+        "css/bootstrap.rtl.css.map",
+        "js/bootstrap.bundle.js",
+        "js/bootstrap.bundle.js.map",
     )
 }
 
@@ -101,16 +116,14 @@ def write_if_changed(path: Path, data: bytes, tally: Tally) -> None:
 # Vendor libraries
 # ---------------------------------------------------------------------------------------------
 
+
 def copy_xstatic() -> Tally:
     tally = Tally()
     for module, distribution, patterns in XSTATIC_FILES:
         try:
             base_dir = Path(importlib.import_module(f"xstatic.pkg.{module}").BASE_DIR)
         except ImportError:
-            raise PrepareError(
-                f"{distribution} is not installed "
-                f"(run `pip install -e .` or `pip install {distribution}`)"
-            ) from None
+            raise PrepareError(f"{distribution} is not installed (run `pip install -e .` or `pip install {distribution}`)") from None
         for pattern, folder in patterns:
             sources = sorted(path for path in base_dir.glob(pattern) if path.is_file())
             if not sources:
@@ -123,9 +136,7 @@ def copy_xstatic() -> Tally:
 def bootstrap_is_current() -> bool:
     banner = f"v{BOOTSTRAP_VERSION} (".encode()
     paths = [VENDOR_DIR / path for path in BOOTSTRAP_FILES.values()]
-    return all(path.is_file() for path in paths) and all(
-        banner in path.read_bytes()[:300] for path in paths if path.suffix != ".map"
-    )
+    return all(path.is_file() for path in paths) and all(banner in path.read_bytes()[:300] for path in paths if path.suffix != ".map")
 
 
 def copy_bootstrap() -> Tally:
@@ -141,13 +152,14 @@ def copy_bootstrap() -> Tally:
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
             [npm, "pack", f"bootstrap@{BOOTSTRAP_VERSION}", "--silent"],
-            cwd=tmp, capture_output=True, text=True, check=False,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         tarballs = list(Path(tmp).glob("*.tgz"))
         if result.returncode != 0 or len(tarballs) != 1:
-            raise PrepareError(
-                f"`npm pack bootstrap@{BOOTSTRAP_VERSION}` failed:\n{result.stderr.strip()}"
-            )
+            raise PrepareError(f"`npm pack bootstrap@{BOOTSTRAP_VERSION}` failed:\n{result.stderr.strip()}")
         # Only named regular files are read and written to paths chosen here: nothing in the
         # archive decides where anything lands (no extractall, no member paths on disk).
         with tarfile.open(tarballs[0], "r:gz") as archive:
@@ -179,24 +191,22 @@ def _gradient(size: tuple[int, int], top: RGB, bottom: RGB, angle: float) -> Ima
     return Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
 
 
-def _soft_shapes(
-    image: Image.Image, rng: random.Random, count: int, palette: list[RGB]
-) -> Image.Image:
+def _soft_shapes(image: Image.Image, rng: random.Random, count: int, palette: list[RGB]) -> Image.Image:
     width, height = image.size
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     for _ in range(count):
         cx, cy = rng.uniform(0, width), rng.uniform(0, height)
-        rx, ry = rng.uniform(.05, .3) * width, rng.uniform(.05, .3) * height
+        rx, ry = rng.uniform(0.05, 0.3) * width, rng.uniform(0.05, 0.3) * height
         fill = (*rng.choice(palette), rng.randint(60, 150))
         draw.ellipse((cx - rx, cy - ry, cx + rx, cy + ry), fill=fill)
     layer = layer.filter(ImageFilter.GaussianBlur(min(width, height) / 14))
     return Image.alpha_composite(image.convert("RGBA"), layer).convert("RGB")
 
 
-def _grain(image: Image.Image, rng: random.Random, strength: float = .09) -> Image.Image:
+def _grain(image: Image.Image, rng: random.Random, strength: float = 0.09) -> Image.Image:
     noise = Image.frombytes("L", image.size, rng.randbytes(image.width * image.height))
-    noise = noise.filter(ImageFilter.GaussianBlur(.6))
+    noise = noise.filter(ImageFilter.GaussianBlur(0.6))
     return Image.blend(image, Image.merge("RGB", (noise, noise, noise)), strength)
 
 
@@ -209,7 +219,7 @@ def _hero(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     x = 0
     while x < width:
         building = rng.randint(80, 260)
-        top = height - rng.randint(int(height * .18), int(height * .42))
+        top = height - rng.randint(int(height * 0.18), int(height * 0.42))
         shade = rng.randint(18, 40)
         draw.rectangle((x, top, x + building, height), fill=(shade, shade + 12, shade + 18))
         x += building + rng.randint(0, 30)
@@ -223,15 +233,14 @@ def _product(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     width, height = size
     draw = ImageDraw.Draw(image)
     colour = tuple(rng.randint(30, 220) for _ in range(3))
-    half_width = width * rng.choice((.12, .2, .28))  # a bottle, a box or a chair
-    box = (width / 2 - half_width, height * rng.uniform(.15, .3),
-           width / 2 + half_width, height * rng.uniform(.7, .8))
-    draw.ellipse((box[0], box[3] - height * .04, box[2], box[3] + height * .06), fill=(90, 90, 90))
-    radius = min(width, height) * rng.choice((.02, .06, .12))
+    half_width = width * rng.choice((0.12, 0.2, 0.28))  # a bottle, a box or a chair
+    box = (width / 2 - half_width, height * rng.uniform(0.15, 0.3), width / 2 + half_width, height * rng.uniform(0.7, 0.8))
+    draw.ellipse((box[0], box[3] - height * 0.04, box[2], box[3] + height * 0.06), fill=(90, 90, 90))
+    radius = min(width, height) * rng.choice((0.02, 0.06, 0.12))
     draw.rounded_rectangle(box, radius=radius, fill=colour)
     image = image.filter(ImageFilter.GaussianBlur(min(width, height) / 160))
     image = _soft_shapes(image, rng, 4, [(255, 255, 255), colour])
-    return _grain(image, rng, strength=.07)
+    return _grain(image, rng, strength=0.07)
 
 
 def _warehouse(rng: random.Random, size: tuple[int, int]) -> Image.Image:
@@ -240,11 +249,11 @@ def _warehouse(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     draw = ImageDraw.Draw(image)
     width, height = size
     for column in range(0, width, width // 8):
-        for shelf in range(int(height * .15), int(height * .85), height // 7):
+        for shelf in range(int(height * 0.15), int(height * 0.85), height // 7):
             colour = rng.choice([(184, 120, 52), (160, 150, 130), (90, 110, 140), (200, 170, 110)])
             box = (column + 6, shelf, column + width // 8 - 6, shelf + height // 9)
             draw.rectangle(box, fill=colour)
-        draw.rectangle((column, int(height * .1), column + 5, height), fill=(30, 70, 140))
+        draw.rectangle((column, int(height * 0.1), column + 5, height), fill=(30, 70, 140))
     image = _soft_shapes(image.filter(ImageFilter.GaussianBlur(2)), rng, 5, [(255, 250, 235)])
     return _grain(image, rng)
 
@@ -261,11 +270,11 @@ def _chart(rng: random.Random, size: tuple[int, int]) -> Image.Image:
     bars = 12
     slot = (width - left - 30) / bars
     for index in range(bars):
-        value = rng.uniform(.25, .95) * (bottom - 40)
-        x = left + index * slot + slot * .2
+        value = rng.uniform(0.25, 0.95) * (bottom - 40)
+        x = left + index * slot + slot * 0.2
         colour = (15, 118, 110) if index % 3 else (200, 150, 62)
-        draw.rectangle((x, bottom - value, x + slot * .6, bottom), fill=colour)
-    return _grain(image, rng, strength=.04)
+        draw.rectangle((x, bottom - value, x + slot * 0.6, bottom), fill=colour)
+    return _grain(image, rng, strength=0.04)
 
 
 def _pattern(rng: random.Random, size: tuple[int, int]) -> Image.Image:
@@ -289,8 +298,7 @@ _PRODUCT_SIZES = [(1200, 900), (800, 600), (1024, 768), (1600, 1200), (640, 480)
 Painter = Callable[[random.Random, tuple[int, int]], Image.Image]
 IMAGES: list[tuple[str, tuple[int, int], Painter]] = [
     ("hero.jpg", (1600, 600), _hero),
-    *[(f"product-{n:02d}.jpg", _PRODUCT_SIZES[n % len(_PRODUCT_SIZES)], _product)
-      for n in range(1, 15)],
+    *[(f"product-{n:02d}.jpg", _PRODUCT_SIZES[n % len(_PRODUCT_SIZES)], _product) for n in range(1, 15)],
     *[(f"product-{n:02d}.png", (720, 720), _product) for n in range(15, 19)],
     *[(f"warehouse-{n}.jpg", (1280, 720), _warehouse) for n in range(1, 5)],
     ("chart-sales.png", (900, 420), _chart),
@@ -395,6 +403,7 @@ def compile_translations() -> Tally:
 # Database and demo user
 # ---------------------------------------------------------------------------------------------
 
+
 def prepare_database() -> str:
     sys.path.insert(0, str(EXAMPLE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
@@ -415,15 +424,9 @@ def prepare_database() -> str:
     user_model = get_user_model()
     made = []
     if not user_model.objects.filter(username="demo").exists():
-        user = user_model.objects.create_user(
-            "demo", "demo@erp.example", "demo", first_name="Demo", last_name="Manager", is_staff=True
-        )
+        user = user_model.objects.create_user("demo", "demo@erp.example", "demo", first_name="Demo", last_name="Manager", is_staff=True)
         # Enough for the navbar's and settings page's `perms` checks to show their extra items.
-        user.user_permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="auth", codename__in=["view_user", "view_group"]
-            )
-        )
+        user.user_permissions.add(*Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "view_group"]))
         made.append("demo / demo")
     # A second user, not staff: `assetopt verify --cache` renders every page as both (and as an
     # anonymous visitor) to prove no cached fragment serves one user's data to the other.

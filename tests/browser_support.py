@@ -5,6 +5,7 @@ missing and how to get it: playwright, Debian's Chromium at ``assetopt.browser.C
 ``playwright install`` download), or the example's generated files (vendor libraries and photos,
 made by ``python example/prepare.py``).
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -5,6 +5,7 @@ their template/static dirs, and a Django compiler that stubs the tag libraries w
 the fetch script (default ``../shared/corpora/fetch.sh`` next to the repository). Used by
 tests/test_corpora.py and bench/corpora.py.
 """
+
 from __future__ import annotations
 
 import os

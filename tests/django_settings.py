@@ -4,6 +4,7 @@ Only tests that need Django's template engine call ``configure()``; the rest of 
 free of Django settings. Per-test values (template dirs, ``ASSETOPT``, ``STATIC_ROOT``) are layered
 on top with ``django.test.utils.override_settings``.
 """
+
 from __future__ import annotations
 
 import django

@@ -3,6 +3,7 @@ project (``render_example``, through ``assetopt.snapshots`` with the project's S
 deployed into a temp dir (``deploy_example``: templates rewritten like ``assetopt rewrite --out``,
 ``manage.py collectstatic`` into a temp STATIC_ROOT). Everything Django runs in a child process, so
 the example's settings never mix with other tests'."""
+
 from __future__ import annotations
 
 import os
@@ -26,10 +27,24 @@ EXAMPLE_PAGES = [
     f"/{lang}/{page}"
     for lang in ("en", "ar")
     for page in (
-        "", "sales/orders/", "sales/orders/new/", "sales/orders/1001/", "sales/orders/1001/invoice/", "sales/customers/",
-        "inventory/products/", "inventory/products/P-001/", "inventory/stock-moves/", "inventory/warehouses/",
-        "inventory/warehouses/map/", "hr/employees/", "hr/employees/1/", "hr/payroll/", "hr/leave/",
-        "reports/sales/", "reports/inventory/", "accounts/login/",
+        "",
+        "sales/orders/",
+        "sales/orders/new/",
+        "sales/orders/1001/",
+        "sales/orders/1001/invoice/",
+        "sales/customers/",
+        "inventory/products/",
+        "inventory/products/P-001/",
+        "inventory/stock-moves/",
+        "inventory/warehouses/",
+        "inventory/warehouses/map/",
+        "hr/employees/",
+        "hr/employees/1/",
+        "hr/payroll/",
+        "hr/leave/",
+        "reports/sales/",
+        "reports/inventory/",
+        "accounts/login/",
     )
 ]
 

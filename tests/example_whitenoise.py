@@ -5,6 +5,7 @@ and a plain request: [status, Content-Encoding, Cache-Control, Content-Type, sha
 Run in a subprocess by tests/test_whitenoise.py (ERP_STATIC_ROOT, ERP_TEMPLATES_DIR, DJANGO_DEBUG=0),
 so the example's settings never mix with other tests'.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,14 +36,23 @@ def main() -> None:
     setup_test_environment()
     client = Client()
     page = client.get("/en/").content.decode("utf-8")
-    urls = sorted(set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page)) | {u.split(" ")[0] for s in re.findall(r'srcset="([^"]+)"', page) for u in s.split(", ")})
+    urls = sorted(
+        set(re.findall(r'(?:href|src)="(/static/[^"]+)"', page))
+        | {u.split(" ")[0] for s in re.findall(r'srcset="([^"]+)"', page) for u in s.split(", ")}
+    )
     out: dict[str, dict[str, list[object]]] = {"__page__": {"html": [page]}}
     for url in urls:
         row = {}
         for name, accept in (("br", "br, gzip"), ("gzip", "gzip"), ("plain", "")):
             r = client.get(url, HTTP_ACCEPT_ENCODING=accept)
             body = b"".join(r.streaming_content) if r.streaming else r.content
-            row[name] = [r.status_code, r.get("Content-Encoding", ""), r.get("Cache-Control", ""), r.get("Content-Type", ""), hashlib.sha256(body).hexdigest()]
+            row[name] = [
+                r.status_code,
+                r.get("Content-Encoding", ""),
+                r.get("Cache-Control", ""),
+                r.get("Content-Type", ""),
+                hashlib.sha256(body).hexdigest(),
+            ]
         out[url] = row
     json.dump(out, sys.stdout)
 

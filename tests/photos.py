@@ -8,6 +8,7 @@ The gradients, shapes and grain come from ``random.Random(seed)``. The Gaussian 
 process that makes the same images in the same order gets the same bytes, but one call alone does
 not pin its noise. Tests therefore compare images they made with each other, never with stored bytes.
 """
+
 from __future__ import annotations
 
 import io

@@ -2,6 +2,7 @@
 (its templates in site-packages), assetopt's app and storage, whitenoise, a template dir and a
 static dir of the project's own. Everything Django runs in a child process (``Site.manage``,
 ``Site.python``) so the site's settings never mix with the test process's."""
+
 from __future__ import annotations
 
 import hashlib
@@ -90,7 +91,9 @@ class Site:
     env: dict[str, str]
 
     def manage(self, *args: str, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, str(self.root / "manage.py"), *args], cwd=cwd or self.root, env=self.env, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, str(self.root / "manage.py"), *args], cwd=cwd or self.root, env=self.env, capture_output=True, text=True, check=False
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"manage.py {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
@@ -98,7 +101,9 @@ class Site:
     def python(self, code: str, *args: str) -> str:
         """Run ``code`` with the site's settings set up (``django.setup()`` done); its stdout."""
         prelude = "import django, sys; django.setup()\n"
-        result = subprocess.run([sys.executable, "-c", prelude + code, *args], cwd=self.root, env=self.env, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", prelude + code, *args], cwd=self.root, env=self.env, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise AssertionError(f"child exited {result.returncode}:\n{result.stderr}")
         return result.stdout

@@ -1,5 +1,6 @@
 """Every template we test invariants on: the installed Django's admin and forms templates and the
 example site's (style.md: "Invariants run over every template we have"). Imported by test modules."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Audit counting and findings on small real projects in temp dirs."""
+
 from __future__ import annotations
 
 import os
@@ -64,21 +65,28 @@ def test_counts_requests_by_kind_and_follows_css_urls(make_project):
 
 
 def test_lazy_lcp_candidate_is_flagged(make_project):
-    project = make_project(templates={"p.html": '<html><body><nav><img src="/static/l.png"></nav><main><img src="/static/h.png" loading="lazy"></main></body></html>'}, static={"l.png": b"x", "h.png": b"y"})
+    project = make_project(
+        templates={"p.html": '<html><body><nav><img src="/static/l.png"></nav><main><img src="/static/h.png" loading="lazy"></main></body></html>'},
+        static={"l.png": b"x", "h.png": b"y"},
+    )
     page = page_of(run_audit(project), "p.html")
     assert [f.code for f in page.findings if f.code.startswith(("lcp", "img-not"))] == ["lcp-lazy"]
 
 
 def test_images_in_comments_are_not_images(make_project):
     project = make_project(
-        templates={"p.html": "<html><body>{% comment %}<img src='/static/a.png'>{% endcomment %}{# <img src='/static/b.png'> #}<!-- <img src='/static/c.png'> -->{% verbatim %}<img src='/static/d.png'>{% endverbatim %}</body></html>"}
+        templates={
+            "p.html": "<html><body>{% comment %}<img src='/static/a.png'>{% endcomment %}{# <img src='/static/b.png'> #}<!-- <img src='/static/c.png'> -->{% verbatim %}<img src='/static/d.png'>{% endverbatim %}</body></html>"
+        }
     )
     assert page_of(run_audit(project), "p.html").counts["img"] == 0
 
 
 def test_rtl_ltr_choice_is_one_request_with_the_larger_variant_counted(make_project):
     project = make_project(
-        templates={"p.html": "{% load static %}<html><head><link rel='stylesheet' href=\"{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}\"></head></html>"},
+        templates={
+            "p.html": "{% load static %}<html><head><link rel='stylesheet' href=\"{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}\"></head></html>"
+        },
         static={"b.rtl.css": "a{b:c}" * 30, "b.css": "a{b:c}" * 20},
     )
     page = page_of(run_audit(project), "p.html")
@@ -186,7 +194,10 @@ def test_symlink_pointing_outside_static_dir_is_never_read(make_project, tmp_pat
 
 def test_css_url_escaping_static_dir_is_unsafe(make_project, tmp_path: Path):
     (tmp_path / "x.png").write_bytes(b"x" * 50)
-    project = make_project(templates={"p.html": "<html><head><link rel='stylesheet' href='/static/a.css'></head></html>"}, static={"a.css": "a{background:url(../../x.png)}"})
+    project = make_project(
+        templates={"p.html": "<html><head><link rel='stylesheet' href='/static/a.css'></head></html>"},
+        static={"a.css": "a{background:url(../../x.png)}"},
+    )
     page = page_of(run_audit(project), "p.html")
     assert [f.code for f in page.findings if f.severity == "error"] == ["unsafe-path"]
     assert page.bytes["img"]["raw"] == 0
@@ -202,7 +213,11 @@ def test_link_whose_href_is_chosen_by_if_joins_the_run(make_project):
     # they must not end a bundle run (a bug: they made a phantom {% if %} node between the links).
     bidi = "{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}"
     project = make_project(
-        templates={"p.html": "{% load static %}<html><head>\n<link rel='stylesheet' href=\"" + bidi + "\">\n<link rel='stylesheet' href='/static/a.css'>\n</head></html>"},
+        templates={
+            "p.html": "{% load static %}<html><head>\n<link rel='stylesheet' href=\""
+            + bidi
+            + "\">\n<link rel='stylesheet' href='/static/a.css'>\n</head></html>"
+        },
         static={"b.rtl.css": "a{}", "b.css": "a{}", "a.css": "a{}"},
     )
     page = page_of(run_audit(project), "p.html")
@@ -235,7 +250,9 @@ def test_a_bundle_block_counts_as_what_the_browser_fetches(make_project):
 
 def test_a_commented_css_url_to_a_missing_file_is_no_request_and_no_finding_but_a_live_one_is(make_project):
     css = "/* .header { background: url(../img/old-header-bg.jpg); } */\n.a { color: red; }\n.b { background: url(../img/gone.png); }\n"
-    project = make_project(templates={"p.html": "<html><head>\n<link rel='stylesheet' href='/static/css/site.css'></head></html>"}, static={"css/site.css": css})
+    project = make_project(
+        templates={"p.html": "<html><head>\n<link rel='stylesheet' href='/static/css/site.css'></head></html>"}, static={"css/site.css": css}
+    )
     page = page_of(run_audit(project), "p.html")
     assert [r.ref.url for r in page.requests if r.via] == ["../img/gone.png"]
     (f,) = [f for f in page.findings if f.code == "missing-file"]

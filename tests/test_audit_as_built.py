@@ -1,5 +1,6 @@
 """After a build, the audit measures every static file as the build ships it (minified CSS/JS copies
 under ``minify_static``), not its source; ``as_built=False`` (optimize's baseline) the sources."""
+
 from __future__ import annotations
 
 from pathlib import Path

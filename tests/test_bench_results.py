@@ -1,6 +1,7 @@
 """bench/RESULTS*.md: every figure says which command produced it and when (a check of the
 document, never of the timings). A benchmark whose command and date are not beside it cannot be
 re-run or judged stale, which is how "assetopt cold = 0.48x the peers" outlived the code it measured."""
+
 from __future__ import annotations
 
 import re

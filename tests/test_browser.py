@@ -3,6 +3,7 @@
 Browser tests share one Chromium (launched once per module) and one server over a temp dir; they
 skip cleanly when /usr/bin/chromium or playwright is missing. Only one measurement is throttled.
 """
+
 from __future__ import annotations
 
 import urllib.error

@@ -6,6 +6,7 @@ one bundle with the same rules (the same look, fewer requests), and a broken "af
 lost one stylesheet's rules (a visible change). Nothing is rendered with Django in these tests; the
 static half of audit/verify reads a tiny template folder.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,7 +72,9 @@ def project(tmp_path: Path, write_tree, monkeypatch) -> Path:
 
 
 def _audit(base_url: str, *extra: str):
-    return run("audit", "--templates", "templates", "--browser", "--base-url", base_url, "--url", "/index.html", "--json", "before.json", "-q", *extra)
+    return run(
+        "audit", "--templates", "templates", "--browser", "--base-url", base_url, "--url", "/index.html", "--json", "before.json", "-q", *extra
+    )
 
 
 @needs_chromium
@@ -87,9 +90,7 @@ def test_audit_measures_the_running_site_and_stores_its_base_url(sites, project:
     m = page["measure"]
     assert m["status"] == 200 and m["failed"] == [] and m["console_errors"] == []
     assert m["by_type"] == {"document": 1, "stylesheet": 3}
-    assert sorted(r["url"] for r in m["requests"]) == sorted(
-        [f"{sites['before']}/index.html"] + [f"{sites['before']}/css/{name}" for name in CSS]
-    )
+    assert sorted(r["url"] for r in m["requests"]) == sorted([f"{sites['before']}/index.html"] + [f"{sites['before']}/css/{name}" for name in CSS])
     assert page["throttled"] is not None and page["throttled"]["request_count"] == 4  # the first page on Fast 3G
     assert m["screenshot"] == "before.screenshots/index.html.png"  # shot_stem of the path, as in Django mode
     with Image.open(project / m["screenshot"]) as shot:
@@ -142,7 +143,19 @@ def test_verify_catches_a_bundle_missing_one_stylesheet_on_the_running_site(site
 
 @needs_chromium
 def test_audit_refuses_a_page_the_running_site_does_not_serve(sites, project: Path):
-    result = run("audit", "--templates", "templates", "--browser", "--base-url", sites["before"], "--url", "/missing.html", "--json", "before.json", "--no-throttle")
+    result = run(
+        "audit",
+        "--templates",
+        "templates",
+        "--browser",
+        "--base-url",
+        sites["before"],
+        "--url",
+        "/missing.html",
+        "--json",
+        "before.json",
+        "--no-throttle",
+    )
     assert result.exit_code == 2
     assert f"{sites['before']}/missing.html answered 404" in result.output
     assert not (project / "before.json").exists()  # no baseline of an error page
@@ -165,8 +178,16 @@ def test_audit_on_a_base_url_nobody_listens_on_is_a_clear_error(project: Path):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        pytest.param(["--url", "core:dashboard"], "--url 'core:dashboard' with --base-url: a URL name needs Django to reverse it; pass the page's path instead", id="url_name"),
-        pytest.param(["--url", "/", "--settings", "mysite.settings"], "--settings cannot go with --base-url: the running site at http://127.0.0.1:8000 renders the pages", id="settings"),
+        pytest.param(
+            ["--url", "core:dashboard"],
+            "--url 'core:dashboard' with --base-url: a URL name needs Django to reverse it; pass the page's path instead",
+            id="url_name",
+        ),
+        pytest.param(
+            ["--url", "/", "--settings", "mysite.settings"],
+            "--settings cannot go with --base-url: the running site at http://127.0.0.1:8000 renders the pages",
+            id="settings",
+        ),
         pytest.param(["--url", "/", "--user", "admin"], "--user cannot go with --base-url", id="user"),
         pytest.param(["--url", "/?page=2"], "a path starting with / and without a query is expected", id="query_in_path"),
     ],
@@ -203,7 +224,15 @@ def test_verify_refuses_settings_with_a_baseline_measured_on_a_running_site(proj
     shot.parent.mkdir()
     Image.new("RGB", (4, 4)).save(shot)
     page = {"spec": "/", "url": "/", "template": None, "measure": {"screenshot": "b.screenshots/index.png", "request_count": 1}, "throttled": None}
-    browser = {"settings": None, "pythonpath": None, "user": None, "base_url": "http://127.0.0.1:8000", "chromium": "1", "served": "x", "pages": [page]}
+    browser = {
+        "settings": None,
+        "pythonpath": None,
+        "user": None,
+        "base_url": "http://127.0.0.1:8000",
+        "chromium": "1",
+        "served": "x",
+        "pages": [page],
+    }
     assert run("audit", "--templates", "templates", "--json", "b.json").exit_code == 0
     doc = json.loads((project / "b.json").read_text())
     (project / "b.json").write_text(json.dumps({**doc, "browser": browser}))

@@ -4,6 +4,7 @@ Covers design decisions 2 (bundle blocks found by scanning, every ``{% if %}`` v
 (content-addressed, deterministic, incremental) and 6 (precompression). Expected bytes come from the
 sources and the minifier used as an oracle (``rcssmin``), never from earlier output.
 """
+
 from __future__ import annotations
 
 import base64
@@ -133,7 +134,7 @@ def test_every_if_branch_of_a_block_is_built_rtl_and_ltr(make_project, out: Path
     template = (
         LOAD
         + '{% bundle "css" %}\n'
-        + "<link rel=\"stylesheet\" href=\"{% static 'css/base.css' %}\">\n"
+        + '<link rel="stylesheet" href="{% static \'css/base.css\' %}">\n'
         + "<link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}{% static 'css/b.rtl.css' %}{% else %}{% static 'css/b.css' %}{% endif %}\">\n"
         + "{% endbundle %}\n"
     )
@@ -267,7 +268,12 @@ def test_cache_rejects_entries_it_did_not_write(tmp_path: Path):
 def test_precompressed_siblings_decompress_to_the_original_and_have_gzip_mtime_zero(make_project, out: Path):
     project = make_project(
         templates={"page.html": css_block("css/a.css")},
-        static={"css/a.css": rules("a"), "js/app.js": "function f(x) { return x + 1; }\n" * 40, "tiny.css": "a{}", "img/i.png": rules("png").encode()},
+        static={
+            "css/a.css": rules("a"),
+            "js/app.js": "function f(x) { return x + 1; }\n" * 40,
+            "tiny.css": "a{}",
+            "img/i.png": rules("png").encode(),
+        },
     )
     result = build(project, BuildOptions(out=out))
     (bundle,) = bundle_files(result, ("css/a.css",))
@@ -321,10 +327,27 @@ def test_parallel_precompression_gives_the_same_bytes_as_serial(tmp_path: Path):
 
 
 BAD_BLOCKS = [
-    pytest.param(LOAD + '{% bundle "css" %}\n{% for p in paths %}\n<link rel="stylesheet" href="{% static p %}">\n{% endfor %}\n{% endbundle %}\n', 3, "{% for %}", id="for_loop"),
-    pytest.param(LOAD + '{% bundle "css" %}\n\n<link rel="stylesheet" href="{% static path_var %}">\n{% endbundle %}\n', 4, "path computed at run time", id="static_variable"),
-    pytest.param(LOAD + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', 3, "path computed at run time", id="variable_href"),
-    pytest.param(LOAD + '\n{% bundle "png" %}\n<link rel="stylesheet" href="{% static \'a.css\' %}">\n{% endbundle %}\n', 3, 'expected {% bundle "css" %}', id="bad_kind"),
+    pytest.param(
+        LOAD + '{% bundle "css" %}\n{% for p in paths %}\n<link rel="stylesheet" href="{% static p %}">\n{% endfor %}\n{% endbundle %}\n',
+        3,
+        "{% for %}",
+        id="for_loop",
+    ),
+    pytest.param(
+        LOAD + '{% bundle "css" %}\n\n<link rel="stylesheet" href="{% static path_var %}">\n{% endbundle %}\n',
+        4,
+        "path computed at run time",
+        id="static_variable",
+    ),
+    pytest.param(
+        LOAD + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', 3, "path computed at run time", id="variable_href"
+    ),
+    pytest.param(
+        LOAD + '\n{% bundle "png" %}\n<link rel="stylesheet" href="{% static \'a.css\' %}">\n{% endbundle %}\n',
+        3,
+        'expected {% bundle "css" %}',
+        id="bad_kind",
+    ),
 ]
 
 
@@ -410,7 +433,9 @@ def test_manifest_round_trips_and_is_sorted(make_project, out: Path):
         pytest.param('{"schema": "other", "version": 1, "bundles": {}}', "not an assetopt manifest", id="wrong_schema"),
         pytest.param('{"schema": "assetopt.manifest", "version": 2, "bundles": {}}', "manifest version 2", id="wrong_version"),
         pytest.param('{"schema": "assetopt.manifest", "version": 1}', "malformed manifest entry", id="no_bundles"),
-        pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"k": {"kind": "css"}}}', "malformed manifest entry", id="missing_fields"),
+        pytest.param(
+            '{"schema": "assetopt.manifest", "version": 1, "bundles": {"k": {"kind": "css"}}}', "malformed manifest entry", id="missing_fields"
+        ),
         pytest.param(
             '{"schema": "assetopt.manifest", "version": 1, "bundles": {"k": {"kind": "css", "semantics": "all", "sources": [], '
             '"files": [{"name": "a.css", "integrity": "md5-x", "sources": [], "size": 1}]}}}',
@@ -450,7 +475,9 @@ def test_cli_build_prints_the_bundles_and_exits_0(tmp_path: Path, write_tree, mo
 
 def test_cli_build_with_a_bad_block_exits_2_naming_file_and_line(tmp_path: Path, write_tree, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write_tree(tmp_path, {"T/page.html": LOAD + "\n" + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', "S/a.css": ""})
+    write_tree(
+        tmp_path, {"T/page.html": LOAD + "\n" + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', "S/a.css": ""}
+    )
     result = CliRunner().invoke(cli, ["build", "--templates", "T", "--static", "S", "--out", "O"], catch_exceptions=False)
     assert result.exit_code == 2
     assert "T/page.html:4: cannot bundle <link>" in result.output
@@ -474,7 +501,7 @@ def test_an_unreadable_template_without_bundles_does_not_block_the_build(make_pr
 
 
 def test_an_unreadable_template_with_a_bundle_fails_the_build(make_project):
-    project = make_project(templates={"page.html": b"{% load assetopt %}{% bundle \"css\" %}\xe9{% endbundle %}"}, static={})
+    project = make_project(templates={"page.html": b'{% load assetopt %}{% bundle "css" %}\xe9{% endbundle %}'}, static={})
     with pytest.raises(BuildError, match="not UTF-8"):
         build(project, BuildOptions(out=project.config.project / "out"))
 
@@ -482,7 +509,12 @@ def test_an_unreadable_template_with_a_bundle_fails_the_build(make_project):
 def test_minify_static_minifies_files_outside_bundles_in_place(make_project):
     project = make_project(
         templates={"page.html": "<html></html>"},
-        static={"css/solo.css": "/* c */\nbody {\n  color : red ;\n}\n", "js/solo.js": "var  a = 1; // c\n", "js/lib.min.js": "var  keep = 1;\n", "img/x.png": b"\x89PNG"},
+        static={
+            "css/solo.css": "/* c */\nbody {\n  color : red ;\n}\n",
+            "js/solo.js": "var  a = 1; // c\n",
+            "js/lib.min.js": "var  keep = 1;\n",
+            "img/x.png": b"\x89PNG",
+        },
         minify_static=True,
     )
     out = project.config.project / "out"
@@ -519,7 +551,7 @@ def test_bundles_declared_in_config_are_built_and_match_an_equal_block(tmp_path,
             "pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n'
             '[tool.assetopt.bundles.vendor]\nkind = "js"\nfiles = ["js/a.js", "js/b.js"]\ndefer = true\n'
             '[tool.assetopt.bundles.print]\nkind = "css"\nfiles = ["css/p.css"]\nmedia = "print"\n',
-            "t/page.html": "{% load static assetopt %}{% bundle \"js\" %}<script src=\"{% static 'js/a.js' %}\" defer></script><script src=\"{% static 'js/b.js' %}\" defer></script>{% endbundle %}",
+            "t/page.html": '{% load static assetopt %}{% bundle "js" %}<script src="{% static \'js/a.js\' %}" defer></script><script src="{% static \'js/b.js\' %}" defer></script>{% endbundle %}',
             "s/js/a.js": "var a = 1;\n",
             "s/js/b.js": "var b = 2;\n",
             "s/css/p.css": "body { color: black; }\n",
@@ -553,14 +585,23 @@ def test_bad_declared_bundles_are_config_errors(tmp_path, table, message):
 
 
 def test_a_declared_bundle_with_a_missing_file_fails_the_build_naming_it(tmp_path, write_tree):
-    write_tree(tmp_path, {"pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n[tool.assetopt.bundles.v]\nkind = "js"\nfiles = ["js/gone.js"]\n', "t/x.html": "", "s/x.txt": ""})
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.assetopt]\ntemplates = ["t"]\nstatic = ["s"]\n[tool.assetopt.bundles.v]\nkind = "js"\nfiles = ["js/gone.js"]\n',
+            "t/x.html": "",
+            "s/x.txt": "",
+        },
+    )
     with pytest.raises(BuildError, match=r"js/gone.js is not in the static dirs"):
         build(Project(load_config(tmp_path)), BuildOptions(out=tmp_path / "out"))
 
 
 def test_a_bundle_with_a_local_import_is_cached_and_an_edited_import_invalidates_it(make_project):
     project = make_project(
-        templates={"p.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'c.css' %}\">{% endbundle %}"},
+        templates={
+            "p.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'c.css' %}\">{% endbundle %}"
+        },
         static={"a.css": '@import url("b.css");\n.a{color:red}', "b.css": ".b{color:blue}", "c.css": ".c{x:y}"},
     )
     out = project.config.project / "out"
@@ -604,7 +645,9 @@ def test_unhashed_names_for_django_storage_mode(make_project):
     # Under ManifestStaticFilesStorage Django hashes every file itself: hashing here too would give
     # "x.<hash>.<hash>.css" (lessons.md), so the build can leave the content hash out.
     project = make_project(
-        templates={"base.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'b.css' %}\">{% endbundle %}"},
+        templates={
+            "base.html": "{% load static assetopt %}{% bundle \"css\" %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'b.css' %}\">{% endbundle %}"
+        },
         static={"a.css": "a{color:red}", "b.css": "b{color:blue}"},
     )
     result = build(project, BuildOptions(out=project.config.project / "out", hashed_names=False, precompress=False))
@@ -636,17 +679,45 @@ def test_audit_sizes_are_what_the_build_serves(tmp_path, name, data, compressed)
 @pytest.mark.parametrize("where", ["same", "inside", "holding"])
 def test_an_out_dir_overlapping_a_static_dir_is_refused_before_anything_is_written(tmp_path: Path, write_tree, where: str):
     photo = b"\xff\xd8 not really a jpeg"
-    write_tree(tmp_path, {"templates/p.html": "<html><body><img src='/static/img/p.jpg'></body></html>", "site/static/img/p.jpg": photo, "site/static/a.css": "a { color: red }"})
+    write_tree(
+        tmp_path,
+        {
+            "templates/p.html": "<html><body><img src='/static/img/p.jpg'></body></html>",
+            "site/static/img/p.jpg": photo,
+            "site/static/a.css": "a { color: red }",
+        },
+    )
     out = {"same": "site/static", "inside": "site/static/build", "holding": "site"}[where]
-    result = CliRunner().invoke(cli, ["build", "--project", str(tmp_path), "--templates", str(tmp_path / "templates"), "--static", str(tmp_path / "site/static"), "--out", str(tmp_path / out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--project",
+            str(tmp_path),
+            "--templates",
+            str(tmp_path / "templates"),
+            "--static",
+            str(tmp_path / "site/static"),
+            "--out",
+            str(tmp_path / out),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "overlaps the static source dir" in result.output and "would overwrite the sources" in result.output
-    assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")) == ["static", "static/a.css", "static/img", "static/img/p.jpg"]
+    assert sorted(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*")) == [
+        "static",
+        "static/a.css",
+        "static/img",
+        "static/img/p.jpg",
+    ]
     assert (tmp_path / "site/static/img/p.jpg").read_bytes() == photo
 
 
 def test_build_precompresses_only_what_it_wrote_not_other_files_under_out(tmp_path: Path, write_tree):
-    write_tree(tmp_path, {"templates/p.html": "<html><head><link rel='stylesheet' href='/static/a.css'></head></html>", "static/a.css": "a { color: red }\n" * 200})
+    write_tree(
+        tmp_path,
+        {"templates/p.html": "<html><head><link rel='stylesheet' href='/static/a.css'></head></html>", "static/a.css": "a { color: red }\n" * 200},
+    )
     stranger = tmp_path / "out/templates/page.html"  # e.g. optimize's rewritten templates beside its static root
     write_tree(tmp_path, {"out/templates/page.html": "<p>not a static file</p>\n" * 200})
     config = load_config(tmp_path, {"templates": (str(tmp_path / "templates"),), "static": (str(tmp_path / "static"),)})

@@ -4,6 +4,7 @@ and a build killed mid-write never leaves a ``.gz``/``.br`` beside a file whose 
 Real ``assetopt build`` processes on a real project in a temp dir; the invariant is read off the
 disk: every sibling that exists decompresses to the bytes of its file.
 """
+
 from __future__ import annotations
 
 import gzip

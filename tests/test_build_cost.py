@@ -4,6 +4,7 @@ Each script is minified and damage-checked once per content, whether a bundle jo
 ``minify_static`` ships it alone; an unchanged build minifies nothing and parses no template to
 choose brotli quality; a one-file change redoes that file only.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,10 +17,7 @@ from assetopt.build import BuildOptions, build
 
 LOAD = "{% load static assetopt %}\n"
 JS_PAGE = (
-    LOAD + '{% bundle "js" %}\n'
-    "<script src=\"{% static 'js/a.js' %}\"></script>\n"
-    "<script src=\"{% static 'js/b.js' %}\"></script>\n"
-    "{% endbundle %}\n"
+    LOAD + '{% bundle "js" %}\n<script src="{% static \'js/a.js\' %}"></script>\n<script src="{% static \'js/b.js\' %}"></script>\n{% endbundle %}\n'
 )
 STATIC = {
     "js/a.js": "var a = 1; // a\n" + "".join(f"a{i} = function () {{ return {i}; }};\n" for i in range(50)),

@@ -5,6 +5,7 @@ template dir, ``STATIC_ROOT`` and ``ASSETOPT`` on top with ``override_settings``
 written out by hand; URLs are ``STATIC_URL`` + the built file's name, and ``integrity`` is the
 SHA-384 of the built file's bytes, computed here.
 """
+
 from __future__ import annotations
 
 import base64
@@ -79,7 +80,13 @@ def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:
     s = Site(tmp_path, tmp_path / "templates", tmp_path / "static", tmp_path / "out", re.sub(r"\W+", "_", request.node.name))
     s.templates.mkdir()
     s.static.mkdir()
-    templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(s.templates)], "OPTIONS": {"context_processors": ["django.template.context_processors.i18n"]}}]
+    templates = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(s.templates)],
+            "OPTIONS": {"context_processors": ["django.template.context_processors.i18n"]},
+        }
+    ]
     with override_settings(TEMPLATES=templates, STATIC_ROOT=str(s.out), DEBUG=False, ASSETOPT={"BUNDLES": True}):
         yield s
 
@@ -91,8 +98,8 @@ def settings(**kwargs: object):
 
 
 CSS_INNER = (
-    "\n<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\" nonce=\"{{ csp_nonce }}\" crossorigin=\"anonymous\">"
-    "\n<link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}{% static 'css/b.rtl.css' %}{% else %}{% static 'css/b.css' %}{% endif %}\" nonce=\"{{ csp_nonce }}\" crossorigin=\"anonymous\">"
+    '\n<link rel="stylesheet" href="{% static \'css/a.css\' %}" nonce="{{ csp_nonce }}" crossorigin="anonymous">'
+    '\n<link rel="stylesheet" href="{% if LANGUAGE_BIDI %}{% static \'css/b.rtl.css\' %}{% else %}{% static \'css/b.css\' %}{% endif %}" nonce="{{ csp_nonce }}" crossorigin="anonymous">'
     "\n"
 )
 CSS_ORIGINAL_LTR = (
@@ -139,10 +146,12 @@ def test_bundling_off_renders_the_inner_tags_unchanged(site: Site, overrides: di
         pytest.param(["BUNDLES"], "ASSETOPT must be a dict", id="not_a_dict"),
     ],
 )
-def test_an_invalid_setting_renders_the_inner_tags_and_warns_once_per_process(site: Site, assetopt: object, words: str, caplog: pytest.LogCaptureFixture):
+def test_an_invalid_setting_renders_the_inner_tags_and_warns_once_per_process(
+    site: Site, assetopt: object, words: str, caplog: pytest.LogCaptureFixture
+):
     """A bad ASSETOPT must never take the site down: a 500.html using {% bundle %} would fail too."""
     name = css_page(site)
-    picture = site.page(LOAD + "{% picture %}<img src=\"{% static 'css/a.css' %}\" alt=\"\">{% endpicture %}", "-picture")
+    picture = site.page(LOAD + '{% picture %}<img src="{% static \'css/a.css\' %}" alt="">{% endpicture %}', "-picture")
     site.build()
     caplog.set_level(logging.WARNING, logger="assetopt")
     with settings(ASSETOPT=assetopt):
@@ -170,8 +179,8 @@ def test_built_css_bundle_keeps_a_media_other_than_all(site: Site):
     site.write({"css/p.css": ".p { color: black; }\n", "css/q.css": ".q { display: none; }\n"})
     name = site.page(
         LOAD + '{% bundle "css" %}\n'
-        "<link rel=\"stylesheet\" href=\"{% static 'css/p.css' %}\" media=\"print\">\n"
-        "<link rel=\"stylesheet\" href=\"{% static 'css/q.css' %}\" media=\"print\">\n"
+        '<link rel="stylesheet" href="{% static \'css/p.css\' %}" media="print">\n'
+        '<link rel="stylesheet" href="{% static \'css/q.css\' %}" media="print">\n'
         "{% endbundle %}"
     )
     ((built, data),) = site.built(site.build(), ("css/p.css", "css/q.css"))
@@ -182,8 +191,8 @@ def test_built_js_bundle_keeps_defer_and_a_nonce_from_the_context(site: Site):
     site.write({"js/a.js": "var a = 1;\n", "js/b.js": "var b = a + 1;\n"})
     name = site.page(
         LOAD + '{% bundle "js" %}\n'
-        "<script src=\"{% static 'js/a.js' %}\" defer nonce=\"{{ request_nonce }}\"></script>\n"
-        "<script src=\"{% static 'js/b.js' %}\" defer nonce=\"{{ request_nonce }}\"></script>\n"
+        '<script src="{% static \'js/a.js\' %}" defer nonce="{{ request_nonce }}"></script>\n'
+        '<script src="{% static \'js/b.js\' %}" defer nonce="{{ request_nonce }}"></script>\n'
         "{% endbundle %}"
     )
     ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
@@ -194,7 +203,10 @@ def test_built_js_bundle_keeps_defer_and_a_nonce_from_the_context(site: Site):
 def test_a_bundle_split_into_two_files_renders_one_tag_per_file_in_order(site: Site):
     # An external @import after a rule cannot be hoisted: the bundler starts a second file there.
     site.write({"css/a.css": ".a { color: red; }\n", "css/b.css": '@import url("https://fonts.example.com/f.css");\n.b { color: blue; }\n'})
-    name = site.page(LOAD + '{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/a.css\' %}"><link rel="stylesheet" href="{% static \'css/b.css\' %}">{% endbundle %}')
+    name = site.page(
+        LOAD
+        + '{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/a.css\' %}"><link rel="stylesheet" href="{% static \'css/b.css\' %}">{% endbundle %}'
+    )
     files = site.built(site.build(), ("css/a.css", "css/b.css"))
     assert [data for _, data in files] == [b".a{color:red}", b'@import url("https://fonts.example.com/f.css");.b{color:blue}']
     expected = "\n".join(f'<link rel="stylesheet" href="/static/{n}" integrity="{sri(d)}">' for n, d in files)
@@ -236,12 +248,14 @@ def test_active_language_through_the_i18n_context_processor_links_the_matching_v
     ],
 )
 def test_whole_tags_chosen_by_if_elif_link_the_variant_built_for_them(site: Site, context: dict[str, object], sources: tuple[str, ...]):
-    site.write({"css/admin.css": ".admin { color: red; }\n", "css/staff.css": ".staff { color: green; }\n", "css/site.css": ".site { color: blue; }\n"})
+    site.write(
+        {"css/admin.css": ".admin { color: red; }\n", "css/staff.css": ".staff { color: green; }\n", "css/site.css": ".site { color: blue; }\n"}
+    )
     name = site.page(
         LOAD + '{% bundle "css" %}\n'
-        "{% if admin %}<link rel=\"stylesheet\" href=\"{% static 'css/admin.css' %}\">"
-        "{% elif staff %}<link rel=\"stylesheet\" href=\"{% static 'css/staff.css' %}\">{% endif %}\n"
-        "<link rel=\"stylesheet\" href=\"{% static 'css/site.css' %}\">\n"
+        '{% if admin %}<link rel="stylesheet" href="{% static \'css/admin.css\' %}">'
+        '{% elif staff %}<link rel="stylesheet" href="{% static \'css/staff.css\' %}">{% endif %}\n'
+        '<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n'
         "{% endbundle %}"
     )
     result = site.build()
@@ -266,7 +280,9 @@ def test_nonces_and_csrf_tokens_never_change_the_bundle(site: Site):
     from django.test import RequestFactory
 
     site.write({"js/a.js": "var a = 1;\n"})
-    name = site.page(LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}" nonce="{{ csp_nonce }}" data-csrf="{{ csrf_token }}"></script>{% endbundle %}')
+    name = site.page(
+        LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}" nonce="{{ csp_nonce }}" data-csrf="{{ csrf_token }}"></script>{% endbundle %}'
+    )
     ((built, data),) = site.built(site.build(), ("js/a.js",))
     one = site.render(name, {"csp_nonce": "first"}, RequestFactory().get("/"))
     two = site.render(name, {"csp_nonce": "second"}, RequestFactory().get("/"))
@@ -282,7 +298,7 @@ def test_static_url_variable_inside_a_block_compiles_and_is_bundled(site: Site):
     name = site.page(
         LOAD + '{% bundle "css" %}\n'
         '<link rel="stylesheet" href="{{ STATIC_URL }}css/a.css">\n'
-        "<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">\n"
+        '<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n'
         "{% endbundle %}"
     )
     ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
@@ -296,7 +312,7 @@ def test_a_literal_static_url_inside_a_block_is_read_like_the_build_reads_it(sit
     name = site.page(
         LOAD + '{% bundle "css" %}\n'
         '<link rel="stylesheet" href="/static/css/a.css">\n'
-        "<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">\n"
+        '<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n'
         "{% endbundle %}"
     )
     ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
@@ -343,9 +359,22 @@ VALID_ENTRY = '"kind": "css", "semantics": "all", "sources": ["css/a.css", "css/
         pytest.param('{"schema": "assetopt.manifest", "version": 99, "bundles": {}}', id="wrong_version"),
         pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": []}', id="bundles_not_a_mapping"),
         pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {"kind": "css"}}}', id="entry_missing_fields"),
-        pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {' + VALID_ENTRY + ', "files": [{"name": "x.css"}]}}}', id="file_missing_fields"),
-        pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {' + VALID_ENTRY + ', "files": [{"name": "x.css", "integrity": "sha256-abc", "sources": [], "size": 3}]}}}', id="bad_integrity_prefix"),
-        pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {' + VALID_ENTRY + ', "files": [{"name": "x.css", "integrity": "sha384-abc", "sources": [], "size": Infinity}]}}}', id="infinite_size"),
+        pytest.param(
+            '{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {' + VALID_ENTRY + ', "files": [{"name": "x.css"}]}}}',
+            id="file_missing_fields",
+        ),
+        pytest.param(
+            '{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {'
+            + VALID_ENTRY
+            + ', "files": [{"name": "x.css", "integrity": "sha256-abc", "sources": [], "size": 3}]}}}',
+            id="bad_integrity_prefix",
+        ),
+        pytest.param(
+            '{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {'
+            + VALID_ENTRY
+            + ', "files": [{"name": "x.css", "integrity": "sha384-abc", "sources": [], "size": Infinity}]}}}',
+            id="infinite_size",
+        ),
         pytest.param('{"schema": "assetopt.manifest", "version": 1, "bundles": {"KEY": {' + VALID_ENTRY + ', "files": []}}}', id="no_files"),
         pytest.param('{"schema": "assetopt.manifest", "version": 1, "static_url": "/static/", "bundles": {}}', id="entry_missing"),
     ],
@@ -407,11 +436,33 @@ def test_a_bundle_missing_from_a_hashed_static_storage_falls_back_instead_of_fai
 @pytest.mark.parametrize(
     "source, lineno, words",
     [
-        pytest.param(LOAD + '{% bundle "css" %}\n{% for p in paths %}\n<link rel="stylesheet" href="{% static p %}">\n{% endfor %}\n{% endbundle %}\n', 3, "{% for %}", id="for_loop"),
-        pytest.param(LOAD + '{% bundle "css" %}\n\n<link rel="stylesheet" href="{% static path_var %}">\n{% endbundle %}\n', 4, "computed path", id="static_variable"),
-        pytest.param(LOAD + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', 3, "computed at run time", id="variable_href"),
-        pytest.param(LOAD + '{% bundle "js" %}\n{% if a %}\n\n<script src="{% static \'a.js\' %}{{ v }}"></script>{% endif %}\n{% endbundle %}\n', 5, "computed at run time", id="variable_src_inside_if"),
-        pytest.param(LOAD + '\n{% bundle "png" %}\n<link rel="stylesheet" href="{% static \'a.css\' %}">\n{% endbundle %}\n', 3, 'expected {% bundle "css" %}', id="bad_kind"),
+        pytest.param(
+            LOAD + '{% bundle "css" %}\n{% for p in paths %}\n<link rel="stylesheet" href="{% static p %}">\n{% endfor %}\n{% endbundle %}\n',
+            3,
+            "{% for %}",
+            id="for_loop",
+        ),
+        pytest.param(
+            LOAD + '{% bundle "css" %}\n\n<link rel="stylesheet" href="{% static path_var %}">\n{% endbundle %}\n',
+            4,
+            "computed path",
+            id="static_variable",
+        ),
+        pytest.param(
+            LOAD + '{% bundle "css" %}\n<link rel="stylesheet" href="{{ x }}">\n{% endbundle %}\n', 3, "computed at run time", id="variable_href"
+        ),
+        pytest.param(
+            LOAD + '{% bundle "js" %}\n{% if a %}\n\n<script src="{% static \'a.js\' %}{{ v }}"></script>{% endif %}\n{% endbundle %}\n',
+            5,
+            "computed at run time",
+            id="variable_src_inside_if",
+        ),
+        pytest.param(
+            LOAD + '\n{% bundle "png" %}\n<link rel="stylesheet" href="{% static \'a.css\' %}">\n{% endbundle %}\n',
+            3,
+            'expected {% bundle "css" %}',
+            id="bad_kind",
+        ),
     ],
 )
 def test_what_the_build_refuses_is_a_template_syntax_error_naming_the_line(site: Site, source: str, lineno: int, words: str):
@@ -429,7 +480,7 @@ def test_a_carried_nonce_is_escaped_once_not_twice(site: Site):
     site.write({"js/a.js": "var a = 1;\n", "js/b.js": "var b = 2;\n"})
     name = site.page(
         LOAD + '{% bundle "js" %}'
-        "<script src=\"{% static 'js/a.js' %}\" nonce=\"{{ n }}\"></script><script src=\"{% static 'js/b.js' %}\" nonce=\"{{ n }}\"></script>"
+        '<script src="{% static \'js/a.js\' %}" nonce="{{ n }}"></script><script src="{% static \'js/b.js\' %}" nonce="{{ n }}"></script>'
         "{% endbundle %}"
     )
     ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
@@ -438,10 +489,14 @@ def test_a_carried_nonce_is_escaped_once_not_twice(site: Site):
 
 def test_a_bundle_on_another_origin_gets_crossorigin_so_sri_does_not_block_it(site: Site):
     site.write({"js/a.js": "var a = 1;\n", "js/b.js": "var b = 2;\n"})
-    name = site.page(LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}"></script><script src="{% static \'js/b.js\' %}"></script>{% endbundle %}')
+    name = site.page(
+        LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}"></script><script src="{% static \'js/b.js\' %}"></script>{% endbundle %}'
+    )
     ((built, data),) = site.built(site.build(), ("js/a.js", "js/b.js"))
     with settings(STATIC_URL="https://cdn.example.com/static/"):
-        assert site.render(name) == f'\n<script src="https://cdn.example.com/static/{built}" integrity="{sri(data)}" crossorigin="anonymous"></script>'
+        assert (
+            site.render(name) == f'\n<script src="https://cdn.example.com/static/{built}" integrity="{sri(data)}" crossorigin="anonymous"></script>'
+        )
 
 
 def test_value_tags_inside_an_attribute_of_a_bundled_tag_compile(site: Site):
@@ -449,8 +504,8 @@ def test_value_tags_inside_an_attribute_of_a_bundled_tag_compile(site: Site):
     site.write({"css/a.css": "a{}", "css/b.css": "b{}"})
     name = site.page(
         LOAD + '{% bundle "css" %}'
-        "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\" title=\"{% firstof 'x' %}\">"
-        "<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">{% endbundle %}"
+        '<link rel="stylesheet" href="{% static \'css/a.css\' %}" title="{% firstof \'x\' %}">'
+        '<link rel="stylesheet" href="{% static \'css/b.css\' %}">{% endbundle %}'
     )
     ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
     assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'

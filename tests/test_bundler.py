@@ -1,4 +1,5 @@
 """The bundler: joining CSS/JS must not change meaning (design decision 4); output is deterministic."""
+
 from __future__ import annotations
 
 import ast
@@ -66,12 +67,8 @@ FA = "vendor/fontawesome/css/all.css"
         pytest.param("a{b:url('img/x.png')}", "a{b:url('../vendor/fontawesome/css/img/x.png')}", id="single_quoted"),
         pytest.param("a{b:url( x.png )}", "a{b:url( ../vendor/fontawesome/css/x.png )}", id="spaces_kept"),
         pytest.param("a{b:URL(x.png)}", "a{b:URL(../vendor/fontawesome/css/x.png)}", id="upper_case"),
-        pytest.param(
-            "a{src:url(../webfonts/fa.eot?#iefix)}", "a{src:url(../vendor/fontawesome/webfonts/fa.eot?#iefix)}", id="iefix"
-        ),
-        pytest.param(
-            "a{src:url('../webfonts/a.woff2?v=6')}", "a{src:url('../vendor/fontawesome/webfonts/a.woff2?v=6')}", id="query"
-        ),
+        pytest.param("a{src:url(../webfonts/fa.eot?#iefix)}", "a{src:url(../vendor/fontawesome/webfonts/fa.eot?#iefix)}", id="iefix"),
+        pytest.param("a{src:url('../webfonts/a.woff2?v=6')}", "a{src:url('../vendor/fontawesome/webfonts/a.woff2?v=6')}", id="query"),
         pytest.param("a{b:url(sprite.svg#icon)}", "a{b:url(../vendor/fontawesome/css/sprite.svg#icon)}", id="fragment"),
         pytest.param("a{b:url(data:image/png;base64,AAA=)}", "a{b:url(data:image/png;base64,AAA=)}", id="data_uri"),
         pytest.param('a{b:url("data:image/svg+xml,<svg/>")}', 'a{b:url("data:image/svg+xml,<svg/>")}', id="data_quoted"),
@@ -149,9 +146,7 @@ def test_minify_css_keeps_spaces_in_quoted_urls_that_rcssmin_would_strip() -> No
 def test_join_css_separates_sources_with_newline_and_rebases_each_from_its_folder() -> None:
     sources = [Source("css/a.css", "a{b:url(i/a.png)}"), Source("vendor/x/x.css", ".x{b:url(../img/x.png)}")]
     joined = join_css(sources, "bundles/site.css", minify=False)
-    assert joined == Joined(
-        (Chunk("a{b:url(../css/i/a.png)}\n.x{b:url(../vendor/img/x.png)}", ("css/a.css", "vendor/x/x.css")),), ()
-    )
+    assert joined == Joined((Chunk("a{b:url(../css/i/a.png)}\n.x{b:url(../vendor/img/x.png)}", ("css/a.css", "vendor/x/x.css")),), ())
     minified = join_css(sources, "bundles/site.css")
     assert minified.chunks[0].text == "a{b:url(../css/i/a.png)}.x{b:url(../vendor/img/x.png)}"
 
@@ -178,13 +173,25 @@ def test_join_css_never_hoists_a_foreign_charset_over_files_decoded_by_their_own
 @pytest.mark.parametrize(
     ("data", "text"),
     [
-        pytest.param('@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}'.encode("cp1256"), '@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}', id="windows_1256"),
-        pytest.param(b'@charset "iso-8859-1";a{content:"caf\xe9 \x80"}', '@charset "iso-8859-1";a{content:"caf\xe9 \u20ac"}', id="latin1_label_is_windows_1252_as_in_browsers"),
-        pytest.param(b'\xef\xbb\xbf@charset "iso-8859-1";a{content:"\xc3\xa9"}', '@charset "iso-8859-1";a{content:"\xe9"}', id="bom_wins_over_charset"),
+        pytest.param(
+            '@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}'.encode("cp1256"),
+            '@charset "windows-1256";a{content:"\u0645\u0631\u062d\u0628\u0627"}',
+            id="windows_1256",
+        ),
+        pytest.param(
+            b'@charset "iso-8859-1";a{content:"caf\xe9 \x80"}',
+            '@charset "iso-8859-1";a{content:"caf\xe9 \u20ac"}',
+            id="latin1_label_is_windows_1252_as_in_browsers",
+        ),
+        pytest.param(
+            b'\xef\xbb\xbf@charset "iso-8859-1";a{content:"\xc3\xa9"}', '@charset "iso-8859-1";a{content:"\xe9"}', id="bom_wins_over_charset"
+        ),
         pytest.param('a{content:"\xe9"}'.encode("utf-16-le").join([b"\xff\xfe", b""]), 'a{content:"\xe9"}', id="utf16_bom"),
         pytest.param(b'@charset "utf-16";a{content:"\xc3\xa9"}', '@charset "utf-16";a{content:"\xe9"}', id="utf16_label_means_utf8"),
         pytest.param(b'@charset "no-such";a{content:"\xc3\xa9"}', '@charset "no-such";a{content:"\xe9"}', id="unknown_label_ignored"),
-        pytest.param(b"@charset 'windows-1256';a{content:\"\xc3\xa9\"}", "@charset 'windows-1256';a{content:\"\xe9\"}", id="not_byte_exact_is_no_charset"),
+        pytest.param(
+            b"@charset 'windows-1256';a{content:\"\xc3\xa9\"}", "@charset 'windows-1256';a{content:\"\xe9\"}", id="not_byte_exact_is_no_charset"
+        ),
     ],
 )
 def test_decode_css_reads_each_file_as_the_browser_does(data: bytes, text: str) -> None:
@@ -223,7 +230,7 @@ def test_join_css_ignores_imports_inside_comments_and_blocks() -> None:
 
 def test_join_css_missing_local_import_is_an_error_naming_file_line_and_path() -> None:
     with pytest.raises(BundleError) as info:
-        join_css([Source("css/a.css", "\n@import \"x.css\";")], "b.css", read=lambda p: None)
+        join_css([Source("css/a.css", '\n@import "x.css";')], "b.css", read=lambda p: None)
     assert (info.value.path, info.value.lineno) == ("css/a.css", 2)
     assert "css/x.css" in str(info.value)
     assert isinstance(info.value, AssetoptError)
@@ -234,9 +241,7 @@ def test_join_css_import_cycle_is_an_error() -> None:
     with pytest.raises(BundleError) as info:
         join_css([Source("css/a.css", files["css/a.css"])], "x.css", read=files.get)
     assert (info.value.path, info.value.lineno) == ("css/b.css", 3)
-    assert str(info.value) == (
-        "css/b.css:3: @import cycle: css/a.css -> css/b.css -> css/a.css (remove one of these @imports)"
-    )
+    assert str(info.value) == ("css/b.css:3: @import cycle: css/a.css -> css/b.css -> css/a.css (remove one of these @imports)")
 
 
 def test_external_import_after_a_rule_starts_a_new_chunk() -> None:
@@ -276,9 +281,7 @@ def test_import_after_a_rule_was_ignored_by_browsers_so_it_is_removed_with_a_war
 def test_import_with_layer_is_kept_as_an_import_not_inlined() -> None:
     joined = join_css([Source("css/a.css", '@import "b.css" layer(base);\na{}')], "x/all.css", read=lambda p: "b{}")
     assert joined.chunks == (Chunk('@import "../css/b.css" layer(base);a{}', ("css/a.css",)),)
-    assert joined.warnings == (
-        BundleWarning("css/a.css", 1, "@import of css/b.css kept as an @import: layer() and supports() are not inlined"),
-    )
+    assert joined.warnings == (BundleWarning("css/a.css", 1, "@import of css/b.css kept as an @import: layer() and supports() are not inlined"),)
 
 
 def test_a_stylesheet_with_namespace_gets_its_own_chunk() -> None:
@@ -291,9 +294,7 @@ def test_external_import_inside_a_media_wrapped_import_keeps_that_import() -> No
     files = {"css/fonts.css": "@import url(https://fonts.example/x.css);\n.f{}"}
     joined = join_css([Source("css/a.css", '@import "fonts.css" screen;\na{}')], "b/all.css", read=files.get)
     assert joined.chunks == (Chunk('@import "../css/fonts.css" screen;a{}', ("css/a.css",)),)
-    assert joined.warnings == (
-        BundleWarning("css/a.css", 1, "@import of css/fonts.css kept as an @import: its own @imports cannot sit in @media"),
-    )
+    assert joined.warnings == (BundleWarning("css/a.css", 1, "@import of css/fonts.css kept as an @import: its own @imports cannot sit in @media"),)
 
 
 @pytest.mark.parametrize(
@@ -321,7 +322,9 @@ _BAD_STRING = "unterminated string (a newline ends it, and the browser drops its
     [
         pytest.param('a.x { content: "oops;\n color: red }\n', 'a.x{content:"oops;"!bad-string color:red}', [1], id="double_quote_in_a_declaration"),
         pytest.param("a{content:'it\\'s\n}\n", "a{content:'it\\'s'!bad-string}", [1], id="single_quote_after_an_escape"),
-        pytest.param('a[title="x\n] {color:red}\nb{c:"d\n}', 'a[title="x"!bad-string]{color:red}b{c:"d"!bad-string}', [1, 3], id="selector_and_second_line"),
+        pytest.param(
+            'a[title="x\n] {color:red}\nb{c:"d\n}', 'a[title="x"!bad-string]{color:red}b{c:"d"!bad-string}', [1, 3], id="selector_and_second_line"
+        ),
         pytest.param('a{content:"two \\\nlines"}', 'a{content:"two lines"}', [], id="escaped_newline_is_no_end"),
     ],
 )
@@ -421,9 +424,7 @@ def test_js_strictness(js: str, strict: bool | None) -> None:
 
 def test_strip_js_source_map_only_removes_whole_line_comments() -> None:
     js = 'a()\n//# sourceMappingURL=a.js.map\nb = "\\\n//# sourceMappingURL=in-string"\nc = `\n//# sourceMappingURL=t`\n  //@ sourceMappingURL=old.map\r\nd() //# sourceMappingURL=q\n'
-    assert strip_js_source_map(js) == (
-        'a()\nb = "\\\n//# sourceMappingURL=in-string"\nc = `\n//# sourceMappingURL=t`\nd() //# sourceMappingURL=q\n'
-    )
+    assert strip_js_source_map(js) == ('a()\nb = "\\\n//# sourceMappingURL=in-string"\nc = `\n//# sourceMappingURL=t`\nd() //# sourceMappingURL=q\n')
 
 
 # ----------------------------------------------------------------------------------------- minify_js

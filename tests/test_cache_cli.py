@@ -1,5 +1,6 @@
 """``assetopt verify --cache``, ``manage.py assetopt verify --cache`` and ``optimize`` leaving out a leaking
 cache rule: exit codes and the evidence printed, on the example ERP (users demo and clerk)."""
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,12 @@ def test_manage_py_verify_cache_uses_the_settings_users_and_rules() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "erp.settings"}
     proc = subprocess.run(
         [sys.executable, str(REPO / "example" / "manage.py"), "assetopt", "verify", "--cache", "--url", "core:dashboard"],
-        cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=600,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "proven: dashboard_charts, navbar_notifications (same key, same output for demo, clerk and anonymous" in proc.stdout

@@ -9,6 +9,7 @@ refused), he is not; and ``verify --cache`` (``check_cache``) finds the first an
 The example ERP's rules pass the check with its two users; dropping the user from the navbar rule
 fails it.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,18 +40,58 @@ REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 PROFILE = [("alice", "GET", "/profile/", {}), ("bob", "GET", "/profile/", {})]
 # (id, template, selector, the old analysis's vary-on, [(user, method, path, data)] x 2, first's text, second's text)
 KINDS = [
-    ("order_history", "orders.html", "table.orders", "", [("alice", "GET", "/orders/", {}), ("bob", "GET", "/orders/", {})], "olives for Alice", "dates for Bob"),
+    (
+        "order_history",
+        "orders.html",
+        "table.orders",
+        "",
+        [("alice", "GET", "/orders/", {}), ("bob", "GET", "/orders/", {})],
+        "olives for Alice",
+        "dates for Bob",
+    ),
     # the old key was the loop variable: str(order) is "Order" for every order
-    ("order_row", "orders.html", "li.row", "order", [("alice", "GET", "/orders/", {}), ("bob", "GET", "/orders/", {})], '<li class="row">A-1001', '<li class="row">B-2002'),
-    ("address_book", "addresses.html", "ul.addresses", "", [("alice", "GET", "/addresses/", {}), ("bob", "GET", "/addresses/", {})], "12 Palm Street", "9 Cedar Road"),
+    (
+        "order_row",
+        "orders.html",
+        "li.row",
+        "order",
+        [("alice", "GET", "/orders/", {}), ("bob", "GET", "/orders/", {})],
+        '<li class="row">A-1001',
+        '<li class="row">B-2002',
+    ),
+    (
+        "address_book",
+        "addresses.html",
+        "ul.addresses",
+        "",
+        [("alice", "GET", "/addresses/", {}), ("bob", "GET", "/addresses/", {})],
+        "12 Palm Street",
+        "9 Cedar Road",
+    ),
     ("notifications", "home.html", "ul.bell", "", [("alice", "GET", "/", {}), ("bob", "GET", "/", {})], "your olives shipped", "your dates are late"),
     ("participants", "thread.html", "ul.participants", "", [("alice", "GET", "/thread/", {}), ("bob", "GET", "/thread/", {})], "carol", "dave"),
-    ("order_detail", "order_detail.html", "section.shipping", "", [("alice", "GET", "/orders/1/", {}), ("alice", "GET", "/orders/2/", {})], "12 Palm Street", "9 Cedar Road"),
+    (
+        "order_detail",
+        "order_detail.html",
+        "section.shipping",
+        "",
+        [("alice", "GET", "/orders/1/", {}), ("alice", "GET", "/orders/2/", {})],
+        "12 Palm Street",
+        "9 Cedar Road",
+    ),
     # the old analysis traced only {% with %}: view.request.user, a firstof alias, a takes_context tag
     ("view_request_user", "profile.html", "p.viewmail", "", PROFILE, '"viewmail">alice@', '"viewmail">bob@'),
     ("firstof_alias", "profile.html", "p.alias", "", PROFILE, '"alias">alice@', '"alias">bob@'),
     ("takes_context_tag", "profile.html", "p.tagged", "", PROFILE, '"tagged">alice@', None),
-    ("form_errors", "pay.html", "ul.errors", "", [("alice", "POST", "/pay/", {"holder": "Alice", "card": "4111"}), ("bob", "GET", "/pay/", {})], "Alice: card 4111 was declined", None),
+    (
+        "form_errors",
+        "pay.html",
+        "ul.errors",
+        "",
+        [("alice", "POST", "/pay/", {"holder": "Alice", "card": "4111"}), ("bob", "GET", "/pay/", {})],
+        "Alice: card 4111 was declined",
+        None,
+    ),
 ]
 IDS = [k[0] for k in KINDS]
 REFUSED = {
@@ -121,7 +162,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", ""],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10
@@ -153,8 +195,16 @@ def backend(request: pytest.FixtureRequest) -> str | None:
 
 @pytest.mark.parametrize(("kind", "template", "selector", "old_vary", "steps", "first", "second"), KINDS, ids=IDS)
 def test_naive_key_serves_the_first_users_data_and_the_derived_key_does_not(
-    shop: Path, tmp_path: Path, backend: str | None,
-    kind: str, template: str, selector: str, old_vary: str, steps: list, first: str, second: str | None,
+    shop: Path,
+    tmp_path: Path,
+    backend: str | None,
+    kind: str,
+    template: str,
+    selector: str,
+    old_vary: str,
+    steps: list,
+    first: str,
+    second: str | None,
 ) -> None:
     source = (shop / "templates" / template).read_text(encoding="utf-8")
     uncached = drive(shop, shop / "templates", steps)
@@ -208,22 +258,33 @@ def test_verify_cache_finds_every_naive_key_and_passes_the_derived_ones(shop: Pa
     assert (history.template, history.line, history.first, history.second) == ("orders.html", 2, "alice at /orders/", "bob at /orders/")
     assert "olives for Alice" in history.difference and "dates for Bob" in history.difference
     assert leaks["order_row"].key == ("Order",)  # str() of two different orders
-    assert {leaks["order_detail"].first, leaks["order_detail"].second} >= {"alice at /orders/1/", "alice at /orders/2/"} or "orders/2/" in leaks["order_detail"].second
+    assert {leaks["order_detail"].first, leaks["order_detail"].second} >= {"alice at /orders/1/", "alice at /orders/2/"} or "orders/2/" in leaks[
+        "order_detail"
+    ].second
 
     rules = tuple(CacheFragment(t, s, 600, k) for k, t, s, *_ in KINDS)
     check, rewritten = check_cache(shop_config(shop, shop / "templates", rules), "shop_settings", shop, ("alice", "bob"), CHECKED_URLS)
     assert check.leaks == ()
     assert set(check.proven) == set(IDS) - set(REFUSED)
     # in Django mode the tag library is loaded: whoami is known to take the context
-    assert any(s.reason.endswith("{% whoami %} at line 4 takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here") for s in rewritten.skips)
-    assert [s.reason for s in rewritten.skips if "ul.errors" in s.reason][0].endswith("form errors belong to one submission, which no cache key tells apart")
+    assert any(
+        s.reason.endswith(
+            "{% whoami %} at line 4 takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here"
+        )
+        for s in rewritten.skips
+    )
+    assert [s.reason for s in rewritten.skips if "ul.errors" in s.reason][0].endswith(
+        "form errors belong to one submission, which no cache key tells apart"
+    )
 
 
 def test_verify_cache_with_one_user_is_not_a_proof(shop: Path) -> None:
     rules = (CacheFragment("orders.html", "table.orders", 600, "order_history"),)
     check, _ = check_cache(shop_config(shop, shop / "templates", rules), "shop_settings", shop, ("alice",), ("orders",))
     assert check.failed and check.leaks == () and check.proven == ()
-    assert check.not_proven == (("order_history", "seen by 1 signed-in user(s): give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])"),)
+    assert check.not_proven == (
+        ("order_history", "seen by 1 signed-in user(s): give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])"),
+    )
 
 
 # -- the example ERP -------------------------------------------------------------------------------------
@@ -264,4 +325,6 @@ def test_django_mode_reads_the_context_processors_and_which_tags_take_the_contex
     rules = (CacheFragment("profile.html", "p.price", 60, "price"), CacheFragment("profile.html", "p.tagged", 60, "tagged"))
     planned = plan_cache(template, RewriteContext(cache_rules=rules, cache_facts=facts))
     assert [e.text for e in planned.edits][0].startswith("{% cache 60 price %}")  # a simple_tag of its arguments only
-    assert [s.reason for s in planned.skips] == ['"p.tagged": not cached: {% whoami %} at line 4 takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here']
+    assert [s.reason for s in planned.skips] == [
+        '"p.tagged": not cached: {% whoami %} at line 4 takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here'
+    ]

@@ -4,6 +4,7 @@ Each fragment is the element with ``class="f"``. A template cannot show what the
 on, so reading it is never "the same for every request"; what the template does show (the user, by any
 path or alias; a loop's object) goes into the key by its pk.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,15 +38,37 @@ KEYED = [
     pytest.param('<p class="f">{{ view.request.user.email }}</p>', ("request.user.pk",), id="view_request_user_reads_the_user"),
     pytest.param('{% firstof user.email "x" as who %}<p class="f">{{ who }}</p>', ("user.pk",), id="firstof_alias_is_traced_to_the_user"),
     pytest.param("{% url 'p' user.email as purl %}<p class=\"f\">{{ purl }}</p>", ("user.pk", "LANGUAGE_CODE"), id="url_alias_is_traced_to_the_user"),
-    pytest.param('{% regroup user.groups.all by name as gl %}<p class="f">{% for g in gl %}{{ g.grouper }}{% endfor %}</p>', ("user.pk",), id="regroup_alias_is_traced_to_the_user"),
-    pytest.param("{% for o in rows %}{% cycle user.email 'b' as c silent %}<p class=\"f\">{{ c }}</p>{% endfor %}", ("user.pk",), id="cycle_alias_is_traced_to_the_user"),
-    pytest.param('{% load i18n %}<p class="f">{% blocktrans with n=user.username %}Hi {{ n }}{% endblocktrans %}</p>', ("user.pk", "LANGUAGE_CODE"), id="blocktrans_with_reads_the_user"),
+    pytest.param(
+        '{% regroup user.groups.all by name as gl %}<p class="f">{% for g in gl %}{{ g.grouper }}{% endfor %}</p>',
+        ("user.pk",),
+        id="regroup_alias_is_traced_to_the_user",
+    ),
+    pytest.param(
+        "{% for o in rows %}{% cycle user.email 'b' as c silent %}<p class=\"f\">{{ c }}</p>{% endfor %}",
+        ("user.pk",),
+        id="cycle_alias_is_traced_to_the_user",
+    ),
+    pytest.param(
+        '{% load i18n %}<p class="f">{% blocktrans with n=user.username %}Hi {{ n }}{% endblocktrans %}</p>',
+        ("user.pk", "LANGUAGE_CODE"),
+        id="blocktrans_with_reads_the_user",
+    ),
     pytest.param('{% load x %}{% whoami as me %}<p class="f">{{ me }}</p>', PER_REQUEST, id="custom_tag_alias_is_per_request"),
-    pytest.param('{% for order in orders %}<li class="f">{{ order.number }}</li>{% endfor %}', ("order.pk",), id="loop_fragment_keys_on_the_objects_pk"),
+    pytest.param(
+        '{% for order in orders %}<li class="f">{{ order.number }}</li>{% endfor %}', ("order.pk",), id="loop_fragment_keys_on_the_objects_pk"
+    ),
     pytest.param('{% for c in codes %}<li class="f">{{ c }}</li>{% endfor %}', ("c",), id="loop_fragment_printing_only_the_value_keys_on_it"),
-    pytest.param('<table class="f">{% for order in orders %}<tr><td>{{ order.number }}</td></tr>{% endfor %}</table>', PER_REQUEST, id="order_history_is_per_request"),
+    pytest.param(
+        '<table class="f">{% for order in orders %}<tr><td>{{ order.number }}</td></tr>{% endfor %}</table>',
+        PER_REQUEST,
+        id="order_history_is_per_request",
+    ),
     pytest.param('<ul class="f">{% for a in addresses %}<li>{{ a.street }}</li>{% endfor %}</ul>', PER_REQUEST, id="address_book_is_per_request"),
-    pytest.param('<ul class="f">{% for p in thread.participants.all %}<li>{{ p.name }}</li>{% endfor %}</ul>', PER_REQUEST, id="thread_participants_are_per_request"),
+    pytest.param(
+        '<ul class="f">{% for p in thread.participants.all %}<li>{{ p.name }}</li>{% endfor %}</ul>',
+        PER_REQUEST,
+        id="thread_participants_are_per_request",
+    ),
     pytest.param('<p class="f">{{ order.shipping_address }}</p>', PER_REQUEST, id="per_object_page_is_per_request"),
     pytest.param('<p class="f">{% with n=order.number %}{{ n }}{% endwith %}</p>', PER_REQUEST, id="with_inside_reads_the_view"),
     pytest.param('<p class="f">{{ STATIC_URL }}logo.svg</p>', (), id="static_url_is_a_constant"),
@@ -64,9 +87,17 @@ def test_fragment_key_holds_what_its_data_depends_on(source: str, vary: tuple[st
 
 
 REFUSED = [
-    pytest.param('<ul class="f">{% for e in form.non_field_errors %}<li>{{ e }}</li>{% endfor %}</ul>', "form.non_field_errors at line 1: form errors belong to one submission", id="form_errors"),
+    pytest.param(
+        '<ul class="f">{% for e in form.non_field_errors %}<li>{{ e }}</li>{% endfor %}</ul>',
+        "form.non_field_errors at line 1: form errors belong to one submission",
+        id="form_errors",
+    ),
     pytest.param('<p class="f">{{ form.email.errors }}</p>', "form.email.errors at line 1: form errors", id="field_errors"),
-    pytest.param('{% load x %}<p class="f">{% whoami %}</p>', "{% whoami %} at line 1 is a custom tag that may take the context (takes_context=True)", id="unknown_custom_tag"),
+    pytest.param(
+        '{% load x %}<p class="f">{% whoami %}</p>',
+        "{% whoami %} at line 1 is a custom tag that may take the context (takes_context=True)",
+        id="unknown_custom_tag",
+    ),
     pytest.param('<p class="f">{% debug %}</p>', "{% debug %} at line 1: it prints the whole context", id="debug_tag"),
     pytest.param('<p class="f">{% include "x.html" %}</p>', 'without "only"', id="include_without_only"),
     pytest.param('<form class="f" method="post"></form>', "a POST form at line 1", id="post_form"),
@@ -120,7 +151,11 @@ def test_suggestion_is_never_the_same_for_every_request_when_it_reads_view_data(
 def test_rule_vary_goes_into_the_inserted_tag() -> None:
     source = '<section class="stats">{{ stats.total }}</section>'
     t = parse_template("t.html", source)
-    for vary, tag in ((None, "{% cache 60 s request.user.pk request.get_full_path %}"), ((), "{% cache 60 s %}"), (("request.user.pk",), "{% cache 60 s request.user.pk %}")):
+    for vary, tag in (
+        (None, "{% cache 60 s request.user.pk request.get_full_path %}"),
+        ((), "{% cache 60 s %}"),
+        (("request.user.pk",), "{% cache 60 s request.user.pk %}"),
+    ):
         result = plan_cache(t, RewriteContext(cache_rules=(CacheRule("t.html", "section.stats", 60, "s", vary),)))
         assert result.edits[0].text.strip() == tag
 
@@ -148,6 +183,7 @@ def test_rule_vary_must_be_cheap_stable_ids(tmp_path: Path, vary: str, message: 
 def test_rule_vary_ids_are_accepted(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.assetopt]\n[[tool.assetopt.cache]]\ntemplate = "t.html"\nselector = "p"\ntimeout = 60\nname = "n"\n'
-        'vary = ["request.user.pk", "order.pk", "customer_id", "request.GET.q"]\n', encoding="utf-8"
+        'vary = ["request.user.pk", "order.pk", "customer_id", "request.GET.q"]\n',
+        encoding="utf-8",
     )
     assert load_config(tmp_path).cache[0].vary == ("request.user.pk", "order.pk", "customer_id", "request.GET.q")

@@ -1,4 +1,5 @@
 """The command line: exit codes (0 ok, 1 findings, 2 usage), JSON output, help with examples."""
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,6 @@ def test_fail_on_threshold_exits_1_naming_page_and_value(site: Path):
     assert ok.exit_code == 0
 
 
-
 def test_fail_on_image_bytes(site: Path):
     (site / "static/i.png").write_bytes(b"\x89PNG" + bytes(range(256)) * 8)  # 2052 bytes, brotli keeps ~all of it
     over = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "img_bytes>2k"], site)
@@ -72,6 +72,7 @@ def test_fail_on_image_bytes(site: Path):
     assert "fail-on: home.html: img_bytes>2k (is 2053)" in over.output  # i.png 2052 + j.png 1
     ok = run(["audit", "--templates", "templates", "--static", "static", "-q", "--fail-on", "img_bytes>3k,img_br>3k"], site)
     assert ok.exit_code == 0, ok.output
+
 
 @pytest.mark.parametrize(
     "args, message",

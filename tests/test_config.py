@@ -53,10 +53,10 @@ def test_missing_directory_is_an_error_naming_it(tmp_path: Path):
 @pytest.mark.parametrize(
     "toml, message",
     [
-        pytest.param('static_url = 3', "static_url must be a string", id="wrong_type"),
+        pytest.param("static_url = 3", "static_url must be a string", id="wrong_type"),
         pytest.param('static_url = "/static"', "must end with '/'", id="no_trailing_slash"),
-        pytest.param('pages = [1]', "pages must be a list of strings", id="list_of_ints"),
-        pytest.param('templates = [', "invalid TOML", id="broken_toml"),
+        pytest.param("pages = [1]", "pages must be a list of strings", id="list_of_ints"),
+        pytest.param("templates = [", "invalid TOML", id="broken_toml"),
     ],
 )
 def test_bad_values_are_errors(tmp_path: Path, toml: str, message: str):
@@ -68,7 +68,7 @@ def test_bad_values_are_errors(tmp_path: Path, toml: str, message: str):
 @pytest.mark.parametrize(
     "raw, message",
     [
-        pytest.param(b"[tool.assetopt]\nstatic_url = \"/st\xe4tic/\"\n", r"not UTF-8 \(byte offset 33\)", id="latin1"),
+        pytest.param(b'[tool.assetopt]\nstatic_url = "/st\xe4tic/"\n', r"not UTF-8 \(byte offset 33\)", id="latin1"),
         pytest.param(b"tool = 5\n", None, id="tool_not_a_table"),
         pytest.param(b"[tool]\nassetopt = 3\n", r"\[tool.assetopt\] must be a table", id="section_not_a_table"),
     ],
@@ -92,7 +92,11 @@ def test_config_is_frozen(tmp_path: Path):
 @pytest.mark.parametrize(
     "fragments, message",
     [
-        pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="1st"\n', "must start with a letter", id="name_starts_with_digit"),
+        pytest.param(
+            '[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="1st"\n',
+            "must start with a letter",
+            id="name_starts_with_digit",
+        ),
         pytest.param('[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="قائمة"\n', "ASCII", id="non_ascii_name"),
         pytest.param(
             '[[tool.assetopt.cache]]\ntemplate="a.html"\nselector="nav"\ntimeout=60\nname="menu"\n'

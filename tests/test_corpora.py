@@ -9,6 +9,7 @@ screenful (header/nav, logo, the first content image of each branch) is made laz
 
 Marked ``corpus`` (about a minute for all seven): ``pytest -m corpus``; ``-m "not corpus"`` skips it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

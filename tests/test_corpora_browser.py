@@ -15,6 +15,7 @@ A corpus whose pages all fail to render is reported (a warning with the first re
 7 must render. ``-s`` prints the page checked per corpus and what Chromium saw.
 Marked ``corpus``, ``slow`` and ``browser("chromium")``: ``pytest -m corpus``.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -179,7 +180,10 @@ def test_no_lazy_image_intersects_the_first_viewport_of_a_rendered_leaf_page_per
                     f"{name}: {page_name}: {seen['images']} <img>, {seen['lazy_all']} lazy ({len(seen['lazy'])} with a box), "
                     f"{seen['eager_in_view']} eager in the first viewport, {len(in_view)} lazy in it"
                 )
-                above += [(name, b["src"], f"{name}: {page_name}: lazy <img src={b['src']!r}> at top={b['top']:.0f}px (viewport {seen['vh']}px)") for b in in_view]
+                above += [
+                    (name, b["src"], f"{name}: {page_name}: lazy <img src={b['src']!r}> at top={b['top']:.0f}px (viewport {seen['vh']}px)")
+                    for b in in_view
+                ]
         finally:
             browser.close()
 

@@ -5,6 +5,7 @@ Each source is decoded by its own BOM or ``@charset`` and the bundle is written 
 Real files, a real ``assetopt build``, served by ``browser.serve`` (``text/css`` without a charset
 parameter, so the stylesheet's own ``@charset`` decides, as on many servers), read in Chromium.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,8 @@ ASCII_LABELLED = {  # what the build used to hoist: a foreign label over the UTF
 
 
 def block(sources: dict[str, bytes]) -> str:
-    links = "".join(f"<link rel=\"stylesheet\" href=\"{{% static '{name}' %}}\">" for name in sources)
-    return "{% load static assetopt %}<html><head>{% bundle \"css\" %}" + links + "{% endbundle %}</head><body></body></html>"
+    links = "".join(f'<link rel="stylesheet" href="{{% static \'{name}\' %}}">' for name in sources)
+    return '{% load static assetopt %}<html><head>{% bundle "css" %}' + links + "{% endbundle %}</head><body></body></html>"
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,9 @@ def block(sources: dict[str, bytes]) -> str:
         pytest.param(ASCII_LABELLED, {"latin": '"cafe"', "ar": f'"{ARABIC}"'}, id="foreign_label_on_ascii_file_first"),
     ],
 )
-def test_arabic_from_one_file_renders_right_next_to_windows_1256_and_iso_8859_1_files(tmp_path: Path, make_project, sources: dict[str, bytes], expected: dict[str, str]):
+def test_arabic_from_one_file_renders_right_next_to_windows_1256_and_iso_8859_1_files(
+    tmp_path: Path, make_project, sources: dict[str, bytes], expected: dict[str, str]
+):
     from playwright.sync_api import sync_playwright
 
     project = make_project(templates={"page.html": block(sources)}, static=sources)
@@ -55,8 +58,10 @@ def test_arabic_from_one_file_renders_right_next_to_windows_1256_and_iso_8859_1_
     data = (out / bundle).read_bytes()
     assert data.startswith(b'@charset "UTF-8";') and data.count(b"@charset") == 1
     (tmp_path / "site").mkdir()
-    html = "<!doctype html><meta charset='utf-8'>" + f"<link rel='stylesheet' href='/static/{bundle}'>" + "".join(
-        f"<p class='{c}'></p>" for c in expected
+    html = (
+        "<!doctype html><meta charset='utf-8'>"
+        + f"<link rel='stylesheet' href='/static/{bundle}'>"
+        + "".join(f"<p class='{c}'></p>" for c in expected)
     )
     (tmp_path / "site/index.html").write_text(html, encoding="utf-8")
     with serve({"/": tmp_path / "site", "/static/": out}) as base, sync_playwright() as p:
@@ -64,9 +69,7 @@ def test_arabic_from_one_file_renders_right_next_to_windows_1256_and_iso_8859_1_
         try:
             tab = browser.new_page()
             tab.goto(base + "/", wait_until="load")
-            shown = tab.evaluate(
-                "[...document.querySelectorAll('p')].map(p => [p.className, getComputedStyle(p, '::before').content])"
-            )
+            shown = tab.evaluate("[...document.querySelectorAll('p')].map(p => [p.className, getComputedStyle(p, '::before').content])")
         finally:
             browser.close()
     assert dict(shown) == expected

@@ -3,6 +3,7 @@ rewrite --out``), built (``assetopt build``), rendered by Django before and afte
 Chromium. The after page has the same globals, the same DOM after load and no new console errors; its
 script run is one deferred bundle. The negative control: the page whose inline script calls into the
 run at parse time is left blocking by the rewrite, and deferring it by hand breaks it in Chromium."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,15 +22,14 @@ STATIC = {
     # lib.js defines a global at parse time; plugin.js uses it at parse time (order matters)
     "js/lib.js": "window.Lib = { log: [] };\nLib.log.push('lib');\n",
     "js/plugin.js": (
-        "Lib.log.push('plugin');\n"
-        "function ErpPlugin(el) { el.setAttribute('data-init', Lib.log.join(',')); el.textContent = 'ready'; }\n"
+        "Lib.log.push('plugin');\nfunction ErpPlugin(el) { el.setAttribute('data-init', Lib.log.join(',')); el.textContent = 'ready'; }\n"
     ),
 }
 HEAD = (
-    "{% load static %}<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{{ title }}</title><link rel=\"icon\" href=\"data:,\">\n"
+    '{% load static %}<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ title }}</title><link rel="icon" href="data:,">\n'
     "<script src=\"{% static 'js/lib.js' %}\"></script>\n"
     "<script src=\"{% static 'js/plugin.js' %}\"></script>\n"
-    "</head><body><div id=\"a\"></div><p>{% if title %}Orders{% endif %}</p>\n"
+    '</head><body><div id="a"></div><p>{% if title %}Orders{% endif %}</p>\n'
 )
 AFTER_LOAD = (
     "<script>\n"
@@ -41,7 +41,7 @@ AFTER_LOAD = (
     "</script>\n"
 )
 PARSE_TIME = "<script>ErpPlugin(document.getElementById('a'));</script>\n"
-DATA = "<script>window.ERP_CONFIG = {token: \"{{ token }}\", rows: 25};</script>\n"
+DATA = '<script>window.ERP_CONFIG = {token: "{{ token }}", rows: 25};</script>\n'
 READS_DATA = "<script>document.addEventListener('DOMContentLoaded', () => { document.body.setAttribute('data-rows', ERP_CONFIG.rows + Lib.log.length); });</script>\n"
 PAGES = {
     "after_load.html": HEAD + AFTER_LOAD + "<p>end</p></body></html>\n",
@@ -72,7 +72,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rewrite = runner.invoke(cli, ["rewrite", *flags, "--only", "bundles", "--out", str(root / "after"), "--explain"], catch_exceptions=False)
     assert rewrite.exit_code == 0, rewrite.output
     (root / "rewrite.txt").write_text(rewrite.output)
-    built = runner.invoke(cli, ["build", *flags[:2], "--templates", str(root / "after/templates"), "--static", str(root / "static"), "--out", str(root / "out"), "--no-images"], catch_exceptions=False)
+    built = runner.invoke(
+        cli,
+        [
+            "build",
+            *flags[:2],
+            "--templates",
+            str(root / "after/templates"),
+            "--static",
+            str(root / "static"),
+            "--out",
+            str(root / "out"),
+            "--no-images",
+        ],
+        catch_exceptions=False,
+    )
     assert built.exit_code == 0, built.output
     return root
 
@@ -83,7 +97,9 @@ def _render(templates: Path, static_root: Path, name: str, pages: Path) -> None:
 
     django_settings.configure()
     backend = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(templates)], "OPTIONS": {"builtins": []}}]
-    with override_settings(TEMPLATES=backend, STATIC_ROOT=str(static_root), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True, "STRICT": True}):
+    with override_settings(
+        TEMPLATES=backend, STATIC_ROOT=str(static_root), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True, "STRICT": True}
+    ):
         html = engines["django"].get_template(name).render({"title": "Orders", "token": "t0k"})
     (pages / name).parent.mkdir(parents=True, exist_ok=True)
     (pages / name).write_text(html)
@@ -97,7 +113,10 @@ def test_rewrite_defers_only_the_run_nothing_needs_at_parse_time(site: Path):
     assert moved.count("window.ERP_CONFIG") == 1
     kept = (site / "after/templates/parse_time.html").read_text()
     assert "defer" not in kept and '{% bundle "js" %}' in kept
-    assert "2 scripts stay parser-blocking: line 5: an inline script after the run runs `ErpPlugin(document.getElementById('a'));` at parse time" in (site / "rewrite.txt").read_text()
+    assert (
+        "2 scripts stay parser-blocking: line 5: an inline script after the run runs `ErpPlugin(document.getElementById('a'));` at parse time"
+        in (site / "rewrite.txt").read_text()
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
@@ -105,7 +124,10 @@ def test_rewritten_and_built_page_has_the_same_globals_dom_and_no_new_errors(sit
     _render(site / "templates", site / "out", name, tmp_path / "before")
     _render(site / "after/templates", site / "out", name, tmp_path / "after")
     assert "/static/assetopt/" in (tmp_path / "after" / name).read_text()
-    with serve({"/before/": tmp_path / "before", "/after/": tmp_path / "after", "/static/": [site / "out", site / "static"]}) as base, open_browser() as browser:
+    with (
+        serve({"/before/": tmp_path / "before", "/after/": tmp_path / "after", "/static/": [site / "out", site / "static"]}) as base,
+        open_browser() as browser,
+    ):
         before, before_errors = browser.state(f"{base}/before/{name}", STATE)
         after, after_errors = browser.state(f"{base}/after/{name}", STATE)
     assert before_errors == () and after_errors == ()
@@ -124,7 +146,12 @@ def test_deferring_a_run_an_inline_script_needs_at_parse_time_breaks_the_page(si
     pages = tmp_path / "pages"
     pages.mkdir()
     broken = PAGES["parse_time.html"].replace("<script src=", "<script defer src=").replace("{% load static %}", "")
-    (pages / "p.html").write_text(broken.replace("{% static 'js/lib.js' %}", "/static/js/lib.js").replace("{% static 'js/plugin.js' %}", "/static/js/plugin.js").replace("{{ title }}", "Orders").replace("{% if title %}Orders{% endif %}", "Orders"))
+    (pages / "p.html").write_text(
+        broken.replace("{% static 'js/lib.js' %}", "/static/js/lib.js")
+        .replace("{% static 'js/plugin.js' %}", "/static/js/plugin.js")
+        .replace("{{ title }}", "Orders")
+        .replace("{% if title %}Orders{% endif %}", "Orders")
+    )
     with serve({"/p/": pages, "/static/": site / "static"}) as base, open_browser() as browser:
         _, errors = browser.state(f"{base}/p/p.html", STATE)
     assert any("ErpPlugin is not defined" in e for e in errors), errors

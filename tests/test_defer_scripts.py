@@ -2,6 +2,7 @@
 inline scripts classified, runs deferred or kept blocking with the reason, the rewrite idempotent and
 a splice, and the audit no longer counting a deferred run as render-blocking. Chromium proves the
 same pages in ``test_defer_browser.py``."""
+
 from __future__ import annotations
 
 import json
@@ -32,9 +33,13 @@ INLINE_CASES = [
     pytest.param("window.ERP_CONFIG = {a: 1, 'b': [1, -2, \"x\"], c: null, d: true};", "data", "", id="window_literal_object"),
     pytest.param("var A = 1, B = 'x'\nconst C = `t`\nwindow.D = false", "data", "", id="declarations_without_semicolons"),
     pytest.param('window.T = "{{ csrf_token }}";', "data", "", id="template_var_inside_string_is_data"),
-    pytest.param("document.addEventListener('DOMContentLoaded', function () { $('#x').select2(); });", "after_load", "", id="dom_content_loaded_function"),
+    pytest.param(
+        "document.addEventListener('DOMContentLoaded', function () { $('#x').select2(); });", "after_load", "", id="dom_content_loaded_function"
+    ),
     pytest.param("window.addEventListener('load', () => { go(`${x}`); }, {once: true})", "after_load", "", id="window_load_arrow_with_options"),
-    pytest.param("var A = 1;\ndocument.addEventListener(\"DOMContentLoaded\", async function init() { await go(); });", "after_load", "", id="data_then_listener"),
+    pytest.param(
+        'var A = 1;\ndocument.addEventListener("DOMContentLoaded", async function init() { await go(); });', "after_load", "", id="data_then_listener"
+    ),
     pytest.param("$('#x').select2();", "parse_time", "runs `$('#x').select2();` at parse time", id="top_level_plugin_call"),
     pytest.param("$(function () { go(); });", "parse_time", "calls $ at parse time", id="jquery_ready_shorthand_needs_dollar_now"),
     pytest.param("document.write('<p>')", "parse_time", "document.write", id="document_write"),
@@ -45,7 +50,12 @@ INLINE_CASES = [
     pytest.param("var x = 1\n(function () {})()", "parse_time", "continues on the next line", id="asi_does_not_end_before_paren"),
     pytest.param("window.T = {{ data|safe }};", "parse_time", "template code in code position", id="template_code_in_code"),
     pytest.param('window.T = "{{ data|safe }}";', "parse_time", "marked safe", id="safe_inside_string"),
-    pytest.param('$.fn.select2.defaults.set("dir", "{% if LANGUAGE_BIDI %}rtl{% else %}ltr{% endif %}");', "parse_time", "runs `$.fn.select2.defaults.set(\"dir\", \"{% if", id="example_select2_defaults"),
+    pytest.param(
+        '$.fn.select2.defaults.set("dir", "{% if LANGUAGE_BIDI %}rtl{% else %}ltr{% endif %}");',
+        "parse_time",
+        'runs `$.fn.select2.defaults.set("dir", "{% if',
+        id="example_select2_defaults",
+    ),
 ]
 
 
@@ -75,20 +85,69 @@ DOC = "{% load static %}<!DOCTYPE html><html><head><title>{{ title }}</title>\n"
 READ = {"a.js": script_facts("window.A = {go: function () {}};"), "b.js": script_facts("A.b = 1;")}
 DEFER_CASES = [
     pytest.param(DOC + RUN + "</head><body><p>{% trans 'x' %}</p></body></html>", READ, None, id="head_run_before_static_body"),
-    pytest.param(DOC + "</head><body>" + RUN + "<script>document.addEventListener('DOMContentLoaded', function () { A.go('{{ t }}'); });</script>\n</body></html>", READ, None, id="body_run_then_after_load_inline"),
-    pytest.param(DOC + "</head><body>" + RUN + '<script type="application/json" id="d">{"a": 1}</script></body></html>', READ, None, id="json_data_script_is_not_run"),
+    pytest.param(
+        DOC
+        + "</head><body>"
+        + RUN
+        + "<script>document.addEventListener('DOMContentLoaded', function () { A.go('{{ t }}'); });</script>\n</body></html>",
+        READ,
+        None,
+        id="body_run_then_after_load_inline",
+    ),
+    pytest.param(
+        DOC + "</head><body>" + RUN + '<script type="application/json" id="d">{"a": 1}</script></body></html>',
+        READ,
+        None,
+        id="json_data_script_is_not_run",
+    ),
     pytest.param(DOC + RUN + "</head><body><p>x</p></body></html>", None, "a.js was not read", id="files_not_read"),
-    pytest.param(DOC + RUN + "</head><body></body></html>", {"a.js": ScriptFacts("calls document.write (line 3)", frozenset()), "b.js": READ["b.js"]}, "a.js calls document.write", id="file_writes"),
-    pytest.param(DOC + "</head><body>" + RUN + "<script>A.go();</script></body></html>", READ, "line 4: an inline script after the run runs `A.go();` at parse time", id="inline_call_after"),
-    pytest.param(DOC + "</head><body>" + RUN + "<script>window.A = {a: 1};</script></body></html>", READ, "defines A, which the run's files also name", id="data_after_the_run_also_names"),
-    pytest.param(DOC + RUN + "</head><body><script src=\"/static/c.js\"></script></body></html>", READ, "an external script after the run", id="external_after"),
-    pytest.param(DOC + RUN + "</head><body>{% block content %}{% endblock %}</body></html>", READ, "{% block content %} after the run", id="block_after"),
+    pytest.param(
+        DOC + RUN + "</head><body></body></html>",
+        {"a.js": ScriptFacts("calls document.write (line 3)", frozenset()), "b.js": READ["b.js"]},
+        "a.js calls document.write",
+        id="file_writes",
+    ),
+    pytest.param(
+        DOC + "</head><body>" + RUN + "<script>A.go();</script></body></html>",
+        READ,
+        "line 4: an inline script after the run runs `A.go();` at parse time",
+        id="inline_call_after",
+    ),
+    pytest.param(
+        DOC + "</head><body>" + RUN + "<script>window.A = {a: 1};</script></body></html>",
+        READ,
+        "defines A, which the run's files also name",
+        id="data_after_the_run_also_names",
+    ),
+    pytest.param(
+        DOC + RUN + '</head><body><script src="/static/c.js"></script></body></html>', READ, "an external script after the run", id="external_after"
+    ),
+    pytest.param(
+        DOC + RUN + "</head><body>{% block content %}{% endblock %}</body></html>", READ, "{% block content %} after the run", id="block_after"
+    ),
     pytest.param(DOC + RUN + "</head><body>{% include 'x.html' %}</body></html>", READ, "{% include 'x.html' %} after the run", id="include_after"),
-    pytest.param(DOC + RUN + "</head><body>{{ form.media }}</body></html>", READ, "{{ form.media }} after the run may print a script", id="var_after_may_print_script"),
+    pytest.param(
+        DOC + RUN + "</head><body>{{ form.media }}</body></html>",
+        READ,
+        "{{ form.media }} after the run may print a script",
+        id="var_after_may_print_script",
+    ),
     pytest.param("{% load static %}" + RUN, READ, "does not end the document", id="fragment_without_body_end"),
-    pytest.param(DOC + RUN + "</head><body><button onclick=\"A.go()\">Go</button></body></html>", READ, "<button onclick> after the run", id="inline_handler_after"),
-    pytest.param(DOC + RUN + "</head><body><a href=\"javascript:A.go()\">Go</a></body></html>", READ, "<a href> after the run", id="javascript_url_after"),
-    pytest.param(DOC + "</head><body><button onclick=\"A.go()\">Go</button>" + RUN + "</body></html>", READ, None, id="inline_handler_before_run_was_clickable_before_too"),
+    pytest.param(
+        DOC + RUN + '</head><body><button onclick="A.go()">Go</button></body></html>',
+        READ,
+        "<button onclick> after the run",
+        id="inline_handler_after",
+    ),
+    pytest.param(
+        DOC + RUN + '</head><body><a href="javascript:A.go()">Go</a></body></html>', READ, "<a href> after the run", id="javascript_url_after"
+    ),
+    pytest.param(
+        DOC + '</head><body><button onclick="A.go()">Go</button>' + RUN + "</body></html>",
+        READ,
+        None,
+        id="inline_handler_before_run_was_clickable_before_too",
+    ),
     pytest.param("{% extends 'base.html' %}{% load static %}{% block js %}" + RUN + "{% endblock %}", READ, "extends base.html", id="child_template"),
     pytest.param(DOC + "{% block js %}" + RUN + "{% endblock %}</head><body></body></html>", READ, "inside {% block js %}", id="run_inside_block"),
 ]
@@ -111,13 +170,16 @@ def test_run_is_deferred_only_when_nothing_after_it_needs_it_at_parse_time(sourc
 
 
 MOVE_SOURCE = (
-    DOC + "</head><body>\n  " + RUN.replace("\n<", "\n  <")
-    + "  <script>\n    window.ERP_CONFIG = {lang: \"{{ LANGUAGE_CODE }}\", rows: 25};\n  </script>\n"
+    DOC
+    + "</head><body>\n  "
+    + RUN.replace("\n<", "\n  <")
+    + '  <script>\n    window.ERP_CONFIG = {lang: "{{ LANGUAGE_CODE }}", rows: 25};\n  </script>\n'
     + "  <script>document.addEventListener('DOMContentLoaded', function () { A.go(ERP_CONFIG); });</script>\n</body></html>"
 )
 MOVED = (
-    DOC + "</head><body>\n"
-    + "  <script>\n    window.ERP_CONFIG = {lang: \"{{ LANGUAGE_CODE }}\", rows: 25};\n  </script>\n"
+    DOC
+    + "</head><body>\n"
+    + '  <script>\n    window.ERP_CONFIG = {lang: "{{ LANGUAGE_CODE }}", rows: 25};\n  </script>\n'
     + '  {% bundle "js" %}\n'
     + "  <script defer src=\"{% static 'a.js' %}\"></script>\n  <script defer src=\"{% static 'b.js' %}\"></script>\n"
     + "  {% endbundle %}\n"

@@ -7,6 +7,7 @@ rewrite --diff/--write, collectstatic, ``runserver`` with DEBUG = False serving 
 (the page and its bundle answer 200, the bundle's bytes match its SRI integrity), then the rollback
 setting (the original tags again).
 """
+
 from __future__ import annotations
 
 import base64
@@ -87,7 +88,9 @@ def runserver(site: Path) -> Iterator[str]:
     port = _free_port()
     log = site.parent / f"runserver-{port}.log"
     with log.open("w") as err:
-        proc = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=site, env=_env(), stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=site, env=_env(), stdout=subprocess.DEVNULL, stderr=err
+        )
         try:
             deadline = time.monotonic() + 30
             while True:

@@ -1,6 +1,7 @@
 """On a fresh ``startproject`` site with django.contrib.admin: assetopt audits, rewrites and reports
 on the project's own templates only (the admin's, in site-packages, are read, never written), keeps
 its internals out of every served folder, and prints an undo command that works."""
+
 from __future__ import annotations
 
 import json
@@ -75,14 +76,23 @@ def test_optimize_and_collectstatic_publish_no_internal_file(site: Site) -> None
     assert patches
     published = tree_hashes(static_root)
     assert not [n for n in published if ".assetopt-cache" in n or n.endswith(".patch") or n.split("/")[0].startswith("templates")], sorted(published)
-    served = [url.removeprefix("/static/") for url, status in json.loads(site.python(_SERVE, *[
-        f"/static/.assetopt-cache/undo/{patches[0].name}",
-        "/static/templates/home.html",
-        "/static/templates-1/home.html",
-        "/static/templates-2/base.html",
-        "/static/static/css/a.css",
-        "/static/css/a.css",  # a real file: the server works
-    ])).items() if status == 200]
+    served = [
+        url.removeprefix("/static/")
+        for url, status in json.loads(
+            site.python(
+                _SERVE,
+                *[
+                    f"/static/.assetopt-cache/undo/{patches[0].name}",
+                    "/static/templates/home.html",
+                    "/static/templates-1/home.html",
+                    "/static/templates-2/base.html",
+                    "/static/static/css/a.css",
+                    "/static/css/a.css",  # a real file: the server works
+                ],
+            )
+        ).items()
+        if status == 200
+    ]
     assert served == ["css/a.css"]
 
 
@@ -163,8 +173,23 @@ def test_the_cli_undo_works_when_templates_sit_outside_the_project(tmp_path: Pat
     project.mkdir()
     sources = {p: p.read_bytes() for p in (site.root / "templates").rglob("*.html")}
     result = subprocess.run(
-        [sys.executable, "-m", "assetopt.cli", "rewrite", "--write", "--project", str(project), "--templates", str(site.root / "templates"), "--static", str(site.root / "static")],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "assetopt.cli",
+            "rewrite",
+            "--write",
+            "--project",
+            str(project),
+            "--templates",
+            str(site.root / "templates"),
+            "--static",
+            str(site.root / "static"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     command = re.search(r"^to undo: (patch -R -p1 -d .+)$", result.stdout, re.M)

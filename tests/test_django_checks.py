@@ -3,6 +3,7 @@
 Django is configured once (``tests/django_settings.py``); each test layers its settings on top with
 ``override_settings``. Checks are called directly and through Django's ``run_checks`` (registration).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -17,8 +18,8 @@ from assetopt.config import load_config
 from assetopt.io.project import Project
 
 LOAD = "{% load static assetopt %}\n"
-CSS_BLOCK = LOAD + "\n{% bundle \"css\" %}<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">{% endbundle %}\n"
-JS_BLOCK = LOAD + "{% bundle \"js\" %}<script src=\"{% static 'js/a.js' %}\"></script>{% endbundle %}\n"
+CSS_BLOCK = LOAD + '\n{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/a.css\' %}">{% endbundle %}\n'
+JS_BLOCK = LOAD + '{% bundle "js" %}<script src="{% static \'js/a.js\' %}"></script>{% endbundle %}\n'
 ASSETOPT_STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
 PLAIN_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
@@ -63,7 +64,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
     s.static.mkdir()
     s.write({"css/a.css": "a { color: red; }\n", "js/a.js": "var a = 1;\n"})
     templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(s.templates)]}]
-    with settings(TEMPLATES=templates, STATIC_ROOT=str(s.out), STATICFILES_DIRS=[str(s.static)], DEBUG=False, ASSETOPT={}, STORAGES=storages(ASSETOPT_STORAGE)):
+    with settings(
+        TEMPLATES=templates, STATIC_ROOT=str(s.out), STATICFILES_DIRS=[str(s.static)], DEBUG=False, ASSETOPT={}, STORAGES=storages(ASSETOPT_STORAGE)
+    ):
         yield s
 
 
@@ -172,7 +175,7 @@ def test_w002_names_the_variant_of_an_if_that_was_not_built(site: Site):
 
     site.write({"css/b.css": "b{}", "page.html": CSS_BLOCK})
     site.build()
-    site.write({"page.html": CSS_BLOCK.replace("<link", "{% if x %}<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">{% endif %}<link")})
+    site.write({"page.html": CSS_BLOCK.replace("<link", '{% if x %}<link rel="stylesheet" href="{% static \'css/b.css\' %}">{% endif %}<link')})
     (message,) = check_manifest_entries()
     assert "page.html:3:" in message.msg and "(1 of its 2 variants)" in message.msg
 

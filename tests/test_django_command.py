@@ -1,4 +1,5 @@
 """``manage.py assetopt ...``: the command line configured from Django settings, same flags and exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), r
 
 def manage(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run([sys.executable, "manage.py", "assetopt", *args], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", "assetopt", *args], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False
+    )
 
 
 def test_audit_reads_the_project_from_settings(tmp_path: Path):
@@ -45,6 +48,8 @@ def test_exit_codes_are_the_command_lines():
 def test_bad_settings_are_named_not_a_traceback(tmp_path: Path, setting: str, words: str):
     (tmp_path / "bad_settings.py").write_text(f"from erp.settings import *  # noqa: F401,F403\n{setting}\n")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bad_settings", "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO / "example")])}
-    result = subprocess.run([sys.executable, "manage.py", "assetopt", "audit", "-q"], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "assetopt", "audit", "-q"], cwd=REPO / "example", env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 1, result.stderr
     assert words in result.stderr and "Traceback" not in result.stderr

@@ -1,6 +1,7 @@
 """``manage.py assetopt`` on a fresh startproject site: ``--settings`` is Django's option there (applied,
 never passed on, never clashing), usage errors and --help name ``manage.py assetopt``, the options the
 settings provide are neither listed nor accepted, and --browser renders with the settings in use."""
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ manifest, a block the manifest lacks fails the build naming template and line, a
 Real ``call_command("collectstatic")`` into a temp ``STATIC_ROOT``, real rendering with
 ``COMPRESS_OFFLINE = True`` (where a missing block raises ``OfflineGenerationError``), real files.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,14 @@ FILTERS = {
 LOAD = "{% load static compress %}\n"
 CSS_RUN = (
     "{% compress css %}\n"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">\n"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/deep/er/b.css' %}\">\n"
+    '<link rel="stylesheet" href="{% static \'css/a.css\' %}">\n'
+    '<link rel="stylesheet" href="{% static \'css/deep/er/b.css\' %}">\n'
     "{% endcompress %}\n"
 )
 JS_RUN = "{% compress js %}\n<script src=\"{% static 'js/a.js' %}\"></script>\n<script src=\"{% static 'js/b.js' %}\"></script>\n{% endcompress %}\n"
-BASE = LOAD + "<html><head>\n" + CSS_RUN + "{% block head %}{% endblock %}</head>\n<body>{% block body %}{% endblock %}\n" + JS_RUN + "</body></html>\n"
+BASE = (
+    LOAD + "<html><head>\n" + CSS_RUN + "{% block head %}{% endblock %}</head>\n<body>{% block body %}{% endblock %}\n" + JS_RUN + "</body></html>\n"
+)
 PAGE = '{% extends "base.html" %}{% load static compress %}\n{% block body %}<p>page</p>{% endblock %}\n'
 STATIC: dict[str, str | bytes] = {
     "css/a.css": '.a { background: url(../img/x.png); }\n.i { src: url("../fonts/f.eot?#iefix"); }\n.d { background: url(data:image/gif;base64,R0lGOD==); }\n',
@@ -45,7 +48,11 @@ STATIC: dict[str, str | bytes] = {
     "js/a.js": "var a = 1; // a trailing comment\n",
     "js/b.js": "(function () { window.b = 2; })();\n",
 }
-FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder", "django.contrib.staticfiles.finders.AppDirectoriesFinder", "compressor.finders.CompressorFinder"]
+FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "compressor.finders.CompressorFinder",
+]
 HASHED_RE = re.compile(r"\.[0-9a-f]{12}\.")
 
 
@@ -108,7 +115,11 @@ class Site:
         return re.findall(r'(?:href|src)="/static/([^"]+)"', html)
 
     def snapshot(self) -> dict[str, tuple[int, bytes]]:
-        return {p.relative_to(self.root).as_posix(): (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(self.root.rglob("*")) if p.is_file() and ".assetopt-cache" not in p.parts}
+        return {
+            p.relative_to(self.root).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file() and ".assetopt-cache" not in p.parts
+        }
 
 
 @pytest.fixture
@@ -191,7 +202,10 @@ def test_a_second_collectstatic_with_nothing_changed_rewrites_no_file(site: Site
 def test_a_block_compress_does_not_see_fails_collectstatic_naming_template_and_line(site: Site):
     from compressor.exceptions import OfflineGenerationError
 
-    write(site.templates, {"mail.txt": LOAD + "<p>mail</p>\n{% compress css %}<link rel=\"stylesheet\" href=\"{% static 'css/deep/er/c.css' %}\">{% endcompress %}\n"})
+    write(
+        site.templates,
+        {"mail.txt": LOAD + '<p>mail</p>\n{% compress css %}<link rel="stylesheet" href="{% static \'css/deep/er/c.css\' %}">{% endcompress %}\n'},
+    )
     with pytest.raises(Exception) as info:
         site.collect()
     message = str(info.value)
@@ -206,13 +220,18 @@ def test_a_template_compress_skips_as_broken_is_named(site: Site):
     write(site.templates, {"broken.html": LOAD + "{% compress js %}<script src=\"{% static 'js/a.js' %}\"></script>{% endcompress %}\n{% if %}\n"})
     with pytest.raises(Exception) as info:
         site.collect()
-    assert str(info.value).startswith(f"{site.templates / 'broken.html'}:2: {{% compress js %}} is not in the offline manifest: the template does not compile"), str(info.value)
+    assert str(info.value).startswith(
+        f"{site.templates / 'broken.html'}:2: {{% compress js %}} is not in the offline manifest: the template does not compile"
+    ), str(info.value)
 
 
 def test_a_block_reading_a_request_variable_is_a_warning_that_rendering_confirms(site: Site, caplog: pytest.LogCaptureFixture):
     from compressor.exceptions import OfflineGenerationError
 
-    write(site.templates, {"nonce.html": LOAD + "\n{% compress js %}<script src=\"{% static 'js/a.js' %}\" nonce=\"{{ nonce }}\"></script>{% endcompress %}\n"})
+    write(
+        site.templates,
+        {"nonce.html": LOAD + '\n{% compress js %}<script src="{% static \'js/a.js\' %}" nonce="{{ nonce }}"></script>{% endcompress %}\n'},
+    )
     with caplog.at_level("WARNING", logger="assetopt"):
         site.collect()
     assert f"{site.templates / 'nonce.html'}:3: {{% compress js %}} reads nonce, which COMPRESS_OFFLINE_CONTEXT lacks" in caplog.text
@@ -242,10 +261,14 @@ def test_e005_names_a_block_missing_from_the_manifest_and_is_silent_when_all_are
     assert message.id == "assetopt.E005" and "no readable offline manifest" in message.msg
     site.collect()
     assert check_compress_manifest() == []
-    write(site.templates, {"late.html": LOAD + "{% compress css %}<link rel=\"stylesheet\" href=\"{% static 'css/deep/er/c.css' %}\">{% endcompress %}\n"})
+    write(
+        site.templates, {"late.html": LOAD + '{% compress css %}<link rel="stylesheet" href="{% static \'css/deep/er/c.css\' %}">{% endcompress %}\n'}
+    )
     reset_compressor()
     (message,) = check_compress_manifest()
-    assert message.id == "assetopt.E005" and message.msg.startswith(f"{site.templates / 'late.html'}:2: {{% compress css %}} is not in the offline manifest")
+    assert message.id == "assetopt.E005" and message.msg.startswith(
+        f"{site.templates / 'late.html'}:2: {{% compress css %}} is not in the offline manifest"
+    )
 
 
 def test_e005_a_damaged_offline_manifest_is_reported_not_a_crash(site: Site):
@@ -263,11 +286,19 @@ def test_e005_a_damaged_offline_manifest_is_reported_not_a_crash(site: Site):
 def test_w003_a_block_that_reads_a_variable_the_offline_context_lacks(site: Site):
     from django.core.checks import run_checks
 
-    write(site.templates, {"u.html": LOAD + "{% compress css %}{% if user.is_staff %}<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">{% endif %}{% endcompress %}\n"})
+    write(
+        site.templates,
+        {
+            "u.html": LOAD
+            + '{% compress css %}{% if user.is_staff %}<link rel="stylesheet" href="{% static \'css/a.css\' %}">{% endif %}{% endcompress %}\n'
+        },
+    )
     site.collect()
     reset_compressor()
     messages = run_checks(tags=["assetopt"], include_deployment_checks=True)
-    assert [(m.id, m.msg.split(": ", 1)[0]) for m in messages if m.id.startswith(("assetopt.E005", "assetopt.W003"))] == [("assetopt.W003", f"{site.templates / 'u.html'}:2")]
+    assert [(m.id, m.msg.split(": ", 1)[0]) for m in messages if m.id.startswith(("assetopt.E005", "assetopt.W003"))] == [
+        ("assetopt.W003", f"{site.templates / 'u.html'}:2")
+    ]
     assert "reads user" in next(m.msg for m in messages if m.id == "assetopt.W003")
 
 
@@ -308,7 +339,10 @@ def test_css_rebase_filter_rebases_from_each_files_folder_to_the_output_folder(s
     text = "/* url(keep.png) */\n.a { background: url('../img/x.png'); }\n.b { background: url(/abs.png) url(https://cdn/x.png) url(data:,x) url(#m); }\n"
     out = CssRebaseFilter(text).input(filename=str(site.static / "css/deep/er/b.css"), basename="css/deep/er/b.css", kind="file")
     # css/deep/er/../img/x.png = css/deep/img/x.png; seen from CACHE/css/: ../../css/deep/img/x.png
-    assert out == "/* url(keep.png) */\n.a { background: url('../../css/deep/img/x.png'); }\n.b { background: url(/abs.png) url(https://cdn/x.png) url(data:,x) url(#m); }\n"
+    assert (
+        out
+        == "/* url(keep.png) */\n.a { background: url('../../css/deep/img/x.png'); }\n.b { background: url(/abs.png) url(https://cdn/x.png) url(data:,x) url(#m); }\n"
+    )
     assert CssRebaseFilter(".x{background:url(a.png)}").input(basename=None, kind="inline") == ".x{background:url(a.png)}"
 
 

@@ -3,6 +3,7 @@ minified before Django hashes them, with the bytes ``assetopt build`` ships, inc
 
 The sites, settings and ``Site`` helper are those of ``test_django_storage.py``.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,7 +23,7 @@ UTIL_JS = "function util(x) {\n  // add one\n  return x + 1;\n}\n"
 UTIL_JS_MIN = "function util(x){return x+1;}"  # written by hand: whitespace and the comment go
 APP_JS = "/* the app */\nvar app = {};\n" + "".join(f"app.f{i} = function () {{\n  return {i};\n}};\n" for i in range(80))
 SITE_CSS = (
-    "/* site */\n@font-face {\n  font-family: Icons;\n  src: url(\"../fonts/icons.woff2\") format(\"woff2\");\n}\n"
+    '/* site */\n@font-face {\n  font-family: Icons;\n  src: url("../fonts/icons.woff2") format("woff2");\n}\n'
     ".dot { background: url(../img/dot.svg) no-repeat; }\n"
 )
 PLAIN_CSS = "/* plain */\nbody {\n  color : red ;\n}\n" + "".join(f".r{i} {{ margin: {i}px; }}\n" for i in range(60))
@@ -43,8 +44,8 @@ STATIC: dict[str, str | bytes] = {
     "js/tpl.js": DAMAGED_JS,
 }
 PAGE = (
-    LOAD + "<html><head>{% bundle \"css\" %}<link rel=\"stylesheet\" href=\"{% static 'css/bundled.css' %}\">{% endbundle %}"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/site.css' %}\"></head>"
+    LOAD + '<html><head>{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/bundled.css\' %}">{% endbundle %}'
+    '<link rel="stylesheet" href="{% static \'css/site.css\' %}"></head>'
     "<body><script src=\"{% static 'js/app.js' %}\"></script></body></html>\n"
 )
 

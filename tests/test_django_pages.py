@@ -1,5 +1,6 @@
 """``ASSETOPT["PAGES"]`` and ``ASSETOPT["USER"]``: the pages (URL paths or names) and the user that
 ``--browser`` runs use when no ``--url``/``--user`` is given; ``urls``/``user`` in ``[tool.assetopt]``."""
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,22 @@ def test_browser_run_without_any_page_is_a_usage_error_naming_the_setting(tmp_pa
 
     (tmp_path / "t").mkdir()
     (tmp_path / "s").mkdir()
-    result = CliRunner().invoke(cli, ["optimize", "--project", str(tmp_path), "--templates", str(tmp_path / "t"), "--static", str(tmp_path / "s"), "--browser", "--settings", "x.settings"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "optimize",
+            "--project",
+            str(tmp_path),
+            "--templates",
+            str(tmp_path / "t"),
+            "--static",
+            str(tmp_path / "s"),
+            "--browser",
+            "--settings",
+            "x.settings",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 2 and "ASSETOPT['PAGES']" in result.output
 
 

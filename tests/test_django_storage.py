@@ -3,6 +3,7 @@
 Django is configured once (``tests/django_settings.py``); each test layers its template dirs, static
 dirs, ``STATIC_ROOT``, ``STORAGES`` and ``ASSETOPT`` on top with ``override_settings``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -75,7 +76,10 @@ def test_config_reads_template_dirs_in_the_loaders_order_and_app_dirs(tmp_path: 
 def test_config_follows_explicit_loaders_including_the_cached_loader(tmp_path: Path):
     from assetopt.contrib.django.project import config_from_settings
 
-    loaders = [("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"]), ("django.template.loaders.filesystem.Loader", [tmp_path / "x"])]
+    loaders = [
+        ("django.template.loaders.cached.Loader", ["django.template.loaders.filesystem.Loader"]),
+        ("django.template.loaders.filesystem.Loader", [tmp_path / "x"]),
+    ]
     engines = [{"BACKEND": DJANGO_TEMPLATES, "DIRS": [tmp_path / "d"], "OPTIONS": {"loaders": loaders}}]
     with settings(TEMPLATES=engines, STATIC_ROOT=str(tmp_path / "out")):
         assert config_from_settings().templates == ((tmp_path / "d").resolve(), (tmp_path / "x").resolve())
@@ -131,7 +135,12 @@ def test_assetopt_keys_map_to_config_fields(tmp_path: Path):
     with settings(ASSETOPT=assetopt, STATIC_ROOT=str(tmp_path / "out")):
         cfg = config_from_settings()
     assert (cfg.cache_dir, cfg.cache_alias, cfg.exclude, cfg.pages, cfg.minify_static, cfg.user_context) == (
-        tmp_path / "c", "fragments", ("admin/*",), ("x.html",), True, ("notifications",)
+        tmp_path / "c",
+        "fragments",
+        ("admin/*",),
+        ("x.html",),
+        True,
+        ("notifications",),
     )
     assert cfg.bundles == (DeclaredBundle("vendor", "js", ("a.js",), "defer"),)
 
@@ -193,14 +202,14 @@ SITE_STATIC: dict[str, str | bytes] = {
 }
 CSS_BLOCK = (
     '{% bundle "css" %}\n'
-    "<link rel=\"stylesheet\" href=\"{% static 'css/base.css' %}\">\n"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/layout.css' %}\">\n"
+    '<link rel="stylesheet" href="{% static \'css/base.css\' %}">\n'
+    '<link rel="stylesheet" href="{% static \'css/layout.css\' %}">\n'
     "{% endbundle %}"
 )
 JS_BLOCK = (
     '{% bundle "js" %}\n'
-    "<script src=\"{% static 'js/app.js' %}\" nonce=\"{{ nonce }}\"></script>\n"
-    "<script src=\"{% static 'js/util.js' %}\" nonce=\"{{ nonce }}\"></script>\n"
+    '<script src="{% static \'js/app.js\' %}" nonce="{{ nonce }}"></script>\n'
+    '<script src="{% static \'js/util.js\' %}" nonce="{{ nonce }}"></script>\n'
     "{% endbundle %}"
 )
 PAGE = LOAD + "<html><head>" + CSS_BLOCK + "</head><body><img src=\"{% static 'img/logo.png' %}\">" + JS_BLOCK + "</body></html>\n"
@@ -289,7 +298,9 @@ def _compressible_served(root: Path) -> dict[str, bytes]:
 def test_collectstatic_precompresses_the_served_hashed_names_only(site: Site):
     storage = site.collect()
     staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
-    siblings = sorted(p.relative_to(site.root).as_posix() for p in site.root.rglob("*.*") if p.suffix in (".gz", ".br") and ".assetopt-cache" not in p.parts)
+    siblings = sorted(
+        p.relative_to(site.root).as_posix() for p in site.root.rglob("*.*") if p.suffix in (".gz", ".br") and ".assetopt-cache" not in p.parts
+    )
     assert siblings, "nothing was precompressed"
     assert [s for s in siblings if s.rsplit(".", 1)[0] not in set(staticfiles.values())] == []  # none beside an unhashed copy
     served = _compressible_served(site.root)
@@ -367,7 +378,14 @@ def test_a_changed_source_rebuilds_its_bundle_and_keeps_the_previous_hashed_copy
 def test_a_broken_reference_fails_collectstatic_naming_the_css_file_and_the_reference(site: Site, bundled: bool):
     write(site.static, {"css/broken.css": ".a { color: red; }\n\n.b { background: url(missing.png); }\n"})
     if bundled:
-        write(site.templates, {"page.html": PAGE.replace("'css/layout.css' %}\">", "'css/layout.css' %}\">\n<link rel=\"stylesheet\" href=\"{% static 'css/broken.css' %}\">")})
+        write(
+            site.templates,
+            {
+                "page.html": PAGE.replace(
+                    "'css/layout.css' %}\">", '\'css/layout.css\' %}">\n<link rel="stylesheet" href="{% static \'css/broken.css\' %}">'
+                )
+            },
+        )
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError) as info:  # manage.py prints a CommandError as one paragraph, no traceback
@@ -381,8 +399,8 @@ def test_a_broken_reference_fails_collectstatic_naming_the_css_file_and_the_refe
 COMMENTED = (
     "/* Old header, kept for reference:\n"
     "   .header { background: url(../img/old-header-bg.jpg); }\n"
-    "   @import url(\"gone.css\"); */\n"
-    ".a { content: \"url(not-a-file.png)\"; }\n"
+    '   @import url("gone.css"); */\n'
+    '.a { content: "url(not-a-file.png)"; }\n'
     ".b { background: url(../img/logo.png); } /* url(missing-too.png) */\n"
 )
 
@@ -394,7 +412,14 @@ COMMENTED = (
 def test_a_url_inside_a_css_comment_or_string_to_a_missing_file_deploys(site: Site, bundled: bool, minify: bool):
     write(site.static, {"css/commented.css": COMMENTED})
     if bundled:
-        write(site.templates, {"page.html": PAGE.replace("'css/layout.css' %}\">", "'css/layout.css' %}\">\n<link rel=\"stylesheet\" href=\"{% static 'css/commented.css' %}\">")})
+        write(
+            site.templates,
+            {
+                "page.html": PAGE.replace(
+                    "'css/layout.css' %}\">", '\'css/layout.css\' %}">\n<link rel="stylesheet" href="{% static \'css/commented.css\' %}">'
+                )
+            },
+        )
     with settings(ASSETOPT={"BUNDLES": True, "STRICT": True, "MINIFY_STATIC": minify}):
         site.collect()
     staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
@@ -479,8 +504,15 @@ STORAGES = {
 @pytest.mark.parametrize(
     ("css", "code", "words"),
     [
-        pytest.param("/* background: url(../img/old-header-bg.jpg); */\n.a { color: red; }\n", 0, "1 static file copied", id="commented_reference_deploys"),
-        pytest.param(".a { color: red; }\n.b { background: url(../img/old-header-bg.jpg); }\n", 1, "CommandError: css/site.css:2: url(../img/old-header-bg.jpg) points to img/old-header-bg.jpg", id="live_reference_is_one_paragraph"),
+        pytest.param(
+            "/* background: url(../img/old-header-bg.jpg); */\n.a { color: red; }\n", 0, "1 static file copied", id="commented_reference_deploys"
+        ),
+        pytest.param(
+            ".a { color: red; }\n.b { background: url(../img/old-header-bg.jpg); }\n",
+            1,
+            "CommandError: css/site.css:2: url(../img/old-header-bg.jpg) points to img/old-header-bg.jpg",
+            id="live_reference_is_one_paragraph",
+        ),
     ],
 )
 def test_manage_py_collectstatic_on_a_missing_reference(tmp_path: Path, css: str, code: int, words: str):
@@ -490,7 +522,9 @@ def test_manage_py_collectstatic_on_a_missing_reference(tmp_path: Path, css: str
 
     write(tmp_path, {"deploy_settings.py": MINIMAL_SETTINGS, "static/css/site.css": css})
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "deploy_settings", "PYTHONPATH": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == code, result.stderr
     assert words in result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr

@@ -1,4 +1,5 @@
 """The bundled example ERP site: its pages render, and its audit shows the problems it was built to show."""
+
 from __future__ import annotations
 
 import json
@@ -12,9 +13,10 @@ from assetopt.config import load_config
 from assetopt.io.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first (the README's commands do)"
-)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first (the README's commands do)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +100,19 @@ def test_json_report_schema(audit_result):
     assert (data["schema"], data["version"]) == (SCHEMA, SCHEMA_VERSION)
     assert set(data) == {"schema", "version", "assetopt", "project", "static_url", "template_dirs", "static_dirs", "summary", "pages", "problems"}
     page = next(p for p in data["pages"] if p["name"] == "dashboard/admin_dashboard.html")
-    assert set(page) == {"name", "path", "upper_bound", "counts", "render_blocking", "bytes", "bundled_estimate", "cache_fragments", "metrics", "requests", "findings"}
+    assert set(page) == {
+        "name",
+        "path",
+        "upper_bound",
+        "counts",
+        "render_blocking",
+        "bytes",
+        "bundled_estimate",
+        "cache_fragments",
+        "metrics",
+        "requests",
+        "findings",
+    }
     assert set(page["bytes"]) == {"css", "js", "img", "font", "other", "total"}
     assert all(set(v) == {"raw", "gzip", "br"} for v in page["bytes"].values())
     assert page["metrics"]["css"] == 23

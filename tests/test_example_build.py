@@ -4,6 +4,7 @@ The oracle is a second, simple implementation: resolve every url() to an absolut
 file, inline the one local @import by hand, join, minify with rcssmin. The bundle, with its url()s
 resolved from its own folder, must be exactly that text.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -21,8 +22,8 @@ from assetopt.io.project import Project
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not (REPO / "static_src" / "vendor").is_dir(), reason="run `python example/prepare.py` first")]
 URL_RE = re.compile(r"""url\(\s*(["']?)([^"')]+)\1\s*\)""")
-FIRST = "  <link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}"
-PRINT = "  <link rel=\"stylesheet\" href=\"{% static 'css/print.css' %}\" media=\"print\">"
+FIRST = '  <link rel="stylesheet" href="{% if LANGUAGE_BIDI %}'
+PRINT = '  <link rel="stylesheet" href="{% static \'css/print.css\' %}" media="print">'
 
 
 def absolute_urls(css: str, base: str) -> str:

@@ -1,4 +1,5 @@
 """Image roles on a page: chrome (header/nav, prioritised, selected), the LCP candidate, below the fold."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,12 @@ def roles(make_project, body: str, selectors: tuple[str, ...] = ()) -> list[tupl
             [("card", CHROME), ("b", BELOW)],
             id="first_image_in_a_loop_stays_eager_but_is_not_prioritised",
         ),
-        pytest.param("<header{% if x %} class=a{% endif %}><img src=l></header><img src=h>", [("l", CHROME), ("h", LCP)], id="opaque_header_is_still_a_header"),
-        pytest.param('<img src=h><img src=p fetchpriority="{{ prio }}">', [("h", LCP), ("p", CHROME)], id="fetchpriority_from_template_code_never_lazy"),
+        pytest.param(
+            "<header{% if x %} class=a{% endif %}><img src=l></header><img src=h>", [("l", CHROME), ("h", LCP)], id="opaque_header_is_still_a_header"
+        ),
+        pytest.param(
+            '<img src=h><img src=p fetchpriority="{{ prio }}">', [("h", LCP), ("p", CHROME)], id="fetchpriority_from_template_code_never_lazy"
+        ),
         pytest.param(
             "<aside><img src=avatar></aside><main><img src=help><img src=b></main>",
             [("avatar", CHROME), ("help", LCP), ("b", BELOW)],

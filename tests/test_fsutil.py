@@ -1,5 +1,6 @@
 """Atomic writes leave files readable the way a plain write would (nginx, a template loader running
 as another user), and never leave a temp file behind."""
+
 from __future__ import annotations
 
 import os

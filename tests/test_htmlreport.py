@@ -1,5 +1,6 @@
 """The HTML report: built from a real verdict (two audits) and real Chromium measurements, then opened
 in Chromium itself, which must show it without errors, load nothing, and draw the charts."""
+
 from __future__ import annotations
 
 import copy
@@ -49,11 +50,19 @@ def _shots(tmp_path: Path) -> dict[str, Path]:
 
 def _measure(shot: Path, load: float, count: int, errors: list[str]) -> dict:
     return {
-        "request_count": count, "by_type": {"document": 1, "stylesheet": count - 1}, "transfer": 2048 * count,
-        "failed": [], "console_errors": errors, "load_ms": load, "lcp_ms": load - 10, "cls": 0.0,
-        "images": {"img-eager": count - 1, "img-lazy": 1, "css": 2, "other": 0}, "eager_img": count - 1,
+        "request_count": count,
+        "by_type": {"document": 1, "stylesheet": count - 1},
+        "transfer": 2048 * count,
+        "failed": [],
+        "console_errors": errors,
+        "load_ms": load,
+        "lcp_ms": load - 10,
+        "cls": 0.0,
+        "images": {"img-eager": count - 1, "img-lazy": 1, "css": 2, "other": 0},
+        "eager_img": count - 1,
         "blocking_by_type": {"stylesheet": count - 1},
-        "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100}, "screenshot": str(shot),
+        "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100},
+        "screenshot": str(shot),
     }
 
 
@@ -64,8 +73,14 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     name = verdict_data["pages"][0]["name"]
     data = {
         "verify": verdict_data,
-        "browser": {name: {"before": before, "after": after, "diff": {"fraction": shots["fraction"], "image": str(shots["diff"])},
-                           "reasons": browser_reasons(name, before, after, diff=shots["fraction"])}},
+        "browser": {
+            name: {
+                "before": before,
+                "after": after,
+                "diff": {"fraction": shots["fraction"], "image": str(shots["diff"])},
+                "reasons": browser_reasons(name, before, after, diff=shots["fraction"]),
+            }
+        },
         "commands": ["assetopt verify --baseline before.json --browser --report report.html"],
         "versions": {"assetopt": "0.1.0", "chromium": "156.0"},
         "generated": "2025-01-01 12:00 UTC",
@@ -83,7 +98,7 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     # images at first load apart by initiator: before 3 - 1 eager, after 2 - 1
     assert "eager &lt;img&gt; 2, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
     assert "eager &lt;img&gt; 1, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
-    assert "<td>render-blocking</td><td class=\"text\">stylesheet 2</td><td class=\"text\">stylesheet 1</td>" in html
+    assert '<td>render-blocking</td><td class="text">stylesheet 2</td><td class="text">stylesheet 1</td>' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
 
 
@@ -109,8 +124,14 @@ def test_report_renders_in_chromium_without_errors_and_shows_the_charts(verdict_
         mb, ma = measure_to_dict(before), measure_to_dict(after)
         data = {
             "verify": verdict_data,
-            "browser": {name: {"before": mb, "after": ma, "diff": {"fraction": fraction, "image": str(tmp_path / "diff.png")},
-                               "reasons": browser_reasons(name, mb, ma, diff=fraction)}},
+            "browser": {
+                name: {
+                    "before": mb,
+                    "after": ma,
+                    "diff": {"fraction": fraction, "image": str(tmp_path / "diff.png")},
+                    "reasons": browser_reasons(name, mb, ma, diff=fraction),
+                }
+            },
             "commands": ["assetopt verify --browser"],
             "versions": {"chromium": chromium.version},
         }

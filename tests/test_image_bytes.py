@@ -4,6 +4,7 @@ Real photo-like images made with Pillow, a real ``build`` into a temp output dir
 ``optimize`` through the command line. Expected sizes are read off the files on disk (the source, the
 built copy), never off the audit's own output.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ def served(*files: Path) -> int:
 
 
 def project(root: Path, **overrides: object) -> Project:
-    cfg = load_config(root, {"templates": (str(root / "templates"),), "static": (str(root / "static"),), "out": str(root / "out"), **overrides}, cwd=root)
+    cfg = load_config(
+        root, {"templates": (str(root / "templates"),), "static": (str(root / "static"),), "out": str(root / "out"), **overrides}, cwd=root
+    )
     return Project(cfg)
 
 
@@ -146,5 +149,8 @@ def test_html_report_shows_the_image_bytes_before_and_after(site: Path):
     verdict = compare(before, to_json(run_audit(prj), str(site), "/static/"))
     html = render_report({"verify": verdict_to_dict(verdict)})
     assert "<th>img KB</th>" in html
-    assert f"<td>{served(site / 'static/img/photo.jpg', site / 'static/img/logo.svg') / 1024:,.1f} → {served(site / 'out/img/photo.jpg', site / 'out/img/logo.svg') / 1024:,.1f}</td>" in html
+    assert (
+        f"<td>{served(site / 'static/img/photo.jpg', site / 'static/img/logo.svg') / 1024:,.1f} → {served(site / 'out/img/photo.jpg', site / 'out/img/logo.svg') / 1024:,.1f}</td>"
+        in html
+    )
     assert 'aria-label="bytes (static, KB)"' in html and ">images<" in html

@@ -4,6 +4,7 @@ Every image is made with Pillow (tests/photos.py) and is photo-like (gradients, 
 sizes behave as they would on real photos. Design decisions 5 (content-addressed, deterministic,
 incremental) and 8 (never overwrite a source; keep an optimized file only if it is smaller).
 """
+
 from __future__ import annotations
 
 import io
@@ -205,7 +206,12 @@ def mtimes(root: Path) -> dict[str, int]:
     return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-GOOD = {"img/photo.jpg": camera_jpeg(orientation=6), "img/chart.png": palette_png(), "img/anim.gif": animated_gif(), "img/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>'}
+GOOD = {
+    "img/photo.jpg": camera_jpeg(orientation=6),
+    "img/chart.png": palette_png(),
+    "img/anim.gif": animated_gif(),
+    "img/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+}
 
 
 def test_build_optimizes_images_in_the_output_and_writes_variants_beside_them(make_project, tmp_path: Path):

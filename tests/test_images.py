@@ -1,5 +1,6 @@
 """images.py: displayed sizes read from headers (EXIF orientation applied), safe SVG reading, None on
 anything unreadable, never a write."""
+
 from __future__ import annotations
 
 import re
@@ -163,7 +164,7 @@ def test_image_size_is_none_for_missing_file_and_directory(tmp_path: Path) -> No
         pytest.param(f'<svg {SVG_NS} width="0" height="20"/>', None, id="zero_width"),
         pytest.param(f'<svg {SVG_NS} width="1e400" height="20"/>', None, id="infinite_width"),
         pytest.param(f'<svg {SVG_NS} viewBox="0 0 10"/>', None, id="broken_viewbox"),
-        pytest.param(f'<svg {SVG_NS}/>', None, id="no_size_at_all"),
+        pytest.param(f"<svg {SVG_NS}/>", None, id="no_size_at_all"),
         pytest.param('<html xmlns="http://www.w3.org/1999/xhtml" width="10" height="10"/>', None, id="not_svg_root"),
         pytest.param("this is not xml", None, id="not_xml"),
         pytest.param("", None, id="empty"),

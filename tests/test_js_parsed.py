@@ -5,6 +5,7 @@ The cases are the ones rjsmin 1.3 really damages (``test_bundler.py`` proves the
 template literals, an HTML-like ``-->`` comment at the start of a line, an identifier with a unicode
 escape. ``node --check`` confirms the output parses when node is installed.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -102,7 +103,7 @@ def test_minify_parsed_refuses_what_it_cannot_parse() -> None:
         pytest.param("(function () { var hidden = 1; })();\nobj.var = 1;", set(), id="iife_and_property_named_var"),
         pytest.param("var a = 1\nfunction f() {}\nvar b = [1, 2]", {"a", "f", "b"}, id="no_semicolons"),
         pytest.param("let {x, y} = o;", set(), id="destructuring_skipped"),
-        pytest.param("var a=1,m=`x.${b?` U ${b}`:\"\"}`,c=2", {"a", "m", "c"}, id="minified_with_nested_template"),
+        pytest.param('var a=1,m=`x.${b?` U ${b}`:""}`,c=2', {"a", "m", "c"}, id="minified_with_nested_template"),
     ],
 )
 def test_top_level_names_reads_the_globals_a_classic_script_declares(js: str, names: set[str]) -> None:
@@ -176,7 +177,7 @@ def test_build_bundles_and_minify_static_follow_js_minifier(tmp_path: Path, js_m
     (tmp_path / "static/js").mkdir(parents=True)
     (tmp_path / "static/js/t.js").write_text(NESTED, encoding="utf-8")
     (tmp_path / "templates/page.html").write_text(
-        "{% load static assetopt %}<html><body>{% bundle \"js\" %}<script src=\"{% static 'js/t.js' %}\"></script>{% endbundle %}</body></html>",
+        '{% load static assetopt %}<html><body>{% bundle "js" %}<script src="{% static \'js/t.js\' %}"></script>{% endbundle %}</body></html>',
         encoding="utf-8",
     )
     (tmp_path / "pyproject.toml").write_text(

@@ -5,6 +5,7 @@ Two scripts: a fixture with what rjsmin damages (nested template literals, an HT
 an escaped identifier) whose functions are called on the page, and the example's 94 KB order form
 (after jQuery, as its page loads it), minified by the backend directly since rjsmin handles it.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,7 +65,9 @@ SNAPSHOT = "<script>window.__before = new Set(Object.getOwnPropertyNames(window)
 
 def _page(tmp_path: Path, name: str, scripts: list[str]) -> None:
     tags = "".join(f'<script src="{s}"></script>' for s in scripts)
-    (tmp_path / name).write_text(f"<!doctype html><meta charset='utf-8'><link rel='icon' href='data:,'>{SNAPSHOT}{_order_form_markup()}{tags}", encoding="utf-8")
+    (tmp_path / name).write_text(
+        f"<!doctype html><meta charset='utf-8'><link rel='icon' href='data:,'>{SNAPSHOT}{_order_form_markup()}{tags}", encoding="utf-8"
+    )
 
 
 def _load(base: str, page: str) -> tuple[dict[str, list[object]], list[str]]:

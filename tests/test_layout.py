@@ -3,6 +3,7 @@
 Every import counts, including those inside functions and under ``TYPE_CHECKING``: a cycle hidden in a
 function is still a cycle a reader has to untangle.
 """
+
 from __future__ import annotations
 
 import ast
@@ -143,12 +144,7 @@ def test_django_settings_are_read_only_under_contrib_django():
 
 
 def test_the_cli_and_the_django_package_never_import_each_other():
-    bad = [
-        f"{src} -> {dst}"
-        for src, targets in _edges().items()
-        for dst in targets
-        if {_unit(src), _unit(dst)} == {"cli", "contrib"}
-    ]
+    bad = [f"{src} -> {dst}" for src, targets in _edges().items() for dst in targets if {_unit(src), _unit(dst)} == {"cli", "contrib"}]
     assert bad == []
 
 

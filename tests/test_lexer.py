@@ -1,4 +1,5 @@
 """The lexer keeps Django's own token spans, tiles the source, and marks comment/verbatim regions."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -212,9 +213,7 @@ def test_tag_name_is_the_first_word_of_a_block_tag_only() -> None:
             id="second_comment_crlf",
         ),
         pytest.param("a\n{% verbatim %}{{ x }}\n", "unclosed {% verbatim %}", 2, id="verbatim"),
-        pytest.param(
-            "\n\n\n\n{% verbatim v %}{% endverbatim %}", "unclosed {% verbatim %}", 5, id="named_verbatim_wrong_end"
-        ),
+        pytest.param("\n\n\n\n{% verbatim v %}{% endverbatim %}", "unclosed {% verbatim %}", 5, id="named_verbatim_wrong_end"),
     ],
 )
 def test_unclosed_comment_or_verbatim_raises_with_the_opening_line(source: str, message: str, lineno: int) -> None:
@@ -278,9 +277,7 @@ def test_line_index_on_crlf_text(offset: int, lineno: int) -> None:
 def test_line_index_matches_counting_newlines_at_every_offset() -> None:
     source = "\ufeffa\r\n\r\nمرحبا\nb\r\n"
     lines = LineIndex(source)
-    assert [lines.lineno(i) for i in range(len(source) + 1)] == [
-        source[:i].count("\n") + 1 for i in range(len(source) + 1)
-    ]
+    assert [lines.lineno(i) for i in range(len(source) + 1)] == [source[:i].count("\n") + 1 for i in range(len(source) + 1)]
 
 
 def test_line_index_of_text_without_newline_is_always_line_1() -> None:

@@ -1,4 +1,5 @@
 """browser/server.serve: the local server of the browser checks sends what production would."""
+
 from __future__ import annotations
 
 import gzip

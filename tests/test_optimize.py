@@ -1,4 +1,5 @@
 """assetopt verify and optimize through the command line, on real files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,7 +39,7 @@ def run(*args: str):
 def test_verify_passes_after_an_improvement_and_fails_after_a_regression(site: Path):
     assert run("audit", "--json", "before.json", "-q").exit_code == 0
     page = site / "templates/page.html"
-    page.write_text(page.read_text().replace('<img src="{% static \'x.png\' %}">', '<img src="{% static \'x.png\' %}" loading="lazy">'))
+    page.write_text(page.read_text().replace("<img src=\"{% static 'x.png' %}\">", '<img src="{% static \'x.png\' %}" loading="lazy">'))
     ok = run("verify", "--baseline", "before.json", "--report", "r.html", "--json", "v.json")
     assert ok.exit_code == 0, ok.output
     assert "| page.html |" in ok.output and "improved" in ok.output

@@ -10,6 +10,7 @@ only, one URL: each check takes ~10 s):
   integrity Chromium blocks the script instead, which is a console error too (not a failed request);
 - and the opposite: the same 404 on both sides (each side is served from its own origin) is not new.
 """
+
 from __future__ import annotations
 
 import base64
@@ -156,10 +157,18 @@ def test_the_same_404_on_both_sides_is_not_a_new_failed_request(optimized, tmp_p
 
 def test_browser_reasons_ignore_each_sides_own_origin():
     """The unit half of the test above: lines are compared without their side's scheme://host:port."""
-    before = {"url": "http://127.0.0.1:4001/en/", "request_count": 5, "console_errors": ["blocked http://127.0.0.1:4001/static/a.js"],
-              "failed": ["404 http://127.0.0.1:4001/static/css/print.css"]}
-    same = {"url": "http://127.0.0.1:4002/en/", "request_count": 5, "console_errors": ["blocked http://127.0.0.1:4002/static/a.js"],
-            "failed": ["404 http://127.0.0.1:4002/static/css/print.css"]}
+    before = {
+        "url": "http://127.0.0.1:4001/en/",
+        "request_count": 5,
+        "console_errors": ["blocked http://127.0.0.1:4001/static/a.js"],
+        "failed": ["404 http://127.0.0.1:4001/static/css/print.css"],
+    }
+    same = {
+        "url": "http://127.0.0.1:4002/en/",
+        "request_count": 5,
+        "console_errors": ["blocked http://127.0.0.1:4002/static/a.js"],
+        "failed": ["404 http://127.0.0.1:4002/static/css/print.css"],
+    }
     assert browser_reasons("p", before, same) == []
     other = {**same, "failed": ["404 http://127.0.0.1:4002/static/css/other.css", "404 http://cdn.example/static/css/print.css"]}
     assert browser_reasons("p", before, other) == [

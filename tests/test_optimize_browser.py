@@ -1,6 +1,7 @@
 """`assetopt optimize --browser` end to end on a copy of the example: Django renders before/after
 snapshots, Chromium measures them, and the issue's numbers for the example dashboard hold. The Fast 3G
 run of the dashboard (before and after, in the same run) is most of this test's time."""
+
 from __future__ import annotations
 
 import json

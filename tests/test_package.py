@@ -7,6 +7,7 @@ sources (so no ``build/`` or ``*.egg-info`` lands in the checkout), installs it 
 dependencies from the package index (pip's cache makes that quick) into a venv outside the
 repository, and runs it from a folder where the checkout cannot be imported.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The page model: extends/block/block.super/include resolved the way Django renders them."""
+
 from __future__ import annotations
 
 import pytest
@@ -145,7 +146,12 @@ def test_dynamic_extends_and_include_are_reported_not_guessed(make_project):
 
 
 def test_recursive_include_is_followed_once_and_reported(make_project):
-    project = make_project(templates={"page.html": "<html>{% include 'tree.html' %}</html>", "tree.html": "<img src='t.png'>{% if kids %}{% include 'tree.html' %}{% endif %}"})
+    project = make_project(
+        templates={
+            "page.html": "<html>{% include 'tree.html' %}</html>",
+            "tree.html": "<img src='t.png'>{% if kids %}{% include 'tree.html' %}{% endif %}",
+        }
+    )
     page = resolve_page("page.html", project.load)
     assert srcs(page) == ["t.png"]
     assert [n.code for n in page.notes] == ["recursive-include"]

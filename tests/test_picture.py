@@ -5,6 +5,7 @@ hashed names), and the rewrite that wraps ``<img>`` in it. Real files, real Djan
 Expected names and widths are worked out here from the rules (``<stem>.<W>w.<ext>`` for every
 configured width under the displayed width), never copied from the code's output.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,13 @@ def tree(root: Path) -> dict[str, bytes]:
 def project(root: Path, **overrides: object) -> Project:
     (root / "templates").mkdir(parents=True, exist_ok=True)
     (root / "static").mkdir(parents=True, exist_ok=True)
-    return Project(load_config(root, {"templates": (str(root / "templates"),), "static": (str(root / "static"),), "cache_dir": str(root / "cache"), **overrides}, cwd=root))
+    return Project(
+        load_config(
+            root,
+            {"templates": (str(root / "templates"),), "static": (str(root / "static"),), "cache_dir": str(root / "cache"), **overrides},
+            cwd=root,
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------ config
@@ -89,7 +96,14 @@ def test_image_widths_are_sorted_and_survive_the_toml_round_trip(tmp_path: Path)
 
 def test_widths_are_made_only_under_the_displayed_width_with_names_beside_the_source(tmp_path: Path):
     p = project(tmp_path, image_widths=(300, 600, 2000))
-    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/small.jpg": photo_jpeg(280, 200, seed=2), "img/turned.jpg": photo_jpeg(800, 400, seed=3, exif_orientation=6)})
+    write(
+        tmp_path / "static",
+        {
+            "img/wide.jpg": photo_jpeg(1000, 500),
+            "img/small.jpg": photo_jpeg(280, 200, seed=2),
+            "img/turned.jpg": photo_jpeg(800, 400, seed=3, exif_orientation=6),
+        },
+    )
     result = build(p, BuildOptions(out=tmp_path / "out"))
     out = tmp_path / "out"
     # wide: 1000 px shown, so 300 and 600 (2000 is wider than the picture)
@@ -122,7 +136,11 @@ def test_the_manifest_records_each_image_with_its_candidates(tmp_path: Path):
     assert [(c["name"], c["width"]) for c in jpeg] == [("img/wide.jpg", 1000), ("img/wide.600w.jpg", 600), ("img/wide.300w.jpg", 300)]
     for mime, suffix in (("image/webp", ".webp"), ("image/avif", ".avif")):
         if suffix in MODERN:
-            assert [(c["name"], c["width"]) for c in entry["candidates"][mime]] == [(f"img/wide{suffix}", 1000), (f"img/wide.600w{suffix}", 600), (f"img/wide.300w{suffix}", 300)]
+            assert [(c["name"], c["width"]) for c in entry["candidates"][mime]] == [
+                (f"img/wide{suffix}", 1000),
+                (f"img/wide.600w{suffix}", 600),
+                (f"img/wide.300w{suffix}", 300),
+            ]
     for candidates in entry["candidates"].values():
         for c in candidates:
             assert c["bytes"] == (tmp_path / "out" / c["name"]).stat().st_size
@@ -168,7 +186,7 @@ def django_configured() -> None:
     django_settings.configure()
 
 
-IMG = "<img src=\"{% static 'img/wide.jpg' %}\" alt=\"{{ alt }}\" class=\"hero\" width=\"1000\" height=\"500\" loading=\"lazy\">"
+IMG = '<img src="{% static \'img/wide.jpg\' %}" alt="{{ alt }}" class="hero" width="1000" height="500" loading="lazy">'
 PLAIN = '<img src="/static/img/wide.jpg" alt="A &amp; B" class="hero" width="1000" height="500" loading="lazy">'
 
 
@@ -186,7 +204,10 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     from django.test.utils import override_settings
 
-    write(tmp_path / "static", {"img/wide.jpg": photo_jpeg(1000, 500), "img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'})
+    write(
+        tmp_path / "static",
+        {"img/wide.jpg": photo_jpeg(1000, 500), "img/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'},
+    )
     templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path / "templates")]}]
     with override_settings(TEMPLATES=templates, STATIC_ROOT=str(tmp_path / "out"), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True}):
         yield Site(tmp_path)
@@ -211,9 +232,9 @@ def test_picture_prints_a_source_per_modern_format_and_a_srcset_keeping_every_at
 
 def test_sizes_follow_the_author_or_the_width_attribute(site: Site):
     build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
-    narrow = site.render(LOAD + "{% picture %}<img src=\"{% static 'img/wide.jpg' %}\" width=\"400\" alt=\"\">{% endpicture %}")
+    narrow = site.render(LOAD + '{% picture %}<img src="{% static \'img/wide.jpg\' %}" width="400" alt="">{% endpicture %}')
     assert narrow.count('sizes="(max-width: 400px) 100vw, 400px"') == len(MODERN) + 1
-    own = site.render(LOAD + "{% picture %}<img src=\"{% static 'img/wide.jpg' %}\" sizes=\"50vw\" alt=\"\">{% endpicture %}")
+    own = site.render(LOAD + '{% picture %}<img src="{% static \'img/wide.jpg\' %}" sizes="50vw" alt="">{% endpicture %}')
     assert own.count('sizes="50vw"') == len(MODERN) + 1 and "100vw" not in own
 
 
@@ -233,10 +254,10 @@ def test_rollback_or_a_missing_build_prints_the_img_unchanged(site: Site, asseto
 @pytest.mark.parametrize(
     "inner",
     [
-        pytest.param("<img src=\"{% static 'img/logo.svg' %}\" alt=\"\">", id="svg_not_in_manifest"),
-        pytest.param("<img src=\"{% static 'img/wide.jpg' %}\" srcset=\"/x.jpg 2x\" alt=\"\">", id="author_srcset"),
-        pytest.param("<img src=\"/elsewhere.jpg\" alt=\"\">", id="not_a_static_path"),
-        pytest.param("<picture><img src=\"{% static 'img/wide.jpg' %}\" alt=\"\"></picture>", id="already_a_picture"),
+        pytest.param('<img src="{% static \'img/logo.svg\' %}" alt="">', id="svg_not_in_manifest"),
+        pytest.param('<img src="{% static \'img/wide.jpg\' %}" srcset="/x.jpg 2x" alt="">', id="author_srcset"),
+        pytest.param('<img src="/elsewhere.jpg" alt="">', id="not_a_static_path"),
+        pytest.param('<picture><img src="{% static \'img/wide.jpg\' %}" alt=""></picture>', id="already_a_picture"),
     ],
 )
 def test_what_the_tag_cannot_improve_is_printed_unchanged(site: Site, inner: str):
@@ -246,13 +267,33 @@ def test_what_the_tag_cannot_improve_is_printed_unchanged(site: Site, inner: str
 
 
 RENDERED_SRC = [
-    pytest.param("<img src=\"{% static image %}\" alt=\"\">", {"image": "img/wide.jpg"}, True, id="computed_path"),
-    pytest.param("<img src=\"{% if big %}{% static 'img/wide.jpg' %}{% else %}{% static 'img/logo.svg' %}{% endif %}\" alt=\"\">", {"big": True}, True, id="if_picks_the_photo"),
-    pytest.param("<img src=\"{% if big %}{% static 'img/wide.jpg' %}{% else %}{% static 'img/logo.svg' %}{% endif %}\" alt=\"\">", {"big": False}, False, id="if_picks_the_svg"),
-    pytest.param("{% for image in images %}<img src=\"{% static image %}\" alt=\"\"{% if forloop.counter > 1 %} loading=\"lazy\"{% endif %}>{% endfor %}", {"images": ["img/wide.jpg"]}, True, id="if_between_attributes_in_a_loop"),
-    pytest.param("<img {% if big %}src=\"{% static 'img/wide.jpg' %}\"{% else %}src=\"{% static 'img/logo.svg' %}\"{% endif %} alt=\"\">", {"big": True}, True, id="src_attribute_chosen_by_if"),
-    pytest.param("<img src=\"{% static image %}\" alt=\"\">", {"image": "img/missing.jpg"}, False, id="path_the_build_does_not_know"),
-    pytest.param("<img src=\"{% static image %}\" alt=\"\">", {"image": "img/logo.svg"}, False, id="computed_svg"),
+    pytest.param('<img src="{% static image %}" alt="">', {"image": "img/wide.jpg"}, True, id="computed_path"),
+    pytest.param(
+        "<img src=\"{% if big %}{% static 'img/wide.jpg' %}{% else %}{% static 'img/logo.svg' %}{% endif %}\" alt=\"\">",
+        {"big": True},
+        True,
+        id="if_picks_the_photo",
+    ),
+    pytest.param(
+        "<img src=\"{% if big %}{% static 'img/wide.jpg' %}{% else %}{% static 'img/logo.svg' %}{% endif %}\" alt=\"\">",
+        {"big": False},
+        False,
+        id="if_picks_the_svg",
+    ),
+    pytest.param(
+        '{% for image in images %}<img src="{% static image %}" alt=""{% if forloop.counter > 1 %} loading="lazy"{% endif %}>{% endfor %}',
+        {"images": ["img/wide.jpg"]},
+        True,
+        id="if_between_attributes_in_a_loop",
+    ),
+    pytest.param(
+        '<img {% if big %}src="{% static \'img/wide.jpg\' %}"{% else %}src="{% static \'img/logo.svg\' %}"{% endif %} alt="">',
+        {"big": True},
+        True,
+        id="src_attribute_chosen_by_if",
+    ),
+    pytest.param('<img src="{% static image %}" alt="">', {"image": "img/missing.jpg"}, False, id="path_the_build_does_not_know"),
+    pytest.param('<img src="{% static image %}" alt="">', {"image": "img/logo.svg"}, False, id="computed_svg"),
 ]
 
 
@@ -281,7 +322,11 @@ def test_rollback_prints_what_the_img_renders_to_unchanged(site: Site, inner: st
     from django.test.utils import override_settings
 
     build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
-    wrapped = "{% picture %}" + inner + "{% endpicture %}" if "{% for" not in inner else inner.replace("<img", "{% picture %}<img").replace("{% endfor %}", "{% endpicture %}{% endfor %}")
+    wrapped = (
+        "{% picture %}" + inner + "{% endpicture %}"
+        if "{% for" not in inner
+        else inner.replace("<img", "{% picture %}<img").replace("{% endfor %}", "{% endpicture %}{% endfor %}")
+    )
     with override_settings(ASSETOPT={"BUNDLES": False}):
         assert site.render(LOAD + wrapped, context) == site.render(LOAD + inner, context)
 
@@ -368,8 +413,14 @@ def test_collectstatic_optimizes_hashes_the_variants_and_the_tag_serves_them(tmp
     root = tmp_path / "root"
     storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": STORAGE}}
     templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(tmp_path / "templates")]}]
-    with override_settings(TEMPLATES=templates, STATICFILES_DIRS=[str(tmp_path / "static")], STATIC_ROOT=str(root), STORAGES=storages, DEBUG=False,
-                           ASSETOPT={"BUNDLES": True, "IMAGE_WIDTHS": [300, 600], "CACHE_DIR": str(tmp_path / "cache")}):
+    with override_settings(
+        TEMPLATES=templates,
+        STATICFILES_DIRS=[str(tmp_path / "static")],
+        STATIC_ROOT=str(root),
+        STORAGES=storages,
+        DEBUG=False,
+        ASSETOPT={"BUNDLES": True, "IMAGE_WIDTHS": [300, 600], "CACHE_DIR": str(tmp_path / "cache")},
+    ):
         call_command("collectstatic", interactive=False, verbosity=0)
         first = staticfiles_storage._wrapped.last_build
         html = engines["django"].get_template("page.html").render({"alt": "A & B"})
@@ -417,25 +468,35 @@ def test_collectstatic_with_images_turned_off_ships_the_source_bytes_again(tmp_p
 @pytest.mark.parametrize(
     ("source", "wrapped"),
     [
-        pytest.param("<img src=\"{% static 'a.jpg' %}\" alt=\"\">", True, id="static_jpeg"),
-        pytest.param("<img src=\"{% static 'a.png' %}\" alt=\"\">", True, id="static_png"),
-        pytest.param("<img src=\"{% static 'a.svg' %}\" alt=\"\">", False, id="svg"),
+        pytest.param('<img src="{% static \'a.jpg\' %}" alt="">', True, id="static_jpeg"),
+        pytest.param('<img src="{% static \'a.png\' %}" alt="">', True, id="static_png"),
+        pytest.param('<img src="{% static \'a.svg\' %}" alt="">', False, id="svg"),
         pytest.param('<img src="https://cdn.example.com/a.jpg" alt="">', False, id="external"),
-        pytest.param("<img src=\"{% static name %}\" alt=\"\">", True, id="computed_static_path"),
+        pytest.param('<img src="{% static name %}" alt="">', True, id="computed_static_path"),
         pytest.param("<img src=\"{% if x %}{% static 'a.jpg' %}{% else %}{% static 'b.jpg' %}{% endif %}\" alt=\"\">", True, id="chosen_by_if"),
-        pytest.param("<img src=\"{% if x %}{% static 'a.jpg' %}{% else %}{% static 'b.svg' %}{% endif %}\" alt=\"\">", False, id="chosen_by_if_one_svg"),
-        pytest.param("<img src=\"{% static p.image %}\" alt=\"\"{% if forloop.counter > 3 %} loading=\"lazy\"{% endif %}>", True, id="if_between_attributes"),
-        pytest.param("<img {% if x %}src=\"{% static 'a.jpg' %}\"{% else %}src=\"{% static 'b.png' %}\"{% endif %} alt=\"\">", True, id="src_attribute_chosen_by_if"),
-        pytest.param("<img alt=\" src={% static 'a.jpg' %}\" src=\"{{ p.url }}\"{% if x %} class=\"y\"{% endif %}>", False, id="src_in_another_value"),
+        pytest.param(
+            "<img src=\"{% if x %}{% static 'a.jpg' %}{% else %}{% static 'b.svg' %}{% endif %}\" alt=\"\">", False, id="chosen_by_if_one_svg"
+        ),
+        pytest.param(
+            '<img src="{% static p.image %}" alt=""{% if forloop.counter > 3 %} loading="lazy"{% endif %}>', True, id="if_between_attributes"
+        ),
+        pytest.param(
+            '<img {% if x %}src="{% static \'a.jpg\' %}"{% else %}src="{% static \'b.png\' %}"{% endif %} alt="">',
+            True,
+            id="src_attribute_chosen_by_if",
+        ),
+        pytest.param('<img alt=" src={% static \'a.jpg\' %}" src="{{ p.url }}"{% if x %} class="y"{% endif %}>', False, id="src_in_another_value"),
         pytest.param("<img src=\"{% static 'a.jpg' %}\"{% if x %} srcset=\"{% static 'a2.jpg' %} 2x\"{% endif %}>", False, id="author_srcset_in_if"),
         pytest.param("<img src=\"{% static 'a.jpg' %}\" {% include 'attrs.html' %}>", False, id="include_between_attributes"),
-        pytest.param("<img src=\"{% static 'a.jpg' %}\" {% if x %}alt=\"\">{% else %}>{% endif %}", False, id="if_closing_outside_the_tag"),
-        pytest.param("<img src=\"{{ p.image.url }}\" alt=\"\">", False, id="media_url"),
-        pytest.param("<img src=\"{% static p.image %}?v=2\" alt=\"\">", False, id="static_with_query"),
-        pytest.param("<img src=\"{% static 'a.jpg' as a %}\" alt=\"\">", False, id="static_as_variable"),
-        pytest.param("{% blocktrans %}<img src=\"{% static p.image %}\"{% if x %} alt=\"\"{% endif %}>{% endblocktrans %}", False, id="opaque_in_blocktrans"),
-        pytest.param("<img src=\"{% static 'a.jpg' %}\" srcset=\"{% static 'a2.jpg' %} 2x\" alt=\"\">", False, id="author_srcset"),
-        pytest.param("<picture><img src=\"{% static 'a.jpg' %}\" alt=\"\"></picture>", False, id="inside_picture"),
+        pytest.param('<img src="{% static \'a.jpg\' %}" {% if x %}alt="">{% else %}>{% endif %}', False, id="if_closing_outside_the_tag"),
+        pytest.param('<img src="{{ p.image.url }}" alt="">', False, id="media_url"),
+        pytest.param('<img src="{% static p.image %}?v=2" alt="">', False, id="static_with_query"),
+        pytest.param('<img src="{% static \'a.jpg\' as a %}" alt="">', False, id="static_as_variable"),
+        pytest.param(
+            '{% blocktrans %}<img src="{% static p.image %}"{% if x %} alt=""{% endif %}>{% endblocktrans %}', False, id="opaque_in_blocktrans"
+        ),
+        pytest.param('<img src="{% static \'a.jpg\' %}" srcset="{% static \'a2.jpg\' %} 2x" alt="">', False, id="author_srcset"),
+        pytest.param('<picture><img src="{% static \'a.jpg\' %}" alt=""></picture>', False, id="inside_picture"),
         pytest.param("{% verbatim %}<img src=\"{% static 'a.jpg' %}\">{% endverbatim %}", False, id="verbatim"),
         pytest.param("{% comment %}<img src=\"{% static 'a.jpg' %}\">{% endcomment %}", False, id="comment"),
         pytest.param("<!-- <img src=\"{% static 'a.jpg' %}\"> -->", False, id="html_comment"),
@@ -459,7 +520,9 @@ def test_the_rewrite_wraps_images_whose_src_is_static_tags_of_raster_or_computed
         assert out == template.source
 
 
-@pytest.mark.parametrize(("value", "expected"), [pytest.param([960, 480], (480, 960), id="sorted"), pytest.param([], (), id="none"), pytest.param([0], None, id="zero")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [pytest.param([960, 480], (480, 960), id="sorted"), pytest.param([], (), id="none"), pytest.param([0], None, id="zero")]
+)
 def test_django_image_widths_setting_maps_to_the_config(tmp_path: Path, value: list[int], expected: tuple[int, ...] | None):
     from django.core.exceptions import ImproperlyConfigured
     from django.test.utils import override_settings
@@ -517,7 +580,13 @@ def test_a_format_missing_a_width_the_img_offers_gets_no_source():
     html = '<img src="/s/p.jpg" alt="">'
     (tag,) = [i for i in scan_tags(html, (Token(TokenKind.TEXT, 0, len(html), 1, html),)) if isinstance(i, StartTag)]
     jpeg = (C("p.jpg", 1600, 900), C("p.960w.jpg", 960, 400))
-    image = ManifestImage(1600, 800, "p.jpg", 900, {"image/jpeg": jpeg, "image/avif": (C("p.avif", 1600, 500),), "image/webp": (C("p.webp", 1600, 600), C("p.960w.webp", 960, 300))})
+    image = ManifestImage(
+        1600,
+        800,
+        "p.jpg",
+        900,
+        {"image/jpeg": jpeg, "image/avif": (C("p.avif", 1600, 500),), "image/webp": (C("p.webp", 1600, 600), C("p.960w.webp", 960, 300))},
+    )
     out = picture_markup(html, tag, image, lambda name: "/s/" + name, "image/jpeg")
     sizes = "(max-width: 1600px) 100vw, 1600px"
     assert out == (

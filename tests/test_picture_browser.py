@@ -3,6 +3,7 @@
 the rendered page and the built static root, fetches each picture in the format its first
 ``<source>`` names (``image/webp``/``image/avif`` in the response), the hero at the width its slot
 needs, and never the fallback as well."""
+
 from __future__ import annotations
 
 import json
@@ -98,7 +99,11 @@ def test_on_a_phone_the_dashboard_fetches_few_eager_images_each_a_modern_file_cl
 
     (rewritten,) = [p for p in (optimized / "out").rglob("admin_dashboard.html") if "snapshots" not in p.parts]
     template = parse_template("admin_dashboard.html", rewritten.read_text())
-    rasters = [i for i in template.items if isinstance(i, (StartTag, OpaqueTag)) and i.name == "img" and re.search(r"\.(jpe?g|png|gif)'", template.source[i.start : i.end])]
+    rasters = [
+        i
+        for i in template.items
+        if isinstance(i, (StartTag, OpaqueTag)) and i.name == "img" and re.search(r"\.(jpe?g|png|gif)'", template.source[i.start : i.end])
+    ]
     assert len(rasters) >= 21
     for img in rasters:
         assert template.source[: img.start].endswith("{% picture %}") and template.source[img.end :].startswith("{% endpicture %}"), img

@@ -1,4 +1,5 @@
 """io/pool.cached_map: the one cached, largest-first, process-pool map every per-file step uses."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Reading real-world templates right (issue 14): fixtures written from scratch for each pattern the
 seven corpora showed, each one a test that failed on the reading we had before."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,7 +23,7 @@ from assetopt.templates.tags import StartTag
         pytest.param('<html lang="en" {% if LANGUAGE_BIDI %}dir="rtl"{% endif %}>', id="if_between_attributes"),
         pytest.param('<html lang="en" class="{% block html_class %}no-js{% endblock %}">', id="block_inside_a_value"),
         pytest.param('<html\n  lang="en"\n  {% if theme %}\n    class="{{ theme }}"\n  {% endif %}\n>', id="multi_line_if"),
-        pytest.param("<html {% get_current_language as LANGUAGE_CODE %}lang=\"{{ LANGUAGE_CODE }}\">", id="tag_before_an_attribute"),
+        pytest.param('<html {% get_current_language as LANGUAGE_CODE %}lang="{{ LANGUAGE_CODE }}">', id="tag_before_an_attribute"),
     ],
 )
 def test_a_leaf_whose_html_tag_holds_template_code_is_a_page(make_project, html_tag: str) -> None:
@@ -50,8 +51,7 @@ def test_a_leaf_whose_html_tag_holds_template_code_is_a_page(make_project, html_
 def test_images_no_page_renders_are_not_made_lazy_and_a_logo_outside_header_stays_eager(make_project) -> None:
     project = make_project(
         templates={
-            "base.html": "<!DOCTYPE html><html><body><header><img src=\"/static/logo.png\"></header>"
-            "{% block content %}{% endblock %}</body></html>",
+            "base.html": '<!DOCTYPE html><html><body><header><img src="/static/logo.png"></header>{% block content %}{% endblock %}</body></html>',
             # a page whose parent is chosen at run time: no page model, so no fold
             "shop/product.html": '{% extends base_template %}{% block content %}<div class="product">'
             '<img src="/static/product.jpg" alt="main"></div>{% endblock %}',
@@ -82,8 +82,8 @@ def test_asset_tags_with_template_code_inside_the_tag_are_counted_and_named(make
             "admin/base.html": "{% load static %}<!DOCTYPE html><html><head>\n"
             '<link rel="stylesheet" href="{% static \'admin/css/base.css\' %}" {% csp_nonce_attr %}>\n'
             '<link rel="stylesheet" href="{% block stylesheet %}{% static \'admin/css/dashboard.css\' %}{% endblock %}">\n'
-            '<script src="{% static \'admin/js/nav.js\' %}" {% csp_nonce_attr %}></script>\n'
-            '<script {% csp_nonce_attr %}>var inline = 1;</script>\n'
+            "<script src=\"{% static 'admin/js/nav.js' %}\" {% csp_nonce_attr %}></script>\n"
+            "<script {% csp_nonce_attr %}>var inline = 1;</script>\n"
             "</head><body>{% block content %}{% endblock %}\n"
             '<img {% if big %}class="big"{% endif %} src="{% static \'admin/img/icon.svg\' %}">\n'
             "</body></html>",
@@ -192,7 +192,7 @@ def test_above_the_fold_follows_exclusive_branches_and_twins(make_project, body:
 def test_the_logo_in_the_second_branch_of_a_header_choice_is_not_made_lazy(make_project) -> None:
     project = make_project(
         templates={
-            "base.html": "<!DOCTYPE html><html><body>{% if user.is_staff %}<div class=\"staff\"><img src=\"/static/staff.svg\"></div>"
+            "base.html": '<!DOCTYPE html><html><body>{% if user.is_staff %}<div class="staff"><img src="/static/staff.svg"></div>'
             '{% else %}<div class="public"><img src="/static/public.svg"></div>{% endif %}'
             "{% block content %}{% endblock %}</body></html>",
             "home.html": '{% extends "base.html" %}{% block content %}<img src="/static/card.png">{% endblock %}',
@@ -271,8 +271,8 @@ def test_an_absolute_external_url_with_template_code_is_external_not_dynamic(mak
 def test_a_project_static_tag_named_in_the_config_counts_as_static(make_project) -> None:
     templates = {
         "p.html": "{% load versioning %}<!DOCTYPE html><html><head>"
-        "<link rel=\"stylesheet\" href=\"{% versioned_static 'css/a.css' %}\">"
-        "<link rel=\"stylesheet\" href=\"{% versioned_static 'css/b.css' %}\"></head></html>"
+        '<link rel="stylesheet" href="{% versioned_static \'css/a.css\' %}">'
+        '<link rel="stylesheet" href="{% versioned_static \'css/b.css\' %}"></head></html>'
     }
     static = {"css/a.css": "a{color:red}", "css/b.css": "b{}"}
     plain = run_audit(make_project(templates=templates, static=static)).pages[0]
@@ -282,7 +282,11 @@ def test_a_project_static_tag_named_in_the_config_counts_as_static(make_project)
     assert page.bytes["css"]["raw"] == len("a{color:red}") + len("b{}")
     assert not any(f.code == "missing-file" for f in page.findings)
     # counted, but never wrapped in {% bundle %}: the bundle tag resolves {% static %} only
-    rewritten = plan_project(make_project(templates=templates, static=static, static_tags=("versioned_static",)), RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    rewritten = plan_project(
+        make_project(templates=templates, static=static, static_tags=("versioned_static",)),
+        RewriteContext(only=frozenset({"bundles"})),
+        compile_check=False,
+    )
     assert rewritten.changes == []
     assert any("versioned_static" in s.reason for s in rewritten.skips)
 
@@ -321,5 +325,7 @@ def test_a_self_locating_script_is_never_bundled_and_the_finding_says_how_to_for
 def test_an_ordinary_script_is_still_bundled(make_project) -> None:
     templates = {"p.html": '<!DOCTYPE html><html><head><script src="/static/js/a.js"></script><script src="/static/js/b.js"></script></head></html>'}
     static = {"js/a.js": "var a = document.getElementById('x');", "js/b.js": "var b = 2;"}
-    (change,) = plan_project(make_project(templates=templates, static=static), RewriteContext(only=frozenset({"bundles"})), compile_check=False).changes
+    (change,) = plan_project(
+        make_project(templates=templates, static=static), RewriteContext(only=frozenset({"bundles"})), compile_check=False
+    ).changes
     assert "{% bundle" in change.after

@@ -1,4 +1,5 @@
 """assetopt rewrite: splicing, the bundle transform, {% load %} insertion, the CLI modes, the invariants."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,7 +38,7 @@ def link(name: str, extra: str = "") -> str:
     [
         pytest.param(
             f"<head>\n  {link('a')}\n  {link('b')}\n</head>",
-            f"{{% load assetopt %}}\n<head>\n  {{% bundle \"css\" %}}\n  {link('a')}\n  {link('b')}\n  {{% endbundle %}}\n</head>",
+            f'{{% load assetopt %}}\n<head>\n  {{% bundle "css" %}}\n  {link("a")}\n  {link("b")}\n  {{% endbundle %}}\n</head>',
             id="two_links_indented",
         ),
         pytest.param(
@@ -52,7 +53,7 @@ def link(name: str, extra: str = "") -> str:
         ),
         pytest.param(
             f"{link('a')}{link('b')}{link('p', ' media=print')}",
-            f"{{% load assetopt %}}\n{{% bundle \"css\" %}}\n{link('a')}{link('b')}\n{{% endbundle %}}{link('p', ' media=print')}",
+            f'{{% load assetopt %}}\n{{% bundle "css" %}}\n{link("a")}{link("b")}\n{{% endbundle %}}{link("p", " media=print")}',
             id="print_media_ends_the_run",
         ),
         pytest.param(
@@ -77,12 +78,12 @@ def link(name: str, extra: str = "") -> str:
         ),
         pytest.param(
             f"{{% load static %}}\r\n<head>\r\n{link('a')}\r\n{link('b')}\r\n</head>\r\n",
-            f"{{% load static assetopt %}}\r\n<head>\r\n{{% bundle \"css\" %}}\r\n{link('a')}\r\n{link('b')}\r\n{{% endbundle %}}\r\n</head>\r\n",
+            f'{{% load static assetopt %}}\r\n<head>\r\n{{% bundle "css" %}}\r\n{link("a")}\r\n{link("b")}\r\n{{% endbundle %}}\r\n</head>\r\n',
             id="crlf_kept_and_load_merged",
         ),
         pytest.param(
             f"\ufeff<p>مرحبا</p>{link('a')}{link('b')}<p>وداعا</p>",
-            f"\ufeff{{% load assetopt %}}\n<p>مرحبا</p>{{% bundle \"css\" %}}\n{link('a')}{link('b')}\n{{% endbundle %}}<p>وداعا</p>",
+            f'\ufeff{{% load assetopt %}}\n<p>مرحبا</p>{{% bundle "css" %}}\n{link("a")}{link("b")}\n{{% endbundle %}}<p>وداعا</p>',
             id="bom_first_and_arabic_around",
         ),
         pytest.param(

@@ -5,6 +5,7 @@ the ``{% load %}`` it needs is part of the expected text.
 Renders use Django's real template engine with a LocMem cache; Django is configured once through
 ``tests/django_settings.py`` like the other modules.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -132,10 +133,10 @@ ACCEPTED = [
         id="language_code_varies_on_the_language_and_loads_i18n",
     ),
     pytest.param(
-        "<a class=\"home\" href=\"{% url 'home' %}\">Home</a>\n",
+        '<a class="home" href="{% url \'home\' %}">Home</a>\n',
         "a.home",
         {},
-        "{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}\n<a class=\"home\" href=\"{% url 'home' %}\">Home</a>\n{% endcache %}\n",
+        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}\n<a class="home" href="{% url \'home\' %}">Home</a>\n{% endcache %}\n',
         id="url_varies_on_the_language_i18n_patterns",
     ),
     pytest.param(
@@ -160,14 +161,14 @@ ACCEPTED = [
         id="loop_variable_it_does_not_read_is_not_varied_on",
     ),
     pytest.param(
-        "{% for o in orders %}{% with total=o.total %}<td class=\"t\">{{ total }}</td>{% endwith %}{% endfor %}",
+        '{% for o in orders %}{% with total=o.total %}<td class="t">{{ total }}</td>{% endwith %}{% endfor %}',
         "td.t",
         {},
         '{% load cache %}\n{% for o in orders %}{% with total=o.total %}{% cache 600 frag o.pk %}<td class="t">{{ total }}</td>{% endcache %}{% endwith %}{% endfor %}',
         id="name_bound_by_with_reads_the_loop_variable",
     ),
     pytest.param(
-        "{% with name=user.get_full_name %}\n<h1 class=\"t\">{{ name }}</h1>\n{% endwith %}\n",
+        '{% with name=user.get_full_name %}\n<h1 class="t">{{ name }}</h1>\n{% endwith %}\n',
         "h1",
         {},
         '{% load cache %}\n{% with name=user.get_full_name %}\n{% cache 600 frag user.pk %}\n<h1 class="t">{{ name }}</h1>\n{% endcache %}\n{% endwith %}\n',
@@ -272,172 +273,274 @@ def test_edit_reason_names_the_selector_and_the_vary_list() -> None:
 # (source, selector, options, Skip line, Skip reason)
 REFUSED = [
     pytest.param(
-        '<form class="f" method="get">\n  {% csrf_token %}\n</form>\n', ".f", {}, 1,
+        '<form class="f" method="get">\n  {% csrf_token %}\n</form>\n',
+        ".f",
+        {},
+        1,
         '".f": not cached: {% csrf_token %} at line 2: a CSRF token must not be cached',
         id="csrf_token_tag",
     ),
     pytest.param(
-        '<div class="f"><input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}"></div>\n', ".f", {}, 1,
+        '<div class="f"><input type="hidden" name="csrfmiddlewaretoken" value="{{ csrf_token }}"></div>\n',
+        ".f",
+        {},
+        1,
         '".f": not cached: csrf_token at line 1: a CSRF token must not be cached',
         id="csrf_token_variable",
     ),
     pytest.param(
-        '<div class="box">\n  <form method="POST" action="/x">\n    <button>Go</button>\n  </form>\n</div>\n', ".box", {}, 1,
+        '<div class="box">\n  <form method="POST" action="/x">\n    <button>Go</button>\n  </form>\n</div>\n',
+        ".box",
+        {},
+        1,
         '".box": not cached: a POST form at line 2: it needs a fresh CSRF token',
         id="post_form_inside_any_case",
     ),
     pytest.param(
-        '<form class="f" method="post" action="/x"></form>', ".f", {}, 1,
+        '<form class="f" method="post" action="/x"></form>',
+        ".f",
+        {},
+        1,
         '".f": not cached: a POST form at line 1: it needs a fresh CSRF token',
         id="post_form_is_the_element",
     ),
     pytest.param(
-        '<div class="x"><button formmethod="post">Go</button></div>', ".x", {}, 1,
+        '<div class="x"><button formmethod="post">Go</button></div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: a POST form at line 1: it needs a fresh CSRF token',
         id="button_that_posts",
     ),
     pytest.param(
-        '<div class="x"><form method="{{ method }}"></form></div>', ".x", {}, 1,
+        '<div class="x"><form method="{{ method }}"></form></div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: a form method that is template code at line 1: it may post',
         id="form_method_from_a_variable",
     ),
     pytest.param(
-        '<div class="msgs">\n{% for m in messages %}<p>{{ m }}</p>{% endfor %}\n</div>\n', ".msgs", {}, 1,
+        '<div class="msgs">\n{% for m in messages %}<p>{{ m }}</p>{% endfor %}\n</div>\n',
+        ".msgs",
+        {},
+        1,
         '".msgs": not cached: messages at line 2: messages are shown once, to one user',
         id="loop_over_messages",
     ),
     pytest.param(
-        '<p class="n">{{ messages|length }}</p>', ".n", {}, 1,
+        '<p class="n">{{ messages|length }}</p>',
+        ".n",
+        {},
+        1,
         '".n": not cached: messages at line 1: messages are shown once, to one user',
         id="messages_variable",
     ),
     pytest.param(
-        '<ul>\n{% for o in orders %}\n  <li class="row">{{ forloop.counter }}. {{ o }}</li>\n{% endfor %}\n</ul>\n', "li.row", {}, 3,
+        '<ul>\n{% for o in orders %}\n  <li class="row">{{ forloop.counter }}. {{ o }}</li>\n{% endfor %}\n</ul>\n',
+        "li.row",
+        {},
+        3,
         '"li.row": not cached: forloop at line 3: its value depends on the position in the loop',
         id="forloop_of_the_enclosing_loop",
     ),
     pytest.param(
-        '{% for a in rows %}<div class="r">{% for b in a %}{{ forloop.parentloop.counter }}{% endfor %}</div>{% endfor %}', ".r", {}, 1,
+        '{% for a in rows %}<div class="r">{% for b in a %}{{ forloop.parentloop.counter }}{% endfor %}</div>{% endfor %}',
+        ".r",
+        {},
+        1,
         '".r": not cached: forloop at line 1: its value depends on the position in the loop',
         id="forloop_parentloop_climbs_out_of_the_fragment",
     ),
     pytest.param(
-        "{% for o in orders %}{% with n=forloop.counter %}<b class=\"n\">{{ n }}</b>{% endwith %}{% endfor %}", "b.n", {}, 1,
+        '{% for o in orders %}{% with n=forloop.counter %}<b class="n">{{ n }}</b>{% endwith %}{% endfor %}',
+        "b.n",
+        {},
+        1,
         '"b.n": not cached: forloop at line 1: its value depends on the position in the loop',
         id="forloop_through_with",
     ),
     pytest.param(
-        "{% for o in orders %}<tr class=\"row\"><td class=\"{% cycle 'odd' 'even' %}\">{{ o }}</td></tr>{% endfor %}", "tr.row", {}, 1,
+        "{% for o in orders %}<tr class=\"row\"><td class=\"{% cycle 'odd' 'even' %}\">{{ o }}</td></tr>{% endfor %}",
+        "tr.row",
+        {},
+        1,
         '"tr.row": not cached: {% cycle %} at line 1: its value depends on the position in the loop',
         id="cycle_in_the_enclosing_loop",
     ),
     pytest.param(
-        '<div class="x"><script nonce="{{ request.csp_nonce }}">init()</script></div>', ".x", {}, 1,
+        '<div class="x"><script nonce="{{ request.csp_nonce }}">init()</script></div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: a CSP nonce at line 1: it changes on every request',
         id="nonce_attribute",
     ),
     pytest.param(
-        '<div class="x" data-nonce="{{ csp_nonce }}"></div>', ".x", {}, 1,
+        '<div class="x" data-nonce="{{ csp_nonce }}"></div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: a CSP nonce at line 1: it changes on every request',
         id="csp_nonce_variable",
     ),
     pytest.param(
-        '<div class="x">\n{% if a %}\n</div>\n{% else %}\n</div>\n{% endif %}\n', "div.x", {}, 1,
+        '<div class="x">\n{% if a %}\n</div>\n{% else %}\n</div>\n{% endif %}\n',
+        "div.x",
+        {},
+        1,
         '"div.x": not cached: <div> at line 1 and its </div> at line 3 are in different template nodes ({% if %} at line 2 is between them)',
         id="element_crosses_an_if",
     ),
     pytest.param(
-        '{% block a %}<div class="x">{% endblock %}{% block b %}</div>{% endblock %}', "div.x", {}, 1,
+        '{% block a %}<div class="x">{% endblock %}{% block b %}</div>{% endblock %}',
+        "div.x",
+        {},
+        1,
         '"div.x": not cached: <div> at line 1 and its </div> at line 1 are in different template nodes ({% endblock %} at line 1 is between them)',
         id="element_crosses_blocks",
     ),
     pytest.param(
-        '{% for o in orders %}\n<div class="x">{{ o }}\n{% endfor %}\n</div>\n', "div.x", {}, 2,
+        '{% for o in orders %}\n<div class="x">{{ o }}\n{% endfor %}\n</div>\n',
+        "div.x",
+        {},
+        2,
         '"div.x": not cached: <div> at line 2 and its </div> at line 4 are in different template nodes ({% endfor %} at line 3 is between them)',
         id="element_crosses_a_for",
     ),
     pytest.param(
-        '{% foo %}<div class="x">\n{% endfoo %}</div>', "div.x", {}, 1,
+        '{% foo %}<div class="x">\n{% endfoo %}</div>',
+        "div.x",
+        {},
+        1,
         '"div.x": not cached: <div> at line 1 and its </div> at line 2 are in different template nodes ({% endfoo %} at line 2 is between them)',
         id="element_crosses_a_paired_tag_of_another_library",
     ),
     pytest.param(
-        '{% load i18n %}{% blocktrans %}<b class="x">{{ n }}</b>{% endblocktrans %}', "b.x", {}, 1,
+        '{% load i18n %}{% blocktrans %}<b class="x">{{ n }}</b>{% endblocktrans %}',
+        "b.x",
+        {},
+        1,
         '"b.x": not cached: it is inside {% blocktrans %} at line 1, which allows no {% cache %}',
         id="inside_blocktrans",
     ),
     pytest.param(
-        '<main class="m">\n{% block content %}{% endblock %}\n</main>\n', "main", {}, 1,
+        '<main class="m">\n{% block content %}{% endblock %}\n</main>\n',
+        "main",
+        {},
+        1,
         '"main": not cached: {% block content %} at line 2: a child template can override it and the cache key would not tell the versions apart',
         id="holds_a_block",
     ),
     pytest.param(
-        '{% block a %}<div class="x">{{ block.super }}</div>{% endblock %}', ".x", {}, 1,
+        '{% block a %}<div class="x">{{ block.super }}</div>{% endblock %}',
+        ".x",
+        {},
+        1,
         '".x": not cached: {{ block.super }} at line 1: the parent\'s block is not visible here',
         id="block_super",
     ),
     pytest.param(
-        '<div class="card">{% include "card.html" %}</div>', ".card", {}, 1,
+        '<div class="card">{% include "card.html" %}</div>',
+        ".card",
+        {},
+        1,
         '".card": not cached: {% include "card.html" %} at line 1 without "only": what the included template reads is not visible here',
         id="include_without_only",
     ),
     pytest.param(
-        '<div class="x">{% cache 60 inner %}a{% endcache %}</div>', ".x", {}, 1,
+        '<div class="x">{% cache 60 inner %}a{% endcache %}</div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: it already holds {% cache inner %} at line 1',
         id="holds_a_cache",
     ),
     pytest.param(
-        '{% cache 60 other %}\n<div class="x">a</div>\n{% endcache %}\n', ".x", {}, 2,
+        '{% cache 60 other %}\n<div class="x">a</div>\n{% endcache %}\n',
+        ".x",
+        {},
+        2,
         '".x": not cached: already inside {% cache other %} at line 1',
         id="inside_a_cache_of_another_name",
     ),
     pytest.param(
-        '<div class="x"{% if a %} hidden{% endif %}>a</div>', ".x", {}, 1,
+        '<div class="x"{% if a %} hidden{% endif %}>a</div>',
+        ".x",
+        {},
+        1,
         '".x": not cached: the start tag at line 1 is interrupted by template code ({% if %} between attributes)',
         id="opaque_start_tag",
     ),
     pytest.param(
-        '<ul><li class="x">a<li>b</ul>', ".x", {}, 1,
+        '<ul><li class="x">a<li>b</ul>',
+        ".x",
+        {},
+        1,
         '".x": not cached: <li> at line 1 has no end tag of its own (HTML closes it implicitly)',
         id="implied_end_tag",
     ),
     pytest.param(
-        '<p>a</p>\n<p>b</p>\n', "#nope", {}, 0,
+        "<p>a</p>\n<p>b</p>\n",
+        "#nope",
+        {},
+        0,
         '"#nope": matches no element in t.html',
         id="selector_matches_nothing",
     ),
     pytest.param(
-        '{# <p class="x">commented out</p> #}\n{% comment %}<p class="x">off</p>{% endcomment %}\n', "p.x", {}, 0,
+        '{# <p class="x">commented out</p> #}\n{% comment %}<p class="x">off</p>{% endcomment %}\n',
+        "p.x",
+        {},
+        0,
         '"p.x": matches no element in t.html',
         id="elements_in_template_comments_do_not_match",
     ),
     pytest.param(
-        '<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n', "li", {}, 0,
+        "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n",
+        "li",
+        {},
+        0,
         '"li": matches 2 elements (lines 2, 3); a cache rule needs exactly one',
         id="selector_matches_two",
     ),
     pytest.param(
-        "<p>a</p>", "p[", {}, 0,
+        "<p>a</p>",
+        "p[",
+        {},
+        0,
         '"p[": invalid selector (Malformed attribute selector at position 1)',
         id="invalid_selector",
     ),
     pytest.param(
-        "<p>a</p>", "p", {"name": "my frag"}, 0,
+        "<p>a</p>",
+        "p",
+        {"name": "my frag"},
+        0,
         '"p": fragment name \'my frag\' must be letters, digits, "_" or "-" (not starting with a digit)',
         id="fragment_name_with_a_space",
     ),
     pytest.param(
-        "<p>a</p>", "p", {"name": "1st"}, 0,
+        "<p>a</p>",
+        "p",
+        {"name": "1st"},
+        0,
         '"p": fragment name \'1st\' must be letters, digits, "_" or "-" (not starting with a digit)',
         id="fragment_name_starting_with_a_digit",
     ),
     pytest.param(
-        "<p>a</p>", "p", {"timeout": 0}, 0,
+        "<p>a</p>",
+        "p",
+        {"timeout": 0},
+        0,
         '"p": timeout must be a positive number of seconds, not 0',
         id="zero_timeout",
     ),
     pytest.param(
-        "<p>a</p>", "p", {"alias": 'x" y'}, 0,
+        "<p>a</p>",
+        "p",
+        {"alias": 'x" y'},
+        0,
         "\"p\": cache alias 'x\" y' must be letters, digits, '_', '.' or '-'",
         id="alias_that_would_break_the_tag",
     ),
@@ -475,7 +578,7 @@ def test_plan_rewrite_runs_the_cache_transform_and_adds_its_load() -> None:
     t = parse_template("t.html", source)
     ctx = RewriteContext(only=frozenset({"cache"}), cache_rules=(CacheRule("t.html", "p.who", 60, "who"),))
     assert apply_edits(source, plan_rewrite(t, ctx).edits) == (
-        '{% load i18n cache %}\n<header>\n  {% get_current_language as LANGUAGE_CODE %}{% cache 60 who user.pk LANGUAGE_CODE %}\n'
+        "{% load i18n cache %}\n<header>\n  {% get_current_language as LANGUAGE_CODE %}{% cache 60 who user.pk LANGUAGE_CODE %}\n"
         '  <p class="who">{% trans "Hello" %} {{ user.username }}</p>\n  {% endcache %}\n</header>\n'
     )
 
@@ -531,7 +634,7 @@ def test_cached_fragment_varies_per_language(engine: object) -> None:
     source = '{% load i18n %}<p class="lang">{% trans "Arabic" %}</p>'
     rewritten = rewrite(source, "p.lang")
     assert rewritten == (
-        '{% load i18n cache %}{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}'
+        "{% load i18n cache %}{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}"
         '<p class="lang">{% trans "Arabic" %}</p>{% endcache %}'
     )
     for lang, expected in (("en", "Arabic"), ("ar", "العربيّة"), ("en", "Arabic")):
@@ -574,7 +677,11 @@ def example(name: str) -> str:
     ("selector", "expected"),
     [
         pytest.param(".user-menu", '".user-menu": not cached: a POST form at line 84: it needs a fresh CSRF token', id="user_menu_posts_logout"),
-        pytest.param(".language-switcher", '".language-switcher": not cached: a POST form at line 22: it needs a fresh CSRF token', id="language_switcher_posts"),
+        pytest.param(
+            ".language-switcher",
+            '".language-switcher": not cached: a POST form at line 22: it needs a fresh CSRF token',
+            id="language_switcher_posts",
+        ),
         pytest.param(
             ".navbar-search",
             'cache ".navbar-search" for 600s as frag, varying on request.user.pk, request.GET.q, LANGUAGE_CODE',
@@ -623,18 +730,23 @@ def test_suggest_cache_on_the_example_dashboard() -> None:
         (125, "{% for move in recent_moves %}", "ok", view),
     ]
     assert found[0].reason == (
-        '{% include "partials/stat_card.html" with stat=stat %} at line 31 without "only": '
-        "what the included template reads is not visible here"
+        '{% include "partials/stat_card.html" with stat=stat %} at line 31 without "only": what the included template reads is not visible here'
     )
     assert "reads orders (from the view)" in found[5].reason
 
 
 SUGGESTED = [
-    pytest.param("{% for a in rows %}{% for b in a %}{{ b }}{% endfor %}{% endfor %}", [(1, "{% for a in rows %}", "ok", PER_REQUEST)], id="loop_inside_a_loop_is_not_a_candidate"),
-    pytest.param("{% load cache %}{% cache 60 x %}{% for a in rows %}{{ a }}{% endfor %}{% endcache %}", [], id="loop_inside_a_cache_is_not_a_candidate"),
+    pytest.param(
+        "{% for a in rows %}{% for b in a %}{{ b }}{% endfor %}{% endfor %}",
+        [(1, "{% for a in rows %}", "ok", PER_REQUEST)],
+        id="loop_inside_a_loop_is_not_a_candidate",
+    ),
+    pytest.param(
+        "{% load cache %}{% cache 60 x %}{% for a in rows %}{{ a }}{% endfor %}{% endcache %}", [], id="loop_inside_a_cache_is_not_a_candidate"
+    ),
     pytest.param('{% for c in "abc" %}{{ c }}{% endfor %}', [], id="loop_over_a_literal_is_not_a_candidate"),
     pytest.param(
-        "{% for o in orders %}<form method=\"post\">{% csrf_token %}</form>{% endfor %}",
+        '{% for o in orders %}<form method="post">{% csrf_token %}</form>{% endfor %}',
         [(1, "{% for o in orders %}", "refused", ())],
         id="loop_with_a_post_form_is_refused",
     ),

@@ -4,6 +4,7 @@ rewritten site still renders every page, with bundling off, as the same pages pl
 Regenerate the golden files on purpose only: ASSETOPT_REGEN_GOLDEN=1 pytest tests/test_rewrite_example.py
 (then read the diff of the golden files before committing them).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The images transform: lazy below the fold, fetchpriority on the LCP candidate, width/height from the
 file; inserted after the last attribute, nothing else touched; opaque tags skipped and reported."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -239,12 +240,12 @@ ROLE_CASES = [
         id="multi_line_tag",
     ),
     pytest.param(
-        "<main>\r\n  <img src=\"a.png\">\r\n</main>\r\n",
+        '<main>\r\n  <img src="a.png">\r\n</main>\r\n',
         {0: "below"},
-        f"<main>\r\n  <img src=\"a.png\"{LAZY}>\r\n</main>\r\n",
+        f'<main>\r\n  <img src="a.png"{LAZY}>\r\n</main>\r\n',
         id="crlf_file",
     ),
-    pytest.param("\ufeff<img src=\"a.png\">\n", {0: "below"}, f"\ufeff<img src=\"a.png\"{LAZY}>\n", id="bom_file"),
+    pytest.param('\ufeff<img src="a.png">\n', {0: "below"}, f'\ufeff<img src="a.png"{LAZY}>\n', id="bom_file"),
     pytest.param(
         '<p>صورة المنتج</p><img src="a.png" alt="صورة"><p>انتهى</p>',
         {0: "below"},
@@ -300,7 +301,10 @@ def test_opaque_img_is_untouched_and_reported() -> None:
 def test_img_inside_blocktrans_is_reported() -> None:
     source = '{% load i18n %}\n{% blocktranslate trimmed %}\n<img src="a.png"> {{ n }} new\n{% endblocktranslate %}<img src="b.png">'
     out, result = rewrite(source, {0: "below", 1: "below"})
-    assert out == f'{{% load i18n %}}\n{{% blocktranslate trimmed %}}\n<img src="a.png"> {{{{ n }}}} new\n{{% endblocktranslate %}}<img src="b.png"{LAZY}>'
+    assert (
+        out
+        == f'{{% load i18n %}}\n{{% blocktranslate trimmed %}}\n<img src="a.png"> {{{{ n }}}} new\n{{% endblocktranslate %}}<img src="b.png"{LAZY}>'
+    )
     assert [(s.lineno, s.reason) for s in result.skips] == [
         (3, "<img> not rewritten: inside {% blocktrans %}, its text is a translation's message id"),
         (4, "size unknown: src is relative (b.png)"),
@@ -323,7 +327,7 @@ EAGER_CASES = [
     pytest.param(
         '\ufeff{% load static %}<p>صورة</p>\n<img id="{{ id }}" data-eager src="{% static \'a.png\' %}"><img src="b.png">',
         ("img[data-eager]",),
-        '\ufeff{% load static %}<p>صورة</p>\n<img id="{{ id }}" data-eager src="{% static \'a.png\' %}">' f'<img src="b.png"{LAZY}>',
+        f'\ufeff{{% load static %}}<p>صورة</p>\n<img id="{{{{ id }}}}" data-eager src="{{% static \'a.png\' %}}"><img src="b.png"{LAZY}>',
         id="attribute_selector_after_template_code_and_bom",
     ),
     pytest.param(
@@ -473,9 +477,9 @@ SIZE_CASES = [
         id="no_src_size_unknown",
     ),
     pytest.param(
-        '<img src="{% if LANGUAGE_BIDI %}{% static \'img/gen/hero.rtl.jpg\' %}{% else %}{% static \'img/gen/hero.jpg\' %}{% endif %}">',
+        "<img src=\"{% if LANGUAGE_BIDI %}{% static 'img/gen/hero.rtl.jpg' %}{% else %}{% static 'img/gen/hero.jpg' %}{% endif %}\">",
         {0: "chrome"},
-        '<img src="{% if LANGUAGE_BIDI %}{% static \'img/gen/hero.rtl.jpg\' %}{% else %}{% static \'img/gen/hero.jpg\' %}{% endif %}">',
+        "<img src=\"{% if LANGUAGE_BIDI %}{% static 'img/gen/hero.rtl.jpg' %}{% else %}{% static 'img/gen/hero.jpg' %}{% endif %}\">",
         [],
         ["size unknown: src is one of 2 files (img/gen/hero.rtl.jpg, img/gen/hero.jpg)"],
         id="two_static_variants_size_unknown",

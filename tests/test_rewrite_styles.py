@@ -1,6 +1,7 @@
 """The styles transform: static style="" -> content-addressed !important classes, <style> blocks -> the
 generated assetopt/inline.css, linked once in the page's first stylesheet run (inside its bundle);
 whatever cannot move without changing a page stays and is listed."""
+
 from __future__ import annotations
 
 import functools
@@ -50,10 +51,10 @@ NOTO = 'font-family: "Noto Sans Arabic", sans-serif !important'
 
 HEAD = (
     "{% load static %}<!DOCTYPE html>\n<html><head>\n"
-    "  <link rel=\"stylesheet\" href=\"{% static 'a.css' %}\">\n"
-    "  <link rel=\"stylesheet\" href=\"{% static 'b.css' %}\">\n"
+    '  <link rel="stylesheet" href="{% static \'a.css\' %}">\n'
+    '  <link rel="stylesheet" href="{% static \'b.css\' %}">\n'
 )
-LINK = "  <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\">\n"
+LINK = '  <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}">\n'
 
 
 def doc(body: str, head: str = "", linked: bool = False) -> str:
@@ -91,8 +92,12 @@ ATTRIBUTE_CASES = [
         [(RED, "color: red !important")],
         id="same_style_same_class",
     ),
-    pytest.param('<p class="lead" style="color: red">x</p>', f'<p class="lead {RED}">x</p>', [(RED, "color: red !important")], id="appended_to_class"),
-    pytest.param('<p style="color: red" class="lead">x</p>', f'<p class="lead {RED}">x</p>', [(RED, "color: red !important")], id="class_after_style"),
+    pytest.param(
+        '<p class="lead" style="color: red">x</p>', f'<p class="lead {RED}">x</p>', [(RED, "color: red !important")], id="appended_to_class"
+    ),
+    pytest.param(
+        '<p style="color: red" class="lead">x</p>', f'<p class="lead {RED}">x</p>', [(RED, "color: red !important")], id="class_after_style"
+    ),
     pytest.param(
         '<p class="a{% if x %} b{% endif %}" style="color: red">x</p>',
         f'<p class="a{{% if x %}} b{{% endif %}} {RED}">x</p>',
@@ -122,7 +127,12 @@ ATTRIBUTE_CASES = [
     pytest.param(
         '<p style="background: url(/static/img/a.png); --Gap: 2px">x</p>',
         f'<p class="{C("background: url(/static/img/a.png) !important; --Gap: 2px !important")}">x</p>',
-        [(C("background: url(/static/img/a.png) !important; --Gap: 2px !important"), "background: url(/static/img/a.png) !important; --Gap: 2px !important")],
+        [
+            (
+                C("background: url(/static/img/a.png) !important; --Gap: 2px !important"),
+                "background: url(/static/img/a.png) !important; --Gap: 2px !important",
+            )
+        ],
         id="absolute_url_and_custom_property_case_kept",
     ),
     pytest.param(
@@ -148,7 +158,11 @@ STAYS_CASES = [
     pytest.param('<div style="{# later #}color: red">x</div>', "template code in style", id="template_comment"),
     pytest.param('<p style="color">x</p>', "not a declaration: 'color'", id="no_colon"),
     pytest.param('<p style="color: red}body{color: blue">x</p>', "a brace in style", id="brace_would_end_the_rule"),
-    pytest.param('<p style="background: url(img/a.png)">x</p>', "relative url(img/a.png) resolves against the page, not against the generated stylesheet", id="relative_url"),
+    pytest.param(
+        '<p style="background: url(img/a.png)">x</p>',
+        "relative url(img/a.png) resolves against the page, not against the generated stylesheet",
+        id="relative_url",
+    ),
     pytest.param('<p style="content: &quot;a&amp b&quot;">x</p>', "a character reference without ';' in style", id="ambiguous_reference"),
     pytest.param(
         '<div style="display: none">x</div>',
@@ -226,10 +240,14 @@ def test_style_blocks_move_to_the_generated_stylesheet(head: str, expected_head:
 BLOCK_STAYS = [
     pytest.param("<style>h1 { width: {{ w }}px }</style>", "template code in <style>", id="template_code"),
     pytest.param("<style>@import url(/static/x.css); h1{}</style>", "@import must stay first in its stylesheet", id="import"),
-    pytest.param("<style id=\"theme\">h1{}</style>", "it has id= (scripts or stylesheet sets may refer to it)", id="id"),
+    pytest.param('<style id="theme">h1{}</style>', "it has id= (scripts or stylesheet sets may refer to it)", id="id"),
     pytest.param('<style type="text/less">h1{}</style>', "type='text/less' is not CSS: the browser ignores this block", id="not_css"),
     pytest.param("<noscript><style>.js{display:none}</style></noscript>", "inside <noscript>, where it applies only sometimes", id="noscript"),
-    pytest.param("<style>.hero{background:url(img/hero.jpg)}</style>", "relative url(img/hero.jpg) resolves against the page, not against the generated stylesheet", id="relative_url"),
+    pytest.param(
+        "<style>.hero{background:url(img/hero.jpg)}</style>",
+        "relative url(img/hero.jpg) resolves against the page, not against the generated stylesheet",
+        id="relative_url",
+    ),
 ]
 
 
@@ -250,12 +268,12 @@ def test_style_block_before_the_run_stays_its_order_would_change() -> None:
 
 
 def test_nothing_moves_without_a_stylesheet_run_to_join() -> None:
-    source = "<html><head><link rel=\"stylesheet\" href=\"/static/a.css\"></head>\n<body><p style=\"color: red\">x</p><style>p{}</style></body></html>"
+    source = '<html><head><link rel="stylesheet" href="/static/a.css"></head>\n<body><p style="color: red">x</p><style>p{}</style></body></html>'
     out, result, styles = rewrite(source)
     assert out == source
     reason = (
         "page page.html does not load the generated stylesheet: no stylesheet run in its <head> to join: "
-        "add <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\"> to it yourself"
+        'add <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}"> to it yourself'
     )
     assert [s.reason for s in result.skips] == [f"<p> style stays: {reason}", f"<style> stays: {reason}"]
     assert (styles.rules, styles.blocks) == ((), ())
@@ -266,9 +284,9 @@ def test_link_ends_up_inside_the_bundle_when_both_transforms_run() -> None:
     expected = (
         "{% load static assetopt %}<!DOCTYPE html>\n<html><head>\n"
         '  {% bundle "css" %}\n'
-        "  <link rel=\"stylesheet\" href=\"{% static 'a.css' %}\">\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'b.css' %}\">\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\">\n"
+        '  <link rel="stylesheet" href="{% static \'a.css\' %}">\n'
+        '  <link rel="stylesheet" href="{% static \'b.css\' %}">\n'
+        '  <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}">\n'
         "  {% endbundle %}\n"
         f'</head>\n<body>\n<p class="{RED}">x</p>\n</body></html>\n'
     )
@@ -301,7 +319,7 @@ def test_load_static_added_for_the_link() -> None:
     expected = (
         "{% load static %}\n<html><head>\n"
         '<link rel="stylesheet" href="/static/a.css">\n<link rel="stylesheet" href="/static/b.css">\n'
-        "<link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\">\n"
+        '<link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}">\n'
         f'</head><body><p class="{RED}"></p></body></html>'
     )
     assert_rewrites(source, expected)
@@ -309,18 +327,18 @@ def test_load_static_added_for_the_link() -> None:
 
 def test_bytes_outside_the_edits_are_unchanged_in_an_arabic_crlf_bom_file() -> None:
     source = (
-        "\ufeff{% load static %}<html lang=\"ar\" dir=\"rtl\"><head>\r\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'a.css' %}\">\r\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'b.css' %}\">\r\n"
-        "  <style>\r\n    h1 { font-family: \"Noto Naskh Arabic\"; }\r\n  </style>\r\n"
-        "</head>\r\n<body>\r\n<h1>المنتجات</h1>\r\n<p class=\"lead\" style=\"color: red\">مرحبا بكم</p>\r\n<p>انتهى</p>\r\n</body></html>\r\n"
+        '\ufeff{% load static %}<html lang="ar" dir="rtl"><head>\r\n'
+        '  <link rel="stylesheet" href="{% static \'a.css\' %}">\r\n'
+        '  <link rel="stylesheet" href="{% static \'b.css\' %}">\r\n'
+        '  <style>\r\n    h1 { font-family: "Noto Naskh Arabic"; }\r\n  </style>\r\n'
+        '</head>\r\n<body>\r\n<h1>المنتجات</h1>\r\n<p class="lead" style="color: red">مرحبا بكم</p>\r\n<p>انتهى</p>\r\n</body></html>\r\n'
     )
     expected = (
-        "\ufeff{% load static %}<html lang=\"ar\" dir=\"rtl\"><head>\r\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'a.css' %}\">\r\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'b.css' %}\">\r\n"
-        "  <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\">\r\n"
-        f"</head>\r\n<body>\r\n<h1>المنتجات</h1>\r\n<p class=\"lead {RED}\">مرحبا بكم</p>\r\n<p>انتهى</p>\r\n</body></html>\r\n"
+        '\ufeff{% load static %}<html lang="ar" dir="rtl"><head>\r\n'
+        '  <link rel="stylesheet" href="{% static \'a.css\' %}">\r\n'
+        '  <link rel="stylesheet" href="{% static \'b.css\' %}">\r\n'
+        '  <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}">\r\n'
+        f'</head>\r\n<body>\r\n<h1>المنتجات</h1>\r\n<p class="lead {RED}">مرحبا بكم</p>\r\n<p>انتهى</p>\r\n</body></html>\r\n'
     )
     styles = assert_rewrites(source, expected)
     assert styles.blocks == (MovedBlock("page.html", 4, 'h1 { font-family: "Noto Naskh Arabic"; }'),)
@@ -330,11 +348,11 @@ def test_bytes_outside_the_edits_are_unchanged_in_an_arabic_crlf_bom_file() -> N
 
 BASE = (
     "{% load static %}<!DOCTYPE html>\n<html><head>\n"
-    "  <link rel=\"stylesheet\" href=\"{% static 'a.css' %}\">\n"
-    "  <link rel=\"stylesheet\" href=\"{% static 'b.css' %}\">\n"
+    '  <link rel="stylesheet" href="{% static \'a.css\' %}">\n'
+    '  <link rel="stylesheet" href="{% static \'b.css\' %}">\n'
     "  <style>\n    h1 { letter-spacing: 2px; }\n  </style>\n"
     "  {% block extra_css %}{% endblock %}\n"
-    "</head>\n<body>{% block content %}{% endblock %}{% include \"partials/footer.html\" %}</body></html>\n"
+    '</head>\n<body>{% block content %}{% endblock %}{% include "partials/footer.html" %}</body></html>\n'
 )
 SITE = {
     "base.html": BASE,
@@ -360,7 +378,7 @@ def test_project_dedups_across_templates_and_keeps_page_specific_styles(make_pro
     assert after == {
         "base.html": BASE.replace(
             "  <style>\n    h1 { letter-spacing: 2px; }\n  </style>\n",
-            "  <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\">\n",
+            '  <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}">\n',
         ),
         "home.html": f'{{% extends "base.html" %}}{{% block content %}}<h1 class="{RED}">Home</h1>{{% endblock %}}\n',
         "report.html": SITE["report.html"].replace('class="x" style="color:red"', f'class="x {RED}"'),
@@ -386,7 +404,7 @@ def test_partial_rendered_by_a_page_without_the_stylesheet_keeps_its_style(make_
     assert "partials/footer.html" not in {c.name for c in result.changes}
     assert [s.reason for s in result.skips if s.path == "templates/partials/footer.html"] == [
         "<footer> style stays: page email.html does not load the generated stylesheet: no stylesheet run in its <head> to join: "
-        "add <link rel=\"stylesheet\" href=\"{% static 'assetopt/inline.css' %}\"> to it yourself"
+        'add <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}"> to it yourself'
     ]
 
 
@@ -498,23 +516,23 @@ def test_project_rewrite_compiles_and_a_second_one_finds_nothing(root: Path, tmp
 # -- end to end: the CLI, Django's engine, Chromium ------------------------------------------------
 
 E2E_BASE = (
-    "{% load static %}<!DOCTYPE html>\n<html lang=\"ar\" dir=\"rtl\"><head>\n<meta charset=\"utf-8\">\n"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">\n"
-    "<link rel=\"stylesheet\" href=\"{% static 'css/b.css' %}\">\n"
+    '{% load static %}<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head>\n<meta charset="utf-8">\n'
+    '<link rel="stylesheet" href="{% static \'css/a.css\' %}">\n'
+    '<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n'
     "<style>\n  h1 { letter-spacing: 2px; color: rgb(1, 2, 3); }\n</style>\n"
-    "<style media=\"print\">h1 { color: black; }</style>\n"
+    '<style media="print">h1 { color: black; }</style>\n'
     "{% block extra_css %}{% endblock %}\n"
     "</head>\n<body>\n<h1>لوحة التحكم</h1>\n{% block content %}{% endblock %}\n</body></html>\n"
 )
 E2E_PAGE = (
-    "{% extends \"base.html\" %}\n"
+    '{% extends "base.html" %}\n'
     "{% block extra_css %}<style>.chart { height: 30px; }</style>{% endblock %}\n"
     "{% block content %}\n"
-    "<div id=\"main\">\n"
-    "  <p class=\"lead\" style=\"color: rgb(255, 0, 0); margin-top: 7px\">أهلا</p>\n"
-    "  <p style=\"color: rgb(0, 128, 0) !important\" class=\"note\">ملاحظة</p>\n"
-    "  <div class=\"chart\" style=\"width: {{ pct }}%\"></div>\n"
-    "  <span style=\"font-weight: 700; padding: 3px\">x</span><span style=\"font-weight:700;padding:3px\">y</span>\n"
+    '<div id="main">\n'
+    '  <p class="lead" style="color: rgb(255, 0, 0); margin-top: 7px">أهلا</p>\n'
+    '  <p style="color: rgb(0, 128, 0) !important" class="note">ملاحظة</p>\n'
+    '  <div class="chart" style="width: {{ pct }}%"></div>\n'
+    '  <span style="font-weight: 700; padding: 3px">x</span><span style="font-weight:700;padding:3px">y</span>\n'
     "</div>\n"
     "{% endblock %}\n"
 )

@@ -5,6 +5,7 @@ writes a template that raises ``TemplateSyntaxError`` at render time, in either 
 A real Django project in a temp dir (settings, an app with the clashing library, templates, a PNG),
 the real management command in a subprocess, and Django's own engine rendering what it wrote.
 """
+
 from __future__ import annotations
 
 import io
@@ -48,7 +49,7 @@ from django.template.loader import get_template
 get_template(sys.argv[1]).render({})
 print("rendered")
 """
-IMG = "<img src=\"{% static 'img/photo.png' %}\" alt=\"photo\">"
+IMG = '<img src="{% static \'img/photo.png\' %}" alt="photo">'
 
 
 def png() -> bytes:

@@ -5,6 +5,7 @@ to a half of its pixels by more than the per-pixel tolerance (well over the 1 % 
 with nothing broken; the diff compares the boxes Chromium reports for pictures on block averages,
 so the re-encode passes while a missing stylesheet, a missing or a different picture still fail.
 """
+
 from __future__ import annotations
 
 import io

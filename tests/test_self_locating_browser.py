@@ -7,6 +7,7 @@ and shows what the default prevents: the editor never starts. The package is fet
 ``npm pack`` into a cache dir (``ASSETOPT_NPM_CACHE`` or ``~/.cache/assetopt-npm``); without npm or
 the registry the test is skipped, saying so.
 """
+
 from __future__ import annotations
 
 import os
@@ -93,7 +94,9 @@ def _optimize_and_render(root: Path, **config: object) -> tuple[str, Path]:
     built = Project(load_config(root, {**base, "templates": (str(root / "rewritten" / "templates"),)}, cwd=root))
     build(built, BuildOptions(out=root / "out", precompress=False, jobs=1))
     templates = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [str(root / "rewritten" / "templates")]}]
-    with override_settings(TEMPLATES=templates, STATIC_ROOT=str(root / "out"), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True, "STRICT": True}):
+    with override_settings(
+        TEMPLATES=templates, STATIC_ROOT=str(root / "out"), STATIC_URL="/static/", DEBUG=False, ASSETOPT={"BUNDLES": True, "STRICT": True}
+    ):
         html = engines["django"].get_template("page.html").render({})
     site = root / "site"
     site.mkdir()

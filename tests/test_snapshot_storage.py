@@ -5,6 +5,7 @@ A deployed STATIC_ROOT holds a bundle twice: ``assetopt/x.css`` (the build's byt
 these bytes). The snapshot renderer must name the hashed one, or Chromium blocks the stylesheet
 (integrity mismatch) and ``verify --browser`` reports a console error production never has.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,7 +77,9 @@ def deployed(tmp_path_factory) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "snapset", "PYTHONPATH": str(root)}
-    done = subprocess.run([sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=root, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     return root
 
@@ -91,7 +94,7 @@ def _render(root: Path) -> str:
 
 def test_the_snapshot_of_a_deployed_site_names_the_hashed_bundle_whose_bytes_match_its_integrity(deployed: Path):
     html = _render(deployed)
-    (href, integrity), = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)" integrity="([^"]+)"', html)
+    ((href, integrity),) = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)" integrity="([^"]+)"', html)
     assert re.search(r"\.[0-9a-f]{12}\.css$", href), href
     assert integrity == _sri((deployed / "static_root" / href).read_bytes())
 

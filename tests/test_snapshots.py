@@ -1,5 +1,6 @@
 """snapshots.render_django_pages on the example: pages by URL path or URL name, as a named user.
 No Chromium: Django's test client in a child process only."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 an independent ElementTree oracle finds the same rendering tree, and Chromium draws the same pixels.
 Plus the build's static copy (``minify_static``) and every refusal, with its reason.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -112,14 +113,46 @@ NS = 'xmlns="http://www.w3.org/2000/svg"'
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        pytest.param(f'<?xml version="1.0" encoding="UTF-8"?>\n<svg {NS}>\n  <rect width="1"/>\n</svg>\n', f'<svg {NS}><rect width="1"/></svg>', id="utf8_declaration_and_indentation_go"),
-        pytest.param(f'<?xml version="1.0"?>\n<svg {NS}>\n  <rect width="1"/>\n</svg>\n', f'<svg {NS}><rect width="1"/></svg>', id="declaration_without_encoding_is_utf8"),
-        pytest.param(f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<svg {NS}>\n  <rect width="1"/>\n\n</svg>\n', f'<?xml version="1.0" encoding="ISO-8859-1"?><svg {NS}><rect width="1"/></svg>', id="latin1_declaration_stays"),
-        pytest.param(f"<svg {NS}><!-- editor note --><!--! (c) ACME, MIT licence --><rect width='1'/>   </svg>", f"<svg {NS}><!--! (c) ACME, MIT licence --><rect width='1'/></svg>", id="licence_comment_stays"),
-        pytest.param(f'<svg {NS}>\n  <text x="1">  two  spaces <tspan> kept </tspan> </text>\n</svg>', f'<svg {NS}><text x="1">  two  spaces <tspan> kept </tspan> </text></svg>', id="text_whitespace_untouched"),
-        pytest.param(f'<svg {NS}>\n  <style>\n  rect {{ fill: red }}\n  </style>\n  <title> A  title </title>\n</svg>', f'<svg {NS}><style>\n  rect {{ fill: red }}\n  </style><title> A  title </title></svg>', id="style_and_title_untouched"),
-        pytest.param(f'<svg {NS}>\n<g xml:space="preserve">\n  <rect/>\n</g>\n</svg>', f'<svg {NS}><g xml:space="preserve">\n  <rect/>\n</g></svg>', id="xml_space_preserve_untouched"),
-        pytest.param(f'<svg {NS}>\n<script><![CDATA[\n if (a < b) {{}}\n]]></script>\n</svg>', f'<svg {NS}><script><![CDATA[\n if (a < b) {{}}\n]]></script></svg>', id="cdata_script_untouched"),
+        pytest.param(
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<svg {NS}>\n  <rect width="1"/>\n</svg>\n',
+            f'<svg {NS}><rect width="1"/></svg>',
+            id="utf8_declaration_and_indentation_go",
+        ),
+        pytest.param(
+            f'<?xml version="1.0"?>\n<svg {NS}>\n  <rect width="1"/>\n</svg>\n',
+            f'<svg {NS}><rect width="1"/></svg>',
+            id="declaration_without_encoding_is_utf8",
+        ),
+        pytest.param(
+            f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<svg {NS}>\n  <rect width="1"/>\n\n</svg>\n',
+            f'<?xml version="1.0" encoding="ISO-8859-1"?><svg {NS}><rect width="1"/></svg>',
+            id="latin1_declaration_stays",
+        ),
+        pytest.param(
+            f"<svg {NS}><!-- editor note --><!--! (c) ACME, MIT licence --><rect width='1'/>   </svg>",
+            f"<svg {NS}><!--! (c) ACME, MIT licence --><rect width='1'/></svg>",
+            id="licence_comment_stays",
+        ),
+        pytest.param(
+            f'<svg {NS}>\n  <text x="1">  two  spaces <tspan> kept </tspan> </text>\n</svg>',
+            f'<svg {NS}><text x="1">  two  spaces <tspan> kept </tspan> </text></svg>',
+            id="text_whitespace_untouched",
+        ),
+        pytest.param(
+            f"<svg {NS}>\n  <style>\n  rect {{ fill: red }}\n  </style>\n  <title> A  title </title>\n</svg>",
+            f"<svg {NS}><style>\n  rect {{ fill: red }}\n  </style><title> A  title </title></svg>",
+            id="style_and_title_untouched",
+        ),
+        pytest.param(
+            f'<svg {NS}>\n<g xml:space="preserve">\n  <rect/>\n</g>\n</svg>',
+            f'<svg {NS}><g xml:space="preserve">\n  <rect/>\n</g></svg>',
+            id="xml_space_preserve_untouched",
+        ),
+        pytest.param(
+            f"<svg {NS}>\n<script><![CDATA[\n if (a < b) {{}}\n]]></script>\n</svg>",
+            f"<svg {NS}><script><![CDATA[\n if (a < b) {{}}\n]]></script></svg>",
+            id="cdata_script_untouched",
+        ),
         pytest.param(
             f'<svg {NS} xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"\n     id="svg1">\n  <g inkscape:label="Layer 1"\n     inkscape:groupmode="layer" id="layer1"><path d="m 0,0 1.50,2e-3"/></g>\n</svg>',
             f'<svg {NS} id="svg1"><g id="layer1"><path d="m 0,0 1.50,2e-3"/></g></svg>',
@@ -140,7 +173,11 @@ NS = 'xmlns="http://www.w3.org/2000/svg"'
             f'<svg {NS}><metadata>\n <g id="inner"/>\n</metadata><use href="#inner"/></svg>',
             id="a_referenced_descendant_keeps_its_branch_whole",
         ),
-        pytest.param(f'<svg {NS}><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><b>a</b> <i>b</i></div></foreignObject>\n</svg>', f'<svg {NS}><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><b>a</b> <i>b</i></div></foreignObject></svg>', id="html_in_foreignobject_untouched"),
+        pytest.param(
+            f'<svg {NS}><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><b>a</b> <i>b</i></div></foreignObject>\n</svg>',
+            f'<svg {NS}><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><b>a</b> <i>b</i></div></foreignObject></svg>',
+            id="html_in_foreignobject_untouched",
+        ),
     ],
 )
 def test_minify_cases(source: str, expected: str):
@@ -156,12 +193,22 @@ def test_minify_cases(source: str, expected: str):
     ("source", "reason"),
     [
         pytest.param(b'<!DOCTYPE svg [<!ENTITY big "lots">]><svg xmlns="http://www.w3.org/2000/svg">&big;</svg>', "DOCTYPE", id="entity_declaration"),
-        pytest.param(b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg">\n  <rect/>\n</svg>', "DOCTYPE", id="public_doctype"),
-        pytest.param(b'<svg xmlns="http://www.w3.org/2000/svg"><g>\n  <rect/>\n</svg>', "not well-formed XML (mismatched tag at line 3", id="mismatched_tag"),
+        pytest.param(
+            b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg">\n  <rect/>\n</svg>',
+            "DOCTYPE",
+            id="public_doctype",
+        ),
+        pytest.param(
+            b'<svg xmlns="http://www.w3.org/2000/svg"><g>\n  <rect/>\n</svg>', "not well-formed XML (mismatched tag at line 3", id="mismatched_tag"
+        ),
         pytest.param(b'<svg xmlns="http://www.w3.org/2000/svg"><x:rect/>\n  \n</svg>', "not well-formed XML (unbound prefix", id="unbound_prefix"),
         pytest.param(b"GIF89a not an svg at all", "not well-formed XML", id="not_xml"),
         pytest.param('<svg xmlns="http://www.w3.org/2000/svg">\n  <rect/>\n</svg>'.encode("utf-16"), "UTF-16", id="utf16"),
-        pytest.param(b'<?xml version="1.0" encoding="Shift_JIS"?><svg xmlns="http://www.w3.org/2000/svg">\n  <rect/>\n</svg>', "encoding Shift_JIS", id="other_encoding"),
+        pytest.param(
+            b'<?xml version="1.0" encoding="Shift_JIS"?><svg xmlns="http://www.w3.org/2000/svg">\n  <rect/>\n</svg>',
+            "encoding Shift_JIS",
+            id="other_encoding",
+        ),
     ],
 )
 def test_unsafe_or_broken_input_is_returned_unchanged_with_a_reason(source: bytes, reason: str):
@@ -235,7 +282,9 @@ def test_chromium_draws_minified_svgs_pixel_for_pixel_like_the_originals(tmp_pat
             changed += side == "after" and out.changed
             (folder / name).write_bytes(data if side == "before" else out.data)
             imgs.append(f'<img src="{name}" width="96" height="96" style="display:inline-block;background:#fff">')
-        (folder / "index.html").write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body style="margin:0">' + "".join(imgs) + "</body></html>")
+        (folder / "index.html").write_text(
+            '<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body style="margin:0">' + "".join(imgs) + "</body></html>"
+        )
     assert changed >= 3 + len(INKSCAPE)  # at least logo, inkscape-like, text and the Inkscape icons really changed
     with open_browser() as chromium, serve({"/": tmp_path / "before"}) as before, serve({"/": tmp_path / "after"}) as after:
         mb = chromium.measure(before + "/index.html", screenshot=tmp_path / "before.png")

@@ -1,4 +1,5 @@
 """The HTML scanner: exact source slices for tags and attributes; template code makes a tag opaque."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -118,11 +119,11 @@ def opaque(name: str, text: str, reason: str) -> tuple[object, ...]:
         ),
         # --- template code inside a value is normal and keeps the value's span ---
         pytest.param(
-            "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">",
+            '<link rel="stylesheet" href="{% static \'css/a.css\' %}">',
             [
                 start(
                     "link",
-                    "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">",
+                    '<link rel="stylesheet" href="{% static \'css/a.css\' %}">',
                     ("rel", 'rel="stylesheet"', "stylesheet", '"'),
                     ("href", "href=\"{% static 'css/a.css' %}\"", "{% static 'css/a.css' %}", '"'),
                 )
@@ -252,7 +253,7 @@ def opaque(name: str, text: str, reason: str) -> tuple[object, ...]:
             id="script_body_is_raw_text",
         ),
         pytest.param(
-            '<script src="{% static \'a.js\' %}"></script>',
+            "<script src=\"{% static 'a.js' %}\"></script>",
             [
                 start("script", "<script src=\"{% static 'a.js' %}\">", ("src", "src=\"{% static 'a.js' %}\"", "{% static 'a.js' %}", '"')),
                 ("RawText", "script", ""),
@@ -331,7 +332,7 @@ def test_attribute_offsets_with_arabic_value_are_character_offsets() -> None:
 
 
 def test_value_with_template_code_keeps_its_character_offsets() -> None:
-    source = "<link rel=\"stylesheet\" href=\"{% static 'css/a.css' %}\">"
+    source = '<link rel="stylesheet" href="{% static \'css/a.css\' %}">'
     # '<link ' is 6, 'rel="stylesheet"' 16, then ' ' at 22, 'href="' 23-28; the tag code is 24 long.
     (tag,) = scan(source)
     assert isinstance(tag, StartTag)
@@ -425,7 +426,7 @@ def test_items_are_ordered_and_tags_are_delimited(path: Path) -> None:
             assert source[item.start] == "<", item
 
 
-@pytest.mark.parametrize("tag", ["localtime on", "timezone \"UTC\"", "bundle \"css\"", "compress css"])
+@pytest.mark.parametrize("tag", ["localtime on", 'timezone "UTC"', 'bundle "css"', "compress css"])
 def test_a_container_opened_in_a_value_and_closed_outside_makes_the_tag_opaque_not_an_error(tag: str) -> None:
     from assetopt.templates.model import parse_template
 

@@ -1,5 +1,6 @@
 """Nodes with a body carry the tokens of their tags (``nodes.Delimiters``): exact slices, and over every
 template we have, each node's tags are its own, balanced, and hold its children."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Attribute values as the literal values they can produce, and what those values point at."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,7 +19,7 @@ FIVE_IFS = FOUR_IFS + "{% if e %}5{% endif %}"
 
 def variants_of(value: str, quote: str = '"') -> ValueVariants:
     """``value`` as the href of a one-tag template, through ``Template.value_variants``."""
-    source = f"{{% load static %}}\n<a class=\"x\" href={quote}{value}{quote}>"
+    source = f'{{% load static %}}\n<a class="x" href={quote}{value}{quote}>'
     template = parse_template("t.html", source)
     (tag,) = template.items
     assert isinstance(tag, StartTag)
@@ -63,24 +64,14 @@ def ref_of(value: str, static_url: str = STATIC_URL) -> Ref:
             True,
             id="equal_variants_deduplicated",
         ),
-        pytest.param(
-            "{{ STATIC_URL }}img/a.png", ((StaticPrefix(), Literal("img/a.png")),), False, id="static_url_prefix"
-        ),
+        pytest.param("{{ STATIC_URL }}img/a.png", ((StaticPrefix(), Literal("img/a.png")),), False, id="static_url_prefix"),
         pytest.param('{% static "x.css" %}', ((Static("x.css"),),), False, id="static_double_quotes"),
         pytest.param("{% static 'x.css' %}", ((Static("x.css"),),), False, id="static_single_quotes"),
-        pytest.param(
-            "{% static 'css/a.css' %}?v=3", ((Static("css/a.css"), Literal("?v=3")),), False, id="static_then_query"
-        ),
+        pytest.param("{% static 'css/a.css' %}?v=3", ((Static("css/a.css"), Literal("?v=3")),), False, id="static_then_query"),
         pytest.param("/static/css/a.css?v=3", ((Literal("/static/css/a.css?v=3"),),), False, id="plain_literal"),
-        pytest.param(
-            "{{ product.image_url }}", ((Dynamic("{{ product.image_url }}"),),), False, id="variable_is_dynamic"
-        ),
-        pytest.param(
-            "{% static path_var %}", ((Dynamic("{% static path_var %}"),),), False, id="static_of_variable_is_dynamic"
-        ),
-        pytest.param(
-            "{% url 'home' %}", ((Dynamic("{% url 'home' %}"),),), False, id="other_tag_is_dynamic"
-        ),
+        pytest.param("{{ product.image_url }}", ((Dynamic("{{ product.image_url }}"),),), False, id="variable_is_dynamic"),
+        pytest.param("{% static path_var %}", ((Dynamic("{% static path_var %}"),),), False, id="static_of_variable_is_dynamic"),
+        pytest.param("{% url 'home' %}", ((Dynamic("{% url 'home' %}"),),), False, id="other_tag_is_dynamic"),
         pytest.param("a{# note #}b", ((Literal("ab"),),), False, id="hash_comment_dropped"),
     ],
 )
@@ -126,9 +117,7 @@ def test_more_than_sixteen_variants_is_dynamic_not_enumerated() -> None:
         pytest.param("/static/css/a.css?v=3", RefKind.STATIC, ("css/a.css",), False, id="literal_under_static_url"),
         pytest.param('{% static "x.css" %}', RefKind.STATIC, ("x.css",), False, id="static_double_quotes"),
         pytest.param("{% static 'css/a.css' %}?v=3", RefKind.STATIC, ("css/a.css",), False, id="static_then_query"),
-        pytest.param(
-            "{% if x %}{% static 'a.css' %}{% endif %}", RefKind.STATIC, ("a.css",), True, id="static_or_nothing"
-        ),
+        pytest.param("{% if x %}{% static 'a.css' %}{% endif %}", RefKind.STATIC, ("a.css",), True, id="static_or_nothing"),
         pytest.param("https://cdn.example/x.js", RefKind.EXTERNAL, (), False, id="https_external"),
         pytest.param("//cdn/x.js", RefKind.EXTERNAL, (), False, id="protocol_relative_external"),
         pytest.param("data:image/png;base64,iVBORw0KGgo=", RefKind.DATA, (), False, id="data_uri"),
@@ -201,9 +190,7 @@ def test_dynamic_ref_keeps_the_template_code_for_messages() -> None:
             ("css/a.css",),
             id="cdn_static_url",
         ),
-        pytest.param(
-            "https://other.example/x.js", "https://cdn.example/static/", RefKind.EXTERNAL, (), id="other_host"
-        ),
+        pytest.param("https://other.example/x.js", "https://cdn.example/static/", RefKind.EXTERNAL, (), id="other_host"),
         pytest.param("", "/static/", RefKind.EMPTY, (), id="empty"),
     ],
 )

@@ -5,6 +5,7 @@ The qualities in ``images._WEBP_QUALITY_OFFSET``/``_AVIF_QUALITY_OFFSET`` were c
 made like the example's (gradients, soft shapes, film grain, saved as JPEG 90), and check the SSIM the
 bench uses against a plain-Python oracle.
 """
+
 from __future__ import annotations
 
 import importlib.util

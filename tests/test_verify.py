@@ -1,4 +1,5 @@
 """verify: two real audits (before and after) of small projects in temp dirs, compared page by page."""
+
 from __future__ import annotations
 
 import copy
@@ -184,10 +185,17 @@ BEFORE = {"console_errors": ["old"], "failed": [], "request_count": 10, "lcp": {
     ("after", "kwargs", "expected"),
     [
         pytest.param({"console_errors": ["old"], "request_count": 4}, {"diff": 0.001, "claimed_saved": 6}, [], id="clean"),
-        pytest.param({"console_errors": ["old", "TypeError: x"]}, {}, ["p: new console error(s) after the change: TypeError: x"], id="new_console_error"),
+        pytest.param(
+            {"console_errors": ["old", "TypeError: x"]}, {}, ["p: new console error(s) after the change: TypeError: x"], id="new_console_error"
+        ),
         pytest.param({"failed": ["404 /static/a.css"]}, {}, ["p: new failed request(s) after the change: 404 /static/a.css"], id="new_404"),
         pytest.param({}, {"diff": 0.05}, ["p: the page looks different: 5.00% of pixels changed (threshold 1.00%)"], id="visual_diff"),
-        pytest.param({"lcp": {"url": "hero.png", "lazy": True}}, {}, ['p: the LCP image hero.png is lazy-loaded (make it eager, fetchpriority="high")'], id="lazy_lcp"),
+        pytest.param(
+            {"lcp": {"url": "hero.png", "lazy": True}},
+            {},
+            ['p: the LCP image hero.png is lazy-loaded (make it eager, fetchpriority="high")'],
+            id="lazy_lcp",
+        ),
         pytest.param({"request_count": 8}, {"claimed_saved": 5}, ["p: the audit claims 5 fewer requests but Chromium saw 2"], id="claim_not_seen"),
     ],
 )

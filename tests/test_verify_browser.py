@@ -6,6 +6,7 @@ The module's fixture does what a user does: measure the sources in Chromium befo
 test runs `verify --browser` against it, or against a deliberately broken copy of the build. Fast 3G
 runs are skipped here (test_optimize_browser.py measures them before and after in one run).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,17 @@ def example(tmp_path_factory) -> Path:
 
 def _verify(root: Path, *extra: str | Path):
     return run(
-        "verify", "--project", root, "--templates", root / "out/templates", "--out", root / "out/static",
-        "--baseline", root / "before.json", "--browser", *extra,
+        "verify",
+        "--project",
+        root,
+        "--templates",
+        root / "out/templates",
+        "--out",
+        root / "out/static",
+        "--baseline",
+        root / "before.json",
+        "--browser",
+        *extra,
     )
 
 
@@ -138,8 +148,22 @@ def test_verify_browser_catches_a_bundle_missing_one_stylesheet(example: Path, t
     (static / MANIFEST_NAME).write_text(json.dumps(manifest), "utf-8")
 
     result = run(
-        "verify", "--project", example, "--templates", example / "out/templates", "--out", static, "--baseline", example / "before.json",
-        "--browser", "--url", "/en/", "--shots", tmp_path / "shots", "--json", tmp_path / "v.json",
+        "verify",
+        "--project",
+        example,
+        "--templates",
+        example / "out/templates",
+        "--out",
+        static,
+        "--baseline",
+        example / "before.json",
+        "--browser",
+        "--url",
+        "/en/",
+        "--shots",
+        tmp_path / "shots",
+        "--json",
+        tmp_path / "v.json",
     )
 
     assert result.exit_code == 1, result.output
@@ -166,8 +190,16 @@ def test_verify_browser_refuses_a_url_the_baseline_did_not_measure(example: Path
 def test_verify_browser_needs_the_screenshots_beside_the_baseline(example: Path, tmp_path: Path):
     shutil.copy(example / "before.json", tmp_path / "moved.json")  # without moved.screenshots/
     result = run(
-        "verify", "--project", example, "--templates", example / "out/templates", "--out", example / "out/static",
-        "--baseline", tmp_path / "moved.json", "--browser",
+        "verify",
+        "--project",
+        example,
+        "--templates",
+        example / "out/templates",
+        "--out",
+        example / "out/static",
+        "--baseline",
+        tmp_path / "moved.json",
+        "--browser",
     )
     assert result.exit_code == 2
     assert f"the baseline's screenshot of /en/ is missing: {tmp_path / 'before.screenshots/en.png'}" in result.output

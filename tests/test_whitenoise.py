@@ -1,6 +1,7 @@
 """The collectstatic output is served as intended by whitenoise's middleware: the precompressed
 sibling for the encoding the browser accepts (the bytes on disk), hashed names cached forever, the
 modern image formats with their MIME types. nginx's gzip_static/brotli_static read the same files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,10 +12,15 @@ from pathlib import Path
 import pytest
 from example_site import REPO, deploy_example
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    importlib.util.find_spec("whitenoise") is None or not (REPO / "static_src" / "vendor").is_dir() or not (REPO / "static_src" / "img" / "gen").is_dir(),
-    reason="needs whitenoise and the example's generated files (`python example/prepare.py`)",
-)]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("whitenoise") is None
+        or not (REPO / "static_src" / "vendor").is_dir()
+        or not (REPO / "static_src" / "img" / "gen").is_dir(),
+        reason="needs whitenoise and the example's generated files (`python example/prepare.py`)",
+    ),
+]
 
 
 def _sha(path: Path) -> str:

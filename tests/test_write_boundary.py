@@ -1,5 +1,6 @@
 """Writes stay where the user meant: an output dir never holds a source, a symlinked template is
 written through (the link stays a link) or refused, and ``--out`` copies nothing from outside."""
+
 from __future__ import annotations
 
 import os

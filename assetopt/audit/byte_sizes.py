@@ -4,6 +4,7 @@ Brotli at quality 11 costs about half a second per 300 KB, so results are cached
 SHA-256 of the content (never by mtime), and uncached files are measured in parallel (``io/pool.py``).
 A corrupt cache entry is ignored and rewritten, never trusted.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,7 +87,9 @@ def measure_files(files: Iterable[Path], cache_dir: Path | None = None, jobs: in
         # Only compression costs anything: a big image is measured by its length, in this process.
         cost = len(data) if suffix in COMPRESSIBLE else 0
         tasks[f] = Task(hashlib.sha256(data).hexdigest() + suffix, str(f), cost)
-    payloads, _ = cached_map(_measure_path, tasks.values(), ContentCache(cache_dir), _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None)
+    payloads, _ = cached_map(
+        _measure_path, tasks.values(), ContentCache(cache_dir), _STEP, jobs=jobs, inline_below=_INLINE_BELOW, valid=lambda p: _unpack(p) is not None
+    )
     out = {}
     for f, task in tasks.items():
         sizes = _unpack(payloads[task.key])

@@ -10,6 +10,7 @@ Definitions (documented in docs/audit-json.md):
   first other image of the page (the LCP candidate). Every other image should be lazy.
 - upper bound: counts include both branches of ``{% if %}`` and count a ``{% for %}`` body once.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -130,7 +131,14 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             counted = lenient is not None and asset_of(lenient, pi.template, static_url) is not None
             what = "counted as an upper bound, never rewritten" if counted else "skipped"
             findings.append(
-                Finding("opaque-tag", "info", path, item.lineno, f"<{item.name or '?'}> {what}: {item.reason}", "move the template code into attribute values to let assetopt read this tag")
+                Finding(
+                    "opaque-tag",
+                    "info",
+                    path,
+                    item.lineno,
+                    f"<{item.name or '?'}> {what}: {item.reason}",
+                    "move the template code into attribute values to let assetopt read this tag",
+                )
             )
             if not counted:
                 continue
@@ -141,7 +149,14 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             continue
         if item.attr("style") is not None and item.name != "html":
             findings.append(
-                Finding("inline-style", "info", path, item.lineno, f'style="" on <{item.name}>', "move it into a class in a stylesheet (assetopt rewrite --only styles)")
+                Finding(
+                    "inline-style",
+                    "info",
+                    path,
+                    item.lineno,
+                    f'style="" on <{item.name}>',
+                    "move it into a class in a stylesheet (assetopt rewrite --only styles)",
+                )
             )
         asset = asset_of(item, pi.template, static_url)
         if asset is None:
@@ -160,25 +175,55 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
         elif asset.kind == "iframe":
             out.append((Request("iframe", ref, lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
             if not asset.lazy:
-                findings.append(Finding("iframe-not-lazy", "warning", path, item.lineno, "<iframe> without loading=\"lazy\"", 'add loading="lazy"'))
+                findings.append(Finding("iframe-not-lazy", "warning", path, item.lineno, '<iframe> without loading="lazy"', 'add loading="lazy"'))
         elif asset.kind == "img":
             role = roles.get((pi.template.name, item.start), BELOW)
             out.append((Request("img", ref, lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
             src = ref.url
             if role == LCP and asset.lazy:
                 findings.append(
-                    Finding("lcp-lazy", "warning", path, item.lineno, f"the first content image ({src}) is the likely LCP element but is lazy-loaded", 'remove loading="lazy" and add fetchpriority="high"')
+                    Finding(
+                        "lcp-lazy",
+                        "warning",
+                        path,
+                        item.lineno,
+                        f"the first content image ({src}) is the likely LCP element but is lazy-loaded",
+                        'remove loading="lazy" and add fetchpriority="high"',
+                    )
                 )
             elif role == BELOW and not asset.lazy:
                 findings.append(
-                    Finding("img-not-lazy", "warning", path, item.lineno, f"<img src={src}> is below the fold but loads eagerly", 'add loading="lazy" decoding="async" (assetopt rewrite --only images)')
+                    Finding(
+                        "img-not-lazy",
+                        "warning",
+                        path,
+                        item.lineno,
+                        f"<img src={src}> is below the fold but loads eagerly",
+                        'add loading="lazy" decoding="async" (assetopt rewrite --only images)',
+                    )
                 )
             if item.attr("width") is None or item.attr("height") is None:
                 findings.append(
-                    Finding("img-no-size", "info", path, item.lineno, f"<img src={src}> has no width/height: the layout shifts when it loads", "add width and height (assetopt rewrite --only images reads them from the file)")
+                    Finding(
+                        "img-no-size",
+                        "info",
+                        path,
+                        item.lineno,
+                        f"<img src={src}> has no width/height: the layout shifts when it loads",
+                        "add width and height (assetopt rewrite --only images reads them from the file)",
+                    )
                 )
         elif asset.kind == "inline-css":
-            findings.append(Finding("inline-style-block", "info", path, item.lineno, "<style> block in the page", "move it into a stylesheet that can be bundled and cached"))
+            findings.append(
+                Finding(
+                    "inline-style-block",
+                    "info",
+                    path,
+                    item.lineno,
+                    "<style> block in the page",
+                    "move it into a stylesheet that can be bundled and cached",
+                )
+            )
     return out, findings
 
 
@@ -186,20 +231,58 @@ def _ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
     ref = req.ref
     where = f" (from {req.via})" if req.via else ""
     if ref.kind is RefKind.EXTERNAL and req.kind in ("css", "js", "img", "font", "css-image"):
-        return [Finding("external-url", "info", req.path, req.lineno, f"{req.kind} from an external host: {ref.url}", "serve it from your static files so it can be bundled and cached")]
+        return [
+            Finding(
+                "external-url",
+                "info",
+                req.path,
+                req.lineno,
+                f"{req.kind} from an external host: {ref.url}",
+                "serve it from your static files so it can be bundled and cached",
+            )
+        ]
     if ref.kind is RefKind.DYNAMIC and req.kind in ("css", "js"):
-        return [Finding("dynamic-ref", "info", req.path, req.lineno, f"{req.kind} path computed at run time: {ref.url}", "use a literal {% static %} path so it can be bundled")]
+        return [
+            Finding(
+                "dynamic-ref",
+                "info",
+                req.path,
+                req.lineno,
+                f"{req.kind} path computed at run time: {ref.url}",
+                "use a literal {% static %} path so it can be bundled",
+            )
+        ]
     if ref.kind is RefKind.UNSAFE:
-        return [Finding("unsafe-path", "error", req.path, req.lineno, f"{ref.url or ref.path} points outside the static dirs{where}: not read", "use a path inside a static dir")]
+        return [
+            Finding(
+                "unsafe-path",
+                "error",
+                req.path,
+                req.lineno,
+                f"{ref.url or ref.path} points outside the static dirs{where}: not read",
+                "use a path inside a static dir",
+            )
+        ]
     out = []
     if ref.kind is RefKind.STATIC:
         for p in ref.paths:
             f = index.found.get(p)
             if f is None or f.status is Lookup.MISSING:
                 fix = "fix the path or add the file" + (": collectstatic with a manifest storage fails on it" if req.via else "")
-                out.append(Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix))
+                out.append(
+                    Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix)
+                )
             elif f.status is Lookup.UNSAFE:
-                out.append(Finding("unsafe-path", "error", req.path, req.lineno, f"{p} resolves outside the static dirs (symlink){where}: not read", "replace the symlink with the file"))
+                out.append(
+                    Finding(
+                        "unsafe-path",
+                        "error",
+                        req.path,
+                        req.lineno,
+                        f"{p} resolves outside the static dirs (symlink){where}: not read",
+                        "replace the symlink with the file",
+                    )
+                )
     return out
 
 
@@ -264,10 +347,28 @@ def _cache_findings(page: Page) -> tuple[int, list[Finding]]:
             continue
         if isinstance(node, ForNode) and not use.in_loop:
             seen.add(key)
-            findings.append(Finding("cache-candidate", "info", use.template.path, node.lineno, f"{{% for {', '.join(node.loopvars)} in {node.iterable} %}} renders context data on every request", "wrap it in {% cache %} if it does not change per request (assetopt rewrite --suggest-cache)"))
+            findings.append(
+                Finding(
+                    "cache-candidate",
+                    "info",
+                    use.template.path,
+                    node.lineno,
+                    f"{{% for {', '.join(node.loopvars)} in {node.iterable} %}} renders context data on every request",
+                    "wrap it in {% cache %} if it does not change per request (assetopt rewrite --suggest-cache)",
+                )
+            )
         elif isinstance(node, VarNode) and not use.in_loop and ("|length" in node.contents or ".count" in node.contents):
             seen.add(key)
-            findings.append(Finding("cache-candidate", "info", use.template.path, node.lineno, f"{{{{ {node.contents} }}}} computes a statistic on every request", "cache the fragment that shows it with {% cache %}"))
+            findings.append(
+                Finding(
+                    "cache-candidate",
+                    "info",
+                    use.template.path,
+                    node.lineno,
+                    f"{{{{ {node.contents} }}}} computes a statistic on every request",
+                    "cache the fragment that shows it with {% cache %}",
+                )
+            )
     return fragments, findings
 
 
@@ -280,7 +381,16 @@ def _sizes_of(ref: Ref, index: StaticIndex) -> Sizes | None:
     return best
 
 
-_BYTE_GROUPS = {"css": "css", "css-import": "css", "js": "js", "img": "img", "css-image": "img", "font": "font", "preload": "other", "iframe": "other"}
+_BYTE_GROUPS = {
+    "css": "css",
+    "css-import": "css",
+    "js": "js",
+    "img": "img",
+    "css-image": "img",
+    "font": "font",
+    "preload": "other",
+    "iframe": "other",
+}
 
 
 def _sum(sizes: list[Sizes]) -> Sizes:
@@ -316,11 +426,23 @@ def _collapse_bundles(requests: list[Request], index: StaticIndex, findings: lis
             member_sizes = [s for m in members if (s := _sizes_of(m.ref, index)) is not None]
             sizes, count, what = _sum(member_sizes), 1, "not built yet"
             findings.append(
-                Finding("bundle-not-built", "info", path, lineno, f"{{% bundle \"{kind}\" %}} of {len(members)} files is not built: counted as one request with its sources' sizes", "run assetopt build")
+                Finding(
+                    "bundle-not-built",
+                    "info",
+                    path,
+                    lineno,
+                    f'{{% bundle "{kind}" %}} of {len(members)} files is not built: counted as one request with its sources\' sizes',
+                    "run assetopt build",
+                )
             )
         merged = Request(
             kind,
-            Ref(RefKind.STATIC, paths=all_paths, url=f"{{% bundle \"{kind}\" %}} at {path}:{lineno} ({what})", conditional=any(m.ref.conditional for m in members)),
+            Ref(
+                RefKind.STATIC,
+                paths=all_paths,
+                url=f'{{% bundle "{kind}" %}} at {path}:{lineno} ({what})',
+                conditional=any(m.ref.conditional for m in members),
+            ),
             path=path,
             lineno=lineno,
             conditional=any(m.conditional for m in members),
@@ -365,7 +487,14 @@ def audit_page(
         for p in req.ref.paths if req.kind == "js" and req.ref.kind is RefKind.STATIC else ():
             if p in index.self_locating:
                 findings.append(
-                    Finding("self-locating-script", "info", req.path, req.lineno, f"{p} is never bundled: {index.self_locating[p]}", f"to bundle it anyway (you checked it works from /static/assetopt/), add '{p}' to bundle_self_locating")
+                    Finding(
+                        "self-locating-script",
+                        "info",
+                        req.path,
+                        req.lineno,
+                        f"{p} is never bundled: {index.self_locating[p]}",
+                        f"to bundle it anyway (you checked it works from /static/assetopt/), add '{p}' to bundle_self_locating",
+                    )
                 )
     requests = _collapse_bundles(requests, index, findings)
     counts = {k: 0 for k in KINDS}
@@ -388,7 +517,14 @@ def audit_page(
             if sizes.minified is False and req.kind in ("css", "js") and req.bundle is None and req.ref.path not in unminified:
                 unminified.add(req.ref.path)
                 findings.append(
-                    Finding("unminified", "warning", req.path, req.lineno, f"{req.ref.path} is not minified ({sizes.raw / 1024:.1f} KB raw, {sizes.br / 1024:.1f} KB brotli)", "bundle and minify it (assetopt build)")
+                    Finding(
+                        "unminified",
+                        "warning",
+                        req.path,
+                        req.lineno,
+                        f"{req.ref.path} is not minified ({sizes.raw / 1024:.1f} KB raw, {sizes.br / 1024:.1f} KB brotli)",
+                        "bundle and minify it (assetopt build)",
+                    )
                 )
     counts["requests"] = sum(counts[k] for k in KINDS)
     blocking = sum(r.files for r in requests if r.blocking and r.ref.kind not in (RefKind.DATA, RefKind.EMPTY))
@@ -396,7 +532,16 @@ def audit_page(
     fragments, cache_findings = _cache_findings(page)
     findings.extend(cache_findings)
     if fragments == 0:
-        findings.append(Finding("no-cache-fragments", "info", page.template.path, None, "no {% cache %} fragment is rendered on this page", "cache the expensive, per-request-stable parts (assetopt rewrite --suggest-cache)"))
+        findings.append(
+            Finding(
+                "no-cache-fragments",
+                "info",
+                page.template.path,
+                None,
+                "no {% cache %} fragment is rendered on this page",
+                "cache the expensive, per-request-stable parts (assetopt rewrite --suggest-cache)",
+            )
+        )
     estimate = _bundled_estimate(page, runs_of or (lambda t: find_runs(t, static_url)[0]), counts, findings)
     for note in page.notes:
         findings.append(Finding(note.code, "warning", note.path, note.lineno, note.message, "use a literal template name so assetopt can follow it"))
@@ -425,7 +570,14 @@ def _bundled_estimate(page: Page, runs_of: RunsOf, counts: dict[str, int], findi
                 continue
             saved[run.kind] += len(live) - 1
             findings.append(
-                Finding("bundle-run", "warning", template.path, run.lineno, f"{len(live)} {'stylesheets' if run.kind == 'css' else 'scripts'} in a row could be one bundle", 'wrap them in {% bundle "' + run.kind + '" %} (assetopt rewrite --only bundles)')
+                Finding(
+                    "bundle-run",
+                    "warning",
+                    template.path,
+                    run.lineno,
+                    f"{len(live)} {'stylesheets' if run.kind == 'css' else 'scripts'} in a row could be one bundle",
+                    'wrap them in {% bundle "' + run.kind + '" %} (assetopt rewrite --only bundles)',
+                )
             )
     return {k: counts[k] - saved[k] for k in saved}
 

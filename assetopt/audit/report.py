@@ -4,6 +4,7 @@ table. Both are built from the same ``AuditResult``; nothing here computes a num
 The JSON schema is documented in ``docs/audit-json.md``; bump ``SCHEMA_VERSION`` on any change that
 removes or changes the meaning of a field.
 """
+
 from __future__ import annotations
 
 import json
@@ -184,7 +185,7 @@ def render_table(result: AuditResult) -> str:
         shown = [f"  {path}:{lineno} <{_TAG_OF.get(r.kind, r.kind)}> ({r.unknown})" for (path, lineno), r in list(unread.items())[:_UNREAD_SHOWN]]
         more = len(unread) - len(shown)
         out.append(f"* {len(unread)} asset tag(s) with template code inside the tag, counted as an upper bound (never rewritten):")
-        out.extend(shown + ([f"  ... and {more} more (assetopt audit --json lists them: \"unknown\")"] if more > 0 else []))
+        out.extend(shown + ([f'  ... and {more} more (assetopt audit --json lists them: "unknown")'] if more > 0 else []))
     return "\n".join(out)
 
 

@@ -10,6 +10,7 @@ JPEG/PNG, minified CSS/JS/SVG under ``minify_static``), not its source. ``run_au
 baseline). A ``<picture>``'s WebP/AVIF source is not counted: the ``<img>`` fallback is, an upper
 bound that holds in every browser.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -141,7 +142,9 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
     sizes: dict[str, Sizes] = {p: measured[f] for p, f in files.items()}
     bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
     dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
-    return StaticIndex(found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles, self_locating=self_locating_scripts(project))
+    return StaticIndex(
+        found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles, self_locating=self_locating_scripts(project)
+    )
 
 
 def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:

@@ -3,6 +3,7 @@
 ``"css>5,js>=3,eager_img>3"``: comma-separated ``metric OP number`` conditions, checked per page.
 Numbers may carry a ``k``/``m`` suffix for bytes (``br>500k``). Pure.
 """
+
 from __future__ import annotations
 
 import operator
@@ -34,7 +35,12 @@ METRICS: dict[str, str] = {
     "errors": "errors",
 }
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
 }
 _COND_RE = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|==|!=|>|<)\s*([0-9]+(?:\.[0-9]+)?)\s*([kKmM]?)\s*$")
 

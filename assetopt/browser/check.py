@@ -4,6 +4,7 @@ Snapshots are rendered by Django (``snapshots.py``), served from loopback (``ser
 in a fresh Chromium context each (``chromium.py``); screenshots are diffed and the static verdict's
 saved requests are the claim the browser must see.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -88,7 +89,11 @@ def browser_check(
     pages: dict[str, dict[str, Any]] = {}
     reasons: list[str] = []
     shots = out / "shots"
-    with open_browser() as chromium, serve({"/": snap_before, static_prefix: list(config.static)}) as base_b, serve({"/": snap_after, static_prefix: result.static_out}) as base_a:
+    with (
+        open_browser() as chromium,
+        serve({"/": snap_before, static_prefix: list(config.static)}) as base_b,
+        serve({"/": snap_after, static_prefix: result.static_out}) as base_a,
+    ):
         version = chromium.version
         for url in urls:
             name = names[url]
@@ -99,13 +104,24 @@ def browser_check(
             ma = chromium.measure(base_a + path, screenshot=shots / f"{stem}-after.png")
             slow = None
             if url in throttled:
-                slow = (measure_to_dict(chromium.measure(base_b + path, throttled=True)), measure_to_dict(chromium.measure(base_a + path, throttled=True)))
+                slow = (
+                    measure_to_dict(chromium.measure(base_b + path, throttled=True)),
+                    measure_to_dict(chromium.measure(base_a + path, throttled=True)),
+                )
             diff_image = shots / f"{stem}-diff.png"
-            fraction = screenshot_diff(shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes)
+            fraction = screenshot_diff(
+                shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes
+            )
             entry = browser_entry(
-                name, url, measure_to_dict(mb), measure_to_dict(ma),
-                diff_fraction=fraction, diff_image=str(diff_image), diff_threshold=diff_threshold,
-                claimed_saved=claims.get(before[url].get("template") or ""), throttled=slow,
+                name,
+                url,
+                measure_to_dict(mb),
+                measure_to_dict(ma),
+                diff_fraction=fraction,
+                diff_image=str(diff_image),
+                diff_threshold=diff_threshold,
+                claimed_saved=claims.get(before[url].get("template") or ""),
+                throttled=slow,
             )
             reasons.extend(entry["reasons"])
             pages[name] = entry

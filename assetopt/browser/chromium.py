@@ -11,6 +11,7 @@ and counting them as "eager" would blame the rewrite for what it cannot change.
 
 Never runs ``playwright install`` (it downloads); never prints.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,14 @@ __all__ = [
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 # Chrome DevTools' "Fast 3G" preset: 562.5 ms latency, 1.6 Mbit/s down, 750 kbit/s up, each at 90 %.
 FAST_3G = {
@@ -141,7 +148,6 @@ def classify_image(url: str, initiator: str, eager_srcs: set[str], lazy_srcs: se
     return "css" if initiator == "css" else "other"
 
 
-
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
     url: str
@@ -228,8 +234,15 @@ def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
         "screenshot": None if m.screenshot is None else str(m.screenshot),
         "photo_boxes": [list(b) for b in m.photo_boxes],
         "requests": [
-            {"url": r.url, "type": r.resource_type, "status": r.status, "transfer": r.transfer, "failure": r.failure,
-             "blocking": r.blocking, "via": r.via}
+            {
+                "url": r.url,
+                "type": r.resource_type,
+                "status": r.status,
+                "transfer": r.transfer,
+                "failure": r.failure,
+                "blocking": r.blocking,
+                "via": r.via,
+            }
             for r in m.requests
         ],
     }
@@ -263,7 +276,9 @@ class BrowserSession:
         finally:
             ctx.close()
 
-    def measure(self, url: str, *, throttled: bool = False, screenshot: Path | None = None, quiet_ms: int = 250, timeout_ms: int = 60_000) -> PageMeasure:
+    def measure(
+        self, url: str, *, throttled: bool = False, screenshot: Path | None = None, quiet_ms: int = 250, timeout_ms: int = 60_000
+    ) -> PageMeasure:
         """Load ``url`` once and record what the browser did.
 
         Waits for ``load``, then until no request has been in flight for ``quiet_ms`` (lazy images

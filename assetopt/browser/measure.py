@@ -20,6 +20,7 @@ the base URL, and verify measures there again unless given another (staging befo
 No printing, no exit codes; errors are ``AssetoptError`` naming the baseline and what to run.
 The Markdown tables live in ``browser_tables.py`` (re-exported here).
 """
+
 from __future__ import annotations
 
 import socket
@@ -39,7 +40,18 @@ from ..verify.compare import Verdict, browser_entry
 from ..verify.tables import baseline_table, browser_table
 from .check import BrowserCheck
 
-__all__ = ["BROWSER_KEY", "Side", "baseline_table", "browser_table", "check_baseline", "measure_baseline", "served_by", "shots_dir_for", "side_of", "verify_browser"]
+__all__ = [
+    "BROWSER_KEY",
+    "Side",
+    "baseline_table",
+    "browser_table",
+    "check_baseline",
+    "measure_baseline",
+    "served_by",
+    "shots_dir_for",
+    "side_of",
+    "verify_browser",
+]
 
 BROWSER_KEY = "browser"
 
@@ -61,7 +73,12 @@ class Side:
 def side_of(config: Config) -> Side:
     manifest = config.out / MANIFEST_NAME
     if manifest.is_file():
-        return Side(config.templates, (config.out,), {"BUNDLES": True, "STRICT": True, "MANIFEST": str(manifest)}, f"{display_path(config.out, config.project)} (bundled, its manifest)")
+        return Side(
+            config.templates,
+            (config.out,),
+            {"BUNDLES": True, "STRICT": True, "MANIFEST": str(manifest)},
+            f"{display_path(config.out, config.project)} (bundled, its manifest)",
+        )
     return Side(config.templates, config.static, {"BUNDLES": False}, "the static dirs (bundling off)")
 
 
@@ -116,7 +133,9 @@ def _render_and_measure(
     from .snapshots import render_django_pages, served_path, write_snapshots
 
     progress(f"rendering {len(specs)} page(s) with Django ({settings_module})" + (f" as {user}" if user else ""))
-    rendered = render_django_pages(settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user, served=side.static)
+    rendered = render_django_pages(
+        settings_module, pythonpath, specs, env, templates_dirs=side.templates, assetopt=dict(side.assetopt), user=user, served=side.static
+    )
     static_prefix = "/" + config.static_url.strip("/") + "/"
     with tempfile.TemporaryDirectory(prefix="assetopt-snapshots-") as tmp:
         write_snapshots(rendered, Path(tmp))
@@ -190,7 +209,12 @@ def measure_baseline(
     first = urls[:1] if throttle else []
     if base_url is not None:
         pages, version = _measure_direct(
-            base_url, [(u, u) for u in urls], throttled=lambda spec, _path: spec in first, shots=shots, shot_suffix="", progress=progress,
+            base_url,
+            [(u, u) for u in urls],
+            throttled=lambda spec, _path: spec in first,
+            shots=shots,
+            shot_suffix="",
+            progress=progress,
         )
         served = served_by(base_url)
     else:
@@ -198,8 +222,17 @@ def measure_baseline(
             raise TypeError("measure_baseline needs settings_module and pythonpath, or base_url")
         side = side_of(config)
         pages, version = _render_and_measure(
-            config, side, settings_module=settings_module, pythonpath=pythonpath, specs=list(urls),
-            throttled=lambda spec, _path: spec in first, shots=shots, shot_suffix="", user=user, env=env, progress=progress,
+            config,
+            side,
+            settings_module=settings_module,
+            pythonpath=pythonpath,
+            specs=list(urls),
+            throttled=lambda spec, _path: spec in first,
+            shots=shots,
+            shot_suffix="",
+            user=user,
+            env=env,
+            progress=progress,
         )
         served = side.describe
     for page in pages:
@@ -226,7 +259,9 @@ def _baseline_section(baseline: Mapping[str, Any], baseline_path: Path) -> Mappi
         raise AssetoptError("the baseline has no browser measurements", path=str(baseline_path), hint=redo)
     for i, page in enumerate(section["pages"]):
         if not isinstance(page, Mapping) or not isinstance(page.get("url"), str) or not isinstance(page.get("measure"), Mapping):
-            raise AssetoptError(f"the baseline's browser page {i + 1} is not a measurement (url, measure): {str(page)[:80]}", path=str(baseline_path), hint=redo)
+            raise AssetoptError(
+                f"the baseline's browser page {i + 1} is not a measurement (url, measure): {str(page)[:80]}", path=str(baseline_path), hint=redo
+            )
     return section
 
 
@@ -335,8 +370,12 @@ def verify_browser(
     if site is not None:
         # The stored path, not the spec: a baseline rendered with Django may name its pages.
         now, version = _measure_direct(
-            site, [(str(p.get("spec")), str(p.get("url"))) for p in chosen],
-            throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after", progress=progress,
+            site,
+            [(str(p.get("spec")), str(p.get("url"))) for p in chosen],
+            throttled=lambda spec, _path: spec in slow_specs,
+            shots=shots,
+            shot_suffix="-after",
+            progress=progress,
         )
     else:
         settings_name = settings_module or str(section.get("settings") or "") or config.settings
@@ -345,9 +384,17 @@ def verify_browser(
         pythonpath = (config.project / str(section.get("pythonpath") or ".")).resolve()
         stored_user = section.get("user")
         now, version = _render_and_measure(
-            config, side_of(config), settings_module=settings_name, pythonpath=pythonpath, specs=[str(p.get("spec")) for p in chosen],
-            throttled=lambda spec, _path: spec in slow_specs, shots=shots, shot_suffix="-after",
-            user=user if user is not None else (str(stored_user) if stored_user else None), env=env, progress=progress,
+            config,
+            side_of(config),
+            settings_module=settings_name,
+            pythonpath=pythonpath,
+            specs=[str(p.get("spec")) for p in chosen],
+            throttled=lambda spec, _path: spec in slow_specs,
+            shots=shots,
+            shot_suffix="-after",
+            user=user if user is not None else (str(stored_user) if stored_user else None),
+            env=env,
+            progress=progress,
         )
     claims = {d.name: int(d.before["requests"] - d.after["requests"]) for d in verdict.pages if d.before and d.after}
     pages: dict[str, dict[str, Any]] = {}
@@ -366,12 +413,21 @@ def verify_browser(
         diff_image = shots / f"{shot_stem(current['url'])}-diff.png"
         # A baseline stored before photo boxes were recorded has none: its photos are compared pixel by pixel.
         fraction = screenshot_diff(
-            Path(before["screenshot"]), Path(after["screenshot"]), diff_image,
-            photos_a=before.get("photo_boxes") or (), photos_b=after.get("photo_boxes") or (),
+            Path(before["screenshot"]),
+            Path(after["screenshot"]),
+            diff_image,
+            photos_a=before.get("photo_boxes") or (),
+            photos_b=after.get("photo_boxes") or (),
         )
         entry = browser_entry(
-            name, current["url"], before, after,
-            diff_fraction=fraction, diff_image=str(diff_image), diff_threshold=diff_threshold, claimed_saved=claims.get(template),
+            name,
+            current["url"],
+            before,
+            after,
+            diff_fraction=fraction,
+            diff_image=str(diff_image),
+            diff_threshold=diff_threshold,
+            claimed_saved=claims.get(template),
             throttled=(dict(stored["throttled"]), current["throttled"]) if current.get("throttled") and stored.get("throttled") else None,
         )
         reasons.extend(entry["reasons"])

@@ -7,6 +7,7 @@ it (whitenoise's and nginx ``brotli_static``/``gzip_static``'s rule), so a Fast-
 the bytes production sends. Never serves anything outside its folders; never prints.
 Split from ``browser.py`` (which re-exports ``serve``) because it needs no Playwright.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,7 @@ class _Handler(SimpleHTTPRequestHandler):
         path = urllib.parse.unquote(urllib.parse.urlsplit(path).path)
         for prefix, roots in self.routes:
             if path == prefix.rstrip("/") or path.startswith(prefix):
-                rest = posixpath.normpath(path[len(prefix):] or "/").lstrip("/")
+                rest = posixpath.normpath(path[len(prefix) :] or "/").lstrip("/")
                 first = None
                 for root in roots:  # in order, like STATICFILES_DIRS: the first that has it wins
                     target = (root / rest).resolve()

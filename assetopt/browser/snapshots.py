@@ -26,6 +26,7 @@ naming it (the child answers ``{"error": ...}`` and exits 1).
 ``write_snapshots`` stores the pages where the local server serves them at their own URL path:
 ``/en/`` -> ``<dir>/en/index.html``, ``/en/about`` -> ``<dir>/en/about.html``.
 """
+
 from __future__ import annotations
 
 import json
@@ -130,7 +131,10 @@ def render_django_pages(
     pages: dict[str, dict[str, Any]] = json.loads(proc.stdout)
     bad = [f"{u} answered {p['status']}" for u, p in pages.items() if p["status"] != 200]
     if bad:
-        raise AssetoptError(f"rendering with {settings_module}: {', '.join(bad)}", hint="pass --url pages that render (200); pages behind a login need --user USERNAME")
+        raise AssetoptError(
+            f"rendering with {settings_module}: {', '.join(bad)}",
+            hint="pass --url pages that render (200); pages behind a login need --user USERNAME",
+        )
     return pages
 
 

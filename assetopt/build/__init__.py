@@ -8,6 +8,7 @@ previous output and manifest as they were; every file is written atomically.
 Incremental: joined bundles and compressed bytes are cached by content (``cache.py``); copying static
 files compares bytes first. A rebuild with nothing changed writes nothing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -96,7 +97,9 @@ def find_bundle_blocks(project: Project) -> tuple[list[BundleBlock], list[Asseto
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            errors.append(TemplateError(f"cannot read: {exc.strerror or exc}", path=project.display(path), hint="fix its permissions, or add it to exclude"))
+            errors.append(
+                TemplateError(f"cannot read: {exc.strerror or exc}", path=project.display(path), hint="fix its permissions, or add it to exclude")
+            )
             continue
         if _BUNDLE_RE.search(raw) is None:
             continue
@@ -157,9 +160,7 @@ def _join(
     if cached is not None:
         try:
             data = json.loads(cached)
-            fresh = all(
-                (text := read(path)) is not None and sha256(text.encode("utf-8")) == digest for path, digest in data["imports"]
-            )
+            fresh = all((text := read(path)) is not None and sha256(text.encode("utf-8")) == digest for path, digest in data["imports"])
             if fresh:
                 return Joined(
                     tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
@@ -194,7 +195,9 @@ def build(project: Project, options: BuildOptions) -> BuildResult:
     One build at a time per ``out`` and per cache dir (``io.lock``): a second build waits for the
     first (``options.on_wait`` says so) and fails naming its pid after ``options.lock_timeout``."""
     cfg = project.config
-    refuse_output_dir(options.out, cfg, 'pass an --out outside the project\'s template and static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]')
+    refuse_output_dir(
+        options.out, cfg, 'pass an --out outside the project\'s template and static dirs (e.g. build/static), or set out = "build" in [tool.assetopt]'
+    )
     wait = options.on_wait or (lambda _m: None)
     with exclusive(lock_path_for(options.out), str(options.out), timeout=options.lock_timeout, on_wait=wait):
         with exclusive(cfg.cache_dir / ".assetopt-lock", f"the cache {cfg.cache_dir}", timeout=options.lock_timeout, on_wait=wait):
@@ -262,20 +265,36 @@ def _variant_sources(project: Project, block: BundleBlock, variant: BundleVarian
         found = project.static.find(logical)
         if found.status is not Lookup.FOUND or found.file is None:
             why = "points outside the static dirs" if found.status is Lookup.UNSAFE else "is not in the static dirs"
-            errors.append(BundleSpecError(f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"))
+            errors.append(
+                BundleSpecError(
+                    f"{logical} {why}", path=block.template, lineno=block.lineno, hint="fix the path in the {% bundle %} block or add the file"
+                )
+            )
             continue
         try:
             data = found.file.read_bytes()
             text = decode_css(data) if variant.kind == "css" else data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            errors.append(BundleSpecError(f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})", path=block.template, lineno=block.lineno, hint="re-save it as UTF-8"))
+            errors.append(
+                BundleSpecError(
+                    f"{logical} is not {exc.encoding.upper()} (byte offset {exc.start})",
+                    path=block.template,
+                    lineno=block.lineno,
+                    hint="re-save it as UTF-8",
+                )
+            )
             continue
         sources.append(Source(logical, text))
     return sources if len(sources) == len(variant.paths) else None
 
 
 def _join_bundles(
-    project: Project, blocks: list[BundleBlock], options: BuildOptions, cache: ContentCache, js_minifier: ScriptMinifier | None, errors: list[AssetoptError]
+    project: Project,
+    blocks: list[BundleBlock],
+    options: BuildOptions,
+    cache: ContentCache,
+    js_minifier: ScriptMinifier | None,
+    errors: list[AssetoptError],
 ) -> _Bundles:
     """Every distinct variant joined once (a variant shared by templates is one file); problems go to ``errors``."""
     out = _Bundles()
@@ -291,7 +310,11 @@ def _join_bundles(
             try:
                 joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier)
             except BundleError as exc:
-                errors.append(BundleSpecError(f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint))
+                errors.append(
+                    BundleSpecError(
+                        f"{exc.message} (in the bundle at {block.template}:{block.lineno})", path=exc.path, lineno=exc.lineno, hint=exc.hint
+                    )
+                )
                 continue
             out.hits += hit
             out.misses += not hit
@@ -304,7 +327,12 @@ def _join_bundles(
                 out.outputs[name] = data
                 files.append(ManifestFile(name=name, integrity=integrity(data), sources=chunk.sources, size=len(data)))
             out.bundles[variant.key] = ManifestBundle(
-                key=variant.key, kind=variant.kind, semantics=variant.semantics, sources=variant.paths, files=tuple(files), templates=[(block.name, block.lineno)]
+                key=variant.key,
+                kind=variant.kind,
+                semantics=variant.semantics,
+                sources=variant.paths,
+                files=tuple(files),
+                templates=[(block.name, block.lineno)],
             )
     return out
 
@@ -317,7 +345,9 @@ def _ship_static(project: Project, options: BuildOptions, cache: ContentCache, s
         return
     optimized: dict[str, bytes] = {}
     if do_images:
-        optimized, result.manifest.images = optimize_images(static_files, options.out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings)
+        optimized, result.manifest.images = optimize_images(
+            static_files, options.out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings
+        )
     if options.copy_static:
         result.copied = _copy_static(project, options.out, result, cache, cfg.minify_static, static_files, optimized)
     else:
@@ -340,8 +370,13 @@ def _write_outputs(options: BuildOptions, outputs: dict[str, bytes], result: Bui
 
 
 def _precompress(
-    project: Project, options: BuildOptions, cache: ContentCache, blocks: list[BundleBlock],
-    outputs: dict[str, bytes], static_files: list[tuple[str, Path]], result: BuildResult,
+    project: Project,
+    options: BuildOptions,
+    cache: ContentCache,
+    blocks: list[BundleBlock],
+    outputs: dict[str, bytes],
+    static_files: list[tuple[str, Path]],
+    result: BuildResult,
 ) -> None:
     """``.gz``/``.br`` beside what this build wrote (not whatever else lives under ``out``); sources
     only bundles use get the fast brotli quality (browsers fetch them only while rolled back)."""
@@ -374,8 +409,15 @@ def _static_sources(project: Project) -> list[tuple[str, Path]]:
     return files
 
 
-def _copy_static(project: Project, out: Path, result: BuildResult, cache: ContentCache, minify: bool,
-                 sources: list[tuple[str, Path]] | None = None, replaced: dict[str, bytes] | None = None) -> int:
+def _copy_static(
+    project: Project,
+    out: Path,
+    result: BuildResult,
+    cache: ContentCache,
+    minify: bool,
+    sources: list[tuple[str, Path]] | None = None,
+    replaced: dict[str, bytes] | None = None,
+) -> int:
     """Copy every static source file into ``out``, when changed; ``replaced`` files (optimized
     images) are written with those bytes instead, so an unchanged rebuild writes nothing."""
     copied = 0

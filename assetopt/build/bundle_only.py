@@ -9,6 +9,7 @@ pick the same quality and share precompression cache entries.
 
 Never here: compression itself, or which files exist in an output folder.
 """
+
 from __future__ import annotations
 
 import json

@@ -16,6 +16,7 @@ Cached by content (source bytes, quality and widths), misses decoded in a proces
 each cached as it completes (``io/pool.py``): a rebuild with nothing changed decodes nothing and writes
 nothing, and a killed build keeps the images it finished. Pillow stays in ``images.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -123,8 +124,14 @@ def _planned(rel: str, done: _Done) -> list[tuple[str, str, int | None]]:
 
 
 def optimize_images(
-    sources: list[tuple[str, Path]], out: Path, cache: ContentCache, quality: int, widths: tuple[int, ...], jobs: int | None,
-    stats: ImageStats, warnings: list[BundleWarning],
+    sources: list[tuple[str, Path]],
+    out: Path,
+    cache: ContentCache,
+    quality: int,
+    widths: tuple[int, ...],
+    jobs: int | None,
+    stats: ImageStats,
+    warnings: list[BundleWarning],
 ) -> tuple[dict[str, bytes], dict[str, ManifestImage]]:
     """Optimize every JPEG/PNG/GIF source; write and prune the variants and width copies.
 

@@ -15,6 +15,7 @@ and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% p
 Deterministic: sorted keys, no timestamps. ``load_manifest`` validates every entry and raises
 ``ManifestError`` naming the file and the entry when something is off.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,17 @@ from typing import Any
 
 from ..errors import ManifestError
 
-__all__ = ["MANIFEST_NAME", "Manifest", "ManifestBundle", "ManifestFile", "ManifestImage", "ManifestCandidate", "ManifestError", "load_manifest", "mime_type"]
+__all__ = [
+    "MANIFEST_NAME",
+    "Manifest",
+    "ManifestBundle",
+    "ManifestFile",
+    "ManifestImage",
+    "ManifestCandidate",
+    "ManifestError",
+    "load_manifest",
+    "mime_type",
+]
 
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
 
@@ -32,6 +43,7 @@ _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"
 def mime_type(name: str) -> str:
     """The MIME type an image file's candidates are listed under in the manifest's ``"images"``."""
     return _IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
 
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"
@@ -127,14 +139,18 @@ def load_manifest(path: Path) -> Manifest:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ManifestError("not an assetopt manifest", path=where, hint="run `assetopt build` again")
     if data.get("version") != VERSION:
-        raise ManifestError(f"manifest version {data.get('version')!r}, this assetopt reads {VERSION}", path=where, hint="rebuild with this version: `assetopt build`")
+        raise ManifestError(
+            f"manifest version {data.get('version')!r}, this assetopt reads {VERSION}", path=where, hint="rebuild with this version: `assetopt build`"
+        )
     bundles: dict[str, ManifestBundle] = {}
     try:
         for key, b in data["bundles"].items():
             files = tuple(ManifestFile(str(f["name"]), str(f["integrity"]), tuple(map(str, f["sources"])), int(f["size"])) for f in b["files"])
             if not files or not all(f.integrity.startswith("sha384-") for f in files):
                 raise ValueError(f"bundle {key}: no files or a bad integrity value")
-            bundles[key] = ManifestBundle(key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])])  # type: ignore[misc]
+            bundles[key] = ManifestBundle(
+                key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])]
+            )  # type: ignore[misc]
         images = {str(path): _image_entry(path, i) for path, i in data.get("images", {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(Infinity)
         raise ManifestError(f"malformed manifest entry: {exc}", path=where, hint="run `assetopt build` again") from None
@@ -142,7 +158,9 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def _image_entry(path: str, i: Any) -> ManifestImage:
-    candidates = {str(mime): tuple(ManifestCandidate(str(c["name"]), int(c["width"]), int(c["bytes"])) for c in cs) for mime, cs in i["candidates"].items()}
+    candidates = {
+        str(mime): tuple(ManifestCandidate(str(c["name"]), int(c["width"]), int(c["bytes"])) for c in cs) for mime, cs in i["candidates"].items()
+    }
     if any(not cs or any(c.width <= 0 for c in cs) for cs in candidates.values()):
         raise ValueError(f"image {path}: a format without candidates or a width that is not positive")
     return ManifestImage(int(i["width"]), int(i["height"]), str(i["file"]), int(i["bytes"]), candidates)

@@ -10,6 +10,7 @@ replayed on every run, naming the path of the caller, until the file is fixed.
 
 Never here: which files to minify, or writing outputs.
 """
+
 from __future__ import annotations
 
 import functools
@@ -125,7 +126,13 @@ def minify_static_file(data: bytes, rel: str, cache: ContentCache, warnings: lis
     bad = unterminated_strings(text)
     if bad:  # rcssmin would remove the newline that ends it: the string would swallow the rules after it
         line = text.count("\n", 0, bad[0][1]) + 1
-        warnings.append(BundleWarning(rel, line, "unterminated string (a newline ends it): copied unminified, as minifying would let it swallow the rules after it; close the quote"))
+        warnings.append(
+            BundleWarning(
+                rel,
+                line,
+                "unterminated string (a newline ends it): copied unminified, as minifying would let it swallow the rules after it; close the quote",
+            )
+        )
         return data
     payload = minify_css(text).encode("utf-8")
     cache.put(_CSS_STEP, key, payload)

@@ -21,6 +21,7 @@ What it prints, for ``img/photo.jpg`` with WebP/AVIF variants and width copies::
 - an ``<img>`` that already has ``srcset`` is the author's choice: None (print it unchanged);
 - every attribute of the ``<img>`` is kept byte for byte; ``srcset``/``sizes`` are appended.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,7 +60,9 @@ def picture_markup(img_html: str, tag: StartTag, image: ManifestImage, url: Call
         return None
     own = image.candidates.get(fallback_type, ())
     widths = {c.width for c in own}
-    sources = [(t, image.candidates[t]) for t in MODERN_TYPES if t != fallback_type and own and widths <= {c.width for c in image.candidates.get(t, ())}]
+    sources = [
+        (t, image.candidates[t]) for t in MODERN_TYPES if t != fallback_type and own and widths <= {c.width for c in image.candidates.get(t, ())}
+    ]
     if not sources and len(own) <= 1:
         return None
     sizes = escape(default_sizes(tag, image), quote=True) if tag.get("sizes") is None else None

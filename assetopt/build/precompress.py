@@ -6,6 +6,7 @@ always gives the same bytes. Compressed bytes are cached by content: an unchange
 
 whitenoise serves these siblings as they are; nginx with ``gzip_static on``/``brotli_static on`` too.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -4,6 +4,7 @@ and maps errors to exit codes.
 Exit codes: 0 ok; 1 findings (a --fail-on threshold met, a regression, a template that cannot be
 read); 2 usage error or crash.
 """
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """``python -m assetopt.cli``: what manage.py assetopt runs in its child process."""
+
 from . import main
 
 main()

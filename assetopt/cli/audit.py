@@ -1,4 +1,5 @@
 """``assetopt audit``: the baseline, statically and (--browser) in Chromium."""
+
 from __future__ import annotations
 
 import sys
@@ -15,7 +16,13 @@ from .browser_args import base_url_args, base_url_option, browser_args, browser_
 
 @cli.command()
 @project_options
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the full report as JSON (the baseline for verify).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the full report as JSON (the baseline for verify).",
+)
 @click.option("--fail-on", "fail_on", default=None, metavar="EXPR", help="Exit 1 when a page meets a condition, e.g. 'css>5,eager_img>3,errors>0'.")
 @click.option("--all", "show_all", is_flag=True, help="List every finding (default: 8 per kind).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the table.")
@@ -26,10 +33,21 @@ from .browser_args import base_url_args, base_url_option, browser_args, browser_
     user="--browser: render the pages logged in as this user (force_login).",
     no_throttle="--browser: skip the Fast 3G run of the first page (most of the time).",
 )
-@base_url_option("--browser: measure a running site instead (http://127.0.0.1:8000): each --url PATH at URL+PATH, nothing rendered with Django; stored for verify --browser.")
+@base_url_option(
+    "--browser: measure a running site instead (http://127.0.0.1:8000): each --url PATH at URL+PATH, nothing rendered with Django; stored for verify --browser."
+)
 def audit(
-    config: Config, json_path: Path | None, fail_on: str | None, show_all: bool, quiet: bool,
-    browser: bool, settings_module: str | None, urls: tuple[str, ...], user: str | None, no_throttle: bool, base_url: str | None,
+    config: Config,
+    json_path: Path | None,
+    fail_on: str | None,
+    show_all: bool,
+    quiet: bool,
+    browser: bool,
+    settings_module: str | None,
+    urls: tuple[str, ...],
+    user: str | None,
+    no_throttle: bool,
+    base_url: str | None,
 ) -> None:
     """Count requests, bytes and problems per page: the baseline.
 
@@ -63,7 +81,9 @@ def audit(
 
     conditions = parse_conditions(fail_on) if fail_on else ()
     if browser and json_path is None:
-        raise click.UsageError("--browser needs --json FILE: the measurements go into FILE and the screenshots beside it, the baseline of verify --browser")
+        raise click.UsageError(
+            "--browser needs --json FILE: the measurements go into FILE and the screenshots beside it, the baseline of verify --browser"
+        )
     if base_url is not None and not browser:
         raise click.UsageError("--base-url goes with --browser")
     site_pages = base_url_args(config, base_url, settings_module, user, urls) if browser and base_url is not None else None
@@ -84,8 +104,14 @@ def audit(
 
         settings_name, pythonpath, page_urls = page_args
         section = measure_baseline(
-            config, json_path, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
-            throttle=not no_throttle, user=user or config.user or None, progress=step_progress(),
+            config,
+            json_path,
+            settings_module=settings_name,
+            pythonpath=pythonpath,
+            urls=page_urls,
+            throttle=not no_throttle,
+            user=user or config.user or None,
+            progress=step_progress(),
         )
     if json_path is not None:
         data = to_json(result, str(config.project), config.static_url)

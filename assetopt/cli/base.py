@@ -1,5 +1,6 @@
 """The command group, the options every command shares, and the exit codes. Only the ``cli``
 package prints, reads flags and maps errors to exit codes (0 ok, 1 findings, 2 usage or crash)."""
+
 from __future__ import annotations
 
 import functools
@@ -72,17 +73,37 @@ UNDER_DJANGO = bool(os.environ.get(DJANGO_PROG_ENV))
 def project_options(f: Callable[..., Any]) -> Callable[..., Any]:
     hide = UNDER_DJANGO
 
-    @click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True, hidden=hide, help="Where pyproject.toml/assetopt.toml is read.")
+    @click.option(
+        "--project",
+        "project_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=".",
+        show_default=True,
+        hidden=hide,
+        help="Where pyproject.toml/assetopt.toml is read.",
+    )
     @click.option("--templates", "templates", multiple=True, metavar="DIR", hidden=hide, help="Template dir (repeatable); overrides the config.")
     @click.option("--static", "static", multiple=True, metavar="DIR", hidden=hide, help="Static source dir (repeatable); overrides the config.")
     @click.option("--static-url", "static_url", default=None, metavar="URL", hidden=hide, help="STATIC_URL prefix (default /static/).")
     @click.option(
-        "--include-app-templates", "include_app_templates", is_flag=True, default=None,
+        "--include-app-templates",
+        "include_app_templates",
+        is_flag=True,
+        default=None,
         help="Also audit and rewrite the installed packages' templates (library_templates; in Django: apps outside BASE_DIR or in site-packages). Off by default: they are only read.",
     )
     @functools.wraps(f)
-    def wrapper(project_dir: Path, templates: tuple[str, ...], static: tuple[str, ...], static_url: str | None, include_app_templates: bool | None, **kwargs: Any) -> Any:
-        config = load_config(project_dir, {"templates": templates, "static": static, "static_url": static_url, "include_app_templates": include_app_templates or None})
+    def wrapper(
+        project_dir: Path,
+        templates: tuple[str, ...],
+        static: tuple[str, ...],
+        static_url: str | None,
+        include_app_templates: bool | None,
+        **kwargs: Any,
+    ) -> Any:
+        config = load_config(
+            project_dir, {"templates": templates, "static": static, "static_url": static_url, "include_app_templates": include_app_templates or None}
+        )
         if not config.templates:
             raise AssetoptError(
                 "no template dirs configured",
@@ -100,7 +121,6 @@ def progress_bar(names_total: int) -> tuple[Callable[[str], None] | None, Callab
     bar = click.progressbar(length=names_total, label="reading templates", file=sys.stderr)
     bar.__enter__()
     return (lambda _name: bar.update(1)), (lambda: bar.__exit__(None, None, None))
-
 
 
 def step_progress() -> Callable[[str], None]:

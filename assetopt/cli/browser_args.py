@@ -1,6 +1,7 @@
 """The --browser flags audit, verify and optimize share (``browser_options``), and which Django
 settings and pages a --browser run renders: the flags, else the config (``browser_args``). ``--base-url`` (audit and verify only: optimize compares two builds
 it serves itself) measures a running site instead (``base_url_option``, ``base_url_args``)."""
+
 from __future__ import annotations
 
 import urllib.parse
@@ -64,7 +65,9 @@ def browser_args(config: Config, settings_module: str | None, urls: tuple[str, .
         )
     urls = urls or config.urls
     if not urls:
-        raise click.UsageError("--browser needs at least one --url PAGE (a URL path or URL name, e.g. --url /; add --user USERNAME for pages behind a login), or urls = [...] in [tool.assetopt] (ASSETOPT['PAGES'] in Django)")
+        raise click.UsageError(
+            "--browser needs at least one --url PAGE (a URL path or URL name, e.g. --url /; add --user USERNAME for pages behind a login), or urls = [...] in [tool.assetopt] (ASSETOPT['PAGES'] in Django)"
+        )
     pythonpath = config.pythonpath[0] if config.pythonpath else config.project
     for u in urls:
         if u.startswith("/"):
@@ -88,10 +91,14 @@ def parse_base_url(value: str) -> str:
     trailing slash so ``base + "/en/"`` is the page; anything else is a usage error saying why."""
     parts = urllib.parse.urlsplit(value.strip())
     wrong = (
-        "its scheme must be http or https" if parts.scheme not in ("http", "https")
-        else "it has no host" if not parts.hostname
-        else "a query (?...) is not allowed" if parts.query or value.rstrip().endswith("?")
-        else "a fragment (#...) is not allowed" if parts.fragment or "#" in value
+        "its scheme must be http or https"
+        if parts.scheme not in ("http", "https")
+        else "it has no host"
+        if not parts.hostname
+        else "a query (?...) is not allowed"
+        if parts.query or value.rstrip().endswith("?")
+        else "a fragment (#...) is not allowed"
+        if parts.fragment or "#" in value
         else ""
     )
     if not wrong:
@@ -114,7 +121,11 @@ def base_url_option(text: str) -> _Decorator:
 
 
 def base_url_args(
-    config: Config, base_url: str, settings_module: str | None, user: str | None, urls: tuple[str, ...],
+    config: Config,
+    base_url: str,
+    settings_module: str | None,
+    user: str | None,
+    urls: tuple[str, ...],
 ) -> list[str]:
     """The page paths a --base-url run measures: --url, else the config's ``urls``. The running site
     renders them, so --settings and --user are usage errors, and so is a URL name (reversing it needs

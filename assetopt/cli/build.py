@@ -1,4 +1,5 @@
 """``assetopt build``: bundles, minified copies, images, precompression, the manifest."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,13 @@ from .base import cli, project_options
 
 @cli.command()
 @project_options
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output static root (default: out in the config, else build/).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output static root (default: out in the config, else build/).",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for compression (default: all cores).")
 @click.option("--no-precompress", is_flag=True, help="Skip the .gz/.br siblings.")
 @click.option("--no-minify", is_flag=True, help="Join without minifying (to debug a bundle).")
@@ -35,10 +42,17 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     from ..build import BuildOptions
     from ..build import build as run_build
 
-    target = (out.resolve() if out is not None else config.out)
+    target = out.resolve() if out is not None else config.out
     result = run_build(
         Project(config),
-        BuildOptions(out=target, jobs=jobs, precompress=not no_precompress, minify=not no_minify, images=not no_images, on_wait=lambda m: click.echo(m, err=True)),
+        BuildOptions(
+            out=target,
+            jobs=jobs,
+            precompress=not no_precompress,
+            minify=not no_minify,
+            images=not no_images,
+            on_wait=lambda m: click.echo(m, err=True),
+        ),
     )
     bundles = result.manifest.bundles
     files = sum(len(b.files) for b in bundles.values())

@@ -1,4 +1,5 @@
 """``assetopt optimize``: audit, rewrite, build and verify on a copy; sources untouched."""
+
 from __future__ import annotations
 
 import sys
@@ -15,7 +16,13 @@ from .verify import verify_report
 
 @cli.command()
 @project_options
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where the rewritten templates and the built static root go (default: out in the config, else build/).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the rewritten templates and the built static root go (default: out in the config, else build/).",
+)
 @click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")
@@ -28,8 +35,17 @@ from .verify import verify_report
     no_throttle="--browser: skip the throttled (Fast 3G) runs, which take most of the time.",
 )
 def optimize(
-    config: Config, out: Path | None, require: str | None, json_path: Path | None, report: Path | None, jobs: int | None,
-    browser: bool, settings_module: str | None, urls: tuple[str, ...], no_throttle: bool, user: str | None,
+    config: Config,
+    out: Path | None,
+    require: str | None,
+    json_path: Path | None,
+    report: Path | None,
+    jobs: int | None,
+    browser: bool,
+    settings_module: str | None,
+    urls: tuple[str, ...],
+    no_throttle: bool,
+    user: str | None,
 ) -> None:
     """Do it all on a copy and show the before/after table: sources untouched.
 
@@ -81,7 +97,11 @@ def optimize(
         for line, colour in cache_check_lines(result.cache):
             click.secho(line, fg=colour, err=colour != "green")
         if result.cache_left_out:
-            click.secho(f"cache rule(s) left out (the leak check did not pass them): {', '.join(result.cache_left_out)}; the rest was applied", fg="yellow", err=True)
+            click.secho(
+                f"cache rule(s) left out (the leak check did not pass them): {', '.join(result.cache_left_out)}; the rest was applied",
+                fg="yellow",
+                err=True,
+            )
     elif base.cache_rules:
         click.echo("cache rules inserted from the static verdicts only: pass --settings MODULE to prove them by rendering (assetopt verify --cache)")
     files = sum(len(b.files) for b in result.build.manifest.bundles.values())
@@ -97,14 +117,22 @@ def optimize(
 
         settings_name, pythonpath, page_urls = page_args
         checked = browser_check(
-            config, result, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls,
-            throttled=() if no_throttle else None, progress=progress, user=user or config.user or None,
+            config,
+            result,
+            settings_module=settings_name,
+            pythonpath=pythonpath,
+            urls=page_urls,
+            throttled=() if no_throttle else None,
+            progress=progress,
+            user=user or config.user or None,
         )
         from ..browser.measure import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))
-        click.echo(f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}")
+        click.echo(
+            f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}"
+        )
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)

@@ -1,4 +1,5 @@
 """``assetopt rewrite``: diff preview, --check, --write (with an undo patch), --out."""
+
 from __future__ import annotations
 
 import shlex
@@ -38,13 +39,40 @@ def _colour_diff(text: str) -> str:
 @click.option("--diff", "mode", flag_value="diff", default=True, help="Show a unified diff and a summary (default). Writes nothing.")
 @click.option("--check", "mode", flag_value="check", help="Exit 1 when any rewrite is pending (CI, pre-commit). Writes nothing.")
 @click.option("--write", "mode", flag_value="write", help="Apply in place, all or nothing, after compiling every result with Django.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write a rewritten copy of the template dirs into DIR; sources untouched.")
-@click.option("--only", "only", default=None, metavar="KINDS", help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).")
-@click.option("--emit", type=click.Choice(["bundle", "compressor"]), default="bundle", show_default=True, help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write a rewritten copy of the template dirs into DIR; sources untouched.",
+)
+@click.option(
+    "--only",
+    "only",
+    default=None,
+    metavar="KINDS",
+    help="Comma-separated transforms: bundles,images,cache,styles (default: the config's rewrite list).",
+)
+@click.option(
+    "--emit",
+    type=click.Choice(["bundle", "compressor"]),
+    default="bundle",
+    show_default=True,
+    help="Wrap runs in {% bundle %} or django-compressor's {% compress %}.",
+)
 @click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
 @click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
-@click.option("--settings", "settings_module", default=None, metavar="MODULE", hidden=UNDER_DJANGO, help="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): cache fragments then know which names your context processors provide and which of your tags take the context.")
-def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool, settings_module: str | None) -> None:
+@click.option(
+    "--settings",
+    "settings_module",
+    default=None,
+    metavar="MODULE",
+    hidden=UNDER_DJANGO,
+    help="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): cache fragments then know which names your context processors provide and which of your tags take the context.",
+)
+def rewrite(
+    config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool, settings_module: str | None
+) -> None:
     """Preview, check or apply template rewrites.
 
     \b
@@ -114,9 +142,15 @@ def rewrite(config: Config, mode: str, out: Path | None, only: str | None, emit:
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
             for link in links_outside(project):
-                click.secho(f"not copied: {project.display(link)} is a symlink out of its template dir (not read; Django's loader does not find it either)", fg="yellow", err=True)
+                click.secho(
+                    f"not copied: {project.display(link)} is a symlink out of its template dir (not read; Django's loader does not find it either)",
+                    fg="yellow",
+                    err=True,
+                )
             for logical in result.generated:  # the rewritten templates link it: Django must find it
-                click.echo(f"generated {generated_path(project, logical, out)}: add {out / 'static'} to STATICFILES_DIRS (or copy it to {project.display(generated_path(project, logical))})")
+                click.echo(
+                    f"generated {generated_path(project, logical, out)}: add {out / 'static'} to STATICFILES_DIRS (or copy it to {project.display(generated_path(project, logical))})"
+                )
         else:
             click.echo(f"wrote {len(written)} file(s)")
             for path, _, _ in stale:  # a source now: keep it (a class cannot be turned back into its style)
@@ -182,7 +216,9 @@ def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool
             # a bundle is two insertions (open and close); a {% cache %} fragment too
             # a tag's edits (a new attribute; a removed style plus a class) share its first line
             tags = lambda kind, edits=change.edits: len({e.lineno for e in edits if e.kind == kind})  # noqa: E731
-            rows.append([project.display(change.path), str(counts["bundles"] // 2), str(tags("images")), str(counts["cache"] // 2), str(tags("styles"))])
+            rows.append(
+                [project.display(change.path), str(counts["bundles"] // 2), str(tags("images")), str(counts["cache"] // 2), str(tags("styles"))]
+            )
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(header)))
         for r in rows:

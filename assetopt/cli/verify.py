@@ -1,4 +1,5 @@
 """``assetopt verify`` (and the report writer optimize shares): the drop against a baseline."""
+
 from __future__ import annotations
 
 import sys
@@ -41,12 +42,36 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
 
 @cli.command()
 @project_options
-@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="An `assetopt audit --json` from before the change (required unless --cache).")
-@click.option("--cache", "cache", is_flag=True, help="Prove by rendering with Django that no {% cache %} fragment (the templates' own and the [[tool.assetopt.cache]] rules) serves one user's or object's output to another.")
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="An `assetopt audit --json` from before the change (required unless --cache).",
+)
+@click.option(
+    "--cache",
+    "cache",
+    is_flag=True,
+    help="Prove by rendering with Django that no {% cache %} fragment (the templates' own and the [[tool.assetopt.cache]] rules) serves one user's or object's output to another.",
+)
 @click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify).")
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report with before/after charts.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None, help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON (schema assetopt.verify)."
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a self-contained HTML report with before/after charts.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.",
+)
 @browser_options(
     browser="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.",
     url="--browser: only these of the baseline's pages (repeatable; as given to audit --browser). --cache: the pages to render (default: the config's urls, else every URL pattern without arguments).",
@@ -55,10 +80,27 @@ def verify_report(verdict: Any, report: Path | None, json_path: Path | None, com
     no_throttle="--browser: skip the Fast 3G runs.",
 )
 @base_url_option("--browser: measure the pages on this running site (default: the base URL the baseline was measured on, if any).")
-@click.option("--shots", "shots", type=click.Path(file_okay=False, path_type=Path), default=None, help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
+@click.option(
+    "--shots",
+    "shots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).",
+)
 def verify(
-    config: Config, baseline: Path | None, cache: bool, require: str | None, json_path: Path | None, report: Path | None, out: Path | None,
-    browser: bool, urls: tuple[str, ...], settings_module: str | None, user: tuple[str, ...], no_throttle: bool, shots: Path | None,
+    config: Config,
+    baseline: Path | None,
+    cache: bool,
+    require: str | None,
+    json_path: Path | None,
+    report: Path | None,
+    out: Path | None,
+    browser: bool,
+    urls: tuple[str, ...],
+    settings_module: str | None,
+    user: tuple[str, ...],
+    no_throttle: bool,
+    shots: Path | None,
     base_url: str | None,
 ) -> None:
     """Prove the drop: compare the project now with a baseline audit, page by page.
@@ -138,7 +180,9 @@ def verify(
         if site and (settings_module or one_user):
             flags = " and ".join(f for f, v in (("--settings", settings_module), ("--user", one_user)) if v)
             why = "" if base_url else " (the baseline was measured there; pass --base-url to measure on another)"
-            raise click.UsageError(f"{flags} cannot go with --base-url: the running site at {site}{why} renders the pages with its own settings and whoever it serves")
+            raise click.UsageError(
+                f"{flags} cannot go with --base-url: the running site at {site}{why} renders the pages with its own settings and whoever it serves"
+            )
     now = to_json(run_audit(Project(config)), str(config.project), config.static_url)
     verdict = compare(before, now, conditions, baseline_path=str(baseline))
     click.echo(markdown_table(verdict))
@@ -150,14 +194,25 @@ def verify(
 
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
-            config, before, baseline, verdict, shots=target, urls=urls, settings_module=settings_module, user=one_user,
-            throttle=not no_throttle, base_url=base_url, progress=step_progress(),
+            config,
+            before,
+            baseline,
+            verdict,
+            shots=target,
+            urls=urls,
+            settings_module=settings_module,
+            user=one_user,
+            throttle=not no_throttle,
+            base_url=base_url,
+            progress=step_progress(),
         )
         from ..browser.measure import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))
-        click.echo(f"\nChromium {checked.chromium}: {len(checked.pages)} page(s) in {checked.seconds:.1f} s; screenshots now and diffs in {display_path(target, Path.cwd())}")
+        click.echo(
+            f"\nChromium {checked.chromium}: {len(checked.pages)} page(s) in {checked.seconds:.1f} s; screenshots now and diffs in {display_path(target, Path.cwd())}"
+        )
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
@@ -171,7 +226,12 @@ def cache_check_lines(check: Any) -> list[tuple[str, str]]:
     out += [(f"not proven: {{% cache %}} {name}: {why}", "yellow") for name, why in check.not_proven]
     out += [(f"note: {note}", "yellow") for note in check.notes]
     if check.proven:
-        out.append((f"proven: {', '.join(check.proven)} (same key, same output for {', '.join(check.users)} and anonymous, {check.renders} render(s))", "green"))
+        out.append(
+            (
+                f"proven: {', '.join(check.proven)} (same key, same output for {', '.join(check.users)} and anonymous, {check.renders} render(s))",
+                "green",
+            )
+        )
     return out
 
 

@@ -4,6 +4,7 @@ Pillow is imported inside each function, never at module level, so ``import asse
 templates) never pays for it. This package is the only place in assetopt that imports Pillow
 (``design.md``); nothing here reads or writes a file.
 """
+
 from __future__ import annotations
 
 import struct

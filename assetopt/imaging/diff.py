@@ -3,6 +3,7 @@
 The only function in this package that writes a file: the diff image at ``out``, which the caller
 names (never a source image). Here because Pillow lives only in this package.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

@@ -4,6 +4,7 @@ quality numbers behind them.
 Pure: a decoded Pillow image in, bytes out; nothing here opens, reads or writes a file, and nothing
 decides what is kept beyond the size limit it is given (``optimize.py`` does).
 """
+
 from __future__ import annotations
 
 import io

@@ -3,6 +3,7 @@
 The implementation behind ``assetopt.images`` (import it through that module). Pillow is imported
 inside functions only; bytes in, bytes out; never raises for a bad image (``error=...`` instead).
 """
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,9 @@ class Responsive:
     display: tuple[int, int] | None = None  # width, height as shown (EXIF orientation applied)
 
 
-def optimize_responsive(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True, widths: tuple[int, ...] = ()) -> Responsive:
+def optimize_responsive(
+    data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY, variants: bool = True, widths: tuple[int, ...] = ()
+) -> Responsive:
     """``optimize_image``, ``modern_variants`` and downscaled copies for ``srcset``, with one decode
     (what the build calls); never raises.
 

@@ -4,6 +4,7 @@ Pure: a decoded Pillow image in, ``{width: {suffix: bytes}}`` out; never reads o
 copy is encoded like the full-size file (``encode.py``) and kept only when it is smaller than the next
 bigger kept copy of its format, so a narrower candidate that saves nothing is never made.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,17 @@ from .encode import _jpeg, _lossless, _modern
 __all__: list[str] = []
 
 
-def _widths(im: Any, fmt: str, suffix: str, quality: int, icc: bytes | None, orientation: int, widths: tuple[int, ...],
-            full_bytes: int, variants: dict[str, bytes]) -> dict[int, dict[str, bytes]]:
+def _widths(
+    im: Any,
+    fmt: str,
+    suffix: str,
+    quality: int,
+    icc: bytes | None,
+    orientation: int,
+    widths: tuple[int, ...],
+    full_bytes: int,
+    variants: dict[str, bytes],
+) -> dict[int, dict[str, bytes]]:
     """Downscaled copies, widest first, each kept under the next bigger kept copy of its format
     (``full_bytes``: the full-size file shipped in the source's format; ``variants``: its WebP/AVIF)."""
     from PIL import Image

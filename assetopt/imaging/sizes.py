@@ -7,6 +7,7 @@ entity declarations and internal DTD subsets refused and nothing external ever f
 cannot read for any reason (missing, not an image, truncated header, a decompression bomb, an unsafe
 SVG) has no size: ``None``, never an exception. Nothing here writes a file.
 """
+
 from __future__ import annotations
 
 import math
@@ -57,8 +58,7 @@ def _raster_size(path: Path) -> tuple[int, int] | None:
                 width, height = im.size
                 raw_exif = im.info.get("exif")
                 orientation = _orientation(raw_exif) if isinstance(raw_exif, bytes) else 1
-    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None
     if width <= 0 or height <= 0:
         return None

@@ -4,6 +4,7 @@ Entries are keyed by what produced them (the SHA-256 of the input plus the name 
 step), never by mtime. Each entry stores the SHA-256 of its own payload and is checked on every read:
 a corrupted, truncated or foreign entry is treated as a miss and rebuilt, never trusted.
 """
+
 from __future__ import annotations
 
 import hashlib

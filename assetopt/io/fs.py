@@ -1,4 +1,5 @@
 """Atomic writes: a temp file in the target's folder, then ``os.replace``. Nothing partial is ever left."""
+
 from __future__ import annotations
 
 import os
@@ -66,4 +67,8 @@ def refuse_output_dir(out: Path, config: Config, hint: str) -> None:
     refuse_overlap(out, config.static, "static source dir", hint)
     target, root = out.resolve(), config.project.resolve()
     if root.is_relative_to(target):
-        raise AssetoptError(f"the output dir {out} is {'the project root' if target == root else 'a folder holding the project'} {root}: writing there would overwrite (or prune) the sources", path=str(out), hint=hint)
+        raise AssetoptError(
+            f"the output dir {out} is {'the project root' if target == root else 'a folder holding the project'} {root}: writing there would overwrite (or prune) the sources",
+            path=str(out),
+            hint=hint,
+        )

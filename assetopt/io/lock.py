@@ -5,6 +5,7 @@ SIGKILL included), so a stale lock file never blocks anyone. The file holds the 
 message of whoever waits. The lock file is never deleted (deleting a flock file races with a waiter
 that already opened it). POSIX only, like the rest of the tool's writers.
 """
+
 from __future__ import annotations
 
 import fcntl

@@ -10,6 +10,7 @@ deterministic.
 
 Never here: what a payload means (callers encode and decode their own bytes), or which files to read.
 """
+
 from __future__ import annotations
 
 import os

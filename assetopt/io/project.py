@@ -7,6 +7,7 @@ first, then the installed packages' (``config.library_templates``): those are re
 ``template_names`` (what audit, rewrite and reports walk), so nothing plans an edit to them. Files that are binary or not UTF-8 are reported with
 their path (and line), never crash the run and never get guessed at.
 """
+
 from __future__ import annotations
 
 import fnmatch

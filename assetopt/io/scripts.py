@@ -4,6 +4,7 @@ The I/O around a pure check: every classic ``<script src>`` with a static path, 
 is looked up in the static dirs and read once. ``bundle_self_locating`` (glob patterns of logical
 paths) forces a script back into bundles: the user checked that it works there.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -57,7 +58,9 @@ def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, Scrip
         except OSError:
             continue
         tasks[path] = Task(hashlib.sha256(data).hexdigest(), str(found.file), len(data))
-    payloads, _ = cached_map(_facts_job, tasks.values(), ContentCache(project.config.cache_dir), _FACTS_STEP, jobs=jobs, valid=lambda p: _unpack(p) is not None)
+    payloads, _ = cached_map(
+        _facts_job, tasks.values(), ContentCache(project.config.cache_dir), _FACTS_STEP, jobs=jobs, valid=lambda p: _unpack(p) is not None
+    )
     out: dict[str, ScriptFacts] = {}
     for path, task in tasks.items():
         facts = _unpack(payloads[task.key])

@@ -3,6 +3,7 @@
 A path never leaves its static dir: ``..`` segments, absolute paths and symlinks that resolve outside
 the dir are refused before anything is read.
 """
+
 from __future__ import annotations
 
 import enum

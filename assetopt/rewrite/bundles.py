@@ -7,6 +7,7 @@ the reason. A run of classic scripts also gets ``defer`` when ``templates.defer`
 needs it at parse time; otherwise a Skip says why it stays parser-blocking. Runs already inside a ``{% bundle %}``/``{% compress %}`` block are left alone, so
 rewriting twice equals rewriting once. Pure.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -73,8 +74,6 @@ def plan_bundles(
                 skips.append(Skip("bundles", template.path, run.lineno, f"{len(run.assets)} scripts stay parser-blocking: {blocker}"))
         edits.append(Edit(start, start, open_tag + newline + indent, "bundles", run.lineno, reason))
         edits.append(Edit(end, end, newline + indent + close_tag, "bundles", run.lineno, reason))
-    skips.extend(
-        Skip("bundles", template.path, ex.asset.tag.lineno, f"<{ex.asset.tag.name}> not bundled: {ex.reason}") for ex in excluded
-    )
+    skips.extend(Skip("bundles", template.path, ex.asset.tag.lineno, f"<{ex.asset.tag.name}> not bundled: {ex.reason}") for ex in excluded)
     loads = (("compress" if emit == "compressor" else "assetopt"),) if edits else ()
     return TransformResult(tuple(edits), tuple(skips), loads)

@@ -14,6 +14,7 @@ What it never does: change a byte of output where the element shares its line wi
 Pure: a ``Template`` and a ``RewriteContext`` in, a ``TransformResult`` out. ``suggest_cache`` and
 ``Suggestion`` are re-exported from ``cache_fragments`` (they lived here first).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -121,7 +122,9 @@ def _plan_rule(
         return skip(f"not cached: already inside {{% cache {cache_name(around[-1])} %}} at line {around[-1].lineno}", lineno)
     shut = [n for n in template.bodies if n.kind in NO_TAGS_INSIDE and n.delimiters.holds(start, end)]
     if shut:
-        return skip(f"not cached: it is inside {{% {shut[-1].kind} %}} at line {shut[-1].delimiters.open.lineno}, which allows no {{% cache %}}", lineno)
+        return skip(
+            f"not cached: it is inside {{% {shut[-1].kind} %}} at line {shut[-1].delimiters.open.lineno}, which allows no {{% cache %}}", lineno
+        )
     cut = crossing(template, start, end)
     if cut is not None:
         assert end_tag is not None

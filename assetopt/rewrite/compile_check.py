@@ -8,6 +8,7 @@ Without one, minimal settings: Django's libraries (admin included), compressor's
 ours; a template that did not compile before a rewrite (a custom tag library we do not know) is then
 judged only on not failing *differently* after it.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,9 @@ def compile_errors(sources: Sequence[str], django_settings: str = "", pythonpath
     )
     if proc.returncode != 0:
         where = f" with the settings {django_settings!r}" if django_settings else ""
-        raise AssetoptError(f"could not run Django's template compiler{where}", hint=proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no output")
+        raise AssetoptError(
+            f"could not run Django's template compiler{where}", hint=proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "no output"
+        )
     result = json.loads(proc.stdout)
     assert isinstance(result, list) and len(result) == len(sources)
     return result

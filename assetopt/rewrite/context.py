@@ -3,6 +3,7 @@
 A frozen value: ``context_from_config`` fills the settings from a ``Config``; ``rewrite.project``
 adds the project facts (image roles and sizes, style scope). Nothing here reads files.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

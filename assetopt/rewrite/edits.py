@@ -3,6 +3,7 @@
 Templates are never re-serialized (``design.md`` decision 1): a rewrite is the original string with
 some spans replaced, so nothing outside an edit changes by a byte. Pure.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -66,9 +67,7 @@ def apply_edits(source: str, edits: Iterable[Edit], path: str = "") -> str:
 
 def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
     """A unified diff of two versions of one file ("a/PATH", "b/PATH"), line endings kept."""
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=context
-    )
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=context)
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

@@ -22,6 +22,7 @@ and a fixed order (width, height, loading, decoding, fetchpriority); no other by
 tag has everything it needs, so rewriting twice equals rewriting once. Opaque tags are reported,
 never edited. Pure: a ``Template`` and a ``RewriteContext`` in, a ``TransformResult`` out.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -245,9 +246,7 @@ def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenEle
     return CHROME, "no page renders this template: where the fold is is unknown"
 
 
-def _size_attrs(
-    template: Template, ctx: RewriteContext, tag: StartTag, in_picture: bool
-) -> tuple[list[tuple[str, str]], str] | Skip | None:
+def _size_attrs(template: Template, ctx: RewriteContext, tag: StartTag, in_picture: bool) -> tuple[list[tuple[str, str]], str] | Skip | None:
     """The width/height to add with the reason, a Skip saying why not, or None (nothing missing)."""
     width, height = tag.attr("width"), tag.attr("height")
     if width is not None and height is not None:

@@ -4,6 +4,7 @@
 there is one (merged, not duplicated), else right after ``{% extends %}`` (which must stay first), else at the very top (after a
 BOM). Pure: a ``Template`` in, edits out.
 """
+
 from __future__ import annotations
 
 from ..templates.lexer import Region, TokenKind

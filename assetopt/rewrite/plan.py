@@ -3,6 +3,7 @@
 Pure: a ``Template`` and a ``RewriteContext`` in, a ``TransformResult`` out. Applying the edits is
 ``edits.apply_edits``; nothing here reads or writes files.
 """
+
 from __future__ import annotations
 
 from ..templates.model import Template

@@ -6,6 +6,7 @@ with Django's real engine (``djcompile``), and hand back one ``RewriteResult``. 
 nothing: any new compile failure means nothing is written; each file is written atomically, in its
 original encoding, BOM and line endings (edits are splices, so untouched bytes stay untouched).
 """
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,19 @@ from .images import eager_starts
 from .plan import plan_rewrite
 from .styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
 
-__all__ = ["FileChange", "RewriteResult", "plan_project", "write_changes", "mirror_root", "RewriteRefused", "generated_path", "stale_generated", "write_targets", "undo_patch", "links_outside"]
+__all__ = [
+    "FileChange",
+    "RewriteResult",
+    "plan_project",
+    "write_changes",
+    "mirror_root",
+    "RewriteRefused",
+    "generated_path",
+    "stale_generated",
+    "write_targets",
+    "undo_patch",
+    "links_outside",
+]
 
 _ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
 
@@ -134,7 +147,9 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             result.problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
             continue
         if name in ctx.emails:
-            result.skips.append(Skip("emails", template.path, 1, "e-mail template: left alone (an e-mail client ignores lazy loading, bundles and fetchpriority)"))
+            result.skips.append(
+                Skip("emails", template.path, 1, "e-mail template: left alone (an e-mail client ignores lazy loading, bundles and fetchpriority)")
+            )
             continue
         planned = plan_rewrite(template, ctx)
         result.skips.extend(planned.skips)
@@ -153,7 +168,11 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
     if ctx.styles is not None and "styles" in ctx.only:
         if conflicted & ctx.styles.links:  # the stylesheet would not load: move no style at all
             again = plan_project(project, replace(base, only=base.only - {"styles"}), compile_check)
-            again.problems.append(Problem(INLINE_CSS, None, "styles not moved: a template that links the generated stylesheet could not be rewritten", "please report it"))
+            again.problems.append(
+                Problem(
+                    INLINE_CSS, None, "styles not moved: a template that links the generated stylesheet could not be rewritten", "please report it"
+                )
+            )
             return again
         _generate_styles(project, ctx, conflicted, result)
     if result.changes and compile_check:
@@ -259,11 +278,19 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
-        raise RewriteRefused(f"nothing written: the rewrite would break {names}", hint="fix what Django names; or use --only to skip the transform that breaks it, or exclude to leave the template out")
+        raise RewriteRefused(
+            f"nothing written: the rewrite would break {names}",
+            hint="fix what Django names; or use --only to skip the transform that breaks it, or exclude to leave the template out",
+        )
     if out is not None:  # a copy written over its own sources would be no copy (and no undo patch)
         refuse_output_dir(out, project.config, "pass an --out outside the project's template and static dirs, e.g. --out build")
         for root in project.config.templates:
-            refuse_overlap(out / mirror_root(project, root), project.config.templates, "template dir", "pass an --out outside the template dirs, e.g. --out build")
+            refuse_overlap(
+                out / mirror_root(project, root),
+                project.config.templates,
+                "template dir",
+                "pass an --out outside the template dirs, e.g. --out build",
+            )
     targets = write_targets(result, project) if out is None else []
     written = []
     for logical, text in result.generated.items():  # first: a class must never be in a page before its rule

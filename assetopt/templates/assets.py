@@ -2,6 +2,7 @@
 
 Pure: a ``StartTag`` and its template in, an ``Asset`` out (or None for tags that fetch nothing).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

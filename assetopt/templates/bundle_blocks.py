@@ -11,6 +11,7 @@ The ``{% bundle %}`` template tag computes the same key at render time with ``bu
 
 Pure: a ``Template`` in, frozen values out.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -115,7 +116,7 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
     kind = literal_name(bits[0]) if bits else None
     if kind not in KINDS or len(bits) != 1:
         raise BundleSpecError(
-            f"{{% {node.contents} %}}: expected {{% bundle \"css\" %}} or {{% bundle \"js\" %}}",
+            f'{{% {node.contents} %}}: expected {{% bundle "css" %}} or {{% bundle "js" %}}',
             path=path,
             lineno=lineno,
         )
@@ -164,7 +165,12 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
                 alts.append([])
             seq.append(alts)
         elif isinstance(node, ForNode):
-            raise BundleSpecError("{% for %} inside {% bundle %}: its asset list is not known before rendering", path=path, lineno=node.lineno, hint="list the files, or move the loop out of the block")
+            raise BundleSpecError(
+                "{% for %} inside {% bundle %}: its asset list is not known before rendering",
+                path=path,
+                lineno=node.lineno,
+                hint="list the files, or move the loop out of the block",
+            )
         else:
             what = getattr(node, "tag", None) or getattr(node, "contents", "template code")
             lineno = getattr(node, "lineno", None)
@@ -175,7 +181,12 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
 def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str) -> list[list[Asset]]:
     asset = asset_of(tag, template, static_url)
     if asset is None or asset.kind != kind:
-        raise BundleSpecError(f"<{tag.name}> in a {{% bundle \"{kind}\" %}} block", path=path, lineno=tag.lineno, hint=f"only {'stylesheet links' if kind == 'css' else 'scripts with src'} belong here")
+        raise BundleSpecError(
+            f'<{tag.name}> in a {{% bundle "{kind}" %}} block',
+            path=path,
+            lineno=tag.lineno,
+            hint=f"only {'stylesheet links' if kind == 'css' else 'scripts with src'} belong here",
+        )
     reason = ineligible_reason(asset)
     if reason is not None:
         raise BundleSpecError(f"cannot bundle <{tag.name}>: {reason}", path=path, lineno=tag.lineno, hint="move it out of the block")

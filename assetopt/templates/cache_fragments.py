@@ -18,6 +18,7 @@ Where the template's nodes sit comes from the tree (``nodes.Delimiters``). What 
 ``{% include %}``d templates, or edit anything (``rewrite/cache.py`` makes the edits); what it
 cannot prove, ``assetopt verify --cache`` proves by rendering. Pure: a ``Template`` in, verdicts out.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,17 +57,39 @@ _NONCE_ATTR_RE = re.compile(r"\snonce\s*=", re.IGNORECASE)
 # and {% url %} (i18n_patterns puts the language in the path). An {% include %} may translate too.
 _LANGUAGE_TAGS = frozenset(
     {
-        "trans", "translate", "blocktrans", "blocktranslate", "get_current_language",
-        "get_current_language_bidi", "get_language_info", "get_language_info_list",
-        "get_available_languages", "language", "localize", "url", "include",
+        "trans",
+        "translate",
+        "blocktrans",
+        "blocktranslate",
+        "get_current_language",
+        "get_current_language_bidi",
+        "get_language_info",
+        "get_language_info_list",
+        "get_available_languages",
+        "language",
+        "localize",
+        "url",
+        "include",
     }
 )
 _LANGUAGE_VARS = frozenset({"LANGUAGE_CODE", "LANGUAGE_BIDI"})
 _LOCALIZING_FILTERS = frozenset(
     {
-        "date", "time", "floatformat", "localize", "naturaltime", "naturalday", "intcomma", "intword",
-        "apnumber", "timesince", "timeuntil", "language_name", "language_name_local",
-        "language_name_translated", "language_bidi",
+        "date",
+        "time",
+        "floatformat",
+        "localize",
+        "naturaltime",
+        "naturalday",
+        "intcomma",
+        "intword",
+        "apnumber",
+        "timesince",
+        "timeuntil",
+        "language_name",
+        "language_name_local",
+        "language_name_translated",
+        "language_bidi",
     }
 )
 USER_VARS = frozenset({"user", "perms"})
@@ -115,13 +138,7 @@ class Verdict:
 
 def crossing(template: Template, start: int, end: int) -> Token | None:
     """The first delimiter of a template node that the span [start, end) cuts through, if any."""
-    cut = [
-        tok
-        for node in template.bodies
-        if not node.delimiters.within(start, end)
-        for tok in node.delimiters.tokens
-        if start <= tok.start < end
-    ]
+    cut = [tok for node in template.bodies if not node.delimiters.within(start, end) for tok in node.delimiters.tokens if start <= tok.start < end]
     if cut:
         return min(cut, key=lambda t: t.start)
     # Paired tags the tree does not know ({% foo %}...{% endfoo %} from some library) must balance too.
@@ -141,7 +158,11 @@ def crossing(template: Template, start: int, end: int) -> Token | None:
 
 
 def analyse_fragment(
-    template: Template, start: int, end: int, facts: CacheFacts | None = None, declared: tuple[str, ...] | None = None,
+    template: Template,
+    start: int,
+    end: int,
+    facts: CacheFacts | None = None,
+    declared: tuple[str, ...] | None = None,
 ) -> Verdict:
     """Derive the key of the fragment [start, end), or the reason it must not be cached.
 
@@ -171,7 +192,9 @@ def analyse_fragment(
         elif tag == "cache":
             problems.append((tok.start, f"it already holds {{% cache {cache_name(tok)} %}} {at}"))
         elif tag == "block":
-            problems.append((tok.start, f"{{% {tok.contents} %}} {at}: a child template can override it and the cache key would not tell the versions apart"))
+            problems.append(
+                (tok.start, f"{{% {tok.contents} %}} {at}: a child template can override it and the cache key would not tell the versions apart")
+            )
         elif tag == "include" and "only" not in tok.contents.split()[2:]:
             problems.append((tok.start, f'{{% {tok.contents} %}} {at} without "only": what the included template reads is not visible here'))
         elif tag in _POSITION_TAGS and depth == 0 and loops:
@@ -197,9 +220,7 @@ def analyse_fragment(
     for node in [n for n in template.bodies if n.kind == "with" and n.delimiters.holds(start, end)]:
         for name, exprs in with_bindings(node.delimiters.open).items():
             bound.setdefault(name, []).append((exprs, node.delimiters.open))
-    outside_aliases = {
-        name: [t for t in toks if not (start <= t.start < end)] for name, toks in aliases(template.code).items()
-    }
+    outside_aliases = {name: [t for t in toks if not (start <= t.start < end)] for name, toks in aliases(template.code).items()}
     derived: dict[str, str] = {}  # alias -> the {% tag %} that computed it from the context
     for name, toks in outside_aliases.items():
         for t in toks:

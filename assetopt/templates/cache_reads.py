@@ -12,6 +12,7 @@ which context processor provides which name and which custom tags take the conte
 
 Pure: tokens in, names out. Never imports Django's settings (``smart_split`` is a string helper).
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,9 @@ _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
 _FILTER_RE = re.compile(r"\|\s*(\w+)")
 _WORD_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*|\d[\w.]*|==|!=|<=|>=|=|\S")
 _GETTEXT_RE = re.compile(r"(?<![\w.])_\(")
-_NO_READS = frozenset({"load", "filter", "autoescape", "spaceless", "comment", "verbatim", "plural", "else", "empty", "templatetag", "lorem", "debug"})
+_NO_READS = frozenset(
+    {"load", "filter", "autoescape", "spaceless", "comment", "verbatim", "plural", "else", "empty", "templatetag", "lorem", "debug"}
+)
 _LITERALS = frozenset({"None", "True", "False", "_"})
 _KEYWORDS: dict[str, frozenset[str]] = {
     "if": frozenset({"and", "or", "not", "in", "is"}),
@@ -65,13 +68,56 @@ _KEYWORDS: dict[str, frozenset[str]] = {
 # is custom code whose Node.render gets the whole context.
 BUILTIN_TAGS = frozenset(
     {
-        "autoescape", "block", "comment", "csrf_token", "cycle", "debug", "extends", "filter", "firstof",
-        "for", "empty", "if", "elif", "else", "ifchanged", "include", "load", "lorem", "now", "querystring",
-        "regroup", "resetcycle", "spaceless", "templatetag", "url", "verbatim", "widthratio", "with",
-        "trans", "translate", "blocktrans", "blocktranslate", "plural", "language", "get_current_language",
-        "get_current_language_bidi", "get_language_info", "get_language_info_list", "get_available_languages",
-        "localize", "localtime", "timezone", "get_current_timezone", "static", "get_static_prefix",
-        "get_media_prefix", "cache", "bundle", "picture", "compress",
+        "autoescape",
+        "block",
+        "comment",
+        "csrf_token",
+        "cycle",
+        "debug",
+        "extends",
+        "filter",
+        "firstof",
+        "for",
+        "empty",
+        "if",
+        "elif",
+        "else",
+        "ifchanged",
+        "include",
+        "load",
+        "lorem",
+        "now",
+        "querystring",
+        "regroup",
+        "resetcycle",
+        "spaceless",
+        "templatetag",
+        "url",
+        "verbatim",
+        "widthratio",
+        "with",
+        "trans",
+        "translate",
+        "blocktrans",
+        "blocktranslate",
+        "plural",
+        "language",
+        "get_current_language",
+        "get_current_language_bidi",
+        "get_language_info",
+        "get_language_info_list",
+        "get_available_languages",
+        "localize",
+        "localtime",
+        "timezone",
+        "get_current_timezone",
+        "static",
+        "get_static_prefix",
+        "get_media_prefix",
+        "cache",
+        "bundle",
+        "picture",
+        "compress",
     }
 )
 # Names Django's context processors fill with a setting: the same for every request.

@@ -13,6 +13,7 @@ the verdict says why. When unsure, it says no.
 
 Pure: a ``Template``, a ``Run`` and what was read from the run's files in; a reason (or None) out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -10,6 +10,7 @@ Without a name hint, only the unmistakable shape of an HTML e-mail counts: layou
 
 Pure: a ``Page`` in, a verdict out.
 """
+
 from __future__ import annotations
 
 import re

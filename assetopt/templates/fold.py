@@ -14,6 +14,7 @@ Rules (``design.md`` decision 8), applied to a page's items in document order:
 
 Pure: a ``Page`` in, roles keyed by (template name, tag offset) out.
 """
+
 from __future__ import annotations
 
 from .pages import Page, PageItem

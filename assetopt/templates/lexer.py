@@ -7,6 +7,7 @@ original text. On top of Django's tokens we record the *region* of each token: t
 
 This module never reads files and never configures Django.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -97,13 +98,9 @@ def lex(source: str, path: str | None = None) -> tuple[Token, ...]:
                 region = Region.NORMAL
         tokens.append(Token(kind, start, end, tok.lineno, contents, this_region))
     if region is Region.COMMENT:
-        raise TemplateError(
-            "unclosed {% comment %}", path=path, lineno=opened_at, hint="add {% endcomment %}"
-        )
+        raise TemplateError("unclosed {% comment %}", path=path, lineno=opened_at, hint="add {% endcomment %}")
     if region is Region.VERBATIM:
-        raise TemplateError(
-            "unclosed {% verbatim %}", path=path, lineno=opened_at, hint="add {% endverbatim %}"
-        )
+        raise TemplateError("unclosed {% verbatim %}", path=path, lineno=opened_at, hint="add {% endverbatim %}")
     return tuple(tokens)
 
 

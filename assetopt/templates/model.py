@@ -10,6 +10,7 @@ tags (``Delimiters``), so transforms read where a node sits from the tree, never
 
 Pure: text in, frozen values out.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -46,7 +47,6 @@ __all__ = [
     "Element", "Delimiters", "BlockNode", "IfNode", "ForNode", "IncludeNode", "ExtendsNode",
     "ContainerNode", "TagNode", "VarNode", "SuperNode", "Node", "BodyNode", "body_nodes",
 ]  # fmt: skip
-
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,9 @@ class _TreeBuilder:
         if self.stack[-1].kind != opener:
             open_tok = self.stack[-1].token
             where = f" (the open {{% {self.stack[-1].kind} %}} is at line {open_tok.lineno})" if open_tok else ""
-            raise TemplateError(f"unexpected {{% {word} %}}{where}", path=self.path, lineno=tok.lineno, hint="close the tags in the order they were opened")
+            raise TemplateError(
+                f"unexpected {{% {word} %}}{where}", path=self.path, lineno=tok.lineno, hint="close the tags in the order they were opened"
+            )
         node = _close(self.stack.pop(), tok)
         self.current().append(node)
 

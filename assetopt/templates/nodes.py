@@ -6,6 +6,7 @@ A node with a body (``BodyNode``: block, if, for and the containers such as ``{%
 know where a node sits in the source (does this span cut through an ``{% if %}``? which loops hold
 it?) reads it here instead of matching tags in the tokens again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

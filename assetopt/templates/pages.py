@@ -7,6 +7,7 @@ Every item remembers the template and line it came from and whether it is condit
 
 Pure: templates come from a ``load(name)`` callable; nothing here reads files.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -3,6 +3,7 @@
 Pure: a value's variants and the static URL prefix in, a ``Ref`` out. Finding the file on disk is
 ``staticfiles.py``'s job.
 """
+
 from __future__ import annotations
 
 import enum
@@ -87,8 +88,10 @@ def _variant_ref(parts: tuple[Part, ...], static_url: str) -> Ref:
     if not parts:
         return Ref(RefKind.EMPTY)
     first = parts[0]
-    if isinstance(first, Literal) and _ABSOLUTE_RE.match(first.text) and not (
-        static_url.startswith(("http://", "https://", "//")) and first.text.startswith(static_url)
+    if (
+        isinstance(first, Literal)
+        and _ABSOLUTE_RE.match(first.text)
+        and not (static_url.startswith(("http://", "https://", "//")) and first.text.startswith(static_url))
     ):
         # https://cdn.example.com/lib@{{ version }}/x.js: the host is written out, so it is external
         return Ref(RefKind.EXTERNAL, url="".join(_show(p) for p in parts))

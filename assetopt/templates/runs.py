@@ -7,6 +7,7 @@ else ends the run, and every asset tag that cannot join one gets the reason why.
 
 Pure: a ``Template`` in, runs and reasons out.
 """
+
 from __future__ import annotations
 
 import re
@@ -178,9 +179,7 @@ def _scan(
     flush()
 
 
-def _conditional_scripts(
-    node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str]
-) -> list[Asset]:
+def _conditional_scripts(node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str]) -> list[Asset]:
     """The scripts of an ``{% if %}`` whose every branch holds only bundle-eligible scripts with the
     run's ``key`` (the Arabic Select2 file after Select2): they join the run as bundle variants. Empty
     when anything else is there (it is then scanned like any other node)."""

@@ -5,6 +5,7 @@ line/column positions are source positions and ``class="{% if x %}hero{% endif %
 ``hero`` class. Template code can hide or duplicate structure: callers use the matches as
 approximations and check each offset against their own scanner's tags.
 """
+
 from __future__ import annotations
 
 import warnings

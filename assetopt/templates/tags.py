@@ -11,6 +11,7 @@ tag *opaque*: it is recorded with the reason and never guessed at.
 
 This module is pure: text in, frozen values out.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -38,9 +39,7 @@ __all__ = [
 
 FILLER = "\x1a"
 RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title"})
-VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-)
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # Tags that change template structure: inside an attribute value they make the tag opaque.
 _STRUCTURAL_IN_VALUE = frozenset({"block", "endblock", "include", "extends"})
 # Block tags whose body ends at "end<name>" (besides block/if/for): the template tree's containers.

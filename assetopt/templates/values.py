@@ -7,6 +7,7 @@ enumerated up to a bound; a value with more is reported as dynamic rather than g
 
 Pure: tokens in, frozen values out.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -81,9 +82,7 @@ def _static_part(tok: Token) -> Part:
     return Dynamic("{% " + tok.contents + " %}")
 
 
-def value_variants(
-    text: str, tokens: list[Token] | tuple[Token, ...], start: int, static_tags: frozenset[str] = frozenset()
-) -> ValueVariants:
+def value_variants(text: str, tokens: list[Token] | tuple[Token, ...], start: int, static_tags: frozenset[str] = frozenset()) -> ValueVariants:
     """Variants of the value ``text`` (source slice beginning at offset ``start``).
 
     ``tokens`` are the template's non-markup tokens lying inside the value, in order. ``static_tags``:

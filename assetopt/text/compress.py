@@ -3,6 +3,7 @@
 Pure bytes -> bytes: no files, no cache, no pool (``build/precompress.py`` does those). gzip's mtime is
 0 and brotli is deterministic, so the same input always gives the same bytes.
 """
+
 from __future__ import annotations
 
 import gzip

@@ -3,6 +3,7 @@
 Pure: CSS text in, references out; ``resolve_css_url`` joins a reference to the stylesheet's logical
 path with ``posixpath`` (never ``os.path``: URLs use forward slashes on every OS).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -11,7 +12,18 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["CssRef", "css_references", "resolve_css_url", "blank_comments", "inert_spans", "font_face_spans", "unterminated_strings", "decode_css", "CSS_TOKEN_RE", "COMMENT_RE"]
+__all__ = [
+    "CssRef",
+    "css_references",
+    "resolve_css_url",
+    "blank_comments",
+    "inert_spans",
+    "font_face_spans",
+    "unterminated_strings",
+    "decode_css",
+    "CSS_TOKEN_RE",
+    "COMMENT_RE",
+]
 
 # CSS as tokens (comments, url(), strings, functions, at-keywords, punctuation): what the bundler
 # rebases and what the audit reads, so both agree on what a stylesheet references.
@@ -83,9 +95,7 @@ def css_references(text: str) -> list[CssRef]:
     import_spans: list[tuple[int, int]] = []
     for m in _IMPORT_RE.finditer(clean):
         g = "u1" if m.group("u1") is not None else "u2"
-        refs.append(
-            CssRef("import", m.group(g).strip(), m.start(g), m.end(g), clean.count("\n", 0, m.start()) + 1, m.group("media").strip())
-        )
+        refs.append(CssRef("import", m.group(g).strip(), m.start(g), m.end(g), clean.count("\n", 0, m.start()) + 1, m.group("media").strip()))
         import_spans.append((m.start(), m.end()))
     for m in _URL_RE.finditer(clean):
         if any(s <= m.start() < e for s, e in import_spans):

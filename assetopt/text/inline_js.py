@@ -19,6 +19,7 @@ it calls ``$`` when the script runs, so ``$`` must exist by then.
 
 Pure: text in, a frozen verdict out. Never rewrites or evaluates code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -165,7 +166,9 @@ class _Reader:
             self.expect(")")
             kind = "after_load"
         elif first in ("$", "jQuery") and self.peek(1) == "(" and self.peek(2) in ("function", "async", "("):
-            raise _Unproven(f"calls {first} at parse time ({self._describe(start)}: jQuery's ready shorthand needs {first} when the script runs)", start)
+            raise _Unproven(
+                f"calls {first} at parse time ({self._describe(start)}: jQuery's ready shorthand needs {first} when the script runs)", start
+            )
         else:
             raise _Unproven(f"runs {self._describe(start)} at parse time", start)
         self._end_of_statement(start)

@@ -13,6 +13,7 @@ the end of a block (a regex may follow). The rare misreadings (``if (x) /re/``) 
 after minification, so the damage check stays consistent; at worst it reports damage that is not there
 and the file ships unminified.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,9 +41,7 @@ _QUASI_RE = re.compile(r"(?:[^`\\$]|\\[\s\S]|\$(?!\{))*")
 _REGEX_RE = re.compile(r"/(?:[^/\\\[\n\r]|\\.|\[(?:[^\]\\\n\r]|\\.)*\]?)+/?[\w$]*")
 _PUNCT_RE = re.compile(r"\+\+|--|\?\.|=>|[^\s\w$]")
 # After these words an expression starts, so a "/" there opens a regex.
-_KEYWORDS_BEFORE_EXPR = frozenset(
-    "return typeof instanceof in of new delete void throw case do else yield await".split()
-)
+_KEYWORDS_BEFORE_EXPR = frozenset("return typeof instanceof in of new delete void throw case do else yield await".split())
 _ENDS_EXPRESSION = frozenset([")", "]", "++", "--"])
 _CANNOT_CONTINUE = frozenset(["{", "!", "~", "++", "--"])  # after a string on the next line: ASI applies
 _LINE_BREAKS = "\n\r\u2028\u2029"
@@ -139,11 +138,7 @@ def js_literal_contents(text: str) -> list[str]:
 
 
 def _literals_with_offsets(text: str) -> list[tuple[str, str, int]]:
-    return [
-        (t.kind, text[t.content_start : t.content_end], t.start)
-        for t in js_tokens(text)
-        if t.kind in ("string", "template", "regex")
-    ]
+    return [(t.kind, text[t.content_start : t.content_end], t.start) for t in js_tokens(text) if t.kind in ("string", "template", "regex")]
 
 
 def first_literal_difference(before: str, after: str) -> tuple[str, int] | None:

@@ -19,6 +19,7 @@ them; it also renames local variables, which rjsmin never does. It is optional (
 A failed check is a refusal (``ParsedRefusal``) with the reason; the caller ships the file unminified
 with a warning. Pure: text in, text out; never reads files.
 """
+
 from __future__ import annotations
 
 import importlib.metadata

@@ -9,6 +9,7 @@ loaders known to do it, by file name (TinyMCE, CKEditor, ACE, MathJax, pdf.js).
 
 Pure: a logical path and the file's text in, a reason (or None) out.
 """
+
 from __future__ import annotations
 
 import posixpath

@@ -18,6 +18,7 @@ anything expat cannot parse as namespace-well-formed XML, an encoding that is no
 and an output that saves under 5 % (``KEEP_RATIO``, like the rest of the build). Pure: bytes in,
 bytes out; stdlib only, never rasterizes.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,10 +32,12 @@ __all__ = ["SvgResult", "minify_svg", "KEEP_RATIO"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-_EDITOR_NS = frozenset({
-    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
-    "http://www.inkscape.org/namespaces/inkscape",
-})
+_EDITOR_NS = frozenset(
+    {
+        "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+        "http://www.inkscape.org/namespaces/inkscape",
+    }
+)
 # Namespaces whose declarations go once nothing left uses them (the metadata block's vocabularies).
 _DROPPABLE_DECLS = _EDITOR_NS | {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

@@ -10,6 +10,7 @@ the context processors provide and which custom tags take the context.
 What it never does: touch the project's cache backend or database rows (``force_login`` only), or
 write outside a temporary folder.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,12 @@ def _run_child(request: Mapping[str, Any], settings_module: str, pythonpath: Pat
     full = {"settings": settings_module, "pythonpath": [str(pythonpath)], **request}
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", _CHILD], input=json.dumps(full, default=str), capture_output=True, text=True, env=env, timeout=_TIMEOUT_S,
+            [sys.executable, "-m", _CHILD],
+            input=json.dumps(full, default=str),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=_TIMEOUT_S,
         )
     except subprocess.TimeoutExpired:
         raise AssetoptError(f"rendering the pages with {settings_module} took more than {_TIMEOUT_S} s") from None
@@ -56,7 +62,9 @@ def _run_child(request: Mapping[str, Any], settings_module: str, pythonpath: Pat
         if isinstance(answer, dict) and isinstance(answer.get("error"), str):
             raise AssetoptError(f"the cache check with Django ({settings_module}): {answer['error']}")
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
-        raise AssetoptError(f"the cache check with Django ({settings_module}) failed:\n{tail}", hint="check --settings MODULE (importable from the project dir)")
+        raise AssetoptError(
+            f"the cache check with Django ({settings_module}) failed:\n{tail}", hint="check --settings MODULE (importable from the project dir)"
+        )
     return answer
 
 
@@ -64,8 +72,10 @@ def cache_facts(config: Config, settings_module: str, pythonpath: Path) -> Cache
     """The config's declarations plus what the project's settings say (context processors, tags)."""
     answer = _run_child({"op": "facts"}, settings_module, pythonpath)
     return CacheFacts(
-        user_context=config.user_context, constants=config.constants,
-        processors=dict(answer["processors"]), tags=dict(answer["tags"]),
+        user_context=config.user_context,
+        constants=config.constants,
+        processors=dict(answer["processors"]),
+        tags=dict(answer["tags"]),
     )
 
 
@@ -105,17 +115,18 @@ def check_cache(
         expected = _fragment_names(project, dirs)
         answer = _run_child(
             {"op": "probe", "templates_dirs": [str(d) for d in dirs], "users": list(users), "urls": list(urls)},
-            settings_module, pythonpath,
+            settings_module,
+            pythonpath,
         )
     check = find_leaks(answer["renders"], users, expected)
     notes = []
     if answer.get("needs_arguments"):
-        notes.append(
-            f"not rendered (they need URL arguments; pass --url NAME:ARG for two objects each): {', '.join(answer['needs_arguments'])}"
-        )
+        notes.append(f"not rendered (they need URL arguments; pass --url NAME:ARG for two objects each): {', '.join(answer['needs_arguments'])}")
     broken = [f"{r['url']} as {r['who']} ({r['status']})" for r in answer["renders"] if r["status"] >= 500]
     if broken:
         notes.append(f"pages that failed to render (their fragments are not checked there): {', '.join(broken)}")
     if len(users) < 2:
-        notes.append(f"the proof needs at least two signed-in users, got {len(users)}: --user NAME (twice), [tool.assetopt] users or ASSETOPT['USERS']")
+        notes.append(
+            f"the proof needs at least two signed-in users, got {len(users)}: --user NAME (twice), [tool.assetopt] users or ASSETOPT['USERS']"
+        )
     return replace(check, notes=tuple(notes)), rewritten

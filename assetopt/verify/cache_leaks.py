@@ -9,6 +9,7 @@ users, a page with URL arguments seen for one object only, a fragment no page re
 
 Pure: dicts in, a ``CacheCheck`` out; ``cache_check.py`` runs the child and formats nothing here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -100,7 +101,12 @@ def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expec
             other_render, other = seen[key]
             if other["output"] != frag["output"] and (frag["template"], name, frag["line"]) not in leaks:
                 leaks[(frag["template"], name, frag["line"])] = Leak(
-                    frag["template"], frag["line"], name, _who(other_render), _who(render), tuple(frag["key"]),
+                    frag["template"],
+                    frag["line"],
+                    name,
+                    _who(other_render),
+                    _who(render),
+                    tuple(frag["key"]),
                     first_difference(other["output"], frag["output"]),
                 )
     not_proven: list[tuple[str, str]] = []
@@ -111,7 +117,11 @@ def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expec
             continue
         saw = who_saw.get(name, set())
         if len(saw) < 2:
-            users_note = "give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])" if len(users) < 2 else "only " + (", ".join(sorted(saw)) or "anonymous visitors") + " saw it"
+            users_note = (
+                "give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])"
+                if len(users) < 2
+                else "only " + (", ".join(sorted(saw)) or "anonymous visitors") + " saw it"
+            )
             not_proven.append((name, f"seen by {len(saw)} signed-in user(s): {users_note}"))
             continue
         single = [view for view, args in objects.get(name, {}).items() if len(args) < 2]
@@ -121,6 +131,9 @@ def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expec
         proven.append(name)
     leaked = {leak.name for leak in leaks.values()}
     return CacheCheck(
-        tuple(leaks.values()), tuple(n for n in proven if n not in leaked),
-        tuple((n, why) for n, why in not_proven if n not in leaked), len(renders), tuple(users),
+        tuple(leaks.values()),
+        tuple(n for n in proven if n not in leaked),
+        tuple((n, why) for n, why in not_proven if n not in leaked),
+        len(renders),
+        tuple(users),
     )

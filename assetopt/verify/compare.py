@@ -8,6 +8,7 @@ faces: a Markdown before/after table for a pull request and a JSON-ready dict (t
 The browser half of the proof (``browser_reasons``) compares two measurements as plain dicts
 (``browser.measure_to_dict``), so this module never imports Playwright either.
 """
+
 from __future__ import annotations
 
 import re
@@ -93,9 +94,21 @@ def compare(
     for name in sorted(before.keys() | after.keys()):
         b, a = before.get(name), after.get(name)
         if a is None:
-            deltas.append(PageDelta(name, _metrics(b), None, "missing-after", (f"{name}: in the baseline but not in the current audit (renamed, removed or excluded?)",)))
+            deltas.append(
+                PageDelta(
+                    name,
+                    _metrics(b),
+                    None,
+                    "missing-after",
+                    (f"{name}: in the baseline but not in the current audit (renamed, removed or excluded?)",),
+                )
+            )
         elif b is None:
-            deltas.append(PageDelta(name, None, _metrics(a), "missing-before", (f"{name}: not in the baseline (a new page? write a new baseline with audit --json)",)))
+            deltas.append(
+                PageDelta(
+                    name, None, _metrics(a), "missing-before", (f"{name}: not in the baseline (a new page? write a new baseline with audit --json)",)
+                )
+            )
         else:
             deltas.append(_page_delta(name, b, a, require))
     reasons = [r for d in deltas for r in d.reasons]
@@ -104,7 +117,9 @@ def compare(
 
 def _check_document(doc: Mapping[str, Any], role: str, path: str | None) -> None:
     if not isinstance(doc, Mapping):
-        raise AssetoptError(f"the {role} is not an audit report (a JSON object was expected)", path=path, hint="pass a file written by assetopt audit --json")
+        raise AssetoptError(
+            f"the {role} is not an audit report (a JSON object was expected)", path=path, hint="pass a file written by assetopt audit --json"
+        )
     schema, version = doc.get("schema"), doc.get("version")
     if schema != SCHEMA:
         raise AssetoptError(
@@ -129,10 +144,14 @@ def _pages(doc: Mapping[str, Any], role: str, path: str | None) -> dict[str, Map
         metrics = page.get("metrics") if isinstance(page, Mapping) else None
         name = page.get("name") if isinstance(page, Mapping) else None
         if not isinstance(name, str) or not isinstance(metrics, Mapping):
-            raise AssetoptError(f"the {role} has a page without a name or metrics: {str(page)[:80]}", path=path, hint="pass a file written by assetopt audit --json")
+            raise AssetoptError(
+                f"the {role} has a page without a name or metrics: {str(page)[:80]}", path=path, hint="pass a file written by assetopt audit --json"
+            )
         missing = [m for m in _NEEDED if not isinstance(metrics.get(m), (int, float))]
         if missing:
-            raise AssetoptError(f"the {role}'s page {name} has no metrics {', '.join(missing)}", path=path, hint="pass a file written by assetopt audit --json")
+            raise AssetoptError(
+                f"the {role}'s page {name} has no metrics {', '.join(missing)}", path=path, hint="pass a file written by assetopt audit --json"
+            )
         out[name] = page
     return out
 
@@ -173,7 +192,9 @@ def _page_delta(name: str, b: Mapping[str, Any], a: Mapping[str, Any], require: 
     elif not dropped and actionable:
         status = "not-improved" if not worse else status
         had = ", ".join(f"{n} {code}" for code, n in sorted(actionable.items()))
-        reasons.append(f"{name}: did not improve: the baseline had {had} finding(s) but no request, blocking, eager image or brotli byte count dropped")
+        reasons.append(
+            f"{name}: did not improve: the baseline had {had} finding(s) but no request, blocking, eager image or brotli byte count dropped"
+        )
     unmet = [c for c in require if not c.holds(ma)]
     if unmet:
         if status not in ("regressed", "not-improved"):
@@ -311,7 +332,7 @@ def browser_reasons(
         reasons.append(f"{name}: the page looks different: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
     lcp = after.get("lcp") or {}
     if lcp.get("lazy"):
-        reasons.append(f"{name}: the LCP image {lcp.get('url') or lcp.get('tag')} is lazy-loaded (make it eager, fetchpriority=\"high\")")
+        reasons.append(f'{name}: the LCP image {lcp.get("url") or lcp.get("tag")} is lazy-loaded (make it eager, fetchpriority="high")')
     if claimed_saved is not None and claimed_saved > 0:
         seen = int(before.get("request_count", 0)) - int(after.get("request_count", 0))
         if seen < claimed_saved:

@@ -21,6 +21,7 @@ Built from one data structure, the same the JSON face writes::
 ``render_report`` reads the screenshot files it names (to embed them) and nothing else; a missing one
 becomes a note, never an exception. The page loads nothing from the network (its CSP says so).
 """
+
 from __future__ import annotations
 
 import base64
@@ -126,7 +127,7 @@ def _summary_table(pages: Sequence[Mapping[str, Any]]) -> str:
 
         rows.append(
             f'<tr><td><a href="#{_anchor(p["name"])}">{escape(p["name"])}</a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
-            f'<td>{pair("js")}</td><td>{pair("eager_img")}</td><td>{pair("blocking")}</td><td>{pair("img_br", 1024, 1)}</td><td>{pair("br", 1024, 1)}</td>'
+            f"<td>{pair('js')}</td><td>{pair('eager_img')}</td><td>{pair('blocking')}</td><td>{pair('img_br', 1024, 1)}</td><td>{pair('br', 1024, 1)}</td>"
             f"<td>{_status_badge(str(p.get('status', '')))}</td></tr>"
         )
     return f"<h2>Pages</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -146,8 +147,27 @@ def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
         out.append('<ul class="reasons">' + "".join(f"<li>{escape(str(r))}</li>" for r in reasons) + "</ul>")
     out.append('<div class="legend"><span style="background:var(--before)"></span>before<span style="background:var(--after)"></span>after</div>')
     charts = [
-        _chart("requests (static)", [("all", b.get("requests"), a.get("requests")), ("css", b.get("css"), a.get("css")), ("js", b.get("js"), a.get("js")), ("eager img", b.get("eager_img"), a.get("eager_img")), ("blocking", b.get("blocking"), a.get("blocking"))], ""),
-        _chart("bytes (static, KB)", [("raw", _kb(b.get("bytes")), _kb(a.get("bytes"))), ("gzip", _kb(b.get("gzip")), _kb(a.get("gzip"))), ("brotli", _kb(b.get("br")), _kb(a.get("br"))), ("images", _kb(b.get("img_br")), _kb(a.get("img_br")))], " KB"),
+        _chart(
+            "requests (static)",
+            [
+                ("all", b.get("requests"), a.get("requests")),
+                ("css", b.get("css"), a.get("css")),
+                ("js", b.get("js"), a.get("js")),
+                ("eager img", b.get("eager_img"), a.get("eager_img")),
+                ("blocking", b.get("blocking"), a.get("blocking")),
+            ],
+            "",
+        ),
+        _chart(
+            "bytes (static, KB)",
+            [
+                ("raw", _kb(b.get("bytes")), _kb(a.get("bytes"))),
+                ("gzip", _kb(b.get("gzip")), _kb(a.get("gzip"))),
+                ("brotli", _kb(b.get("br")), _kb(a.get("br"))),
+                ("images", _kb(b.get("img_br")), _kb(a.get("img_br"))),
+            ],
+            " KB",
+        ),
     ]
     mb, ma = browser.get("before") or {}, browser.get("after") or {}
     if mb or ma:
@@ -204,8 +224,10 @@ def _chart(title: str, rows: Sequence[tuple[str, Any, Any]], unit: str) -> str:
     label_w, bar_w = 90, _CHART_W - 90 - 70
     row_h = 2 * _BAR_H + 10
     height = 22 + row_h * len(rows)
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_CHART_W}" height="{height}" role="img" aria-label="{escape(title)}">',
-           f'<text x="0" y="14" font-size="13" font-weight="600">{escape(title)}</text>']
+    svg = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_CHART_W}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="0" y="14" font-size="13" font-weight="600">{escape(title)}</text>',
+    ]
     for i, (label, before, after) in enumerate(rows):
         y = 22 + i * row_h
         svg.append(f'<text x="0" y="{y + _BAR_H + 4}" font-size="12">{escape(label)}</text>')

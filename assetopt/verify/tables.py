@@ -4,6 +4,7 @@
 ``verify --browser`` and ``optimize --browser``). Pure: measurement dicts in, text out; split from
 ``verify_browser.py`` (which re-exports both) to keep that module about measuring.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -24,16 +25,37 @@ def _images(m: Any) -> str:
 
 def baseline_table(section: Mapping[str, Any]) -> str:
     """What audit --browser measured, one row per page."""
-    head = ["page", "requests", "css", "js", "images eager/lazy/css", "blocking", "loadEventEnd ms", "Fast 3G ms", "LCP ms", "CLS", "errors", "failed"]
+    head = [
+        "page",
+        "requests",
+        "css",
+        "js",
+        "images eager/lazy/css",
+        "blocking",
+        "loadEventEnd ms",
+        "Fast 3G ms",
+        "LCP ms",
+        "CLS",
+        "errors",
+        "failed",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * 11) + "|"]
     for page in section["pages"]:
         m = page["measure"]
         by = m.get("by_type") or {}
         cells = [
             f"{page.get('template') or page['url']} ({page['url']})".replace("|", "\\|"),
-            str(m["request_count"]), str(by.get("stylesheet", 0)), str(by.get("script", 0)), _images(m),
-            str(sum((m.get("blocking_by_type") or {}).values())), _ms(m), _ms(page.get("throttled")), _ms(m, "lcp_ms"),
-            f"{float(m.get('cls') or 0):.3f}", str(len(m.get("console_errors") or ())), str(len(m.get("failed") or ())),
+            str(m["request_count"]),
+            str(by.get("stylesheet", 0)),
+            str(by.get("script", 0)),
+            _images(m),
+            str(sum((m.get("blocking_by_type") or {}).values())),
+            _ms(m),
+            _ms(page.get("throttled")),
+            _ms(m, "lcp_ms"),
+            f"{float(m.get('cls') or 0):.3f}",
+            str(len(m.get("console_errors") or ())),
+            str(len(m.get("failed") or ())),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

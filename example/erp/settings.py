@@ -104,10 +104,14 @@ ASSETOPT = {
     "USERS": ["demo", "clerk"],  # as [tool.assetopt] users: `manage.py assetopt verify --cache` renders as them
     # the {% cache %} rules of pyproject.toml's [[tool.assetopt.cache]]
     "CACHE": [
-        {"template": "partials/navbar.html", "selector": ".navbar-actions .notifications", "timeout": 60,
-         "name": "navbar_notifications", "vary": ["request.user.pk"]},
-        {"template": "dashboard/admin_dashboard.html", "selector": "section.chart-area", "timeout": 300,
-         "name": "dashboard_charts", "vary": []},
+        {
+            "template": "partials/navbar.html",
+            "selector": ".navbar-actions .notifications",
+            "timeout": 60,
+            "name": "navbar_notifications",
+            "vary": ["request.user.pk"],
+        },
+        {"template": "dashboard/admin_dashboard.html", "selector": "section.chart-area", "timeout": 300, "name": "dashboard_charts", "vary": []},
     ],
     "MINIFY_STATIC": True,  # as [tool.assetopt] minify_static: collectstatic ships order_form.js minified
 }

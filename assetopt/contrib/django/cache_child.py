@@ -15,6 +15,7 @@ stdout (``{"error": message}`` and exit 1 for a problem the user can fix). Two o
 
 The project's settings live only in this process; the caller compares the records.
 """
+
 from __future__ import annotations
 
 import copy
@@ -41,7 +42,7 @@ def _setup(request: Mapping[str, Any]) -> None:
 
 
 def _tag_kind(compile_func: Any) -> str:
-    """"args" for a simple_tag/inclusion_tag/simple_block_tag without takes_context, else "context"."""
+    """ "args" for a simple_tag/inclusion_tag/simple_block_tag without takes_context, else "context"."""
     try:
         nonlocals = inspect.getclosurevars(compile_func).nonlocals
     except (TypeError, ValueError):
@@ -119,14 +120,16 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
         alias = self.cache_name.resolve(context) if self.cache_name else "default"
         output = self.nodelist.render(context)
         origin = getattr(self, "origin", None)
-        captured.append({
-            "template": getattr(origin, "template_name", None) or getattr(origin, "name", "?"),
-            "line": getattr(getattr(self, "token", None), "lineno", 0),
-            "name": self.fragment_name,
-            "alias": str(alias),
-            "key": vary,
-            "output": output,
-        })
+        captured.append(
+            {
+                "template": getattr(origin, "template_name", None) or getattr(origin, "name", "?"),
+                "line": getattr(getattr(self, "token", None), "lineno", 0),
+                "name": self.fragment_name,
+                "alias": str(alias),
+                "key": vary,
+                "output": output,
+            }
+        )
         return output
 
     cache_tags.CacheNode.render = render  # type: ignore[method-assign]
@@ -179,15 +182,20 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
                 match = getattr(response, "resolver_match", None)
                 if captured:
                     with_fragments.add(url)
-                renders.append({
-                    "who": who,
-                    "url": url,
-                    "spec": spec,
-                    "status": response.status_code,
-                    "view": getattr(match, "view_name", "") or "",
-                    "args": [*map(str, getattr(match, "args", ()) or ()), *(f"{k}={v}" for k, v in sorted((getattr(match, "kwargs", {}) or {}).items()))],
-                    "fragments": list(captured) if response.status_code == 200 else [],
-                })
+                renders.append(
+                    {
+                        "who": who,
+                        "url": url,
+                        "spec": spec,
+                        "status": response.status_code,
+                        "view": getattr(match, "view_name", "") or "",
+                        "args": [
+                            *map(str, getattr(match, "args", ()) or ()),
+                            *(f"{k}={v}" for k, v in sorted((getattr(match, "kwargs", {}) or {}).items())),
+                        ],
+                        "fragments": list(captured) if response.status_code == 200 else [],
+                    }
+                )
     return {"renders": renders, "needs_arguments": needs}
 
 

@@ -19,6 +19,7 @@ E001, W001, W002, E005 and W003 look at build output, which exists only after ``
 checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
 missing build. The others run with every command. Checks read; they never build or write.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,17 @@ from ...templates.bundle_blocks import BundleBlock
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
-__all__ = ["register_checks", "check_settings", "check_manifest_built", "check_storage", "check_cache_alias", "check_internal_dirs", "check_manifest_entries", "check_compressor_mode", "check_compress_manifest"]
+__all__ = [
+    "register_checks",
+    "check_settings",
+    "check_manifest_built",
+    "check_storage",
+    "check_cache_alias",
+    "check_internal_dirs",
+    "check_manifest_entries",
+    "check_compressor_mode",
+    "check_compress_manifest",
+]
 
 TAG = "assetopt"
 _BUILD_HINT = "run `python manage.py collectstatic` with STORAGES['staticfiles'] set to assetopt's storage, or `assetopt build`"
@@ -119,7 +130,13 @@ def check_manifest_built(app_configs: Any = None, **kwargs: Any) -> list[checks.
     _, manifest, why = _manifest()
     if manifest is not None:
         return []
-    return [checks.Error(f"{{% bundle %}} bundling is on (ASSETOPT['BUNDLES'] or DEBUG off) but {why}: every block renders its original tags", hint=_BUILD_HINT, id="assetopt.E001")]
+    return [
+        checks.Error(
+            f"{{% bundle %}} bundling is on (ASSETOPT['BUNDLES'] or DEBUG off) but {why}: every block renders its original tags",
+            hint=_BUILD_HINT,
+            id="assetopt.E001",
+        )
+    ]
 
 
 def _scan_config() -> Config:
@@ -194,7 +211,7 @@ def check_manifest_entries(app_configs: Any = None, **kwargs: Any) -> list[check
             files = ", ".join(missing[0].paths)
             out.append(
                 checks.Warning(
-                    f"{block.name}:{block.lineno}: {{% bundle \"{block.kind}\" %}}{some} has no entry in {path} (first missing: {files}): it renders its original tags",
+                    f'{block.name}:{block.lineno}: {{% bundle "{block.kind}" %}}{some} has no entry in {path} (first missing: {files}): it renders its original tags',
                     hint=_BUILD_HINT,
                     id="assetopt.W002",
                 )
@@ -223,13 +240,31 @@ def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[chec
     storage, name = compress.manifest_location()
     manifest = compress.read_manifest()
     if manifest is None:
-        return [checks.Error(f"COMPRESS_OFFLINE is on but there is no readable offline manifest ({name} in {getattr(storage, 'location', storage)}): every {{% compress %}} block raises OfflineGenerationError", hint=_BUILD_HINT.replace("`assetopt build`", "`manage.py compress`"), id="assetopt.E005")]
+        return [
+            checks.Error(
+                f"COMPRESS_OFFLINE is on but there is no readable offline manifest ({name} in {getattr(storage, 'location', storage)}): every {{% compress %}} block raises OfflineGenerationError",
+                hint=_BUILD_HINT.replace("`assetopt build`", "`manage.py compress`"),
+                id="assetopt.E005",
+            )
+        ]
     project = Project(_scan_config())
     templates = compress.templates_of(project)
     out: list[checks.CheckMessage] = []
     for block in compress.missing_blocks(templates, manifest):
         if block.certain:
-            out.append(checks.Error(f"{block.message()}: it would raise OfflineGenerationError on the request", hint="run `python manage.py collectstatic` (it runs the offline compression) and fix what it names", id="assetopt.E005"))
+            out.append(
+                checks.Error(
+                    f"{block.message()}: it would raise OfflineGenerationError on the request",
+                    hint="run `python manage.py collectstatic` (it runs the offline compression) and fix what it names",
+                    id="assetopt.E005",
+                )
+            )
         else:
-            out.append(checks.Warning(block.message(), hint="add the variable to COMPRESS_OFFLINE_CONTEXT, or move what depends on it out of the {% compress %} block", id="assetopt.W003"))
+            out.append(
+                checks.Warning(
+                    block.message(),
+                    hint="add the variable to COMPRESS_OFFLINE_CONTEXT, or move what depends on it out of the {% compress %} block",
+                    id="assetopt.W003",
+                )
+            )
     return out

@@ -6,6 +6,7 @@ project is set up and its own template engine compiles (its libraries and builti
 minimal settings of its own, so the caller's Django configuration (or lack of one) never matters.
 A failure caused by two loaded libraries defining one of assetopt's tags names both libraries.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -71,10 +72,15 @@ def clash(source: str, engine: Any) -> str:
             for tag in set(library.tags) & set(ours.tags):
                 if (not names or tag in names) and lib not in owners.get(tag, []):
                     owners.setdefault(tag, []).append(lib)
-    clashes = [f"{{% {tag} %}} is defined by the libraries {' and '.join(repr(o) for o in libs)}" for tag, libs in sorted(owners.items()) if len(libs) > 1]
+    clashes = [
+        f"{{% {tag} %}} is defined by the libraries {' and '.join(repr(o) for o in libs)}" for tag, libs in sorted(owners.items()) if len(libs) > 1
+    ]
     if not clashes:
         return ""
-    return "; ".join(clashes) + ", both loaded here (Django uses the one loaded last, so the other's tags stop compiling): rename your tag, or leave this template out of the rewrite (exclude)"
+    return (
+        "; ".join(clashes)
+        + ", both loaded here (Django uses the one loaded last, so the other's tags stop compiling): rename your tag, or leave this template out of the rewrite (exclude)"
+    )
 
 
 def main() -> None:

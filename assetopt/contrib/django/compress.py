@@ -18,6 +18,7 @@ precompression that follows gives it ``.gz``/``.br`` siblings like every other f
 Uses compressor's own pieces (``Command.compress``, ``DjangoParser``, ``get_offline_hexdigest``) rather
 than re-deriving its keys. Imports compressor only when called. Never used by the command line.
 """
+
 from __future__ import annotations
 
 import io
@@ -117,7 +118,9 @@ def offline_compress(static_root: Path) -> dict[str, str]:
             raise CompressError(f"django-compressor: {exc}", path="{% compress %}", hint=_FIX) from None
     except CommandError as exc:  # "An error occurred during rendering <template>: ..."
         found = re.search(r"rendering (\S+): ", str(exc))
-        raise CompressError(f"django-compressor could not compress a block: {exc}", path=found.group(1) if found else "{% compress %}", hint=_FIX) from None
+        raise CompressError(
+            f"django-compressor could not compress a block: {exc}", path=found.group(1) if found else "{% compress %}", hint=_FIX
+        ) from None
     for line in log.getvalue().splitlines():
         if line.startswith(("Invalid template", "Error parsing", "Unreadable", "Non-existent", "UnicodeDecodeError")):
             logger.warning("assetopt: django-compressor: %s", line)  # the blocks it skipped are named by missing_blocks
@@ -206,7 +209,10 @@ def missing_blocks(templates: Iterable[tuple[str, Path]], manifest: dict[str, An
             template = parser.parse(name)
         except (TemplateSyntaxError, TemplateDoesNotExist, DjangoTemplateSyntaxError, UnicodeDecodeError) as exc:
             for lineno, tag in own:  # compress skipped the whole file (and only logged it)
-                found.setdefault((str(path), lineno), MissingBlock(str(path), lineno, tag, f"is not in the offline manifest: the template does not compile ({exc})", True))
+                found.setdefault(
+                    (str(path), lineno),
+                    MissingBlock(str(path), lineno, tag, f"is not in the offline manifest: the template does not compile ({exc})", True),
+                )
             continue
         for offline in contexts:
             context = _RecordingContext(parser.get_init_context(offline))
@@ -214,7 +220,10 @@ def missing_blocks(templates: Iterable[tuple[str, Path]], manifest: dict[str, An
                 nodes = list(parser.walk_nodes(template, context=context))
             except (TemplateSyntaxError, TemplateDoesNotExist, DjangoTemplateSyntaxError, DjangoTemplateDoesNotExist) as exc:
                 for lineno, tag in own:
-                    found.setdefault((str(path), lineno), MissingBlock(str(path), lineno, tag, f"is not in the offline manifest: its parent template cannot be read ({exc})", True))
+                    found.setdefault(
+                        (str(path), lineno),
+                        MissingBlock(str(path), lineno, tag, f"is not in the offline manifest: its parent template cannot be read ({exc})", True),
+                    )
                 continue
             for node in nodes:
                 where = _where(node, str(path))
@@ -223,7 +232,9 @@ def missing_blocks(templates: Iterable[tuple[str, Path]], manifest: dict[str, An
                 try:
                     key = get_offline_hexdigest(parser.render_nodelist(template, context, node))
                 except Exception as exc:  # noqa: BLE001 - any error of any tag: compress failed on it too
-                    found.setdefault(where, MissingBlock(*where, _tag(node), f"does not render under the offline context ({type(exc).__name__}: {exc})", True))
+                    found.setdefault(
+                        where, MissingBlock(*where, _tag(node), f"does not render under the offline context ({type(exc).__name__}: {exc})", True)
+                    )
                     continue
                 finally:
                     context.pop()
@@ -280,7 +291,9 @@ def offline_step(static_root: Path, project: Project) -> Generator[tuple[str, st
     every block the manifest lacks (template file:line) and a logged warning for every block that reads
     what the offline context lacks. Returns False when it yielded an error."""
     if settings.DEBUG:  # ManifestStaticFilesStorage gives unhashed URLs under DEBUG: other keys than production's
-        logger.warning("assetopt: collectstatic runs with DEBUG on: {% static %} renders unhashed URLs, so the offline manifest matches only DEBUG pages; run it with DEBUG = False")
+        logger.warning(
+            "assetopt: collectstatic runs with DEBUG on: {% static %} renders unhashed URLs, so the offline manifest matches only DEBUG pages; run it with DEBUG = False"
+        )
     try:
         manifest = offline_compress(static_root)
     except CompressError as exc:
@@ -288,7 +301,11 @@ def offline_step(static_root: Path, project: Project) -> Generator[tuple[str, st
         return False
     for name in _output_names(manifest):
         if not (static_root / name).is_file():
-            yield name, None, CompressError(f"the offline manifest points to {name}, which compressor did not write into {static_root}", path=name, hint=_FIX)
+            yield (
+                name,
+                None,
+                CompressError(f"the offline manifest points to {name}, which compressor did not write into {static_root}", path=name, hint=_FIX),
+            )
             return False
         yield name, name, True
     blocks = missing_blocks(templates_of(project), manifest)
@@ -301,4 +318,3 @@ def offline_step(static_root: Path, project: Project) -> Generator[tuple[str, st
     for block in errors:
         yield block.path, None, CompressError(f"{block.tag} {block.reason}", path=block.path, lineno=block.lineno, hint=_FIX)
     return not errors
-

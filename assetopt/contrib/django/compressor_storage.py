@@ -6,6 +6,7 @@ Offline compression re-saves every output file on each run (``forced=True``), so
 rewrites no file (its names are content hashes, so same name almost always means same bytes, and the
 bytes are compared anyway). Imported only when configured: it imports compressor.
 """
+
 from __future__ import annotations
 
 from typing import Any

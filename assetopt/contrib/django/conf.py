@@ -55,6 +55,7 @@ naming it (system check ``assetopt.E004``). At request time the template tags re
 which never raises: an invalid ``ASSETOPT`` logs one warning per process and the tags render their
 original markup (the rollback), so a typo can never take the site (or its 500 page) down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -150,7 +151,10 @@ def tag_settings() -> TagSettings:
         problem = str(exc)
         if problem not in _warned_invalid:
             _warned_invalid.add(problem)
-            logger.warning("assetopt: settings.ASSETOPT is invalid (%s): {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)", problem)
+            logger.warning(
+                "assetopt: settings.ASSETOPT is invalid (%s): {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)",
+                problem,
+            )
         return _ROLLBACK
 
 

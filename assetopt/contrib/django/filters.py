@@ -27,6 +27,7 @@ Compressor calls input filters with ``filename`` (the file on disk), ``basename`
 ``COMPRESS_URL``) and ``kind`` (``"file"`` or ``"inline"``). Inline hunks are left as they are (CSS) or
 minified (JS). Warnings go to the ``assetopt`` logger.
 """
+
 from __future__ import annotations
 
 import logging
@@ -116,5 +117,8 @@ class JSMinFilter(FilterBase):
             logger.warning("assetopt: %s:%s: %s", warning.path, warning.lineno, warning.message)
         if js_strictness(text):
             # Joined, only the first file's prologue counts: this file is strict only if it comes first.
-            logger.warning("assetopt: %s: \"use strict\" applies to a joined {%% compress js %%} file only when it is first; keep strict files in their own block", where)
+            logger.warning(
+                'assetopt: %s: "use strict" applies to a joined {%% compress js %%} file only when it is first; keep strict files in their own block',
+                where,
+            )
         return body + "\n"

@@ -10,6 +10,7 @@ folder, a virtualenv under ``BASE_DIR`` included). The others (``django.contrib.
 ``ASSETOPT["INCLUDE_APP_TEMPLATES"]``. The cache defaults to ``BASE_DIR/.assetopt-cache``: never a
 served folder, and ``collectstatic --clear`` leaves it alone. Never writes anything; never imports the CLI.
 """
+
 from __future__ import annotations
 
 import os
@@ -139,17 +140,19 @@ def config_from_settings() -> Config:
     dirs = template_dirs()
     # INCLUDE_APP_TEMPLATES: every dir is the project's, in the loaders' order
     own, library = (dirs, ()) if values.get("include_app_templates") else own_template_dirs(dirs, project)
-    return with_app_templates(Config(
-        project=project,
-        templates=own,
-        library_templates=library,
-        static=static_dirs(),
-        static_url=settings.STATIC_URL,
-        out=static_root,
-        settings=getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE", ""),
-        source="settings.ASSETOPT",
-        **values,
-    ))
+    return with_app_templates(
+        Config(
+            project=project,
+            templates=own,
+            library_templates=library,
+            static=static_dirs(),
+            static_url=settings.STATIC_URL,
+            out=static_root,
+            settings=getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE", ""),
+            source="settings.ASSETOPT",
+            **values,
+        )
+    )
 
 
 def config_values(raw: dict[str, Any], project: Path) -> dict[str, Any]:

@@ -4,6 +4,7 @@ Run as ``python -m assetopt.contrib.django.render_child`` with a JSON request on
 ``browser/snapshots.py`` for its fields); answers JSON on stdout, ``{"error": message}`` and exit 1 for
 a problem the user can fix. The project's settings live only in this process.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,6 @@ def _resolve(spec: str) -> str:
             except NoReverseMatch as exc:
                 problem += f"; nor as {name!r} with arguments {args}: {exc}"
     raise _ChildError(f"--url {spec!r}: {problem}")
-
 
 
 def _snapshot_storage(served: list[str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ integrity was computed from): so when the folder has a ``staticfiles.json``, nam
 as production's ``ManifestStaticFilesStorage`` does (even under ``DEBUG``, where Django's would not).
 Without one, names are served as they are (``StaticFilesStorage``).
 """
+
 from __future__ import annotations
 
 import json

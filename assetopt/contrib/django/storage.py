@@ -29,6 +29,7 @@ Errors are yielded as ``(path, None, error)``; collectstatic raises the first, a
 the template or CSS file to fix. On an error the previous manifests stay, so the site keeps serving
 the previous build.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -151,10 +152,14 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             return
         reserved = [p for p in paths if p.startswith(BUNDLE_DIR + "/") or p == MANIFEST_NAME]
         for p in reserved:
-            yield p, None, StaticReferenceError(
-                f"the static file {p} is in assetopt's output folder {BUNDLE_DIR}/ (or is its manifest): it would be overwritten or deleted",
-                path=p,
-                hint="rename or move it",
+            yield (
+                p,
+                None,
+                StaticReferenceError(
+                    f"the static file {p} is in assetopt's output folder {BUNDLE_DIR}/ (or is its manifest): it would be overwritten or deleted",
+                    path=p,
+                    hint="rename or move it",
+                ),
             )
         if reserved:
             return
@@ -165,7 +170,9 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             return
         project = Project(config)
         try:
-            result = build(project, BuildOptions(out=Path(self.location), hashed_names=False, copy_static=False, precompress=False, write_manifest=False))
+            result = build(
+                project, BuildOptions(out=Path(self.location), hashed_names=False, copy_static=False, precompress=False, write_manifest=False)
+            )
         except BuildError as exc:
             if len(exc.errors) > 1:
                 logger.error("assetopt: %s", exc)  # collectstatic raises the first; the log lists them all
@@ -237,7 +244,9 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                     stats.removed += 1
         return stats
 
-    def _minify_static(self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool, js_minifier: str) -> list[BundleWarning]:
+    def _minify_static(
+        self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool, js_minifier: str
+    ) -> list[BundleWarning]:
         """``MINIFY_STATIC``: each collected CSS/JS/SVG file rewritten in ``STATIC_ROOT`` as the build
         ships it, and ``paths`` pointed at that copy (Django hashes the file ``paths`` names, which is
         otherwise the source).

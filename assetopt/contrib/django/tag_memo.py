@@ -7,6 +7,7 @@
 Each memo is a bounded LRU; Django's ``setting_changed`` (``override_settings``) clears them when a
 setting a URL depends on changes. Never writes a file; reads only the manifest.
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,5 +101,3 @@ def read_manifest(path: Path | None) -> Manifest | None:
         manifest = None
     _manifests[path] = (version, manifest)
     return manifest
-
-

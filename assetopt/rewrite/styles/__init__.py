@@ -52,6 +52,7 @@ The pieces: ``styles_extract.py`` (which styles of a template move, and their ed
 ``styles_scope.py`` (which pages allow it, where the link goes), ``styles_sheet.py`` (the classes and
 the generated file's text). Their public names are importable from here, as they always were.
 """
+
 from __future__ import annotations
 
 from ...templates.model import Template
@@ -98,7 +99,11 @@ def plan_styles(template: Template, ctx: RewriteContext) -> StylesResult:
     edits, skips, rules = plan_attributes(template, held)
     blocks: list[MovedBlock] = []
     for el in style_elements(template):
-        reason = el.reason or held or ("" if (template.name, el.start) in scope.blocks else scope.held_blocks.get((template.name, el.start), scope.unlisted))
+        reason = (
+            el.reason
+            or held
+            or ("" if (template.name, el.start) in scope.blocks else scope.held_blocks.get((template.name, el.start), scope.unlisted))
+        )
         if reason:
             skips.append(Skip(KIND, template.path, el.lineno, f"<style> stays: {reason}"))
             continue

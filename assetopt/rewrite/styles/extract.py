@@ -9,6 +9,7 @@ module docstring of ``rewrite_styles.py`` says why each one must).
 Pure: a ``Template`` in, edits, skips and rules out. Whether the pages load the generated stylesheet
 where the template is used is ``styles_scope.py``.
 """
+
 from __future__ import annotations
 
 import html
@@ -137,7 +138,9 @@ def style_elements(template: Template) -> list[StyleElement]:
             end = close.end if close is not None else item.end
             css = template.source[body.start : body.end] if body is not None else ""
             reason = _block_problem(template, item, css, close is not None, open_elements, translated)
-            found.append(StyleElement(item.start, _line_span(template.source, item.start, end), item.lineno, "" if reason else _block_css(item, css), reason))
+            found.append(
+                StyleElement(item.start, _line_span(template.source, item.start, end), item.lineno, "" if reason else _block_css(item, css), reason)
+            )
         open_elements.feed(item)
     return found
 

@@ -9,6 +9,7 @@ page renders it once, unconditionally, after that link with no other stylesheet 
 
 Pure: pages in, a ``StyleScope`` out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,10 +26,7 @@ from .extract import plan_attributes, style_elements
 __all__ = ["NO_PAGE", "StyleScope", "style_scope", "standalone_scope", "link_point"]
 
 NO_PAGE = "no page renders this template, so nothing loads the generated stylesheet where it is used"
-_NO_RUN = (
-    "no stylesheet run in its <head> to join: add <link rel=\"stylesheet\" "
-    "href=\"{% static 'assetopt/inline.css' %}\"> to it yourself"
-)
+_NO_RUN = 'no stylesheet run in its <head> to join: add <link rel="stylesheet" href="{% static \'assetopt/inline.css\' %}"> to it yourself'
 
 
 @dataclass(frozen=True)

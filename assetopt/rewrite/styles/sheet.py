@@ -9,6 +9,7 @@ of the existing file (a class name cannot be turned back into its style, so the 
 
 Pure: text in, text and frozen values out. Which styles move is ``styles_extract.py``.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -26,9 +26,5 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:settings")
     else:
         form = PreferencesForm(initial=preferences)
-    users = (
-        get_user_model().objects.order_by("username")
-        if request.user.has_perm("auth.view_user")
-        else None
-    )
+    users = get_user_model().objects.order_by("username") if request.user.has_perm("auth.view_user") else None
     return render(request, "accounts/settings.html", {"form": form, "users": users})

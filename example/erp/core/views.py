@@ -29,23 +29,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_orders = [o for o in live if o.status in (OrderStatus.DRAFT, OrderStatus.CONFIRMED)]
     low_stock = [product for product in PRODUCTS if product.is_low]
     stats = [
-        {"label": _("Revenue (incl. VAT)"), "value": revenue, "money": True,
-         "icon": "fa-sack-dollar", "tone": "primary"},
-        {"label": _("Orders this month"), "value": len(this_month),
-         "icon": "fa-cart-shopping", "tone": "success"},
-        {"label": _("Open orders"), "value": len(open_orders),
-         "icon": "fa-hourglass-half", "tone": "warning"},
-        {"label": _("Products below reorder level"), "value": len(low_stock),
-         "icon": "fa-boxes-stacked", "tone": "danger"},
-        {"label": _("Customers"), "value": len(CUSTOMERS),
-         "icon": "fa-handshake", "tone": "info"},
-        {"label": _("Employees"), "value": len(EMPLOYEES),
-         "icon": "fa-id-badge", "tone": "secondary"},
-        {"label": _("Average order value"), "value": revenue / len(live), "money": True,
-         "icon": "fa-scale-balanced", "tone": "primary"},
-        {"label": _("Pending leave requests"),
-         "value": sum(1 for leave in LEAVE_REQUESTS if leave.status == LeaveStatus.PENDING),
-         "icon": "fa-umbrella-beach", "tone": "info"},
+        {"label": _("Revenue (incl. VAT)"), "value": revenue, "money": True, "icon": "fa-sack-dollar", "tone": "primary"},
+        {"label": _("Orders this month"), "value": len(this_month), "icon": "fa-cart-shopping", "tone": "success"},
+        {"label": _("Open orders"), "value": len(open_orders), "icon": "fa-hourglass-half", "tone": "warning"},
+        {"label": _("Products below reorder level"), "value": len(low_stock), "icon": "fa-boxes-stacked", "tone": "danger"},
+        {"label": _("Customers"), "value": len(CUSTOMERS), "icon": "fa-handshake", "tone": "info"},
+        {"label": _("Employees"), "value": len(EMPLOYEES), "icon": "fa-id-badge", "tone": "secondary"},
+        {"label": _("Average order value"), "value": revenue / len(live), "money": True, "icon": "fa-scale-balanced", "tone": "primary"},
+        {
+            "label": _("Pending leave requests"),
+            "value": sum(1 for leave in LEAVE_REQUESTS if leave.status == LeaveStatus.PENDING),
+            "icon": "fa-umbrella-beach",
+            "tone": "info",
+        },
     ]
     units: Counter[Product] = Counter()
     monthly: defaultdict[date, Decimal] = defaultdict(Decimal)
@@ -53,10 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         monthly[order.ordered.replace(day=1)] += order.totals.net
         for line in order.lines:
             units[line.product] += line.qty
-    stock_by_warehouse = [
-        (warehouse, sum((p.stock_value for p in PRODUCTS if p.warehouse == warehouse), Decimal(0)))
-        for warehouse in WAREHOUSES
-    ]
+    stock_by_warehouse = [(warehouse, sum((p.stock_value for p in PRODUCTS if p.warehouse == warehouse), Decimal(0))) for warehouse in WAREHOUSES]
     return render(
         request,
         "dashboard/admin_dashboard.html",

@@ -47,7 +47,6 @@ class LeaveRequestForm(forms.Form):
             if start and end and (end - start).days + 1 > employee.leave_balance:
                 self.add_error(
                     None,
-                    _("%(name)s has only %(days)d days of leave left.")
-                    % {"name": employee.display_name, "days": employee.leave_balance},
+                    _("%(name)s has only %(days)d days of leave left.") % {"name": employee.display_name, "days": employee.leave_balance},
                 )
         return cleaned

@@ -35,13 +35,15 @@ def payroll(request: HttpRequest) -> HttpResponse:
     totals = {
         field: sum((getattr(employee, field) for employee in EMPLOYEES), Decimal(0))
         for field in (
-            "basic_salary", "housing_allowance", "transport_allowance",
-            "gross_salary", "gosi_deduction", "net_salary",
+            "basic_salary",
+            "housing_allowance",
+            "transport_allowance",
+            "gross_salary",
+            "gosi_deduction",
+            "net_salary",
         )
     }
-    return render(
-        request, "hr/payroll.html", {"employees": EMPLOYEES, "totals": totals, "period": TODAY}
-    )
+    return render(request, "hr/payroll.html", {"employees": EMPLOYEES, "totals": totals, "period": TODAY})
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,6 +58,4 @@ def leave_requests(request: HttpRequest) -> HttpResponse:
     else:
         today = timezone.localdate()
         form = LeaveRequestForm(initial={"start": today, "end": today})
-    return render(
-        request, "hr/leave_requests.html", {"form": form, "leave_requests": LEAVE_REQUESTS}
-    )
+    return render(request, "hr/leave_requests.html", {"form": form, "leave_requests": LEAVE_REQUESTS})

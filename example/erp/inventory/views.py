@@ -14,22 +14,13 @@ SEARCH_LIMIT = 20
 
 def _matches(product: Product, query: str) -> bool:
     folded = query.casefold()
-    return (
-        folded in product.name.casefold()
-        or folded in product.sku.casefold()
-        or query in product.name_ar
-    )
+    return folded in product.name.casefold() or folded in product.sku.casefold() or query in product.name_ar
 
 
 def products(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
-    shown = [
-        product
-        for product in PRODUCTS
-        if (not query or _matches(product, query))
-        and (not category or product.category == category)
-    ]
+    shown = [product for product in PRODUCTS if (not query or _matches(product, query)) and (not category or product.category == category)]
     return render(
         request,
         "inventory/products.html",

@@ -12,9 +12,7 @@ from erp.core.records import Category, Order, OrderStatus
 from erp.core.sample_data import ORDERS, PRODUCTS, TODAY, WAREHOUSES
 
 
-def _revenue_by(
-    orders: Iterable[Order], key: Callable[[Order], Hashable]
-) -> dict[Hashable, Decimal]:
+def _revenue_by(orders: Iterable[Order], key: Callable[[Order], Hashable]) -> dict[Hashable, Decimal]:
     revenue: defaultdict[Hashable, Decimal] = defaultdict(Decimal)
     for order in orders:
         revenue[key(order)] += order.totals.net
@@ -46,14 +44,8 @@ def sales_report(request: HttpRequest) -> HttpResponse:
 
 def inventory_report(request: HttpRequest) -> HttpResponse:
     """Stock value at list price, by warehouse and by category."""
-    by_warehouse = {
-        warehouse: sum((p.stock_value for p in PRODUCTS if p.warehouse == warehouse), Decimal(0))
-        for warehouse in WAREHOUSES
-    }
-    by_category = {
-        category: sum((p.stock_value for p in PRODUCTS if p.category == category), Decimal(0))
-        for category in Category
-    }
+    by_warehouse = {warehouse: sum((p.stock_value for p in PRODUCTS if p.warehouse == warehouse), Decimal(0)) for warehouse in WAREHOUSES}
+    by_category = {category: sum((p.stock_value for p in PRODUCTS if p.category == category), Decimal(0)) for category in Category}
     chart = {
         "labels": [str(category.label) for category in by_category],
         "values": [float(value) for value in by_category.values()],

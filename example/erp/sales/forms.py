@@ -26,9 +26,7 @@ def _customer_choices() -> list[tuple[int, str]]:
 
 
 class OrderForm(forms.Form):
-    customer = forms.TypedChoiceField(
-        label=gettext_lazy("Customer"), coerce=int, choices=_customer_choices
-    )
+    customer = forms.TypedChoiceField(label=gettext_lazy("Customer"), coerce=int, choices=_customer_choices)
     order_date = forms.DateField(label=gettext_lazy("Order date"))
     notes = forms.CharField(label=gettext_lazy("Notes"), required=False, max_length=1000)
 
@@ -81,11 +79,7 @@ def parse_lines(raw_lines: object) -> tuple[list[PricedInput], Errors]:
         if qty is None or qty < 1:
             errors[f"{prefix}.qty"] = [_("Enter a whole number of at least 1.")]
         elif product is not None and qty > product.stock:
-            errors[f"{prefix}.qty"] = [
-                _("Only %(stock)d in stock.") % {"stock": product.stock}
-                if product.stock
-                else _("Out of stock.")
-            ]
+            errors[f"{prefix}.qty"] = [_("Only %(stock)d in stock.") % {"stock": product.stock} if product.stock else _("Out of stock.")]
         if discount is None:
             errors[f"{prefix}.discount"] = [_("Enter a discount between 0 and 100.")]
         if product is not None and qty is not None and discount is not None:

@@ -64,9 +64,7 @@ def customers(request: HttpRequest) -> HttpResponse:
 def _describe_errors(form: OrderForm, line_errors: dict[str, list[str]]) -> list[str]:
     """Errors as sentences that say where they are, for the page without the script."""
     described = [
-        f"{form[field].label}: {message}" if field in form.fields else message
-        for field, messages in form.errors.items()
-        for message in messages
+        f"{form[field].label}: {message}" if field in form.fields else message for field, messages in form.errors.items() for message in messages
     ]
     for key, notes in line_errors.items():
         parts = key.split(".")
@@ -99,9 +97,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
             quote = price_lines(lines)
             message = _("Order for %(customer)s received: %(total)s SAR including VAT.")
             customer = form.cleaned_data["customer"]
-            messages.success(
-                request, message % {"customer": customer.display_name, "total": f"{quote.total:,.2f}"}
-            )
+            messages.success(request, message % {"customer": customer.display_name, "total": f"{quote.total:,.2f}"})
             return redirect("sales:order_list")
         errors = _describe_errors(form, line_errors)
     else:

@@ -2,6 +2,7 @@
 
 Each step is [username, method, path, data]; the answer is the list of response bodies. Migrates the
 database and creates alice and bob first (idempotent)."""
+
 import json
 import os
 import sys

@@ -18,6 +18,7 @@ prints its inner markup unchanged when bundling is off (the same rollback switch
 is missing or does not list the image, when the storage cannot name a file, or when the markup is not
 exactly one ``<img>`` whose ``src`` is a ``{% static %}`` path: never an error, never a 500.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -56,7 +57,20 @@ logger = logging.getLogger("assetopt")
 
 _PREFIX = "/__assetopt_static__/"  # stands for STATIC_URL in the skeleton: static paths stay logical
 _CARRIED = ("nonce", "crossorigin", "referrerpolicy")
-_STRUCTURAL_NODES = frozenset({"IncludeNode", "BlockNode", "ExtendsNode", "BundleNode", "CompressorNode", "WithNode", "CacheNode", "SpacelessNode", "AutoEscapeControlNode", "FilterNode"})
+_STRUCTURAL_NODES = frozenset(
+    {
+        "IncludeNode",
+        "BlockNode",
+        "ExtendsNode",
+        "BundleNode",
+        "CompressorNode",
+        "WithNode",
+        "CacheNode",
+        "SpacelessNode",
+        "AutoEscapeControlNode",
+        "FilterNode",
+    }
+)
 _warned: set[tuple[str, int]] = set()
 _warned_pictures: set[str] = set()
 
@@ -154,7 +168,7 @@ class BundleNode(Node):
 
     def _fallback(self, context: template.Context, why: str, strict: bool) -> str:
         message = (
-            f"{self.where}:{self.lineno}: {{% bundle \"{self.kind}\" %}} renders its original tags because {why} "
+            f'{self.where}:{self.lineno}: {{% bundle "{self.kind}" %}} renders its original tags because {why} '
             "(run `assetopt build`, or collectstatic with the assetopt storage)"
         )
         if strict:
@@ -205,7 +219,9 @@ def _check(nodelist: NodeList, where: str) -> None:
             # Tags that only print a value ({% url %}, {% trans %}, {% csrf_token %}) may sit in an
             # attribute (title="{% trans 'x' %}"); these bring markup of their own, which the build
             # could not know.
-            raise template.TemplateSyntaxError(f"{where}:{lineno}: {{% {node.token.contents.split()[0]} %}} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}")
+            raise template.TemplateSyntaxError(
+                f"{where}:{lineno}: {{% {node.token.contents.split()[0]} %}} is not allowed inside {{% bundle %}}: only <link>/<script> tags and {{% if %}}"
+            )
 
 
 def _url_skeleton(nodelist: NodeList, parts: list[tuple[str, int]]) -> None:
@@ -242,7 +258,9 @@ def _check_urls(nodelist: NodeList, where: str) -> None:
             text, lineno = parts[i]
             lineno += text[: tag.start - starts[i]].count("\n")
             shown = url.replace(_PREFIX, "{{ STATIC_URL }}")
-            raise template.TemplateSyntaxError(f"{where}:{lineno}: a path computed at run time inside {{% bundle %}} ({shown}): use a literal {{% static %}} path")
+            raise template.TemplateSyntaxError(
+                f"{where}:{lineno}: a path computed at run time inside {{% bundle %}} ({shown}): use a literal {{% static %}} path"
+            )
 
 
 @register.tag("bundle")
@@ -251,13 +269,14 @@ def do_bundle(parser: template.base.Parser, token: template.base.Token) -> Bundl
     bits = token.split_contents()
     where = str(getattr(parser.origin, "template_name", None) or getattr(parser.origin, "name", "<template>"))
     if len(bits) != 2 or bits[1] not in ('"css"', "'css'", '"js"', "'js'"):
-        raise template.TemplateSyntaxError(f'{where}:{token.lineno}: expected {{% bundle "css" %}} or {{% bundle "js" %}}, got {{% {token.contents} %}}')
+        raise template.TemplateSyntaxError(
+            f'{where}:{token.lineno}: expected {{% bundle "css" %}} or {{% bundle "js" %}}, got {{% {token.contents} %}}'
+        )
     nodelist = parser.parse(("endbundle",))
     parser.delete_first_token()
     _check(nodelist, where)
     _check_urls(nodelist, where)
     return BundleNode(bits[1].strip("\"'"), nodelist, where, token.lineno)
-
 
 
 class PictureNode(Node):

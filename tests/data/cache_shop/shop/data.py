@@ -17,8 +17,18 @@ ORDERS = {
     2: Order(2, "B-2002", "dates for Bob", "9 Cedar Road, Jeddah"),
 }
 BY_USER = {
-    "alice": {"orders": [ORDERS[1]], "addresses": ["12 Palm Street, Riyadh"], "notifications": ["Alice, your olives shipped"], "participants": ["alice", "carol"]},
-    "bob": {"orders": [ORDERS[2]], "addresses": ["9 Cedar Road, Jeddah"], "notifications": ["Bob, your dates are late"], "participants": ["bob", "dave"]},
+    "alice": {
+        "orders": [ORDERS[1]],
+        "addresses": ["12 Palm Street, Riyadh"],
+        "notifications": ["Alice, your olives shipped"],
+        "participants": ["alice", "carol"],
+    },
+    "bob": {
+        "orders": [ORDERS[2]],
+        "addresses": ["9 Cedar Road, Jeddah"],
+        "notifications": ["Bob, your dates are late"],
+        "participants": ["bob", "dave"],
+    },
 }
 
 

@@ -14,6 +14,7 @@ Without ``--url`` the pages are ``ASSETOPT["PAGES"]``, without ``--user`` the us
 ``optimize`` writes its rewritten copies and its static root to ``BASE_DIR/build/assetopt`` unless
 ``--out`` says otherwise, never into ``STATIC_ROOT``: a web server serves that folder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,7 +84,10 @@ class Command(BaseCommand):
         command, rest = options["command"], strip_django_options(list(options["rest"]))
         given = sorted({_option(a) for a in rest} & set(_FROM_SETTINGS))
         if given:
-            raise CommandError("; ".join(f"{flag} comes from settings.{_FROM_SETTINGS[flag]} under manage.py" for flag in given) + " (or run the `assetopt` command line)")
+            raise CommandError(
+                "; ".join(f"{flag} comes from settings.{_FROM_SETTINGS[flag]} under manage.py" for flag in given)
+                + " (or run the `assetopt` command line)"
+            )
         try:
             config = config_from_settings()
         except (AssetoptError, ImproperlyConfigured) as exc:
@@ -114,7 +118,9 @@ def _refuse_served(path: Path, flag: str) -> None:
     target = path.resolve()
     for setting, folder in served_dirs():
         if target == folder or target.is_relative_to(folder):
-            raise CommandError(f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt")
+            raise CommandError(
+                f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt"
+            )
 
 
 def _env_importing(settings_module: str) -> dict[str, str]:
