@@ -10,6 +10,20 @@ from assetopt.io.project import Project
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Modules whose tests each start a Django project or several child processes (seconds apiece): the
+# fast tier (-m "not browser and not slow") leaves them out; CI runs them.
+SLOW_MODULES = frozenset({
+    "test_cache_leaks.py", "test_cache_cli.py", "test_django_boundary.py", "test_deploy_doc.py", "test_build_concurrency.py",
+    "test_rewrite_tag_clash.py", "test_django_command_args.py", "test_django_command.py", "test_snapshots.py",
+})  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """``@pytest.mark.browser("chromium"|"example")`` (``browser_support.needs_*``): skip, naming what
     is missing and how to get it, when this machine cannot run the test."""
