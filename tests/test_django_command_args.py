@@ -67,3 +67,19 @@ def test_audit_browser_renders_the_settings_pages_without_settings_flag(site: Si
     pages = json.loads(out.read_text())["browser"]["pages"]
     assert [p["url"] for p in pages] == ["/"]
     assert json.loads(out.read_text())["browser"]["settings"] == "mysite.settings"
+
+
+@needs_chromium
+def test_verify_browser_after_rewrite_write_and_collectstatic_passes_on_a_correct_site(site: Site) -> None:
+    """Issue 12's proof on a fresh startproject site: the baseline, the rewrite in place, a deploy with
+    collectstatic, then verify --browser: nothing is broken, so it exits 0 (no SRI block, no diff)."""
+    before = site.root / "before.json"
+    result = site.manage("assetopt", "audit", "-q", "--browser", "--no-throttle", "--json", str(before))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = site.manage("assetopt", "rewrite", "--write")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = site.manage("collectstatic", "--noinput")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = site.manage("assetopt", "verify", "--baseline", str(before), "--browser", "--no-throttle")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "blocked" not in result.stdout + result.stderr

@@ -197,6 +197,18 @@ BEFORE = {"console_errors": ["old"], "failed": [], "request_count": 10, "lcp": {
             id="lazy_lcp",
         ),
         pytest.param({"request_count": 8}, {"claimed_saved": 5}, ["p: the audit claims 5 fewer requests but Chromium saw 2"], id="claim_not_seen"),
+        pytest.param(
+            {"request_count": 9, "images": {"img-lazy": 1}},
+            {"claimed_saved": 2},
+            [],
+            id="a_lazy_image_near_the_fold_fetched_anyway_is_no_missing_saving",
+        ),
+        pytest.param(
+            {"request_count": 9, "images": {"img-lazy": 1}},
+            {"claimed_saved": 3},
+            ["p: the audit claims 3 fewer requests but Chromium saw 1"],
+            id="still_short_beyond_it",
+        ),
     ],
 )
 def test_browser_reasons(after, kwargs, expected):
