@@ -129,15 +129,7 @@ class _Walk:
                     lineno=ext.lineno,
                     hint="a template cannot extend itself, directly or through its parents",
                 )
-            try:
-                parent = self.load(ext.name)
-            except TemplateNotFound as exc:
-                raise TemplateNotFound(
-                    f"{{% extends %}} names {ext.name!r}, which no template dir has",
-                    path=t.path,
-                    lineno=ext.lineno,
-                    hint=exc.hint or "check the name and the configured template dirs",
-                ) from None
+            parent = _load_named(self.load, "extends", ext.name, t.path, ext.lineno)
             chain.append(parent)
             names.add(parent.name)
             t = parent
@@ -240,15 +232,7 @@ class _Walk:
                 )
             )
             return
-        try:
-            included = self.load(node.name)
-        except TemplateNotFound as exc:
-            raise TemplateNotFound(
-                f"{{% include %}} names {node.name!r}, which no template dir has",
-                path=template.path,
-                lineno=node.lineno,
-                hint=exc.hint or "check the name and the configured template dirs",
-            ) from None
+        included = _load_named(self.load, "include", node.name, template.path, node.lineno)
         self.include_stack.append(node.name)
         try:
             self.render(included, replace(flags, block=None))
@@ -274,3 +258,16 @@ def resolve_page(name: str, load: Loader) -> Page:
         templates=tuple(walk.templates.values()),
         notes=tuple(walk.notes),
     )
+
+
+def _load_named(load: Callable[[str], Template], tag: str, name: str, path: str, lineno: int) -> Template:
+    """``load(name)`` for an ``{% extends %}``/``{% include %}``; a missing name is reported at the tag."""
+    try:
+        return load(name)
+    except TemplateNotFound as exc:
+        raise TemplateNotFound(
+            f"{{% {tag} %}} names {name!r}, which no template dir has",
+            path=path,
+            lineno=lineno,
+            hint=exc.hint or "check the name and the configured template dirs",
+        ) from None
