@@ -28,8 +28,8 @@ from .text.css import COMMENT_RE, CSS_TOKEN_RE, unterminated_strings
 from .text.js_lexer import first_literal_difference, first_token_difference, js_literal_contents, js_strictness, strip_js_source_map
 
 __all__ = [
-    "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "minify_css", "minify_js",
-    "rebase_css_urls", "join_css", "join_js", "js_literal_contents",
+    "Source", "BundleWarning", "Chunk", "Joined", "BundleError", "ExpandedCss", "minify_css", "minify_js",
+    "rebase_css_urls", "expand_css", "join_expanded_css", "join_css", "join_js", "js_literal_contents",
 ]  # fmt: skip
 
 JS_SEPARATOR = "\n;\n"  # a ";" glued to a file ending in "// comment" would be commented out
@@ -71,7 +71,9 @@ def minify_css(text: str) -> str:
     rcssmin strips whitespace inside a quoted ``url("my font.woff")`` (it keeps it only in non-base64
     ``data:`` URLs), which names another file; such spaces are written ``%20`` first, which browsers
     request identically."""
-    return str(rcssmin.cssmin(_encode_url_spaces(text), keep_bang_comments=True))
+    if _may_need_url_encoding(text):  # rarely: the token pass costs ~30x rcssmin's own
+        text = _encode_url_spaces(text)
+    return str(rcssmin.cssmin(text, keep_bang_comments=True))
 
 
 def _encode_url_spaces(text: str) -> str:
@@ -82,13 +84,33 @@ def _encode_url_spaces(text: str) -> str:
             continue
         group = "dq" if m.group("dq") is not None else "sq"
         raw = m.group(group)
-        url = raw.strip()  # browsers drop a URL's leading and trailing spaces, as rcssmin does
-        # base64 decoding ignores the spaces rcssmin strips; plain data: URLs it leaves alone.
-        if " " in url and not _is_base64_data(url) and not _RCSSMIN_KEEPS_SPACES_RE.match(raw):
-            parts += [text[pos : m.start(group)], url.replace(" ", "%20")]
+        if _url_needs_encoding(raw):
+            parts += [text[pos : m.start(group)], raw.strip().replace(" ", "%20")]
             pos = m.end(group)
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _url_needs_encoding(raw: str) -> bool:
+    url = raw.strip()  # browsers drop a URL's leading and trailing spaces, as rcssmin does
+    # base64 decoding ignores the spaces rcssmin strips; plain data: URLs it leaves alone.
+    return " " in url and not _is_base64_data(url) and not _RCSSMIN_KEEPS_SPACES_RE.match(raw)
+
+
+# CSS_TOKEN_RE's quoted url() alternatives, without its look-behind: every url() token the token
+# pass could change starts at a "url(" where this matches with the same group.
+_QUOTED_URL_RE = re.compile(r"""url\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*\)""", re.DOTALL | re.IGNORECASE)
+_URL_OPEN_RE = re.compile(r"url\(", re.IGNORECASE)
+
+
+def _may_need_url_encoding(text: str) -> bool:
+    """False only when no quoted ``url()`` anywhere in ``text`` (inside comments and strings too)
+    holds a space ``_encode_url_spaces`` would encode: then it would return ``text`` unchanged."""
+    for opening in _URL_OPEN_RE.finditer(text):
+        m = _QUOTED_URL_RE.match(text, opening.start())
+        if m is not None and _url_needs_encoding(m.group(1) if m.group(1) is not None else m.group(2)):
+            return True
+    return False
 
 
 def _is_base64_data(url: str) -> bool:
@@ -356,6 +378,27 @@ def _import_segments(path: str, text: str, st: _Statement, lineno: int, state: _
     return [kept]
 
 
+@dataclass(frozen=True, slots=True)
+class ExpandedCss:
+    """One stylesheet ready to be joined into the bundle at a given path: local ``@import``s inlined,
+    ``url()``s rebased to the bundle's folder. A function of the file, the bundle path and the files it
+    imports, so a caller may cache it per source: a bundle with one file changed expands that file only."""
+
+    path: str
+    segments: tuple[tuple[str, bool, bool], ...]  # (css, is an @import kept as a statement, holds rules)
+    namespace: bool  # declares an @namespace: joined in a chunk of its own
+    charset: bool  # it (or a file it imports) starts with @charset
+    warnings: tuple[BundleWarning, ...]
+
+
+def expand_css(source: Source, bundle_path: str, read: Callable[[str], str | None] = lambda p: None) -> ExpandedCss:
+    """``source`` expanded for the bundle served at ``bundle_path`` (``read`` as in ``join_css``)."""
+    state = _CssState(bundle_path, read, [])
+    segments, namespace = _expand_css(source.path, source.text, state, (source.path,))
+    pieces = tuple((seg.css, seg.is_import, not seg.is_import and _has_rules(seg.css)) for seg in segments)
+    return ExpandedCss(source.path, pieces, namespace, state.charset is not None, tuple(state.warnings))
+
+
 def join_css(
     sources: Sequence[Source],
     bundle_path: str,
@@ -368,21 +411,23 @@ def join_css(
     Local ``@import``s are inlined (``read(logical_path)`` gives their text, None when missing); an
     external ``@import`` that would follow a rule starts a new chunk, so every chunk is valid CSS with the
     same cascade. A source with ``@namespace`` gets a chunk of its own."""
-    state = _CssState(bundle_path, read, [])
+    return join_expanded_css([expand_css(source, bundle_path, read) for source in sources], minify=minify)
+
+
+def join_expanded_css(expanded: Sequence[ExpandedCss], *, minify: bool = True) -> Joined:
+    """``join_css`` of sources already expanded (each by ``expand_css`` for the same bundle path)."""
     groups: list[tuple[list[str], list[str]]] = []  # (css parts, source paths) per chunk
     open_chunk, has_rules = False, False
-    for source in sources:
-        segments, namespace = _expand_css(source.path, source.text, state, (source.path,))
-        segments = segments or [_Segment("")]  # an empty file still belongs to a chunk
-        if namespace and groups:
+    for source in expanded:
+        segments = source.segments or (("", False, False),)  # an empty file still belongs to a chunk
+        if source.namespace and groups:
             open_chunk = False
         first_in_source, held = True, list[str]()
-        for i, seg in enumerate(segments):
-            rules = not seg.is_import and _has_rules(seg.css)
-            if not seg.is_import and not rules and i < len(segments) - 1:
-                held.append(seg.css)  # a comment goes with what follows it (a licence before an @import)
+        for i, (css, is_import, rules) in enumerate(segments):
+            if not is_import and not rules and i < len(segments) - 1:
+                held.append(css)  # a comment goes with what follows it (a licence before an @import)
                 continue
-            if not open_chunk or (seg.is_import and has_rules):
+            if not open_chunk or (is_import and has_rules):
                 groups.append(([], []))
                 open_chunk, has_rules, first_in_source = True, False, True
             parts, paths = groups[-1]
@@ -390,16 +435,16 @@ def join_css(
                 parts += ["\n"] if parts else []
                 paths += [] if paths and paths[-1] == source.path else [source.path]
                 first_in_source = False
-            parts += held + [seg.css]
+            parts += held + [css]
             held, has_rules = [], has_rules or rules
-        if namespace:
+        if source.namespace:
             open_chunk = False
-    prefix = state.charset[0] + "\n" if state.charset else ""
+    prefix = _UTF8_CHARSET + "\n" if any(source.charset for source in expanded) else ""
     chunks: list[Chunk] = []
     for parts, paths in groups:
         text = prefix + "".join(parts)
         chunks.append(Chunk(minify_css(text) if minify else text, tuple(paths)))
-    return Joined(tuple(chunks), tuple(state.warnings))
+    return Joined(tuple(chunks), tuple(w for source in expanded for w in source.warnings))
 
 
 # ----------------------------------------------------------------------------------------------- JS

@@ -231,7 +231,8 @@ def test_a_corrupt_cache_entry_is_rebuilt_with_the_same_output(make_project, tmp
     project = two_bundle_project(make_project)
     build(project, BuildOptions(out=tmp_path / "one"))
     cache_files = [p for p in sorted((tmp_path / ".assetopt-cache").rglob("*")) if p.is_file() and p.name != ".assetopt-lock"]
-    assert {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files} == {"join-3", "precompress-1", "refs-outside-bundles-1"}
+    steps = {p.relative_to(tmp_path / ".assetopt-cache").parts[0] for p in cache_files}
+    assert steps == {"join-3", "expand-css-1", "precompress-1", "refs-outside-bundles-1"}
     for p in cache_files:
         data = p.read_bytes()
         if damage == "truncate":
@@ -611,8 +612,42 @@ def test_a_bundle_with_a_local_import_is_cached_and_an_edited_import_invalidates
     (project.config.static[0] / "b.css").write_text(".b{color:green}")
     edited = build(Project(project.config), BuildOptions(out=out, precompress=False))
     assert edited.cache_hits == 0
+    assert edited.stylesheets_expanded == ["a.css"]  # its import changed; c.css comes from its own entry
     (entry,) = edited.manifest.bundles.values()
     assert "green" in (out / entry.files[0].name).read_text()
+
+
+def test_changing_one_stylesheet_of_a_bundle_expands_only_it_and_gives_the_bytes_of_a_cold_build(make_project, tmp_path: Path):
+    # Both variants (LTR and RTL) share two of their three files; the shared ones are expanded once.
+    template = (
+        LOAD
+        + '{% bundle "css" %}\n'
+        + "<link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}{% static 'vendor/b.rtl.css' %}{% else %}{% static 'vendor/b.css' %}{% endif %}\">\n"
+        + '<link rel="stylesheet" href="{% static \'css/cards.css\' %}">\n'
+        + '<link rel="stylesheet" href="{% static \'css/fonts.css\' %}">\n'
+        + "{% endbundle %}\n"
+    )
+    fonts = '@font-face { font-family: X; src: url( "../fonts/my font.woff2" ) format("woff2"); }\n'
+    project = make_project(
+        templates={"base.html": template},
+        static={"vendor/b.css": rules("l"), "vendor/b.rtl.css": rules("r"), "css/cards.css": rules("card"), "css/fonts.css": fonts},
+    )
+    out = tmp_path / "out"
+    first = build(project, BuildOptions(out=out))
+    assert sorted(first.stylesheets_expanded) == ["css/cards.css", "css/fonts.css", "vendor/b.css", "vendor/b.rtl.css"]  # each once
+    (project.config.static[0] / "css/cards.css").write_text(rules("card") + ".changed { color: #123456; }\n")
+    second = build(Project(project.config), BuildOptions(out=out))
+    assert second.stylesheets_expanded == ["css/cards.css"]
+    assert (second.cache_hits, second.cache_misses) == (0, 2)
+    # Oracle: the same sources built by a fresh copy of the project with an empty cache.
+    cold = load_config(
+        tmp_path, {"templates": (str(tmp_path / "templates"),), "static": (str(tmp_path / "static"),), "cache_dir": "cold-cache"}, cwd=tmp_path
+    )
+    fresh = build(Project(cold), BuildOptions(out=tmp_path / "cold"))
+    assert len(fresh.stylesheets_expanded) == 4
+    assert tree(out) == tree(tmp_path / "cold")
+    ltr = (out / bundle_files(second, ("vendor/b.css", "css/cards.css", "css/fonts.css"))[0]).read_text()
+    assert ltr.endswith('.changed{color:#123456}@font-face{font-family:X;src:url("../fonts/my%20font.woff2") format("woff2")}')
 
 
 def test_source_maps_are_copied_but_not_precompressed(make_project):

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..bundler import Chunk, Joined, Source, join_css, join_js
+from ..bundler import Source
 from ..config import DeclaredBundle
 from ..errors import AssetoptError, BuildError, BundleError, BundleSpecError, BundleWarning, TemplateError
 from ..io.cache import ContentCache, sha256
@@ -32,6 +31,7 @@ from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks,
 from ..text.css import decode_css
 from .bundle_only import bundle_only_sources
 from .images import ImageStats, optimize_images
+from .join import css_reader, join_cached
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
 from .minify import ScriptMinifier, minifies_in_place, minify_scripts, minify_static_file
 from .precompress import PrecompressStats, precompress_tree, write_dropping_siblings
@@ -39,7 +39,6 @@ from .precompress import PrecompressStats, precompress_tree, write_dropping_sibl
 __all__ = ["BuildOptions", "BuildResult", "BuildError", "ImageStats", "build", "BUNDLE_DIR", "minifies_in_place", "minify_static_file", "integrity"]
 
 BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
-_JOIN_STEP = "join-3"  # 3: one @charset "UTF-8" for the bundle, whatever the sources declared
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,7 @@ class BuildResult:
     images: ImageStats = field(default_factory=ImageStats)
     scripts_minified: int = 0  # scripts minified (and damage-checked) in this run: cache misses
     templates_parsed: int = 0  # parsed to choose brotli quality (the rest were cached answers)
+    stylesheets_expanded: list[str] = field(default_factory=list)  # bundled stylesheets re-expanded (cache misses), in order
 
 
 def _stem(template_name: str) -> str:
@@ -139,56 +139,6 @@ def _scripts(project: Project, blocks: list[BundleBlock], options: BuildOptions,
     return texts
 
 
-def _join(
-    kind: str,
-    sources: list[Source],
-    folder_path: str,
-    minify: bool,
-    read: Callable[[str], str | None],
-    cache: ContentCache,
-    js_minifier: ScriptMinifier | None = None,
-) -> tuple[Joined, bool]:
-    """Join with a content-addressed cache; returns (joined, cache hit).
-
-    The key covers the sources; files pulled in by a local ``@import`` are recorded in the entry
-    with their content hashes and checked on every hit, so an edited import is never served stale.
-    """
-    js_step = js_minifier.step if js_minifier is not None and kind == "js" else None  # minify-go or not: other bytes
-    key_blob = json.dumps([_JOIN_STEP, kind, folder_path, minify, js_step, [(s.path, sha256(s.text.encode("utf-8"))) for s in sources]])
-    key = sha256(key_blob.encode("utf-8"))
-    cached = cache.get(_JOIN_STEP, key)
-    if cached is not None:
-        try:
-            data = json.loads(cached)
-            fresh = all((text := read(path)) is not None and sha256(text.encode("utf-8")) == digest for path, digest in data["imports"])
-            if fresh:
-                return Joined(
-                    tuple(Chunk(c["text"], tuple(c["sources"])) for c in data["chunks"]),
-                    tuple(BundleWarning(w["path"], w["lineno"], w["message"]) for w in data["warnings"]),
-                ), True
-        except (ValueError, KeyError, TypeError):
-            pass  # a foreign entry: rebuild it
-    imports: dict[str, str] = {}
-
-    def recording_read(path: str) -> str | None:
-        text = read(path)
-        if text is not None:
-            imports[path] = sha256(text.encode("utf-8"))
-        return text
-
-    if kind == "css":
-        joined = join_css(sources, folder_path, minify=minify, read=recording_read)
-    else:
-        joined = join_js(sources, minify=minify, minifier=js_minifier)
-    payload = {
-        "chunks": [{"text": c.text, "sources": list(c.sources)} for c in joined.chunks],
-        "warnings": [{"path": w.path, "lineno": w.lineno, "message": w.message} for w in joined.warnings],
-        "imports": sorted(imports.items()),
-    }
-    cache.put(_JOIN_STEP, key, json.dumps(payload).encode("utf-8"))
-    return joined, False
-
-
 def build(project: Project, options: BuildOptions) -> BuildResult:
     """Build every bundle of ``project`` into ``options.out``. Raises ``BuildError`` before writing.
 
@@ -221,6 +171,7 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
         warnings=joined.warnings,
         cache_hits=joined.hits,
         cache_misses=joined.misses,
+        stylesheets_expanded=joined.expanded,
     )
     result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
     _ship_static(project, options, cache, static_files, result)
@@ -239,23 +190,7 @@ class _Bundles:
     warnings: list[BundleWarning] = field(default_factory=list)
     hits: int = 0
     misses: int = 0
-
-
-def _css_reader(project: Project) -> Callable[[str], str | None]:
-    """How ``join_css`` reads a local ``@import``: by its own BOM or ``@charset``; None when missing."""
-
-    def read_text(logical: str) -> str | None:
-        found = project.static.find(logical)
-        if found.status is not Lookup.FOUND or found.file is None:
-            return None
-        data = found.file.read_bytes()
-        try:
-            return decode_css(data)  # an @import is CSS: its own BOM or @charset decides
-        except UnicodeDecodeError as exc:
-            # join_css only expects BundleError: a raw decode error would crash the whole build.
-            raise BundleError(f"not {exc.encoding.upper()} (byte offset {exc.start})", path=logical, hint="re-save it as UTF-8") from None
-
-    return read_text
+    expanded: list[str] = field(default_factory=list)  # stylesheets expanded anew (per-source cache misses)
 
 
 def _variant_sources(project: Project, block: BundleBlock, variant: BundleVariant, errors: list[AssetoptError]) -> list[Source] | None:
@@ -298,7 +233,7 @@ def _join_bundles(
 ) -> _Bundles:
     """Every distinct variant joined once (a variant shared by templates is one file); problems go to ``errors``."""
     out = _Bundles()
-    read_text = _css_reader(project)
+    read_text = css_reader(project)
     for block in sorted(blocks, key=lambda b: (b.name, b.lineno)):
         for variant in block.variants:
             if variant.key in out.bundles:
@@ -308,7 +243,9 @@ def _join_bundles(
             if sources is None:
                 continue
             try:
-                joined, hit = _join(variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier)
+                joined, hit = join_cached(
+                    variant.kind, sources, f"{BUNDLE_DIR}/x.{variant.kind}", options.minify, read_text, cache, js_minifier, out.expanded
+                )
             except BundleError as exc:
                 errors.append(
                     BundleSpecError(
