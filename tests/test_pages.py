@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from templates_we_have import DJANGO_ROOTS, EXAMPLE_ROOT
 
+from assetopt.config import load_config
 from assetopt.errors import InheritanceCycle, TemplateNotFound
-from assetopt.templates.pages import resolve_page
+from assetopt.io.project import Project
+from assetopt.templates.pages import Includes, resolve_page
 from assetopt.templates.tags import StartTag
 
 
@@ -155,3 +158,89 @@ def test_recursive_include_is_followed_once_and_reported(make_project):
     page = resolve_page("page.html", project.load)
     assert srcs(page) == ["t.png"]
     assert [n.code for n in page.notes] == ["recursive-include"]
+
+
+# ------------------------------------------------------- includes resolved once, shared by pages
+
+SHARED_CASES = {
+    "flags_around_the_include": {
+        "p1.html": "<html>{% include 'part.html' %}{% if a %}{% include 'part.html' %}{% endif %}</html>",
+        "p2.html": "<html>{% load cache assetopt %}{% for x in xs %}{% include 'part.html' %}{% empty %}{% include 'part.html' %}{% endfor %}"
+        "{% cache 60 k %}{% include 'part.html' %}{% endcache %}{% bundle 'js' %}{% include 'scripts.html' %}{% endbundle %}</html>",
+        "part.html": "<img src='a.png'>{% if b %}<img src='b.png'>{% else %}<img src='c.png'>{% endif %}{{ v }}"
+        "{% for y in ys %}<img src='{{ y }}'>{% endfor %}{% include 'inner.html' %}",
+        "inner.html": "{% if c %}<img src='d.png'>{% endif %}{% load assetopt %}{% bundle 'js' %}<script src='i.js'></script>{% endbundle %}",
+        "scripts.html": "<script src='s.js'></script>{% include 'inner.html' %}",
+    },
+    "after_different_branches": {
+        "p1.html": "<html>{% if a %}<img src='x.png'>{% endif %}{% include 'part.html' %}</html>",
+        "p2.html": "<html>{% include 'part.html' %}{% if a %}<img src='x.png'>{% endif %}{% include 'part.html' %}</html>",
+        "part.html": "{% if b %}<img src='b.png'>{% else %}<img src='c.png'>{% endif %}",
+    },
+    "an_include_that_extends": {
+        "p1.html": "<html>{% include 'card.html' %}{% include 'card.html' %}</html>",
+        "p2.html": "{% extends 'base.html' %}{% block body %}{% include 'card.html' %}{{ block.super }}{% endblock %}",
+        "base.html": "<html>{% block body %}{% include 'card.html' %}{% endblock %}</html>",
+        "card.html": "{% extends 'card_base.html' %}{% block img %}<img src='card.png'>{{ block.super }}{% endblock %}",
+        "card_base.html": "<div>{% block img %}<img src='base.png'>{% endblock %}</div>",
+    },
+    "recursion_through_the_page": {
+        "p1.html": "<html>{% include 'a.html' %}</html>",
+        "a.html": "<img src='a.png'>{% include 'b.html' %}",
+        "b.html": "<img src='b.png'>{% include 'a.html' %}{% include 'p1.html' %}",
+        "p2.html": "<html>{% include 'b.html' %}{% include 'a.html' %}</html>",
+        "tree.html": "<html><img src='t.png'>{% if kids %}{% include 'tree.html' %}{% endif %}</html>",
+    },
+    "missing_inside_a_partial": {
+        "p1.html": "<html>{% include 'ok.html' %}</html>",
+        "p2.html": "<html>{% include 'broken.html' %}</html>",
+        "broken.html": "<img src='x.png'>\n{% include 'gone.html' %}",
+        "ok.html": "<img src='ok.png'>{% include widget %}",
+    },
+}
+
+
+def _resolved(name: str, load, includes=None):
+    try:
+        return resolve_page(name, load, includes)
+    except (TemplateNotFound, InheritanceCycle) as exc:
+        return (type(exc), str(exc), exc.path, exc.lineno)
+
+
+@pytest.mark.parametrize("templates", [pytest.param(t, id=k) for k, t in SHARED_CASES.items()])
+def test_shared_includes_resolve_every_template_as_its_own_walk_does(make_project, templates):
+    # Oracle: each template walked alone (no sharing), which follows every include in place.
+    project = make_project(templates=templates)
+    includes = Includes(project.load)
+    for name in sorted(templates) * 2:  # the second round reuses everything the first resolved
+        assert _resolved(name, project.load, includes) == _resolved(name, project.load), name
+
+
+def test_a_partial_resolved_once_is_the_same_items_on_every_page_that_includes_it_alike(make_project):
+    project = make_project(templates=SHARED_CASES["flags_around_the_include"])
+    includes = Includes(project.load)
+    p1 = resolve_page("p1.html", project.load, includes)
+    again = resolve_page("p1.html", project.load, includes)
+    included = [pi for pi in p1.items if pi.template.name != "p1.html"]
+    assert all(a is b for a, b in zip(included, [pi for pi in again.items if pi.template.name != "p1.html"]))  # not walked again
+    images = [pi for pi in included if isinstance(pi.item, StartTag) and pi.item.name == "img"]
+    plain, under_if = images[:5], images[5:]
+    assert [srcs_of(plain), srcs_of(under_if)] == [["a.png", "b.png", "c.png", "{{ y }}", "d.png"]] * 2
+    assert [pi.conditional for pi in plain] == [False, True, True, False, True]
+    assert all(pi.conditional for pi in under_if)
+    # The second copy's {% if b %} is another choice than the first's: its images exclude each other only.
+    assert under_if[1].excludes(under_if[2]) and not under_if[1].excludes(plain[2])
+
+
+def test_every_page_we_have_resolves_the_same_with_shared_includes():
+    for root in (EXAMPLE_ROOT, *DJANGO_ROOTS):
+        project = Project(load_config(root, {"templates": (str(root),)}, cwd=root))
+        includes = Includes(project.load)
+        names = project.template_names()
+        assert len(names) > 5
+        for name in names:
+            assert _resolved(name, project.load, includes) == _resolved(name, project.load), name
+
+
+def srcs_of(items):
+    return [pi.item.get("src") for pi in items]

@@ -24,7 +24,7 @@ from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
 from ..templates.email import is_email
 from ..templates.model import Template
-from ..templates.pages import Page, resolve_page
+from ..templates.pages import Includes, Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
 from ..templates.tags import opens_document
@@ -68,6 +68,7 @@ def find_pages(project: Project, progress: Progress | None = None, emails: list[
         if project.find_template(name) is None:
             problems.append(Problem(name, None, "configured page not found in the template dirs", "fix the name in pages"))
     pages: list[Page] = []
+    includes = Includes(project.load)  # each partial resolved once for every page
     for name in names:
         if name in extended and name not in wanted:
             continue
@@ -78,7 +79,7 @@ def find_pages(project: Project, progress: Progress | None = None, emails: list[
         if name not in wanted and template.extends is None and not _has_html_tag(template):
             continue  # a partial: rendered where it is included
         try:
-            page = resolve_page(name, project.load)
+            page = resolve_page(name, project.load, includes)
         except TemplateError as exc:
             problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
             continue

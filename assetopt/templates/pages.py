@@ -5,6 +5,10 @@ Every item remembers the template and line it came from and whether it is condit
 ``{% if %}`` branch or a ``{% for %}``'s ``{% empty %}``), repeated (inside a ``{% for %}``) or cached
 (inside ``{% cache %}``). Counts built on conditional items are upper bounds.
 
+An ``{% include %}`` renders the same items on every page (only the flags of where it sits differ),
+so ``Includes`` shared by the pages of one run resolves each included template once and splices the
+result into each page, flags combined as the walk would have set them.
+
 Pure: templates come from a ``load(name)`` callable; nothing here reads files.
 """
 
@@ -13,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from ..errors import InheritanceCycle, TemplateNotFound
+from ..errors import InheritanceCycle, TemplateError, TemplateNotFound
 from .model import Template
 from .nodes import BlockNode, ContainerNode, Element, ForNode, IfNode, IncludeNode, Node, SuperNode, TagNode, VarNode, body_nodes
 from .tags import HtmlItem, opens_document
 
-__all__ = ["PageItem", "PageNote", "Page", "Use", "resolve_page", "iter_blocks", "Loader"]
+__all__ = ["PageItem", "PageNote", "Page", "Use", "Includes", "resolve_page", "iter_blocks", "Loader"]
 
 Loader = Callable[[str], Template]
 
@@ -95,6 +99,75 @@ class _Flags:
     branch: tuple[tuple[int, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class _Fragment:
+    """What rendering an included template adds to a page, walked with neutral flags (not conditional,
+    in no loop, cache or bundle, no branch) and its ``{% if %}``/``{% for %}`` visits numbered from 1."""
+
+    items: tuple[PageItem, ...]
+    uses: tuple[Use, ...]
+    notes: tuple[PageNote, ...]
+    templates: tuple[Template, ...]
+    visits: int
+    includes: frozenset[str]  # every literal include name met inside, followed or not
+
+
+class Includes:
+    """Included templates resolved once for every page of a run that uses the same ``load``."""
+
+    def __init__(self, load: Loader) -> None:
+        self.load = load
+        self._fragments: dict[str, _Fragment | None] = {}  # None: in progress, or it raised (walked per page)
+        self._placed: dict[tuple[object, ...], tuple[tuple[PageItem, ...], tuple[Use, ...]]] = {}
+
+    def fragment(self, name: str, template: Template) -> _Fragment | None:
+        if name in self._fragments:
+            return self._fragments[name]
+        self._fragments[name] = None  # an include cycle meets this while it is computed: walked in place
+        walk = _Walk(self.load, include_stack=[name], shared=self)
+        try:
+            walk.render(template, _Flags())
+        except TemplateError:
+            return None  # the page's own walk raises it, or never gets there (a cycle cut earlier)
+        found = _Fragment(tuple(walk.items), tuple(walk.uses), tuple(walk.notes), tuple(walk.templates.values()), walk.visits, frozenset(walk.met))
+        self._fragments[name] = found
+        return found
+
+    def placed(self, name: str, fragment: _Fragment, off: int, flags: _Flags) -> tuple[tuple[PageItem, ...], tuple[Use, ...]]:
+        """``fragment``'s items and uses where a walk with ``flags`` and ``off`` visits so far includes it:
+        flags or-ed (the innermost bundle wins), visits shifted by ``off``. Pages that include it at the
+        same place (same visits before it, same flags) share the result."""
+        key = (name, off, flags.conditional, flags.in_loop, flags.cached, flags.bundle, flags.branch)
+        hit = self._placed.get(key)
+        if hit is None:
+            hit = self._placed[key] = (_placed_items(fragment, off, flags), _placed_uses(fragment, flags))
+        return hit
+
+
+def _placed_items(fragment: _Fragment, off: int, flags: _Flags) -> tuple[PageItem, ...]:
+    if not (off or flags.conditional or flags.in_loop or flags.cached or flags.bundle or flags.branch):
+        return fragment.items  # nothing to add: the same frozen values
+    return tuple(
+        PageItem(
+            pi.item,
+            pi.template,
+            pi.conditional or flags.conditional,
+            pi.in_loop or flags.in_loop,
+            pi.cached or flags.cached,
+            pi.block,
+            pi.bundle if pi.bundle is not None else flags.bundle,
+            (*flags.branch, *((visit + off, i) for visit, i in pi.branch)),
+        )
+        for pi in fragment.items
+    )
+
+
+def _placed_uses(fragment: _Fragment, flags: _Flags) -> tuple[Use, ...]:
+    if not (flags.cached or flags.in_loop):
+        return fragment.uses
+    return tuple(Use(u.node, u.template, u.cached or flags.cached, u.in_loop or flags.in_loop) for u in fragment.uses)
+
+
 @dataclass
 class _Walk:
     load: Loader
@@ -104,6 +177,8 @@ class _Walk:
     templates: dict[str, Template] = field(default_factory=dict)
     include_stack: list[str] = field(default_factory=list)
     visits: int = 0  # one number per {% if %}/{% for %} rendered: the same node included twice is two choices
+    shared: Includes | None = None
+    met: set[str] = field(default_factory=set)  # literal include names met (what a fragment's reuse depends on)
 
     def chain(self, leaf: Template) -> list[Template]:
         chain = [leaf]
@@ -211,6 +286,18 @@ class _Walk:
         t, b = defs[0]
         self.nodes(b.children, t, inner, blocks, {**level, node.name: 0})
 
+    def splice(self, name: str, fragment: _Fragment, flags: _Flags) -> None:
+        """``fragment`` (of the included ``name``) as if walked here, its visits numbered after this walk's."""
+        assert self.shared is not None
+        items, uses = self.shared.placed(name, fragment, self.visits, flags)
+        self.visits += fragment.visits
+        self.met |= fragment.includes
+        for t in fragment.templates:
+            self.templates.setdefault(t.name, t)
+        self.notes.extend(fragment.notes)
+        self.items.extend(items)
+        self.uses.extend(uses)
+
     def include(self, node: IncludeNode, template: Template, flags: _Flags) -> None:
         if node.name is None:
             self.notes.append(
@@ -222,6 +309,7 @@ class _Walk:
                 )
             )
             return
+        self.met.add(node.name)
         if node.name in self.include_stack:
             self.notes.append(
                 PageNote(
@@ -233,6 +321,11 @@ class _Walk:
             )
             return
         included = _load_named(self.load, "include", node.name, template.path, node.lineno)
+        fragment = self.shared.fragment(node.name, included) if self.shared is not None else None
+        # Walked alone it saw only its own name on the stack: reusable unless it meets one of ours.
+        if fragment is not None and fragment.includes.isdisjoint(self.include_stack):
+            self.splice(node.name, fragment, flags)
+            return
         self.include_stack.append(node.name)
         try:
             self.render(included, replace(flags, block=None))
@@ -240,12 +333,13 @@ class _Walk:
             self.include_stack.pop()
 
 
-def resolve_page(name: str, load: Loader) -> Page:
-    """Resolve template ``name`` into a ``Page``.
+def resolve_page(name: str, load: Loader, includes: Includes | None = None) -> Page:
+    """Resolve template ``name`` into a ``Page``; ``includes`` (made with the same ``load``) shares the
+    resolution of included templates with the other pages that pass it.
 
     Raises ``TemplateNotFound`` or ``InheritanceCycle`` naming the referencing file and line.
     """
-    walk = _Walk(load)
+    walk = _Walk(load, shared=includes)
     leaf = load(name)
     walk.include_stack.append(name)
     chain = walk.render(leaf, _Flags())
