@@ -190,7 +190,7 @@ SIDES = (
 RUNS = ("cold", "no change", "one CSS file changed")
 
 
-def _side_commands(side: str, work: Path) -> tuple[list[list[str]], dict[str, str] | None, Path]:
+def _side_commands(side: str, work: Path) -> tuple[list[list[str]], dict[str, str], Path]:
     """The commands of one side's build, their environment and the static dir they read (a copy)."""
     sys.path.insert(0, str(REPO / "bench"))
     from bench_build import PEER_SETTINGS, django_env, prepare_templates
@@ -217,7 +217,8 @@ def _side_commands(side: str, work: Path) -> tuple[list[list[str]], dict[str, st
             "--out",
             str(work / "out"),
         ]
-        return [cmd + (["--no-images"] if "no-images" in side else [])], None, static
+        # this checkout's assetopt, never the one installed in the environment (another checkout)
+        return [cmd + (["--no-images"] if "no-images" in side else [])], env_for(REPO), static
     root = work / "static_root"
     if side.endswith("hook"):
         text = HOOK_SETTINGS.format(templates=str(templates), static_root=str(root), static_src=str(static))

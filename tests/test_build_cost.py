@@ -7,6 +7,7 @@ choose brotli quality; a one-file change redoes that file only.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import brotli
@@ -78,3 +79,19 @@ def test_the_brotli_quality_choice_parses_templates_only_when_they_changed(make_
     assert result.templates_parsed == 1
     # other3.html now links only.css directly, so it is served at best quality again:
     assert (out / "css/only.css.br").read_bytes() == brotli.compress((out / "css/only.css").read_bytes(), quality=11)
+
+
+def test_bench_cost_runs_every_side_with_this_checkouts_assetopt(tmp_path: Path):
+    # The CLI sides once inherited PYTHONPATH: run from a shell without it, they measured whatever
+    # assetopt the virtualenv had installed (another checkout) and reported its figures as ours.
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo / "bench"))
+    try:
+        import bench_cost
+    finally:
+        sys.path.remove(str(repo / "bench"))
+    for i, side in enumerate(("CLI", "CLI --no-images", "collectstatic, assetopt hook")):
+        _cmds, env, _static = bench_cost._side_commands(side, tmp_path / str(i))
+        assert str(repo) in env["PYTHONPATH"].split(os.pathsep), side
