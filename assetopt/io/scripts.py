@@ -42,7 +42,7 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
     return out
 
 
-_FACTS_STEP = "script-facts-2"  # 2: what the script may assign (text.js_writes)
+_FACTS_STEP = "script-facts-3"  # 2: what the script may assign (text.js_writes)
 
 
 def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, ScriptFacts]:
@@ -78,7 +78,7 @@ def _facts_job(file: str) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
-_WRITE_SETS = ("globals_written", "props_written", "indexed", "string_words")
+_WRITE_SETS = ("globals_written", "props_written", "indexed", "string_words", "calls_on", "escapes")
 
 
 def _unpack(payload: bytes) -> ScriptFacts | None:
@@ -93,8 +93,8 @@ def _unpack(payload: bytes) -> ScriptFacts | None:
         return None
     if not (dynamic is None or isinstance(dynamic, str)):
         return None
-    g, p, i, sw = (frozenset(str(w) for w in x) for x in sets)
-    write_facts = WriteFacts(g, p, i, sw, dynamic)
+    g, p, i, sw, co, es = (frozenset(str(w) for w in x) for x in sets)
+    write_facts = WriteFacts(g, p, i, sw, co, es, dynamic)
     return ScriptFacts(hazard, frozenset(str(w) for w in words), write_facts)
 
 

@@ -177,8 +177,10 @@ class _Scan:
                         found = _hop_candidate(nodes, idx, template, static_url, key, self_locating, last_end)
                         if found is not None:
                             scripts, group, after, group_stop, group_end = found
-                            # the inline scripts that hopped already run after this group too
-                            verdict = self.rejoin([*hopped, *scripts], group)
+                            verdict = self.rejoin(scripts, group)
+                            if verdict.hops and hopped:  # the inline scripts that hopped already would run after this group too
+                                earlier = self.rejoin(hopped, group)
+                                verdict = Rejoin((*earlier.hops, *verdict.hops), earlier.refusal) if earlier.hops else earlier
                             if verdict.hops:
                                 current.extend(group)
                                 hopped.extend(scripts)

@@ -79,6 +79,15 @@ def commute(script: InlineScript, path: str, facts: ScriptFacts) -> Commute:
                 return Commute(False, f"{name} may assign a property named {link}, which {call} goes through")
             if link in facts.writes.indexed:
                 return Commute(False, f"{name} indexes {link}[...] with a computed name: it may reach {receiver[private]} without naming it")
+        parent = receiver[private - 1]
+        if parent in facts.writes.calls_on:
+            return Commute(
+                False,
+                f"{name} calls a method of {parent} or of what hangs under it, which may hand out its {receiver[private]} without {name} naming it",
+            )
+        if parent in facts.writes.escapes or (private == 1 and parent in spelled):
+            what = "passes or aliases" if private > 1 else "names the global"
+            return Commute(False, f"{name} {what} {parent}: another function may reach its {receiver[private]} without {name} naming it")
         before = receiver[:private]
         kept = f"; assigns none of {', '.join(before)}" if before else ""
         proofs.append(f"{call}: {name} never names {receiver[private]}{kept}")

@@ -39,6 +39,10 @@ class WriteFacts:
     props_written: frozenset[str] = field(default_factory=frozenset)
     indexed: frozenset[str] = field(default_factory=frozenset)  # `NAME[`: a computed property may be any name
     string_words: frozenset[str] = field(default_factory=frozenset)  # identifier-like words inside strings/templates
+    # NAME.method(...): the script calls a method of what NAME holds (it may hand out what hangs there)
+    calls_on: frozenset[str] = field(default_factory=frozenset)
+    # `.NAME` used as a value (passed, aliased, enumerated), not only as a path to one of its properties
+    escapes: frozenset[str] = field(default_factory=frozenset)
     dynamic: str | None = None  # why names cannot be read from the text (eval, with, ...), with the line
 
 
@@ -48,7 +52,15 @@ def read_writes(text: str) -> WriteFacts:
     string_words = frozenset(w for t in every if t.kind in ("string", "template") for w in _IDENT_RE.findall(text[t.content_start : t.content_end]))
     reader = _Writes(text, toks)
     reader.run()
-    return WriteFacts(frozenset(reader.global_writes()), frozenset(reader.props), frozenset(reader.indexed), string_words, reader.dynamic)
+    return WriteFacts(
+        frozenset(reader.global_writes()),
+        frozenset(reader.props),
+        frozenset(reader.indexed),
+        string_words,
+        frozenset(reader.calls_on),
+        frozenset(reader.escapes),
+        reader.dynamic,
+    )
 
 
 class _Writes:
@@ -57,6 +69,8 @@ class _Writes:
         self.vals = [text[t.start : t.end] for t in toks]
         self.props: set[str] = set()
         self.indexed: set[str] = set()
+        self.calls_on: set[str] = set()
+        self.escapes: set[str] = set()
         self.dynamic: str | None = None
         self.params: dict[int, set[str]] = {}  # function frame id -> its simple parameters
         self.vars: dict[int, set[str]] = {}  # function frame id -> its var and function declarations
@@ -122,6 +136,8 @@ class _Writes:
                     self.bare.append((tok, tuple(funcs)))
                 elif self.v(i - 1) in ("++", "--") and self.v(i + 1) not in (".", "?.", "["):
                     self.bare.append((tok, tuple(funcs)))
+            if kind == "word" and after_dot and tok == "noConflict":
+                self._hazard(i, tok)
             if kind == "word" and after_dot and (self.assigns_at(i + 1) or (self.v(i - 2) in ("++", "--") and self.v(i + 1) not in (".", "[", "?."))):
                 self.props.add(tok)
                 holder = self.v(i - 2) if self.kind(i - 2) == "word" and self.v(i - 3) not in (".", "?.") else ""
@@ -133,6 +149,13 @@ class _Writes:
                 self.props.add(self.text[self.toks[i].content_start : self.toks[i].content_end])  # may be a computed key
             if kind == "word" and self.v(i + 1) == "[":
                 self.indexed.add(tok)
+            if kind == "word" and self.v(i + 1) in (".", "?.") and self.kind(i + 2) == "word" and self.v(i + 3) == "(":
+                if self.v(i + 2) not in ("call", "apply", "bind"):  # fn.apply(...) invokes a callback named fn
+                    self.calls_on.add(tok)
+            if kind == "word" and after_dot and self._chain_ends_in_call(i):
+                self.calls_on.add(tok)  # $.fn.select2(...), $.fn.select2.amd.require(...): a call through it
+            if kind == "word" and after_dot and self.v(i + 1) not in (".", "?.", "[", "(") and not self.assigns_at(i + 1):
+                self.escapes.add(tok)
             if kind == "punct" and tok == "=>" and self.v(i + 1) == "{":
                 if self.kind(i - 1) == "word":
                     pending = ({self.v(i - 1)}, i + 1)
@@ -162,17 +185,24 @@ class _Writes:
                 if collecting is not None and len(stack) < collecting[0]:
                     collecting = None
 
+    def _chain_ends_in_call(self, i: int) -> bool:
+        """Is the member chain that goes on from the word at ``i`` (``.a.b``) called at its end?"""
+        j = i + 1
+        while self.v(j) in (".", "?.") and self.kind(j + 1) == "word":
+            j += 2
+        return self.v(j) == "(" and not (j == i + 3 and self.v(i + 2) in ("call", "apply", "bind"))
+
     def _hazard(self, i: int, tok: str) -> None:
         if self.dynamic is not None:
             return
-        if tok in ("eval", "Function") and self.v(i + 1) == "(":
+        if tok == "noConflict":
+            self.dynamic = f"calls noConflict (line {self.line(i)}): it gives the global names back to an earlier copy"
+        elif tok in ("eval", "Function") and self.v(i + 1) == "(":
             self.dynamic = f"calls {tok}(...) (line {self.line(i)})"
         elif tok == "with" and self.v(i + 1) == "(":
             self.dynamic = f"uses a with statement (line {self.line(i)})"
         elif tok == "document" and self.v(i + 1) in (".", "?.") and self.v(i + 2) in ("write", "writeln"):
             self.dynamic = f"calls document.{self.v(i + 2)} (line {self.line(i)})"
-        elif tok == "noConflict":
-            self.dynamic = f"calls noConflict (line {self.line(i)}): it gives the global names back to an earlier copy"
 
     def _matching_open(self, close: int) -> int | None:
         depth = 0
