@@ -255,16 +255,24 @@ def write_targets(result: RewriteResult, project: Project) -> list[tuple[Path, F
     return list(targets.items())
 
 
-def undo_patch(targets: list[tuple[Path, FileChange]], project: Project) -> tuple[Path, str]:
-    """``(folder, patch)``: a patch of ``targets`` with paths relative to ``folder`` (the project
-    root, or the folder all the files share when some lie outside it), so that
-    ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere."""
+def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
+    """``(folder, patch)``: a patch of ``targets`` and of the files ``result`` generates, with paths
+    relative to ``folder`` (the project root, or the folder all the files share when some lie outside
+    it), so that ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that
+    did not exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
     from .edits import unified_diff
 
-    paths = [t for t, _ in targets]
+    files: list[tuple[Path, str | None, str]] = []
+    for logical, text in (result.generated if result is not None else {}).items():
+        path = generated_path(project, logical).resolve()
+        before = path.read_bytes().decode("utf-8") if path.is_file() else None  # bytes: line endings restored exactly
+        if before != text:
+            files.append((path, before, text))
+    files += [(t, c.before, c.after) for t, c in targets]
+    paths = [p for p, _, _ in files]
     root = project.config.project.resolve()
     base = root if all(p.is_relative_to(root) for p in paths) else Path(os.path.commonpath([p.parent for p in paths]))
-    text = "".join(unified_diff(p.relative_to(base).as_posix(), c.before, c.after) for p, c in targets)
+    text = "".join(unified_diff(p.relative_to(base).as_posix(), before, after) for p, before, after in files)
     return base, text
 
 
