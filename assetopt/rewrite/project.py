@@ -36,6 +36,7 @@ __all__ = [
     "FileChange",
     "RewriteResult",
     "plan_project",
+    "check_compiles",
     "write_changes",
     "mirror_root",
     "RewriteRefused",
@@ -175,17 +176,27 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             )
             return again
         _generate_styles(project, ctx, conflicted, result)
-    if result.changes and compile_check:
-        errors = compile_errors(
-            [c.before for c in result.changes] + [c.after for c in result.changes],
-            project.config.settings,
-            project.config.pythonpath or ((project.config.project,) if project.config.settings else ()),
-        )
-        n = len(result.changes)
-        for change, before_err, after_err in zip(result.changes, errors[:n], errors[n:]):
-            if after_err is not None and after_err != before_err:
-                change.compile_error = after_err
+    if compile_check:
+        check_compiles(result.changes, project)
     return result
+
+
+def check_compiles(changes: list[FileChange], project: Project) -> None:
+    """Compile each change before and after with Django; set ``compile_error`` where the rewrite
+    brings a failure the original did not have. Without the config's ``settings``, the tags of a
+    library the original loads but is not installed get stand-ins (``compile_errors``)."""
+    if not changes:
+        return
+    befores = [c.before for c in changes]
+    errors = compile_errors(
+        befores + [c.after for c in changes],
+        project.config.settings,
+        project.config.pythonpath or ((project.config.project,) if project.config.settings else ()),
+        stub_from=befores + befores,  # an uninstalled library's tags: those the original uses, never one the rewrite brings
+    )
+    for change, before_err, after_err in zip(changes, errors[: len(changes)], errors[len(changes) :]):
+        if after_err is not None and after_err != before_err:
+            change.compile_error = after_err
 
 
 def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str], result: RewriteResult) -> None:
