@@ -35,7 +35,7 @@ from .manifest import ManifestCandidate, ManifestImage, mime_type
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
 
-IMAGE_STEP = "image-4"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
+IMAGE_STEP = "image-5"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
 _WIDTH_RE = re.compile(r"\.[0-9]+w\.(?:jpe?g|png|webp|avif)$", re.IGNORECASE)
 
 
