@@ -17,9 +17,10 @@ from .encode import _jpeg, _lossless, _modern
 __all__: list[str] = []
 
 # The modern formats a JPEG's srcset copies are made in. Not WebP: downscaled, its matched-quality copy
-# beat both the JPEG and the AVIF copy of that width in 6 of 31 tries on the example, saving 7 KB of the
-# ~1 MB its 480 px slots fetch, for 1.0 s of the 8.6 s its images cost (bench_images.py --widths
-# --webp-widths). The full-size WebP is still made; {% picture %} lists the JPEG copies in its <source>.
+# beat the JPEG copy of its width in 6 of 31 tries on the example; with them, a browser showing AVIF
+# fetches 1 KB less of the 1,048 KB its 480 px slots take, for 0.9 s more of the 9.8 s CPU its images
+# cost (bench_images.py --widths, with and without --webp-widths; bench/RESULTS.md "Responsive
+# widths"). The full-size WebP is still made; {% picture %} lists the JPEG copies in its <source>.
 _LOSSY_WIDTH_FORMATS = frozenset({".avif"})
 
 
