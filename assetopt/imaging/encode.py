@@ -17,12 +17,12 @@ __all__ = ["DEFAULT_QUALITY", "ENCODER_SETTINGS", "KEEP_RATIO"]
 
 DEFAULT_QUALITY = 82  # measured on the example's photos: see bench/RESULTS.md "## Images"
 # Effort, measured with ``bench_images.py --effort`` (bench/RESULTS.md "Encoder effort"): at the quality
-# that keeps JPEG 82's SSIM, AVIF (aom) speed 9 gives the bytes and SSIM of speed 8 at 2/3 of its CPU
+# that keeps JPEG 82's SSIM, AVIF (aom) speed 9 gives the bytes and SSIM of speed 8 at ~60 % of its CPU
 # (10 is no faster). WebP method 4 stays: methods 0-2 are 2-3x cheaper but, re-matched to the JPEG's
 # SSIM, larger than the JPEG (never kept); 3, 5 and 6 cost as much or more for the same bytes.
 _AVIF_SPEED = 9
 _WEBP_METHOD = 4
-# PNG: Pillow's optimize costs about 2x zlib-ng level 6 for 7-10 % fewer bytes. The full-size PNG is
+# PNG: Pillow's optimize costs 2.6x zlib-ng level 6 for ~9 % fewer bytes. The full-size PNG is
 # always optimized (it is the file shipped under the source's name, and what audit counts); a srcset
 # copy of a PNG whose WebP copies are made is saved at level 6: only browsers without WebP take it.
 _PNG_LEVEL_FALLBACK = 6
