@@ -174,7 +174,12 @@ def _measure_screen(
         page = ctx.new_page()
         page.add_init_script(_LCP_JS)
         page.goto(address, wait_until="load", timeout=60_000)
-        page.wait_for_load_state("networkidle")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_load_state("networkidle", timeout=10_000)
+        except PlaywrightTimeout:
+            pass  # a page that polls never goes idle: what loaded by then is its first screen
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)))")
         facts: dict[tuple[str, int], dict[str, Any]] = {}
         for value, shown, in_view, is_lcp in page.evaluate(_AT_LOAD_JS, PROBE_ATTR):
