@@ -63,10 +63,11 @@ def test_the_example_dashboard_serves_its_pictures_as_chromium_expects(optimized
         finally:
             browser.close()
     by_url = {r.url: r for r in responses}
-    # 1280 px viewport at 1x, hero sizes "(max-width: 1600px) 100vw, 1600px": a 1280 px slot, and of
-    # 480/960/1440/1600 the narrowest that covers it is 1440 (in whichever format the page offers)
+    # 1280 px viewport at 1x, hero sizes from the layout "... (max-width: 1350px) 78vw, ...": a 998 px
+    # slot; of 480/672/960/1056/1440/1600 (the configured widths and the two its sizes ask for) the
+    # narrowest that covers it is 1056 (in whichever format the page offers)
     (hero,) = [pic for pic in pictures if "dashboard-hero__image" in pic["cls"]]
-    assert "/static/img/gen/hero.1440w." in hero["src"], hero
+    assert "/static/img/gen/hero.1056w." in hero["src"], hero
     modern = 0
     for pic in pictures:
         response = by_url[pic["src"]]
