@@ -4,7 +4,7 @@
 1.75 needs ~170 px and would get the 480 px copy. Every ``<img>`` inside a ``{% picture %}`` whose
 ``src`` is a literal ``{% static %}`` path and which has a ``sizes`` (the one the layout pass measured,
 ``rewrite/layout_facts.py``, or the author's) asks for one copy per Lighthouse screen
-(``layout_facts.SCREENS``): its slot at that viewport times the screen's DPR, rounded up to 16 px.
+(``screens.SCREENS``): its slot at that viewport times the screen's DPR, rounded up to 16 px.
 A width is not asked for when a configured width already covers it within 10 % (it would save little)
 and the image step makes no copy at or above the image's own width.
 
@@ -21,7 +21,7 @@ import re
 
 from ..errors import TemplateError
 from ..io.project import Project
-from ..rewrite.layout_facts import SCREENS
+from ..screens import SCREENS
 from ..templates.assets import ref_of
 from ..templates.model import block_spans
 from ..templates.refs import RefKind

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..screens import SCREENS, VIEWPORTS, Screen
 from ..templates.fold import BELOW, CHROME, LCP
 
 __all__ = [
@@ -44,26 +45,6 @@ __all__ = [
 ]
 
 LAYOUT_VERSION = 1  # bump when what the pass measures, or how, changes: cached layouts are then re-measured
-
-
-@dataclass(frozen=True, slots=True)
-class Screen:
-    """A device a page is loaded at: where the first screen ends and which image is the LCP."""
-
-    name: str
-    width: int
-    height: int
-    dpr: float
-    mobile: bool
-    also: tuple[int, ...]  # other viewport widths read by resizing the loaded page (layout only, no reload)
-
-
-# Lighthouse 12's emulated devices: "mobile" (Moto G Power: 412x823 at DPR 1.75) and "desktop" (1350x940).
-SCREENS = (
-    Screen("mobile", 412, 823, 1.75, True, (360, 600)),
-    Screen("desktop", 1350, 940, 1.0, False, (768, 1024, 1920)),
-)
-VIEWPORTS = tuple(sorted({w for s in SCREENS for w in (s.width, *s.also)}))  # 360, 412, 600, 768, 1024, 1350, 1920
 
 
 @dataclass(frozen=True, slots=True)
