@@ -33,7 +33,8 @@ from ..errors import TemplateError
 from ..io.cache import ContentCache, sha256
 from ..io.project import Project
 from ..rewrite.edits import Edit, apply_edits
-from ..rewrite.layout_facts import LAYOUT_VERSION, SCREENS, ImageLayout, Layout, PageLayout, Screen, layout_from_json, layout_to_json
+from ..rewrite.layout_facts import LAYOUT_VERSION, ImageLayout, Layout, PageLayout, layout_from_json, layout_to_json
+from ..screens import SCREENS, Screen
 from ..templates.model import Template, block_spans
 from ..templates.tags import OpaqueTag, StartTag
 
