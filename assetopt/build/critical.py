@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ..io.fs import write_if_changed
 from ..text.css import css_references
 from ..text.css_rules import CssRule, critical_text, parse_rules, probe_selector, split_selectors, style_rules
 from .manifest import Manifest, ManifestCritical
+from .precompress import write_dropping_siblings
 
 __all__ = [
     "CRITICAL_MAX",
@@ -199,7 +199,7 @@ def critical_markup(css: str, href: str, integrity: str, carried: Mapping[str, s
 def write_critical(manifest: Manifest, path: Path, results: Mapping[str, tuple[CriticalResult, tuple[str, ...], tuple[str, ...]]]) -> Manifest:
     """``manifest`` with each bundle key of ``results`` given its critical CSS (or none, when the result
     has none), written atomically to ``path``; returns the new manifest. Keys not in ``results`` keep
-    what they had."""
+    what they had. A changed manifest loses its ``.gz``/``.br`` (they would hold the old one)."""
     bundles = dict(manifest.bundles)
     for key, (result, pages, viewports) in results.items():
         entry = bundles.get(key)
@@ -208,5 +208,5 @@ def write_critical(manifest: Manifest, path: Path, results: Mapping[str, tuple[C
         critical = ManifestCritical(result.css, csp_hash(result.css), pages, viewports) if result.css else None
         bundles[key] = replace(entry, critical=critical)
     new = replace(manifest, bundles=bundles)
-    write_if_changed(path, new.dumps().encode("utf-8"))
+    write_dropping_siblings(path, new.dumps().encode("utf-8"))
     return new

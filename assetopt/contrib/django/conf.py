@@ -42,6 +42,8 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``IMAGES``                    ``images``                   collectstatic optimizes images, writes variants
 ``IMAGE_QUALITY``             ``image_quality``
 ``IMAGE_WIDTHS``              ``image_widths``             e.g. ``[480, 960, 1440]``; ``[]`` for none
+``CRITICAL_CSS_MAX``          ``critical_css_max``         gzip bytes; ``CRITICAL_CSS`` is the tag's on/off switch
+``CRITICAL_CSS_URLS``         ``critical_css_urls``        ``--browser`` pages critical CSS is measured on
 ============================  ===========================  =============================================
 
 ``MINIFY_STATIC`` (default ``False``) under collectstatic: each collected CSS/JS/SVG file that is not
@@ -95,6 +97,8 @@ CONFIG_FIELDS = {
     "IMAGES": "images",
     "IMAGE_QUALITY": "image_quality",
     "IMAGE_WIDTHS": "image_widths",
+    "CRITICAL_CSS_MAX": "critical_css_max",
+    "CRITICAL_CSS_URLS": "critical_css_urls",
 }
 EMIT_MODES = ("bundle", "compressor")
 KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT", "OFFLINE_COMPRESS", "CRITICAL_CSS"} | set(CONFIG_FIELDS)
