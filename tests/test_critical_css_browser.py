@@ -106,3 +106,24 @@ def test_a_first_paint_that_differs_keeps_the_plain_link_and_says_why(tmp_path):
     assert report.skipped[KEY].startswith("the first paint of / (mobile) differs by ")
     assert report.first_paint["/ mobile"] > 0.01 and report.first_paint["/ desktop"] > 0.01
     assert (tmp_path / "work/shots/index-mobile-first-paint-diff.png").is_file()
+
+
+def test_a_font_named_by_the_inline_style_and_the_bundle_is_fetched_once(tmp_path):
+    """The inlined critical CSS and the bundle both declare the same @font-face. Served with
+    ``no-store`` (as the loopback server once did) Chromium downloaded the font twice in about 3
+    loads of 10; served cacheable, as whitenoise and nginx serve static files, once."""
+    from browser_support import REPO
+
+    from assetopt.browser.server import serve
+
+    font = REPO / "static_src/vendor/fontawesome/webfonts/fa-solid-900.woff2"
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/f.woff2").write_bytes(font.read_bytes())
+    face = "@font-face{font-family:Icons;src:url(/static/f.woff2) format('woff2')}.i{font-family:Icons}"
+    (tmp_path / "static/site.css").write_text(face + "body{margin:0}")
+    style = f"<style>{face}</style>"
+    link = '<link rel="preload" as="style" href="/static/site.css"><script>(function(s){var l=document.createElement("link");l.rel="stylesheet";l.href="/static/site.css";s.parentNode.insertBefore(l,s)})(document.currentScript)</script>'
+    (tmp_path / "index.html").write_text(page('<i class="i">\uf015</i>', style + link))
+    with open_browser() as chromium, serve({"/": tmp_path, "/static/": tmp_path / "static"}) as base:
+        fetches = [sum(r.url.endswith("f.woff2") for r in chromium.measure(base + "/").requests) for _ in range(10)]
+    assert fetches == [1] * 10
