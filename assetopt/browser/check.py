@@ -69,7 +69,18 @@ def browser_check(
     if config.critical_css:
         from .critical import run_critical
 
-        critical = run_critical(config, result, settings_module, pythonpath, list(config.critical_css_urls or urls), env, user, progress)
+        critical = run_critical(
+            config,
+            result.static_out,
+            out,
+            settings_module,
+            pythonpath,
+            list(config.critical_css_urls or urls),
+            templates_dirs=result.templates_out,
+            env=env,
+            user=user,
+            progress=progress,
+        )
     after = render_django_pages(
         settings_module,
         pythonpath,

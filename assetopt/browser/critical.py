@@ -36,7 +36,6 @@ from .snapshots import served_path, shot_stem, write_snapshots
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..optimize import OptimizeResult
 
 __all__ = ["VIEWPORTS", "CriticalReport", "critical_pass", "observe", "first_paint_diff"]
 
@@ -161,7 +160,13 @@ def critical_pass(
     holds the critical CSS that passed."""
     report = CriticalReport()
     prefix = "/" + static_url.strip("/") + "/"
-    by_file = {b.files[0].name: key for key, b in manifest.bundles.items() if b.kind == "css" and len(b.files) == 1 and b.semantics == "all"}
+    hashed = _hashed_names(static_out)
+    # the file each one-file CSS bundle is served as: its name, or Django's hashed copy (collectstatic)
+    by_file = {
+        hashed.get(b.files[0].name, b.files[0].name): key
+        for key, b in manifest.bundles.items()
+        if b.kind == "css" and len(b.files) == 1 and b.semantics == "all"
+    }
     for key, b in manifest.bundles.items():
         if b.kind == "css" and key not in by_file.values():
             report.skipped[key] = f"media {b.semantics!r}: not render-blocking" if b.semantics != "all" else f"split into {len(b.files)} files"
@@ -205,7 +210,8 @@ def critical_pass(
             keys = [k for k in page_keys.get(url, ()) if manifest.bundles[k].critical is not None]
             if not keys:
                 continue
-            bundle_urls = tuple(f"{base}{prefix}{manifest.bundles[k].files[0].name}" for k in keys)
+            served_as = {k: name for name, k in by_file.items()}
+            bundle_urls = tuple(f"{base}{prefix}{served_as[k]}" for k in keys)
             for viewport in VIEWPORTS:
                 fraction, diff = first_paint_diff(session, base + served_path(url), viewport, bundle_urls, work / "shots")
                 report.first_paint[f"{url} {viewport}"] = fraction
@@ -220,6 +226,18 @@ def critical_pass(
             report.inlined[key] = len(b.critical.css.encode("utf-8"))
     report.lines = _lines(report, manifest)
     return report
+
+
+def _hashed_names(static_root: Path) -> dict[str, str]:
+    """Django's ``staticfiles.json`` paths (name -> hashed name) in ``static_root``; {} without one."""
+    import json
+
+    try:
+        data = json.loads((static_root / "staticfiles.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    paths = data.get("paths") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in paths.items()} if isinstance(paths, dict) else {}
 
 
 def _lines(report: CriticalReport, manifest: Manifest) -> list[str]:
@@ -239,21 +257,26 @@ def _lines(report: CriticalReport, manifest: Manifest) -> list[str]:
 
 def run_critical(
     config: Config,
-    result: OptimizeResult,
+    static_out: Path,
+    work: Path,
     settings_module: str,
     pythonpath: Path,
     urls: list[str],
-    env: dict[str, str] | None,
-    user: str | None,
-    progress: Callable[[str], None],
+    *,
+    templates_dirs: tuple[Path, ...] | None = None,
+    env: dict[str, str] | None = None,
+    user: str | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
 ) -> CriticalReport:
-    """``critical_pass`` for ``optimize --browser``: the rewritten templates and ``result``'s build,
-    rendered with Django in a child process, in a Chromium of its own."""
-    from ..build.manifest import MANIFEST_NAME
+    """``critical_pass`` for a built static root ``static_out`` (its ``assetopt-manifest.json``; a
+    collectstatic'd ``STATIC_ROOT`` with Django's hashed names too): the pages rendered with Django in
+    a child process (the project's templates, or ``templates_dirs``), in a Chromium of its own;
+    snapshots and screenshots under ``work``."""
+    from ..build.manifest import MANIFEST_NAME, load_manifest
     from .chromium import open_browser
     from .snapshots import render_django_pages
 
-    manifest_path = result.static_out / MANIFEST_NAME
+    manifest_path = static_out / MANIFEST_NAME
 
     def render(critical_on: bool) -> dict[str, dict[str, Any]]:
         return render_django_pages(
@@ -261,22 +284,22 @@ def run_critical(
             pythonpath,
             urls,
             env,
-            templates_dirs=result.templates_out,
+            templates_dirs=templates_dirs,
             assetopt={"BUNDLES": True, "STRICT": True, "MANIFEST": str(manifest_path), "CRITICAL_CSS": critical_on},
             user=user,
-            served=(result.static_out,),
+            served=(static_out,),
         )
 
     with open_browser() as session:
         return critical_pass(
             session,
-            result.build.manifest,
+            load_manifest(manifest_path),
             manifest_path,
-            result.static_out,
+            static_out,
             config.static_url,
             urls,
             render,
-            result.static_out.parent,
+            work,
             max_bytes=config.critical_css_max,
             progress=progress,
         )
