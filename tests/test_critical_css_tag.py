@@ -71,7 +71,7 @@ def render(context: dict[str, object] | None = None, name: str = "page.html") ->
 
 def expected(b: Built, nonce: str | None = None, attrs: str = "") -> str:
     n = f' nonce="{nonce}"' if nonce else ""
-    link = f'href="/static/{b.name}" integrity="{b.integrity}"{attrs}'
+    link = f'href="/static/{b.name}" integrity="{b.integrity}"{attrs}{n}'
     return (
         f"\n<style{n}>.top{{background:url(/static/img/x.png)}}</style>\n"
         f'<link rel="preload" as="style" {link}>\n'

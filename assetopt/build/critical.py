@@ -11,7 +11,7 @@ download at once (the preload scanner sees it; a preload never blocks rendering)
 inserts the real ``<link rel=stylesheet>`` at its own place (a script-inserted stylesheet does not block
 rendering, and inserting it where the ``<link>`` was keeps the cascade order), and ``<noscript>`` holds
 the plain ``<link>`` for browsers without JavaScript. No inline event handler (``onload=``), which a
-strict CSP forbids even with a nonce: the ``<style>`` and the ``<script>`` carry the request's nonce,
+strict CSP forbids even with a nonce: the ``<style>``, the ``<script>`` and the links carry the request's nonce,
 and for a hash-based CSP the script's hash is ``LOADER_HASH`` and the style's is in the manifest.
 """
 
@@ -55,7 +55,7 @@ CRITICAL_MAX = 14336
 LOADER_JS = (
     "(function(s){var p=s.previousElementSibling,l=document.createElement('link');"
     "l.rel='stylesheet';l.href=p.href;if(p.integrity)l.integrity=p.integrity;"
-    "if(p.crossOrigin!==null)l.crossOrigin=p.crossOrigin;if(p.referrerPolicy)l.referrerPolicy=p.referrerPolicy;"
+    "if(p.crossOrigin!==null)l.crossOrigin=p.crossOrigin;if(p.referrerPolicy)l.referrerPolicy=p.referrerPolicy;if(p.nonce)l.nonce=p.nonce;"
     "s.parentNode.insertBefore(l,s)})(document.currentScript)"
 )
 
@@ -184,7 +184,9 @@ def critical_markup(css: str, href: str, integrity: str, carried: Mapping[str, s
     ``carried`` maps attribute -> value (None: a bare attribute), e.g. ``crossorigin``."""
     attrs = "".join(f" {name}" if value is None else f' {name}="{html.escape(value)}"' for name, value in carried.items())
     n = "" if not nonce else f' nonce="{html.escape(nonce)}"'
-    link = f'href="{html.escape(href)}" integrity="{html.escape(integrity)}"{attrs}'
+    # the nonce on the links too: a style-src with nonces and without 'self' checks it on <link> (the
+    # loader copies it to the stylesheet it inserts)
+    link = f'href="{html.escape(href)}" integrity="{html.escape(integrity)}"{attrs}{n}'
     # "</style" inside the CSS (a string in a content: value) would end the element: "<\/" is the same
     # character sequence to CSS and none to HTML.
     safe = css.replace("</", "<\\/")
