@@ -56,6 +56,20 @@ def strip_new_attributes(html: str) -> str:
     return re.sub(r"\n\s*\n", "\n", html)  # the {% bundle %}/{% cache %} lines leave blank lines
 
 
+DATATABLES = re.compile(r'\n\s*<script src="/static/vendor/datatables/js/jquery\.dataTables\.js"></script>')
+SELECT2_DEFAULTS = re.compile(r"\n\s*<script>\s*\$\.fn\.select2\.defaults\.set\(.*?</script>", re.S)
+
+
+def move_select2_defaults_after_datatables(html: str) -> str:
+    """The one reordering the rewrite makes on the example (docs/scripts.md, "Inline scripts that
+    commute"): the Select2 defaults script runs after jquery.dataTables.js, which joins the bundle
+    before it. Done here by hand, with regexes written from base.html, to compare the pages."""
+    (tag,) = DATATABLES.findall(html)
+    (defaults,) = SELECT2_DEFAULTS.findall(html)
+    assert html.index(defaults) < html.index(tag), "the sources have the defaults script before DataTables"
+    return html.replace(tag, "", 1).replace(defaults, tag + defaults, 1)
+
+
 def render_all(templates_dir: Path | None) -> dict[str, tuple[int, str]]:
     from example_site import render_example
 
@@ -70,6 +84,9 @@ def test_rewritten_site_renders_every_page_the_same_with_bundling_off(rewritten,
     assert {u: s for u, (s, _) in after.items() if s != 200} == {}
     for url in before:
         html = after[url][1]
-        assert strip_new_attributes(html) == strip_new_attributes(before[url][1]), url
+        expected = before[url][1]
+        if SELECT2_DEFAULTS.search(expected):  # every page extends base.html, except the error pages
+            expected = move_select2_defaults_after_datatables(expected)
+        assert strip_new_attributes(html) == strip_new_attributes(expected), url
     dash = after["/en/"][1]
     assert dash.count('loading="lazy"') >= 20 and dash.count('fetchpriority="high"') == 1

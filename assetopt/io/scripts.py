@@ -17,6 +17,7 @@ from ..templates.assets import asset_of
 from ..templates.refs import RefKind
 from ..templates.tags import StartTag
 from ..text.inline_js import ScriptFacts, script_facts
+from ..text.js_writes import WriteFacts
 from ..text.self_locating import self_locating_reason
 from .cache import ContentCache
 from .pool import Task, cached_map
@@ -41,7 +42,7 @@ def self_locating_scripts(project: Project) -> dict[str, str]:
     return out
 
 
-_FACTS_STEP = "script-facts-1"
+_FACTS_STEP = "script-facts-3"  # 2: what the script may assign (text.js_writes)
 
 
 def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, ScriptFacts]:
@@ -71,18 +72,30 @@ def read_script_facts(project: Project, jobs: int | None = 1) -> dict[str, Scrip
 
 def _facts_job(file: str) -> bytes:
     facts = script_facts(Path(file).read_bytes().decode("utf-8", errors="replace"))
-    return json.dumps({"hazard": facts.hazard, "words": sorted(facts.words)}, ensure_ascii=False).encode("utf-8")
+    w = facts.writes
+    writes = {k: sorted(getattr(w, k)) for k in _WRITE_SETS}
+    data = {"hazard": facts.hazard, "words": sorted(facts.words), "writes": {**writes, "dynamic": w.dynamic}}
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+_WRITE_SETS = ("globals_written", "props_written", "indexed", "string_words", "calls_on", "escapes")
 
 
 def _unpack(payload: bytes) -> ScriptFacts | None:
     try:
         data = json.loads(payload)
-        hazard, words = data["hazard"], data["words"]
+        hazard, words, writes = data["hazard"], data["words"], data["writes"]
+        sets = [writes[k] for k in _WRITE_SETS]
+        dynamic = writes["dynamic"]
     except (ValueError, TypeError, KeyError):
         return None
-    if not (hazard is None or isinstance(hazard, str)) or not isinstance(words, list):
+    if not (hazard is None or isinstance(hazard, str)) or not isinstance(words, list) or not all(isinstance(x, list) for x in sets):
         return None
-    return ScriptFacts(hazard, frozenset(str(w) for w in words))
+    if not (dynamic is None or isinstance(dynamic, str)):
+        return None
+    g, p, i, sw, co, es = (frozenset(str(w) for w in x) for x in sets)
+    write_facts = WriteFacts(g, p, i, sw, co, es, dynamic)
+    return ScriptFacts(hazard, frozenset(str(w) for w in words), write_facts)
 
 
 def _read(project: Project, path: str) -> str | None:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..text.inline_js import ScriptFacts, classify_inline_script
+from ..text.inline_js import InlineScript, ScriptFacts
 from .assets import asset_of
 from .lexer import TokenKind
 from .model import BlockNode, ContainerNode, Element, ForNode, IfNode, Node, Template
+from .rejoin import inline_verdict
 from .runs import Run
 from .tags import EndTag, OpaqueTag, RawText, StartTag
 
@@ -84,6 +85,14 @@ def _after_run(template: Template, run: Run, static_url: str, words: set[str]) -
     end = run_end(template, run)
     bodies: list[tuple[int, int]] = []  # inline script bodies after the run: their template code is theirs
     moves: list[tuple[int, int]] = []
+    for hop in run.hops:  # inline scripts that moved after the run (``rejoin``): the first to run after it
+        hop_body = next((i for i in template.items if isinstance(i, RawText) and hop.start < i.start < hop.end), None)
+        hop_verdict = inline_verdict(template, hop_body)
+        blocker = _inline_blocker(hop_verdict, hop_body.lineno if hop_body else hop.lineno, words)
+        if blocker is not None:
+            return DeferPlan(blocker)
+        if hop_verdict.kind == "data":
+            moves.append((hop.start, hop.end))
     closed = False
     items = [i for i in template.items if i.start >= end]
     for n, item in enumerate(items):
@@ -105,23 +114,19 @@ def _after_run(template: Template, run: Run, static_url: str, words: set[str]) -
             return DeferPlan(f"line {item.lineno}: an external script after the run ({item.get('src')}) would run before it")
         if asset.mode == "module":
             return DeferPlan(f"line {item.lineno}: an inline {asset.mode} script after the run")
-        body = items[n + 1] if n + 1 < len(items) and isinstance(items[n + 1], RawText) else None
-        if body is None:
+        body = items[n + 1] if n + 1 < len(items) else None
+        if not isinstance(body, RawText):
             continue
         bodies.append((body.start, body.end))
-        spans = [(t.start - body.start, t.end - body.start) for t in template.code_from(body.start) if t.end <= body.end]
-        verdict = classify_inline_script(template.source[body.start : body.end], spans)
-        if verdict.kind == "data":
-            shared = sorted(set(verdict.names) & words)
-            close = next((i for i in items[n + 1 :] if isinstance(i, EndTag) and i.name == "script"), None)
-            if shared or close is None:
-                return DeferPlan(
-                    f"line {body.lineno}: an inline script after the run defines {', '.join(shared or verdict.names)}, which the run's"
-                    " files also name: moved before the run or deferred past it, the run could read or overwrite it"
-                )
+        verdict = inline_verdict(template, body)
+        close = next((i for i in items[n + 1 :] if isinstance(i, EndTag) and i.name == "script"), None)
+        blocker = _inline_blocker(verdict, body.lineno, words)
+        if blocker is None and verdict.kind == "data" and close is None:
+            blocker = f"line {body.lineno}: an inline script after the run is not closed"
+        if blocker is not None:
+            return DeferPlan(blocker)
+        if verdict.kind == "data" and close is not None:
             moves.append((item.start, close.end))
-        if verdict.kind == "parse_time":
-            return DeferPlan(f"line {body.lineno + verdict.line - 1}: an inline script after the run {verdict.reason}")
     if not closed:
         return DeferPlan("the template does not end the document (</body> or </html>) after the run: what follows it comes from elsewhere")
     limit = item.start
@@ -136,6 +141,21 @@ def _after_run(template: Template, run: Run, static_url: str, words: set[str]) -
         if name not in _HARMLESS_TAGS:
             return DeferPlan(f"line {tok.lineno}: {{% {tok.contents} %}} after the run may add scripts that use it at parse time")
     return DeferPlan(None, tuple(moves))
+
+
+def _inline_blocker(verdict: InlineScript, lineno: int, words: set[str]) -> str | None:
+    """Why an inline script right after the run keeps it blocking, or None (empty, after-load, or
+    data only that moves before the run)."""
+    if verdict.kind == "data":
+        shared = sorted(set(verdict.names) & words)
+        if shared:
+            return (
+                f"line {lineno}: an inline script after the run defines {', '.join(shared)}, which the run's"
+                " files also name: moved before the run or deferred past it, the run could read or overwrite it"
+            )
+    if verdict.kind == "parse_time":
+        return f"line {lineno + verdict.line - 1}: an inline script after the run {verdict.reason}"
+    return None
 
 
 def _enclosing(nodes: tuple[Node, ...], offset: int) -> str:

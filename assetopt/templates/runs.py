@@ -11,14 +11,18 @@ Pure: a ``Template`` in, runs and reasons out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from .assets import Asset, asset_of
 from .model import Template
 from .nodes import BlockNode, ContainerNode, Element, ForNode, IfNode, Node
 from .refs import RefKind
+from .rejoin import Hop, Rejoin
 from .tags import EndTag, HtmlComment, RawText, StartTag
+
+# Asked whether inline scripts (start tag, body, end offset) may hop after a group of scripts (``rejoin``).
+Rejoiner = Callable[[Sequence[tuple[StartTag, RawText | None, int]], Sequence[Asset]], Rejoin]
 
 __all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
 
@@ -34,6 +38,7 @@ class Run:
     assets: tuple[Asset, ...]
     key: str  # media for css, defer/classic for js
     stop: int = 0  # when the run ends with an {% if %} of scripts: the end of its {% endif %}
+    hops: tuple[Hop, ...] = ()  # inline scripts inside the run's span that move after it (``rejoin``)
 
     @property
     def start(self) -> int:
@@ -91,92 +96,209 @@ def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = No
 
 
 def find_runs(
-    template: Template, static_url: str, self_locating: Mapping[str, str] | None = None, conditional_scripts: bool = True
+    template: Template,
+    static_url: str,
+    self_locating: Mapping[str, str] | None = None,
+    conditional_scripts: bool = True,
+    rejoin: Rejoiner | None = None,
+    refusals: list[tuple[int, str]] | None = None,
 ) -> tuple[list[Run], list[Excluded]]:
     """The bundleable runs of ``template`` and the assets left out with why. ``conditional_scripts``:
     a script run takes in a following ``{% if %}`` of scripts as a variant ({% bundle %} builds each);
-    off for django-compressor, whose offline keys cover only the variables its context names."""
+    off for django-compressor, whose offline keys cover only the variables its context names.
+    ``rejoin``: asked whether inline classic scripts between a script run and the scripts after them
+    may move after those (the run then takes them in); each "no" goes to ``refusals`` (line, why)."""
     runs: list[Run] = []
     excluded: list[Excluded] = []
-    _scan(template.nodes, template, static_url, runs, excluded, self_locating or {}, conditional_scripts)
+    scan = _Scan(template, static_url, runs, excluded, self_locating or {}, conditional_scripts, rejoin, refusals)
+    scan.nodes(template.nodes)
     return runs, excluded
 
 
-def _scan(
-    nodes: tuple[Node, ...],
-    template: Template,
-    static_url: str,
-    runs: list[Run],
-    excluded: list[Excluded],
-    self_locating: Mapping[str, str],
-    conditional_scripts: bool = True,
-) -> None:
-    current: list[Asset] = []
-    key = ""
-    stop = 0
+@dataclass
+class _Scan:
+    template: Template
+    static_url: str
+    runs: list[Run]
+    excluded: list[Excluded]
+    self_locating: Mapping[str, str]
+    conditional_scripts: bool = True
+    rejoin: Rejoiner | None = None
+    refusals: list[tuple[int, str]] | None = None
 
-    def flush() -> None:
-        nonlocal current, stop
-        if len(current) >= 2:
-            runs.append(Run(current[0].kind, tuple(current), key, stop))
-        current, stop = [], 0
+    def nodes(self, nodes: tuple[Node, ...]) -> None:
+        template, static_url, self_locating = self.template, self.static_url, self.self_locating
+        current: list[Asset] = []
+        hops: list[Hop] = []
+        key = ""
+        stop = 0
 
-    in_script: Asset | None = None  # an eligible <script src> waiting for its body and end tag
-    for node in nodes:
-        if isinstance(node, Element):
-            item = node.item
-            if in_script is not None:
-                if isinstance(item, RawText):
-                    if item.end > item.start and template.source[item.start : item.end].strip():
-                        excluded.append(Excluded(in_script, "script has both src and inline code"))
-                        in_script = None
-                        flush()
-                    continue
-                if isinstance(item, EndTag) and item.name == "script":
-                    current.append(in_script)
-                    key, stop = _key(in_script), 0
-                    in_script = None
-                    continue
-            if isinstance(item, HtmlComment):
-                continue
-            if isinstance(item, StartTag):
-                asset = asset_of(item, template, static_url)
-                if asset is not None and asset.kind in ("css", "js"):
-                    reason = ineligible_reason(asset, self_locating)
-                    if reason is not None:
-                        excluded.append(Excluded(asset, reason))
-                        flush()
-                        continue
-                    if asset.kind == "js":
-                        if current and (current[0].kind != "js" or _key(asset) != key):
+        hopped: list[tuple[StartTag, RawText | None, int]] = []
+
+        def flush() -> None:
+            nonlocal current, stop, hops, hopped
+            if len(current) >= 2:
+                self.runs.append(Run(current[0].kind, tuple(current), key, stop, tuple(hops)))
+            current, stop, hops, hopped = [], 0, [], []
+
+        in_script: Asset | None = None  # an eligible <script src> waiting for its body and end tag
+        last_end = 0  # where the last node of the current run ends
+        idx = -1
+        while idx + 1 < len(nodes):
+            idx += 1
+            node = nodes[idx]
+            if isinstance(node, Element):
+                item = node.item
+                if in_script is not None:
+                    if isinstance(item, RawText):
+                        if item.end > item.start and template.source[item.start : item.end].strip():
+                            self.excluded.append(Excluded(in_script, "script has both src and inline code"))
+                            in_script = None
                             flush()
-                        in_script = asset
                         continue
-                    if current and (current[0].kind != "css" or _key(asset) != key):
-                        flush()
-                    current.append(asset)
-                    key = _key(asset)
+                    if isinstance(item, EndTag) and item.name == "script":
+                        current.append(in_script)
+                        key, stop, last_end = _key(in_script), 0, item.end
+                        in_script = None
+                        continue
+                if isinstance(item, HtmlComment):
+                    continue
+                if isinstance(item, StartTag):
+                    asset = asset_of(item, template, static_url)
+                    if (
+                        self.rejoin is not None
+                        and asset is not None
+                        and asset.kind == "inline-js"
+                        and asset.mode == "classic"
+                        and current
+                        and current[0].kind == "js"
+                        and key == "classic"
+                    ):
+                        found = _hop_candidate(nodes, idx, template, static_url, key, self_locating, last_end)
+                        if found is not None:
+                            scripts, group, after, group_stop, group_end = found
+                            verdict = self.rejoin(scripts, group)
+                            if verdict.hops and hopped:  # the inline scripts that hopped already would run after this group too
+                                earlier = self.rejoin(hopped, group)
+                                verdict = Rejoin((*earlier.hops, *verdict.hops), earlier.refusal) if earlier.hops else earlier
+                            if verdict.hops:
+                                current.extend(group)
+                                hopped.extend(scripts)
+                                hops = [replace(h, why=f"{old.why}; {h.why}") for old, h in zip(hops, verdict.hops)] + list(verdict.hops[len(hops) :])
+                                stop, last_end, idx = group_stop, group_end, after - 1
+                                continue
+                            if self.refusals is not None:
+                                self.refusals.append((group[0].tag.lineno, verdict.refusal))
+                    if asset is not None and asset.kind in ("css", "js"):
+                        reason = ineligible_reason(asset, self_locating)
+                        if reason is not None:
+                            self.excluded.append(Excluded(asset, reason))
+                            flush()
+                            continue
+                        if asset.kind == "js":
+                            if current and (current[0].kind != "js" or _key(asset) != key):
+                                flush()
+                            in_script = asset
+                            continue
+                        if current and (current[0].kind != "css" or _key(asset) != key):
+                            flush()
+                        current.append(asset)
+                        key = _key(asset)
+                        continue
+                flush()
+                continue
+            if self.conditional_scripts and isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
+                chosen = _conditional_scripts(node, template, static_url, key, self_locating)
+                if chosen:
+                    current.extend(chosen)
+                    stop = last_end = node.delimiters.close.end
                     continue
             flush()
-            continue
-        if conditional_scripts and isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
-            chosen = _conditional_scripts(node, template, static_url, key, self_locating)
-            if chosen:
-                current.extend(chosen)
-                stop = node.delimiters.close.end
-                continue
+            if isinstance(node, BlockNode):
+                self.nodes(node.children)
+            elif isinstance(node, IfNode):
+                for _, children in node.branches:
+                    self.nodes(children)
+            elif isinstance(node, ForNode):
+                self.nodes(node.children)
+                self.nodes(node.empty)
+            elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
+                self.nodes(node.children)
         flush()
-        if isinstance(node, BlockNode):
-            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
-        elif isinstance(node, IfNode):
-            for _, children in node.branches:
-                _scan(children, template, static_url, runs, excluded, self_locating, conditional_scripts)
-        elif isinstance(node, ForNode):
-            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
-            _scan(node.empty, template, static_url, runs, excluded, self_locating, conditional_scripts)
-        elif isinstance(node, ContainerNode) and node.tag not in _OPAQUE_CONTAINERS:
-            _scan(node.children, template, static_url, runs, excluded, self_locating, conditional_scripts)
-    flush()
+
+
+def _hop_candidate(
+    nodes: tuple[Node, ...], idx: int, template: Template, static_url: str, key: str, self_locating: Mapping[str, str], pos: int
+) -> tuple[list[tuple[StartTag, RawText | None, int]], list[Asset], int, int, int] | None:
+    """From ``nodes[idx]`` (an inline script right after a script run ending at ``pos``): the inline
+    scripts, the group of eligible scripts after them, the index after the group, the group's ``stop``
+    and its end offset; None when anything but whitespace, HTML comments, inline classic scripts and
+    then scripts stands there."""
+    source = template.source
+    scripts: list[tuple[StartTag, RawText | None, int]] = []
+    i = idx
+    open_: StartTag | None = None
+    body: RawText | None = None
+    while i < len(nodes):
+        node = nodes[i]
+        if open_ is not None and not (isinstance(node, Element) and isinstance(node.item, EndTag) and node.item.name == "script"):
+            if isinstance(node, Element) and isinstance(node.item, RawText):
+                body = node.item  # the whole body; template code in it is the inline script's own (``inline_js``)
+            i += 1
+            continue
+        if not isinstance(node, Element) or (open_ is None and source[pos : node.item.start].strip()):
+            break
+        item = node.item
+        if open_ is None and isinstance(item, StartTag) and item.name == "script":
+            asset = asset_of(item, template, static_url)
+            if asset is None or asset.kind != "inline-js" or asset.mode != "classic":
+                break
+            open_, body = item, None
+        elif open_ is not None and isinstance(item, EndTag) and item.name == "script":
+            scripts.append((open_, body, item.end))
+            open_ = None
+        elif not isinstance(item, HtmlComment):
+            break
+        pos = item.end
+        i += 1
+    if open_ is not None or not scripts:
+        return None
+    group: list[Asset] = []
+    committed = (i, 0, pos)  # index after the group, its stop, its end
+    pending: Asset | None = None
+    while i < len(nodes):
+        node = nodes[i]
+        if isinstance(node, IfNode) and pending is None:
+            chosen = _conditional_scripts(node, template, static_url, key, self_locating)
+            if not chosen or source[pos : node.delimiters.open.start].strip():
+                break
+            group.extend(chosen)
+            pos = node.delimiters.close.end
+            i += 1
+            committed = (i, pos, pos)
+            continue
+        if not isinstance(node, Element) or source[pos : node.item.start].strip():
+            break
+        item = node.item
+        if pending is None and isinstance(item, StartTag) and item.name == "script":
+            asset = asset_of(item, template, static_url)
+            if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating) is not None:
+                break
+            pending = asset
+        elif pending is not None and isinstance(item, RawText):
+            if source[item.start : item.end].strip():
+                break
+        elif pending is not None and isinstance(item, EndTag) and item.name == "script":
+            group.append(pending)
+            pending = None
+            committed = (i + 1, 0, item.end)
+        elif not (isinstance(item, HtmlComment) and pending is None):
+            break
+        pos = item.end
+        i += 1
+    if not group:
+        return None
+    return scripts, group, committed[0], committed[1], committed[2]
 
 
 def _conditional_scripts(node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str]) -> list[Asset]:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .js_lexer import JsToken, js_tokens
+from .js_writes import WriteFacts, read_writes
 
 __all__ = ["InlineScript", "ScriptFacts", "classify_inline_script", "defer_hazard", "script_facts"]
 
@@ -41,6 +42,10 @@ class InlineScript:
     line: int = 0  # parse_time: line of that statement, 1-based within the script body
     static: bool = True  # no template code at all
     names: tuple[str, ...] = ()  # data: the globals it defines
+    # parse_time: when every statement is data or a method call through a member chain with literal
+    # arguments (``$.fn.select2.defaults.set("dir", "rtl")``), each call's chain, method name last; else ()
+    calls: tuple[tuple[str, ...], ...] = ()
+    data_names: tuple[str, ...] = ()  # parse_time with calls: the globals its data statements define
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +55,12 @@ class ScriptFacts:
 
     hazard: str | None
     words: frozenset[str]
+    writes: WriteFacts = WriteFacts()  # what it may assign (``text.js_writes``), for ``text.commute``
 
 
 def script_facts(text: str) -> ScriptFacts:
     words = frozenset(text[t.start : t.end] for t in js_tokens(text) if t.kind == "word")
-    return ScriptFacts(defer_hazard(text), words)
+    return ScriptFacts(defer_hazard(text), words, read_writes(text))
 
 
 class _Unproven(Exception):
@@ -85,7 +91,14 @@ def classify_inline_script(body: str, code_spans: Sequence[tuple[int, int]] = ()
         while not reader.done():
             kinds.add(reader.statement())
     except _Unproven as why:
+        if reader.first_call is not None:  # the first statement that runs at parse time is that call
+            return _verdict_parse_time(body, reader.first_call[1], reader.first_call[0], static)
         return _verdict_parse_time(body, why.reason, why.at, static)
+    if reader.first_call is not None:
+        at, reason = reader.first_call
+        verdict = _verdict_parse_time(body, reason, at, static)
+        calls = tuple(reader.calls) if "after_load" not in kinds else ()
+        return InlineScript("parse_time", verdict.reason, verdict.line, static, calls=calls, data_names=tuple(reader.names) if calls else ())
     return InlineScript("data" if kinds == {"data"} else "after_load", static=static, names=tuple(reader.names))
 
 
@@ -113,6 +126,8 @@ class _Reader:
     def __init__(self, text: str, toks: list[JsToken], original: str) -> None:
         self.text, self.toks, self.i, self.original = text, toks, 0, original
         self.names: list[str] = []
+        self.calls: list[tuple[str, ...]] = []
+        self.first_call: tuple[int, str] | None = None  # (offset, reason) of the first method call
 
     def done(self) -> bool:
         return self.i >= len(self.toks)
@@ -169,10 +184,36 @@ class _Reader:
             raise _Unproven(
                 f"calls {first} at parse time ({self._describe(start)}: jQuery's ready shorthand needs {first} when the script runs)", start
             )
+        elif self.kind() == "word" and self.peek(1) == "." and first not in _LITERAL_WORDS:
+            if self.first_call is None:
+                self.first_call = (start, f"runs {self._describe(start)} at parse time")
+            self.calls.append(self._chain_call(start))
+            kind = "call"
         else:
             raise _Unproven(f"runs {self._describe(start)} at parse time", start)
         self._end_of_statement(start)
         return kind
+
+    def _chain_call(self, start: int) -> tuple[str, ...]:
+        """``a.b.c.m(literal, ...)``: the names of the chain, the method last. Anything else (a computed
+        member, a call in the chain, an argument that is not a literal) is unproven."""
+        chain = [self._name()]
+        while self.peek() == ".":
+            self.i += 1
+            if self.kind() != "word":
+                raise _Unproven(f"runs {self._describe(start)} at parse time", start)
+            chain.append(self.peek())
+            self.i += 1
+        if self.peek() != "(":
+            raise _Unproven(f"runs {self._describe(start)} at parse time", start)
+        self.i += 1
+        while self.peek() != ")":
+            self._value()
+            if self.peek() != ",":
+                break
+            self.i += 1
+        self.expect(")")
+        return tuple(chain)
 
     def _describe(self, start: int) -> str:
         line_end = self.text.find("\n", start)
