@@ -4,7 +4,7 @@ audit the sources (the baseline) -> rewrite every template into ``<out>/template
 bundles and the static root into ``<out>/static`` -> audit the rewritten copy against that build ->
 compare page by page (``verify.compare``). Nothing under the project's own template or static dirs is
 written; everything lands in ``out``. ``browser_check`` is the browser half (``optimize --browser``):
-snapshots rendered by Django (``snapshots.py``), measured in Chromium (``browser.py``).
+snapshots rendered by Django (``browser/snapshots.py``), measured in Chromium (``browser/chromium.py``).
 """
 
 from __future__ import annotations

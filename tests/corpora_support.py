@@ -9,7 +9,6 @@ tests/test_corpora.py and bench/corpora.py.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -65,40 +64,29 @@ def corpus_project(root: Path, name: str, cwd: Path, **config: object) -> Projec
     return Project(load_config(cwd, values, cwd=cwd))
 
 
-_TAG_RE = re.compile(r"\{%-?\s*(\w+)")
-_FILTER_RE = re.compile(r"\|\s*(\w+)")
-_LOAD_RE = re.compile(r"\{%\s*load\s+([^%]+?)\s*%\}")
-
-
 class StubCompiler:
-    """Compile template sources with Django, every tag library we do not have replaced by stubs.
+    """Compile template sources with Django, every tag library we do not have replaced by stand-ins
+    (``assetopt.contrib.django.compile_child.stub_library``, as the rewrite's compile gate does).
 
     Third-party tags (``{% addtoblock %}``, ``{% crispy %}``, ``{% unfold_... %}``) compile as no-op
-    tags and their filters as no-op filters, so the structure Django checks (blocks, ifs, fors, our
-    ``{% bundle %}``) is judged for every template, not only those whose libraries are installed.
+    tags (or blocks that must be closed, when the source has their end tag) and their filters as no-op
+    filters, so the structure Django checks (blocks, ifs, fors, our ``{% bundle %}``) is judged for every
+    template, not only those whose libraries are installed. Unlike the gate, the stand-ins are also
+    builtins here: a corpus may rely on its project's builtins, which no ``{% load %}`` names.
     With ``dirs`` the engine also finds templates there, so a page can be rendered."""
 
     def __init__(self, sources: list[str], dirs: list[Path] | None = None) -> None:
         import django_settings
-        from django.template import Engine, Library
+        from django.template import Engine
         from django.template.backends.django import get_installed_libraries
 
+        from assetopt.contrib.django.compile_child import stub_library
+
         django_settings.configure()
-        libraries = get_installed_libraries()
-        self.engine = Engine(dirs=[str(d) for d in dirs or []], libraries=libraries)
-        known_tags = {t for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for t in lib.tags}
-        known_filters = {f for lib in [*self.engine.template_builtins, *self.engine.template_libraries.values()] for f in lib.filters}
-        stub = Library()
-        for source in sources:
-            for tag in set(_TAG_RE.findall(source)) - known_tags:
-                stub.tag(tag, _noop_tag)
-            for flt in set(_FILTER_RE.findall(source)) - known_filters:
-                stub.filter(flt, _noop_filter)
-            for load in _LOAD_RE.findall(source):
-                bits = load.split()
-                names = bits[bits.index("from") + 1 :] if "from" in bits else bits
-                for lib_name in names:
-                    self.engine.template_libraries.setdefault(lib_name, stub)
+        self.engine = Engine(dirs=[str(d) for d in dirs or []], libraries=get_installed_libraries())
+        stub, missing = stub_library(sources, self.engine)
+        for name in missing:
+            self.engine.template_libraries[name] = stub
         self.engine.template_builtins.append(stub)
 
     def error(self, source: str) -> str | None:
@@ -109,17 +97,3 @@ class StubCompiler:
         except TemplateSyntaxError as exc:
             return str(exc)
         return None
-
-
-def _noop_tag(parser: object, token: object) -> object:
-    from django.template import Node
-
-    class _Noop(Node):
-        def render(self, context: object) -> str:
-            return ""
-
-    return _Noop()
-
-
-def _noop_filter(value: object, arg: object = None) -> object:
-    return value

@@ -14,7 +14,7 @@ import pytest
 from browser_support import HAS_PLAYWRIGHT, needs_chromium
 from PIL import Image
 
-from assetopt.browser.chromium import measure_to_dict, open_browser, serve
+from assetopt.browser.chromium import open_browser, serve, summarize
 from assetopt.errors import AssetoptError
 from assetopt.images import screenshot_diff
 
@@ -139,9 +139,9 @@ def test_bundled_lazy_page_makes_fewer_requests_than_the_original(chromium, base
     assert (a.failed, b.failed, a.console_errors, b.console_errors) == ((), (), (), ())
     assert a.status == b.status == 200
     assert a.load_ms is not None and a.load_ms > 0
-    assert a.lcp is not None and a.lcp_ms is not None and a.lcp["tag"] in ("div", "h1", "p", "img")
+    assert a.lcp is not None and a.lcp_ms is not None and a.lcp.tag in ("div", "h1", "p", "img")
     assert a.cls == 0.0  # every image has width and height
-    data = measure_to_dict(b)
+    data = summarize(b).to_dict()
     assert (data["request_count"], data["screenshot"]) == (2, str(tmp_path / "b.png"))
     # Same picture: the screenshot is taken after scrolling the lazy images in (not counted above).
     assert screenshot_diff(tmp_path / "a.png", tmp_path / "b.png", tmp_path / "ab-diff.png") < 0.001
@@ -251,7 +251,7 @@ def mixed(site, base):
 def test_image_requests_are_counted_by_what_asked_for_them(chromium, mixed):
     m = chromium.measure(mixed)
     assert m.images == {"img-eager": 2, "img-lazy": 2, "css": 1, "other": 0}
-    assert measure_to_dict(m)["eager_img"] == 2
+    assert summarize(m).to_dict()["eager_img"] == 2
     vias = {r.url.rsplit("/", 1)[1]: r.via for r in m.requests if r.resource_type == "image"}
     assert vias == {"p0.png": "img-eager", "p1.png": "img-eager", "p2.png": "img-lazy", "p3.png": "img-lazy", "bg.png": "css"}
     assert "far.png" not in vias  # 6000 px down: lazy and really not fetched

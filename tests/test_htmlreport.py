@@ -14,10 +14,11 @@ from PIL import Image
 
 from assetopt.audit.report import to_json
 from assetopt.audit.run import run_audit
-from assetopt.browser.chromium import measure_to_dict, open_browser, serve
+from assetopt.browser.chromium import open_browser, serve, summarize
 from assetopt.images import screenshot_diff
-from assetopt.verify.compare import browser_reasons, compare, verdict_to_dict
-from assetopt.verify.html import render_report, write_report
+from assetopt.verify.compare import browser_reasons, compare
+from assetopt.verify.html import Report, render_report, write_report
+from assetopt.verify.measures import BrowserEntry, BrowserMeasure, ScreenshotDiff
 
 TEMPLATE = """{% load static %}<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="{% static 'css/a.css' %}">
@@ -35,7 +36,7 @@ def verdict_data(make_project):
     after = copy.deepcopy(before)
     m = after["pages"][0]["metrics"]
     m.update(css=1, requests=m["requests"] - 1, blocking=1, eager_img=1, br=m["br"] // 2)
-    return verdict_to_dict(compare(before, after))
+    return compare(before, after)
 
 
 def _shots(tmp_path: Path) -> dict[str, Path]:
@@ -48,43 +49,46 @@ def _shots(tmp_path: Path) -> dict[str, Path]:
     return {"before": a, "after": b, "diff": diff, "fraction": screenshot_diff(a, b, diff)}  # type: ignore[dict-item]
 
 
-def _measure(shot: Path, load: float, count: int, errors: list[str]) -> dict:
-    return {
-        "request_count": count,
-        "by_type": {"document": 1, "stylesheet": count - 1},
-        "transfer": 2048 * count,
-        "failed": [],
-        "console_errors": errors,
-        "load_ms": load,
-        "lcp_ms": load - 10,
-        "cls": 0.0,
-        "images": {"img-eager": count - 1, "img-lazy": 1, "css": 2, "other": 0},
-        "eager_img": count - 1,
-        "blocking_by_type": {"stylesheet": count - 1},
-        "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100},
-        "screenshot": str(shot),
-    }
+def _measure(shot: Path, load: float, count: int, errors: list[str]) -> BrowserMeasure:
+    return BrowserMeasure.from_dict(
+        {
+            "request_count": count,
+            "by_type": {"document": 1, "stylesheet": count - 1},
+            "transfer": 2048 * count,
+            "failed": [],
+            "console_errors": errors,
+            "load_ms": load,
+            "lcp_ms": load - 10,
+            "cls": 0.0,
+            "images": {"img-eager": count - 1, "img-lazy": 1, "css": 2, "other": 0},
+            "eager_img": count - 1,
+            "blocking_by_type": {"stylesheet": count - 1},
+            "lcp": {"url": "", "tag": "h1", "lazy": False, "size": 100},
+            "screenshot": str(shot),
+        }
+    )
 
 
 def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     shots = _shots(tmp_path)
     before = _measure(shots["before"], 900.0, 3, [])
     after = _measure(shots["after"], 400.0, 2, ["uncaught Error: <b>oops</b>"])
-    name = verdict_data["pages"][0]["name"]
-    data = {
-        "verify": verdict_data,
-        "browser": {
-            name: {
-                "before": before,
-                "after": after,
-                "diff": {"fraction": shots["fraction"], "image": str(shots["diff"])},
-                "reasons": browser_reasons(name, before, after, diff=shots["fraction"]),
-            }
+    name = verdict_data.pages[0].name
+    data = Report(
+        verdict=verdict_data,
+        browser={
+            name: BrowserEntry(
+                url="",
+                before=before,
+                after=after,
+                diff=ScreenshotDiff(shots["fraction"], str(shots["diff"])),
+                reasons=tuple(browser_reasons(name, before, after, diff=shots["fraction"])),
+            )
         },
-        "commands": ["assetopt verify --baseline before.json --browser --report report.html"],
-        "versions": {"assetopt": "0.1.0", "chromium": "156.0"},
-        "generated": "2025-01-01 12:00 UTC",
-    }
+        commands=("assetopt verify --baseline before.json --browser --report report.html",),
+        versions={"assetopt": "0.1.0", "chromium": "156.0"},
+        generated="2025-01-01 12:00 UTC",
+    )
     html = render_report(data)
     assert html == render_report(data)  # reproducible: no clock, no randomness
     assert "shop/&lt;list&gt;.html" in html and "<list>" not in html  # names are escaped
@@ -103,9 +107,11 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
 
 
 def test_missing_screenshot_is_a_note_not_an_error(verdict_data, tmp_path):
-    name = verdict_data["pages"][0]["name"]
+    name = verdict_data.pages[0].name
     gone = tmp_path / "gone.png"
-    html = render_report({"verify": verdict_data, "browser": {name: {"before": _measure(gone, 1, 2, []), "after": _measure(gone, 1, 2, [])}}})
+    html = render_report(
+        Report(verdict_data, {name: BrowserEntry(url="", before=_measure(gone, 1, 2, []), after=_measure(gone, 1, 2, []), diff=None)})
+    )
     assert html.count(f"screenshot missing: {gone}") == 2
     assert "no screenshot" in html  # the diff was never made
 
@@ -116,25 +122,26 @@ def test_report_renders_in_chromium_without_errors_and_shows_the_charts(verdict_
     site.mkdir()
     (site / "before.html").write_text('<!DOCTYPE html><link rel="icon" href="data:,"><h1>Orders</h1><p style="height:300px;background:#3a6">x</p>')
     (site / "after.html").write_text('<!DOCTYPE html><link rel="icon" href="data:,"><h1>Orders</h1><p>x</p>')
-    name = verdict_data["pages"][0]["name"]
+    name = verdict_data.pages[0].name
     with serve({"/": site}) as base, open_browser() as chromium:
         before = chromium.measure(f"{base}/before.html", screenshot=tmp_path / "before.png")
         after = chromium.measure(f"{base}/after.html", screenshot=tmp_path / "after.png")
         fraction = screenshot_diff(tmp_path / "before.png", tmp_path / "after.png", tmp_path / "diff.png")
-        mb, ma = measure_to_dict(before), measure_to_dict(after)
-        data = {
-            "verify": verdict_data,
-            "browser": {
-                name: {
-                    "before": mb,
-                    "after": ma,
-                    "diff": {"fraction": fraction, "image": str(tmp_path / "diff.png")},
-                    "reasons": browser_reasons(name, mb, ma, diff=fraction),
-                }
+        mb, ma = summarize(before), summarize(after)
+        data = Report(
+            verdict=verdict_data,
+            browser={
+                name: BrowserEntry(
+                    url="",
+                    before=mb,
+                    after=ma,
+                    diff=ScreenshotDiff(fraction, str(tmp_path / "diff.png")),
+                    reasons=tuple(browser_reasons(name, mb, ma, diff=fraction)),
+                )
             },
-            "commands": ["assetopt verify --browser"],
-            "versions": {"chromium": chromium.version},
-        }
+            commands=("assetopt verify --browser",),
+            versions={"chromium": chromium.version},
+        )
         report = write_report(data, tmp_path / "report" / "index.html")
         with serve({"/": report.parent}) as rbase:
             shown = chromium.measure(f"{rbase}/index.html", screenshot=tmp_path / "report.png")

@@ -140,14 +140,13 @@ def test_optimize_shows_the_image_drop(site: Path, monkeypatch):
 
 
 def test_html_report_shows_the_image_bytes_before_and_after(site: Path):
-    from assetopt.verify.compare import verdict_to_dict
-    from assetopt.verify.html import render_report
+    from assetopt.verify.html import Report, render_report
 
     prj = project(site)
     before = to_json(run_audit(prj), str(site), "/static/")
     build(prj, BuildOptions(out=site / "out"))
     verdict = compare(before, to_json(run_audit(prj), str(site), "/static/"))
-    html = render_report({"verify": verdict_to_dict(verdict)})
+    html = render_report(Report(verdict))
     assert "<th>img KB</th>" in html
     assert (
         f"<td>{served(site / 'static/img/photo.jpg', site / 'static/img/logo.svg') / 1024:,.1f} → {served(site / 'out/img/photo.jpg', site / 'out/img/logo.svg') / 1024:,.1f}</td>"

@@ -31,6 +31,7 @@ from assetopt.config import load_config
 from assetopt.optimize import optimize
 from assetopt.rewrite.context import context_from_config
 from assetopt.verify.compare import browser_reasons
+from assetopt.verify.measures import BrowserMeasure
 
 DROPPED = "css/layout.css"
 
@@ -61,7 +62,7 @@ def _sri(data: bytes) -> str:
 def _check(config, result):
     """browser_check on the dashboard only, unthrottled; its page entry and the check."""
     checked = browser_check(config, result, settings_module="erp.settings", pythonpath=config.project / "example", urls=["/en/"], throttled=())
-    return checked.pages[DASHBOARD], checked
+    return checked.pages[DASHBOARD].to_dict(), checked
 
 
 @needs_browser
@@ -169,8 +170,8 @@ def test_browser_reasons_ignore_each_sides_own_origin():
         "console_errors": ["blocked http://127.0.0.1:4002/static/a.js"],
         "failed": ["404 http://127.0.0.1:4002/static/css/print.css"],
     }
-    assert browser_reasons("p", before, same) == []
+    assert browser_reasons("p", BrowserMeasure.from_dict(before), BrowserMeasure.from_dict(same)) == []
     other = {**same, "failed": ["404 http://127.0.0.1:4002/static/css/other.css", "404 http://cdn.example/static/css/print.css"]}
-    assert browser_reasons("p", before, other) == [
+    assert browser_reasons("p", BrowserMeasure.from_dict(before), BrowserMeasure.from_dict(other)) == [
         "p: new failed request(s) after the change: 404 http://127.0.0.1:4002/static/css/other.css; 404 http://cdn.example/static/css/print.css"
     ]

@@ -243,3 +243,83 @@ def test_a_load_after_the_new_tags_does_not_count_django_reads_loads_in_order(tm
     assert result.exit_code == 0, result.output
     out = (tmp_path / "out/templates/page.html").read_text()
     assert out.startswith("{% load assetopt %}\n<!DOCTYPE html>") and later_load in out
+
+
+# -- the compile gate and tag libraries that are not installed (no settings) ---------------------------
+
+HEAD_LINKS = "<link rel='stylesheet' href='/static/a.css'><link rel='stylesheet' href='/static/b.css'>"
+CRISPY_PAGE = (  # django-crispy-forms' tags, as a third-party app's template uses them
+    "{% load static crispy_forms_tags %}<!DOCTYPE html>\n"
+    f"<html><head>{HEAD_LINKS}</head><body>\n"
+    "{% block content %}{% crispy form %}{{ form.name|as_crispy_field }}{% endblock %}\n"
+    "</body></html>\n"
+)
+BUILTIN_PAGE = f"<!DOCTYPE html>\n<html><head>{HEAD_LINKS}</head><body>\n{{% crispy form %}}\n</body></html>\n"  # a builtin of settings we lack
+
+
+def test_crispy_forms_is_not_installed_here():
+    import importlib.util
+
+    assert importlib.util.find_spec("crispy_forms") is None  # else the tests below prove nothing about stand-ins
+
+
+def _bundled(page: str) -> str:
+    return page.replace(HEAD_LINKS, f'{{% bundle "css" %}}\n{HEAD_LINKS}\n{{% endbundle %}}')
+
+
+@pytest.mark.parametrize(
+    "page, expected",
+    [
+        pytest.param(
+            CRISPY_PAGE, _bundled(CRISPY_PAGE).replace("crispy_forms_tags %}", "crispy_forms_tags assetopt %}"), id="loads_an_uninstalled_library"
+        ),
+        pytest.param(BUILTIN_PAGE, "{% load assetopt %}\n" + _bundled(BUILTIN_PAGE), id="uses_an_unseen_builtin"),
+    ],
+)
+def test_a_good_rewrite_of_a_template_using_uninstalled_tags_is_written(tmp_path: Path, write_tree, monkeypatch, page: str, expected: str):
+    write_tree(tmp_path, {"templates/page.html": page, "static/a.css": "a{}", "static/b.css": "b{}"})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["rewrite", "--templates", "templates", "--static", "static", "--only", "bundles", "--write"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "templates/page.html").read_text() == expected
+
+
+def test_a_rewrite_that_breaks_a_template_loading_an_uninstalled_library_is_refused_with_file_and_line(make_project):
+    from assetopt.rewrite.project import plan_project
+
+    project = make_project(templates={"page.html": CRISPY_PAGE}, static={"a.css": "a{}", "b.css": "b{}"})
+    (change,) = plan_project(project, RewriteContext(only=frozenset({"bundles"}))).changes
+    assert change.compile_error is None  # the real rewrite is good
+    broken = change.after.replace("{% endbundle %}", "", 1)  # a rewrite that forgot to close its bundle
+    # Django stops at the first error: were the uninstalled library's load that error, this one would hide behind it
+    assert compile_errors([change.before, broken]) == [None, "Unclosed tag on line 2: 'bundle'. Looking for one of: endbundle."]
+    from assetopt.rewrite.project import check_compiles
+
+    change.after = broken
+    check_compiles([change], project)
+    assert change.compile_error == "Unclosed tag on line 2: 'bundle'. Looking for one of: endbundle."
+    with pytest.raises(RewriteRefused, match=r"would break page.html \(Unclosed tag on line 2: 'bundle'"):
+        write_changes(RewriteResult(changes=[change]), project)
+    assert change.path.read_text() == CRISPY_PAGE
+
+
+@pytest.mark.parametrize(
+    "source, error",
+    [
+        pytest.param("{% load crispy_forms_tags %}{% if x %}{% endblock %}", "Invalid block tag on line 1: 'endblock', expected 'elif', 'else' or 'endif'", id="closer_out_of_place"),
+        pytest.param("{% load crispy_forms_tags %}\n{% crispy f %}\n{% endbundle %}", "Invalid block tag on line 3: 'endbundle'", id="our_closer_alone"),
+        pytest.param("{% load x crispy_forms_tags %}\n{% addtoblock 'js' %}{% if a %}{% endaddtoblock %}{% endif %}", "Invalid block tag on line 2: 'endaddtoblock', expected 'elif', 'else' or 'endif'", id="stand_in_block_crossing_an_if"),
+        pytest.param("{% load crispy_forms_tags %}\n{% addtoblock 'js' %}x{% else %}y{% endaddtoblock %}{{ f|as_crispy_field }}", None, id="stand_in_block_with_branches"),
+        pytest.param("{% load a from crispy_forms_tags %}{% a %}{{ b|a }}", None, id="load_from"),
+    ],
+)  # fmt: skip
+def test_stand_ins_for_an_uninstalled_library_hide_no_broken_structure(source: str, error: str | None):
+    (found,) = compile_errors([source])
+    assert found == error if error is None else found is not None and found.startswith(error)
+
+
+def test_a_tag_only_the_rewrite_brings_gets_no_stand_in():
+    before = "{% load crispy_forms_tags %}{% crispy f %}"
+    assert compile_errors([before + "{% bundel %}"], stub_from=[before]) == [
+        "Invalid block tag on line 1: 'bundel'. Did you forget to register or load this tag?"
+    ]

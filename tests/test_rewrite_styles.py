@@ -456,6 +456,38 @@ def test_write_in_place_then_check_is_clean(tmp_path: Path, write_tree, monkeypa
     assert again.exit_code == 0, again.output
 
 
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every file (bytes) and folder (None) under the template and static dirs."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for d in ("templates", "static") for p in (root / d).rglob("*")}
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        pytest.param(None, id="stylesheet_created"),
+        pytest.param(f"{HEADER}\r\n.ao-s-00000000{{color: blue !important}}\r\n", id="stylesheet_existed_crlf"),
+    ],
+)
+def test_printed_undo_command_restores_templates_and_static_dirs_exactly(tmp_path: Path, write_tree, monkeypatch, existing: str | None) -> None:
+    import subprocess
+
+    write_tree(tmp_path, {f"templates/{k}": v for k, v in SITE.items()})
+    write_tree(tmp_path, {f"static/{k}": v for k, v in STATIC.items()})
+    if existing is not None:
+        (tmp_path / "static/assetopt").mkdir()
+        (tmp_path / "static/assetopt/inline.css").write_bytes(existing.encode("utf-8"))
+    (tmp_path / "pyproject.toml").write_text('[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\nrewrite = ["bundles"]\n')
+    monkeypatch.chdir(tmp_path)
+    original = _tree(tmp_path)
+    written = CliRunner().invoke(cli, ["rewrite", "--only", "styles", "--write"])
+    assert written.exit_code == 0, written.output
+    sheet = (tmp_path / "static/assetopt/inline.css").read_bytes()
+    assert sheet != (existing or "").encode("utf-8") and f".{RED}{{color: red !important}}".encode() in sheet  # it was (re)written
+    undo = written.output.split("to undo: ")[1].strip()
+    subprocess.run(undo, shell=True, check=True, capture_output=True)
+    assert _tree(tmp_path) == original
+
+
 # -- every template we have ------------------------------------------------------------------------
 
 

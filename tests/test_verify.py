@@ -15,6 +15,7 @@ from assetopt.config import load_config
 from assetopt.errors import AssetoptError
 from assetopt.io.project import Project
 from assetopt.verify.compare import browser_reasons, compare, markdown_table, verdict_to_dict
+from assetopt.verify.measures import BrowserMeasure
 
 CSS = "body {\n  color: red;\n}\n\n/* a comment */\n.a {\n  margin: 0;\n}\n" * 20
 STATIC = {f"css/{n}.css": CSS for n in "abcde"} | {
@@ -212,4 +213,4 @@ BEFORE = {"console_errors": ["old"], "failed": [], "request_count": 10, "lcp": {
     ],
 )
 def test_browser_reasons(after, kwargs, expected):
-    assert browser_reasons("p", BEFORE, {"request_count": 10} | after, **kwargs) == expected
+    assert browser_reasons("p", BrowserMeasure.from_dict(BEFORE), BrowserMeasure.from_dict({"request_count": 10} | after), **kwargs) == expected

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..config import Config
+from ..verify.measures import BrowserEntry
 
 if TYPE_CHECKING:
     from ..optimize import OptimizeResult
@@ -25,9 +26,9 @@ def _quiet(_message: str) -> None:
     pass
 
 
-@dataclass
+@dataclass(frozen=True)
 class BrowserCheck:
-    pages: dict[str, dict[str, Any]]  # page name -> the report's "browser" entry (htmlreport's shape)
+    pages: dict[str, BrowserEntry]  # page name -> its before/after (the report's and the JSON's "browser" entry)
     reasons: list[str]  # every page's browser reasons, in page order
     chromium: str  # the browser's version
     seconds: float  # render + serve + measure + diff, wall time
@@ -58,7 +59,7 @@ def browser_check(
     from ..build.manifest import MANIFEST_NAME
     from ..images import screenshot_diff
     from ..verify.compare import browser_entry
-    from .chromium import measure_to_dict, open_browser, serve
+    from .chromium import open_browser, serve, summarize
     from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
 
     t0 = time.monotonic()
@@ -104,7 +105,7 @@ def browser_check(
         template = before[url].get("template") or url
         names[url] = template if template not in names.values() else f"{template} ({url})"
     static_prefix = "/" + config.static_url.strip("/") + "/"
-    pages: dict[str, dict[str, Any]] = {}
+    pages: dict[str, BrowserEntry] = {}
     reasons: list[str] = []
     shots = out / "shots"
     with (
@@ -123,8 +124,8 @@ def browser_check(
             slow = None
             if url in throttled:
                 slow = (
-                    measure_to_dict(chromium.measure(base_b + path, throttled=True)),
-                    measure_to_dict(chromium.measure(base_a + path, throttled=True)),
+                    summarize(chromium.measure(base_b + path, throttled=True)),
+                    summarize(chromium.measure(base_a + path, throttled=True)),
                 )
             diff_image = shots / f"{stem}-diff.png"
             fraction = screenshot_diff(
@@ -133,14 +134,14 @@ def browser_check(
             entry = browser_entry(
                 name,
                 url,
-                measure_to_dict(mb),
-                measure_to_dict(ma),
+                summarize(mb),
+                summarize(ma),
                 diff_fraction=fraction,
                 diff_image=str(diff_image),
                 diff_threshold=diff_threshold,
                 claimed_saved=claims.get(before[url].get("template") or ""),
                 throttled=slow,
             )
-            reasons.extend(entry["reasons"])
+            reasons.extend(entry.reasons)
             pages[name] = entry
     return BrowserCheck(pages, reasons, version, time.monotonic() - t0, critical)

@@ -20,11 +20,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import AssetoptError
+from ..verify.measures import BrowserMeasure, Lcp, RequestRecord
 from .server import serve
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
     "BrowserSession",
     "open_browser",
     "measure",
-    "measure_to_dict",
+    "summarize",
     "serve",
     "IMAGE_VIAS",
     "classify_image",
@@ -149,17 +150,6 @@ def classify_image(url: str, initiator: str, eager_srcs: set[str], lazy_srcs: se
 
 
 @dataclass(frozen=True, slots=True)
-class RequestRecord:
-    url: str
-    resource_type: str  # Playwright's: document, stylesheet, script, image, font, fetch, ...
-    status: int | None  # None: no response (failed at the network level)
-    transfer: int  # bytes on the wire (headers + body) from Resource Timing; 0 when unknown
-    failure: str = ""  # net::ERR_... for requests that never got a response
-    blocking: bool = False  # Chromium's renderBlockingStatus == "blocking"
-    via: str = ""  # image requests: one of IMAGE_VIAS; "" for other types
-
-
-@dataclass(frozen=True, slots=True)
 class PageMeasure:
     url: str
     throttled: bool
@@ -169,10 +159,10 @@ class PageMeasure:
     load_ms: float | None  # navigation loadEventEnd
     wall_ms: float  # goto until the network settled, measured here
     lcp_ms: float | None
-    lcp: Mapping[str, Any] | None  # url, tag, lazy, size of the LCP element
+    lcp: Lcp | None  # the LCP element
     cls: float
     screenshot: Path | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
     photo_boxes: tuple[tuple[int, int, int, int], ...] = ()  # (x, y, w, h) of each loaded <img> in the screenshot
 
     @property
@@ -211,41 +201,31 @@ class PageMeasure:
         )
 
 
-def measure_to_dict(m: PageMeasure) -> dict[str, Any]:
-    """The JSON face of a measurement (what ``verify.browser_reasons`` and the HTML report read)."""
-    return {
-        "url": m.url,
-        "throttled": m.throttled,
-        "status": m.status,
-        "request_count": len(m.requests),
-        "by_type": m.by_type,
-        "bytes_by_type": m.bytes_by_type,
-        "images": m.images,
-        "eager_img": m.images["img-eager"],
-        "blocking_by_type": m.blocking_by_type,
-        "transfer": m.transfer,
-        "failed": list(m.failed),
-        "console_errors": list(m.console_errors),
-        "load_ms": m.load_ms,
-        "wall_ms": m.wall_ms,
-        "lcp_ms": m.lcp_ms,
-        "lcp": None if m.lcp is None else dict(m.lcp),
-        "cls": m.cls,
-        "screenshot": None if m.screenshot is None else str(m.screenshot),
-        "photo_boxes": [list(b) for b in m.photo_boxes],
-        "requests": [
-            {
-                "url": r.url,
-                "type": r.resource_type,
-                "status": r.status,
-                "transfer": r.transfer,
-                "failure": r.failure,
-                "blocking": r.blocking,
-                "via": r.via,
-            }
-            for r in m.requests
-        ],
-    }
+def summarize(m: PageMeasure) -> BrowserMeasure:
+    """What is stored and compared of a measurement (``verify.measures.BrowserMeasure``): the counts
+    by type and initiator, bytes, timings and every request."""
+    return BrowserMeasure(
+        url=m.url,
+        throttled=m.throttled,
+        status=m.status,
+        request_count=len(m.requests),
+        by_type=m.by_type,
+        bytes_by_type=m.bytes_by_type,
+        images=m.images,
+        eager_img=m.images["img-eager"],
+        blocking_by_type=m.blocking_by_type,
+        transfer=m.transfer,
+        failed=m.failed,
+        console_errors=m.console_errors,
+        load_ms=m.load_ms,
+        wall_ms=m.wall_ms,
+        lcp_ms=m.lcp_ms,
+        lcp=m.lcp,
+        cls=m.cls,
+        screenshot=None if m.screenshot is None else str(m.screenshot),
+        photo_boxes=m.photo_boxes,
+        requests=m.requests,
+    )
 
 
 class BrowserSession:
@@ -260,8 +240,9 @@ class BrowserSession:
         return str(self._browser.version)
 
     def new_context(self, **options: Any) -> Any:
-        """A fresh Playwright context (empty profile) with ``options`` (viewport, is_mobile...), for
-        browser modules with their own page logic (``critical.py``). The caller closes it."""
+        """A fresh Playwright context (empty profile, cold cache) with Playwright's ``options``
+        (``viewport``, ``device_scale_factor``, ``is_mobile`` ...): for passes with their own needs
+        (``layout.py``, ``critical.py``). The caller closes it."""
         return self._browser.new_context(**options)
 
     def state(self, url: str, expressions: Mapping[str, str], *, timeout_ms: int = 30_000) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -330,7 +311,7 @@ class BrowserSession:
                 load_ms=data["load"],
                 wall_ms=wall_ms,
                 lcp_ms=None if lcp is None else lcp["ms"],
-                lcp=None if lcp is None else {k: lcp[k] for k in ("url", "tag", "lazy", "size")},
+                lcp=None if lcp is None else Lcp(url=lcp["url"], tag=lcp["tag"], lazy=lcp["lazy"], size=lcp["size"]),
                 cls=float(data["cls"] or 0),
                 screenshot=shot,
                 notes=notes,

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from ..build.critical import CRITICAL_MAX, CriticalResult, Observation, Probes, probes_of, select_critical, write_critical
 from ..build.manifest import Manifest
+from ..screens import SCREENS
 from .chromium import BrowserSession
 from .server import serve
 from .snapshots import served_path, shot_stem, write_snapshots
@@ -39,10 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = ["VIEWPORTS", "CriticalReport", "critical_pass", "observe", "first_paint_diff"]
 
-# name -> Playwright context options; mobile as Lighthouse's mobile run (Moto G Power), at DPR 1
+# name -> Playwright context options: Lighthouse's screens (``assetopt/screens.py``), at DPR 1 (the
+# layout, hence what the first screen holds, does not depend on it; the screenshots are 3x smaller)
 VIEWPORTS: dict[str, dict[str, Any]] = {
-    "mobile": {"viewport": {"width": 412, "height": 823}, "is_mobile": True, "has_touch": True},
-    "desktop": {"viewport": {"width": 1350, "height": 940}},
+    s.name: {"viewport": {"width": s.width, "height": s.height}, **({"is_mobile": True, "has_touch": True} if s.mobile else {})} for s in SCREENS
 }
 
 _PROBE_JS = """

@@ -18,7 +18,8 @@ running site serves it (base URL + path), by the same loop (``_measure_pages``);
 the base URL, and verify measures there again unless given another (staging before, staging after).
 
 No printing, no exit codes; errors are ``AssetoptError`` naming the baseline and what to run.
-The Markdown tables live in ``browser_tables.py`` (re-exported here).
+The values are ``verify.measures``' (``BrowserBaseline``, ``BaselinePage``, ``BrowserMeasure``); dicts only
+at the JSON edge. The Markdown tables live in ``verify/tables.py`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -28,17 +29,21 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..build.manifest import MANIFEST_NAME
 from ..config import Config
 from ..errors import AssetoptError
 from ..io.project import display_path
 from ..verify.compare import Verdict, browser_entry
+from ..verify.measures import BaselinePage, BrowserBaseline, BrowserEntry, BrowserMeasure
 from ..verify.tables import baseline_table, browser_table
 from .check import BrowserCheck
+
+if TYPE_CHECKING:
+    from .chromium import BrowserSession
 
 __all__ = [
     "BROWSER_KEY",
@@ -47,6 +52,7 @@ __all__ = [
     "browser_table",
     "check_baseline",
     "measure_baseline",
+    "read_baseline",
     "served_by",
     "shots_dir_for",
     "side_of",
@@ -66,7 +72,7 @@ class Side:
 
     templates: tuple[Path, ...]
     static: tuple[Path, ...]
-    assetopt: Mapping[str, Any]
+    assetopt: Mapping[str, bool | str]  # the ASSETOPT settings it renders with
     describe: str  # for the JSON and the report: "build/ (bundled)" or "the static dirs"
 
 
@@ -88,29 +94,28 @@ def shots_dir_for(json_path: Path) -> Path:
 
 
 def _measure_pages(
-    chromium: Any,
+    chromium: BrowserSession,
     targets: list[tuple[str, str, str | None, str]],
     *,
     throttled: Callable[[str, str], bool],
     shots: Path,
     shot_suffix: str,
     progress: Callable[[str], None],
-) -> list[dict[str, Any]]:
+) -> list[BaselinePage]:
     """Measure each ``(spec, path, template, address)`` in a fresh context with a screenshot
     ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``): the one loop
     both ways of getting a page (rendered snapshots, a running site) share, so they measure alike."""
-    from .chromium import measure_to_dict
+    from .chromium import summarize
     from .snapshots import shot_stem
 
-    pages: list[dict[str, Any]] = []
+    pages: list[BaselinePage] = []
     for spec, path, template, address in targets:
         slow = throttled(spec, path)
         progress(f"measuring {path} in Chromium" + (" (and on Fast 3G)" if slow else ""))
         shot = shots / f"{shot_stem(path)}{shot_suffix}.png"
-        entry: dict[str, Any] = {"spec": spec, "url": path, "template": template}
-        entry["measure"] = measure_to_dict(chromium.measure(address, screenshot=shot))
-        entry["throttled"] = measure_to_dict(chromium.measure(address, throttled=True)) if slow else None
-        pages.append(entry)
+        measure = summarize(chromium.measure(address, screenshot=shot))
+        on_3g = summarize(chromium.measure(address, throttled=True)) if slow else None
+        pages.append(BaselinePage(spec, path, template, measure, on_3g))
     return pages
 
 
@@ -127,7 +132,7 @@ def _render_and_measure(
     user: str | None,
     env: Mapping[str, str] | None,
     progress: Callable[[str], None],
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[list[BaselinePage], str]:
     """Render ``specs`` with Django, serve the snapshots with ``side``'s static files and measure them."""
     from .chromium import open_browser, serve
     from .snapshots import render_django_pages, served_path, write_snapshots
@@ -158,7 +163,7 @@ def _measure_direct(
     shots: Path,
     shot_suffix: str,
     progress: Callable[[str], None],
-) -> tuple[list[dict[str, Any]], str]:
+) -> tuple[list[BaselinePage], str]:
     """Measure each ``(spec, path)`` at ``base_url + path`` on a running site: nothing rendered or
     served here. The site is checked first (a refused connection is a clear error, not a browser
     trace) and every page must answer below 400, or the "before" would be an error page."""
@@ -178,10 +183,10 @@ def _measure_direct(
         pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
         version = chromium.version
     for page in pages:
-        status = page["measure"].get("status")
+        status = page.measure.status
         if not isinstance(status, int) or status >= 400:
             raise AssetoptError(
-                f"{base_url}{page['url']} answered {status}",
+                f"{base_url}{page.url} answered {status}",
                 hint="check --url and --base-url: each page must load on the running site",
             )
     return pages, version
@@ -199,7 +204,7 @@ def measure_baseline(
     env: Mapping[str, str] | None = None,
     base_url: str | None = None,
     progress: Callable[[str], None] = _quiet,
-) -> dict[str, Any]:
+) -> BrowserBaseline:
     """The audit JSON's ``"browser"`` section for ``urls`` as the project renders now (Django with
     ``settings_module``), or as the running site at ``base_url`` serves them (``urls`` are paths);
     screenshots are written to ``shots_dir_for(json_path)`` and named relative to ``json_path``'s
@@ -235,22 +240,24 @@ def measure_baseline(
             progress=progress,
         )
         served = side.describe
-    for page in pages:
-        shot = page["measure"].get("screenshot")
-        if shot:
-            page["measure"]["screenshot"] = Path(shot).relative_to(json_path.parent).as_posix()
-    return {
-        "settings": settings_module if base_url is None else None,
-        "pythonpath": display_path(pythonpath, config.project) if base_url is None and pythonpath is not None else None,
-        "user": user if base_url is None else None,
-        "base_url": base_url,
-        "chromium": version,
-        "served": served,
-        "pages": pages,
-    }
+
+    def relative(m: BrowserMeasure) -> BrowserMeasure:
+        return replace(m, screenshot=Path(m.screenshot).relative_to(json_path.parent).as_posix()) if m.screenshot else m
+
+    return BrowserBaseline(
+        settings=settings_module if base_url is None else None,
+        pythonpath=display_path(pythonpath, config.project) if base_url is None and pythonpath is not None else None,
+        user=user if base_url is None else None,
+        base_url=base_url,
+        chromium=version,
+        served=served,
+        pages=tuple(replace(page, measure=relative(page.measure)) for page in pages),
+    )
 
 
-def _baseline_section(baseline: Mapping[str, Any], baseline_path: Path) -> Mapping[str, Any]:
+def read_baseline(baseline: Mapping[str, Any], baseline_path: Path) -> BrowserBaseline:
+    """The browser section of a baseline audit JSON (``baseline``, as parsed from ``baseline_path``),
+    or an ``AssetoptError`` saying what to re-run when it has none or a page is not a measurement."""
     redo = f"re-run the audit with --browser before the change: assetopt audit --browser --json {baseline_path}"
     if not isinstance(baseline, Mapping):
         raise AssetoptError("the baseline is not an audit report (a JSON object)", path=str(baseline_path), hint=redo)
@@ -262,62 +269,63 @@ def _baseline_section(baseline: Mapping[str, Any], baseline_path: Path) -> Mappi
             raise AssetoptError(
                 f"the baseline's browser page {i + 1} is not a measurement (url, measure): {str(page)[:80]}", path=str(baseline_path), hint=redo
             )
-    return section
+    return BrowserBaseline.from_dict(section)
 
 
-def _select(section: Mapping[str, Any], urls: tuple[str, ...], baseline_path: Path) -> list[Mapping[str, Any]]:
-    pages: list[Mapping[str, Any]] = section["pages"]
+def _select(section: BrowserBaseline, urls: tuple[str, ...], baseline_path: Path) -> list[BaselinePage]:
+    pages = list(section.pages)
     if not urls:
         return pages
-    by_key: dict[str, Mapping[str, Any]] = {}
+    by_key: dict[str, BaselinePage] = {}
     for page in pages:
-        by_key.setdefault(str(page.get("spec")), page)
-        by_key.setdefault(str(page.get("url")), page)
+        by_key.setdefault(page.spec, page)
+        by_key.setdefault(page.url, page)
     missing = [u for u in urls if u not in by_key]
     if missing:
-        have = ", ".join(str(p.get("spec")) for p in pages)
+        have = ", ".join(p.spec for p in pages)
         raise AssetoptError(
             f"the baseline has no browser measurements of --url {', '.join(missing)} (it has {have})",
             path=str(baseline_path),
             hint="drop those --url, or re-run assetopt audit --browser with them before the change",
         )
-    chosen: list[Mapping[str, Any]] = []
+    chosen: list[BaselinePage] = []
     for u in urls:
         if by_key[u] not in chosen:
             chosen.append(by_key[u])
     return chosen
 
 
-def _check_screenshots(chosen: list[Mapping[str, Any]], baseline_path: Path) -> None:
+def _check_screenshots(chosen: list[BaselinePage], baseline_path: Path) -> None:
     """Each stored screenshot is inside the baseline's folder, present and a whole image."""
     from ..images import check_screenshot
 
     folder = baseline_path.resolve().parent
     for page in chosen:
-        shot = (page.get("measure") or {}).get("screenshot")
+        shot = page.measure.screenshot
         if shot and not _inside(folder, folder / str(shot)):
             # a crafted baseline must not get another file of this machine embedded into the report
             raise AssetoptError(
-                f"the baseline's screenshot of {page.get('url')} is outside the baseline's folder: {shot}",
+                f"the baseline's screenshot of {page.url} is outside the baseline's folder: {shot}",
                 path=str(baseline_path),
                 hint=f"screenshots are read only from {folder}: re-run assetopt audit --browser",
             )
         if not shot or not (folder / str(shot)).is_file():
             raise AssetoptError(
-                f"the baseline's screenshot of {page.get('url')} is missing: {folder / str(shot or '?')}",
+                f"the baseline's screenshot of {page.url} is missing: {folder / str(shot or '?')}",
                 path=str(baseline_path),
                 hint=f"keep {shots_dir_for(baseline_path).name}/ beside the baseline, or re-run assetopt audit --browser",
             )
         check_screenshot(folder / str(shot))  # truncated or not an image: say so before measuring
 
 
-def check_baseline(baseline: Mapping[str, Any], baseline_path: Path, urls: tuple[str, ...] = ()) -> list[Mapping[str, Any]]:
-    """The baseline's stored pages to compare (all, or those ``urls`` name); an ``AssetoptError``
-    saying what to re-run when it has no browser section or lacks one of ``urls``. Cheap: the CLI
-    calls it before any audit or rendering."""
-    chosen = _select(_baseline_section(baseline, baseline_path), urls, baseline_path)
-    _check_screenshots(chosen, baseline_path)
-    return chosen
+def check_baseline(baseline: Mapping[str, Any], baseline_path: Path, urls: tuple[str, ...] = ()) -> BrowserBaseline:
+    """The baseline's browser section (``read_baseline``), once its stored pages to compare (all, or
+    those ``urls`` name) are known to be there with their screenshots; an ``AssetoptError`` saying
+    what to re-run when it has no browser section or lacks one of ``urls``. Cheap: the CLI calls it
+    before any audit or rendering."""
+    section = read_baseline(baseline, baseline_path)
+    _check_screenshots(_select(section, urls, baseline_path), baseline_path)
+    return section
 
 
 def _inside(folder: Path, path: Path) -> bool:
@@ -326,19 +334,16 @@ def _inside(folder: Path, path: Path) -> bool:
     return target == folder or folder in target.parents
 
 
-def _absolute(measure: Mapping[str, Any] | None, folder: Path) -> dict[str, Any] | None:
-    if measure is None:
-        return None
-    out = dict(measure)
-    if out.get("screenshot"):
-        target = (folder / str(out["screenshot"])).resolve()
-        out["screenshot"] = str(target) if _inside(folder, target) else None  # never a file outside the baseline's folder
-    return out
+def _absolute(measure: BrowserMeasure, folder: Path) -> BrowserMeasure:
+    if not measure.screenshot:
+        return measure
+    target = (folder / measure.screenshot).resolve()
+    return replace(measure, screenshot=str(target) if _inside(folder, target) else None)  # never a file outside the baseline's folder
 
 
 def verify_browser(
     config: Config,
-    baseline: Mapping[str, Any],
+    baseline: BrowserBaseline,
     baseline_path: Path,
     verdict: Verdict,
     *,
@@ -356,82 +361,82 @@ def verify_browser(
     measurement: ``BrowserCheck`` in ``optimize.browser_check``'s shape (the report and the table
     read both). Screenshots now and the diffs go to ``shots`` (``<stem>-after.png``, ``<stem>-diff.png``).
     With ``base_url``, or when the baseline was measured on a running site (its ``base_url``), the
-    pages are measured there at the paths the baseline stored, not rendered."""
+    pages are measured there at the paths the baseline stored, not rendered. ``baseline`` is the
+    baseline's browser section (``read_baseline`` or ``check_baseline``)."""
     from ..images import screenshot_diff
     from .snapshots import shot_stem
 
     t0 = time.monotonic()
-    section = _baseline_section(baseline, baseline_path)
-    chosen = _select(section, urls, baseline_path)
+    chosen = _select(baseline, urls, baseline_path)
     folder = baseline_path.resolve().parent
     _check_screenshots(chosen, baseline_path)
-    slow_specs = {str(p.get("spec")) for p in chosen if p.get("throttled")} if throttle else set()
-    site = base_url or (str(section["base_url"]) if section.get("base_url") else None)
+    slow_specs = {p.spec for p in chosen if p.throttled} if throttle else set()
+    site = base_url or baseline.base_url
     if site is not None:
         # The stored path, not the spec: a baseline rendered with Django may name its pages.
         now, version = _measure_direct(
             site,
-            [(str(p.get("spec")), str(p.get("url"))) for p in chosen],
+            [(p.spec, p.url) for p in chosen],
             throttled=lambda spec, _path: spec in slow_specs,
             shots=shots,
             shot_suffix="-after",
             progress=progress,
         )
     else:
-        settings_name = settings_module or str(section.get("settings") or "") or config.settings
+        settings_name = settings_module or baseline.settings or config.settings
         if not settings_name:
             raise AssetoptError("the baseline does not name its Django settings", path=str(baseline_path), hint="pass --settings MODULE")
-        pythonpath = (config.project / str(section.get("pythonpath") or ".")).resolve()
-        stored_user = section.get("user")
+        pythonpath = (config.project / (baseline.pythonpath or ".")).resolve()
         now, version = _render_and_measure(
             config,
             side_of(config),
             settings_module=settings_name,
             pythonpath=pythonpath,
-            specs=[str(p.get("spec")) for p in chosen],
+            specs=[p.spec for p in chosen],
             throttled=lambda spec, _path: spec in slow_specs,
             shots=shots,
             shot_suffix="-after",
-            user=user if user is not None else (str(stored_user) if stored_user else None),
+            user=user if user is not None else baseline.user,
             env=env,
             progress=progress,
         )
     claims = {d.name: int(d.before["requests"] - d.after["requests"]) for d in verdict.pages if d.before and d.after}
-    pages: dict[str, dict[str, Any]] = {}
+    pages: dict[str, BrowserEntry] = {}
     reasons: list[str] = []
     for stored, current in zip(chosen, now, strict=True):
-        if current["url"] != stored.get("url"):
+        if current.url != stored.url:
             raise AssetoptError(
-                f"{stored.get('spec')} resolves to {current['url']} now, {stored.get('url')} in the baseline",
+                f"{stored.spec} resolves to {current.url} now, {stored.url} in the baseline",
                 path=str(baseline_path),
                 hint="compare the same pages: re-run assetopt audit --browser on the old version",
             )
-        template = current.get("template") or stored.get("template") or current["url"]
-        name = template if template not in pages else f"{template} ({current['url']})"
-        before = _absolute(stored.get("measure"), folder) or {}
-        after = current["measure"]
-        diff_image = shots / f"{shot_stem(current['url'])}-diff.png"
+        template = current.template or stored.template or current.url
+        name = template if template not in pages else f"{template} ({current.url})"
+        before = _absolute(stored.measure, folder)
+        after = current.measure
+        diff_image = shots / f"{shot_stem(current.url)}-diff.png"
+        assert before.screenshot is not None and after.screenshot is not None  # _check_screenshots; measured with one
         # A baseline stored before photo boxes were recorded has none: its photos are compared pixel by pixel.
         fraction = screenshot_diff(
-            Path(before["screenshot"]),
-            Path(after["screenshot"]),
+            Path(before.screenshot),
+            Path(after.screenshot),
             diff_image,
-            photos_a=before.get("photo_boxes") or (),
-            photos_b=after.get("photo_boxes") or (),
+            photos_a=before.photo_boxes or (),
+            photos_b=after.photo_boxes or (),
         )
         entry = browser_entry(
             name,
-            current["url"],
+            current.url,
             before,
             after,
             diff_fraction=fraction,
             diff_image=str(diff_image),
             diff_threshold=diff_threshold,
             claimed_saved=claims.get(template),
-            throttled=(dict(stored["throttled"]), current["throttled"]) if current.get("throttled") and stored.get("throttled") else None,
+            throttled=(stored.throttled, current.throttled) if current.throttled and stored.throttled else None,
         )
-        reasons.extend(entry["reasons"])
+        reasons.extend(entry.reasons)
         pages[name] = entry
-    before_version = str(section.get("chromium") or "?")
+    before_version = baseline.chromium
     chromium = version if before_version == version else f"{version} (baseline measured with {before_version})"
     return BrowserCheck(pages, reasons, chromium, time.monotonic() - t0)

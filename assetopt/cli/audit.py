@@ -116,7 +116,7 @@ def audit(
     if json_path is not None:
         data = to_json(result, str(config.project), config.static_url)
         if section is not None:
-            data["browser"] = section
+            data["browser"] = section.to_dict()
         write_atomic(json_path, dumps(data).encode("utf-8"))
     if not result.pages:
         click.echo(f"no pages found among {result.templates} templates in {', '.join(result.template_dirs)}")
@@ -132,7 +132,7 @@ def audit(
 
         click.echo()
         click.echo(baseline_table(section))
-        click.echo(f"\nChromium {section['chromium']}: {len(section['pages'])} page(s); served {section['served']}")
+        click.echo(f"\nChromium {section.chromium}: {len(section.pages)} page(s); served {section.served}")
     if json_path is not None:
         shots = ""
         if section is not None:

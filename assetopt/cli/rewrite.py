@@ -242,15 +242,16 @@ def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool
 
 
 def _save_undo(project: Project, result: Any) -> tuple[Path, Path] | None:
-    """``(folder, patch file)``: a reverse-applicable patch of what --write will change, in the
-    cache dir (never a served folder), its paths relative to ``folder``. None when nothing changes."""
+    """``(folder, patch file)``: a reverse-applicable patch of what --write will change (a generated
+    stylesheet included), in the cache dir (never a served folder), its paths relative to ``folder``.
+    None when nothing changes."""
     import hashlib
 
     from ..rewrite.project import undo_patch, write_targets
 
-    if not result.changes:
+    folder, patch = undo_patch(write_targets(result, project), project, result)
+    if not patch:
         return None
-    folder, patch = undo_patch(write_targets(result, project), project)
     target = project.config.cache_dir.resolve() / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
     write_atomic(target, patch.encode("utf-8"))
     return folder, target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,26 +16,31 @@ from ..io.project import Project, display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
 from .browser_args import base_url_option, browser_options
 
+if TYPE_CHECKING:
+    from ..browser.check import BrowserCheck
+    from ..verify.cache_leaks import CacheCheck
+    from ..verify.compare import Verdict
 
-def verify_report(verdict: Any, report: Path | None, json_path: Path | None, command: str, browser: Any = None) -> None:
+
+def verify_report(verdict: Verdict, report: Path | None, json_path: Path | None, command: str, browser: BrowserCheck | None = None) -> None:
     """--json (the verdict; with --browser: {"verify", "browser", "browser_reasons"}) and --report."""
     import json
     import platform
 
     from ..verify.compare import verdict_to_dict
-    from ..verify.html import write_report
+    from ..verify.html import Report, write_report
 
-    data = verdict_to_dict(verdict)
     if json_path is not None:
-        doc = data if browser is None else {**data, "browser": browser.pages, "browser_reasons": browser.reasons}
-        write_atomic(json_path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        data = verdict_to_dict(verdict)
+        if browser is not None:
+            data |= {"browser": {name: entry.to_dict() for name, entry in browser.pages.items()}, "browser_reasons": browser.reasons}
+        write_atomic(json_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         click.echo(f"wrote {json_path}")
     if report is not None:
         versions = {"assetopt": __version__, "python": platform.python_version()}
-        full: dict[str, Any] = {"title": "assetopt verify", "verify": data, "commands": [command], "versions": versions}
         if browser is not None:
             versions["chromium"] = browser.chromium
-            full["browser"] = browser.pages
+        full = Report(verdict, browser.pages if browser is not None else {}, "assetopt verify", (command,), versions)
         write_report(full, report)
         click.echo(f"wrote {report}")
 
@@ -172,11 +177,12 @@ def verify(
         before = json.loads(baseline.read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
+    section = None
     if browser:
-        from ..browser.measure import BROWSER_KEY, check_baseline
+        from ..browser.measure import check_baseline
 
-        check_baseline(before, baseline, urls)  # a baseline without them fails before any work
-        site = base_url or before[BROWSER_KEY].get("base_url")
+        section = check_baseline(before, baseline, urls)  # a baseline without them fails before any work
+        site = base_url or section.base_url
         if site and (settings_module or one_user):
             flags = " and ".join(f for f, v in (("--settings", settings_module), ("--user", one_user)) if v)
             why = "" if base_url else " (the baseline was measured there; pass --base-url to measure on another)"
@@ -189,13 +195,13 @@ def verify(
     for reason in verdict.reasons:
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None
-    if browser:
+    if section is not None:
         from ..browser.measure import verify_browser
 
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
             config,
-            before,
+            section,
             baseline,
             verdict,
             shots=target,
@@ -220,7 +226,7 @@ def verify(
         sys.exit(EXIT_FINDINGS)
 
 
-def cache_check_lines(check: Any) -> list[tuple[str, str]]:
+def cache_check_lines(check: CacheCheck) -> list[tuple[str, str]]:
     """(line, colour) of a cache check's verdict, for verify --cache and optimize."""
     out = [(f"leak: {leak.describe()}", "red") for leak in check.leaks]
     out += [(f"not proven: {{% cache %}} {name}: {why}", "yellow") for name, why in check.not_proven]

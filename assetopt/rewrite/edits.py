@@ -65,9 +65,11 @@ def apply_edits(source: str, edits: Iterable[Edit], path: str = "") -> str:
     return "".join(out)
 
 
-def unified_diff(path: str, before: str, after: str, context: int = 3) -> str:
-    """A unified diff of two versions of one file ("a/PATH", "b/PATH"), line endings kept."""
-    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=context)
+def unified_diff(path: str, before: str | None, after: str, context: int = 3) -> str:
+    """A unified diff of two versions of one file ("a/PATH", "b/PATH"), line endings kept. ``before``
+    None: the file is new ("/dev/null"), so ``patch -R`` deletes it rather than leave it empty."""
+    old = "/dev/null" if before is None else f"a/{path}"
+    lines = difflib.unified_diff((before or "").splitlines(keepends=True), after.splitlines(keepends=True), old, f"b/{path}", n=context)
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

@@ -29,6 +29,7 @@ from .compile_check import compile_errors
 from .context import RewriteContext
 from .edits import Edit, Skip, apply_edits
 from .images import eager_starts
+from .layout_facts import layout_role, merged_widths, sizes_from_widths
 from .plan import plan_rewrite
 from .styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
 
@@ -36,6 +37,7 @@ __all__ = [
     "FileChange",
     "RewriteResult",
     "plan_project",
+    "check_compiles",
     "write_changes",
     "mirror_root",
     "RewriteRefused",
@@ -92,10 +94,27 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         for template in {t.name: t for page in pages for t in page.templates}.values():
             matches[template.name] = eager_starts(template, base.eager_selectors)
     eager = {(name, start) for name, starts in matches.items() for start in starts}
+    reasons: dict[tuple[str, int], str] = {}
     for page in pages:
+        measured = base.layout.for_template(page.name) if base.layout is not None else []
         for key, role in image_roles(page, frozenset(eager)).items():
+            why = None
+            seen = [m.images[key] for m in measured if key in m.images]
+            if seen and key not in eager:
+                # the layout decides on the pages it measured; elsewhere the template rules still do
+                role, why = min((layout_role(f) for f in seen), key=lambda rw: _ROLE_RANK[rw[0]])
             if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
                 roles[key] = role
+                if why is None:
+                    reasons.pop(key, None)
+                else:
+                    reasons[key] = why
+    sizes_attr: dict[tuple[str, int], str] = {}
+    if base.layout is not None:
+        for key in {k for m in base.layout.pages for k in m.images}:
+            value = sizes_from_widths(merged_widths(m.images[key] for m in base.layout.pages if key in m.images))
+            if value is not None:
+                sizes_attr[key] = value
     if "images" in base.only:
         for name in project.template_names():
             try:
@@ -120,6 +139,8 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         static_url=project.config.static_url,
         image_roles=roles,
         image_sizes=sizes,
+        layout_sizes=sizes_attr,
+        layout_reasons=reasons,
         eager_matches=matches,
         emails=frozenset(left_alone),
         self_locating=self_locating_scripts(project) if "bundles" in base.only else {},
@@ -175,17 +196,27 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
             )
             return again
         _generate_styles(project, ctx, conflicted, result)
-    if result.changes and compile_check:
-        errors = compile_errors(
-            [c.before for c in result.changes] + [c.after for c in result.changes],
-            project.config.settings,
-            project.config.pythonpath or ((project.config.project,) if project.config.settings else ()),
-        )
-        n = len(result.changes)
-        for change, before_err, after_err in zip(result.changes, errors[:n], errors[n:]):
-            if after_err is not None and after_err != before_err:
-                change.compile_error = after_err
+    if compile_check:
+        check_compiles(result.changes, project)
     return result
+
+
+def check_compiles(changes: list[FileChange], project: Project) -> None:
+    """Compile each change before and after with Django; set ``compile_error`` where the rewrite
+    brings a failure the original did not have. Without the config's ``settings``, the tags of a
+    library the original loads but is not installed get stand-ins (``compile_errors``)."""
+    if not changes:
+        return
+    befores = [c.before for c in changes]
+    errors = compile_errors(
+        befores + [c.after for c in changes],
+        project.config.settings,
+        project.config.pythonpath or ((project.config.project,) if project.config.settings else ()),
+        stub_from=befores + befores,  # an uninstalled library's tags: those the original uses, never one the rewrite brings
+    )
+    for change, before_err, after_err in zip(changes, errors[: len(changes)], errors[len(changes) :]):
+        if after_err is not None and after_err != before_err:
+            change.compile_error = after_err
 
 
 def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str], result: RewriteResult) -> None:
@@ -255,16 +286,24 @@ def write_targets(result: RewriteResult, project: Project) -> list[tuple[Path, F
     return list(targets.items())
 
 
-def undo_patch(targets: list[tuple[Path, FileChange]], project: Project) -> tuple[Path, str]:
-    """``(folder, patch)``: a patch of ``targets`` with paths relative to ``folder`` (the project
-    root, or the folder all the files share when some lie outside it), so that
-    ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere."""
+def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
+    """``(folder, patch)``: a patch of ``targets`` and of the files ``result`` generates, with paths
+    relative to ``folder`` (the project root, or the folder all the files share when some lie outside
+    it), so that ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that
+    did not exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
     from .edits import unified_diff
 
-    paths = [t for t, _ in targets]
+    files: list[tuple[Path, str | None, str]] = []
+    for logical, text in (result.generated if result is not None else {}).items():
+        path = generated_path(project, logical).resolve()
+        before = path.read_bytes().decode("utf-8") if path.is_file() else None  # bytes: line endings restored exactly
+        if before != text:
+            files.append((path, before, text))
+    files += [(t, c.before, c.after) for t, c in targets]
+    paths = [p for p, _, _ in files]
     root = project.config.project.resolve()
     base = root if all(p.is_relative_to(root) for p in paths) else Path(os.path.commonpath([p.parent for p in paths]))
-    text = "".join(unified_diff(p.relative_to(base).as_posix(), c.before, c.after) for p, c in targets)
+    text = "".join(unified_diff(p.relative_to(base).as_posix(), before, after) for p, before, after in files)
     return base, text
 
 

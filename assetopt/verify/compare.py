@@ -5,21 +5,22 @@ saves); output is a ``Verdict`` whose reasons name the page and the metric. Also
 faces: a Markdown before/after table for a pull request and a JSON-ready dict (the input of
 ``htmlreport.render_report``). Pure: no files, no printing, no exit codes.
 
-The browser half of the proof (``browser_reasons``) compares two measurements as plain dicts
-(``browser.measure_to_dict``), so this module never imports Playwright either.
+The browser half of the proof (``browser_reasons``, ``browser_entry``) compares two measurements
+(``measures.BrowserMeasure``, values that never import Playwright either).
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..audit.report import SCHEMA, SCHEMA_VERSION
 from ..audit.thresholds import Condition
 from ..errors import AssetoptError
+from .measures import BrowserEntry, BrowserMeasure, ScreenshotDiff
 
 __all__ = [
     "VERIFY_SCHEMA",
@@ -27,6 +28,7 @@ __all__ = [
     "BR_TOLERANCE",
     "COUNT_METRICS",
     "PageDelta",
+    "PageFinding",
     "Verdict",
     "compare",
     "browser_entry",
@@ -50,6 +52,20 @@ _NEEDED = ("requests", "css", "css_import", "js", "img", "eager_img", "lazy_img"
 
 
 @dataclass(frozen=True, slots=True)
+class PageFinding:
+    """An after-side warning or error of a page, as the audit JSON gives it (any of it may be missing)."""
+
+    code: str | None
+    severity: str | None
+    path: str | None
+    line: int | None
+    message: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "path": self.path, "line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class PageDelta:
     """One page before and after. ``before``/``after`` are the audit's ``metrics``; None when missing."""
 
@@ -59,7 +75,7 @@ class PageDelta:
     status: str  # improved, unchanged, regressed, not-improved, failed-require, missing-after, missing-before
     reasons: tuple[str, ...] = ()
     actionable: Mapping[str, int] = field(default_factory=dict)  # baseline finding code -> count
-    findings: tuple[Mapping[str, Any], ...] = ()  # the after side's warnings and errors, with path and line
+    findings: tuple[PageFinding, ...] = ()  # the after side's warnings and errors, with path and line
 
     @property
     def failed(self) -> bool:
@@ -201,7 +217,7 @@ def _page_delta(name: str, b: Mapping[str, Any], a: Mapping[str, Any], require: 
             status = "failed-require"
         reasons.append(f"{name}: requires {', '.join(c.text for c in unmet)}; has {', '.join(f'{c.metric}={_n(ma[c.metric])}' for c in unmet)}")
     findings = tuple(
-        {"code": f.get("code"), "severity": f.get("severity"), "path": f.get("path"), "line": f.get("line"), "message": f.get("message")}
+        PageFinding(f.get("code"), f.get("severity"), f.get("path"), f.get("line"), f.get("message"))
         for f in a.get("findings", ())
         if isinstance(f, Mapping) and f.get("severity") in ("warning", "error")
     )
@@ -275,7 +291,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
                 "after": None if d.after is None else dict(d.after),
                 "reasons": list(d.reasons),
                 "actionable": dict(d.actionable),
-                "findings": [dict(f) for f in d.findings],
+                "findings": [f.to_dict() for f in d.findings],
             }
             for d in verdict.pages
         ],
@@ -285,30 +301,33 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
 def browser_entry(
     name: str,
     url: str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    before: BrowserMeasure,
+    after: BrowserMeasure,
     *,
     diff_fraction: float,
     diff_image: str,
     diff_threshold: float,
     claimed_saved: int | None,
-    throttled: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
-) -> dict[str, Any]:
+    throttled: tuple[BrowserMeasure, BrowserMeasure] | None = None,
+) -> BrowserEntry:
     """One page's before/after in the browser (the report's and the JSON's ``"browser"`` entry), with
     its verdict: the one place ``optimize --browser`` and ``verify --browser`` build it."""
-    entry: dict[str, Any] = {"url": url, "before": before, "after": after}
-    if throttled is not None:
-        entry["before_throttled"], entry["after_throttled"] = throttled
-    entry["diff"] = {"fraction": diff_fraction, "image": diff_image, "threshold": diff_threshold}
-    entry["claimed_saved"] = claimed_saved
-    entry["reasons"] = browser_reasons(name, before, after, diff=diff_fraction, diff_threshold=diff_threshold, claimed_saved=claimed_saved)
-    return entry
+    return BrowserEntry(
+        url=url,
+        before=before,
+        after=after,
+        diff=ScreenshotDiff(diff_fraction, diff_image, diff_threshold),
+        reasons=tuple(browser_reasons(name, before, after, diff=diff_fraction, diff_threshold=diff_threshold, claimed_saved=claimed_saved)),
+        claimed_saved=claimed_saved,
+        before_throttled=None if throttled is None else throttled[0],
+        after_throttled=None if throttled is None else throttled[1],
+    )
 
 
 def browser_reasons(
     name: str,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
+    before: BrowserMeasure,
+    after: BrowserMeasure,
     *,
     diff: float | None = None,
     diff_threshold: float = 0.01,
@@ -316,43 +335,44 @@ def browser_reasons(
 ) -> list[str]:
     """Why the browser says a page got worse, one line each (empty: it did not).
 
-    ``before``/``after`` are ``browser.measure_to_dict`` values of the same page, ``diff`` the
-    fraction of pixels that differ between their screenshots, ``claimed_saved`` how many requests
-    the static comparison says the page saves. The browser is the truth: Chromium fetches lazy
-    images near the fold anyway, so a static claim it does not see is a failure, not a rounding.
+    ``before``/``after`` are measurements of the same page (``browser.chromium.summarize``, or
+    stored in a baseline), ``diff`` the fraction of pixels that differ between their screenshots,
+    ``claimed_saved`` how many requests the static comparison says the page saves. The browser is
+    the truth: Chromium fetches lazy images near the fold anyway, so a static claim it does not see
+    is a failure, not a rounding.
     """
     reasons: list[str] = []
-    new_errors = _new_lines(before, after, "console_errors")
+    new_errors = _new_lines(before, after, before.console_errors, after.console_errors)
     if new_errors:
         reasons.append(f"{name}: new console error(s) after the change: {'; '.join(new_errors[:3])}")
-    new_failed = _new_lines(before, after, "failed")
+    new_failed = _new_lines(before, after, before.failed, after.failed)
     if new_failed:
         reasons.append(f"{name}: new failed request(s) after the change: {'; '.join(new_failed[:3])}")
     if diff is not None and diff > diff_threshold:
         reasons.append(f"{name}: the page looks different: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
-    lcp = after.get("lcp") or {}
-    if lcp.get("lazy"):
-        reasons.append(f'{name}: the LCP image {lcp.get("url") or lcp.get("tag")} is lazy-loaded (make it eager, fetchpriority="high")')
+    lcp = after.lcp
+    if lcp is not None and lcp.lazy:
+        reasons.append(f'{name}: the LCP image {lcp.url or lcp.tag} is lazy-loaded (make it eager, fetchpriority="high")')
     if claimed_saved is not None and claimed_saved > 0:
-        seen = int(before.get("request_count", 0)) - int(after.get("request_count", 0))
+        seen = int(before.request_count) - int(after.request_count)
         # A lazy <img> within Chromium's margin of the fold (~1250 px) is fetched at first load all the
         # same: the static claim counted it saved and the page is right, so it is not a missing saving.
-        near_fold = int((after.get("images") or {}).get("img-lazy", 0))
+        near_fold = int((after.images or {}).get("img-lazy", 0))
         if seen + near_fold < claimed_saved:
             reasons.append(f"{name}: the audit claims {claimed_saved} fewer requests but Chromium saw {seen}")
     return reasons
 
 
-def _new_lines(before: Mapping[str, Any], after: Mapping[str, Any], key: str) -> list[str]:
-    """``after[key]`` lines that ``before[key]`` does not have, each side's own origin (its page
-    ``url``'s scheme://host:port) ignored: ``browser_check`` serves before and after from two local
-    servers, so the same 404 reads ``404 http://127.0.0.1:A/static/x`` on one side and ``:B`` on the other."""
+def _new_lines(before: BrowserMeasure, after: BrowserMeasure, lines_before: Sequence[str], lines_after: Sequence[str]) -> list[str]:
+    """``lines_after`` that ``lines_before`` does not have, each side's own origin (its page ``url``'s
+    scheme://host:port) ignored: ``browser_check`` serves before and after from two local servers,
+    so the same 404 reads ``404 http://127.0.0.1:A/static/x`` on one side and ``:B`` on the other."""
 
-    def local(line: str, side: Mapping[str, Any]) -> str:
-        parts = urllib.parse.urlsplit(str(side.get("url") or ""))
+    def local(line: str, side: BrowserMeasure) -> str:
+        parts = urllib.parse.urlsplit(side.url)
         if not (parts.scheme and parts.netloc):
             return line
         return re.sub(re.escape(f"{parts.scheme}://{parts.netloc}") + r"(?![\w.:-])", "", line)  # not :4001 in :40012
 
-    seen = {local(e, before) for e in before.get(key, ())}
-    return [e for e in after.get(key, ()) if local(e, after) not in seen]
+    seen = {local(e, before) for e in lines_before}
+    return [e for e in lines_after if local(e, after) not in seen]

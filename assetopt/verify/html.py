@@ -1,22 +1,16 @@
 """The HTML face of a verify run: one self-contained page (inline CSS, inline SVG, data-URI images).
 
-Built from one data structure, the same the JSON face writes::
+Built from one value, ``Report``: the static verdict (``compare.Verdict``), optionally each page's
+before/after in Chromium (``measures.BrowserEntry`` by page name, what the JSON face writes under
+``"browser"``), the commands that made it and the versions::
 
-    {
-      "title": "assetopt verify",                       # optional
-      "verify": verify.verdict_to_dict(verdict),
-      "browser": {                                      # optional, per page name
-        "dashboard/admin_dashboard.html": {
-          "before": browser.measure_to_dict(m), "after": ...,            # unthrottled
-          "before_throttled": ..., "after_throttled": ...,               # optional
-          "diff": {"fraction": 0.0004, "image": "shots/dashboard-diff.png"},
-          "reasons": ["..."],                                             # verify.browser_reasons
-        }
-      },
-      "commands": ["assetopt verify --baseline before.json --browser --report report.html"],
-      "versions": {"assetopt": "0.1.0", "chromium": "...", "python": "..."},
-      "generated": "2025-01-01 12:00 UTC",               # optional; passed in so output is reproducible
-    }
+    Report(
+        verdict=compare(baseline, now),
+        browser={"dashboard/admin_dashboard.html": browser_entry(...)},   # optional
+        commands=("assetopt verify --baseline before.json --browser --report report.html",),
+        versions={"assetopt": "0.1.0", "chromium": "...", "python": "..."},
+        generated="2025-01-01 12:00 UTC",               # optional; passed in so output is reproducible
+    )
 
 ``render_report`` reads the screenshot files it names (to embed them) and nothing else; a missing one
 becomes a note, never an exception. The page loads nothing from the network (its CSP says so).
@@ -26,13 +20,28 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from ..io.fs import write_atomic
+from .compare import PageDelta, PageFinding, Verdict
+from .measures import BrowserEntry, BrowserMeasure
 
-__all__ = ["render_report", "write_report"]
+__all__ = ["Report", "render_report", "write_report"]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the HTML report shows (see the module docstring)."""
+
+    verdict: Verdict
+    browser: Mapping[str, BrowserEntry] = field(default_factory=dict)  # page name -> its before/after in Chromium
+    title: str = "assetopt verify"
+    commands: tuple[str, ...] = ()
+    versions: Mapping[str, str] = field(default_factory=dict)
+    generated: str | None = None
+
 
 _CSS = """
 :root { --before: #9aa3ad; --after: #2a7de1; --bad: #c62828; --ok: #2e7d32; --ink: #1d232a; }
@@ -63,12 +72,11 @@ _CHART_W = 360
 _BAR_H = 14
 
 
-def render_report(data: Mapping[str, Any]) -> str:
+def render_report(report: Report) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
-    verify = data.get("verify") or {}
-    browser = data.get("browser") or {}
-    title = str(data.get("title") or "assetopt verify")
-    failed = bool(verify.get("failed")) or any(b.get("reasons") for b in browser.values())
+    verdict, browser = report.verdict, report.browser
+    title = report.title or "assetopt verify"
+    failed = verdict.failed or any(b.reasons for b in browser.values())
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -78,24 +86,24 @@ def render_report(data: Mapping[str, Any]) -> str:
         "<header>",
         f"<h1>{escape(title)} {_badge('failed' if failed else 'passed', not failed)}</h1>",
     ]
-    if data.get("generated"):
-        parts.append(f"<div>generated {escape(str(data['generated']))}</div>")
-    reasons = list(verify.get("reasons", ())) + [r for b in browser.values() for r in b.get("reasons", ())]
+    if report.generated:
+        parts.append(f"<div>generated {escape(report.generated)}</div>")
+    reasons = list(verdict.reasons) + [r for b in browser.values() for r in b.reasons]
     if reasons:
         parts.append('<ul class="reasons">' + "".join(f"<li>{escape(str(r))}</li>" for r in reasons) + "</ul>")
     parts.append("</header><main>")
-    parts.append(_summary_table(verify.get("pages", ())))
-    for page in verify.get("pages", ()):
-        parts.append(_page_section(page, browser.get(page.get("name"), {})))
+    parts.append(_summary_table(verdict.pages))
+    for page in verdict.pages:
+        parts.append(_page_section(page, browser.get(page.name)))
     parts.append("</main><footer>")
-    parts.append(_footer(data.get("commands") or (), data.get("versions") or {}))
+    parts.append(_footer(report.commands, report.versions))
     parts.append("</footer></body></html>")
     return "\n".join(parts) + "\n"
 
 
-def write_report(data: Mapping[str, Any], path: Path) -> Path:
+def write_report(report: Report, path: Path) -> Path:
     """Render and write the report atomically; returns ``path``."""
-    write_atomic(path, render_report(data).encode("utf-8"))
+    write_atomic(path, render_report(report).encode("utf-8"))
     return path
 
 
@@ -109,26 +117,26 @@ def _status_badge(status: str) -> str:
     return _badge(status, ok)
 
 
-def _num(value: Any, scale: float = 1.0, digits: int = 0) -> str:
+def _num(value: float | None, scale: float = 1.0, digits: int = 0) -> str:
     if value is None:
         return "-"
     v = float(value) / scale
     return f"{v:,.{digits}f}"
 
 
-def _summary_table(pages: Sequence[Mapping[str, Any]]) -> str:
+def _summary_table(pages: Sequence[PageDelta]) -> str:
     head = "".join(f"<th>{h}</th>" for h in ("page", "requests", "css", "js", "eager img", "blocking", "img KB", "br KB", "status"))
     rows = []
     for p in pages:
-        b, a = p.get("before") or {}, p.get("after") or {}
+        b, a = p.before or {}, p.after or {}
 
-        def pair(metric: str, scale: float = 1.0, digits: int = 0, b: dict = b, a: dict = a) -> str:
+        def pair(metric: str, scale: float = 1.0, digits: int = 0, b: Mapping[str, float] = b, a: Mapping[str, float] = a) -> str:
             return f"{_num(b.get(metric), scale, digits)} → {_num(a.get(metric), scale, digits)}"
 
         rows.append(
-            f'<tr><td><a href="#{_anchor(p["name"])}">{escape(p["name"])}</a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
+            f'<tr><td><a href="#{_anchor(p.name)}">{escape(p.name)}</a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
             f"<td>{pair('js')}</td><td>{pair('eager_img')}</td><td>{pair('blocking')}</td><td>{pair('img_br', 1024, 1)}</td><td>{pair('br', 1024, 1)}</td>"
-            f"<td>{_status_badge(str(p.get('status', '')))}</td></tr>"
+            f"<td>{_status_badge(p.status)}</td></tr>"
         )
     return f"<h2>Pages</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -137,12 +145,12 @@ def _anchor(name: str) -> str:
     return "page-" + "".join(c if c.isalnum() else "-" for c in name)
 
 
-def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
-    name = str(page.get("name", ""))
-    b, a = page.get("before") or {}, page.get("after") or {}
-    browser_badge = _badge("browser: failed", False) if browser.get("reasons") else ""
-    out = [f'<section class="page" id="{_anchor(name)}"><h2>{escape(name)} {_status_badge(str(page.get("status", "")))} {browser_badge}</h2>']
-    reasons = list(page.get("reasons", ())) + list(browser.get("reasons", ()))
+def _page_section(page: PageDelta, browser: BrowserEntry | None) -> str:
+    name = page.name
+    b, a = page.before or {}, page.after or {}
+    browser_badge = _badge("browser: failed", False) if browser is not None and browser.reasons else ""
+    out = [f'<section class="page" id="{_anchor(name)}"><h2>{escape(name)} {_status_badge(page.status)} {browser_badge}</h2>']
+    reasons = list(page.reasons) + list(browser.reasons if browser is not None else ())
     if reasons:
         out.append('<ul class="reasons">' + "".join(f"<li>{escape(str(r))}</li>" for r in reasons) + "</ul>")
     out.append('<div class="legend"><span style="background:var(--before)"></span>before<span style="background:var(--after)"></span>after</div>')
@@ -169,39 +177,38 @@ def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
             " KB",
         ),
     ]
-    mb, ma = browser.get("before") or {}, browser.get("after") or {}
-    if mb or ma:
+    if browser is not None:
+        mb, ma = browser.before, browser.after
         # Counts and kilobytes get a chart each: one scale for both would flatten the counts.
-        rows = [("requests", mb.get("request_count"), ma.get("request_count"))]
+        rows: list[tuple[str, float | None, float | None]] = [("requests", mb.request_count, ma.request_count)]
         for label, kind in (("css", "stylesheet"), ("js", "script")):
-            rows.append((label, (mb.get("by_type") or {}).get(kind, 0) if mb else None, (ma.get("by_type") or {}).get(kind, 0) if ma else None))
-        if "images" in mb or "images" in ma:  # measurements older than the image classification lack it
-            rows.append(("eager img", mb.get("eager_img"), ma.get("eager_img")))
+            rows.append((label, mb.by_type.get(kind, 0), ma.by_type.get(kind, 0)))
+        if mb.images is not None or ma.images is not None:  # measurements older than the image classification lack it
+            rows.append(("eager img", mb.eager_img, ma.eager_img))
         charts.append(_chart("in Chromium: requests", rows, ""))
-        charts.append(_chart("in Chromium: transfer (KB)", [("all", _kb(mb.get("transfer")), _kb(ma.get("transfer")))], " KB"))
-        tb, ta = browser.get("before_throttled") or {}, browser.get("after_throttled") or {}
-        load = [("load", mb.get("load_ms"), ma.get("load_ms")), ("LCP", mb.get("lcp_ms"), ma.get("lcp_ms"))]
-        if tb or ta:
-            load.append(("load, Fast 3G", tb.get("load_ms"), ta.get("load_ms")))
+        charts.append(_chart("in Chromium: transfer (KB)", [("all", _kb(mb.transfer), _kb(ma.transfer))], " KB"))
+        tb, ta = browser.before_throttled, browser.after_throttled
+        load = [("load", mb.load_ms, ma.load_ms), ("LCP", mb.lcp_ms, ma.lcp_ms)]
+        if tb is not None or ta is not None:
+            load.append(("load, Fast 3G", None if tb is None else tb.load_ms, None if ta is None else ta.load_ms))
         charts.append(_chart("time (ms)", load, " ms"))
     out.append('<div class="charts">' + "".join(charts) + "</div>")
-    if mb or ma:
-        out.append(_browser_details(mb, ma))
-        diff = browser.get("diff") or {}
-        frac = diff.get("fraction")
-        caption = "diff" if frac is None else f"diff: {float(frac):.3%} of pixels"
+    if browser is not None:
+        out.append(_browser_details(browser.before, browser.after))
+        diff = browser.diff
+        caption = "diff" if diff is None else f"diff: {float(diff.fraction):.3%} of pixels"
         out.append(
             '<div class="shots">'
-            + _shot("before", mb.get("screenshot"))
-            + _shot("after", ma.get("screenshot"))
-            + _shot(caption, diff.get("image"))
+            + _shot("before", browser.before.screenshot)
+            + _shot("after", browser.after.screenshot)
+            + _shot(caption, None if diff is None else diff.image)
             + "</div>"
         )
-    findings = page.get("findings") or ()
+    findings = page.findings
     if findings:
         finding_rows = "".join(
-            f'<tr><td class="text"><code>{escape(_loc(f))}</code></td><td class="text">{escape(str(f.get("severity", "")))} '
-            f'{escape(str(f.get("code", "")))}</td><td class="text">{escape(str(f.get("message", "")))}</td></tr>'
+            f'<tr><td class="text"><code>{escape(_loc(f))}</code></td><td class="text">{escape(str(f.severity))} '
+            f'{escape(str(f.code))}</td><td class="text">{escape(str(f.message))}</td></tr>'
             for f in findings
         )
         out.append(f"<h3>Findings after ({len(findings)})</h3><table><tbody>{finding_rows}</tbody></table>")
@@ -209,15 +216,15 @@ def _page_section(page: Mapping[str, Any], browser: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
-def _kb(value: Any) -> float | None:
+def _kb(value: float | None) -> float | None:
     return None if value is None else float(value) / 1024
 
 
-def _loc(f: Mapping[str, Any]) -> str:
-    return f"{f.get('path')}:{f['line']}" if f.get("line") else str(f.get("path"))
+def _loc(f: PageFinding) -> str:
+    return f"{f.path}:{f.line}" if f.line else str(f.path)
 
 
-def _chart(title: str, rows: Sequence[tuple[str, Any, Any]], unit: str) -> str:
+def _chart(title: str, rows: Sequence[tuple[str, float | None, float | None]], unit: str) -> str:
     """Horizontal before/after bars, one pair per row, scaled to the largest value in the chart."""
     values = [float(v) for _, b, a in rows for v in (b, a) if v is not None]
     top = max(values, default=0.0) or 1.0
@@ -247,34 +254,33 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
-def _browser_details(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    def cell(m: Mapping[str, Any], key: str) -> str:
-        items = m.get(key) or ()
+def _browser_details(before: BrowserMeasure, after: BrowserMeasure) -> str:
+    def cell(items: Sequence[str]) -> str:
         return "<br>".join(escape(str(i)) for i in items) if items else "none"
 
-    def lcp(m: Mapping[str, Any]) -> str:
-        e = m.get("lcp") or {}
-        if not e:
+    def lcp(m: BrowserMeasure) -> str:
+        e = m.lcp
+        if e is None:
             return "-"
-        what = e.get("url") or f"<{e.get('tag')}>"
-        return escape(f"{_num(m.get('lcp_ms'))} ms, {what}" + (" (lazy!)" if e.get("lazy") else ""))
+        what = e.url or f"<{e.tag}>"
+        return escape(f"{_num(m.lcp_ms)} ms, {what}" + (" (lazy!)" if e.lazy else ""))
 
     rows = [
-        ("requests by type", escape(_types(before)), escape(_types(after))),
+        ("requests by type", escape(_types(before.by_type)), escape(_types(after.by_type))),
         ("images at first load", escape(_image_kinds(before)), escape(_image_kinds(after))),
-        ("render-blocking", escape(_types(before, "blocking_by_type")), escape(_types(after, "blocking_by_type"))),
-        ("console errors", cell(before, "console_errors"), cell(after, "console_errors")),
-        ("failed requests", cell(before, "failed"), cell(after, "failed")),
+        ("render-blocking", escape(_types(before.blocking_by_type)), escape(_types(after.blocking_by_type))),
+        ("console errors", cell(before.console_errors), cell(after.console_errors)),
+        ("failed requests", cell(before.failed), cell(after.failed)),
         ("LCP", lcp(before), lcp(after)),
-        ("CLS", escape(f"{float(before.get('cls') or 0):.3f}"), escape(f"{float(after.get('cls') or 0):.3f}")),
+        ("CLS", escape(f"{float(before.cls or 0):.3f}"), escape(f"{float(after.cls or 0):.3f}")),
     ]
     body = "".join(f'<tr><td>{k}</td><td class="text">{b}</td><td class="text">{a}</td></tr>' for k, b, a in rows)
     return f"<h3>In Chromium (cold cache)</h3><table><thead><tr><th></th><th>before</th><th>after</th></tr></thead><tbody>{body}</tbody></table>"
 
 
-def _types(m: Mapping[str, Any], key: str = "by_type") -> str:
-    by = m.get(key) or {}
-    return ", ".join(f"{k} {v}" for k, v in sorted(by.items())) or ("-" if key not in m else "none")
+def _types(by: Mapping[str, int] | None) -> str:
+    """``by`` as "type count, ...": "none" when empty, "-" when the measurement lacks it (older baselines)."""
+    return ", ".join(f"{k} {v}" for k, v in sorted((by or {}).items())) or ("-" if by is None else "none")
 
 
 # Chromium fetches lazy <img> within ~1250 px of the fold and CSS backgrounds at first load too; the
@@ -282,14 +288,14 @@ def _types(m: Mapping[str, Any], key: str = "by_type") -> str:
 _VIA_LABELS = (("img-eager", "eager <img>"), ("img-lazy", "lazy <img> fetched anyway"), ("css", "CSS"), ("other", "other"))
 
 
-def _image_kinds(m: Mapping[str, Any]) -> str:
-    im = m.get("images")
+def _image_kinds(m: BrowserMeasure) -> str:
+    im = m.images
     if not im:
         return "-"
     return ", ".join(f"{label} {im.get(key, 0)}" for key, label in _VIA_LABELS)
 
 
-def _shot(caption: str, path: Any) -> str:
+def _shot(caption: str, path: str | None) -> str:
     body = '<div class="missing">no screenshot</div>'
     if path:
         try:

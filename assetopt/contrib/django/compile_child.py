@@ -1,9 +1,12 @@
 """The child process of ``rewrite.compile_check.compile_errors``: compile template sources with Django.
 
 Run as ``python -m assetopt.contrib.django.compile_child [SETTINGS_MODULE]`` with a JSON list of sources
-on stdin; answers a JSON list (None, or Django's message, per source). With a settings module the
-project is set up and its own template engine compiles (its libraries and builtins); without one,
-minimal settings of its own, so the caller's Django configuration (or lack of one) never matters.
+on stdin (or ``{"sources": [...], "stub_from": [...]}``); answers a JSON list (None, or Django's
+message, per source). With a settings module the project is set up and its own template engine
+compiles (its libraries and builtins); without one, minimal settings of its own, so the caller's
+Django configuration (or lack of one) never matters, and a ``{% load %}`` of a library that is not
+installed (a third-party app's) gets stand-ins (``stub_library``) for the tags and filters the
+template uses from it, so the rest of the template is still compiled and judged.
 A failure caused by two loaded libraries defining one of assetopt's tags names both libraries.
 """
 
@@ -14,11 +17,79 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["main"]
+from django.template import Library, Node
+
+__all__ = ["main", "stub_library"]
 
 _LOAD = re.compile(r"{%-?\s*load\s+(.*?)\s*-?%}", re.S)
+_TAG = re.compile(r"{%-?\s*(\w+)")
+_FILTER = re.compile(r"\|\s*(\w+)")
+_BRANCHES = ("else", "elif", "empty", "plural")  # the middle tags of Django's block tags: never stand-ins
+
+
+def stub_library(sources: Iterable[str], engine: Any) -> tuple[Any, set[str]]:
+    """``(library, names)``: stand-ins for the tags and filters ``sources`` use that no library of
+    ``engine`` defines, and the names of the libraries they ``{% load %}`` that ``engine`` lacks.
+
+    A tag ``x`` with an ``{% endx %}`` in the source stands in as a block tag that must be closed
+    (``else``/``elif``/``empty``/``plural`` allowed inside); any other as a tag that renders nothing;
+    a filter as one that returns its value. A closer or middle tag is never a stand-in of its own:
+    ``{% endif %}`` or ``{% endbundle %}`` out of place still fails, so a stand-in hides no broken
+    structure, only the arguments of a tag nobody here can read.
+    """
+    libraries = [*engine.template_builtins, *engine.template_libraries.values()]
+    known_tags = {t for lib in libraries for t in lib.tags}
+    known_filters = {f for lib in libraries for f in lib.filters}
+    stub = Library()
+    missing: set[str] = set()
+    for source in sources:
+        used = set(_TAG.findall(source))
+        for match in _LOAD.finditer(source):
+            bits = match.group(1).split()
+            names, libs = (bits[:-2], bits[-1:]) if len(bits) >= 3 and bits[-2] == "from" else ([], bits)
+            if any(lib not in engine.template_libraries for lib in libs):
+                missing.update(lib for lib in libs if lib not in engine.template_libraries)
+                used.update(names)  # {% load x from lib %}: x may be a tag or a filter
+                for name in set(names) - known_filters:
+                    stub.filter(name, _noop_filter)
+        closers = {f"end{t}" for t in used | known_tags}
+        for tag in used - known_tags - closers - set(_BRANCHES):
+            stub.tag(tag, _block_stub(f"end{tag}") if f"end{tag}" in used else _noop_tag)
+        for name in set(_FILTER.findall(source)) - known_filters:
+            stub.filter(name, _noop_filter)
+    return stub, missing
+
+
+class _StubNode(Node):
+    """What a stand-in tag renders: its content (each branch), or nothing."""
+
+    def __init__(self, nodelists: list[Any]) -> None:
+        self.nodelists = nodelists
+
+    def render(self, context: Any) -> str:
+        return "".join(nodes.render(context) for nodes in self.nodelists)
+
+
+def _noop_tag(parser: Any, token: Any) -> Any:
+    return _StubNode([])
+
+
+def _block_stub(end: str) -> Any:
+    def compile_block(parser: Any, token: Any) -> Any:
+        nodelists = []
+        while True:
+            nodelists.append(parser.parse((end, *_BRANCHES)))  # raises "Unclosed tag" without its end
+            if parser.next_token().contents.split()[0] == end:
+                return _StubNode(nodelists)
+
+    return compile_block
+
+
+def _noop_filter(value: Any, arg: Any = None) -> Any:
+    return value
 
 
 def _minimal_settings() -> None:
@@ -94,19 +165,37 @@ def main() -> None:
     from django.template import TemplateSyntaxError
 
     engine = _engine()
+    given = json.loads(sys.stdin.read())
+    sources = given["sources"] if isinstance(given, dict) else given
+    stub_from = (given.get("stub_from") or sources) if isinstance(given, dict) else sources
     out: list[str | None] = []
-    for source in json.loads(sys.stdin.read()):
-        try:
-            engine.from_string(source)
-            out.append(None)
+    for source, basis in zip(sources, stub_from, strict=True):
+        if len(sys.argv) > 1:  # the project's own engine knows its libraries: a missing one is its error
+            out.append(_compile(source, engine, TemplateSyntaxError))
             continue
-        except TemplateSyntaxError as exc:
-            message = str(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken tag library is a compile failure too
-            message = f"{type(exc).__name__}: {exc}"
-        why = clash(source, engine)
-        out.append(f"{message} ({why})" if why else message)
+        stub, missing = stub_library([basis], engine)
+        # reachable where the template loads a library we lack (Django's loads are positional); with no
+        # such load, a tag nobody defines can only be a builtin of the project's settings, unseen here
+        engine.template_libraries.update(dict.fromkeys(missing, stub))
+        builtins = engine.template_builtins
+        engine.template_builtins = builtins if missing else [*builtins, stub]
+        out.append(_compile(source, engine, TemplateSyntaxError))
+        engine.template_builtins = builtins
+        for name in missing:
+            del engine.template_libraries[name]
     sys.stdout.write(json.dumps(out))
+
+
+def _compile(source: str, engine: Any, syntax_error: type[Exception]) -> str | None:
+    try:
+        engine.from_string(source)
+        return None
+    except syntax_error as exc:
+        message = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a broken tag library is a compile failure too
+        message = f"{type(exc).__name__}: {exc}"
+    why = clash(source, engine)
+    return f"{message} ({why})" if why else message
 
 
 if __name__ == "__main__":
