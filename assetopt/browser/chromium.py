@@ -242,7 +242,7 @@ class BrowserSession:
     def new_context(self, **options: Any) -> Any:
         """A fresh Playwright context (empty profile, cold cache) with Playwright's ``options``
         (``viewport``, ``device_scale_factor``, ``is_mobile`` ...): for passes with their own needs
-        (``layout.py``). The caller closes it."""
+        (``layout.py``, ``critical.py``). The caller closes it."""
         return self._browser.new_context(**options)
 
     def state(self, url: str, expressions: Mapping[str, str], *, timeout_ms: int = 30_000) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -154,6 +154,9 @@ def optimize(
         click.echo(
             f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}"
         )
+        if checked.critical is not None:
+            for line in checked.critical.lines:
+                click.echo(line)
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)
