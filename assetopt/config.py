@@ -90,6 +90,9 @@ class Config:
     user: str = ""  # --browser: render the pages logged in as this user when no --user is given
     settings: str = ""  # the project's DJANGO_SETTINGS_MODULE: --browser and verify --cache render with it, rewrite compiles with its engine
     pythonpath: tuple[Path, ...] = ()  # --browser: dirs put first on sys.path so ``settings`` imports (default: the project)
+    critical_css: bool = True  # optimize --browser: measure, inline and prove each CSS bundle's critical CSS
+    critical_css_max: int = 14336  # gzip-compressed bytes: a bundle whose critical CSS is larger is not inlined (reported)
+    critical_css_urls: tuple[str, ...] = ()  # pages critical CSS is measured on (default: urls); add the other text direction's
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -137,6 +140,15 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "settings": (
         "str",
         "the project's DJANGO_SETTINGS_MODULE, e.g. mysite.settings: --browser and verify --cache render with it, rewrite compiles with its template engine (its tag libraries) and reads its context processors; manage.py assetopt sets it",
+    ),
+    "critical_css": (
+        "bool",
+        "optimize --browser: inline each CSS bundle's critical CSS (measured in Chromium, proven at first paint) and load the bundle without blocking render (default true)",
+    ),
+    "critical_css_max": ("bytes", "critical CSS larger than this many bytes gzip-compressed (as sent with the HTML) is not inlined (default 14336)"),
+    "critical_css_urls": (
+        "urls",
+        "pages critical CSS is measured on, URL paths or names (default: urls); list a page of each text direction, e.g. /en/ and /ar/",
     ),
     "pythonpath": ("dirs", "directories put first on sys.path so `settings` imports (default: the project directory)"),
 }
@@ -340,6 +352,10 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     if kind == "quality":
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
             raise ConfigError(f"{key} must be a whole number from 1 to 100, got {value!r}", path=where)
+        return value
+    if kind == "bytes":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+            raise ConfigError(f"{key} must be a whole number of bytes from 0 to 1000000, got {value!r}", path=where, hint="e.g. 14336")
         return value
     if kind == "widths":
         if isinstance(value, tuple):

@@ -7,7 +7,9 @@ Django project under ``manage.py runserver`` on 127.0.0.1 with whitenoise's midd
 ``bench/lighthouse_settings.py``):
 - whitenoise: the original example, whitenoise's CompressedManifestStaticFilesStorage (no rewrite),
 - assetopt: ``assetopt rewrite --write`` on a copy of the example, then collectstatic with the
-  example's assetopt storage (bundles, minification, .gz/.br), served by whitenoise,
+  example's assetopt storage (bundles, minification, .gz/.br), then ``manage.py assetopt critical``
+  (critical CSS measured in Chromium on an English and an Arabic page, docs/critical-css.md), served
+  by whitenoise,
 - plain: the original example, Django's ManifestStaticFilesStorage (no compression at all).
 Lighthouse 12 from npm (installed once into --npm-dir, default ~/.cache/assetopt-bench/npm), run
 against Debian's Chromium (CHROME_PATH=/usr/bin/chromium, headless, no sandbox), default mobile
@@ -82,6 +84,9 @@ def prepare(side: str, tmp: Path) -> tuple[Path, dict[str, str]]:
         ERP_TEMPLATES_DIR=str(site / "example" / "templates"),
     )
     _run([sys.executable, str(site / "example" / "manage.py"), "collectstatic", "--noinput", "-v", "0"], env, site)
+    if side == "assetopt":
+        critical = [sys.executable, str(site / "example" / "manage.py"), "assetopt", "critical"]
+        _run([*critical, "--url", "/en/", "--url", "/en/sales/orders/new/", "--url", "/ar/"], env, site)
     return site, env
 
 

@@ -17,6 +17,7 @@ from ..verify.measures import BrowserEntry
 
 if TYPE_CHECKING:
     from ..optimize import OptimizeResult
+    from .critical import CriticalReport
 
 __all__ = ["BrowserCheck", "browser_check"]
 
@@ -31,6 +32,7 @@ class BrowserCheck:
     reasons: list[str]  # every page's browser reasons, in page order
     chromium: str  # the browser's version
     seconds: float  # render + serve + measure + diff, wall time
+    critical: CriticalReport | None = None  # critical CSS measured, inlined and proven (config critical_css)
 
 
 def browser_check(
@@ -64,6 +66,22 @@ def browser_check(
     out = result.static_out.parent
     progress(f"rendering {len(urls)} page(s) before and after with Django" + (f" as {user}" if user else ""))
     before = render_django_pages(settings_module, pythonpath, urls, env, assetopt={"BUNDLES": False}, user=user, served=config.static)
+    critical = None
+    if config.critical_css:
+        from .critical import run_critical
+
+        critical = run_critical(
+            config,
+            result.static_out,
+            out,
+            settings_module,
+            pythonpath,
+            list(config.critical_css_urls or urls),
+            templates_dirs=result.templates_out,
+            env=env,
+            user=user,
+            progress=progress,
+        )
     after = render_django_pages(
         settings_module,
         pythonpath,
@@ -126,4 +144,4 @@ def browser_check(
             )
             reasons.extend(entry.reasons)
             pages[name] = entry
-    return BrowserCheck(pages, reasons, version, time.monotonic() - t0)
+    return BrowserCheck(pages, reasons, version, time.monotonic() - t0, critical)

@@ -239,6 +239,12 @@ class BrowserSession:
         """Chromium's version, for the report's "versions" section."""
         return str(self._browser.version)
 
+    def new_context(self, **options: Any) -> Any:
+        """A fresh Playwright context (empty profile, cold cache) with Playwright's ``options``
+        (``viewport``, ``device_scale_factor``, ``is_mobile`` ...): for passes with their own needs
+        (``layout.py``, ``critical.py``). The caller closes it."""
+        return self._browser.new_context(**options)
+
     def state(self, url: str, expressions: Mapping[str, str], *, timeout_ms: int = 30_000) -> tuple[dict[str, Any], tuple[str, ...]]:
         """Load ``url``, wait for ``load`` and one more task, then evaluate each JS expression: (name ->
         value, console errors and uncaught exceptions). What a transform must leave the same (the

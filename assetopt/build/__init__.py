@@ -282,8 +282,18 @@ def _ship_static(project: Project, options: BuildOptions, cache: ContentCache, s
         return
     optimized: dict[str, bytes] = {}
     if do_images:
+        from .picture_widths import picture_widths
+
         optimized, result.manifest.images = optimize_images(
-            static_files, options.out, cache, cfg.image_quality, cfg.image_widths, options.jobs, result.images, result.warnings
+            static_files,
+            options.out,
+            cache,
+            cfg.image_quality,
+            cfg.image_widths,
+            options.jobs,
+            result.images,
+            result.warnings,
+            extra=picture_widths(project),
         )
     if options.copy_static:
         result.copied = _copy_static(project, options.out, result, cache, cfg.minify_static, static_files, optimized)

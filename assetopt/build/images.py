@@ -4,9 +4,11 @@ Images are optimized in place in ``out`` (never in the sources) and get siblings
 list, all derived from the source's name:
 
 - ``img/photo.jpg`` -> ``img/photo.webp``, ``img/photo.avif`` (full size);
-- ``img/photo.480w.jpg``, ``img/photo.480w.webp``, ``img/photo.480w.avif`` for each configured width
-  under the displayed width (``image_widths``): WebP/AVIF only for a format that has the full-size
-  variant, each copy kept only when smaller than the next wider one of its format (``images.py``).
+- ``img/photo.480w.jpg``, ``img/photo.480w.avif`` (a PNG: ``.480w.png``, ``.480w.webp``) for each
+  configured width under the displayed width (``image_widths``, plus the widths its ``{% picture %}``
+  ``sizes`` ask for, ``picture_widths.py``): AVIF (JPEG) or WebP (PNG) only for a format that has the
+  full-size variant, each copy kept only when smaller than the next wider one of its format and,
+  for AVIF/WebP, than the source format's copy of its width (``imaging/resize.py``).
 
 A generated name that a source file already has, or that two images would share (``photo.jpg`` and
 ``photo.png`` both want ``photo.webp``), is skipped with a warning: never guessed, never overwriting
@@ -23,6 +25,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +38,7 @@ from .manifest import ManifestCandidate, ManifestImage, mime_type
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
 
-IMAGE_STEP = "image-4"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
+IMAGE_STEP = "image-5"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
 _WIDTH_RE = re.compile(r"\.[0-9]+w\.(?:jpe?g|png|webp|avif)$", re.IGNORECASE)
 
 
@@ -132,8 +135,10 @@ def optimize_images(
     jobs: int | None,
     stats: ImageStats,
     warnings: list[BundleWarning],
+    extra: Mapping[str, tuple[int, ...]] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, ManifestImage]]:
-    """Optimize every JPEG/PNG/GIF source; write and prune the variants and width copies.
+    """Optimize every JPEG/PNG/GIF source; write and prune the variants and width copies (at
+    ``widths``, and for an image in ``extra`` at its widths there too: ``picture_widths.py``).
 
     Returns the bytes to ship in place of the sources that got smaller, and the manifest entry of
     every image that could be read (its size, the shipped file and every candidate per format)."""
@@ -145,9 +150,10 @@ def optimize_images(
         data = src.read_bytes()
         stats.files += 1
         stats.bytes_before += len(data)
-        key = sha256(f"{sha256(data)}-q{quality}-w{','.join(map(str, widths))}-{ENCODER_SETTINGS}".encode())
+        own = tuple(sorted(set(widths) | set(extra[rel]))) if extra and rel in extra else widths
+        key = sha256(f"{sha256(data)}-q{quality}-w{','.join(map(str, own))}-{ENCODER_SETTINGS}".encode())
         keys[rel] = key
-        tasks.append(Task(key, (str(src), posixpath.splitext(rel)[1], quality, widths), len(data)))
+        tasks.append(Task(key, (str(src), posixpath.splitext(rel)[1], quality, own), len(data)))
     # Failures are not cached: they are cheap (refused at the header or at the first bad byte) and a
     # fixed Pillow or a re-saved file should be tried again.
     payloads, stats.processed = cached_map(

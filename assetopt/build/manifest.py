@@ -9,6 +9,9 @@ Format (``assetopt-manifest.json`` at the root of the output static dir), docume
                                       "integrity": "sha384-...", "sources": [...], "size": 1234}],
                            "templates": [["base.html", 12]]}}}
 
+Optional ``"critical"`` in a CSS bundle (additive, same version): the CSS its pages' first screen uses,
+measured in Chromium (``browser/critical.py``), inlined by the tag (``docs/critical-css.md``).
+
 Optional ``"images"`` (additive, same version): per source image its displayed size, the shipped file
 and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% picture %}``.
 
@@ -32,6 +35,7 @@ __all__ = [
     "ManifestFile",
     "ManifestImage",
     "ManifestCandidate",
+    "ManifestCritical",
     "ManifestError",
     "load_manifest",
     "mime_type",
@@ -58,6 +62,17 @@ class ManifestFile:
     size: int
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestCritical:
+    """A CSS bundle's critical CSS: its text (``url()`` relative to the bundle file, as in it), the CSP
+    hash of that text (``'sha256-...'``) and the pages and viewports it was measured on."""
+
+    css: str
+    hash: str
+    pages: tuple[str, ...]
+    viewports: tuple[str, ...]
+
+
 @dataclass
 class ManifestBundle:
     key: str
@@ -66,6 +81,7 @@ class ManifestBundle:
     sources: tuple[str, ...]
     files: tuple[ManifestFile, ...]
     templates: list[tuple[str, int]] = field(default_factory=list)
+    critical: ManifestCritical | None = None  # CSS bundles after a browser run (``"critical"``, additive in v1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +124,7 @@ class Manifest:
                     "files": [{"name": f.name, "integrity": f.integrity, "sources": list(f.sources), "size": f.size} for f in b.files],
                     "templates": [list(t) for t in sorted(b.templates)],
                 }
+                | ({} if b.critical is None else {"critical": _critical_dict(b.critical)})
                 for k, b in sorted(self.bundles.items())
             },
         } | ({"images": self.images_dict()} if self.images else {})  # absent when no image was built
@@ -126,6 +143,19 @@ class Manifest:
 
     def dumps(self) -> str:
         return json.dumps(self.as_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _critical_dict(c: ManifestCritical) -> dict[str, Any]:
+    return {"css": c.css, "hash": c.hash, "pages": list(c.pages), "viewports": list(c.viewports)}
+
+
+def _critical_entry(key: str, c: Any) -> ManifestCritical | None:
+    if c is None:
+        return None
+    entry = ManifestCritical(str(c["css"]), str(c["hash"]), tuple(map(str, c["pages"])), tuple(map(str, c["viewports"])))
+    if not entry.hash.startswith("sha256-"):
+        raise ValueError(f"bundle {key}: critical hash {entry.hash!r} is not a sha256- CSP hash")
+    return entry
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -149,8 +179,14 @@ def load_manifest(path: Path) -> Manifest:
             if not files or not all(f.integrity.startswith("sha384-") for f in files):
                 raise ValueError(f"bundle {key}: no files or a bad integrity value")
             bundles[key] = ManifestBundle(
-                key, str(b["kind"]), str(b["semantics"]), tuple(map(str, b["sources"])), files, [tuple(t) for t in b.get("templates", [])]
-            )  # type: ignore[misc]
+                key,
+                str(b["kind"]),
+                str(b["semantics"]),
+                tuple(map(str, b["sources"])),
+                files,
+                [tuple(t) for t in b.get("templates", [])],  # type: ignore[misc]
+                _critical_entry(key, b.get("critical")),
+            )
         images = {str(path): _image_entry(path, i) for path, i in data.get("images", {}).items()}
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # Overflow: int(Infinity)
         raise ManifestError(f"malformed manifest entry: {exc}", path=where, hint="run `assetopt build` again") from None

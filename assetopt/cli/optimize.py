@@ -53,7 +53,11 @@ def optimize(
     root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
     apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
 
-    With --browser: render each --url with Django's test client (before: the sources; after: the
+    With --browser, first a layout pass: each --url is rendered from a probe copy of the templates and
+    loaded in Chromium at Lighthouse's mobile (412 px) and desktop (1350 px) screens; the rewrite
+    then writes each <img>'s `sizes` from its measured widths and makes lazy, eager or
+    fetchpriority=high what Chromium showed below the first screen, in it, or as the LCP element
+    (cached in the cache dir until a template or static file changes). Then: render each --url with Django's test client (before: the sources; after: the
     rewritten templates with bundling on and OUT/static's manifest) into OUT/snapshots/, serve each
     side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
     Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
@@ -89,6 +93,16 @@ def optimize(
     progress = step_progress()
     found = cache_check_args(config, settings_module) if base.cache_rules else None
     cache_args = CacheCheckArgs(found[0], found[1], config.users, config.urls) if found else None
+    if page_args is not None and "images" in base.only:
+        from dataclasses import replace
+
+        from ..browser.layout import measure_layout
+
+        settings_name, pythonpath, page_urls = page_args
+        layout = measure_layout(
+            config, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls, user=user or config.user or None, progress=progress
+        )
+        base = replace(base, layout=layout)
     result = run_optimize(config, target, base, conditions, jobs, progress, cache_check=cache_args)
     click.echo(markdown_table(result.verdict))
     if result.cache is not None:
@@ -109,6 +123,13 @@ def optimize(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
         f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
+    if base.layout is not None:
+        tags = {key for page in base.layout.pages for key in page.images}
+        written = sum(1 for c in result.rewrite.changes for e in c.edits if e.reason.startswith("sizes from the layout"))
+        click.echo(
+            f"layout: {len(tags)} <img> tag(s) measured on {len(base.layout.pages)} page(s) in Chromium {base.layout.chromium} "
+            f"at 412 and 1350 px; sizes written on {written}, lazy/eager/fetchpriority from where they rendered"
+        )
     for reason in result.verdict.reasons:
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None
@@ -133,6 +154,9 @@ def optimize(
         click.echo(
             f"\nChromium {checked.chromium}: {len(page_urls)} page(s) in {checked.seconds:.1f} s; snapshots in {display_path(target / 'snapshots', config.project)}, screenshots in {display_path(target / 'shots', config.project)}"
         )
+        if checked.critical is not None:
+            for line in checked.critical.lines:
+                click.echo(line)
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(result.verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)

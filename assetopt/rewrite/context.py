@@ -16,6 +16,7 @@ from ..templates.cache_reads import CacheFacts
 from ..text.inline_js import ScriptFacts
 
 if TYPE_CHECKING:
+    from .layout_facts import Layout
     from .styles.scope import StyleScope
 
 __all__ = ["RewriteContext", "CacheRule", "context_from_config", "DEFAULT_ONLY"]
@@ -55,6 +56,14 @@ class RewriteContext:
     # logical path -> what was read from that script (io.scripts): why it cannot be deferred, the names
     # it spells. None (not read at all) defers nothing: a run whose files were not read stays blocking
     script_facts: Mapping[str, ScriptFacts] | None = None
+    # "images": where each <img> landed in Chromium (``optimize --browser``'s layout pass,
+    # ``rewrite.layout_facts``); None: the template rules decide the roles and ``sizes`` stays the
+    # ``{% picture %}`` tag's default
+    layout: Layout | None = None
+    # from ``layout``, filled by ``rewrite.plan_project``: (template name, offset) -> the ``sizes`` to
+    # write on that <img>, and why its role in ``image_roles`` is what the layout made it
+    layout_sizes: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    layout_reasons: Mapping[tuple[str, int], str] = field(default_factory=dict)
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:

@@ -11,6 +11,11 @@ lazy is the LCP regression users notice first; one matching an eager selector is
 A raster ``<img src="{% static 'literal' %}">`` is also wrapped in ``{% picture %}...{% endpicture %}``
 (``_wrap_picture``), which serves the build's WebP/AVIF and width copies at render time.
 
+With a layout from the browser (``ctx.layout``, ``layout_facts.py``) the roles of the tags it measured
+come from where Chromium rendered them, and an ``<img>`` in a ``{% picture %}`` (wrapped now or
+already) without ``sizes``/``srcset`` gets the ``sizes`` measured for it (``ctx.layout_sizes``), which
+the tag then uses for every ``<source>`` too.
+
 An image that already has ``loading`` is the author's choice and keeps it. ``width``/``height`` are
 added only from a file we read (``ctx.image_sizes``) for a static ``src`` with one path; a dimension
 that is present but not a plain number of pixels is left as written. ``<iframe>`` without ``loading``
@@ -58,7 +63,11 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
     for item in template.items:
         stack.feed(item)
         if isinstance(item, OpaqueTag):
-            wrap = _wrap_picture(template, item) if item.name == "img" and ctx.pictures and _pictureable(item, stack, pictures, translated) else []
+            wrap = (
+                _wrap_picture(template, item, ctx.layout_sizes.get((template.name, item.start)))
+                if item.name == "img" and ctx.pictures and _pictureable(item, stack, pictures, translated)
+                else []
+            )
             if wrap:
                 edits.extend(wrap)
                 reason = f"<img> wrapped in {{% picture %}} only, no loading/size attributes: {item.reason}"
@@ -73,8 +82,12 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             skips.append(Skip(KIND, template.path, item.lineno, reason))
         elif item.name == "img":
             _plan_img(template, ctx, item, stack, item.start in eager, edits, skips)
-            if ctx.pictures and _pictureable(item, stack, pictures, translated):
-                edits.extend(_wrap_picture(template, item))
+            wrap = _wrap_picture(template, item) if ctx.pictures and _pictureable(item, stack, pictures, translated) else []
+            edits.extend(wrap)
+            in_picture = bool(wrap) or any(a < item.start < b for a, b in pictures)
+            sizes = ctx.layout_sizes.get((template.name, item.start))
+            if sizes is not None and in_picture and item.attr("sizes") is None and item.attr("srcset") is None:
+                edits.append(_insert(template, item, [("sizes", sizes)], f"sizes from the layout in Chromium: {sizes}"))
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
     wrapped = any(e.text == _PICTURE_OPEN for e in edits)
@@ -99,7 +112,7 @@ def _pictureable(tag: StartTag | OpaqueTag, stack: OpenElements, pictures: list[
     return "picture" not in stack and not inside
 
 
-def _wrap_picture(template: Template, tag: StartTag | OpaqueTag) -> list[Edit]:
+def _wrap_picture(template: Template, tag: StartTag | OpaqueTag, sizes: str | None = None) -> list[Edit]:
     """``{% picture %}`` around an ``<img>`` whose ``src`` is made of ``{% static %}`` tags only.
 
     The tag works on what the ``<img>`` renders to (``contrib/django/templatetags``): it finds which
@@ -112,7 +125,10 @@ def _wrap_picture(template: Template, tag: StartTag | OpaqueTag) -> list[Edit]:
     Not wrapped: an author's ``srcset`` (their choice); a literal path that is not JPEG/PNG/GIF
     (SVG); a ``src`` with anything but ``{% static %}`` tags (external, ``{{ obj.url }}``,
     ``{% static x %}?v=2``); template code that could print markup ({% include %}, unknown tags) or
-    that opens in the tag and closes outside it; an unterminated tag."""
+    that opens in the tag and closes outside it; an unterminated tag.
+
+    ``sizes`` (an opaque tag's, from the layout): written right after ``<img`` when no branch of the
+    tag has a ``sizes`` of its own (a readable tag gets it after its last attribute instead)."""
     source = template.source
     if not source.startswith(">", tag.end - 1):
         return []
@@ -144,7 +160,11 @@ def _wrap_picture(template: Template, tag: StartTag | OpaqueTag) -> list[Edit]:
                 return []
             paths.append(arg.strip("\"'") if arg[:1] in "\"'" else f"{{% static {arg} %}}")
     reason = f"<picture>: modern formats and srcset for {' or '.join(dict.fromkeys(paths))}"
-    return [Edit(tag.start, tag.start, _PICTURE_OPEN, KIND, tag.lineno, reason), Edit(tag.end, tag.end, _PICTURE_CLOSE, KIND, tag.lineno, reason)]
+    edits = [Edit(tag.start, tag.start, _PICTURE_OPEN, KIND, tag.lineno, reason), Edit(tag.end, tag.end, _PICTURE_CLOSE, KIND, tag.lineno, reason)]
+    if sizes is not None and "sizes" not in values:
+        at = tag.start + len("<img")
+        edits.insert(1, Edit(at, at, f' sizes="{sizes}"', KIND, tag.lineno, f"sizes from the layout in Chromium: {sizes}"))
+    return edits
 
 
 def _attr_values(source: str, start: int, end: int, code: list[Token]) -> dict[str, list[tuple[int, int]]] | None:
@@ -230,7 +250,8 @@ def _plan_img(
         attrs = [("loading", "lazy")] + ([("decoding", "async")] if tag.attr("decoding") is None else [])
         edits.append(_insert(template, tag, attrs, f"lazy: {why}"))
     elif role == LCP and tag.attr("fetchpriority") is None:
-        edits.append(_insert(template, tag, [("fetchpriority", "high")], "LCP candidate: fetchpriority=high"))
+        because = f" ({why})" if (template.name, tag.start) in ctx.layout_reasons else ""
+        edits.append(_insert(template, tag, [("fetchpriority", "high")], f"LCP candidate: fetchpriority=high{because}"))
 
 
 def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenElements, eager: bool) -> tuple[str, str]:
@@ -242,7 +263,7 @@ def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenEle
         return CHROME, "fetchpriority=high"
     role = ctx.image_roles.get((template.name, tag.start))
     if role is not None:
-        return role, "below the fold"
+        return role, ctx.layout_reasons.get((template.name, tag.start), "below the fold")
     return CHROME, "no page renders this template: where the fold is is unknown"
 
 

@@ -29,6 +29,7 @@ from .compile_check import compile_errors
 from .context import RewriteContext
 from .edits import Edit, Skip, apply_edits
 from .images import eager_starts
+from .layout_facts import layout_role, merged_widths, sizes_from_widths
 from .plan import plan_rewrite
 from .styles import INLINE_CSS, StyleScope, merge_stylesheet, plan_styles, style_scope
 
@@ -93,10 +94,27 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         for template in {t.name: t for page in pages for t in page.templates}.values():
             matches[template.name] = eager_starts(template, base.eager_selectors)
     eager = {(name, start) for name, starts in matches.items() for start in starts}
+    reasons: dict[tuple[str, int], str] = {}
     for page in pages:
+        measured = base.layout.for_template(page.name) if base.layout is not None else []
         for key, role in image_roles(page, frozenset(eager)).items():
+            why = None
+            seen = [m.images[key] for m in measured if key in m.images]
+            if seen and key not in eager:
+                # the layout decides on the pages it measured; elsewhere the template rules still do
+                role, why = min((layout_role(f) for f in seen), key=lambda rw: _ROLE_RANK[rw[0]])
             if key not in roles or _ROLE_RANK[role] < _ROLE_RANK[roles[key]]:
                 roles[key] = role
+                if why is None:
+                    reasons.pop(key, None)
+                else:
+                    reasons[key] = why
+    sizes_attr: dict[tuple[str, int], str] = {}
+    if base.layout is not None:
+        for key in {k for m in base.layout.pages for k in m.images}:
+            value = sizes_from_widths(merged_widths(m.images[key] for m in base.layout.pages if key in m.images))
+            if value is not None:
+                sizes_attr[key] = value
     if "images" in base.only:
         for name in project.template_names():
             try:
@@ -121,6 +139,8 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         static_url=project.config.static_url,
         image_roles=roles,
         image_sizes=sizes,
+        layout_sizes=sizes_attr,
+        layout_reasons=reasons,
         eager_matches=matches,
         emails=frozenset(left_alone),
         self_locating=self_locating_scripts(project) if "bundles" in base.only else {},

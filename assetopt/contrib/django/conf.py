@@ -7,6 +7,9 @@ Keys of the Django edge itself (all optional):
 - ``STRICT``: a bundle that was not built raises (default ``False``: original tags + one warning).
 - ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``;
   a relative path is relative to ``BASE_DIR``).
+- ``CRITICAL_CSS``: print a CSS bundle's critical CSS inline and load the bundle without blocking
+  render, when the manifest has it (default ``True``; ``False`` prints the plain ``<link>``: the rollback).
+  See ``docs/critical-css.md``.
 - ``EMIT``: ``"bundle"`` (default) or ``"compressor"`` (the rewrite wraps runs in ``{% compress %}``;
   needs ``COMPRESS_OFFLINE = True``, system check ``assetopt.E003``).
 - ``OFFLINE_COMPRESS``: when django-compressor is installed with ``COMPRESS_ENABLED`` and
@@ -39,6 +42,8 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``IMAGES``                    ``images``                   collectstatic optimizes images, writes variants
 ``IMAGE_QUALITY``             ``image_quality``
 ``IMAGE_WIDTHS``              ``image_widths``             e.g. ``[480, 960, 1440]``; ``[]`` for none
+``CRITICAL_CSS_MAX``          ``critical_css_max``         gzip bytes; ``CRITICAL_CSS`` is the tag's on/off switch
+``CRITICAL_CSS_URLS``         ``critical_css_urls``        ``--browser`` pages critical CSS is measured on
 ============================  ===========================  =============================================
 
 ``MINIFY_STATIC`` (default ``False``) under collectstatic: each collected CSS/JS/SVG file that is not
@@ -92,9 +97,11 @@ CONFIG_FIELDS = {
     "IMAGES": "images",
     "IMAGE_QUALITY": "image_quality",
     "IMAGE_WIDTHS": "image_widths",
+    "CRITICAL_CSS_MAX": "critical_css_max",
+    "CRITICAL_CSS_URLS": "critical_css_urls",
 }
 EMIT_MODES = ("bundle", "compressor")
-KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT", "OFFLINE_COMPRESS"} | set(CONFIG_FIELDS)
+KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT", "OFFLINE_COMPRESS", "CRITICAL_CSS"} | set(CONFIG_FIELDS)
 _DERIVED = {
     "TEMPLATES": "settings.TEMPLATES",
     "STATIC": "STATICFILES_FINDERS and STATICFILES_DIRS",
@@ -118,7 +125,7 @@ def options() -> dict[str, Any]:
     emit = raw.get("EMIT", "bundle")
     if emit not in EMIT_MODES:
         raise ImproperlyConfigured(f"ASSETOPT['EMIT'] must be one of {EMIT_MODES}, got {emit!r}")
-    for key in ("OFFLINE_COMPRESS", "STRICT", "BUNDLES"):
+    for key in ("OFFLINE_COMPRESS", "STRICT", "BUNDLES", "CRITICAL_CSS"):
         # "False" or "no" would read as True: only real booleans (BUNDLES may be None: DEBUG decides)
         value = raw.get(key)
         if value is not None and not isinstance(value, bool):
@@ -136,9 +143,10 @@ class TagSettings:
     bundles: bool
     strict: bool
     manifest: Path | None
+    critical_css: bool = True
 
 
-_ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None)
+_ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None, critical_css=False)
 
 
 def tag_settings() -> TagSettings:
@@ -146,7 +154,7 @@ def tag_settings() -> TagSettings:
     reports it as E004) logs one warning per distinct problem per process and gives the rollback: the
     tags print their inner markup, as with ``BUNDLES = False``."""
     try:
-        return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path())
+        return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path(), critical_css=critical_css())
     except ImproperlyConfigured as exc:
         problem = str(exc)
         if problem not in _warned_invalid:
@@ -165,6 +173,11 @@ def bundles_enabled() -> bool:
 
 def strict() -> bool:
     return bool(options().get("STRICT", False))
+
+
+def critical_css() -> bool:
+    """Whether ``{% bundle "css" %}`` inlines the critical CSS the manifest has (``CRITICAL_CSS``)."""
+    return bool(options().get("CRITICAL_CSS", True))
 
 
 def emit() -> str:

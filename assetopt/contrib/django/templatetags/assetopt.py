@@ -6,6 +6,10 @@ paths literally and ignores every variable. The key therefore never depends on r
 (nonces, CSRF tokens, user data). It then prints one tag per built file, with SRI ``integrity`` and
 the inner tags' ``nonce``/``crossorigin``/``referrerpolicy``.
 
+- critical CSS (``docs/critical-css.md``): a CSS bundle whose manifest entry has ``"critical"`` prints it
+  in a ``<style>`` and loads the bundle without blocking render (``build/critical.py``), with the
+  request's CSP nonce (``csp_nonce`` from Django 6's context processor, ``request.csp_nonce`` from
+  django-csp, or the inner tags' ``nonce``); ``ASSETOPT["CRITICAL_CSS"] = False`` prints the plain ``<link>``.
 - bundling off (``ASSETOPT["BUNDLES"] = False``, or ``DEBUG`` by default): the inner tags, unchanged.
 - not built: ``STRICT`` raises naming the template, line and command; otherwise the inner tags and
   one logged warning per bundle. Never a 500 in production by default.
@@ -41,6 +45,7 @@ from django.templatetags.static import StaticNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from ....build.critical import critical_markup, rebase_urls
 from ....build.manifest import Manifest, ManifestBundle, mime_type
 from ....build.picture import picture_markup
 from ....errors import BundleSpecError
@@ -164,7 +169,7 @@ class BundleNode(Node):
             # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks (collectstatic
             # ran before the build): serve the original tags rather than fail the page.
             return self._fallback(context, f"the static files storage cannot serve it ({exc})", settings.strict)
-        return self._tags(entry, urls, context)
+        return self._tags(entry, urls, context, settings.critical_css)
 
     def _fallback(self, context: template.Context, why: str, strict: bool) -> str:
         message = (
@@ -178,9 +183,10 @@ class BundleNode(Node):
             logger.warning("assetopt: %s", message)
         return self.nodelist.render(context)
 
-    def _tags(self, entry: ManifestBundle, urls: list[str], context: template.Context) -> SafeString:
+    def _tags(self, entry: ManifestBundle, urls: list[str], context: template.Context, critical_on: bool = False) -> SafeString:
         rendered = self.nodelist.render(context)
         carried = ""
+        raw: dict[str, str | None] = {}
         tags = _asset_tags(str(rendered))
         if tags:
             for name in _CARRIED:
@@ -188,6 +194,9 @@ class BundleNode(Node):
                 if value is not None:
                     # the value is HTML source text (already escaped): unescape once, escape once
                     carried += f' {name}="{escape(html.unescape(value))}"' if value else f" {name}"
+                    raw[name] = html.unescape(value) if value else None
+        if critical_on and entry.critical is not None and self.kind == "css" and len(urls) == 1 and entry.semantics == "all":
+            return mark_safe(self._critical(entry, urls[0], raw, context))
         out = []
         for f, raw_url in zip(entry.files, urls):
             url = escape(raw_url)
@@ -202,6 +211,27 @@ class BundleNode(Node):
                 defer = " defer" if entry.semantics == "defer" else ""
                 out.append(f'<script src="{url}" integrity="{f.integrity}"{defer}{carried}></script>')
         return mark_safe("\n".join(out))
+
+    def _critical(self, entry: ManifestBundle, url: str, carried: dict[str, str | None], context: template.Context) -> str:
+        """The ``<style>`` + non-blocking loader markup (``build/critical.py``) for a one-file CSS bundle."""
+        assert entry.critical is not None
+        nonce = carried.pop("nonce", None) or _csp_nonce(context)
+        if "crossorigin" not in carried and url.startswith(("http://", "https://", "//")):
+            carried["crossorigin"] = "anonymous"
+        key = ("critical", entry.key, entry.critical.hash, url)
+        css = tag_memo.rendered.get(key)
+        if css is None:  # rebasing url()s costs a scan of up to 14 KB: once per bundle URL
+            css = tag_memo.remember(tag_memo.rendered, key, rebase_urls(entry.critical.css, url))
+        return critical_markup(css, url, entry.files[0].integrity, carried, nonce)
+
+
+def _csp_nonce(context: template.Context) -> str | None:
+    """The request's CSP nonce: ``csp_nonce`` (Django 6's ``context_processors.csp``) or
+    ``request.csp_nonce`` (django-csp). Reading either makes the middleware send it in the header."""
+    for value in (context.get("csp_nonce"), getattr(context.get("request"), "csp_nonce", None)):
+        if value:
+            return str(value)
+    return None
 
 
 def _check(nodelist: NodeList, where: str) -> None:

@@ -1,4 +1,4 @@
-"""``manage.py assetopt audit|rewrite|build|verify|optimize ...``: the command line, configured from
+"""``manage.py assetopt audit|rewrite|build|verify|optimize|critical ...``: the command line, configured from
 ``settings`` (template dirs from the template engines, static dirs from ``STATICFILES_FINDERS``,
 ``ASSETOPT`` for the rest) instead of ``[tool.assetopt]``.
 
@@ -33,7 +33,7 @@ from assetopt.config import config_to_toml
 from assetopt.contrib.django.project import config_from_settings, served_dirs
 from assetopt.errors import AssetoptError
 
-COMMANDS = ("audit", "rewrite", "build", "verify", "optimize")
+COMMANDS = ("audit", "rewrite", "build", "verify", "optimize", "critical")
 OPTIMIZE_OUT = Path("build") / "assetopt"  # under BASE_DIR
 _PROG_ENV = "ASSETOPT_DJANGO_PROG"  # the command line's DJANGO_PROG_ENV (no import: see the docstring)
 _FROM_SETTINGS = {
@@ -73,7 +73,7 @@ def strip_django_options(args: list[str]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Run assetopt (audit, rewrite, build, verify, optimize) configured from this project's settings."
+    help = "Run assetopt (audit, rewrite, build, verify, optimize, critical) configured from this project's settings."
     missing_args_message = f"name a command: {', '.join(COMMANDS)} (then --help for its options)"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:

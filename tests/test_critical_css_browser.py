@@ -1,0 +1,156 @@
+"""Critical CSS measured and proven in Chromium on hand-made pages: what the first screen uses is kept
+(a closed menu's ``display:none`` included), what is below it or needs a hover is not, the page with
+the critical CSS inlined has no render-blocking stylesheet and loads the bundle once, and a page whose
+first paint differs (content the probe never saw) keeps its plain ``<link>``, with the reason; under a
+strict nonce CSP the markup works with the nonce and is refused without it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+from browser_support import needs_chromium
+
+from assetopt.browser.chromium import open_browser
+from assetopt.browser.critical import critical_pass
+from assetopt.build.critical import critical_markup, rebase_urls
+from assetopt.build.manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile, load_manifest
+
+pytestmark = needs_chromium
+
+SITE_CSS = (
+    "body{margin:0;font:16px/1.4 sans-serif;background:#fff}"
+    ".top{height:120px;background:#136f63;color:#fff}"
+    ".menu{display:none;position:absolute;top:0;width:100%;height:600px;background:#000}"
+    ".top a:hover{color:red}"
+    ".card{margin:20px;padding:20px;border:4px solid #d90;background:#ffe}"
+    ".far{margin-top:3000px;height:50px;background:#00f}"
+    ".late{height:400px;background:#c00}"
+)
+NAME = "assetopt/site.css"
+KEY = "k1"
+
+
+def page(body: str, head: str) -> str:
+    return f'<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">{head}</head><body>{body}</body></html>'
+
+
+CALM = '<div class="top"><a href="#">Home</a><div class="menu">menu</div></div><div class="card">Hello, first screen</div><div class="far">far</div>'
+# a banner the probe never sees: a script shows it only on the page with the inlined <style> (as
+# content a script adds later, or per visitor, would be missed), so the first paint lacks its rule
+LATE = (
+    CALM
+    + "<script>if (document.querySelector('head > style')) document.body.prepend(Object.assign(document.createElement('div'), {className: 'late'}))</script>"
+)
+
+
+def site(tmp_path: Path) -> tuple[Path, Manifest]:
+    static = tmp_path / "static"
+    (static / "assetopt").mkdir(parents=True)
+    data = SITE_CSS.encode()
+    (static / NAME).write_bytes(data)
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+    manifest = Manifest({KEY: ManifestBundle(KEY, "css", "all", ("css/site.css",), (ManifestFile(NAME, integrity, ("css/site.css",), len(data)),))})
+    (static / MANIFEST_NAME).write_text(manifest.dumps())
+    return static, manifest
+
+
+def renderer(static: Path, body: str):
+    """What the {% bundle "css" %} tag prints for the page, with critical CSS on or off (the tag's own
+    rendering is tested against Django in test_critical_css_tag.py)."""
+
+    def render(critical_on: bool) -> dict[str, dict[str, str]]:
+        entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+        url = f"/static/{NAME}"
+        if critical_on and entry.critical is not None:
+            head = critical_markup(rebase_urls(entry.critical.css, url), url, entry.files[0].integrity, {}, None)
+        else:
+            head = f'<link rel="stylesheet" href="{url}" integrity="{entry.files[0].integrity}">'
+        return {"/": {"html": page(body, head), "status": 200}}
+
+    return render
+
+
+def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path):
+    static, manifest = site(tmp_path)
+    with open_browser() as chromium:
+        report = critical_pass(chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, CALM), tmp_path / "work")
+        entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+        assert entry.critical is not None, report.skipped
+        assert entry.critical.css == (
+            "body{margin:0;font:16px/1.4 sans-serif;background:#fff}"
+            ".top{height:120px;background:#136f63;color:#fff}"
+            ".menu{display:none;position:absolute;top:0;width:100%;height:600px;background:#000}"  # hidden in the first screen
+            ".card{margin:20px;padding:20px;border:4px solid #d90;background:#ffe}"
+        )  # no .top a:hover, no .far (3000 px down), no .late (nothing matches it)
+        assert entry.critical.viewports == ("mobile", "desktop") and entry.critical.pages == ("/",)
+        assert report.first_paint == {"/ mobile": pytest.approx(0.0, abs=0.01), "/ desktop": pytest.approx(0.0, abs=0.01)}
+        assert report.inlined == {KEY: len(entry.critical.css)}
+        # the page as the tag prints it: nothing render-blocking, the bundle fetched once, no error
+        snapshot = tmp_path / "work/snapshots/critical"
+        from assetopt.browser.server import serve
+
+        with serve({"/": snapshot, "/static/": static}) as base:
+            m = chromium.measure(base + "/")
+        assert m.blocking_by_type == {}
+        assert [r.url.rsplit("/", 1)[1] for r in m.requests if r.resource_type == "stylesheet"] == ["site.css"]
+        assert m.console_errors == () and m.failed == ()
+
+
+def test_a_first_paint_that_differs_keeps_the_plain_link_and_says_why(tmp_path):
+    static, manifest = site(tmp_path)
+    with open_browser() as chromium:
+        report = critical_pass(chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, LATE), tmp_path / "work")
+    assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is None
+    assert report.inlined == {}
+    assert report.skipped[KEY].startswith("the first paint of / (mobile) differs by ")
+    assert report.first_paint["/ mobile"] > 0.01 and report.first_paint["/ desktop"] > 0.01
+    assert (tmp_path / "work/shots/index-mobile-first-paint-diff.png").is_file()
+
+
+def test_a_font_named_by_the_inline_style_and_the_bundle_is_fetched_once(tmp_path):
+    """The inlined critical CSS and the bundle both declare the same @font-face. Served with
+    ``no-store`` (as the loopback server once did) Chromium downloaded the font twice in about 3
+    loads of 10; served cacheable, as whitenoise and nginx serve static files, once."""
+    from browser_support import REPO
+
+    from assetopt.browser.server import serve
+
+    font = REPO / "static_src/vendor/fontawesome/webfonts/fa-solid-900.woff2"
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static/f.woff2").write_bytes(font.read_bytes())
+    face = "@font-face{font-family:Icons;src:url(/static/f.woff2) format('woff2')}.i{font-family:Icons}"
+    (tmp_path / "static/site.css").write_text(face + "body{margin:0}")
+    style = f"<style>{face}</style>"
+    link = '<link rel="preload" as="style" href="/static/site.css"><script>(function(s){var l=document.createElement("link");l.rel="stylesheet";l.href="/static/site.css";s.parentNode.insertBefore(l,s)})(document.currentScript)</script>'
+    (tmp_path / "index.html").write_text(page('<i class="i">\uf015</i>', style + link))
+    with open_browser() as chromium, serve({"/": tmp_path, "/static/": tmp_path / "static"}) as base:
+        fetches = [sum(r.url.endswith("f.woff2") for r in chromium.measure(base + "/").requests) for _ in range(10)]
+    assert fetches == [1] * 10
+
+
+@pytest.mark.parametrize(("nonce", "loads"), [("r4nd0m", True), (None, False)], ids=["with_the_nonce", "without_it_the_policy_blocks"])
+def test_under_a_strict_nonce_csp_the_critical_markup_styles_and_loads_the_bundle(tmp_path, nonce, loads):
+    from assetopt.browser.server import serve
+
+    static, manifest = site(tmp_path)
+    entry = manifest.bundles[KEY]
+    url = f"/static/{NAME}"
+    csp = "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'nonce-r4nd0m'; script-src 'nonce-r4nd0m'\">"
+    head = csp + critical_markup(".top{height:120px}", url, entry.files[0].integrity, {}, nonce)
+    (tmp_path / "index.html").write_text(page(CALM, head))
+    with open_browser() as chromium, serve({"/": tmp_path, "/static/": static}) as base:
+        values, errors = chromium.state(
+            base + "/",
+            {
+                "top": "getComputedStyle(document.querySelector('.top')).height",  # the inlined <style>
+                "far": "getComputedStyle(document.querySelector('.far')).marginTop",  # only in the bundle
+            },
+        )
+    if loads:
+        assert values == {"top": "120px", "far": "3000px"} and errors == ()
+    else:
+        # the text's own height (getComputedStyle gives the used value), no bundle, and the console says why
+        assert values["top"] != "120px" and values["far"] == "0px" and any("Content Security Policy" in e for e in errors)
