@@ -23,6 +23,7 @@ from __future__ import annotations
 from .imaging.diff import check_screenshot, screenshot_diff
 from .imaging.encode import _AVIF_QUALITY_OFFSET as _AVIF_QUALITY_OFFSET
 from .imaging.encode import _AVIF_SPEED as _AVIF_SPEED
+from .imaging.encode import _WEBP_METHOD as _WEBP_METHOD
 from .imaging.encode import _WEBP_QUALITY_OFFSET as _WEBP_QUALITY_OFFSET
 from .imaging.encode import DEFAULT_QUALITY, ENCODER_SETTINGS, KEEP_RATIO
 from .imaging.encode import _matched as _matched

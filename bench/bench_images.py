@@ -6,6 +6,7 @@
     python bench/bench_images.py --match    # the WebP/AVIF qualities that score like the JPEG (SSIM)
     python bench/bench_images.py --append   # also append the tables to bench/RESULTS.md ("## Images")
     python bench/bench_images.py --widths   # the srcset step: its cost, and bytes fetched per slot width
+    python bench/bench_images.py --effort   # WebP method / AVIF speed / PNG zlib level: bytes, SSIM, CPU s/MP
 
 Generated images are photo-like (smooth gradients, blurred shapes, sensor-like noise), saved as a
 camera would (JPEG quality 92) or as a PNG screenshot would be: flat colours would flatter the numbers.
@@ -232,7 +233,7 @@ def _jpeg_as_built(data: bytes, quality: int) -> bytes:
 
 def _variant(im: Image.Image, fmt: str, quality: int) -> bytes:
     if fmt == "WEBP":
-        return encoded(im, "WEBP", quality=quality, method=4)  # images._variants' settings
+        return encoded(im, "WEBP", quality=quality, method=images._WEBP_METHOD)  # images._variants' settings
     return encoded(im, "AVIF", quality=quality, speed=images._AVIF_SPEED, max_threads=1)
 
 
@@ -270,6 +271,134 @@ def match(sets: list[tuple[str, list[tuple[str, bytes]]]], jpeg_quality: int) ->
         if good:
             picks[fmt] = min(good)
     return "\n".join(lines), picks
+
+
+# --- encoder effort: WebP method, AVIF speed, PNG zlib level (images._WEBP_METHOD, _AVIF_SPEED ...) ---------
+
+EFFORT_WEBP = (0, 1, 2, 3, 4, 5, 6)  # libwebp method: 0 fastest, 6 smallest
+EFFORT_AVIF = (6, 7, 8, 9, 10)  # libavif (aom) speed: 10 fastest
+EFFORT_PNG = (1, 3, 6, 9)  # zlib compress_level; and Pillow's optimize=True (level 9 and more), the full-size PNG's setting
+EFFORT_WEBP_LOSSLESS = ((0, 0), (1, 10), (2, 25), (3, 50), (4, 50), (6, 100))  # (method, quality): libwebp's -z 0..9 ladder, roughly
+
+
+def _cpu_encode(im: Image.Image, fmt: str, **params: object) -> tuple[bytes, float]:
+    """The bytes and the CPU seconds of one encode (AVIF on one thread: what the build's workers do)."""
+    t = time.process_time()
+    data = encoded(im, fmt, **params)
+    return data, time.process_time() - t
+
+
+def _lossy_params(fmt: str, effort: int, quality: int) -> dict[str, object]:
+    if fmt == "WEBP":
+        return {"quality": quality, "method": effort}
+    return {"quality": quality, "speed": effort, "max_threads": 1}
+
+
+def effort(sets: list[tuple[str, list[tuple[str, bytes]]]], jpeg_quality: int) -> tuple[str, str, dict[str, int]]:
+    """Lossy: for each WebP method / AVIF speed, the lowest quality that scores like the JPEG at
+    ``jpeg_quality`` (``match``'s rule: mean SSIM >= the JPEG's on every set, no image more than 0.002
+    below its JPEG), found by stepping from the build's quality; its bytes (of the JPEG's) and CPU
+    seconds per megapixel. Lossless (the PNG sources): PNG zlib levels and WebP lossless method/effort,
+    bytes (of the source) and CPU seconds per megapixel."""
+    lossy_sets = []
+    for set_name, files in sets:
+        sources = [_decoded(d) for n, d in files if n.lower().endswith((".jpg", ".jpeg"))]
+        jpegs = [_jpeg_as_built(d, jpeg_quality) for n, d in files if n.lower().endswith((".jpg", ".jpeg"))]
+        scores = [ssim(im, _decoded(j)) for im, j in zip(sources, jpegs)]
+        lossy_sets.append((set_name, sources, sum(map(len, jpegs)), scores))
+    cache: dict[tuple[str, int, int], list[tuple[int, float, float]]] = {}  # per set: bytes, mean SSIM, worst vs JPEG
+
+    def run(fmt: str, eff: int, q: int) -> bool:
+        if (fmt, eff, q) not in cache:
+            rows = []
+            for _, sources, _, jscores in lossy_sets:
+                blobs = [_cpu_encode(im, fmt, **_lossy_params(fmt, eff, q)) for im in sources]
+                got = [ssim(im, _decoded(b)) for im, (b, _) in zip(sources, blobs)]
+                rows.append((sum(len(b) for b, _ in blobs), sum(s for _, s in blobs), sum(got) / len(got), min(g - j for g, j in zip(got, jscores))))
+            cache[(fmt, eff, q)] = rows
+        return all(mean >= sum(js) / len(js) and worst >= -0.002 for (_, _, mean, worst), (_, _, _, js) in zip(cache[(fmt, eff, q)], lossy_sets))
+
+    grids = [("WEBP", EFFORT_WEBP, _matched_now("WEBP", jpeg_quality))]
+    if features.check("avif"):
+        grids.append(("AVIF", EFFORT_AVIF, _matched_now("AVIF", jpeg_quality)))
+    lines = [
+        "| encoder | effort | matched quality | " + " | ".join(f"{n}: of JPEG, mean SSIM, worst vs JPEG, CPU s/MP" for n, *_ in lossy_sets) + " |"
+    ]
+    lines.append("|---|---:|---:|" + "---:|" * len(lossy_sets))
+    picks: dict[str, int] = {}
+    for fmt, grid, start in grids:
+        scored: list[tuple[int, float, float]] = []  # effort, bytes of the JPEG on the example (first) set, CPU s/MP summed over sets
+        for eff in grid:
+            q = start
+            if run(fmt, eff, q):
+                while q > 1 and run(fmt, eff, q - 1):
+                    q -= 1
+            else:
+                while q < 100 and not run(fmt, eff, q):
+                    q += 1
+            cells = []
+            cpu_per_mp = 0.0
+            for (_, sources, jpeg_bytes, _), (size, cpu, mean, worst) in zip(lossy_sets, cache[(fmt, eff, q)]):
+                mp = sum(im.width * im.height for im in sources) / 1e6
+                cells.append(f"{100 * size / jpeg_bytes:.0f} %, {mean:.4f}, {worst:+.4f}, {cpu / mp:.3f}")
+                cpu_per_mp += cpu / mp
+            lines.append(f"| {fmt} | {eff} | {q} | " + " | ".join(cells) + " |")
+            scored.append((eff, cache[(fmt, eff, q)][0][0] / lossy_sets[0][2], cpu_per_mp))
+        picks[fmt] = _pick_effort(fmt, scored)
+    lossless = _lossless_effort(sets)
+    return "\n".join(lines), lossless, picks
+
+
+def _pick_effort(fmt: str, scored: list[tuple[int, float, float]]) -> int:
+    """The effort to use: among those whose bytes (at their matched quality) are within 2 points of
+    the fewest any effort reaches, and under the JPEG's (a bigger variant is never kept), the least
+    CPU; CPU within 5 % of that is noise on a shared machine, so the most thorough of those (WebP's
+    highest method, AVIF's lowest speed)."""
+    fewest = min(b for _, b, _ in scored)
+    small = [(e, c) for e, b, c in scored if b <= fewest + 0.02 and b < 1.0]
+    cheapest = min(c for _, c in small)
+    near = [e for e, c in small if c <= 1.05 * cheapest]
+    return max(near) if fmt == "WEBP" else min(near)
+
+
+def _matched_now(fmt: str, jpeg_quality: int) -> int:
+    return images._matched(jpeg_quality, images._WEBP_QUALITY_OFFSET if fmt == "WEBP" else images._AVIF_QUALITY_OFFSET)
+
+
+def _lossless_effort(sets: list[tuple[str, list[tuple[str, bytes]]]]) -> str:
+    grid: list[tuple[str, str, dict[str, object]]] = [(f"PNG zlib {lv}", "PNG", {"compress_level": lv}) for lv in EFFORT_PNG]
+    grid.append(("PNG optimize", "PNG", {"optimize": True}))
+    grid += [(f"WebP lossless m{m} q{q}", "WEBP", {"lossless": True, "method": m, "quality": q}) for m, q in EFFORT_WEBP_LOSSLESS]
+    pngs = [(set_name, [(n, d, _png_pixels(d)) for n, d in files if n.lower().endswith(".png")]) for set_name, files in sets]
+    pngs = [(s, f) for s, f in pngs if f]
+    lines = ["| encoder | " + " | ".join(f"{s} ({len(f)} PNGs): of source, CPU s/MP, smallest of the grid" for s, f in pngs) + " |"]
+    lines.append("|---|" + "---:|" * len(pngs))
+    sizes: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for label, fmt, params in grid:
+        for set_name, files in pngs:
+            size, cpu = 0, 0.0
+            for name, _, im in files:
+                blob, s = _cpu_encode(im, fmt, **params)
+                size += len(blob)
+                cpu += s
+                sizes[(label, set_name, name)] = (len(blob), s)
+            sizes[(label, set_name, "")] = (size, cpu)
+    for label, _, _ in grid:
+        cells = []
+        for set_name, files in pngs:
+            size, cpu = sizes[(label, set_name, "")]
+            source = sum(len(d) for _, d, _ in files)
+            mp = sum(im.width * im.height for _, _, im in files) / 1e6
+            smallest = sum(1 for n, _, _ in files if sizes[(label, set_name, n)][0] == min(sizes[(lb, set_name, n)][0] for lb, _, _ in grid))
+            cells.append(f"{100 * size / source:.0f} %, {cpu / mp:.3f}, {smallest}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _png_pixels(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        return im.convert("RGBA" if "A" in im.mode or "transparency" in im.info else "RGB") if im.mode not in ("RGB", "RGBA") else im.copy()
 
 
 # --- peak memory on 50 MP -------------------------------------------------------------------------------
@@ -318,33 +447,33 @@ def peak_memory_50mp(tmp: Path, variants: bool) -> str:
 
 
 def _picked(found: images.Responsive, suffix: str, slot: int) -> tuple[int, int]:
-    """(bytes with widths, bytes without) a browser fetches for a ``slot``-px-wide picture at 1x,
-    picking the format as ``{% picture %}`` lists them: AVIF, WebP (each only with a full-size file),
-    then the source's format; within it the narrowest candidate at least ``slot`` wide."""
+    """(bytes with widths, bytes without) a browser that shows AVIF fetches for a ``slot``-px-wide
+    picture at 1x from the ``<picture>`` ``{% picture %}`` prints: at each width the smallest file of
+    any format (its AVIF ``<source>`` lists that), the narrowest at least ``slot`` wide."""
     width = found.display[0] if found.display else 0
-    for fmt in (".avif", ".webp", suffix):
-        full = found.variants.get(fmt) if fmt != suffix else found.result.data
-        if full is None:
-            continue
-        cands = [(width, len(full))] + [(w, len(c[fmt])) for w, c in found.widths.items() if fmt in c]
-        fits = [c for c in sorted(cands) if c[0] >= slot] or [max(cands)]
-        return fits[0][1], len(full)
-    return len(found.result.data), len(found.result.data)
+    best = {width: min(len(b) for b in (found.result.data, *found.variants.values()))}
+    for w, copies in found.widths.items():
+        best[w] = min(len(b) for b in copies.values())
+    fits = [best[w] for w in sorted(best) if w >= slot] or [best[max(best)]]
+    return fits[0], best[width]
 
 
 def measure_widths(files: list[tuple[str, bytes]], quality: int, widths: tuple[int, ...]) -> dict[str, float]:
-    row = {"files": len(files), "s_plain": 0.0, "s_widths": 0.0, "copies": 0}
+    """CPU seconds (``time.process_time``) without and with widths, copies per format, bytes per slot."""
+    row = {"files": len(files), "s_plain": 0.0, "s_widths": 0.0, "copies": 0, "copies .webp": 0, "copies .avif": 0}
     for slot in (480, 960):
         row[f"with_{slot}"] = row[f"without_{slot}"] = 0
     for name, data in files:
         suffix = Path(name).suffix.lower()
-        t = time.perf_counter()
+        t = time.process_time()
         images.optimize_responsive(data, suffix, quality=quality)
-        row["s_plain"] += time.perf_counter() - t
-        t = time.perf_counter()
+        row["s_plain"] += time.process_time() - t
+        t = time.process_time()
         found = images.optimize_responsive(data, suffix, quality=quality, widths=widths)
-        row["s_widths"] += time.perf_counter() - t
+        row["s_widths"] += time.process_time() - t
         row["copies"] += sum(len(c) for c in found.widths.values())
+        for modern in (".webp", ".avif"):
+            row[f"copies {modern}"] += sum(modern in c for c in found.widths.values())
         for slot in (480, 960):
             with_, without = _picked(found, suffix, slot)
             row[f"with_{slot}"] += with_
@@ -354,12 +483,13 @@ def measure_widths(files: list[tuple[str, bytes]], quality: int, widths: tuple[i
 
 def widths_table(rows: list[tuple[str, dict[str, float]]], widths: tuple[int, ...]) -> str:
     lines = [
-        f"| set (image_widths = {list(widths)}) | files | copies written | s without widths | s with | KB fetched, 480 px slot: full size -> srcset | 960 px slot |",
+        f"| set (image_widths = {list(widths)}) | files | copies written (WebP, AVIF) | CPU s without widths | CPU s with "
+        "| KB fetched, 480 px slot: full size -> srcset | 960 px slot |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows:
         lines.append(
-            f"| {name} | {r['files']:.0f} | {r['copies']:.0f} | {r['s_plain']:.2f} | {r['s_widths']:.2f} "
+            f"| {name} | {r['files']:.0f} | {r['copies']:.0f} ({r['copies .webp']:.0f}, {r['copies .avif']:.0f}) | {r['s_plain']:.2f} | {r['s_widths']:.2f} "
             f"| {r['without_480'] / 1024:.0f} -> {r['with_480'] / 1024:.0f} | {r['without_960'] / 1024:.0f} -> {r['with_960'] / 1024:.0f} |"
         )
     return "\n".join(lines)
@@ -373,10 +503,16 @@ def main() -> None:
     parser.add_argument("--quality", type=int, default=images.DEFAULT_QUALITY)
     parser.add_argument("--no-50mp", action="store_true")
     parser.add_argument("--widths", action="store_true", help="the srcset step: its cost and the bytes a 480/960 px slot fetches")
+    parser.add_argument("--webp-widths", action="store_true", help="with --widths: also make lossy WebP copies of JPEGs (the old way)")
+    parser.add_argument("--effort", action="store_true", help="WebP method / AVIF speed / PNG zlib level: bytes, SSIM, CPU s per MP")
     args = parser.parse_args()
     example = example_set()
     if args.widths:
         widths = (480, 960, 1440)
+        if args.webp_widths:
+            from assetopt.imaging import resize
+
+            resize._LOSSY_WIDTH_FORMATS = frozenset({".webp", ".avif"})
         print(
             widths_table(
                 [
@@ -389,6 +525,11 @@ def main() -> None:
         return
     if args.sweep:
         print(sweep(example))
+        return
+    if args.effort:
+        photos = [(n, d) for n, d in generated_set() if not n.startswith("photo-12")]
+        lossy, lossless, picks = effort([("example static_src/img/gen", example), ("generated photos 0.5-5 MP", photos)], args.quality)
+        print(lossy, lossless, f"effort per lossy format (least CPU at the SSIM target and within 2 points of the fewest bytes): {picks}", sep="\n\n")
         return
     if args.match:
         photos = [(n, d) for n, d in generated_set() if n.endswith(".jpg") and not n.startswith("photo-12")]

@@ -62,7 +62,7 @@ def test_ssim_orders_qualities():
 
 # --- the chosen qualities ---------------------------------------------------------------------------
 
-FORMATS = [pytest.param("WEBP", images._WEBP_QUALITY_OFFSET, {"method": 4}, id="webp")]
+FORMATS = [pytest.param("WEBP", images._WEBP_QUALITY_OFFSET, {"method": images._WEBP_METHOD}, id="webp")]
 if features.check("avif"):
     FORMATS.append(pytest.param("AVIF", images._AVIF_QUALITY_OFFSET, {"speed": images._AVIF_SPEED, "max_threads": 1}, id="avif"))
 

@@ -4,10 +4,11 @@ Images are optimized in place in ``out`` (never in the sources) and get siblings
 list, all derived from the source's name:
 
 - ``img/photo.jpg`` -> ``img/photo.webp``, ``img/photo.avif`` (full size);
-- ``img/photo.480w.jpg``, ``img/photo.480w.webp``, ``img/photo.480w.avif`` for each configured width
-  under the displayed width (``image_widths``, plus the widths its ``{% picture %}`` ``sizes`` ask
-  for, ``picture_widths.py``): WebP/AVIF only for a format that has the full-size
-  variant, each copy kept only when smaller than the next wider one of its format (``images.py``).
+- ``img/photo.480w.jpg``, ``img/photo.480w.avif`` (a PNG: ``.480w.png``, ``.480w.webp``) for each
+  configured width under the displayed width (``image_widths``, plus the widths its ``{% picture %}``
+  ``sizes`` ask for, ``picture_widths.py``): AVIF (JPEG) or WebP (PNG) only for a format that has the
+  full-size variant, each copy kept only when smaller than the next wider one of its format and,
+  for AVIF/WebP, than the source format's copy of its width (``imaging/resize.py``).
 
 A generated name that a source file already has, or that two images would share (``photo.jpg`` and
 ``photo.png`` both want ``photo.webp``), is skipped with a warning: never guessed, never overwriting
@@ -37,7 +38,7 @@ from .manifest import ManifestCandidate, ManifestImage, mime_type
 
 __all__ = ["ImageStats", "optimize_images", "mime_type", "width_name", "IMAGE_STEP"]
 
-IMAGE_STEP = "image-4"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
+IMAGE_STEP = "image-5"  # bump when images.py or imaging/ change what they write (its quality numbers are in the key)
 _WIDTH_RE = re.compile(r"\.[0-9]+w\.(?:jpe?g|png|webp|avif)$", re.IGNORECASE)
 
 

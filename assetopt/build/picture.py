@@ -9,11 +9,15 @@ What it prints, for ``img/photo.jpg`` with WebP/AVIF variants and width copies::
     <picture><source type="image/avif" srcset="/static/img/photo.480w.avif 480w, ..., /static/img/photo.avif 1600w" sizes="...">
     <source type="image/webp" ...><img src="/static/img/photo.jpg" alt="..." ... srcset="... 480w, ... 1600w" sizes="..."></picture>
 
-- a ``<source>`` is listed only when its format has a candidate at every width the ``<img>`` offers.
-  A browser takes the first ``<source>`` whose type it supports and picks only within it, so a
-  format with a gap would make it fetch a wider (heavier) file than the ``<img>`` would give it, or
-  a blurrier one. The build makes WebP/AVIF copies at every width for a format whose full-size file
-  beat the source's, so a gap is rare (a narrower copy that was not smaller);
+- each ``<source>`` offers, at every width any format has, the smallest file a browser of that type
+  can show: its own format's, or a more widely supported one's (AVIF's browsers show WebP and the
+  fallback; WebP's the fallback). The build keeps a narrower WebP/AVIF copy only when it beats the
+  source's copy of that width, and makes no WebP copies of a JPEG (``imaging/resize.py``), so a
+  ``<source type="image/avif">`` may list the JPEG copies for its narrow widths: a browser decodes
+  what it fetches whatever the ``type``, which only says who may pick from the list. A browser takes
+  the first ``<source>`` whose type it supports and picks only within it, so a list with a gap would
+  make it fetch a wider (heavier) file, or a blurrier one; filling the gaps keeps every width. A
+  ``<source>`` that would offer exactly what the next choice offers is left out;
 - ``sizes``: the ``<img>``'s own when it has one; else from its ``width`` attribute in pixels
   (``(max-width: Wpx) 100vw, Wpx``: as wide as the viewport up to its width); else the same with
   the intrinsic width. Never smaller than the picture can be shown, so a browser never picks a
@@ -52,6 +56,16 @@ def _srcset(candidates: tuple[ManifestCandidate, ...], url: Callable[[str], str]
     return ", ".join(f"{url(c.name)} {c.width}w" for c in sorted(candidates, key=lambda c: (c.width, c.name)))
 
 
+def _smallest_per_width(lists: list[tuple[ManifestCandidate, ...]]) -> tuple[ManifestCandidate, ...]:
+    """At each width any list has, its smallest candidate (the first list's on a tie)."""
+    best: dict[int, ManifestCandidate] = {}
+    for candidates in lists:
+        for c in candidates:
+            if c.width not in best or c.bytes < best[c.width].bytes:
+                best[c.width] = c
+    return tuple(best[w] for w in sorted(best))
+
+
 def picture_markup(img_html: str, tag: StartTag, image: ManifestImage, url: Callable[[str], str], fallback_type: str) -> str | None:
     """``img_html`` (rendered markup holding one ``<img>``, ``tag``) with that tag wrapped in ``<picture>``, or None
     when there is nothing to add. ``url`` may raise (a name the storage does not know): the caller
@@ -59,10 +73,17 @@ def picture_markup(img_html: str, tag: StartTag, image: ManifestImage, url: Call
     if tag.attr("srcset") is not None:
         return None
     own = image.candidates.get(fallback_type, ())
-    widths = {c.width for c in own}
-    sources = [
-        (t, image.candidates[t]) for t in MODERN_TYPES if t != fallback_type and own and widths <= {c.width for c in image.candidates.get(t, ())}
-    ]
+    sources: list[tuple[str, tuple[ManifestCandidate, ...]]] = []
+    after = own  # what a browser that skips this <source> picks from
+    if own:
+        for i in reversed(range(len(MODERN_TYPES))):
+            mime = MODERN_TYPES[i]
+            if mime == fallback_type or not image.candidates.get(mime):
+                continue
+            offered = _smallest_per_width([image.candidates.get(t, ()) for t in (*MODERN_TYPES[i:], fallback_type)])
+            if {c.name for c in offered} != {c.name for c in after}:
+                sources.insert(0, (mime, offered))
+                after = offered
     if not sources and len(own) <= 1:
         return None
     sizes = escape(default_sizes(tag, image), quote=True) if tag.get("sizes") is None else None

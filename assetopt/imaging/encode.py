@@ -16,7 +16,16 @@ from ._pil import _orientation_exif, _shown
 __all__ = ["DEFAULT_QUALITY", "ENCODER_SETTINGS", "KEEP_RATIO"]
 
 DEFAULT_QUALITY = 82  # measured on the example's photos: see bench/RESULTS.md "## Images"
-_AVIF_SPEED = 8  # libavif speed 0-10: 8 is ~3.5x faster than the default 6 and ~3 % bigger
+# Effort, measured with ``bench_images.py --effort`` (bench/RESULTS.md "Encoder effort"): at the quality
+# that keeps JPEG 82's SSIM, AVIF (aom) speed 9 gives the bytes and SSIM of speed 8 at ~60 % of its CPU
+# (10 is no faster). WebP method 4 stays: methods 0-2 are 2-3x cheaper but, re-matched to the JPEG's
+# SSIM, larger than the JPEG (never kept); 3, 5 and 6 cost as much or more for the same bytes.
+_AVIF_SPEED = 9
+_WEBP_METHOD = 4
+# PNG: Pillow's optimize costs 2.6x zlib-ng level 6 for ~9 % fewer bytes. The full-size PNG is
+# always optimized (it is the file shipped under the source's name, and what audit counts); a srcset
+# copy of a PNG whose WebP copies are made is saved at level 6: only browsers without WebP take it.
+_PNG_LEVEL_FALLBACK = 6
 _PALETTE_MAX_PIXELS = 16_000_000  # colour counting and the lossless check are skipped above this
 
 # Matched to the JPEG by SSIM against the source (bench_images.py --match, bench/RESULTS.md "Variant
@@ -30,7 +39,9 @@ _PALETTE_MAX_PIXELS = 16_000_000  # colour counting and the lossless check are s
 _WEBP_QUALITY_OFFSET = 9
 _AVIF_QUALITY_OFFSET = -4
 # Part of the build's cache key: a change of these numbers must not serve files encoded with the old ones.
-ENCODER_SETTINGS = f"webp{_WEBP_QUALITY_OFFSET:+d}/avif{_AVIF_QUALITY_OFFSET:+d}/speed{_AVIF_SPEED}/keep{KEEP_RATIO}"
+ENCODER_SETTINGS = (
+    f"webp{_WEBP_QUALITY_OFFSET:+d}m{_WEBP_METHOD}/avif{_AVIF_QUALITY_OFFSET:+d}/speed{_AVIF_SPEED}/png{_PNG_LEVEL_FALLBACK}/keep{KEEP_RATIO}"
+)
 
 
 def _jpeg(im: Any, quality: int, icc: bytes | None, orientation: int, subsampling: int | str = "keep") -> bytes | None:
@@ -46,8 +57,9 @@ def _jpeg(im: Any, quality: int, icc: bytes | None, orientation: int, subsamplin
     return out.getvalue()
 
 
-def _lossless(im: Any, fmt: str, icc: bytes | None, orientation: int) -> bytes | None:
-    """PNG or still GIF re-saved losslessly: the smaller of a plain optimized save and a palette."""
+def _lossless(im: Any, fmt: str, icc: bytes | None, orientation: int, fallback: bool = False) -> bytes | None:
+    """PNG or still GIF re-saved losslessly: the smaller of a plain optimized save and a palette; a
+    PNG that only ``fallback`` browsers get is saved at zlib level 6 rather than optimized."""
     from PIL import Image, ImageChops
 
     if im.mode not in ("1", "L", "LA", "P", "PA", "RGB", "RGBA"):
@@ -56,9 +68,12 @@ def _lossless(im: Any, fmt: str, icc: bytes | None, orientation: int) -> bytes |
 
     def save(image: Any) -> bytes:
         out = io.BytesIO()
-        params: dict[str, Any] = {"format": fmt, "optimize": True}
+        params: dict[str, Any] = {"format": fmt}
+        if fmt == "PNG" and fallback:
+            params["compress_level"] = _PNG_LEVEL_FALLBACK
+        else:
+            params["optimize"] = True
         if fmt == "PNG":
-            params["compress_level"] = 9
             if icc:
                 params["icc_profile"] = icc
             if exif:
@@ -99,11 +114,12 @@ def _modern(shown: Any, fmt: str, quality: int, icc: bytes | None, only: set[str
         shown = shown.convert("RGBA" if "A" in shown.mode or "transparency" in shown.info else "RGB")
     jobs: list[tuple[str, dict[str, Any]]] = []
     if fmt == "JPEG":
-        jobs.append((".webp", {"format": "WEBP", "quality": _matched(quality, _WEBP_QUALITY_OFFSET), "method": 4}))
+        jobs.append((".webp", {"format": "WEBP", "quality": _matched(quality, _WEBP_QUALITY_OFFSET), "method": _WEBP_METHOD}))
         if features.check("avif"):
             jobs.append((".avif", {"format": "AVIF", "quality": _matched(quality, _AVIF_QUALITY_OFFSET), "speed": _AVIF_SPEED, "max_threads": 1}))
     else:
-        # method 4 with effort 50 is within 0.2 % of the smallest lossless WebP at 1/40 of the time
+        # method 4 with effort 50 is within 0.2 % of the smallest lossless WebP at 1/40 of the time; the
+        # cheaper m0-m2 settings give 1-19 % more bytes, and this WebP is what browsers get (--effort)
         jobs.append((".webp", {"format": "WEBP", "lossless": True, "quality": 50, "method": 4}))
     out: dict[str, bytes] = {}
     for suffix, params in jobs:

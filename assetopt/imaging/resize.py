@@ -2,7 +2,9 @@
 
 Pure: a decoded Pillow image in, ``{width: {suffix: bytes}}`` out; never reads or writes a file. Each
 copy is encoded like the full-size file (``encode.py``) and kept only when it is smaller than the next
-bigger kept copy of its format, so a narrower candidate that saves nothing is never made.
+bigger kept copy of its format, so a narrower candidate that saves nothing is never made; a WebP or
+AVIF copy also only when it is smaller than the source-format copy at that width: a downscaled photo's JPEG often beats its matched-quality WebP/AVIF, and ``{% picture %}``
+then offers that JPEG in the modern ``<source>`` (``build/picture.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from ._pil import _shown
 from .encode import _jpeg, _lossless, _modern
 
 __all__: list[str] = []
+
+# The modern formats a JPEG's srcset copies are made in. Not WebP: downscaled, its matched-quality copy
+# beat the JPEG copy of its width in 6 of 31 tries on the example; with them, a browser showing AVIF
+# fetches 1 KB less of the 1,048 KB its 480 px slots take, for 0.9 s more of the 9.8 s CPU its images
+# cost (bench_images.py --widths, with and without --webp-widths; bench/RESULTS.md "Responsive
+# widths"). The full-size WebP is still made; {% picture %} lists the JPEG copies in its <source>.
+_LOSSY_WIDTH_FORMATS = frozenset({".avif"})
 
 
 def _widths(
@@ -44,14 +53,21 @@ def _widths(
     for width in sorted((w for w in widths if w < full_w), reverse=True):
         height = max(1, (2 * full_h * width + full_w) // (2 * full_w))  # rounded half up, like the rewrite
         small = shown.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        own = _jpeg(small, quality, icc, 1, sampling if sampling >= 0 else 2) if fmt == "JPEG" else _lossless(small, "PNG", icc, 1)
+        if fmt == "JPEG":
+            own = _jpeg(small, quality, icc, 1, sampling if sampling >= 0 else 2)
+        else:
+            own = _lossless(small, "PNG", icc, 1, fallback=".webp" in variants)
         kept: dict[str, bytes] = {}
         if own is not None and len(own) < limits[suffix]:
             kept[suffix] = own
             limits[suffix] = len(own)
         wanted = set(limits) - {suffix}  # only the formats that have a full-size variant
+        if fmt == "JPEG":
+            wanted &= _LOSSY_WIDTH_FORMATS
         for modern, blob in (_modern(small, fmt, quality, icc, wanted) if wanted else {}).items():
-            if len(blob) < limits[modern]:
+            # Kept only under its next wider copy and under the source format's copy of this width (or
+            # its next wider one), which every browser can take instead.
+            if len(blob) < min(limits[modern], limits[suffix]):
                 kept[modern] = blob
                 limits[modern] = len(blob)
         if kept:
