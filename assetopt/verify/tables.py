@@ -65,6 +65,12 @@ def baseline_table(section: BrowserBaseline) -> str:
     return "\n".join(lines)
 
 
+def _page_label(name: str, url: str) -> str:
+    """``name (url)``; a name that already ends with its URL (the second page of one template,
+    disambiguated by ``browser.check``/``browser.measure``) keeps it once."""
+    return name if name.endswith(f"({url})") else f"{name} ({url})"
+
+
 def browser_table(pages: Mapping[str, BrowserEntry]) -> str:
     """The before/after browser table of ``optimize --browser`` and ``verify --browser``, one row per page."""
     head = ["page", "requests", "images eager/lazy/css", "loadEventEnd ms", "Fast 3G load ms", "screenshot diff", "status"]
@@ -74,7 +80,7 @@ def browser_table(pages: Mapping[str, BrowserEntry]) -> str:
         tb, ta = e.before_throttled, e.after_throttled
         throttled = f"{_load(tb)} → {_load(ta)}" if tb or ta else "-"
         cells = [
-            f"{name} ({e.url})".replace("|", "\\|"),
+            _page_label(name, e.url).replace("|", "\\|"),
             f"{b.request_count} → {a.request_count}",
             f"{_images(b)} → {_images(a)}",
             f"{_load(b)} → {_load(a)}",
