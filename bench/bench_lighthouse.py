@@ -1,19 +1,22 @@
 """Lighthouse 12 (mobile) on the example's dashboard, assetopt vs whitenoise alone, median of 5.
 
-Run: python bench/bench_lighthouse.py [--runs 5] [--sides whitenoise,assetopt,plain] [--npm-dir DIR]
+Run: python bench/bench_lighthouse.py [--runs 5] [--sides whitenoise,assetopt,plain] [--npm-dir DIR] [--setup-only]
 
 Sides, each collected into its own STATIC_ROOT in a temp dir and served the same way (the example's
 Django project under ``manage.py runserver`` on 127.0.0.1 with whitenoise's middleware, DEBUG off,
 ``bench/lighthouse_settings.py``):
 - whitenoise: the original example, whitenoise's CompressedManifestStaticFilesStorage (no rewrite),
-- assetopt: ``assetopt rewrite --write`` on a copy of the example, then collectstatic with the
+- assetopt: ``assetopt rewrite --write --browser`` on a copy of the example (the layout pass renders
+  the config's ``urls``, /en/ among them, in Chromium and writes each image's ``sizes`` and
+  lazy/eager/fetchpriority into the templates, docs/images.md), then collectstatic with the
   example's assetopt storage (bundles, minification, .gz/.br), then ``manage.py assetopt critical``
   (critical CSS measured in Chromium on an English and an Arabic page, docs/critical-css.md), served
-  by whitenoise,
+  by whitenoise: what a user ships with ``rewrite --write --browser`` and ``collectstatic``,
 - plain: the original example, Django's ManifestStaticFilesStorage (no compression at all).
 Lighthouse 12 from npm (installed once into --npm-dir, default ~/.cache/assetopt-bench/npm), run
 against Debian's Chromium (CHROME_PATH=/usr/bin/chromium, headless, no sandbox), default mobile
-preset with simulated throttling, offline. Runs are interleaved (side A, B, C, A, B, C...) so a busy
+preset with simulated throttling, offline. ``--setup-only`` prepares the sides (the copy, rewrite,
+collectstatic, critical CSS) in a temp dir and stops: it checks the setup without Lighthouse. Runs are interleaved (side A, B, C, A, B, C...) so a busy
 moment of a shared machine hits every side. Each figure is the median of the runs.
 A benchmark, never a timed test. Prints a Markdown table for bench/RESULTS.md.
 """
@@ -54,10 +57,11 @@ def lighthouse_bin(npm_dir: Path) -> Path:
     return exe
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> str:
     proc = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
 
 
 def prepare(side: str, tmp: Path) -> tuple[Path, dict[str, str]]:
@@ -70,7 +74,8 @@ def prepare(side: str, tmp: Path) -> tuple[Path, dict[str, str]]:
         shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
         if (REPO / ".assetopt-cache").is_dir():  # content-addressed: only saves cold minify/compress
             shutil.copytree(REPO / ".assetopt-cache", root / ".assetopt-cache")
-        _run([sys.executable, "-m", "assetopt.cli", "rewrite", "--write", "--project", str(root)], dict(os.environ), root)
+        said = _run([sys.executable, "-m", "assetopt.cli", "rewrite", "--write", "--browser", "--project", str(root)], dict(os.environ), root)
+        print(next((line for line in said.splitlines() if line.startswith("layout: ")), "rewrite --browser: no layout line"), file=sys.stderr)
     else:
         root.mkdir()
     site = root if side == "assetopt" else REPO
@@ -158,11 +163,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sides", default=",".join(SIDES))
     parser.add_argument("--npm-dir", type=Path, default=NPM_DIR)
+    parser.add_argument("--setup-only", action="store_true", help="prepare the sides (rewrite, collectstatic, critical CSS) and stop")
     args = parser.parse_args()
     sides = [s for s in args.sides.split(",") if s]
     unknown = set(sides) - set(SIDES)
     if unknown:
         sys.exit(f"unknown side(s) {sorted(unknown)}; choose from {', '.join(SIDES)}")
+    if args.setup_only:
+        with tempfile.TemporaryDirectory(prefix="assetopt-lighthouse-") as tmp:
+            for side in sides:
+                site, env = prepare(side, Path(tmp))
+                print(f"{side}: prepared {site} (STATIC_ROOT {env['ERP_STATIC_ROOT']})")
+        return
     exe = lighthouse_bin(args.npm_dir)
     version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=True).stdout.strip()
     results: dict[str, list[dict[str, float]]] = {s: [] for s in sides}

@@ -6,14 +6,17 @@ CSS says what they must be), the first screen and the LCP element; the rewrite t
 from __future__ import annotations
 
 import io
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from browser_support import needs_chromium
+from click.testing import CliRunner
 from PIL import Image
 
 from assetopt.browser.layout import measure_layout
+from assetopt.cli import cli
 from assetopt.config import load_config
 from assetopt.io.project import Project
 from assetopt.rewrite.context import context_from_config
@@ -124,10 +127,71 @@ def test_the_layout_pass_measures_each_template_tag_and_the_rewrite_writes_its_s
     after = {c.name: c.after for c in result.changes}
     assert 'alt="hero" class="hero" width="1600" height="600" fetchpriority="high" sizes="100vw">{% endpicture %}' in after["page.html"]
     assert 'alt="photo" class="half" width="1200" height="800" loading="lazy" decoding="async" sizes="50vw">{% endpicture %}' in after["page.html"]
-    # 96 px up to 600, 120 px from 768, and between them the larger share: 96/600 = 16 %, 120/768 = 15.6 %
-    assert 'class="avatar" width="256" height="256" sizes="(max-width: 600px) 96px, (max-width: 768px) 16vw, 120px">' in after["avatar.html"]
+    # 96 px up to 600, 120 px from 768, and between them the larger share: 96/600 = 16 %, 120/768 = 15.6 %.
+    # The rules alone make the avatar lazy (a loop after the hero); the layout keeps it eager, and says so
+    # in the markup (loading="eager") so a later run without the layout does not lazy-load it.
+    assert (
+        'class="avatar" width="256" height="256" loading="eager" sizes="(max-width: 600px) 96px, (max-width: 768px) 16vw, 120px">'
+        in after["avatar.html"]
+    )
     assert 'alt="hidden" class="hidden" width="1200" height="800" loading="lazy" decoding="async">' in after["page.html"]  # never shown: no sizes
 
     said.clear()
     assert measure_layout(config, settings_module="layset", pythonpath=site, urls=["/"], progress=said.append) == layout
     assert any("reused from the cache" in s for s in said), said
+
+
+def test_rewrite_browser_writes_the_measured_layout_into_the_templates_and_a_plain_check_agrees(site: Path, tmp_path: Path, monkeypatch):
+    root = tmp_path / "site"
+    shutil.copytree(site, root, ignore=shutil.ignore_patterns(".assetopt-cache", "__pycache__"))
+    # A badge beside the hero: in the first screen at both screens, not the LCP element. The rules alone make
+    # it lazy now, and once the hero carries fetchpriority="high" (no longer a content image to them) the
+    # LCP candidate: a plain run after the layout's would prioritise it unless the markup says eager.
+    hero = '<img src="{% static \'img/hero.png\' %}" alt="hero" class="hero">'
+    badge = '<img src="{% static \'img/avatar.png\' %}" alt="badge" class="badge">'
+    (root / "templates/page.html").write_text(PAGE.replace(hero, hero + "\n" + badge), encoding="utf-8")
+    with (root / "static/css/site.css").open("a", encoding="utf-8") as css:
+        css.write(".badge { display: block; width: 48px; height: 48px; }\n")
+    (root / "pyproject.toml").write_text(
+        '[tool.assetopt]\ntemplates = ["templates"]\nstatic = ["static"]\nimages = true\nsettings = "layset"\nurls = ["/"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    # Without --browser the rules decide: the avatars (a loop after the hero) would be lazy, and no sizes are written.
+    plain = runner.invoke(cli, ["rewrite"], catch_exceptions=False)
+    assert plain.exit_code == 0, plain.output
+    assert "avatar.html:1: images: lazy: below the fold" in plain.output and "sizes=" not in plain.output
+    assert "page.html:3: images: lazy: below the fold" in plain.output  # the badge
+
+    wrote = runner.invoke(cli, ["rewrite", "--write", "--browser"], catch_exceptions=False)
+    assert wrote.exit_code == 0, wrote.output
+    assert "layout: 5 <img> tag(s) measured on 1 page(s)" in wrote.output and "sizes written on 4" in wrote.output
+    avatar, page = (root / "templates/avatar.html").read_text(), (root / "templates/page.html").read_text()
+    # the widths the CSS gives them (see CSS above): 96 px, 120 px from 768; the hero the viewport; the photo half of it
+    assert avatar == (
+        '{% load static assetopt %}{% picture %}<img src="{% static \'img/avatar.png\' %}" alt="" class="avatar" width="256" height="256" '
+        'loading="eager" sizes="(max-width: 600px) 96px, (max-width: 768px) 16vw, 120px">{% endpicture %}'
+    )
+    assert 'class="hero" width="1600" height="600" fetchpriority="high" sizes="100vw">{% endpicture %}' in page
+    assert 'class="badge" width="256" height="256" loading="eager" sizes="48px">{% endpicture %}' in page
+    assert 'class="half" width="1200" height="800" loading="lazy" decoding="async" sizes="50vw">{% endpicture %}' in page
+
+    # CI: no browser, the templates as written. Nothing is pending, so nothing undoes the layout's verdicts.
+    check = runner.invoke(cli, ["rewrite", "--check"], catch_exceptions=False)
+    assert check.exit_code == 0, check.output
+    assert "nothing to rewrite" in check.output
+    # and with the browser again: the layout measured on the written templates asks for nothing more
+    again = runner.invoke(cli, ["rewrite", "--check", "--browser"], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+
+
+def test_rewrite_browser_without_images_or_pages_is_a_usage_error(site: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(site)
+    runner = CliRunner()
+    args = ["rewrite", "--templates", "templates", "--static", "static", "--browser"]
+    no_pages = runner.invoke(cli, [*args, "--settings", "layset"])
+    assert no_pages.exit_code == 2 and "--browser needs at least one --url PAGE" in no_pages.output
+    no_images = runner.invoke(cli, [*args, "--settings", "layset", "--url", "/", "--only", "bundles"])
+    assert no_images.exit_code == 2 and "it needs the images transform" in no_images.output
+    with_suggest = runner.invoke(cli, [*args, "--suggest-cache"])
+    assert with_suggest.exit_code == 2 and "--browser cannot go with --suggest-cache" in with_suggest.output

@@ -1,5 +1,7 @@
-"""The --browser flags audit, verify and optimize share (``browser_options``), and which Django
-settings and pages a --browser run renders: the flags, else the config (``browser_args``). ``--base-url`` (audit and verify only: optimize compares two builds
+"""The --browser flags audit, verify, optimize and rewrite share (``browser_options``), and which Django
+settings and pages a --browser run renders: the flags, else the config (``browser_args``). The layout
+pass optimize and rewrite run before planning (``with_layout``) and the line saying what it did
+(``layout_line``). ``--base-url`` (audit and verify only: optimize compares two builds
 it serves itself) measures a running site instead (``base_url_option``, ``base_url_args``)."""
 
 from __future__ import annotations
@@ -7,7 +9,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -15,7 +17,10 @@ from ..config import Config
 from ..errors import AssetoptError
 from .base import UNDER_DJANGO
 
-__all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "cache_check_args", "parse_base_url"]
+if TYPE_CHECKING:
+    from ..rewrite.context import RewriteContext
+
+__all__ = ["base_url_args", "base_url_option", "browser_args", "browser_options", "cache_check_args", "layout_line", "parse_base_url", "with_layout"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -38,9 +43,10 @@ def browser_options(**helps: str) -> Callable[[F], F]:
     """``--browser``, ``--settings``, ``--url``, ``--user`` and ``--no-throttle``, with the help each
     command gives them: ``browser_options(browser="...", settings="...", url="...", user="...",
     no_throttle="...")``. They are listed in --help in the order the keywords are given, and the
-    command receives ``browser``, ``settings_module``, ``urls``, ``user`` and ``no_throttle``."""
+    command receives ``browser``, ``settings_module``, ``urls``, ``user`` and ``no_throttle``
+    (``no_throttle`` may be left out by a command that loads no page throttled: rewrite)."""
     want = set(_OPTIONS) - {"user" if "users" in helps else "users"}  # "users": a repeatable --user (verify)
-    if set(helps) != want:
+    if not want - {"no_throttle"} <= set(helps) <= want:
         raise TypeError(f"browser_options needs a help text for each of {sorted(want)}, got {sorted(helps)}")
 
     def decorate(f: F) -> F:
@@ -75,6 +81,37 @@ def browser_args(config: Config, settings_module: str | None, urls: tuple[str, .
         elif "/" in u and ":" not in u:  # en/: a path missing its /, not a URL name
             raise AssetoptError(f"--url {u!r}: a path starting with / or a URL name is expected", hint="e.g. --url /en/ or --url core:dashboard")
     return settings_module, pythonpath, list(urls)
+
+
+def with_layout(
+    config: Config, base: RewriteContext, page_args: tuple[str, Path, list[str]], user: str | None, progress: Callable[[str], None]
+) -> RewriteContext:
+    """``base`` with the layout of the pages ``page_args`` names (``browser_args``), as ``user`` (else
+    the config's ``user``), measured in Chromium (``browser.layout.measure_layout``, cached) when the
+    rewrite touches images; ``base`` itself otherwise (nothing to feed)."""
+    if "images" not in base.only:
+        return base
+    from dataclasses import replace
+
+    from ..browser.layout import measure_layout
+
+    settings_name, pythonpath, page_urls = page_args
+    layout = measure_layout(
+        config, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls, user=user or config.user or None, progress=progress
+    )
+    return replace(base, layout=layout)
+
+
+def layout_line(ctx: RewriteContext, changes: list[Any]) -> str | None:
+    """What the layout pass did, for the run's summary; None without one."""
+    if ctx.layout is None:
+        return None
+    tags = {key for page in ctx.layout.pages for key in page.images}
+    written = sum(1 for c in changes for e in c.edits if e.reason.startswith("sizes from the layout"))
+    return (
+        f"layout: {len(tags)} <img> tag(s) measured on {len(ctx.layout.pages)} page(s) in Chromium {ctx.layout.chromium} "
+        f"at 412 and 1350 px; sizes written on {written}, lazy/eager/fetchpriority from where they rendered"
+    )
 
 
 def cache_check_args(config: Config, settings_module: str | None) -> tuple[str, Path] | None:

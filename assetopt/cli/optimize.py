@@ -10,7 +10,7 @@ import click
 from ..config import Config
 from ..io.project import display_path
 from .base import EXIT_FINDINGS, cli, project_options, step_progress
-from .browser_args import browser_args, browser_options
+from .browser_args import browser_args, browser_options, layout_line, with_layout
 from .verify import verify_report
 
 
@@ -93,16 +93,8 @@ def optimize(
     progress = step_progress()
     found = cache_check_args(config, settings_module) if base.cache_rules else None
     cache_args = CacheCheckArgs(found[0], found[1], config.users, config.urls) if found else None
-    if page_args is not None and "images" in base.only:
-        from dataclasses import replace
-
-        from ..browser.layout import measure_layout
-
-        settings_name, pythonpath, page_urls = page_args
-        layout = measure_layout(
-            config, settings_module=settings_name, pythonpath=pythonpath, urls=page_urls, user=user or config.user or None, progress=progress
-        )
-        base = replace(base, layout=layout)
+    if page_args is not None:
+        base = with_layout(config, base, page_args, user, progress)
     result = run_optimize(config, target, base, conditions, jobs, progress, cache_check=cache_args)
     click.echo(markdown_table(result.verdict))
     if result.cache is not None:
@@ -123,13 +115,9 @@ def optimize(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
         f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
-    if base.layout is not None:
-        tags = {key for page in base.layout.pages for key in page.images}
-        written = sum(1 for c in result.rewrite.changes for e in c.edits if e.reason.startswith("sizes from the layout"))
-        click.echo(
-            f"layout: {len(tags)} <img> tag(s) measured on {len(base.layout.pages)} page(s) in Chromium {base.layout.chromium} "
-            f"at 412 and 1350 px; sizes written on {written}, lazy/eager/fetchpriority from where they rendered"
-        )
+    said = layout_line(base, result.rewrite.changes)
+    if said is not None:
+        click.echo(said)
     for reason in result.verdict.reasons:
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None

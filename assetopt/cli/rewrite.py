@@ -13,7 +13,8 @@ from ..config import Config
 from ..errors import RewriteRefused
 from ..io.fs import write_atomic
 from ..io.project import Project
-from .base import EXIT_FINDINGS, UNDER_DJANGO, cli, project_options
+from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .browser_args import browser_args, browser_options, layout_line, with_layout
 
 
 def _colour_diff(text: str) -> str:
@@ -62,16 +63,28 @@ def _colour_diff(text: str) -> str:
 )
 @click.option("--explain", is_flag=True, help="Also list every tag left alone, with why.")
 @click.option("--suggest-cache", is_flag=True, help="List candidate {% cache %} fragments with the verdict and the derived vary-on; change nothing.")
-@click.option(
-    "--settings",
-    "settings_module",
-    default=None,
-    metavar="MODULE",
-    hidden=UNDER_DJANGO,
-    help="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): cache fragments then know which names your context processors provide and which of your tags take the context.",
+@browser_options(
+    browser="First measure where each <img> renders: each --url is rendered by Django and loaded in headless Chromium "
+    "(/usr/bin/chromium) at a phone's and a desktop's width; the images rewrite then writes `sizes` from the measured widths "
+    "and lazy/eager/fetchpriority from what was below the first screen, in it, or the LCP element (cached in the cache dir).",
+    settings="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): --browser renders the pages with it; given here, "
+    "cache fragments also know which names your context processors provide and which of your tags take the context.",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 "
+    "for arguments) (default: urls in [tool.assetopt]).",
+    user="--browser: render the pages logged in as this user of the project's database (default: user in [tool.assetopt]).",
 )
 def rewrite(
-    config: Config, mode: str, out: Path | None, only: str | None, emit: str, explain: bool, suggest_cache: bool, settings_module: str | None
+    config: Config,
+    mode: str,
+    out: Path | None,
+    only: str | None,
+    emit: str,
+    explain: bool,
+    suggest_cache: bool,
+    browser: bool,
+    settings_module: str | None,
+    urls: tuple[str, ...],
+    user: str | None,
 ) -> None:
     """Preview, check or apply template rewrites.
 
@@ -83,6 +96,14 @@ def rewrite(
     cache    {% cache %} around the fragments listed in [[tool.assetopt.cache]]
     styles   (opt-in) static style="" -> generated classes, <style> blocks -> one generated
              stylesheet, assetopt/inline.css, linked in the page's stylesheet run
+
+    With --browser the images rewrite follows the rendered layout instead of the template rules
+    on the pages measured: `sizes` on each {% picture %} image from its widths in Chromium,
+    loading="lazy" on what rendered below the first screen, fetchpriority="high" on the LCP
+    element, and loading="eager" on an image that rendered in the first screen where the rules
+    would lazy-load or prioritise it, so a later run without --browser (CI's --check) agrees
+    with what was written. Needs the Django settings and the pages: --settings/--url, else
+    settings/urls in [tool.assetopt]; pages behind a login render with --user.
 
     Edits are splices: nothing outside an edit changes by a byte. Tags interrupted by template
     code are skipped and listed, never guessed. Every rewritten template is compiled with
@@ -96,6 +117,8 @@ def rewrite(
       assetopt rewrite --out build          # rewritten copies in build/templates/
       assetopt rewrite --suggest-cache      # fragments worth a {% cache %}, with verdicts
       assetopt rewrite --suggest-cache --settings mysite.settings   # knowing your context processors and tags
+      assetopt rewrite --write --browser    # sizes and loading from the layout in Chromium
+      assetopt rewrite --browser --settings mysite.settings --url / --url shop:product:1 --user demo
 
     Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
     template could not be read, 2 usage error.
@@ -107,15 +130,22 @@ def rewrite(
     from ..rewrite.edits import unified_diff
     from ..rewrite.project import generated_path, links_outside, plan_project, stale_generated, write_changes
 
-    facts = _cache_facts(config, settings_module)
-    if suggest_cache:
-        _print_cache_suggestions(Project(config), facts)
-        return
+    if browser and suggest_cache:
+        raise click.UsageError("--browser cannot go with --suggest-cache: the suggestions read the templates only; drop one of them")
     kinds = tuple(k.strip() for k in only.split(",")) if only else config.rewrite
     bad = [k for k in kinds if k not in TRANSFORMS]
     if bad:
         raise click.UsageError(f"--only: unknown transform(s) {', '.join(bad)}; choose from {', '.join(TRANSFORMS)}")
+    if browser and "images" not in kinds:
+        raise click.UsageError("--browser measures where images render: it needs the images transform (add it to --only, or drop --browser)")
+    page_args = browser_args(config, settings_module, urls) if browser else None  # usage errors before any work
+    facts = _cache_facts(config, settings_module)
+    if suggest_cache:
+        _print_cache_suggestions(Project(config), facts)
+        return
     base = replace(context_from_config(config, frozenset(kinds), emit), cache_facts=facts)
+    if page_args is not None:
+        base = with_layout(config, base, page_args, user, step_progress())
     project = Project(config)
     result = plan_project(project, base)
     stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
@@ -125,6 +155,9 @@ def rewrite(
         for path, before, after in stale:
             click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
     click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
+    said = layout_line(base, result.changes)
+    if said is not None:
+        click.echo(said)
     for change in result.broken:
         click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
     for p in result.problems:

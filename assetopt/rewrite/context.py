@@ -64,6 +64,10 @@ class RewriteContext:
     # write on that <img>, and why its role in ``image_roles`` is what the layout made it
     layout_sizes: Mapping[tuple[str, int], str] = field(default_factory=dict)
     layout_reasons: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # the <img> tags the layout keeps eager (``chrome``) that the template rules alone would make lazy
+    # or the LCP candidate: they get loading="eager", so a later run without a layout (CI's --check)
+    # reads the written choice as the author's and agrees with it instead of undoing it
+    layout_pinned: frozenset[tuple[str, int]] = frozenset()
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:

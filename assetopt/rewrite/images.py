@@ -14,7 +14,9 @@ A raster ``<img src="{% static 'literal' %}">`` is also wrapped in ``{% picture 
 With a layout from the browser (``ctx.layout``, ``layout_facts.py``) the roles of the tags it measured
 come from where Chromium rendered them, and an ``<img>`` in a ``{% picture %}`` (wrapped now or
 already) without ``sizes``/``srcset`` gets the ``sizes`` measured for it (``ctx.layout_sizes``), which
-the tag then uses for every ``<source>`` too.
+the tag then uses for every ``<source>`` too. An image the layout keeps eager that the template rules
+alone would lazy-load or prioritise gets ``loading="eager"`` (``ctx.layout_pinned``): a later run
+without the layout then keeps the written choice as an author's, so the two never undo each other.
 
 An image that already has ``loading`` is the author's choice and keeps it. ``width``/``height`` are
 added only from a file we read (``ctx.image_sizes``) for a static ``src`` with one path; a dimension
@@ -249,6 +251,8 @@ def _plan_img(
     if role == BELOW:
         attrs = [("loading", "lazy")] + ([("decoding", "async")] if tag.attr("decoding") is None else [])
         edits.append(_insert(template, tag, attrs, f"lazy: {why}"))
+    elif role == CHROME and (template.name, tag.start) in ctx.layout_pinned:
+        edits.append(_insert(template, tag, [("loading", "eager")], f"eager: {why}; written, as the template rules alone would not keep it so"))
     elif role == LCP and tag.attr("fetchpriority") is None:
         because = f" ({why})" if (template.name, tag.start) in ctx.layout_reasons else ""
         edits.append(_insert(template, tag, [("fetchpriority", "high")], f"LCP candidate: fetchpriority=high{because}"))

@@ -95,9 +95,12 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
             matches[template.name] = eager_starts(template, base.eager_selectors)
     eager = {(name, start) for name, starts in matches.items() for start in starts}
     reasons: dict[tuple[str, int], str] = {}
+    by_rules: dict[tuple[str, int], str] = {}  # the roles without the layout: what a later run without it decides
     for page in pages:
         measured = base.layout.for_template(page.name) if base.layout is not None else []
         for key, role in image_roles(page, frozenset(eager)).items():
+            if key not in by_rules or _ROLE_RANK[role] < _ROLE_RANK[by_rules[key]]:
+                by_rules[key] = role
             why = None
             seen = [m.images[key] for m in measured if key in m.images]
             if seen and key not in eager:
@@ -109,6 +112,7 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
                     reasons.pop(key, None)
                 else:
                     reasons[key] = why
+    pinned = frozenset(k for k, role in roles.items() if role == CHROME and k in reasons and by_rules.get(k) != CHROME)
     sizes_attr: dict[tuple[str, int], str] = {}
     if base.layout is not None:
         for key in {k for m in base.layout.pages for k in m.images}:
@@ -141,6 +145,7 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         image_sizes=sizes,
         layout_sizes=sizes_attr,
         layout_reasons=reasons,
+        layout_pinned=pinned,
         eager_matches=matches,
         emails=frozenset(left_alone),
         self_locating=self_locating_scripts(project) if "bundles" in base.only else {},
