@@ -128,23 +128,27 @@ def served(site: Path, env: dict[str, str]) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def lighthouse(exe: Path, url: str, out: Path) -> dict[str, float]:
+def lighthouse(exe: Path, url: str, out: Path, attempts: int = 3) -> dict[str, float]:
+    """One Lighthouse run; a run that fails (Chromium occasionally dies under load) is retried, up to
+    ``attempts`` in all, and said on stderr, so one crash does not throw away the whole benchmark."""
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
-    subprocess.run(
-        [
-            str(exe),
-            url,
-            "--quiet",
-            "--output=json",
-            f"--output-path={out}",
-            "--only-categories=performance",
-            "--chrome-flags=--headless --no-sandbox --disable-gpu",
-        ],
-        env=env,
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
+    args = [
+        str(exe),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        "--only-categories=performance",
+        "--chrome-flags=--headless --no-sandbox --disable-gpu",
+    ]
+    for attempt in range(1, attempts + 1):
+        proc = subprocess.run(args, env=env, timeout=600, capture_output=True, text=True)
+        if proc.returncode == 0:
+            break
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        print(f"lighthouse failed on {url} (attempt {attempt} of {attempts}, exit {proc.returncode}): {' | '.join(tail)}", file=sys.stderr)
+        if attempt == attempts:
+            raise SystemExit(f"lighthouse failed {attempts} times on {url}; see above")
     report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]
     return {
@@ -163,6 +167,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sides", default=",".join(SIDES))
     parser.add_argument("--npm-dir", type=Path, default=NPM_DIR)
+    parser.add_argument(
+        "--gzip-html",
+        action="store_true",
+        help="serve the pages gzip-compressed on every side (Django's GZipMiddleware), as a web server or CDN would",
+    )
+    parser.add_argument("--reports", type=Path, default=None, help="keep each run's Lighthouse JSON report in this folder (SIDE-RUN.json)")
     parser.add_argument("--setup-only", action="store_true", help="prepare the sides (rewrite, collectstatic, critical CSS) and stop")
     args = parser.parse_args()
     sides = [s for s in args.sides.split(",") if s]
@@ -180,15 +190,21 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {s: [] for s in sides}
     with tempfile.TemporaryDirectory(prefix="assetopt-lighthouse-") as tmp:
         prepared = {side: prepare(side, Path(tmp)) for side in sides}
+        for _site, env in prepared.values():
+            env["BENCH_GZIP_HTML"] = "1" if args.gzip_html else "0"
         for i in range(args.runs):
             for side in sides if i % 2 == 0 else reversed(sides):
                 site, env = prepared[side]
                 with served(site, env) as base:
                     results[side].append(lighthouse(exe, base + PAGE, Path(tmp) / f"{side}-{i}.json"))
                 print(f"run {i + 1}/{args.runs} {side}: score {results[side][-1]['score']:.0f}", file=sys.stderr)
+                if args.reports is not None:
+                    args.reports.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(Path(tmp) / f"{side}-{i}.json", args.reports / f"{side}-{i}.json")
     keys = list(next(iter(results.values()))[0])
     lines = [
-        f"`python bench/bench_lighthouse.py --runs {args.runs} --sides {','.join(sides)}`, {datetime.date.today().isoformat()}, "
+        f"`python bench/bench_lighthouse.py --runs {args.runs} --sides {','.join(sides)}{' --gzip-html' if args.gzip_html else ''}`, "
+        f"{datetime.date.today().isoformat()}, "
         f"Lighthouse {version}, mobile preset, {CHROMIUM}, page {PAGE}; median of {args.runs} runs per figure.",
         "",
         "| side | " + " | ".join(keys) + " |",
