@@ -38,6 +38,16 @@ def roles(make_project, body: str, selectors: tuple[str, ...] = ()) -> list[tupl
             '<img src=h><img src=p fetchpriority="{{ prio }}">', [("h", LCP), ("p", CHROME)], id="fetchpriority_from_template_code_never_lazy"
         ),
         pytest.param(
+            '<img src=h fetchpriority="high"><img src=c><img src=d>',
+            [("h", CHROME), ("c", BELOW), ("d", BELOW)],
+            id="a_prioritised_hero_holds_the_lcp_slot_the_next_image_is_below",
+        ),
+        pytest.param(
+            '<nav><img src=l fetchpriority="high"></nav><img src=h><img src=b>',
+            [("l", CHROME), ("h", LCP), ("b", BELOW)],
+            id="a_prioritised_image_in_the_chrome_leaves_the_slot_to_the_hero",
+        ),
+        pytest.param(
             "<aside><img src=avatar></aside><main><img src=help><img src=b></main>",
             [("avatar", CHROME), ("help", LCP), ("b", BELOW)],
             id="a_sidebar_is_chrome_beside_the_content_not_before_it",  # django-jazzmin's admin, seen in Chromium

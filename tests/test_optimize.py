@@ -84,5 +84,8 @@ def test_optimize_on_a_copy_of_the_example_leaves_sources_untouched(tmp_path: Pa
     dash = next(p for p in verdict["pages"] if p["name"] == "dashboard/admin_dashboard.html")
     assert (dash["before"]["css"], dash["after"]["css"]) == (23, 2)  # 22 bundled into one, the print stylesheet stays
     assert dash["after"]["eager_img"] <= 3 < dash["before"]["eager_img"]
+    # The rewrite gave the hero fetchpriority="high" and lazy-loaded the charts after it: the audit of
+    # the rewritten page must agree (it used to take the first chart for the LCP and warn lcp-lazy).
+    assert [f["code"] for f in dash["findings"] if f["code"] == "lcp-lazy"] == []
     assert (tmp_path / "out/templates/base.html").read_text().count('{% bundle "css" %}') == 1
     assert list((tmp_path / "out/static/assetopt").glob("*.css.br"))

@@ -3,7 +3,8 @@
 Rules (``design.md`` decision 8), applied to a page's items in document order:
 - ``chrome``: inside ``<header>``, ``<nav>`` or ``<aside>`` (a sidebar sits beside the content: its
   avatar is not the page's first content image), a site's logo (``logo``/``brand`` in its src, class, id
-  or alt: the login page's logo sits in neither), or marked ``fetchpriority="high"``: stays eager.
+  or alt: the login page's logo sits in neither), or marked ``fetchpriority="high"``: stays eager
+  (a prioritised image outside the chrome also holds the first content slot: the one after it is not the LCP).
 - ``lcp``: the first other image of the page (of each exclusive ``{% if %}`` branch; see
   ``image_roles``): the likely Largest Contentful Paint element. It stays
   eager and should get ``fetchpriority="high"``; lazy-loading it delays the paint users wait for.
@@ -84,8 +85,14 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
         src = (tag.get("src") or "").strip()
         if fetches_nothing(tag):
             role = CHROME
-        elif key in eager or "header" in stack or "nav" in stack or "aside" in stack or is_logo(tag) or prioritised(tag):
+        elif key in eager or "header" in stack or "nav" in stack or "aside" in stack or is_logo(tag):
             role = CHROME
+        elif prioritised(tag):
+            # The author's (or an earlier rewrite's) LCP: eager, and it holds the content slot, so the
+            # image after it is not taken for the LCP (a rewrite would otherwise prioritise a second
+            # image, and the audit of the rewritten page would call the lazy one the LCP).
+            role = CHROME
+            content.append(pi)
         elif src in eager_srcs:
             role = eager_srcs[src]
             content.append(pi)
