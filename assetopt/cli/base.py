@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -16,9 +16,18 @@ from .. import __version__
 from ..config import load_config
 from ..errors import AssetoptError
 
-__all__ = ["cli", "project_options", "progress_bar", "step_progress", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
+__all__ = ["cli", "project_options", "folder_option", "progress_bar", "step_progress", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def folder_option(flag: str, help: str) -> Callable[[F], F]:
+    """A ``--flag DIR`` option naming a folder (``Path``, default None): every command's ``--out``,
+    ``--work``, ``--shots`` the same way, each with its own help."""
+    return click.option(flag, flag.lstrip("-"), type=click.Path(file_okay=False, path_type=Path), default=None, help=help)
 
 
 class _Group(click.Group):

@@ -8,18 +8,12 @@ import click
 
 from ..config import Config
 from ..io.project import Project
-from .base import cli, project_options
+from .base import cli, folder_option, project_options
 
 
 @cli.command()
 @project_options
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output static root (default: out in the config, else build/).",
-)
+@folder_option("--out", "Output static root (default: out in the config, else build/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Parallel workers for compression (default: all cores).")
 @click.option("--no-precompress", is_flag=True, help="Skip the .gz/.br siblings.")
 @click.option("--no-minify", is_flag=True, help="Join without minifying (to debug a bundle).")

@@ -8,26 +8,14 @@ import click
 
 from ..config import Config
 from ..io.project import display_path
-from .base import cli, project_options
+from .base import cli, folder_option, project_options
 from .browser_args import browser_args
 
 
 @cli.command()
 @project_options
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The built static root holding assetopt-manifest.json (default: out in the config; STATIC_ROOT under manage.py).",
-)
-@click.option(
-    "--work",
-    "work",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the page snapshots and first-paint screenshots go (default: <cache_dir>/critical, never a served folder).",
-)
+@folder_option("--out", "The built static root holding assetopt-manifest.json (default: out in the config; STATIC_ROOT under manage.py).")
+@folder_option("--work", "Where the page snapshots and first-paint screenshots go (default: <cache_dir>/critical, never a served folder).")
 @click.option(
     "--settings",
     "settings_module",

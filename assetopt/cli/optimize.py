@@ -9,20 +9,14 @@ import click
 
 from ..config import Config
 from ..io.project import display_path
-from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 from .verify import verify_report
 
 
 @cli.command()
 @project_options
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the rewritten templates and the built static root go (default: out in the config, else build/).",
-)
+@folder_option("--out", "Where the rewritten templates and the built static root go (default: out in the config, else build/).")
 @click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the verdict as JSON.")
 @click.option("--report", "report", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a self-contained HTML report.")

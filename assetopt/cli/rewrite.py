@@ -13,7 +13,7 @@ from ..config import Config
 from ..errors import RewriteRefused
 from ..io.fs import write_atomic
 from ..io.project import Project
-from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 
 
@@ -40,13 +40,7 @@ def _colour_diff(text: str) -> str:
 @click.option("--diff", "mode", flag_value="diff", default=True, help="Show a unified diff and a summary (default). Writes nothing.")
 @click.option("--check", "mode", flag_value="check", help="Exit 1 when any rewrite is pending (CI, pre-commit). Writes nothing.")
 @click.option("--write", "mode", flag_value="write", help="Apply in place, all or nothing, after compiling every result with Django.")
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write a rewritten copy of the template dirs into DIR; sources untouched.",
-)
+@folder_option("--out", "Write a rewritten copy of the template dirs into DIR; sources untouched.")
 @click.option(
     "--only",
     "only",

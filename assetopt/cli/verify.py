@@ -13,7 +13,7 @@ from ..config import Config
 from ..errors import AssetoptError
 from ..io.fs import write_atomic
 from ..io.project import Project, display_path
-from .base import EXIT_FINDINGS, cli, project_options, step_progress
+from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import base_url_option, browser_options
 
 if TYPE_CHECKING:
@@ -70,12 +70,9 @@ def verify_report(verdict: Verdict, report: Path | None, json_path: Path | None,
     default=None,
     help="Write a self-contained HTML report with before/after charts.",
 )
-@click.option(
+@folder_option(
     "--out",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.",
+    "The built static root the project serves now (default: out in the config); its assetopt-manifest.json says what each {% bundle %} fetches.",
 )
 @browser_options(
     browser="Also measure the baseline's pages now in headless Chromium and compare with the measurements stored by `audit --browser`.",
@@ -85,13 +82,7 @@ def verify_report(verdict: Verdict, report: Path | None, json_path: Path | None,
     no_throttle="--browser: skip the Fast 3G runs.",
 )
 @base_url_option("--browser: measure the pages on this running site (default: the base URL the baseline was measured on, if any).")
-@click.option(
-    "--shots",
-    "shots",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).",
-)
+@folder_option("--shots", "--browser: where the screenshots now and the diff images go (default: BASELINE-stem.verify-shots/ beside the baseline).")
 def verify(
     config: Config,
     baseline: Path | None,
