@@ -65,8 +65,9 @@ def optimize_image(data: bytes, suffix: str, *, quality: int = DEFAULT_QUALITY) 
 
 
 def modern_variants(data: bytes, suffix: str, quality: int = DEFAULT_QUALITY) -> dict[str, bytes]:
-    """``{".webp": ..., ".avif": ...}`` for a JPEG/PNG/still GIF, each only when smaller than the
-    optimized original (AVIF only when this Pillow has it). Empty for anything else or on error."""
+    """``{".avif": ...}`` for a JPEG (``{".webp": ...}`` when this Pillow has no AVIF), ``{".webp": ...}``
+    (lossless) for a PNG/still GIF, only when smaller than the optimized original. Empty for anything
+    else or on error."""
     return optimize_with_variants(data, suffix, quality=quality)[1]
 
 

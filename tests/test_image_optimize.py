@@ -21,6 +21,8 @@ from assetopt.build import BuildOptions, build
 from assetopt.errors import ConfigError
 
 QUALITY = 82
+# A JPEG's one modern copy: AVIF, or WebP from a Pillow without AVIF (imaging/encode.py)
+PHOTO_EXT = ".avif" if features.check("avif") else ".webp"
 GPS_IFD, MAKE, MODEL, ORIENTATION = 0x8825, 0x010F, 0x0110, 0x0112
 
 
@@ -161,13 +163,22 @@ def test_modern_variants_decode_with_the_same_size_and_are_smaller_than_the_opti
     source = camera_jpeg()
     optimized = images.optimize_image(source, ".jpg", quality=QUALITY).data
     variants = images.modern_variants(source, ".jpg", QUALITY)
-    expected = {".webp", ".avif"} if features.check("avif") else {".webp"}
-    assert set(variants) == expected
+    assert set(variants) == {PHOTO_EXT}  # never both: every browser that shows AVIF shows WebP
     for suffix, data in variants.items():
         with Image.open(io.BytesIO(data)) as im:
             assert im.format == suffix[1:].upper()
         assert decoded(data).size == (480, 320)
         assert len(data) < len(optimized)
+
+
+def test_a_jpeg_gets_lossy_webp_only_from_a_pillow_without_avif():
+    from assetopt.imaging.encode import _modern
+
+    shown = decoded(camera_jpeg())
+    assert set(_modern(shown, "JPEG", QUALITY, None, avif=False)) == {".webp"}
+    assert set(_modern(shown, "JPEG", QUALITY, None, avif=True)) == {".avif"}
+    with Image.open(io.BytesIO(_modern(shown, "JPEG", QUALITY, None, avif=False)[".webp"])) as im:
+        assert im.format == "WEBP" and im.size == (480, 320)
 
 
 def test_a_png_gets_only_a_lossless_webp():
@@ -224,7 +235,7 @@ def test_build_optimizes_images_in_the_output_and_writes_variants_beside_them(ma
     assert images.image_size(out / "img/photo.jpg") == (320, 480)
     assert (out / "img/anim.gif").read_bytes() == GOOD["img/anim.gif"]
     assert (out / "img/logo.svg").read_bytes() == GOOD["img/logo.svg"]
-    photo_variants = ("img/photo.webp", "img/photo.avif") if features.check("avif") else ("img/photo.webp",)
+    photo_variants = (f"img/photo{PHOTO_EXT}",)
     assert result.images.variants["img/photo.jpg"] == photo_variants
     for name in photo_variants:
         assert decoded((out / name).read_bytes()).size == (320, 480)
@@ -256,23 +267,22 @@ def test_a_broken_image_is_a_warning_naming_it_and_the_build_goes_on(make_projec
     (warning,) = result.warnings
     assert warning.path == name and words in warning.message
     assert (tmp_path / "out" / name).read_bytes() == bad  # copied as it is
-    assert result.images.optimized == 2 and (tmp_path / "out/img/photo.webp").is_file()
+    assert result.images.optimized == 2 and (tmp_path / f"out/img/photo{PHOTO_EXT}").is_file()
     assert tree(tmp_path / "static") == sources
 
 
 def test_a_variant_name_taken_by_a_source_or_shared_by_two_images_is_skipped_with_a_warning(make_project, tmp_path: Path):
-    mine = encode(photo(seed=9), "WEBP")
-    project = make_project(static={"a/photo.jpg": camera_jpeg(), "a/photo.webp": mine, "b/pic.jpg": camera_jpeg(), "b/pic.png": palette_png()})
-    result = build(project, BuildOptions(out=tmp_path / "out"))
+    mine = encode(photo(seed=9), PHOTO_EXT[1:].upper())
+    still_gif = encode(photo(seed=4).quantize(64), "GIF")  # a still GIF gets a lossless WebP, like a PNG
+    static = {"a/photo.jpg": camera_jpeg(), f"a/photo{PHOTO_EXT}": mine, "b/pic.gif": still_gif, "b/pic.png": palette_png()}
+    result = build(make_project(static=static), BuildOptions(out=tmp_path / "out"))
     out = tmp_path / "out"
-    assert (out / "a/photo.webp").read_bytes() == mine  # the source's own file, never overwritten
-    assert not (out / "b/pic.webp").exists() and not (out / "b/pic.avif").exists()
+    assert (out / f"a/photo{PHOTO_EXT}").read_bytes() == mine  # the source's own file, never overwritten
+    assert not (out / "b/pic.webp").exists()
     messages = {(w.path, w.message) for w in result.warnings}
-    assert ("a/photo.jpg", "no .webp variant: a/photo.webp is a source file") in messages
-    assert ("b/pic.jpg", "no .webp variant: b/pic.webp would also be the variant of b/pic.png") in messages
-    assert "b/pic.jpg" not in result.images.variants and result.images.variants.get("a/photo.jpg", ()) == (
-        ("a/photo.avif",) if features.check("avif") else ()
-    )
+    assert ("a/photo.jpg", f"no {PHOTO_EXT} variant: a/photo{PHOTO_EXT} is a source file") in messages
+    assert ("b/pic.gif", "no .webp variant: b/pic.webp would also be the variant of b/pic.png") in messages
+    assert "b/pic.gif" not in result.images.variants and "a/photo.jpg" not in result.images.variants
 
 
 def test_images_false_copies_images_as_they_are(make_project, tmp_path: Path):
@@ -290,7 +300,7 @@ def test_build_options_images_false_wins_over_the_config(make_project, tmp_path:
 def test_a_stale_variant_is_removed_when_its_image_changes(make_project, tmp_path: Path):
     out = tmp_path / "out"
     build(make_project(static={"img/photo.jpg": camera_jpeg()}), BuildOptions(out=out))
-    assert (out / "img/photo.webp").is_file()
+    assert (out / f"img/photo{PHOTO_EXT}").is_file()
     small = encode(photo(), "JPEG", quality=30)  # not re-encoded: under 95 % is out of reach
     result = build(make_project(static={"img/photo.jpg": small}), BuildOptions(out=out))
     assert (out / "img/photo.jpg").read_bytes() == small

@@ -31,7 +31,8 @@ from assetopt.rewrite.edits import apply_edits
 from assetopt.rewrite.images import plan_images
 from assetopt.templates.model import parse_template
 
-MODERN = (".webp", ".avif") if features.check("avif") else (".webp",)
+# A JPEG's full-size modern copy: AVIF only, WebP from a Pillow without AVIF (imaging/encode.py)
+MODERN = (".avif",) if features.check("avif") else (".webp",)
 # A JPEG's srcset copies are made in AVIF only, not WebP (imaging/resize.py, bench/RESULTS.md "Responsive widths")
 WIDTH_MODERN = (".avif",) if features.check("avif") else ()
 STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
@@ -141,8 +142,10 @@ def test_the_manifest_records_each_image_with_its_candidates(tmp_path: Path):
     assert entry["bytes"] == (tmp_path / "out/img/wide.jpg").stat().st_size
     jpeg = entry["candidates"]["image/jpeg"]
     assert [(c["name"], c["width"]) for c in jpeg] == [("img/wide.jpg", 1000), ("img/wide.600w.jpg", 600), ("img/wide.300w.jpg", 300)]
-    assert [(c["name"], c["width"]) for c in entry["candidates"]["image/webp"]] == [("img/wide.webp", 1000)]
-    if features.check("avif"):
+    if not features.check("avif"):
+        assert [(c["name"], c["width"]) for c in entry["candidates"]["image/webp"]] == [("img/wide.webp", 1000)]
+    else:
+        assert "image/webp" not in entry["candidates"]  # every browser that shows AVIF shows WebP
         assert [(c["name"], c["width"]) for c in entry["candidates"]["image/avif"]] == [
             ("img/wide.avif", 1000),
             ("img/wide.600w.avif", 600),
@@ -228,14 +231,14 @@ def test_picture_prints_a_source_per_modern_format_and_a_srcset_keeping_every_at
     build(project(site.root, image_widths=(300, 600)), BuildOptions(out=site.root / "out"))
     out = site.root / "out"
     sizes = "(max-width: 1000px) 100vw, 1000px"
-    # each <source> lists, per width, the smallest file its browsers can show: no WebP copies of a JPEG
-    # are made, so the WebP list takes the JPEG copies; the full-size AVIF competes with the WebP
-    webp = "/static/img/wide.300w.jpg 300w, /static/img/wide.600w.jpg 600w, /static/img/wide.webp 1000w"
-    sources = ""
+    # each <source> lists, per width, the smallest file its browsers can show. With AVIF: its copies
+    # (each kept only under the JPEG of its width) and no WebP <source>, which would offer exactly the
+    # <img>'s JPEGs. Without: the WebP list takes the JPEG copies (no WebP copies of a JPEG are made).
     if ".avif" in MODERN:
-        full = min(("img/wide.avif", "img/wide.webp"), key=lambda n: (out / n).stat().st_size)
-        sources += f'<source type="image/avif" srcset="{srcset("img/wide", ".avif", (300, 600), 1000).replace("/static/img/wide.avif", "/static/" + full)}" sizes="{sizes}">'
-    sources += f'<source type="image/webp" srcset="{webp}" sizes="{sizes}">'
+        sources = f'<source type="image/avif" srcset="{srcset("img/wide", ".avif", (300, 600), 1000)}" sizes="{sizes}">'
+    else:
+        webp = "/static/img/wide.300w.jpg 300w, /static/img/wide.600w.jpg 600w, /static/img/wide.webp 1000w"
+        sources = f'<source type="image/webp" srcset="{webp}" sizes="{sizes}">'
     img = PLAIN[:-1] + f' srcset="{srcset("img/wide", ".jpg", (300, 600), 1000)}" sizes="{sizes}">'
     assert site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}") == "\n<picture>" + sources + img + "</picture>"
     # every URL names a file of the build
@@ -441,8 +444,8 @@ def test_collectstatic_optimizes_hashes_the_variants_and_the_tag_serves_them(tmp
         expected = {"img/wide.jpg"} | {f"img/wide{s}" for s in MODERN} | {f"img/wide.{w}w{s}" for w in (300, 600) for s in (".jpg", *WIDTH_MODERN)}
         assert expected <= set(paths)
         urls = re.findall(r"/static/([^\s\"]+)", html)
-        # hashed names of the build's files; the full-size AVIF only when it beats the WebP (smooth pixels: not always)
-        assert {paths[n] for n in expected - {"img/wide.avif"}} <= set(urls) <= {paths[n] for n in expected}
+        # the hashed names of the build's files, every one of them
+        assert set(urls) == {paths[n] for n in expected}
         for url in urls:
             assert re.search(r"\.[0-9a-f]{12}\.", url) and (root / url).is_file(), url
         # the shipped JPEG is the optimized one, hashed by its own bytes

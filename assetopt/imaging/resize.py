@@ -20,7 +20,7 @@ __all__: list[str] = []
 # beat the JPEG copy of its width in 6 of 31 tries on the example; with them, a browser showing AVIF
 # fetches 1 KB less of the 1,048 KB its 480 px slots take, for 0.9 s more of the 9.8 s CPU its images
 # cost (bench_images.py --widths, with and without --webp-widths; bench/RESULTS.md "Responsive
-# widths"). The full-size WebP is still made; {% picture %} lists the JPEG copies in its <source>.
+# widths"). Nor is a full-size lossy WebP (encode.py): {% picture %} lists the JPEG copies in its <source>.
 _LOSSY_WIDTH_FORMATS = frozenset({".avif"})
 
 
