@@ -194,17 +194,25 @@ def rewrite(
 
 
 def _cache_facts(config: Config, settings_module: str | None) -> Any:
-    """The config's declarations; with --settings also what the Django project says (a child process)."""
+    """The config's declarations; with --settings also what the Django project says (a child process).
+    Settings that import but cannot tell (an app's ``ready()`` fails...): one warning line, and the
+    declarations alone, the safe default (custom tags refused, unknown names keyed per user and URL)."""
+    from ..errors import FactsUnavailable
     from ..templates.cache_reads import CacheFacts
 
+    declared = CacheFacts(user_context=config.user_context, constants=config.constants)
     if not settings_module:
-        return CacheFacts(user_context=config.user_context, constants=config.constants)
+        return declared
     from ..verify.cache_check import cache_facts
     from .browser_args import cache_check_args
 
     found = cache_check_args(config, settings_module)
     assert found is not None
-    return cache_facts(config, *found)
+    try:
+        return cache_facts(config, *found)
+    except FactsUnavailable as exc:
+        click.secho(f"warning: {exc}", fg="yellow", err=True)
+        return declared
 
 
 def _print_cache_suggestions(project: Project, facts: Any) -> None:
