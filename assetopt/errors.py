@@ -19,6 +19,7 @@ __all__ = [
     "BundleSpecError",
     "BuildError",
     "RewriteRefused",
+    "FactsUnavailable",
     "ManifestError",
     "StaticReferenceError",
     "CompressError",
@@ -99,6 +100,11 @@ class BuildError(AssetoptError):
 
 class RewriteRefused(AssetoptError):
     """``--write`` refused: a rewritten template would not compile. Nothing was written."""
+
+
+class FactsUnavailable(AssetoptError):
+    """The Django settings import, but what they say about the templates (context processors, tag
+    libraries) could not be gathered: an app's ``ready()`` or a processor's import failed."""
 
 
 class ManifestError(AssetoptError):

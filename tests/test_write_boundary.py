@@ -109,3 +109,22 @@ def test_a_file_outside_the_projects_template_dirs_is_never_written(site: Path, 
     assert "mine.html" in audit.output and "lib/page.html" not in audit.output
     assert "lib/page.html" in run("audit", "--project", ".", "--include-app-templates").output
     assert os.access(lib / "lib" / "base.html", os.R_OK)
+
+
+def test_a_project_name_linking_out_over_a_library_template_is_refused_with_exit_1(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """templates/page.html links out of its template dir, so the name resolves to the library's
+    page.html: planned, but --write refuses it before anything is written, the undo patch included,
+    and the refusal is a finding (exit 1), not a crash (exit 2)."""
+    lib = tmp_path_factory.mktemp("site-packages") / "app" / "templates"
+    lib.mkdir(parents=True)
+    (lib / "page.html").write_text(BASE)
+    shared = tmp_path_factory.mktemp("shared") / "page.html"
+    shared.write_text(BASE)
+    (site / "templates" / "page.html").symlink_to(shared)
+    (site / "pyproject.toml").write_text(f"[tool.assetopt]\nlibrary_templates = [{str(lib)!r}]\n")
+    before = (tree_hashes(site), tree_hashes(lib), shared.read_text())
+    result = run("rewrite", "--write", "--project", ".")
+    assert result.exit_code == 1, result.output
+    assert f"error: nothing written: {lib / 'page.html'} is not a file of the project's own template dirs" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert (tree_hashes(site), tree_hashes(lib), shared.read_text()) == before  # base.html and the undo patch too

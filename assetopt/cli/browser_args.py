@@ -7,7 +7,7 @@ it serves itself) measures a running site instead (``base_url_option``, ``base_u
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -15,6 +15,7 @@ import click
 
 from ..config import Config
 from ..errors import AssetoptError
+from ..screens import SCREENS, Screen
 from .base import UNDER_DJANGO
 
 if TYPE_CHECKING:
@@ -102,15 +103,18 @@ def with_layout(
     return replace(base, layout=layout)
 
 
-def layout_line(ctx: RewriteContext, changes: list[Any]) -> str | None:
-    """What the layout pass did, for the run's summary; None without one."""
+def layout_line(ctx: RewriteContext, changes: list[Any], screens: Sequence[Screen] = SCREENS) -> str | None:
+    """What the layout pass did, for the run's summary; None without one. ``screens``: those the pass
+    loads each page at (``screens.SCREENS``), named by width."""
     if ctx.layout is None:
         return None
     tags = {key for page in ctx.layout.pages for key in page.images}
     written = sum(1 for c in changes for e in c.edits if e.reason.startswith("sizes from the layout"))
+    widths = [str(s.width) for s in screens]
+    at = widths[0] if len(widths) == 1 else f"{', '.join(widths[:-1])} and {widths[-1]}"
     return (
         f"layout: {len(tags)} <img> tag(s) measured on {len(ctx.layout.pages)} page(s) in Chromium {ctx.layout.chromium} "
-        f"at 412 and 1350 px; sizes written on {written}, lazy/eager/fetchpriority from where they rendered"
+        f"at {at} px; sizes written on {written}, lazy/eager/fetchpriority from where they rendered"
     )
 
 

@@ -115,7 +115,7 @@ def rewrite(
       assetopt rewrite --browser --settings mysite.settings --url / --url shop:product:1 --user demo
 
     Exit codes: 0 ok (or nothing to do), 1 --check found work / a rewrite would break / a
-    template could not be read, 2 usage error.
+    template could not be read / --write refused a file, 2 usage error.
     """
     from dataclasses import replace
 
@@ -159,9 +159,11 @@ def rewrite(
         click.secho(f"error: {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""), fg="red", err=True)
     failed = bool(result.broken or result.problems)
     if out is not None or mode == "write":
-        # The undo patch first: a run killed between two template writes can still be undone.
-        undo = _save_undo(project, result) if out is None and not result.broken else None
         try:
+            # The undo patch first: a run killed between two template writes can still be undone. It
+            # asks write_targets where each change goes, which refuses (nothing written yet, the patch
+            # neither) a file outside the project's own template dirs: the same finding as below.
+            undo = _save_undo(project, result) if out is None and not result.broken else None
             written = write_changes(result, project, out.resolve() if out is not None else None)
         except RewriteRefused as exc:  # a finding the user must fix (design.md: exit 1), not a usage error
             click.secho(f"error: {exc}", fg="red", err=True)
@@ -194,17 +196,25 @@ def rewrite(
 
 
 def _cache_facts(config: Config, settings_module: str | None) -> Any:
-    """The config's declarations; with --settings also what the Django project says (a child process)."""
+    """The config's declarations; with --settings also what the Django project says (a child process).
+    Settings that import but cannot tell (an app's ``ready()`` fails...): one warning line, and the
+    declarations alone, the safe default (custom tags refused, unknown names keyed per user and URL)."""
+    from ..errors import FactsUnavailable
     from ..templates.cache_reads import CacheFacts
 
+    declared = CacheFacts(user_context=config.user_context, constants=config.constants)
     if not settings_module:
-        return CacheFacts(user_context=config.user_context, constants=config.constants)
+        return declared
     from ..verify.cache_check import cache_facts
     from .browser_args import cache_check_args
 
     found = cache_check_args(config, settings_module)
     assert found is not None
-    return cache_facts(config, *found)
+    try:
+        return cache_facts(config, *found)
+    except FactsUnavailable as exc:
+        click.secho(f"warning: {exc}", fg="yellow", err=True)
+        return declared
 
 
 def _print_cache_suggestions(project: Project, facts: Any) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import AssetoptError, TemplateError
+from ..errors import AssetoptError, FactsUnavailable, TemplateError
 from ..io.project import Project
 from ..rewrite.context import RewriteContext, context_from_config
 from ..templates.cache_fragments import cache_name
@@ -60,7 +60,7 @@ def _run_child(request: Mapping[str, Any], settings_module: str, pythonpath: Pat
         answer = None
     if proc.returncode != 0 or not isinstance(answer, dict):
         if isinstance(answer, dict) and isinstance(answer.get("error"), str):
-            raise AssetoptError(f"the cache check with Django ({settings_module}): {answer['error']}")
+            raise AssetoptError(answer["error"])  # the child's message names the flag and what to do
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise AssetoptError(
             f"the cache check with Django ({settings_module}) failed:\n{tail}", hint="check --settings MODULE (importable from the project dir)"
@@ -69,8 +69,15 @@ def _run_child(request: Mapping[str, Any], settings_module: str, pythonpath: Pat
 
 
 def cache_facts(config: Config, settings_module: str, pythonpath: Path) -> CacheFacts:
-    """The config's declarations plus what the project's settings say (context processors, tags)."""
+    """The config's declarations plus what the project's settings say (context processors, tags).
+    Raises ``FactsUnavailable`` when the settings import but Django cannot be set up with them, or the
+    facts cannot be read; ``AssetoptError`` when the settings module cannot be imported."""
     answer = _run_child({"op": "facts"}, settings_module, pythonpath)
+    if "unavailable" in answer:
+        raise FactsUnavailable(
+            f"--settings {settings_module}: the cache facts could not be gathered ({answer['unavailable']})",
+            hint="{% cache %} rules are planned as without settings: custom tags refused, names from context processors keyed per user and URL",
+        )
     return CacheFacts(
         user_context=config.user_context,
         constants=config.constants,

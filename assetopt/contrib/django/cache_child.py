@@ -1,11 +1,15 @@
 """The child process of ``verify/cache_render.py``: facts about cache fragments from the project's settings.
 
 Run as ``python -m assetopt.contrib.django.cache_child`` with a JSON request on stdin; answers JSON on
-stdout (``{"error": message}`` and exit 1 for a problem the user can fix). Two operations:
+stdout (``{"error": message}`` and exit 1 for a problem the user can fix: a settings module that cannot
+be imported, an unknown --user or --url). Two operations:
 
 - ``"facts"``: which names the configured context processors provide and which custom tags take the
   context (``takes_context=True``, or a hand-written tag whose Node sees the whole context), for the
-  static analysis (``templates.cache_reads.CacheFacts``).
+  static analysis (``templates.cache_reads.CacheFacts``). Needs no app but the ones the templates use
+  (no auth, sessions or contenttypes). When Django cannot be set up with the settings (an app's
+  ``ready()`` fails) or the facts cannot be read, the answer is ``{"unavailable": "Error: message"}``:
+  the caller plans without them.
 - ``"probe"``: render pages as each identity (anonymous, then each username, ``force_login``) with
   Django's ``{% cache %}`` node replaced by one that caches nothing and records, for every fragment
   rendered, its template, line, name, cache alias, the values of its key (``str()`` of each vary-on, as
@@ -19,11 +23,14 @@ The project's settings live only in this process; the caller compares the record
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import os
 import sys
 from collections.abc import Mapping
 from typing import Any
+
+import django
 
 from .render_child import PLAIN_STATIC_STORAGE, _ChildError, _resolve, answer_one_request
 
@@ -32,13 +39,24 @@ __all__ = ["main"]
 _DJANGO_BACKEND = "django.template.backends.django.DjangoTemplates"
 
 
-def _setup(request: Mapping[str, Any]) -> None:
+def _import_settings(request: Mapping[str, Any]) -> None:
+    """Import the settings module (before Django does): failing that, the user must name another one."""
     for p in reversed(request["pythonpath"]):
         sys.path.insert(0, p)
-    os.environ["DJANGO_SETTINGS_MODULE"] = request["settings"]
-    import django
+    module = request["settings"]
+    os.environ["DJANGO_SETTINGS_MODULE"] = module
+    try:
+        importlib.import_module(module)
+    except Exception as exc:  # noqa: BLE001 - the user's settings: whatever stops them importing is theirs to fix
+        raise _ChildError(
+            f"--settings {module}: cannot import the settings module from {os.pathsep.join(request['pythonpath'])} ({_one_line(exc)}); "
+            "pass a settings module importable from the project dir (--settings mysite.settings), or set pythonpath in [tool.assetopt]"
+        ) from None
 
-    django.setup()
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _tag_kind(compile_func: Any) -> str:
@@ -53,7 +71,7 @@ def _tag_kind(compile_func: Any) -> str:
 
 
 def _facts() -> dict[str, Any]:
-    from django.contrib.auth.models import AnonymousUser
+    from django.apps import apps
     from django.template import engines
     from django.test import RequestFactory
 
@@ -69,7 +87,10 @@ def _facts() -> dict[str, Any]:
         for dotted in engine.context_processors:
             processor = import_string(dotted)
             req = RequestFactory().get("/")
-            req.user = AnonymousUser()
+            if apps.is_installed("django.contrib.auth"):  # a project may do without it (its models need contenttypes)
+                from django.contrib.auth.models import AnonymousUser
+
+                req.user = AnonymousUser()
             req.session = {}  # type: ignore[assignment]
             try:
                 names = processor(req)
@@ -200,8 +221,15 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _answer(request: dict[str, Any]) -> Any:
-    _setup(request)
-    return _facts() if request["op"] == "facts" else _probe(request)
+    _import_settings(request)
+    if request["op"] != "facts":
+        django.setup()
+        return _probe(request)
+    try:
+        django.setup()
+        return _facts()
+    except Exception as exc:  # noqa: BLE001 - the project's code (an app's ready(), a processor's import): the caller plans without the facts
+        return {"unavailable": _one_line(exc)}
 
 
 def main() -> None:
