@@ -261,7 +261,7 @@ class BrowserBaseline:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> BrowserBaseline:
         """A stored section, its pages already checked to be mappings with a url and a measure
-        (``browser.measure.read_baseline`` says what is wrong otherwise)."""
+        (``browser.baseline.read_baseline`` says what is wrong otherwise)."""
 
         def text(key: str) -> str | None:
             value = raw.get(key)
