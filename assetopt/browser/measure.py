@@ -92,7 +92,7 @@ def _measure_pages(
     """Measure each ``(spec, path, template, address)`` in a fresh context with a screenshot
     ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``): the one loop
     both ways of getting a page (rendered snapshots, a running site) share, so they measure alike."""
-    from .chromium import summarize
+    from .page_measure import summarize
     from .snapshots import shot_stem
 
     pages: list[BaselinePage] = []
