@@ -95,3 +95,26 @@ def test_bench_cost_runs_every_side_with_this_checkouts_assetopt(tmp_path: Path)
     for i, side in enumerate(("CLI", "CLI --no-images", "collectstatic, assetopt hook")):
         _cmds, env, _static = bench_cost._side_commands(side, tmp_path / str(i))
         assert str(repo) in env["PYTHONPATH"].split(os.pathsep), side
+
+
+# Font Awesome's own regular face: a real TTF and its WOFF2, as the example ships them.
+WEBFONTS = Path(__file__).resolve().parents[1] / "static_src/vendor/fontawesome/webfonts"
+
+
+def test_a_ttf_with_a_woff2_beside_it_gets_fast_brotli_and_one_without_the_best(make_project):
+    ttf, woff2 = (WEBFONTS / "fa-regular-400.ttf").read_bytes(), (WEBFONTS / "fa-regular-400.woff2").read_bytes()
+    project = make_project(templates={"page.html": "<p>fonts</p>\n"}, static={"f/a.ttf": ttf, "f/a.woff2": woff2, "g/a.ttf": ttf})
+    out = project.config.project / "out"
+    build(project, BuildOptions(out=out, jobs=1))
+    # Every browser that takes brotli reads WOFF2: f/a.ttf's .br is fetched only where a stylesheet
+    # names the TTF alone, so brotli 5; g/a.ttf has no WOFF2 beside it, so it is what browsers get.
+    assert (out / "f/a.ttf.br").read_bytes() == brotli.compress(ttf, quality=5)
+    assert (out / "g/a.ttf.br").read_bytes() == brotli.compress(ttf, quality=11)
+    assert (out / "f/a.ttf.gz").is_file() and not (out / "f/a.woff2.br").exists()
+
+
+def test_fallback_fonts_are_the_legacy_faces_with_a_woff2_of_the_same_name_in_the_same_folder():
+    from assetopt.text.compress import fallback_fonts
+
+    names = ["a/x.ttf", "a/x.woff2", "a/y.OTF", "a/y.woff2", "a/z.eot", "b/z.woff2", "a/w.woff", "a/w.woff2", "a/v.ttf", "a/v.ttf.woff2"]
+    assert fallback_fonts(names) == {"a/x.ttf", "a/y.OTF"}

@@ -318,6 +318,19 @@ def test_collectstatic_removes_siblings_an_earlier_version_left_beside_unhashed_
     assert not stale.exists() and storage.last_precompress.removed == 1
 
 
+def test_collectstatic_gives_a_ttf_with_a_woff2_beside_it_fast_brotli_under_its_hashed_name(site: Site):
+    import brotli
+
+    webfonts = Path(__file__).resolve().parents[1] / "static_src/vendor/fontawesome/webfonts"
+    ttf = (webfonts / "fa-regular-400.ttf").read_bytes()
+    write(site.static, {"fonts/fa.ttf": ttf, "fonts/fa.woff2": (webfonts / "fa-regular-400.woff2").read_bytes(), "solo/fa.ttf": ttf})
+    site.collect()
+    staticfiles = json.loads((site.root / "staticfiles.json").read_text())["paths"]
+    # the hashed names differ (fa.<hash>.ttf, fa.<hash>.woff2): the pair is found by the logical names
+    assert (site.root / (staticfiles["fonts/fa.ttf"] + ".br")).read_bytes() == brotli.compress(ttf, quality=5)
+    assert (site.root / (staticfiles["solo/fa.ttf"] + ".br")).read_bytes() == brotli.compress(ttf, quality=11)
+
+
 def test_a_cli_build_with_the_same_cache_warms_collectstatic_precompression(site: Site, tmp_path: Path):
     from assetopt.build import BuildOptions, build
     from assetopt.contrib.django.project import config_from_settings

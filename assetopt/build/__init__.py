@@ -28,6 +28,7 @@ from ..io.lock import exclusive, lock_path_for
 from ..io.project import Project
 from ..io.staticfiles import Lookup
 from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks, bundle_key
+from ..text.compress import fallback_fonts
 from ..text.css import decode_css
 from .bundle_only import bundle_only_sources
 from .images import ImageStats, optimize_images
@@ -326,7 +327,8 @@ def _precompress(
     result: BuildResult,
 ) -> None:
     """``.gz``/``.br`` beside what this build wrote (not whatever else lives under ``out``); sources
-    only bundles use get the fast brotli quality (browsers fetch them only while rolled back)."""
+    only bundles use get the fast brotli quality (browsers fetch them only while rolled back), and so
+    do TTF/OTF/EOT fonts with a WOFF2 beside them (``fallback_fonts``)."""
     out = options.out
     to_compress = [out / n for n in outputs]
     if options.copy_static:
@@ -334,8 +336,8 @@ def _precompress(
         to_compress += [out / MANIFEST_NAME] if options.write_manifest else []
     decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
     result.templates_parsed = decided.parsed
-    bundle_only = frozenset(out / p for p in decided.paths)
-    result.precompress = precompress_tree([f for f in to_compress if not f.name.endswith((".gz", ".br"))], cache, options.jobs, bundle_only)
+    fast = frozenset(out / p for p in decided.paths | fallback_fonts(rel for rel, _ in static_files))
+    result.precompress = precompress_tree([f for f in to_compress if not f.name.endswith((".gz", ".br"))], cache, options.jobs, fast)
 
 
 def _static_sources(project: Project) -> list[tuple[str, Path]]:

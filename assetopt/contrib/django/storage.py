@@ -67,6 +67,7 @@ from ...images import OPTIMIZABLE
 from ...io.cache import ContentCache
 from ...io.fs import write_if_changed
 from ...io.project import Project
+from ...text.compress import fallback_fonts
 from ...text.css import inert_spans
 from . import compress as offline_compress
 from . import conf
@@ -234,7 +235,8 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         served = {h for h in self.hashed_files.values()} | set(extra)
         files = [root / name for name in sorted(served) if not name.endswith((".gz", ".br"))]
         used = {p for bundle in built.bundles.values() for p in bundle.sources}
-        fast = frozenset(root / self.hashed_files[p] for p in bundle_only_sources(project, used, cache).paths if p in self.hashed_files)
+        fast_paths = bundle_only_sources(project, used, cache).paths | fallback_fonts(self.hashed_files)
+        fast = frozenset(root / self.hashed_files[p] for p in fast_paths if p in self.hashed_files)
         stats = precompress_tree([f for f in files if f.is_file()], cache, fast=fast)
         for name in sorted(set(self.hashed_files) - served):
             for ext in (".gz", ".br"):
