@@ -128,7 +128,7 @@ def audit(
             click.echo()
             click.echo(text)
     if section is not None:
-        from ..browser.measure import baseline_table
+        from ..verify.tables import baseline_table
 
         click.echo()
         click.echo(baseline_table(section))
@@ -136,7 +136,7 @@ def audit(
     if json_path is not None:
         shots = ""
         if section is not None:
-            from ..browser.measure import shots_dir_for
+            from ..browser.baseline import shots_dir_for
 
             shots = f" and its screenshots in {shots_dir_for(json_path)}/"
         click.echo(f"\nwrote {json_path}{shots}")
