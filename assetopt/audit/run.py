@@ -195,10 +195,11 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     index = _index(project, pages, markups, as_built)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
     self_locating = index.self_locating
+    missing = frozenset(p for p, f in index.found.items() if f.status is not Lookup.FOUND)  # never suggested for a bundle
 
     def runs_of(template: Template) -> list[Run]:
         if template.name not in runs:
-            runs[template.name] = find_runs(template, static_url, self_locating)[0]
+            runs[template.name] = find_runs(template, static_url, self_locating, missing=missing)[0]
         return runs[template.name]
 
     reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))

@@ -1,4 +1,5 @@
-"""Read the scripts the templates load and find the self-locating ones (``text.self_locating``).
+"""Read the scripts the templates load and find the self-locating ones (``text.self_locating``); list
+the stylesheets and scripts the templates load that the static dirs do not hold (never bundled).
 
 The I/O around a pure check: every classic ``<script src>`` with a static path, in every template,
 is looked up in the static dirs and read once. ``bundle_self_locating`` (glob patterns of logical
@@ -24,7 +25,7 @@ from .pool import Task, cached_map
 from .project import Project
 from .staticfiles import Lookup
 
-__all__ = ["self_locating_scripts", "read_script_facts"]
+__all__ = ["self_locating_scripts", "read_script_facts", "missing_assets"]
 
 
 def self_locating_scripts(project: Project) -> dict[str, str]:
@@ -108,7 +109,19 @@ def _read(project: Project, path: str) -> str | None:
         return None
 
 
+def missing_assets(project: Project) -> frozenset[str]:
+    """Logical paths of the stylesheets and scripts the templates load that no static dir holds (or
+    that leave them): a ``{% bundle %}`` around one would make ``assetopt build`` fail."""
+    paths = _asset_paths(project, ("css", "js"))
+    return frozenset(p for p in paths if project.static.find(p).status is not Lookup.FOUND)
+
+
 def _script_paths(project: Project) -> set[str]:
+    return _asset_paths(project, ("js",))
+
+
+def _asset_paths(project: Project, kinds: tuple[str, ...]) -> set[str]:
+    """Logical static paths of the ``<link rel=stylesheet>``/``<script src>`` (``kinds``) of every template."""
     paths: set[str] = set()
     for name in project.template_names():
         try:
@@ -116,8 +129,8 @@ def _script_paths(project: Project) -> set[str]:
         except TemplateError:
             continue  # reported by whoever reads it for real
         for item in template.items:
-            if isinstance(item, StartTag) and item.name == "script" and item.attr("src") is not None:
+            if isinstance(item, StartTag) and item.name in ("script", "link"):
                 asset = asset_of(item, template, project.config.static_url)
-                if asset is not None and asset.ref is not None and asset.ref.kind is RefKind.STATIC:
+                if asset is not None and asset.kind in kinds and asset.ref is not None and asset.ref.kind is RefKind.STATIC:
                     paths.update(asset.ref.paths)
     return paths

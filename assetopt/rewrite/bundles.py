@@ -46,14 +46,18 @@ def plan_bundles(
     emit: str = "bundle",
     self_locating: Mapping[str, str] | None = None,
     script_facts: Mapping[str, ScriptFacts] | None = None,
+    missing: frozenset[str] = frozenset(),
 ) -> TransformResult:
     """Edits wrapping every run of two or more assets; ``emit`` is "bundle" or "compressor";
     ``self_locating``: scripts that find their files by their own URL, never bundled;
-    ``script_facts``: what was read from the scripts (``templates.defer``); None defers nothing."""
+    ``script_facts``: what was read from the scripts (``templates.defer``); None defers nothing;
+    ``missing``: logical paths not in the static dirs, never bundled (the build could not join them)."""
     # inline scripts between two script runs may move after the second (``templates.rejoin``)
     rejoin = partial(plan_rejoin, template, facts=script_facts) if script_facts is not None and emit == "bundle" else None
     refusals: list[tuple[int, str]] = []
-    runs, excluded = find_runs(template, static_url, self_locating, conditional_scripts=emit == "bundle", rejoin=rejoin, refusals=refusals)
+    runs, excluded = find_runs(
+        template, static_url, self_locating, conditional_scripts=emit == "bundle", rejoin=rejoin, refusals=refusals, missing=missing
+    )
     edits: list[Edit] = []
     skips: list[Skip] = [Skip("bundles", template.path, line, f"scripts not joined across inline scripts: {why}") for line, why in refusals]
     newline = "\r\n" if "\r\n" in template.source else "\n"

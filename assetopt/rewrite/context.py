@@ -53,6 +53,9 @@ class RewriteContext:
     emails: frozenset[str] = frozenset()
     # logical path -> why that script finds its files by its own URL (never bundled; io.scripts)
     self_locating: Mapping[str, str] = field(default_factory=dict)
+    # logical paths of stylesheets/scripts the templates load that the static dirs do not hold
+    # (io.scripts): never bundled, the build could not join them
+    missing_static: frozenset[str] = frozenset()
     # logical path -> what was read from that script (io.scripts): why it cannot be deferred, the names
     # it spells. None (not read at all) defers nothing: a run whose files were not read stays blocking
     script_facts: Mapping[str, ScriptFacts] | None = None

@@ -25,7 +25,7 @@ def plan_rewrite(template: Template, ctx: RewriteContext) -> TransformResult:
         # {% endbundle %} goes, must come first at that offset to end up inside the bundle
         results.append(plan_styles(template, ctx).result)
     if "bundles" in ctx.only:
-        results.append(plan_bundles(template, ctx.static_url, ctx.emit, ctx.self_locating, ctx.script_facts))
+        results.append(plan_bundles(template, ctx.static_url, ctx.emit, ctx.self_locating, ctx.script_facts, ctx.missing_static))
     if "images" in ctx.only:
         results.append(plan_images(template, ctx))
     if "cache" in ctx.only:

@@ -17,7 +17,7 @@ from ..audit.run import find_pages
 from ..errors import EditConflict, RewriteRefused, TemplateError
 from ..io.fs import refuse_output_dir, refuse_overlap, write_atomic, write_if_changed
 from ..io.project import Problem, Project
-from ..io.scripts import read_script_facts, self_locating_scripts
+from ..io.scripts import missing_assets, read_script_facts, self_locating_scripts
 from ..io.staticfiles import Lookup
 from ..templates.assets import ref_of
 from ..templates.email import email_named, is_email_part
@@ -150,6 +150,7 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
         emails=frozenset(left_alone),
         self_locating=self_locating_scripts(project) if "bundles" in base.only else {},
         script_facts=read_script_facts(project) if "bundles" in base.only else None,
+        missing_static=missing_assets(project) if "bundles" in base.only else frozenset(),
         # an e-mail renders a partial too, and loads no generated stylesheet: its styles must stay
         styles=_style_scope(project, pages + emails) if "styles" in base.only else None,
     )

@@ -11,7 +11,7 @@ Pure: a ``Template`` in, runs and reasons out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .assets import Asset, asset_of
@@ -55,9 +55,10 @@ class Excluded:
     reason: str
 
 
-def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = None) -> str | None:
+def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = None, missing: Collection[str] = ()) -> str | None:
     """Why this stylesheet/script can never be bundled, or None if it can. ``self_locating``: logical
-    path -> why that script finds its files by its own URL (``text.self_locating``), read by the caller."""
+    path -> why that script finds its files by its own URL (``text.self_locating``), read by the caller;
+    ``missing``: logical paths the static dirs do not hold (the build could not join them)."""
     ref = asset.ref
     if asset.kind == "css":
         if asset.mode == "alternate":
@@ -85,6 +86,9 @@ def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = No
     for attr in ("integrity",):
         if asset.tag.attr(attr) is not None:
             return f"has {attr}"
+    for path in ref.paths if missing else ():
+        if path in missing:
+            return f"{path} is not in the static dirs, so the build could not join it (add the folder that holds it: --static DIR, or static in [tool.assetopt])"
     for path in ref.paths if asset.kind == "js" and self_locating else ():
         why = self_locating.get(path)  # type: ignore[union-attr]
         if why is not None:
@@ -102,15 +106,17 @@ def find_runs(
     conditional_scripts: bool = True,
     rejoin: Rejoiner | None = None,
     refusals: list[tuple[int, str]] | None = None,
+    missing: Collection[str] = (),
 ) -> tuple[list[Run], list[Excluded]]:
     """The bundleable runs of ``template`` and the assets left out with why. ``conditional_scripts``:
     a script run takes in a following ``{% if %}`` of scripts as a variant ({% bundle %} builds each);
     off for django-compressor, whose offline keys cover only the variables its context names.
     ``rejoin``: asked whether inline classic scripts between a script run and the scripts after them
-    may move after those (the run then takes them in); each "no" goes to ``refusals`` (line, why)."""
+    may move after those (the run then takes them in); each "no" goes to ``refusals`` (line, why).
+    ``missing``: logical paths not in the static dirs: never in a run (``ineligible_reason``)."""
     runs: list[Run] = []
     excluded: list[Excluded] = []
-    scan = _Scan(template, static_url, runs, excluded, self_locating or {}, conditional_scripts, rejoin, refusals)
+    scan = _Scan(template, static_url, runs, excluded, self_locating or {}, conditional_scripts, rejoin, refusals, frozenset(missing))
     scan.nodes(template.nodes)
     return runs, excluded
 
@@ -125,9 +131,10 @@ class _Scan:
     conditional_scripts: bool = True
     rejoin: Rejoiner | None = None
     refusals: list[tuple[int, str]] | None = None
+    missing: frozenset[str] = frozenset()
 
     def nodes(self, nodes: tuple[Node, ...]) -> None:
-        template, static_url, self_locating = self.template, self.static_url, self.self_locating
+        template, static_url, self_locating, missing = self.template, self.static_url, self.self_locating, self.missing
         current: list[Asset] = []
         hops: list[Hop] = []
         key = ""
@@ -174,7 +181,7 @@ class _Scan:
                         and current[0].kind == "js"
                         and key == "classic"
                     ):
-                        found = _hop_candidate(nodes, idx, template, static_url, key, self_locating, last_end)
+                        found = _hop_candidate(nodes, idx, template, static_url, key, self_locating, last_end, missing)
                         if found is not None:
                             scripts, group, after, group_stop, group_end = found
                             verdict = self.rejoin(scripts, group)
@@ -190,7 +197,7 @@ class _Scan:
                             if self.refusals is not None:
                                 self.refusals.append((group[0].tag.lineno, verdict.refusal))
                     if asset is not None and asset.kind in ("css", "js"):
-                        reason = ineligible_reason(asset, self_locating)
+                        reason = ineligible_reason(asset, self_locating, missing)
                         if reason is not None:
                             self.excluded.append(Excluded(asset, reason))
                             flush()
@@ -208,7 +215,7 @@ class _Scan:
                 flush()
                 continue
             if self.conditional_scripts and isinstance(node, IfNode) and in_script is None and current and current[0].kind == "js":
-                chosen = _conditional_scripts(node, template, static_url, key, self_locating)
+                chosen = _conditional_scripts(node, template, static_url, key, self_locating, missing)
                 if chosen:
                     current.extend(chosen)
                     stop = last_end = node.delimiters.close.end
@@ -228,7 +235,14 @@ class _Scan:
 
 
 def _hop_candidate(
-    nodes: tuple[Node, ...], idx: int, template: Template, static_url: str, key: str, self_locating: Mapping[str, str], pos: int
+    nodes: tuple[Node, ...],
+    idx: int,
+    template: Template,
+    static_url: str,
+    key: str,
+    self_locating: Mapping[str, str],
+    pos: int,
+    missing: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[StartTag, RawText | None, int]], list[Asset], int, int, int] | None:
     """From ``nodes[idx]`` (an inline script right after a script run ending at ``pos``): the inline
     scripts, the group of eligible scripts after them, the index after the group, the group's ``stop``
@@ -269,7 +283,7 @@ def _hop_candidate(
     while i < len(nodes):
         node = nodes[i]
         if isinstance(node, IfNode) and pending is None:
-            chosen = _conditional_scripts(node, template, static_url, key, self_locating)
+            chosen = _conditional_scripts(node, template, static_url, key, self_locating, missing)
             if not chosen or source[pos : node.delimiters.open.start].strip():
                 break
             group.extend(chosen)
@@ -282,7 +296,7 @@ def _hop_candidate(
         item = node.item
         if pending is None and isinstance(item, StartTag) and item.name == "script":
             asset = asset_of(item, template, static_url)
-            if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating) is not None:
+            if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating, missing) is not None:
                 break
             pending = asset
         elif pending is not None and isinstance(item, RawText):
@@ -301,7 +315,9 @@ def _hop_candidate(
     return scripts, group, committed[0], committed[1], committed[2]
 
 
-def _conditional_scripts(node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str]) -> list[Asset]:
+def _conditional_scripts(
+    node: IfNode, template: Template, static_url: str, key: str, self_locating: Mapping[str, str], missing: frozenset[str] = frozenset()
+) -> list[Asset]:
     """The scripts of an ``{% if %}`` whose every branch holds only bundle-eligible scripts with the
     run's ``key`` (the Arabic Select2 file after Select2): they join the run as bundle variants. Empty
     when anything else is there (it is then scanned like any other node)."""
@@ -316,7 +332,7 @@ def _conditional_scripts(node: IfNode, template: Template, static_url: str, key:
                 continue
             if open_ is None and isinstance(item, StartTag):
                 asset = asset_of(item, template, static_url)
-                if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating) is not None:
+                if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating, missing) is not None:
                     return []
                 open_ = asset
             elif open_ is not None and isinstance(item, RawText) and not template.source[item.start : item.end].strip():

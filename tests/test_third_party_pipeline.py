@@ -1,0 +1,87 @@
+"""What the command-line pipeline (audit, rewrite, build) did wrong on templates other people wrote:
+each test a minimal reproduction of something the seven corpora (../shared/corpora) showed, failing
+before its fix. The corpus it came from is named in each test's docstring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from assetopt.audit.run import run_audit
+from assetopt.cli import cli
+from assetopt.rewrite.context import RewriteContext
+from assetopt.rewrite.project import plan_project
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# A stylesheet or script the static dirs do not hold is never wrapped in a {% bundle %}
+# ---------------------------------------------------------------------------------------------
+
+BASE_MISSING = """{% load static %}<!DOCTYPE html><html><head>
+<link rel="stylesheet" href="{% static 'css/a.css' %}">
+<link rel="stylesheet" href="{% static 'css/b.css' %}">
+<link rel="stylesheet" href="{% static 'admin/css/base.css' %}">
+<link rel="stylesheet" href="{% static 'admin/css/forms.css' %}">
+</head><body><p>x</p>
+<script src="{% static 'admin/js/vendor/jquery/jquery.js' %}"></script>
+<script src="{% static 'admin/js/jquery.init.js' %}"></script>
+</body></html>
+"""
+
+
+def test_assets_missing_from_the_static_dirs_are_not_bundled_so_build_still_works(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-jazzmin and django-machina: their templates load Django admin's files (or a folder a
+    setting adds), which a project's --static dirs may lack. The rewrite wrapped them in {% bundle %}
+    and the next `assetopt build` refused every such bundle (exit 2): the rewrite made the build fail."""
+    write_tree(tmp_path / "templates", {"base.html": BASE_MISSING})
+    write_tree(tmp_path / "static", {"css/a.css": "a { color: red }", "css/b.css": "b { color: blue }"})
+    monkeypatch.chdir(tmp_path)
+    flags = ["--templates", "templates", "--static", "static"]
+
+    audit = _cli("audit", *flags, "--all")
+    assert "admin/css/base.css not found in the static dirs" in audit.output
+    assert "base.html:2: 2 stylesheets in a row could be one bundle" in audit.output  # a.css, b.css only
+    assert "4 stylesheets" not in audit.output and "scripts in a row" not in audit.output
+
+    write = _cli("rewrite", *flags, "--write")
+    assert write.exit_code == 0, write.output
+    text = (tmp_path / "templates" / "base.html").read_text()
+    assert text.count("{% bundle") == 1  # a.css and b.css; the admin files stay as they were
+    bundle = text[text.index("{% bundle") : text.index("{% endbundle %}")]
+    assert "css/a.css" in bundle and "css/b.css" in bundle and "admin/" not in bundle
+
+    build = _cli("build", *flags, "--out", str(tmp_path / "out"), "--no-images", "-j", "1")
+    assert build.exit_code == 0, build.output
+    assert "1 bundle(s)" in build.output
+
+
+def test_the_skip_names_the_missing_file_and_what_to_do(make_project) -> None:
+    project = make_project(templates={"base.html": BASE_MISSING}, static={"css/a.css": "a{}", "css/b.css": "b{}"})
+    result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    reasons = {(s.lineno, s.reason) for s in result.skips}
+    assert (
+        7,
+        "<script> not bundled: admin/js/vendor/jquery/jquery.js is not in the static dirs, so the build could not join it"
+        " (add the folder that holds it: --static DIR, or static in [tool.assetopt])",
+    ) in reasons
+    assert {line for line, _ in reasons} == {4, 5, 7, 8}
+    # with the files there, the same template is bundled whole
+    full = make_project(
+        templates={"base.html": BASE_MISSING},
+        static={
+            "css/a.css": "a{}",
+            "css/b.css": "b{}",
+            "admin/css/base.css": "c{}",
+            "admin/css/forms.css": "d{}",
+            "admin/js/vendor/jquery/jquery.js": "var jQuery = 1;",
+            "admin/js/jquery.init.js": "var django = {jQuery: jQuery};",
+        },
+    )
+    (change,) = plan_project(full, RewriteContext(only=frozenset({"bundles"})), compile_check=False).changes
+    assert change.after.count("{% bundle") == 2
+    assert run_audit(full).problems == ()
