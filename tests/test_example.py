@@ -98,7 +98,19 @@ def test_example_has_no_template_problems_and_every_page_is_found(audit_result):
 def test_json_report_schema(audit_result):
     data = to_json(audit_result, str(REPO), "/static/")
     assert (data["schema"], data["version"]) == (SCHEMA, SCHEMA_VERSION)
-    assert set(data) == {"schema", "version", "assetopt", "project", "static_url", "template_dirs", "static_dirs", "summary", "pages", "problems"}
+    assert set(data) == {
+        "schema",
+        "version",
+        "assetopt",
+        "project",
+        "static_url",
+        "template_dirs",
+        "static_dirs",
+        "summary",
+        "pages",
+        "problems",
+        "not_audited",
+    }
     page = next(p for p in data["pages"] if p["name"] == "dashboard/admin_dashboard.html")
     assert set(page) == {
         "name",

@@ -85,3 +85,47 @@ def test_the_skip_names_the_missing_file_and_what_to_do(make_project) -> None:
     (change,) = plan_project(full, RewriteContext(only=frozenset({"bundles"})), compile_check=False).changes
     assert change.after.count("{% bundle") == 2
     assert run_audit(full).problems == ()
+
+
+# ---------------------------------------------------------------------------------------------
+# A leaf whose chain stops at {% extends variable %} is named, not dropped from the audit
+# ---------------------------------------------------------------------------------------------
+
+BOARD = {
+    "_base.html": "<!DOCTYPE html><html><head>{% block css %}{% endblock %}</head><body>{% block body %}{% endblock %}</body></html>",
+    "board_base.html": "{% extends MACHINA_BASE_TEMPLATE_NAME %}{% load static %}\n{% block css %}\n"
+    '<link rel="stylesheet" href="{% static \'css/board.css\' %}">\n{% endblock css %}',
+    "forum/index.html": "{% extends 'board_base.html' %}{% block body %}<p>forums</p>{% endblock %}",
+    "forum/topic.html": "{% extends 'board_base.html' %}{% block body %}<p>topic</p>{% endblock %}",
+}
+
+
+def test_templates_extending_a_variable_parent_are_named_in_the_audit_not_dropped(make_project, tmp_path: Path, monkeypatch) -> None:
+    """django-machina: board_base.html says {% extends MACHINA_BASE_TEMPLATE_NAME %} and 30 forum pages
+    extend it; none was a page (the chain never reached <html>), so the audit showed one page, counted
+    none of board_base's stylesheets and scripts, and said nothing about the 30 templates."""
+    project = make_project(templates=BOARD, static={"css/board.css": "a{}"})
+    result = run_audit(project)
+    assert [p.name for p in result.pages] == ["_base.html"]
+    (warning,) = result.not_audited
+    assert (warning.path, warning.lineno) == ("templates/board_base.html", 1)
+    assert warning.message == (
+        "{% extends MACHINA_BASE_TEMPLATE_NAME %} is not a literal name: its parent is not followed: "
+        "2 template(s) extending through it are not audited (forum/index.html, forum/topic.html)"
+    )
+    assert "pages = [...]" in warning.hint
+
+    monkeypatch.chdir(tmp_path)
+    out = _cli("audit", "--templates", "templates", "--static", "static", "--json", "a.json")
+    assert "warning not-audited (1): templates no page was found for, so nothing they load is counted" in out.output
+    assert "templates/board_base.html:1: {% extends MACHINA_BASE_TEMPLATE_NAME %}" in out.output
+    assert out.exit_code == 0  # a warning: the audit of what it could follow stands
+    import json
+
+    (entry,) = json.loads((tmp_path / "a.json").read_text())["not_audited"]
+    assert entry["line"] == 1 and "forum/index.html" in entry["message"]
+
+    # listed as pages, they are audited: board.css is counted
+    listed = run_audit(make_project(templates=BOARD, static={"css/board.css": "a{}"}, pages=("forum/index.html",)))
+    (page,) = [p for p in listed.pages if p.name == "forum/index.html"]
+    assert page.counts["css"] == 1

@@ -102,6 +102,7 @@ def to_json(result: AuditResult, project: str, static_url: str) -> dict[str, Any
         },
         "pages": pages,
         "problems": [{"path": p.path, "line": p.lineno, "message": p.message, "hint": p.hint} for p in result.problems],
+        "not_audited": [{"path": p.path, "line": p.lineno, "message": p.message, "hint": p.hint} for p in result.not_audited],
     }
 
 
@@ -214,4 +215,8 @@ def render_findings(result: AuditResult, limit: int | None = 8) -> str:
     for p in result.problems:
         loc = f"{p.path}:{p.lineno}" if p.lineno else p.path
         head.append(f"  {loc}: {p.message}" + (f" ({p.hint})" if p.hint else ""))
+    if result.not_audited:
+        head.append(f"warning not-audited ({len(result.not_audited)}): templates no page was found for, so nothing they load is counted")
+    for p in result.not_audited:
+        head.append(f"  {p.path}:{p.lineno}: {p.message} ({p.hint})")
     return "\n".join(head + lines)

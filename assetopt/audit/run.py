@@ -48,11 +48,18 @@ class AuditResult:
     static_dirs: tuple[str, ...]
     template_dirs: tuple[str, ...]
     emails: tuple[str, ...] = ()  # HTML e-mail templates: left alone (templates.email)
+    # leaf templates whose {% extends %} chain stops at a parent named by a variable: no page, so
+    # nothing they load is counted; one entry per such {% extends %}, its message naming them
+    not_audited: tuple[Problem, ...] = ()
 
 
-def find_pages(project: Project, progress: Progress | None = None, emails: list[Page] | None = None) -> tuple[list[Page], list[Problem]]:
+def find_pages(
+    project: Project, progress: Progress | None = None, emails: list[Page] | None = None, not_audited: list[Problem] | None = None
+) -> tuple[list[Page], list[Problem]]:
     """Pages of the project: leaf templates whose chain renders a full document, plus configured ones.
-    An HTML e-mail (``templates.email``) is no page: it goes into ``emails`` when given."""
+    An HTML e-mail (``templates.email``) is no page: it goes into ``emails`` when given. Leaves whose
+    chain stops at ``{% extends variable %}`` are no page either: ``not_audited`` gets one warning per
+    such ``{% extends %}`` naming them, when given (they are never dropped silently)."""
     problems: list[Problem] = []
     extended: set[str] = set()
     names = project.template_names()
@@ -71,6 +78,7 @@ def find_pages(project: Project, progress: Progress | None = None, emails: list[
         if project.find_template(name) is None:
             problems.append(Problem(name, None, "configured page not found in the template dirs", "fix the name in pages"))
     pages: list[Page] = []
+    unfollowed: dict[tuple[str, int, str], list[str]] = {}  # a {% extends variable %} -> the leaves stopping there
     includes = Includes(project.load)  # each partial resolved once for every page
     for name in names:
         if name in extended and name not in wanted:
@@ -94,7 +102,23 @@ def find_pages(project: Project, progress: Progress | None = None, emails: list[
                     emails.append(page)
             else:
                 pages.append(page)
+        else:
+            for note in page.notes:
+                if note.code == "dynamic-extends":
+                    unfollowed.setdefault((note.path, note.lineno, note.message), []).append(name)
+    if not_audited is not None:
+        not_audited.extend(_not_audited(unfollowed))
     return pages, list(dict.fromkeys(problems))
+
+
+def _not_audited(unfollowed: dict[tuple[str, int, str], list[str]]) -> list[Problem]:
+    out = []
+    for (path, lineno, message), leaves in unfollowed.items():
+        shown = ", ".join(leaves[:3]) + (f" and {len(leaves) - 3} more" if len(leaves) > 3 else "")
+        what = f"{len(leaves)} template(s) extending through it are not audited ({shown})"
+        hint = "list the ones that are pages in pages = [...] to count what they load"
+        out.append(Problem(path, lineno, f"{message}: {what}", hint))
+    return out
 
 
 def _has_html_tag(template: Template) -> bool:
@@ -189,7 +213,8 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
     there is one (False: the sources, as ``optimize`` measures its baseline)."""
     emails: list[Page] = []
-    pages, problems = find_pages(project, progress, emails)
+    not_audited: list[Problem] = []
+    pages, problems = find_pages(project, progress, emails, not_audited)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     index = _index(project, pages, markups, as_built)
@@ -210,4 +235,5 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
         static_dirs=tuple(project.display(d) for d in project.config.static),
         template_dirs=tuple(project.display(d) for d in project.config.templates),
         emails=tuple(p.name for p in emails),
+        not_audited=tuple(not_audited),
     )
