@@ -129,3 +129,40 @@ def test_templates_extending_a_variable_parent_are_named_in_the_audit_not_droppe
     listed = run_audit(make_project(templates=BOARD, static={"css/board.css": "a{}"}, pages=("forum/index.html",)))
     (page,) = [p for p in listed.pages if p.name == "forum/index.html"]
     assert page.counts["css"] == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# An image in the page's <footer> is never the LCP candidate
+# ---------------------------------------------------------------------------------------------
+
+WIKI_BASE = """{% load static %}<!DOCTYPE html><html><body>
+<nav class="navbar"><a href="/">Wiki</a></nav>
+<div class="container">{% block wiki_body %}{% endblock %}</div>
+<footer id="wiki-footer">
+<a href="https://github.com/django-wiki/django-wiki"><img src="{% static 'wiki/img/github_icon.png' %}" /></a>
+</footer>
+</body></html>
+"""
+
+
+def test_an_image_in_the_footer_is_never_prioritised_and_lazy_after_a_content_image(make_project) -> None:
+    """wiki: base_site.html's only literal image is the GitHub icon in <footer>; an article's body is
+    rendered Markdown the template cannot see. The rewrite gave the footer icon fetchpriority="high"
+    as the page's LCP candidate on every wiki page."""
+    article = "{% extends 'base.html' %}{% block wiki_body %}<article>{{ article.render }}</article>{% endblock %}"
+    with_hero = "{% extends 'base.html' %}{% load static %}{% block wiki_body %}<img src=\"{% static 'hero.png' %}\">{% endblock %}"
+    only_articles = make_project(templates={"base.html": WIKI_BASE, "article.html": article})
+    result = plan_project(only_articles, RewriteContext(only=frozenset({"images"})), compile_check=False)
+    # the icon is the page's first image: it stays as it is (eager, it may be on screen; not prioritised)
+    assert [c.name for c in result.changes] == [], [c.after for c in result.changes]
+    project = make_project(templates={"base.html": WIKI_BASE, "article.html": article, "photo.html": with_hero})
+    # after a content image (photo.html's hero), the footer icon is lazy on that page, and the hero is the LCP
+    from assetopt.audit.run import find_pages
+    from assetopt.templates.fold import BELOW, CHROME, LCP, image_roles
+
+    pages = {p.name: p for p in find_pages(project)[0]}
+    icon = ("base.html", WIKI_BASE.index("<img"))
+    assert image_roles(pages["article.html"])[icon] == CHROME
+    roles = image_roles(pages["photo.html"])
+    assert roles[icon] == BELOW
+    assert roles[("photo.html", with_hero.index("<img"))] == LCP

@@ -11,6 +11,9 @@ Rules (``design.md`` decision 8), applied to a page's items in document order:
   When that first image sits in a ``{% for %}`` it repeats: every copy stays eager (``chrome``) and
   none is prioritised.
 - ``below``: every other image: should be ``loading="lazy" decoding="async"``.
+- inside ``<footer>``: never the LCP candidate and it does not take the content slot (a footer comes
+  after the page's content, which may be text or images the template cannot see, e.g. rendered
+  Markdown): ``below`` after a content image, else ``chrome`` (eager, not prioritised).
 - an image that fetches nothing (no ``src``, a ``data:`` URI) is ``chrome``: nothing to do.
 
 Pure: a ``Page`` in, roles keyed by (template name, tag offset) out.
@@ -87,6 +90,8 @@ def image_roles(page: Page, eager: frozenset[tuple[str, int]] = frozenset()) -> 
             role = CHROME
         elif key in eager or "header" in stack or "nav" in stack or "aside" in stack or is_logo(tag):
             role = CHROME
+        elif "footer" in stack and not prioritised(tag):
+            role = CHROME if all(pi.excludes(earlier) for earlier in content) else BELOW
         elif prioritised(tag):
             # The author's (or an earlier rewrite's) LCP: eager, and it holds the content slot, so the
             # image after it is not taken for the LCP (a rewrite would otherwise prioritise a second
