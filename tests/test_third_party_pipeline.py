@@ -166,3 +166,24 @@ def test_an_image_in_the_footer_is_never_prioritised_and_lazy_after_a_content_im
     roles = image_roles(pages["photo.html"])
     assert roles[icon] == BELOW
     assert roles[("photo.html", with_hero.index("<img"))] == LCP
+
+
+# ---------------------------------------------------------------------------------------------
+# An <iframe> that fetches nothing (a form's target, srcdoc) gets no loading="lazy"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_iframe_without_src_is_neither_flagged_nor_made_lazy(make_project) -> None:
+    """wiki: edit.html and history.html hold <iframe name="previewWindow"> in a modal, the target of
+    the preview form; the audit warned iframe-not-lazy on each and the rewrite added loading="lazy",
+    an edit that defers nothing. An iframe with a src still gets it."""
+    page = (
+        '<!DOCTYPE html><html><body><p>text</p>\n<iframe name="previewWindow" frameborder="0"></iframe>\n'
+        '<iframe srcdoc="<p>hi</p>"></iframe>\n<iframe src="https://www.youtube.com/embed/x"></iframe>\n</body></html>'
+    )
+    project = make_project(templates={"edit.html": page})
+    (change,) = plan_project(project, RewriteContext(only=frozenset({"images"})), compile_check=False).changes
+    assert [e.lineno for e in change.edits] == [4]
+    assert '<iframe src="https://www.youtube.com/embed/x" loading="lazy"></iframe>' in change.after
+    (report,) = run_audit(project).pages
+    assert [(f.code, f.lineno) for f in report.findings if f.code == "iframe-not-lazy"] == [("iframe-not-lazy", 4)]

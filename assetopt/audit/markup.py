@@ -76,7 +76,7 @@ def markup_requests(page: Page, static_url: str) -> tuple[list[tuple[Request, Pa
             out.append((Request("preload", ref, mode=asset.mode, **common), pi, asset))  # type: ignore[arg-type]
         elif asset.kind == "iframe":
             out.append((Request("iframe", ref, lazy=asset.lazy, **common), pi, asset))  # type: ignore[arg-type]
-            if not asset.lazy:
+            if not asset.lazy and ref.kind not in (RefKind.DATA, RefKind.EMPTY):  # no src (a form's target): nothing to defer
                 findings.append(Finding("iframe-not-lazy", "warning", path, item.lineno, '<iframe> without loading="lazy"', 'add loading="lazy"'))
         elif asset.kind == "img":
             role = roles.get((pi.template.name, item.start), BELOW)

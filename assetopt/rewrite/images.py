@@ -21,7 +21,8 @@ without the layout then keeps the written choice as an author's, so the two neve
 An image that already has ``loading`` is the author's choice and keeps it. ``width``/``height`` are
 added only from a file we read (``ctx.image_sizes``) for a static ``src`` with one path; a dimension
 that is present but not a plain number of pixels is left as written. ``<iframe>`` without ``loading``
-gets ``loading="lazy"`` (unless an eager selector matches it). Tags inside ``{% blocktrans %}`` are
+that fetches something gets ``loading="lazy"`` (unless an eager selector matches it; a src-less form
+target or ``srcdoc`` frame fetches nothing). Tags inside ``{% blocktrans %}`` are
 skipped: their text is a translation's message id, and a changed id loses its translations.
 
 New attributes are spliced in after the last attribute, ``name="value"`` in the tag's own quote style
@@ -90,7 +91,7 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             sizes = ctx.layout_sizes.get((template.name, item.start))
             if sizes is not None and in_picture and item.attr("sizes") is None and item.attr("srcset") is None:
                 edits.append(_insert(template, item, [("sizes", sizes)], f"sizes from the layout in Chromium: {sizes}"))
-        elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager:
+        elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager and not fetches_nothing(item):
             edits.append(_insert(template, item, [("loading", "lazy")], "lazy: iframe"))
     wrapped = any(e.text == _PICTURE_OPEN for e in edits)
     return TransformResult(tuple(edits), tuple(skips), ("assetopt",) if wrapped else ())
