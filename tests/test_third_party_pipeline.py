@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from assetopt.audit.run import run_audit
@@ -187,3 +188,71 @@ def test_an_iframe_without_src_is_neither_flagged_nor_made_lazy(make_project) ->
     assert '<iframe src="https://www.youtube.com/embed/x" loading="lazy"></iframe>' in change.after
     (report,) = run_audit(project).pages
     assert [(f.code, f.lineno) for f in report.findings if f.code == "iframe-not-lazy"] == [("iframe-not-lazy", 4)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A fragment showing a form's current values is never cached (the form is sent back)
+# ---------------------------------------------------------------------------------------------
+
+PERMISSIONS = """<form method="post">{% csrf_token %}
+<table class="perms"><tbody>
+  {% for field in form %}
+  <tr><td>{{ field.label }}</td>
+    {% for choice in field.field.choices %}
+    <td><input type="radio" value="{{ choice.0 }}" name="{{ field.html_name }}"{% if choice.0 == field.value %} checked="checked"{% endif %}></td>
+    {% endfor %}
+  </tr>
+  {% endfor %}
+</tbody></table>
+<button>Save</button></form>
+"""
+
+
+@pytest.mark.parametrize(
+    ("control", "line"),
+    [
+        pytest.param(
+            '<input type="radio" name="a" value="1"{% if on %} checked{% endif %}>', "with template code between its attributes", id="opaque_checked"
+        ),
+        pytest.param('<input type="text" name="a" value="{{ form.a.value }}">', "whose value or checked state is template code", id="value"),
+        pytest.param('<select name="a"><option value="1" selected="{{ s }}">1</option></select>', "whose value or checked state", id="selected"),
+        pytest.param('<textarea name="a">{{ form.a.value }}</textarea>', "whose value or checked state", id="textarea_text"),
+    ],
+)
+def test_a_cache_rule_around_form_fields_with_their_current_values_is_refused(control: str, line: str) -> None:
+    from assetopt.rewrite.cache import plan_cache
+    from assetopt.template_rewriter import CacheRule
+    from assetopt.templates.model import parse_template
+
+    source = f'<form method="post" action="/x">\n<div class="fields">\n{control}\n</div>\n</form>\n'
+    t = parse_template("t.html", source)
+    result = plan_cache(t, RewriteContext(cache_rules=(CacheRule("t.html", ".fields", 600, "f"),)))
+    assert result.edits == ()
+    (skip,) = result.skips
+    assert (
+        line in skip.reason
+        and "at line 3" in skip.reason
+        and "a field of a POST form" in skip.reason
+        and "stale copy would save old values" in skip.reason
+    ), skip.reason
+
+
+def test_suggest_cache_refuses_a_loop_over_form_fields_showing_their_values() -> None:
+    """django-machina: admin/forum/forum/editpermissions_form.html loops over the permission form's
+    fields inside the POST form and checks each radio from field.value; suggest-cache called the loop
+    "ok, varying on request.user.pk, request.get_full_path". Cached, after a save the page shows the
+    old choices, and the next save sends them back: the change just made is silently undone."""
+    from assetopt.rewrite.cache import suggest_cache
+    from assetopt.templates.model import parse_template
+
+    (s,) = suggest_cache(parse_template("editpermissions_form.html", PERMISSIONS))
+    assert (s.lineno, s.verdict) == (3, "refused"), s
+    assert "a field of a POST form with template code between its attributes at line 6" in s.reason
+    # a GET form (a search box) is keyed on what it shows (request.GET.q): still a candidate
+    search = '<form action="/s">\n{% for f in filters %}<input name="q" value="{{ request.GET.q }}">{{ f.name }}{% endfor %}\n</form>\n'
+    (s,) = suggest_cache(parse_template("search.html", search))
+    assert s.verdict == "ok", s.reason
+    # the same loop showing only labels is still a candidate
+    labels = PERMISSIONS.replace(PERMISSIONS[PERMISSIONS.index("    {% for choice") : PERMISSIONS.index("  </tr>")], "")
+    (s,) = suggest_cache(parse_template("editpermissions_form.html", labels))
+    assert s.verdict == "ok", s.reason
