@@ -256,3 +256,22 @@ def test_suggest_cache_refuses_a_loop_over_form_fields_showing_their_values() ->
     labels = PERMISSIONS.replace(PERMISSIONS[PERMISSIONS.index("    {% for choice") : PERMISSIONS.index("  </tr>")], "")
     (s,) = suggest_cache(parse_template("editpermissions_form.html", labels))
     assert s.verdict == "ok", s.reason
+
+
+# ---------------------------------------------------------------------------------------------
+# A parent template in no template dir: the error says where to add it
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_parent_in_no_template_dir_says_which_setting_adds_it(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-jazzmin, -unfold, -machina, -grappelli: admin skins extend Django admin's own templates
+    (admin/change_form.html), which their template dirs do not hold. The audit said
+    "... which no template dir has (template dirs: jazzmin/templates)": where it looked, not what to do."""
+    write_tree(tmp_path / "templates", {"admin/filer/change_form.html": "{% extends 'admin/change_form.html' %}{% block x %}{% endblock %}"})
+    monkeypatch.chdir(tmp_path)
+    out = _cli("audit", "--templates", "templates")
+    line = next(x for x in out.output.splitlines() if "admin/filer/change_form.html:1:" in x)
+    assert "{% extends %} names 'admin/change_form.html', which no template dir has" in line
+    assert "searched: templates; add the folder that holds it: --templates DIR" in line
+    assert "library_templates = [...] in [tool.assetopt] for an installed app's" in line
+    assert out.exit_code == 1

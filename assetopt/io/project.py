@@ -96,7 +96,11 @@ class Project:
         path = self.find_template(name)
         if path is None:
             dirs = ", ".join(self.display(d) for d in self.search_dirs) or "(none configured)"
-            return TemplateNotFound(f"template {name!r} not found", hint=f"template dirs: {dirs}")
+            hint = (
+                f"searched: {dirs}; add the folder that holds it: --templates DIR (templates = [...]) for your own,"
+                " library_templates = [...] in [tool.assetopt] for an installed app's (Django admin's: django/contrib/admin/templates), read and never written"
+            )
+            return TemplateNotFound(f"template {name!r} not found", hint=hint)
         shown = self.display(path)
         try:
             data = path.read_bytes()
