@@ -275,3 +275,17 @@ def test_a_parent_in_no_template_dir_says_which_setting_adds_it(tmp_path: Path, 
     assert "searched: templates; add the folder that holds it: --templates DIR" in line
     assert "library_templates = [...] in [tool.assetopt] for an installed app's" in line
     assert out.exit_code == 1
+
+
+def test_a_missing_static_file_finding_says_a_static_dir_may_be_missing(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-jazzmin: 30 missing-file errors, every one a Django admin file (admin/js/...), with the fix
+    "fix the path or add the file": the path was right and the file existed, in a dir not configured."""
+    write_tree(
+        tmp_path / "templates",
+        {"p.html": "{% load static %}<!DOCTYPE html><html><head><script src=\"{% static 'admin/js/core.js' %}\"></script></head></html>"},
+    )
+    (tmp_path / "static").mkdir()
+    monkeypatch.chdir(tmp_path)
+    out = _cli("audit", "--templates", "templates", "--static", "static")
+    assert "error missing-file (1): fix the path, add the file, or add the folder that holds it (--static DIR;" in out.output
+    assert "templates/p.html:1: admin/js/core.js not found in the static dirs (static)" in out.output

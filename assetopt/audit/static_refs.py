@@ -56,7 +56,8 @@ def ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
         for p in ref.paths:
             f = index.found.get(p)
             if f is None or f.status is Lookup.MISSING:
-                fix = "fix the path or add the file" + (": collectstatic with a manifest storage fails on it" if req.via else "")
+                fix = "fix the path, add the file, or add the folder that holds it (--static DIR; an installed app's too, e.g. django/contrib/admin/static)"
+                fix += ": collectstatic with a manifest storage fails on it" if req.via else ""
                 out.append(
                     Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix)
                 )
