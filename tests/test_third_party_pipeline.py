@@ -289,3 +289,27 @@ def test_a_missing_static_file_finding_says_a_static_dir_may_be_missing(tmp_path
     out = _cli("audit", "--templates", "templates", "--static", "static")
     assert "error missing-file (1): fix the path, add the file, or add the folder that holds it (--static DIR;" in out.output
     assert "templates/p.html:1: admin/js/core.js not found in the static dirs (static)" in out.output
+
+
+# ---------------------------------------------------------------------------------------------
+# One file two template dirs both hold is shown and counted once
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_template_two_dirs_hold_is_one_change_in_the_diff_and_the_count(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-machina's set-up puts machina/templates/machina before machina/templates (its views name
+    "board_base.html", its templates "machina/..."): every template is under two names. rewrite showed
+    each diff twice and --check said "2 template(s) would change" for one file."""
+    page = '{% load static %}<!DOCTYPE html><html><head><link rel="stylesheet" href="{% static \'a.css\' %}"><link rel="stylesheet" href="{% static \'b.css\' %}"></head></html>\n'
+    write_tree(tmp_path / "t", {"machina/board_base.html": page})
+    write_tree(tmp_path / "static", {"a.css": "a{}", "b.css": "b{}"})
+    monkeypatch.chdir(tmp_path)
+    flags = ["--templates", "t/machina", "--templates", "t", "--static", "static"]
+    diff = _cli("rewrite", *flags)
+    assert diff.output.count("+++ b/t/machina/board_base.html") == 1, diff.output
+    assert diff.output.count("t/machina/board_base.html:1: bundles: 2 stylesheets -> one bundle") == 1
+    check = _cli("rewrite", *flags, "--check")
+    assert check.exit_code == 1 and "1 template(s) would change" in check.output
+    write = _cli("rewrite", *flags, "--write")
+    assert "wrote 1 file(s)" in write.output
+    assert (tmp_path / "t" / "machina" / "board_base.html").read_text().count("{% bundle") == 1

@@ -143,12 +143,13 @@ def rewrite(
     project = Project(config)
     result = plan_project(project, base)
     stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
+    shown = replace(result, changes=list(_one_per_file(result.changes)))  # what is shown and counted; all of it is written
     if mode == "diff" and out is None:
-        for change in result.changes:
+        for change in shown.changes:
             click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
         for path, before, after in stale:
             click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
-    click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
+    click.echo(_rewrite_summary(project, shown, explain, reasons=mode != "check"))
     said = layout_line(base, result.changes)
     if said is not None:
         click.echo(said)
@@ -187,12 +188,26 @@ def rewrite(
             if undo is not None:
                 folder, patch = undo
                 click.echo(f"to undo: patch -R -p1 -d {shlex.quote(str(folder))} < {shlex.quote(str(patch))}")
-    if mode == "check" and (result.changes or stale):
+    if mode == "check" and (shown.changes or stale):
         also = f" and {len(stale)} generated file(s)" if stale else ""
-        click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
+        click.echo(f"{len(shown.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
         sys.exit(EXIT_FINDINGS)
     if failed:
         sys.exit(EXIT_FINDINGS)
+
+
+def _one_per_file(changes: Any) -> tuple[Any, ...]:
+    """One change per file: a file two template dirs both hold (django-machina puts its
+    ``templates/machina`` before ``templates``, so ``board_base.html`` is also ``machina/board_base.html``)
+    is one file to show and count, when both names rewrite it alike (``write_targets`` refuses otherwise)."""
+    seen: dict[tuple[Path, str], None] = {}
+    out = []
+    for change in changes:
+        key = (change.path.resolve(), change.after)
+        if key not in seen:
+            seen[key] = None
+            out.append(change)
+    return tuple(out)
 
 
 def _cache_facts(config: Config, settings_module: str | None) -> Any:
