@@ -112,7 +112,7 @@ def test_templates_extending_a_variable_parent_are_named_in_the_audit_not_droppe
     assert (warning.path, warning.lineno) == ("templates/board_base.html", 1)
     assert warning.message == (
         "{% extends MACHINA_BASE_TEMPLATE_NAME %} is not a literal name: its parent is not followed: "
-        "2 template(s) extending through it are not audited (forum/index.html, forum/topic.html)"
+        "2 template(s) whose chain stops there are not audited (forum/index.html, forum/topic.html)"
     )
     assert "pages = [...]" in warning.hint
 

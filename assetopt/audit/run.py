@@ -115,7 +115,7 @@ def _not_audited(unfollowed: dict[tuple[str, int, str], list[str]]) -> list[Prob
     out = []
     for (path, lineno, message), leaves in unfollowed.items():
         shown = ", ".join(leaves[:3]) + (f" and {len(leaves) - 3} more" if len(leaves) > 3 else "")
-        what = f"{len(leaves)} template(s) extending through it are not audited ({shown})"
+        what = f"{len(leaves)} template(s) whose chain stops there are not audited ({shown})"
         hint = "list the ones that are pages in pages = [...] to count what they load"
         out.append(Problem(path, lineno, f"{message}: {what}", hint))
     return out
