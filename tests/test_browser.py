@@ -14,7 +14,8 @@ import pytest
 from browser_support import HAS_PLAYWRIGHT, needs_chromium
 from PIL import Image
 
-from assetopt.browser.chromium import open_browser, serve, summarize
+from assetopt.browser.chromium import open_browser, serve
+from assetopt.browser.page_measure import summarize
 from assetopt.errors import AssetoptError
 from assetopt.images import screenshot_diff
 
@@ -272,7 +273,7 @@ def test_image_requests_are_counted_by_what_asked_for_them(chromium, mixed):
     ],
 )
 def test_classify_image(url, initiator, expected):
-    from assetopt.browser.chromium import classify_image
+    from assetopt.browser.traffic import classify_image
 
     eager, lazy = {"http://h/a.png", "http://h/ab.png"}, {"http://h/b.png", "http://h/ab.png"}
     assert classify_image(url, initiator, eager, lazy) == expected

@@ -14,6 +14,12 @@ import pytest
 import rjsmin
 
 import assetopt.bundler as bundler
+import assetopt.text.css_expand as css_expand
+import assetopt.text.css_join as css_join
+import assetopt.text.css_minify as css_minify
+import assetopt.text.css_rebase as css_rebase
+import assetopt.text.joined as joined
+import assetopt.text.js_join as js_join
 import assetopt.text.js_lexer as jslex
 from assetopt.bundler import (
     Chunk,
@@ -115,7 +121,7 @@ def test_rebased_url_names_the_same_file_as_the_original(src: str, url: str, bun
 
 
 def test_bundler_never_uses_os_path() -> None:
-    for module in (bundler, jslex):
+    for module in (bundler, joined, css_minify, css_rebase, css_expand, css_join, js_join, jslex):
         tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
@@ -158,7 +164,7 @@ def test_minify_css_skips_the_url_token_pass_only_when_it_would_change_nothing(c
     # Oracle: the token pass run unconditionally, as before the skip existed.
     import rcssmin
 
-    assert minify_css(css) == rcssmin.cssmin(bundler._encode_url_spaces(css), keep_bang_comments=True)
+    assert minify_css(css) == rcssmin.cssmin(css_minify._encode_url_spaces(css), keep_bang_comments=True)
 
 
 def test_minify_css_equals_the_unconditional_url_token_pass_on_every_stylesheet_we_have() -> None:
@@ -169,7 +175,7 @@ def test_minify_css_equals_the_unconditional_url_token_pass_on_every_stylesheet_
     assert len(sheets) > 30
     for sheet in sheets:
         css = sheet.read_text("utf-8", errors="replace")
-        assert minify_css(css) == rcssmin.cssmin(bundler._encode_url_spaces(css), keep_bang_comments=True), sheet
+        assert minify_css(css) == rcssmin.cssmin(css_minify._encode_url_spaces(css), keep_bang_comments=True), sheet
 
 
 # ---------------------------------------------------------------------------------------- join_css

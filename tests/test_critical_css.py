@@ -168,7 +168,7 @@ def test_critical_markup_with_a_nonce_puts_it_on_style_and_script_and_loads_with
     markup = critical_markup(".a{x:1}", "/static/b.css", "sha384-abc", {"crossorigin": "anonymous"}, "n0nce")
     assert markup == (
         '<style nonce="n0nce">.a{x:1}</style>\n'
-        '<link rel="preload" as="style" href="/static/b.css" integrity="sha384-abc" crossorigin="anonymous" nonce="n0nce">\n'
+        '<link rel="preload" as="style" fetchpriority="low" href="/static/b.css" integrity="sha384-abc" crossorigin="anonymous" nonce="n0nce">\n'
         f'<script nonce="n0nce">{LOADER_JS}</script>\n'
         '<noscript><link rel="stylesheet" href="/static/b.css" integrity="sha384-abc" crossorigin="anonymous" nonce="n0nce"></noscript>'
     )

@@ -154,3 +154,28 @@ def test_under_a_strict_nonce_csp_the_critical_markup_styles_and_loads_the_bundl
     else:
         # the text's own height (getComputedStyle gives the used value), no bundle, and the console says why
         assert values["top"] != "120px" and values["far"] == "0px" and any("Content Security Policy" in e for e in errors)
+
+
+def test_the_bundle_preload_is_fetched_below_render_blocking_priority_and_still_styles_the_page(tmp_path):
+    from assetopt.browser.server import serve
+
+    static, manifest = site(tmp_path)
+    url = f"/static/{NAME}"
+    (static / "plain.css").write_text(".card{padding:1px}")
+    head = critical_markup(".top{height:120px}", url, manifest.bundles[KEY].files[0].integrity, {}, None)
+    (tmp_path / "index.html").write_text(page(CALM, head + '<link rel="stylesheet" href="/static/plain.css">'))
+    priorities: dict[str, str] = {}
+    with open_browser() as chromium, serve({"/": tmp_path, "/static/": static}) as base:
+        context = chromium.new_context()
+        tab = context.new_page()
+        cdp = context.new_cdp_session(tab)
+        cdp.send("Network.enable")
+        cdp.on(
+            "Network.requestWillBeSent", lambda e: priorities.setdefault(e["request"]["url"].rsplit("/", 1)[-1], e["request"].get("initialPriority"))
+        )
+        tab.goto(base + "/", wait_until="load")
+        far = tab.evaluate("getComputedStyle(document.querySelector('.far')).marginTop")
+        context.close()
+    # render-blocking CSS is fetched at VeryHigh; the bundle, which the first screen does not need, at High
+    assert priorities["plain.css"] == "VeryHigh" and priorities["site.css"] == "High", priorities
+    assert far == "3000px"  # and it still arrives and applies

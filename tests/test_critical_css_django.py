@@ -28,7 +28,7 @@ def test_manage_py_assetopt_critical_after_collectstatic(tmp_path):
         status, html = rendered[url]
         head = html.split("</head>")[0]
         (style,) = re.findall(r"<style>(.*?)</style>", head, re.S)
-        (href,) = re.findall(r'<link rel="preload" as="style" href="/static/([^"]+)"', head)
+        (href,) = re.findall(r'<link rel="preload" as="style" fetchpriority="low" href="/static/([^"]+)"', head)
         assert href in hashed.values() and href != next(k for k, v in hashed.items() if v == href)  # Django's hashed copy
         # url()s in the inlined CSS point at the files the hashed bundle names (Django rewrote them)
         urls = re.findall(r"url\(\"?(/static/[^\")]+)", style)

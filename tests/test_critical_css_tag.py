@@ -74,7 +74,7 @@ def expected(b: Built, nonce: str | None = None, attrs: str = "") -> str:
     link = f'href="/static/{b.name}" integrity="{b.integrity}"{attrs}{n}'
     return (
         f"\n<style{n}>.top{{background:url(/static/img/x.png)}}</style>\n"
-        f'<link rel="preload" as="style" {link}>\n'
+        f'<link rel="preload" as="style" fetchpriority="low" {link}>\n'
         f"<script{n}>{LOADER_JS}</script>\n"
         f'<noscript><link rel="stylesheet" {link}></noscript>'
     )

@@ -14,7 +14,8 @@ from PIL import Image
 
 from assetopt.audit.report import to_json
 from assetopt.audit.run import run_audit
-from assetopt.browser.chromium import open_browser, serve, summarize
+from assetopt.browser.chromium import open_browser, serve
+from assetopt.browser.page_measure import summarize
 from assetopt.images import screenshot_diff
 from assetopt.verify.compare import browser_reasons, compare
 from assetopt.verify.html import Report, render_report, write_report

@@ -50,7 +50,7 @@ def test_optimize_browser_on_a_copy_of_the_example(tmp_path: Path, monkeypatch):
     # and proven at first paint, mobile and desktop.
     assert after["blocking_by_type"].get("stylesheet", 0) == 0 < before["blocking_by_type"]["stylesheet"]
     head = (tmp_path / "out/snapshots/after/en/index.html").read_text().split("</head>")[0]
-    assert head.count("<style>") == 1 and '<link rel="preload" as="style" href="/static/assetopt/' in head
+    assert head.count("<style>") == 1 and '<link rel="preload" as="style" fetchpriority="low" href="/static/assetopt/' in head
     assert not re.search(r'<link rel="stylesheet"(?![^>]*media="print")', head.replace("<noscript><link", "")), head
     manifest = json.loads((tmp_path / "out/static/assetopt-manifest.json").read_text())
     pages = sorted(tuple(b["critical"]["pages"]) for b in manifest["bundles"].values() if "critical" in b)

@@ -24,7 +24,8 @@ from PIL import Image, features
 
 from assetopt.build import BuildOptions, build
 from assetopt.build.manifest import MANIFEST_NAME, load_manifest
-from assetopt.config import ConfigError, config_to_toml, load_config
+from assetopt.config import config_to_toml, load_config
+from assetopt.errors import ConfigError
 from assetopt.io.project import Project
 from assetopt.rewrite.context import RewriteContext
 from assetopt.rewrite.edits import apply_edits

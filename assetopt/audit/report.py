@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from .. import __version__
-from .page_report import Finding, PageReport
+from .model import Finding, PageReport
 from .run import AuditResult
 
 __all__ = ["SCHEMA", "SCHEMA_VERSION", "to_json", "page_metrics", "render_table", "render_findings", "all_findings"]

@@ -30,7 +30,10 @@ from ..templates.runs import Run, find_runs
 from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
-from .page_report import PageReport, StaticIndex, audit_page, css_target, markup_requests
+from .markup import markup_requests
+from .model import PageReport, StaticIndex
+from .page_report import audit_page
+from .static_refs import css_target
 
 __all__ = ["AuditResult", "find_pages", "run_audit"]
 

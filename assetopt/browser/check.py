@@ -59,7 +59,8 @@ def browser_check(
     from ..build.manifest import MANIFEST_NAME
     from ..images import screenshot_diff
     from ..verify.compare import browser_entry
-    from .chromium import open_browser, serve, summarize
+    from .chromium import open_browser, serve
+    from .page_measure import summarize
     from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
 
     t0 = time.monotonic()

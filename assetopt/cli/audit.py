@@ -132,7 +132,7 @@ def audit(
         if note is not None:
             click.secho(f"note: {name}: {note}: audited as Django renders it; rewrite --write will not edit it", fg="yellow", err=True)
     if section is not None:
-        from ..browser.measure import baseline_table
+        from ..verify.tables import baseline_table
 
         click.echo()
         click.echo(baseline_table(section))
@@ -140,7 +140,7 @@ def audit(
     if json_path is not None:
         shots = ""
         if section is not None:
-            from ..browser.measure import shots_dir_for
+            from ..browser.baseline import shots_dir_for
 
             shots = f" and its screenshots in {shots_dir_for(json_path)}/"
         click.echo(f"\nwrote {json_path}{shots}")

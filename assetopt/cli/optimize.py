@@ -141,7 +141,7 @@ def optimize(
             progress=progress,
             user=user or config.user or None,
         )
-        from ..browser.measure import browser_table
+        from ..verify.tables import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))

@@ -170,7 +170,7 @@ def verify(
         raise AssetoptError(f"cannot read the baseline: {exc}", path=str(baseline), hint="write one with `assetopt audit --json FILE`") from None
     section = None
     if browser:
-        from ..browser.measure import check_baseline
+        from ..browser.baseline import check_baseline
 
         section = check_baseline(before, baseline, urls)  # a baseline without them fails before any work
         site = base_url or section.base_url
@@ -187,7 +187,7 @@ def verify(
         click.secho(f"fail: {reason}", fg="red", err=True)
     checked = None
     if section is not None:
-        from ..browser.measure import verify_browser
+        from ..browser.verify import verify_browser
 
         target = shots if shots is not None else baseline.resolve().with_name(baseline.stem + ".verify-shots")
         checked = verify_browser(
@@ -203,7 +203,7 @@ def verify(
             base_url=base_url,
             progress=step_progress(),
         )
-        from ..browser.measure import browser_table
+        from ..verify.tables import browser_table
 
         click.echo()
         click.echo(browser_table(checked.pages))

@@ -335,7 +335,7 @@ def browser_reasons(
 ) -> list[str]:
     """Why the browser says a page got worse, one line each (empty: it did not).
 
-    ``before``/``after`` are measurements of the same page (``browser.chromium.summarize``, or
+    ``before``/``after`` are measurements of the same page (``browser.page_measure.summarize``, or
     stored in a baseline), ``diff`` the fraction of pixels that differ between their screenshots,
     ``claimed_saved`` how many requests the static comparison says the page saves. The browser is
     the truth: Chromium fetches lazy images near the fold anyway, so a static claim it does not see

@@ -1,6 +1,6 @@
 """The values of the browser proof: what Chromium measured on a page, a page's before/after, a baseline.
 
-``browser/`` makes them (``chromium.summarize`` from a live ``PageMeasure``), ``verify/`` reads them
+``browser/`` makes them (``page_measure.summarize`` from a live ``PageMeasure``), ``verify/`` reads them
 (``compare.browser_reasons``, the tables, the HTML report). They are plain frozen values; dicts
 appear only at the JSON edge: ``to_dict`` for the audit JSON's ``"browser"`` section and the
 ``--json`` output (schema in docs/audit-json.md), ``from_dict`` for a stored baseline. A field
@@ -27,7 +27,7 @@ class RequestRecord:
     transfer: int  # bytes on the wire (headers + body) from Resource Timing; 0 when unknown
     failure: str = ""  # net::ERR_... for requests that never got a response
     blocking: bool = False  # Chromium's renderBlockingStatus == "blocking"
-    via: str = ""  # image requests: one of chromium.IMAGE_VIAS; "" for other types
+    via: str = ""  # image requests: one of traffic.IMAGE_VIAS; "" for other types
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,7 +86,7 @@ class BrowserMeasure:
     request_count: int = 0
     by_type: Mapping[str, int] = field(default_factory=dict)  # resource type -> requests
     bytes_by_type: Mapping[str, int] = field(default_factory=dict)  # resource type -> transfer bytes
-    images: Mapping[str, int] | None = None  # image requests by chromium.IMAGE_VIAS
+    images: Mapping[str, int] | None = None  # image requests by traffic.IMAGE_VIAS
     eager_img: int | None = None  # = images["img-eager"]
     blocking_by_type: Mapping[str, int] | None = None  # render-blocking requests by resource type
     transfer: int = 0
@@ -261,7 +261,7 @@ class BrowserBaseline:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> BrowserBaseline:
         """A stored section, its pages already checked to be mappings with a url and a measure
-        (``browser.measure.read_baseline`` says what is wrong otherwise)."""
+        (``browser.baseline.read_baseline`` says what is wrong otherwise)."""
 
         def text(key: str) -> str | None:
             value = raw.get(key)

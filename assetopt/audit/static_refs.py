@@ -1,0 +1,130 @@
+"""What a request's reference points at: the files a local stylesheet pulls in (fonts, images,
+``@import``), where a ``url()`` in a stylesheet leads, whether each static path was found, and its sizes.
+Pure: a ``StaticIndex`` (files already found, measured and read) in."""
+
+from __future__ import annotations
+
+import posixpath
+
+from ..io.staticfiles import Lookup
+from ..templates.refs import Ref, RefKind
+from ..text.css import resolve_css_url
+from .byte_sizes import Sizes
+from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
+
+__all__ = ["css_requests", "css_target", "ref_findings", "sizes_of"]
+
+
+def ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
+    ref = req.ref
+    where = f" (from {req.via})" if req.via else ""
+    if ref.kind is RefKind.EXTERNAL and req.kind in ("css", "js", "img", "font", "css-image"):
+        return [
+            Finding(
+                "external-url",
+                "info",
+                req.path,
+                req.lineno,
+                f"{req.kind} from an external host: {ref.url}",
+                "serve it from your static files so it can be bundled and cached",
+            )
+        ]
+    if ref.kind is RefKind.DYNAMIC and req.kind in ("css", "js"):
+        return [
+            Finding(
+                "dynamic-ref",
+                "info",
+                req.path,
+                req.lineno,
+                f"{req.kind} path computed at run time: {ref.url}",
+                "use a literal {% static %} path so it can be bundled",
+            )
+        ]
+    if ref.kind is RefKind.UNSAFE:
+        return [
+            Finding(
+                "unsafe-path",
+                "error",
+                req.path,
+                req.lineno,
+                f"{ref.url or ref.path} points outside the static dirs{where}: not read",
+                "use a path inside a static dir",
+            )
+        ]
+    out = []
+    if ref.kind is RefKind.STATIC:
+        for p in ref.paths:
+            f = index.found.get(p)
+            if f is None or f.status is Lookup.MISSING:
+                fix = "fix the path or add the file" + (": collectstatic with a manifest storage fails on it" if req.via else "")
+                out.append(
+                    Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix)
+                )
+            elif f.status is Lookup.UNSAFE:
+                out.append(
+                    Finding(
+                        "unsafe-path",
+                        "error",
+                        req.path,
+                        req.lineno,
+                        f"{p} resolves outside the static dirs (symlink){where}: not read",
+                        "replace the symlink with the file",
+                    )
+                )
+    return out
+
+
+def css_requests(req: Request, index: StaticIndex, seen: set[str]) -> list[Request]:
+    """Fonts, images and imports a local stylesheet pulls in, recursively through @import."""
+    out: list[Request] = []
+    for css_path in req.ref.paths:
+        if css_path in seen or css_path not in index.css:
+            continue
+        seen.add(css_path)
+        faces = index.font_faces.get(css_path, ())
+        counted_faces: set[int] = set()
+        for cref in index.css[css_path]:
+            target = css_target(css_path, cref.url)
+            if target is None:
+                continue
+            ref = target
+            ext = posixpath.splitext(ref.path)[1].lower() if ref.paths else ""
+            common = dict(path=css_path, lineno=cref.lineno, conditional=req.conditional, via=css_path)
+            if cref.kind == "import":
+                sub = Request("css-import", ref, blocking=req.blocking and media_blocks(cref.media or "all"), mode=cref.media or "all", **common)  # type: ignore[arg-type]
+                out.append(sub)
+                out.extend(css_requests(sub, index, seen))
+                continue
+            face = next((i for i, (s, e) in enumerate(faces) if s <= cref.start < e), None)
+            if face is not None:
+                if face in counted_faces:
+                    continue
+                counted_faces.add(face)
+            kind = "font" if ext in FONT_SUFFIXES or face is not None else "css-image"
+            out.append(Request(kind, ref, **common))  # type: ignore[arg-type]
+    return out
+
+
+def css_target(css_path: str, url: str) -> Ref | None:
+    low = url.lower()
+    if not url or low.startswith(("data:", "#", "about:", "blob:")):
+        return None
+    if low.startswith(("http:", "https:", "//")):
+        return Ref(RefKind.EXTERNAL, url=url)
+    if low.startswith("/"):
+        return Ref(RefKind.SITE, url=url)
+    target = resolve_css_url(css_path, url)
+    if target is None:
+        return None
+    if target.startswith("..") or target.startswith("/"):
+        return Ref(RefKind.UNSAFE, url=url)
+    return Ref(RefKind.STATIC, paths=(target,), url=url)
+
+
+def sizes_of(ref: Ref, index: StaticIndex) -> Sizes | None:
+    best: Sizes | None = None
+    for p in ref.paths:
+        s = index.sizes.get(p)
+        if s is not None and (best is None or s.raw > best.raw):
+            best = s
+    return best

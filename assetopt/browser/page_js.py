@@ -1,0 +1,77 @@
+"""The scripts ``BrowserSession.measure`` runs inside a page: installed before any page script
+(``OBSERVE_JS``: LCP and CLS), read after load (``COLLECT_JS``: navigation and resource timing, each
+<img>'s choice), to load lazy images for the screenshot (``SCROLL_JS``) and after it
+(``PHOTO_BOXES_JS``). JavaScript text only."""
+
+from __future__ import annotations
+
+__all__ = ["OBSERVE_JS", "SCROLL_JS", "COLLECT_JS", "PHOTO_BOXES_JS"]
+
+# Installed before any page script runs. LCP is the last candidate; CLS is the largest session window
+# (shifts less than 1 s apart, a window at most 5 s long), as web-vitals computes it.
+OBSERVE_JS = """
+(() => {
+  const s = window.__assetopt = {lcp: null, cls: 0, win: 0, first: 0, last: 0};
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const el = e.element;
+        s.lcp = {ms: e.startTime, url: e.url || '', tag: el ? el.tagName.toLowerCase() : '',
+                 lazy: !!(el && el.getAttribute('loading') === 'lazy'), size: e.size};
+      }
+    }).observe({type: 'largest-contentful-paint', buffered: true});
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        if (s.win && e.startTime - s.last < 1000 && e.startTime - s.first < 5000) { s.win += e.value; }
+        else { s.win = e.value; s.first = e.startTime; }
+        s.last = e.startTime;
+        s.cls = Math.max(s.cls, s.win);
+      }
+    }).observe({type: 'layout-shift', buffered: true});
+  } catch (err) { s.error = String(err); }
+})();
+"""
+# behavior 'instant': with `scroll-behavior: smooth` (Bootstrap's :root sets it) a plain scrollTo only
+# starts an animation, the next step cancels it, and lazy images below the first screen never load.
+SCROLL_JS = """
+async () => {
+  const step = Math.max(200, window.innerHeight);
+  for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+    window.scrollTo({top: y, left: 0, behavior: 'instant'});
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  }
+  window.scrollTo({top: 0, left: 0, behavior: 'instant'});
+  await Promise.all([...document.images].map(i => i.complete ? null :
+    new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); setTimeout(r, 5000); })));
+  // A full-page capture paints images outside the viewport again; decoding="async" ones whose decoded
+  // bitmap was dropped come out blank (measured: 2-7 % of the example dashboard, at random). Decoding
+  // synchronously for the picture changes no layout and no request; it was recorded before this runs.
+  for (const i of document.images) i.decoding = 'sync';
+  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}
+"""
+# Read before the scroll that loads the rest for the screenshot, so it is what the first load did.
+# renderBlockingStatus is Chromium's own verdict (Resource Timing level 3); initiatorType tells an
+# <img> fetch from a CSS url() one; each <img>'s currentSrc (the srcset/<picture> choice) and its
+# effective loading mode tell an eager <img> from a lazy one.
+COLLECT_JS = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const res = performance.getEntriesByType('resource').map(e =>
+    [e.name, e.transferSize, e.encodedBodySize, e.initiatorType || '', e.renderBlockingStatus || '']);
+  const imgs = [...document.images].filter(i => i.currentSrc).map(i => [i.currentSrc, i.loading === 'lazy']);
+  const s = window.__assetopt || {};
+  return {load: nav ? nav.loadEventEnd : null, doc: nav ? [nav.name, nav.transferSize, nav.encodedBodySize, 'navigation', ''] : null,
+          res: res, imgs: imgs, lcp: s.lcp || null, cls: s.cls || 0};
+}
+"""
+# Document-coordinate boxes of the pictures a screenshot shows (loaded <img>, <picture> included),
+# read right after it: where a re-encoded photo may differ pixel by pixel with nothing broken.
+PHOTO_BOXES_JS = """
+() => [...document.images].filter(i => i.complete && i.naturalWidth > 0).map(i => {
+  const r = i.getBoundingClientRect();
+  return [Math.round(r.left + window.scrollX), Math.round(r.top + window.scrollY), Math.round(r.width), Math.round(r.height)];
+}).filter(b => b[2] > 0 && b[3] > 0)
+"""
