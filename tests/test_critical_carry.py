@@ -282,3 +282,27 @@ def test_a_collectstatic_over_an_older_manifest_drops_it(site: Site, caplog: pyt
         site.collect()
     assert any("dropped: it was measured by an older assetopt" in m for m in caplog.messages), caplog.messages
     assert list(critical_entries(site.root).values()) == [None]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("algorithm", "1"), ("algorithm", True), ("algorithm", 0), ("integrity", "sha256-x"), ("templates_digest", "md5-x"), ("measured_at", 5)],
+)
+def test_a_malformed_measured_from_field_is_a_manifest_error_naming_it(built: Cli, field, value):
+    from assetopt.errors import ManifestError
+
+    measure(built.out, built.project())
+    path = built.out / MANIFEST_NAME
+    data = json.loads(path.read_text())
+    for b in data["bundles"].values():
+        b["critical"][field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(ManifestError, match=f"critical {field} "):
+        load_manifest(path)
+
+
+def test_an_unreadable_previous_manifest_carries_nothing_and_says_so(built: Cli):
+    (built.out / MANIFEST_NAME).write_text('{"schema": "assetopt.manifest", "version": 1, "bundles": {"k": {"files": "no"}}}')
+    output = built.build()
+    assert "critical CSS: none carried over, the previous manifest is unreadable (" in output, output
+    assert list(critical_entries(built.out).values()) == [None]  # and the build wrote a good one
