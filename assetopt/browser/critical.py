@@ -2,8 +2,8 @@
 
 ``critical_pass`` is the browser half of critical CSS (``build/critical.py`` is the pure half):
 
-1. render the pages with the full bundles (``CRITICAL_CSS`` off) and load each at a mobile (412x823,
-   Lighthouse's Moto G) and a desktop (1350x940) viewport; in the page, ask which of the bundle's probe
+1. render the pages with the full bundles (``CRITICAL_CSS`` off) and load each at Lighthouse's mobile
+   and desktop viewports (``screens.SCREENS``, at DPR 1); in the page, ask which of the bundle's probe
    selectors match an element whose top is above the fold (an element without a box, ``display:none``,
    counts where its nearest ancestor with a box is: the rule hiding a closed menu is critical), or an
    element that keeps its intrinsic width unstyled (``img``, ``table``, ``pre``...) or holds one,

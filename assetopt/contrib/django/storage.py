@@ -69,6 +69,7 @@ from ...build.precompress import PrecompressStats, precompress_tree
 from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
 from ...io.cache import ContentCache
+from ...io.css_spans import cached_inert_spans
 from ...io.fs import write_if_changed
 from ...io.project import Project
 from ...text.compress import fallback_fonts
@@ -138,6 +139,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deferred: set[str] | None = None  # deletes Django asked for during post_process
+        self._spans_cache: ContentCache | None = None  # the build cache while post_process rewrites url()s
         self.last_build: BuildResult | None = None
         self.last_precompress: PrecompressStats | None = None
         self.last_minified: list[str] = []  # collected files rewritten by the MINIFY_STATIC step
@@ -205,6 +207,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         _log_warnings(self._minify_static(paths, ours, cache, config.minify_static, config.js_minifier))
 
         self._deferred = set()
+        self._spans_cache = cache
         completed = False
         try:
             for original, processed_path, processed in super().post_process(paths, dry_run=dry_run, **options):
@@ -213,7 +216,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                 yield original, processed_path, processed
             completed = True
         finally:
-            pending, self._deferred = self._deferred, None
+            pending, self._deferred, self._spans_cache = self._deferred, None, None
             if completed:  # on failure Django's deletes are dropped: the previous build stays whole
                 for name in sorted(pending):
                     super().delete(name)
@@ -382,7 +385,8 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             if m.group("matched").startswith("/*"):
                 return convert(m)
             if seen[0] is not m.string:
-                seen[0], seen[1] = m.string, inert_spans(m.string)
+                cache = self._spans_cache
+                seen[0], seen[1] = m.string, (inert_spans(m.string) if cache is None else cached_inert_spans(m.string, cache))
             if _in_spans(seen[1], m.start()):
                 return m.group("matched")
             return convert(m)
