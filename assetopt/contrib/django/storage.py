@@ -17,7 +17,10 @@
    offline compression when the project uses it (``compress.py``);
 5. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
 6. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
-   file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy.
+   file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy;
+   critical CSS the manifest it replaces had (``manage.py assetopt critical``) is carried over while
+   that integrity and every template are what it was measured from, else dropped, with a logged
+   line each way (``build/critical_carry.py``).
 
 Incremental: the build, the minifying and the compression are cached by content and write only what
 changed, and Django's habit of deleting and re-saving every CSS/JS file and ``staticfiles.json`` on
@@ -59,6 +62,7 @@ from ...build import (
     minify_static_file,
 )
 from ...build.bundle_only import bundle_only_sources
+from ...build.critical_carry import carry_critical, previous_manifest, templates_digest
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...build.minify import minify_scripts
 from ...build.precompress import PrecompressStats, precompress_tree
@@ -139,6 +143,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         self.last_build: BuildResult | None = None
         self.last_precompress: PrecompressStats | None = None
         self.last_minified: list[str] = []  # collected files rewritten by the MINIFY_STATIC step
+        self.last_critical: list[str] = []  # critical CSS carried over from the manifest replaced, or dropped (why)
 
     # ------------------------------------------------------------------------------ post_process
 
@@ -225,6 +230,11 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         manifest = self._served_manifest(result.manifest)
         self.last_precompress = self._precompress_served(project, result.manifest, compressed, cache)
         target = conf.manifest_path() or Path(self.location) / MANIFEST_NAME
+        previous, self.last_critical = previous_manifest(target)
+        manifest, carried = carry_critical(previous, manifest, lambda: templates_digest(project))
+        self.last_critical += carried
+        for line in self.last_critical:  # shown by collectstatic (stderr), kept or dropped alike
+            logger.warning("assetopt: %s", line)
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
 
