@@ -233,8 +233,8 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         previous, self.last_critical = previous_manifest(target)
         manifest, carried = carry_critical(previous, manifest, lambda: templates_digest(project))
         self.last_critical += carried
-        for line in self.last_critical:  # shown by collectstatic (stderr), kept or dropped alike
-            logger.warning("assetopt: %s", line)
+        for line in self.last_critical:  # a drop is a warning (stderr under Django's default logging); a kept one is news
+            (logger.info if " kept: " in line else logger.warning)("assetopt: %s", line)
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
 
