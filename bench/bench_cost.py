@@ -14,6 +14,7 @@
 CPU time is user+system of the child process and its children (``resource.getrusage``), so work
 spread over processes counts in full and other users of the machine count little. Each figure is the
 median of ``--trials``; the sides alternate order from trial to trial. Nothing here asserts on numbers.
+assetopt is byte-compiled first (``compiled``), as an installed package is.
 """
 
 from __future__ import annotations
@@ -63,6 +64,13 @@ def generate_project(dest: Path, pages: int) -> Path:
             "{% endblock %}\n"
         )
     return tdir
+
+
+def compiled(code: Path) -> None:
+    """Byte-compile ``code``'s assetopt once, as an installed package is: with PYTHONDONTWRITEBYTECODE
+    set (as on the machines this runs on) every command would otherwise compile ~70 modules from
+    source, ~0.07 s CPU that a deployed project never pays and that weighs most in no-change runs."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "assetopt")], check=True, capture_output=True)
 
 
 def env_for(code: Path) -> dict[str, str]:
@@ -134,6 +142,9 @@ def main() -> None:
     c = sub.add_parser("clear", help="collectstatic --clear twice with the hook: a clean deploy reuses the cache")
     c.add_argument("--trials", type=int, default=3)
     args = parser.parse_args()
+    compiled(REPO)
+    if getattr(args, "against", None):
+        compiled(Path(args.against))
     if args.what == "scale":
         scale(args)
     elif args.what == "clear":

@@ -62,8 +62,8 @@ def deploy_example(
 ) -> tuple[Path, Callable[..., str], Callable[[], dict[str, tuple[int, str]]]]:
     """Rewrite the example's templates into ``tmp/templates`` with ``transforms`` (and ``emit``),
     collectstatic into ``tmp/static_root`` with DEBUG off; return the root, ``run(*args)``, which
-    runs ``python *args`` in the repository with the same environment and returns its stdout (a
-    non-zero exit fails the test with the child's stderr), and ``pages()``, ``render_example`` of the
+    runs ``python *args`` in the repository with the same environment and returns its stdout (and
+    its stderr after it with ``stderr=True``; a non-zero exit fails the test with the child's stderr), and ``pages()``, ``render_example`` of the
     deployed site. ``settings_module``: a settings module in tests/ instead of the example's own."""
     # The rewrite compiles with the settings the site deploys with (their tag libraries: compressor's).
     overrides: dict[str, object] = {"cache_dir": str(tmp / "cache")}
@@ -78,10 +78,10 @@ def deploy_example(
     if settings_module is not None:
         env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests")]))
 
-    def run(*args: str) -> str:
+    def run(*args: str, stderr: bool = False) -> str:
         proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)
         assert proc.returncode == 0, proc.stderr[-3000:]
-        return proc.stdout
+        return proc.stdout + proc.stderr if stderr else proc.stdout
 
     run("example/manage.py", "collectstatic", "--noinput", "-v", "0")
     return root, run, lambda: render_example(env, settings_module or "erp.settings")

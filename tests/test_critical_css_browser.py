@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ SITE_CSS = (
 )
 NAME = "assetopt/site.css"
 KEY = "k1"
+DIGEST = "sha256-" + base64.b64encode(hashlib.sha256(b"the templates the renderer stands for").digest()).decode()
 
 
 def page(body: str, head: str) -> str:
@@ -76,7 +78,9 @@ def renderer(static: Path, body: str):
 def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path):
     static, manifest = site(tmp_path)
     with open_browser() as chromium:
-        report = critical_pass(chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, CALM), tmp_path / "work")
+        report = critical_pass(
+            chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, CALM), tmp_path / "work", templates_digest=DIGEST
+        )
         entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
         assert entry.critical is not None, report.skipped
         assert entry.critical.css == (
@@ -86,6 +90,10 @@ def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path
             ".card{margin:20px;padding:20px;border:4px solid #d90;background:#ffe}"
         )  # no .top a:hover, no .far (3000 px down), no .late (nothing matches it)
         assert entry.critical.viewports == ("mobile", "desktop") and entry.critical.pages == ("/",)
+        # what it was measured from, for a later build to decide whether it still holds
+        bundle_sri = "sha384-" + base64.b64encode(hashlib.sha384(SITE_CSS.encode()).digest()).decode()
+        assert (entry.critical.algorithm, entry.critical.integrity, entry.critical.templates_digest) == (1, bundle_sri, DIGEST)
+        assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.critical.measured_at or ""), entry.critical.measured_at
         assert report.first_paint == {"/ mobile": pytest.approx(0.0, abs=0.01), "/ desktop": pytest.approx(0.0, abs=0.01)}
         assert report.inlined == {KEY: len(entry.critical.css)}
         # the page as the tag prints it: nothing render-blocking, the bundle fetched once, no error
@@ -102,7 +110,9 @@ def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path
 def test_a_first_paint_that_differs_keeps_the_plain_link_and_says_why(tmp_path):
     static, manifest = site(tmp_path)
     with open_browser() as chromium:
-        report = critical_pass(chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, LATE), tmp_path / "work")
+        report = critical_pass(
+            chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, LATE), tmp_path / "work", templates_digest=DIGEST
+        )
     assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is None
     assert report.inlined == {}
     assert report.skipped[KEY].startswith("the first paint of / (mobile) differs by ")

@@ -1,5 +1,6 @@
 """Writes stay where the user meant: an output dir never holds a source, a symlinked template is
-written through (the link stays a link) or refused, and ``--out`` copies nothing from outside."""
+written through (the link stays a link) or, leading out of the project, refused, and ``--out`` copies
+nothing from outside."""
 
 from __future__ import annotations
 
@@ -66,10 +67,13 @@ def test_rewrite_write_writes_through_a_symlinked_template(site: Path) -> None:
     real.parent.mkdir()
     (site / "templates" / "base.html").rename(real)
     (site / "templates" / "base.html").symlink_to(Path("..") / "shared" / "page.html")
-    # the link leads out of its template dir: Django's loader does not follow it, nor do we
-    result = run("rewrite", "--write")
+    # the link leads out of its template dir but stays in the project: Django's loader follows it
+    # (safe_join checks the joined path, not the link's target), so it is rewritten, through the link
+    result = run("rewrite", "--write", "--only", "bundles")
+    assert result.exit_code == 0, result.output
     assert (site / "templates" / "base.html").is_symlink()
-    assert real.read_text() == BASE, result.output
+    assert "{% bundle" in real.read_text(), result.output
+    real.write_text(BASE)
 
     (site / "templates" / "base.html").unlink()
     real.rename(site / "templates" / "real_base.html")
@@ -111,10 +115,11 @@ def test_a_file_outside_the_projects_template_dirs_is_never_written(site: Path, 
     assert os.access(lib / "lib" / "base.html", os.R_OK)
 
 
-def test_a_project_name_linking_out_over_a_library_template_is_refused_with_exit_1(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """templates/page.html links out of its template dir, so the name resolves to the library's
-    page.html: planned, but --write refuses it before anything is written, the undo patch included,
-    and the refusal is a finding (exit 1), not a crash (exit 2)."""
+def test_a_project_name_linking_out_of_the_project_is_refused_with_exit_1(site: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """templates/page.html links out of the project, over a library template of the same name: the
+    name resolves to the link (what Django renders), not the library's page.html; planned, but --write
+    refuses it before anything is written, the undo patch included, and the refusal is a finding
+    (exit 1), not a crash (exit 2)."""
     lib = tmp_path_factory.mktemp("site-packages") / "app" / "templates"
     lib.mkdir(parents=True)
     (lib / "page.html").write_text(BASE)
@@ -125,6 +130,6 @@ def test_a_project_name_linking_out_over_a_library_template_is_refused_with_exit
     before = (tree_hashes(site), tree_hashes(lib), shared.read_text())
     result = run("rewrite", "--write", "--project", ".")
     assert result.exit_code == 1, result.output
-    assert f"error: nothing written: {lib / 'page.html'} is not a file of the project's own template dirs" in result.output
+    assert f"error: nothing written: template 'page.html' is templates/page.html, a symlink to {shared}, outside the project" in result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
     assert (tree_hashes(site), tree_hashes(lib), shared.read_text()) == before  # base.html and the undo patch too

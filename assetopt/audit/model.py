@@ -19,10 +19,9 @@ from ..templates.refs import Ref
 from ..text.css import CssRef
 from .byte_sizes import Sizes
 
-__all__ = ["Request", "Finding", "PageReport", "StaticIndex", "FONT_SUFFIXES", "IMAGE_SUFFIXES", "KINDS", "media_blocks"]
+__all__ = ["Request", "Finding", "PageReport", "StaticIndex", "FONT_SUFFIXES", "KINDS", "media_blocks"]
 
 FONT_SUFFIXES = frozenset({".woff2", ".woff", ".ttf", ".otf", ".eot"})
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp"})
 # Request kinds, in table order.
 KINDS = ("css", "css-import", "js", "img", "iframe", "font", "css-image", "preload")
 

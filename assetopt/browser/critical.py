@@ -2,8 +2,8 @@
 
 ``critical_pass`` is the browser half of critical CSS (``build/critical.py`` is the pure half):
 
-1. render the pages with the full bundles (``CRITICAL_CSS`` off) and load each at a mobile (412x823,
-   Lighthouse's Moto G) and a desktop (1350x940) viewport; in the page, ask which of the bundle's probe
+1. render the pages with the full bundles (``CRITICAL_CSS`` off) and load each at Lighthouse's mobile
+   and desktop viewports (``screens.SCREENS``, at DPR 1); in the page, ask which of the bundle's probe
    selectors match an element whose top is above the fold (an element without a box, ``display:none``,
    counts where its nearest ancestor with a box is: the rule hiding a closed menu is critical), or an
    element that keeps its intrinsic width unstyled (``img``, ``table``, ``pre``...) or holds one,
@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..build.critical import CRITICAL_MAX, CriticalResult, Observation, Probes, probes_of, select_critical, write_critical
+from ..build import integrity
+from ..build.critical import CRITICAL_MAX, CriticalResult, MeasuredFrom, Observation, Probes, probes_of, select_critical, write_critical
 from ..build.manifest import Manifest
 from ..screens import SCREENS
 from .chromium import BrowserSession
@@ -151,6 +152,7 @@ def critical_pass(
     render: Callable[[bool], dict[str, dict[str, Any]]],
     work: Path,
     *,
+    templates_digest: str,
     max_bytes: int = CRITICAL_MAX,
     threshold: float = 0.01,
     progress: Callable[[str], None] = lambda _m: None,
@@ -158,7 +160,12 @@ def critical_pass(
     """Measure, record and prove the critical CSS of every one-file CSS bundle the pages ``urls`` link
     (see the module docstring). ``render(critical_on)`` renders ``urls`` (Django, the built manifest);
     snapshots and screenshots go under ``work``. Returns what it did; the manifest at ``manifest_path``
-    holds the critical CSS that passed."""
+    holds the critical CSS that passed, each with what it was measured from: ``templates_digest``
+    (``build.critical_carry.templates_digest`` of the templates ``render`` uses, taken before
+    rendering) and the integrity of the bundle bytes measured, so a later build can carry it over."""
+    from datetime import UTC, datetime
+
+    measured_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     report = CriticalReport()
     prefix = "/" + static_url.strip("/") + "/"
     hashed = _hashed_names(static_out)
@@ -180,7 +187,8 @@ def critical_pass(
     used: dict[str, set[str]] = {}  # bundle key -> pages
     page_keys: dict[str, set[str]] = {}
     with serve({"/": full_dir, prefix: static_out}) as base:
-        probes = {f"{base}{prefix}{name}": probes_of((static_out / name).read_text("utf-8")) for name in by_file}
+        measured = {name: (static_out / name).read_bytes() for name in by_file}
+        probes = {f"{base}{prefix}{name}": probes_of(data.decode("utf-8")) for name, data in measured.items()}
         key_of = {f"{base}{prefix}{name}": key for name, key in by_file.items()}
         for url in urls:
             for viewport in VIEWPORTS:
@@ -198,7 +206,8 @@ def critical_pass(
         results[key] = (result, tuple(sorted(used[key])), tuple(VIEWPORTS))
         if result.reason:
             report.skipped[key] = result.reason
-    manifest = write_critical(manifest, manifest_path, results)
+    inputs = MeasuredFrom(templates_digest, {key: integrity(measured[name]) for name, key in by_file.items()}, measured_at)
+    manifest = write_critical(manifest, manifest_path, results, inputs)
     if not any(r.css for r, _, _ in results.values()):
         report.lines = _lines(report, manifest)
         return report
@@ -273,11 +282,18 @@ def run_critical(
     collectstatic'd ``STATIC_ROOT`` with Django's hashed names too): the pages rendered with Django in
     a child process (the project's templates, or ``templates_dirs``), in a Chromium of its own;
     snapshots and screenshots under ``work``."""
+    from dataclasses import replace
+
+    from ..build.critical_carry import templates_digest
     from ..build.manifest import MANIFEST_NAME, load_manifest
+    from ..io.project import Project
     from .chromium import open_browser
     from .snapshots import render_django_pages
 
     manifest_path = static_out / MANIFEST_NAME
+    # what the pages render from (templates_dirs replaces the project's DIRS, as render_django_pages does)
+    rendered_from = config if templates_dirs is None else replace(config, templates=tuple(templates_dirs))
+    digest = templates_digest(Project(rendered_from))
 
     def render(critical_on: bool) -> dict[str, dict[str, Any]]:
         return render_django_pages(
@@ -301,6 +317,7 @@ def run_critical(
             urls,
             render,
             work,
+            templates_digest=digest,
             max_bytes=config.critical_css_max,
             progress=progress,
         )

@@ -31,6 +31,7 @@ from ..templates.bundle_blocks import BundleBlock, BundleVariant, bundle_blocks,
 from ..text.compress import fallback_fonts
 from ..text.css import decode_css
 from .bundle_only import bundle_only_sources
+from .critical_carry import carry_critical, previous_manifest, templates_digest
 from .images import ImageStats, optimize_images
 from .join import css_reader, join_cached
 from .manifest import MANIFEST_NAME, Manifest, ManifestBundle, ManifestFile
@@ -70,6 +71,7 @@ class BuildResult:
     scripts_minified: int = 0  # scripts minified (and damage-checked) in this run: cache misses
     templates_parsed: int = 0  # parsed to choose brotli quality (the rest were cached answers)
     stylesheets_expanded: list[str] = field(default_factory=list)  # bundled stylesheets re-expanded (cache misses), in order
+    critical: list[str] = field(default_factory=list)  # critical CSS carried over from the manifest replaced, or dropped (why)
 
 
 def _stem(template_name: str) -> str:
@@ -175,6 +177,10 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
         stylesheets_expanded=joined.expanded,
     )
     result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
+    if options.write_manifest:  # Django's storage carries it over itself, onto the manifest it writes
+        previous, result.critical = previous_manifest(options.out / MANIFEST_NAME)
+        result.manifest, carried = carry_critical(previous, result.manifest, lambda: templates_digest(project))
+        result.critical += carried
     _ship_static(project, options, cache, static_files, result)
     _write_outputs(options, joined.outputs, result)
     if options.precompress:

@@ -45,7 +45,14 @@ __all__ = [
     "critical_markup",
     "rebase_urls",
     "write_critical",
+    "CRITICAL_ALGORITHM",
+    "MeasuredFrom",
 ]
+
+# The version of how critical CSS is measured and selected (the probe, the screens, the selection, the
+# markup's assumptions). Recorded with each measurement; a build carries critical CSS over only when
+# it equals this (``critical_carry.py``). Bump it with any change that could select different CSS.
+CRITICAL_ALGORITHM = 1
 
 # gzip-compressed bytes: the first TCP round trip carries ~14 KiB on the wire (initcwnd 10 x 1460) and
 # HTML is sent compressed, so the budget is counted as sent; minified Bootstrap-based critical CSS is
@@ -202,16 +209,47 @@ def critical_markup(css: str, href: str, integrity: str, carried: Mapping[str, s
     )
 
 
-def write_critical(manifest: Manifest, path: Path, results: Mapping[str, tuple[CriticalResult, tuple[str, ...], tuple[str, ...]]]) -> Manifest:
+@dataclass(frozen=True)
+class MeasuredFrom:
+    """What a measurement was made from, recorded with its critical CSS so a later build can tell
+    whether it still holds: the templates' digest (``critical_carry.templates_digest``), the SRI
+    ``integrity`` of each bundle file measured (bundle key -> value) and when (UTC, ISO 8601)."""
+
+    templates_digest: str
+    integrity: Mapping[str, str]
+    measured_at: str
+
+
+def write_critical(
+    manifest: Manifest,
+    path: Path,
+    results: Mapping[str, tuple[CriticalResult, tuple[str, ...], tuple[str, ...]]],
+    measured: MeasuredFrom | None = None,
+) -> Manifest:
     """``manifest`` with each bundle key of ``results`` given its critical CSS (or none, when the result
     has none), written atomically to ``path``; returns the new manifest. Keys not in ``results`` keep
-    what they had. A changed manifest loses its ``.gz``/``.br`` (they would hold the old one)."""
+    what they had. A changed manifest loses its ``.gz``/``.br`` (they would hold the old one). With
+    ``measured``, each entry records what it was measured from (without: a later build never carries
+    it over)."""
     bundles = dict(manifest.bundles)
     for key, (result, pages, viewports) in results.items():
         entry = bundles.get(key)
         if entry is None:
             continue
-        critical = ManifestCritical(result.css, csp_hash(result.css), pages, viewports) if result.css else None
+        critical = None
+        if result.css and measured is not None:
+            critical = ManifestCritical(
+                result.css,
+                csp_hash(result.css),
+                pages,
+                viewports,
+                algorithm=CRITICAL_ALGORITHM,
+                integrity=measured.integrity[key],
+                templates_digest=measured.templates_digest,
+                measured_at=measured.measured_at,
+            )
+        elif result.css:
+            critical = ManifestCritical(result.css, csp_hash(result.css), pages, viewports)
         bundles[key] = replace(entry, critical=critical)
     new = replace(manifest, bundles=bundles)
     write_dropping_siblings(path, new.dumps().encode("utf-8"))

@@ -10,12 +10,14 @@ Format (``assetopt-manifest.json`` at the root of the output static dir), docume
                            "templates": [["base.html", 12]]}}}
 
 Optional ``"critical"`` in a CSS bundle (additive, same version): the CSS its pages' first screen uses,
-measured in Chromium (``browser/critical.py``), inlined by the tag (``docs/critical-css.md``).
+measured in Chromium (``browser/critical.py``), inlined by the tag (``docs/critical-css.md``), with
+what it was measured from, so a later build can carry it over while that is unchanged.
 
 Optional ``"images"`` (additive, same version): per source image its displayed size, the shipped file
 and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% picture %}``.
 
-Deterministic: sorted keys, no timestamps. ``load_manifest`` validates every entry and raises
+Deterministic: sorted keys, no timestamps (but the ``"measured_at"`` of a browser run's critical CSS,
+which a build carries over as it is). ``load_manifest`` validates every entry and raises
 ``ManifestError`` naming the file and the entry when something is off.
 """
 
@@ -65,12 +67,21 @@ class ManifestFile:
 @dataclass(frozen=True, slots=True)
 class ManifestCritical:
     """A CSS bundle's critical CSS: its text (``url()`` relative to the bundle file, as in it), the CSP
-    hash of that text (``'sha256-...'``) and the pages and viewports it was measured on."""
+    hash of that text (``'sha256-...'``) and the pages and viewports it was measured on.
+
+    What it was measured from (additive, same version; absent in manifests of older assetopt, whose
+    critical CSS a build never carries over: ``build/critical_carry.py``): the version of the
+    measuring algorithm, the SRI ``integrity`` of the bundle file measured, a digest of every template
+    the pages could render, and when (UTC, ISO 8601)."""
 
     css: str
     hash: str
     pages: tuple[str, ...]
     viewports: tuple[str, ...]
+    algorithm: int | None = None
+    integrity: str | None = None
+    templates_digest: str | None = None
+    measured_at: str | None = None
 
 
 @dataclass
@@ -145,16 +156,35 @@ class Manifest:
         return json.dumps(self.as_dict(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+_MEASURED_FROM = ("algorithm", "integrity", "templates_digest", "measured_at")
+
+
 def _critical_dict(c: ManifestCritical) -> dict[str, Any]:
-    return {"css": c.css, "hash": c.hash, "pages": list(c.pages), "viewports": list(c.viewports)}
+    out: dict[str, Any] = {"css": c.css, "hash": c.hash, "pages": list(c.pages), "viewports": list(c.viewports)}
+    return out | {name: getattr(c, name) for name in _MEASURED_FROM if getattr(c, name) is not None}
 
 
 def _critical_entry(key: str, c: Any) -> ManifestCritical | None:
     if c is None:
         return None
-    entry = ManifestCritical(str(c["css"]), str(c["hash"]), tuple(map(str, c["pages"])), tuple(map(str, c["viewports"])))
+    entry = ManifestCritical(
+        str(c["css"]),
+        str(c["hash"]),
+        tuple(map(str, c["pages"])),
+        tuple(map(str, c["viewports"])),
+        algorithm=c.get("algorithm"),
+        integrity=c.get("integrity"),
+        templates_digest=c.get("templates_digest"),
+        measured_at=c.get("measured_at"),
+    )
     if not entry.hash.startswith("sha256-"):
         raise ValueError(f"bundle {key}: critical hash {entry.hash!r} is not a sha256- CSP hash")
+    if entry.algorithm is not None and (type(entry.algorithm) is not int or entry.algorithm < 1):
+        raise ValueError(f"bundle {key}: critical algorithm {entry.algorithm!r} is not a positive whole number")
+    for name, prefix in (("integrity", "sha384-"), ("templates_digest", "sha256-"), ("measured_at", "")):
+        value = getattr(entry, name)
+        if value is not None and not (isinstance(value, str) and value.startswith(prefix)):
+            raise ValueError(f"bundle {key}: critical {name} {value!r} is not a {prefix or 'date'} string")
     return entry
 
 

@@ -1,7 +1,7 @@
 """Width copies an image's ``sizes`` asks for, beyond the configured ``image_widths``.
 
 ``image_widths`` (default 480, 960, 1440) suits photos shown large; a 96 px avatar on a phone at DPR
-1.75 needs ~170 px and would get the 480 px copy. Every ``<img>`` inside a ``{% picture %}`` whose
+2 needs 192 px and would get the 480 px copy. Every ``<img>`` inside a ``{% picture %}`` whose
 ``src`` is a literal ``{% static %}`` path and which has a ``sizes`` (the one the layout pass measured,
 ``rewrite/layout_facts.py``, or the author's) asks for one copy per Lighthouse screen
 (``screens.SCREENS``): its slot at that viewport times the screen's DPR, rounded up to 16 px.

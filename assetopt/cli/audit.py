@@ -127,6 +127,10 @@ def audit(
         if text:
             click.echo()
             click.echo(text)
+    for name in project.template_names():  # what Django renders through the link: audited, never written
+        note = project.link_note(name)
+        if note is not None:
+            click.secho(f"note: {name}: {note}: audited as Django renders it; rewrite --write will not edit it", fg="yellow", err=True)
     if section is not None:
         from ..verify.tables import baseline_table
 

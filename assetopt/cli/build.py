@@ -27,6 +27,9 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     recompressed when smaller, WebP/AVIF siblings, narrower copies for srcset at image_widths),
     writes assetopt-manifest.json and .gz/.br siblings into the output static root. Nothing is
     written when any bundle has a problem; a rebuild with nothing changed writes nothing.
+    Critical CSS (from `assetopt critical`) in the manifest replaced is kept while the bundle and
+    every template are byte-identical to what it was measured from, else dropped, with a line
+    saying which and why.
 
     \b
     Example:
@@ -57,6 +60,8 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     for b in bundles.values():
         for f in b.files:
             click.echo(f"  {f.name}  {f.size / 1024:.1f} KB  <- {len(f.sources)} file(s) from {b.templates[0][0]}:{b.templates[0][1]}")
+    for line in result.critical:
+        click.echo(line)
     im = result.images
     if im.files:
         copies = sum(len(names) for names in im.widths.values())

@@ -32,8 +32,9 @@ def critical(config: Config, out: Path | None, work: Path | None, settings_modul
 
     For a static root that is already built and served as is: `assetopt build`'s output, or a
     STATIC_ROOT that collectstatic filled with the assetopt storage (run it as `manage.py assetopt
-    critical` after collectstatic; a later collectstatic writes the manifest again without it). Renders
-    the pages with Django and the templates as they are (rewritten), loads each at a mobile and a
+    critical` after collectstatic; a later build or collectstatic keeps it only while the bundle and
+    every template are byte-identical to what was measured, and says what it dropped). Renders the
+    pages with Django and the templates as they are (rewritten), loads each at a mobile and a
     desktop viewport in headless Chromium, keeps the CSS rules their first screen uses, records them
     in the manifest, then proves the first paint with only that CSS against the loaded page; a page
     that differs by more than 1 % keeps its plain <link>. `optimize --browser` does the same on its

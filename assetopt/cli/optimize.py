@@ -3,18 +3,61 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from ..config import Config
 from ..io.project import display_path
+from ..screens import SCREENS, Screen
 from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 from .verify import verify_report
 
 
-@cli.command()
+def _screens_phrase(screens: Sequence[Screen] = SCREENS) -> str:
+    """The screens the layout pass loads pages at (``screens.SCREENS``), each named with its width, for --help."""
+    named = [f"{s.name} ({s.width} px)" for s in screens]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+# The --help text: an f-string (not the docstring) so the screens it names come from screens.SCREENS.
+_HELP = f"""Do it all on a copy and show the before/after table: sources untouched.
+
+audit the sources -> rewrite every template into OUT/templates -> build bundles and the static
+root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
+apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
+
+With --browser, first a layout pass: each --url is rendered from a probe copy of the templates and
+loaded in Chromium at Lighthouse's {_screens_phrase()} screens; the rewrite
+then writes each <img>'s `sizes` from its measured widths and makes lazy, eager or
+fetchpriority=high what Chromium showed below the first screen, in it, or as the LCP element
+(cached in the cache dir until a template or static file changes). Then: render each --url with Django's test client (before: the sources; after: the
+rewritten templates with bundling on and OUT/static's manifest) into OUT/snapshots/, serve each
+side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
+Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
+console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
+or fewer saved requests than the static comparison claims. When the Django settings are known
+(--settings, or settings in [tool.assetopt]), the [[tool.assetopt.cache]] rules are first
+proven by rendering (`assetopt verify --cache`): a rule that leaks or cannot be proven is
+reported and left out, the rest applies; a leak exits 1. Without settings/urls in the config,
+pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
+being a URL path or a URL name; pages behind a login render with --user USERNAME.
+
+\b
+Example (in this repository it runs on the bundled example site):
+  assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
+  assetopt optimize --browser --report build/report.html
+  assetopt optimize --browser --settings mysite.settings --url /en/ --url /en/orders/
+  assetopt optimize --browser --url core:dashboard --url sales:order_detail:1 --user demo
+
+Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
+failed, a cache rule leaks, or a rewrite would break a template (nothing written then), 2 usage error.
+"""
+
+
+@cli.command(help=_HELP)
 @project_options
 @folder_option("--out", "Where the rewritten templates and the built static root go (default: out in the config, else build/).")
 @click.option("--require", "require", default=None, metavar="EXPR", help="Limits every page must meet after, e.g. 'css<=2,js<=2,eager_img<=3'.")
@@ -41,38 +84,7 @@ def optimize(
     no_throttle: bool,
     user: str | None,
 ) -> None:
-    """Do it all on a copy and show the before/after table: sources untouched.
-
-    audit the sources -> rewrite every template into OUT/templates -> build bundles and the static
-    root into OUT/static -> audit the copy -> compare. Serve OUT/templates and OUT/static (or
-    apply the same rewrite with `assetopt rewrite --write` and build in your deploy).
-
-    With --browser, first a layout pass: each --url is rendered from a probe copy of the templates and
-    loaded in Chromium at Lighthouse's mobile (412 px) and desktop (1350 px) screens; the rewrite
-    then writes each <img>'s `sizes` from its measured widths and makes lazy, eager or
-    fetchpriority=high what Chromium showed below the first screen, in it, or as the LCP element
-    (cached in the cache dir until a template or static file changes). Then: render each --url with Django's test client (before: the sources; after: the
-    rewritten templates with bundling on and OUT/static's manifest) into OUT/snapshots/, serve each
-    side with its static root on 127.0.0.1, load every page in a fresh headless Chromium (plus one
-    Fast 3G run of the first page), screenshot and pixel-diff them into OUT/shots/. Fails on a new
-    console error or failed request, a screenshot that differs by more than 1 %, a lazy LCP image,
-    or fewer saved requests than the static comparison claims. When the Django settings are known
-    (--settings, or settings in [tool.assetopt]), the [[tool.assetopt.cache]] rules are first
-    proven by rendering (`assetopt verify --cache`): a rule that leaks or cannot be proven is
-    reported and left out, the rest applies; a leak exits 1. Without settings/urls in the config,
-    pass --settings MODULE --url PAGE [--url PAGE ...], a PAGE
-    being a URL path or a URL name; pages behind a login render with --user USERNAME.
-
-    \b
-    Example (in this repository it runs on the bundled example site):
-      assetopt optimize --require 'css<=2,blocking<=3' --report build/report.html
-      assetopt optimize --browser --report build/report.html
-      assetopt optimize --browser --settings mysite.settings --url /en/ --url /en/orders/
-      assetopt optimize --browser --url core:dashboard --url sales:order_detail:1 --user demo
-
-    Exit codes: 0 every page improved or held, 1 a page regressed, failed a limit, a browser check
-    failed, a cache rule leaks, or a rewrite would break a template (nothing written then), 2 usage error.
-    """
+    """Do it all on a copy and show the before/after table (the --help text is ``_HELP``)."""
     from ..audit.thresholds import parse_conditions
     from ..optimize import CacheCheckArgs
     from ..optimize import optimize as run_optimize

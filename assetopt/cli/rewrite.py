@@ -153,6 +153,10 @@ def rewrite(
     said = layout_line(base, result.changes)
     if said is not None:
         click.echo(said)
+    for change in result.changes:  # Django renders it through the link; --write refuses it
+        note = project.link_note(change.name)
+        if note is not None:
+            click.secho(f"note: {change.name}: {note}: rewrite --write will not edit it", fg="yellow", err=True)
     for change in result.broken:
         click.secho(f"would break: {project.display(change.path)}: {change.compile_error}", fg="red", err=True)
     for p in result.problems:
@@ -163,7 +167,8 @@ def rewrite(
         try:
             # The undo patch first: a run killed between two template writes can still be undone. It
             # asks write_targets where each change goes, which refuses (nothing written yet, the patch
-            # neither) a file outside the project's own template dirs: the same finding as below.
+            # neither) a file assetopt must not write (outside the project, an installed package's):
+            # the same finding as below.
             undo = _save_undo(project, result) if out is None and not result.broken else None
             written = write_changes(result, project, out.resolve() if out is not None else None)
         except RewriteRefused as exc:  # a finding the user must fix (design.md: exit 1), not a usage error
@@ -171,9 +176,9 @@ def rewrite(
             sys.exit(EXIT_FINDINGS)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
-            for link in links_outside(project):
+            for link, target, why in links_outside(project):
                 click.secho(
-                    f"not copied: {project.display(link)} is a symlink out of its template dir (not read; Django's loader does not find it either)",
+                    f"not copied: {project.display(link)} is a symlink to {target}, {why} (Django renders it; assetopt copies only the project's own files)",
                     fg="yellow",
                     err=True,
                 )

@@ -1,7 +1,10 @@
 """The I/O side of reading a project: find template files, read them safely, parse them once.
 
-Template names resolve across the configured dirs in order, as Django's filesystem loader does; a
-name that tries to leave its dir is not found. The project's own dirs (``config.templates``) come
+Template names resolve across the configured dirs in order, as Django's filesystem loader does: the
+name is joined to each dir and checked lexically (Django's ``safe_join``: ``abspath``, symlinks not
+resolved), so a name that tries to leave its dir (``..``, absolute) is not found, while a symlink in a
+dir is followed wherever it leads, as Django renders it. Whether a file may be *written* is a separate
+question (``write_refusal``): never one outside the project, whatever link leads there. The project's own dirs (``config.templates``) come
 first, then the installed packages' (``config.library_templates``): those are read so an
 ``{% extends "admin/base.html" %}`` resolves, but their templates are never listed by
 ``template_names`` (what audit, rewrite and reports walk), so nothing plans an edit to them. Files that are binary or not UTF-8 are reported with
@@ -68,18 +71,41 @@ class Project:
         """Every name the project's and the libraries' dirs provide: what the build scans for blocks."""
         return sorted(set(self.template_names()) | _names_in(self.config.library_templates, self.config.exclude))
 
-    def is_own(self, path: Path) -> bool:
-        """Whether ``path`` is a file of the project's own template dirs (one assetopt may write)."""
+    def write_refusal(self, path: Path) -> str | None:
+        """Why assetopt must not write the file ``path`` is (or a symlink leads to), or None when it
+        may: a file of the project's own template dirs, or elsewhere in the project but not in an
+        installed package (``library_templates``, ``site-packages``)."""
         target = path.resolve()
-        return any(target.is_relative_to(root.resolve()) for root in self.config.templates)
+        if any(target.is_relative_to(root.resolve()) for root in self.config.templates):
+            return None
+        if any(target.is_relative_to(root.resolve()) for root in self.config.library_templates) or _installed(target):
+            return "an installed package's file"
+        if not target.is_relative_to(self.config.project.resolve()):
+            return "outside the project"
+        return None
+
+    def link_note(self, name: str) -> str | None:
+        """``templates/x.html is a symlink to /elsewhere/x.html, outside the project``: when the file
+        Django renders for ``name`` is reached through a symlink and is one assetopt must not write;
+        else None."""
+        path = self.find_template(name)
+        if path is None:
+            return None
+        target, why = path.resolve(), self.write_refusal(path)
+        if why is None or target == path.absolute():
+            return None
+        return f"{self.display(path)} is a symlink to {target}, {why}"
 
     def find_template(self, name: str) -> Path | None:
+        """The file Django's filesystem loader renders for ``name``: the first dir's existing file,
+        symlinks followed (``safe_join`` checks the joined path, not where a link leads); None when
+        no dir has it or the name leaves its dir."""
         norm = posixpath.normpath(name)
         if name.startswith("/") or norm.startswith("..") or "\x00" in name:
             return None
         for root in self.search_dirs:
             candidate = root / norm
-            if candidate.is_file() and candidate.resolve().is_relative_to(root.resolve()):
+            if candidate.is_file():  # a dangling link is no file: Django goes on to the next dir too
                 return candidate
         return None
 
@@ -122,6 +148,10 @@ class Project:
             return parse_template(name, source, shown, frozenset(self.config.static_tags))
         except TemplateError as exc:
             return exc
+
+
+def _installed(path: Path) -> bool:
+    return any(part in ("site-packages", "dist-packages") for part in path.parts)
 
 
 def _names_in(roots: tuple[Path, ...], exclude: tuple[str, ...]) -> set[str]:

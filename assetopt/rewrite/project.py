@@ -271,17 +271,15 @@ def mirror_root(project: Project, root: Path) -> str:
 def write_targets(result: RewriteResult, project: Project) -> list[tuple[Path, FileChange]]:
     """Where ``--write`` writes each change: the file itself, or the target of a symlinked template
     (written through, so the link stays a link), one entry per file. Raises ``RewriteRefused``,
-    before anything is written, for a file outside the project's own template dirs (an installed
-    package's, or a link leading out of them) or two links to one file rewritten differently."""
+    before anything is written, for a file assetopt must not write (``Project.write_refusal``: an
+    installed package's, or one outside the project a link leads to) or two links to one file
+    rewritten differently."""
     targets: dict[Path, FileChange] = {}
     for change in result.changes:
         target = change.path.resolve()
-        if not project.is_own(target):
-            via = f" (a symlink to {target})" if change.path.is_symlink() else ""
-            raise RewriteRefused(
-                f"nothing written: {project.display(change.path)}{via} is not a file of the project's own template dirs",
-                hint="assetopt writes only the project's templates; copy the template into your template dir to override it",
-            )
+        refusal = project.write_refusal(target)
+        if refusal is not None:
+            raise RewriteRefused(refusal_message(project, change.name, change.path, refusal), hint=_REFUSAL_HINT)
         other = targets.get(target)
         if other is not None and other.after != change.after:
             raise RewriteRefused(
@@ -290,6 +288,21 @@ def write_targets(result: RewriteResult, project: Project) -> list[tuple[Path, F
             )
         targets.setdefault(target, change)
     return list(targets.items())
+
+
+_REFUSAL_HINT = (
+    "assetopt writes only the project's own files; to have it rewritten, replace the link (or the missing file) "
+    "by a copy in your template dir, or add the name to exclude"
+)
+
+
+def refusal_message(project: Project, name: str, path: Path, refusal: str) -> str:
+    """``nothing written: template 'x.html' is templates/x.html, a symlink to /elsewhere/x.html, outside the project``."""
+    target = path.resolve()
+    shown = project.display(path)
+    if target != path.absolute():
+        return f"nothing written: template {name!r} is {shown}, a symlink to {target}, {refusal}"
+    return f"nothing written: template {name!r} is {shown}, {refusal}"
 
 
 def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
@@ -313,9 +326,10 @@ def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result:
     return base, text
 
 
-def _link_outside(src: Path, root: Path) -> bool:
-    """A file the template dir links in from elsewhere: not read (Django's loader does not find it either)."""
-    return src.is_symlink() and not src.resolve().is_relative_to(root.resolve())
+def _link_outside(src: Path, project: Project) -> bool:
+    """A file the template dir links in from outside the project (or from an installed package):
+    Django renders it, but ``--out`` copies only the project's own files."""
+    return src.is_symlink() and project.write_refusal(src) is not None
 
 
 def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
@@ -352,7 +366,7 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
         target_root = out / mirror_root(project, root)
         for src in sorted(p for p in root.rglob("*") if p.is_file()):
             rel = src.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts) or _link_outside(src, root):
+            if any(part.startswith(".") for part in rel.parts) or _link_outside(src, project):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
@@ -362,6 +376,12 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     return written
 
 
-def links_outside(project: Project) -> list[Path]:
-    """Template files that are symlinks leading out of their template dir: ``--out`` does not copy them."""
-    return sorted(p for root in project.config.templates for p in root.rglob("*") if p.is_file() and _link_outside(p, root))
+def links_outside(project: Project) -> list[tuple[Path, Path, str]]:
+    """``(link, target, why)`` of each template file that is a symlink leading out of the project
+    (``Project.write_refusal``): ``--out`` does not copy them."""
+    return sorted(
+        (p, p.resolve(), project.write_refusal(p) or "")
+        for root in project.config.templates
+        for p in root.rglob("*")
+        if p.is_file() and _link_outside(p, project)
+    )

@@ -78,9 +78,11 @@ def _who(render: Mapping[str, Any]) -> str:
     return f"{render['who']} at {render['url']}"
 
 
-def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expected: Iterable[str] = ()) -> CacheCheck:
+def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expected: Iterable[str] = (), accounts: bool = True) -> CacheCheck:
     """Compare every two renders of the same key. ``expected``: fragment names that must be checked
-    (the rules, the ``{% cache %}`` tags of the project's templates); one no page rendered is not proven."""
+    (the rules, the ``{% cache %}`` tags of the project's templates); one no page rendered is not proven.
+    ``accounts`` False: the settings have no ``django.contrib.auth``, so no user can sign in (the
+    renders are anonymous) and no fragment is proven between users."""
     seen: dict[tuple[str, str, tuple[str, ...]], tuple[Mapping[str, Any], Mapping[str, Any]]] = {}
     leaks: dict[tuple[str, str, int], Leak] = {}
     who_saw: dict[str, set[str]] = {}
@@ -117,11 +119,12 @@ def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expec
             continue
         saw = who_saw.get(name, set())
         if len(saw) < 2:
-            users_note = (
-                "give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])"
-                if len(users) < 2
-                else "only " + (", ".join(sorted(saw)) or "anonymous visitors") + " saw it"
-            )
+            if not accounts:
+                users_note = "the settings do not install django.contrib.auth: rendered as an anonymous visitor only, nothing to compare it with"
+            elif len(users) < 2:
+                users_note = "give at least two users (--user, [tool.assetopt] users, ASSETOPT['USERS'])"
+            else:
+                users_note = "only " + (", ".join(sorted(saw)) or "anonymous visitors") + " saw it"
             not_proven.append((name, f"seen by {len(saw)} signed-in user(s): {users_note}"))
             continue
         single = [view for view, args in objects.get(name, {}).items() if len(args) < 2]

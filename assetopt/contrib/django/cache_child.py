@@ -15,7 +15,10 @@ be imported, an unknown --user or --url). Two operations:
   rendered, its template, line, name, cache alias, the values of its key (``str()`` of each vary-on, as
   Django's ``make_template_fragment_key`` hashes them) and its output. Without URLs given, every URL
   pattern that takes no arguments is rendered (patterns that need arguments are listed). A page is
-  rendered for the later identities only when the first ones showed a fragment on it.
+  rendered for the later identities only when the first ones showed a fragment on it. Settings
+  without ``django.contrib.auth`` render as the anonymous request alone (no ``request.user``; a
+  username is an error naming the settings); settings with which Django cannot be set up or the pages
+  cannot be rendered at all are ``{"error": ...}``: one line naming the module and the error.
 
 The project's settings live only in this process; the caller compares the records.
 """
@@ -27,6 +30,7 @@ import importlib
 import inspect
 import os
 import sys
+import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,6 +61,16 @@ def _import_settings(request: Mapping[str, Any]) -> None:
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _where(exc: BaseException) -> str:
+    """`` at shop/apps.py:8``: where ``exc`` was raised (relative to the working dir when inside it)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    path = os.path.relpath(last.filename) if last.filename.startswith(os.getcwd() + os.sep) else last.filename
+    return f" at {path}:{last.lineno}"
 
 
 def _tag_kind(compile_func: Any) -> str:
@@ -126,6 +140,25 @@ def _discover() -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(plain)), list(dict.fromkeys(needs))
 
 
+def _user(username: str, settings_module: str) -> Any:
+    """The user ``username`` to sign in as; a project without ``django.contrib.auth`` has none (its
+    pages render as an anonymous request: no ``request.user``)."""
+    from django.apps import apps
+
+    if not apps.is_installed("django.contrib.auth"):
+        raise _ChildError(
+            f"--user {username!r}: {settings_module} does not install django.contrib.auth, so there are no users to sign in as; "
+            "drop --user (and users in [tool.assetopt] or ASSETOPT['USERS']): the pages are then rendered as an anonymous visitor"
+        )
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    try:
+        return user_model._default_manager.get(**{user_model.USERNAME_FIELD: username})
+    except user_model.DoesNotExist:
+        raise _ChildError(f"--user {username!r}: no such user in the database of {settings_module}") from None
+
+
 def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
     from django.conf import settings
     from django.templatetags import cache as cache_tags
@@ -171,15 +204,9 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
         specs = list(request.get("urls") or [])
         if not specs:
             specs, needs = _discover()
-        from django.contrib.auth import get_user_model
-
-        user_model = get_user_model()
         identities: list[tuple[str, Any]] = [("anonymous", None)]
         for username in request.get("users") or []:
-            try:
-                identities.append((username, user_model._default_manager.get(**{user_model.USERNAME_FIELD: username})))
-            except user_model.DoesNotExist:
-                raise _ChildError(f"--user {username!r}: no such user in the database of {request['settings']}") from None
+            identities.append((username, _user(username, request["settings"])))
         # Signed-in users first (most fragments sit behind a login, and a leak is best shown between
         # two users), the anonymous visitor last; after the first two, only pages that showed a fragment.
         order = identities[1:] + identities[:1]
@@ -217,14 +244,24 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
                         "fragments": list(captured) if response.status_code == 200 else [],
                     }
                 )
-    return {"renders": renders, "needs_arguments": needs}
+    from django.apps import apps
+
+    return {"renders": renders, "needs_arguments": needs, "accounts": apps.is_installed("django.contrib.auth")}
 
 
 def _answer(request: dict[str, Any]) -> Any:
     _import_settings(request)
     if request["op"] != "facts":
-        django.setup()
-        return _probe(request)
+        try:
+            django.setup()
+            return _probe(request)
+        except _ChildError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the project's code (an app's ready(), a URLconf): one line, not a traceback
+            raise _ChildError(
+                f"--settings {request['settings']}: the pages cannot be rendered for the cache check ({_one_line(exc)}{_where(exc)}); "
+                "fix what Django names, or pass the settings the site runs with"
+            ) from None
     try:
         django.setup()
         return _facts()

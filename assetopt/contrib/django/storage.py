@@ -17,7 +17,10 @@
    offline compression when the project uses it (``compress.py``);
 5. precompresses every text file of ``STATIC_ROOT`` (``.gz``/``.br``, cached by content);
 6. writes ``assetopt-manifest.json`` last, with each bundle's SRI ``integrity`` computed from the
-   file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy.
+   file Django serves (the hashed copy, whose ``url()``s Django rewrote), not from the build's copy;
+   critical CSS the manifest it replaces had (``manage.py assetopt critical``) is carried over while
+   that integrity and every template are what it was measured from, else dropped, with a logged
+   line each way (``build/critical_carry.py``).
 
 Incremental: the build, the minifying and the compression are cached by content and write only what
 changed, and Django's habit of deleting and re-saving every CSS/JS file and ``staticfiles.json`` on
@@ -59,12 +62,14 @@ from ...build import (
     minify_static_file,
 )
 from ...build.bundle_only import bundle_only_sources
+from ...build.critical_carry import carry_critical, previous_manifest, templates_digest
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
 from ...build.minify import minify_scripts
 from ...build.precompress import PrecompressStats, precompress_tree
 from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
 from ...images import OPTIMIZABLE
 from ...io.cache import ContentCache
+from ...io.css_spans import cached_inert_spans
 from ...io.fs import write_if_changed
 from ...io.project import Project
 from ...text.compress import fallback_fonts
@@ -134,9 +139,11 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deferred: set[str] | None = None  # deletes Django asked for during post_process
+        self._spans_cache: ContentCache | None = None  # the build cache while post_process rewrites url()s
         self.last_build: BuildResult | None = None
         self.last_precompress: PrecompressStats | None = None
         self.last_minified: list[str] = []  # collected files rewritten by the MINIFY_STATIC step
+        self.last_critical: list[str] = []  # critical CSS carried over from the manifest replaced, or dropped (why)
 
     # ------------------------------------------------------------------------------ post_process
 
@@ -200,6 +207,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         _log_warnings(self._minify_static(paths, ours, cache, config.minify_static, config.js_minifier))
 
         self._deferred = set()
+        self._spans_cache = cache
         completed = False
         try:
             for original, processed_path, processed in super().post_process(paths, dry_run=dry_run, **options):
@@ -208,7 +216,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                 yield original, processed_path, processed
             completed = True
         finally:
-            pending, self._deferred = self._deferred, None
+            pending, self._deferred, self._spans_cache = self._deferred, None, None
             if completed:  # on failure Django's deletes are dropped: the previous build stays whole
                 for name in sorted(pending):
                     super().delete(name)
@@ -222,6 +230,11 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         manifest = self._served_manifest(result.manifest)
         self.last_precompress = self._precompress_served(project, result.manifest, compressed, cache)
         target = conf.manifest_path() or Path(self.location) / MANIFEST_NAME
+        previous, self.last_critical = previous_manifest(target)
+        manifest, carried = carry_critical(previous, manifest, lambda: templates_digest(project))
+        self.last_critical += carried
+        for line in self.last_critical:  # a drop is a warning (stderr under Django's default logging); a kept one is news
+            (logger.info if " kept: " in line else logger.warning)("assetopt: %s", line)
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
 
@@ -372,7 +385,8 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             if m.group("matched").startswith("/*"):
                 return convert(m)
             if seen[0] is not m.string:
-                seen[0], seen[1] = m.string, inert_spans(m.string)
+                cache = self._spans_cache
+                seen[0], seen[1] = m.string, (inert_spans(m.string) if cache is None else cached_inert_spans(m.string, cache))
             if _in_spans(seen[1], m.start()):
                 return m.group("matched")
             return convert(m)

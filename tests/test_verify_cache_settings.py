@@ -1,0 +1,121 @@
+"""``assetopt verify --cache --settings MODULE`` on real small projects whose settings install only the
+apps their templates need (no django.contrib.auth, sessions, contenttypes): the pages are rendered as
+an anonymous request (no user), and settings with which they cannot be rendered at all give one line
+naming the module and the error, exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assetopt.cli import cli
+
+_PYPROJECT = """[tool.assetopt]
+templates = ["templates"]
+
+[[tool.assetopt.cache]]
+template = "page.html"
+selector = "nav.menu"
+timeout = 300
+name = "menu"
+"""
+_URLS = """from django.urls import path
+from django.views.generic import TemplateView
+
+urlpatterns = [path("", TemplateView.as_view(template_name="page.html"), name="home")]
+"""
+_FAILING_APP = """from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    name = "shop"
+
+    def ready(self):
+        raise RuntimeError("SHOP_API_KEY is not set")
+"""
+
+
+def _settings(apps: str = '["shop"]', urls: str = "mini_urls") -> str:
+    return f"""SECRET_KEY = "test"
+INSTALLED_APPS = {apps}
+TEMPLATES = [{{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": ["templates"], "APP_DIRS": True,
+              "OPTIONS": {{"context_processors": ["django.template.context_processors.request"]}}}}]
+STATIC_URL = "/static/"
+ROOT_URLCONF = {urls!r}
+"""
+
+
+@pytest.fixture
+def mini(tmp_path: Path, write_tree) -> Path:
+    """templates/page.html with a menu a cache rule wraps, served at / by ``mini_urls``; the settings
+    install the app ``shop`` alone."""
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": _PYPROJECT,
+            "templates/page.html": '<html><body>\n<nav class="menu"><a href="/">Home</a></nav>\n</body></html>\n',
+            "shop/__init__.py": "",
+            "mini_urls.py": _URLS,
+            "mini_settings.py": _settings(),
+        },
+    )
+    return tmp_path
+
+
+def run(cwd: Path, *args: str):
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(cli, ["verify", "--cache", "--settings", "mini_settings", *args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_verify_cache_without_auth_renders_the_pages_as_an_anonymous_request(mini: Path) -> None:
+    result = run(mini)
+    assert "Traceback" not in result.output and 'File "' not in result.output, result.output
+    # rendered (a fragment no page rendered would say so), but one anonymous visitor proves nothing
+    assert "not proven: {% cache %} menu: seen by 0 signed-in user(s): the settings do not install django.contrib.auth" in result.output
+    assert "no page rendered it" not in result.output and "give at least two users" not in result.output
+    assert result.exit_code == 1, result.output
+
+
+def _only_line(output: str) -> str:
+    assert "Traceback" not in output and 'File "' not in output, output
+    [line] = [line for line in output.splitlines() if line.strip()]
+    return line
+
+
+def test_verify_cache_without_auth_refuses_a_user_with_one_line(mini: Path) -> None:
+    result = run(mini, "--user", "alice")
+    assert result.exit_code == 2, result.output
+    line = _only_line(result.output)
+    assert line.startswith("error: --user 'alice': mini_settings does not install django.contrib.auth"), line
+    assert "drop --user" in line
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        pytest.param(
+            {"shop/apps.py": _FAILING_APP, "mini_settings.py": _settings('["shop.apps.ShopConfig"]')},
+            "(RuntimeError: SHOP_API_KEY is not set at shop/apps.py:8)",
+            id="an_apps_ready_fails",
+        ),
+        pytest.param(
+            {"broken_urls.py": "from shop.views import home  # no such module\n", "mini_settings.py": _settings(urls="broken_urls")},
+            "(ModuleNotFoundError: No module named 'shop.views' at ",
+            id="the_urlconf_does_not_import",
+        ),
+    ],
+)
+def test_verify_cache_with_settings_that_cannot_render_is_one_line_and_exit_2(mini: Path, write_tree, files: dict[str, str], error: str) -> None:
+    write_tree(mini, files)
+    result = run(mini)
+    assert result.exit_code == 2, result.output
+    line = _only_line(result.output)
+    assert line.startswith("error: --settings mini_settings: the pages cannot be rendered for the cache check "), line
+    assert error in line, line
