@@ -110,11 +110,13 @@ def test_json_report_schema(audit_result):
         "pages",
         "problems",
         "not_audited",
+        "notes",
     }
     page = next(p for p in data["pages"] if p["name"] == "dashboard/admin_dashboard.html")
     assert set(page) == {
         "name",
         "path",
+        "other_names",
         "upper_bound",
         "counts",
         "render_blocking",

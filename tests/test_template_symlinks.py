@@ -88,6 +88,8 @@ def test_audit_counts_the_page_behind_a_link_and_says_it_leads_outside_the_proje
     counts = {p["name"]: p["counts"]["css"] for p in data["pages"]}
     assert counts["page.html"] == 3, result.output  # elsewhere/page.html, what Django renders (the library's has 1)
     assert counts["home.html"] == 3 and counts["inside.html"] == 3
+    # same.html links to inside.html: one file, one page, named by the name with fewer links to it
+    assert "same.html" not in counts and next(p for p in data["pages"] if p["name"] == "inside.html")["other_names"] == ["same.html"]
     target = layout["elsewhere"] / "page.html"
     assert f"note: page.html: templates/page.html is a symlink to {target}, outside the project" in result.output
     assert "inside.html: templates/inside.html is a symlink" not in result.output  # inside the project: nothing to say

@@ -4,6 +4,7 @@ before its fix. The corpus it came from is named in each test's docstring."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,59 @@ def test_a_template_two_dirs_hold_is_one_change_in_the_diff_and_the_count(tmp_pa
     write = _cli("rewrite", *flags, "--write")
     assert "wrote 1 file(s)" in write.output
     assert (tmp_path / "t" / "machina" / "board_base.html").read_text().count("{% bundle") == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# One file two template dirs both hold is one page of the audit
+# ---------------------------------------------------------------------------------------------
+
+OVERLAP = {
+    "machina/base.html": '{% load static %}<!DOCTYPE html><html><head><link rel="stylesheet" href="{% static \'a.css\' %}"></head>'
+    "<body>{% block body %}{% endblock %}</body></html>\n",
+    "machina/forum.html": '{% extends "machina/base.html" %}{% load static %}{% block body %}<script src="{% static \'b.js\' %}"></script>{% endblock %}\n',
+    "machina/topic.html": '{% extends "machina/base.html" %}{% block body %}{% include "machina/partial.html" %}{% endblock %}\n',
+    "machina/partial.html": "{% load static %}<script src=\"{% static 'c.js' %}\"></script>\n",
+    # two different files whose names look alike: p.html and machina/p.html when templates/machina comes first
+    "machina/p.html": '{% load static %}<!DOCTYPE html><html><head><link rel="stylesheet" href="{% static \'a.css\' %}">'
+    '<link rel="stylesheet" href="{% static \'d.css\' %}"></head></html>\n',
+    "machina/machina/p.html": "{% load static %}<!DOCTYPE html><html><head><script src=\"{% static 'b.js' %}\"></script></head></html>\n",
+}
+
+
+def test_a_template_two_dirs_hold_is_one_page_of_the_audit(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-machina's set-up puts templates/machina before templates: every template has two names
+    (forum.html and machina/forum.html). The audit listed each page twice and its totals counted it
+    twice; base.html, extended only as machina/base.html, was also a page under its other name."""
+    write_tree(tmp_path / "t", OVERLAP)
+    write_tree(tmp_path / "static", {"a.css": "a{}", "b.js": "b()", "c.js": "c()", "d.css": "d{}"})
+    monkeypatch.chdir(tmp_path)
+    alone = _cli("audit", "--templates", "t", "--static", "static", "--json", "alone.json")
+    both = _cli("audit", "--templates", "t/machina", "--templates", "t", "--static", "static", "--json", "both.json")
+    assert alone.exit_code == 0 and both.exit_code == 0, both.output
+    one, two = (json.loads((tmp_path / f).read_text()) for f in ("alone.json", "both.json"))
+    # by hand: forum 1 css + 1 js, topic 1 css + 1 js (its include), p.html 2 css, machina/machina/p.html 1 js
+    pages = {p["name"]: p for p in two["pages"]}
+    assert sorted(pages) == ["forum.html", "machina/p.html", "p.html", "topic.html"]
+    assert {n: (p["counts"]["css"], p["counts"]["js"]) for n, p in pages.items()} == {
+        "forum.html": (1, 1),
+        "topic.html": (1, 1),
+        "p.html": (2, 0),
+        "machina/p.html": (0, 1),
+    }
+    for data in (one, two):
+        assert data["summary"]["pages"] == 4
+        assert data["summary"]["templates"] == 6  # files, not names
+        assert sum(p["counts"]["css"] for p in data["pages"]) == 4 and sum(p["counts"]["js"] for p in data["pages"]) == 3
+        assert sum(p["counts"]["requests"] for p in data["pages"]) == 7
+    # two different files stay two pages, each with its own file
+    assert (pages["p.html"]["path"], pages["machina/p.html"]["path"]) == ("t/machina/p.html", "t/machina/machina/p.html")
+    assert pages["forum.html"]["other_names"] == ["machina/forum.html"] and pages["p.html"]["other_names"] == []
+    assert pages["machina/p.html"]["other_names"] == ["machina/machina/p.html"]
+    assert "machina/forum.html is the same file as forum.html (overlapping template dirs): audited once" in two["notes"]
+    assert one["notes"] == [] and all(p["other_names"] == [] for p in one["pages"])
+    total = next(line for line in both.output.splitlines() if line.startswith("total (")).split()
+    assert total == next(line for line in alone.output.splitlines() if line.startswith("total (")).split()
+    # 4 pages, 4 css, 3 js, 7 requests, 5 blocking (a.css on each page, d.css, the classic script in p.html's head)
+    assert total[:3] + total[3:6] + total[7:9] == ["total", "(4", "pages)", "4", "3", "0/0", "7", "5"], total
+    assert "  forum.html (also machina/forum.html)" in both.output.splitlines()
+    assert not any(line.startswith(("machina/forum.html ", "base.html ", "machina/base.html ")) for line in both.output.splitlines())

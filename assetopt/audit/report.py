@@ -15,7 +15,7 @@ from .. import __version__
 from .model import Finding, PageReport
 from .run import AuditResult
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "to_json", "page_metrics", "render_table", "render_findings", "all_findings"]
+__all__ = ["SCHEMA", "SCHEMA_VERSION", "to_json", "page_metrics", "render_table", "render_findings", "all_findings", "same_file_notes"]
 
 SCHEMA = "assetopt.audit"
 SCHEMA_VERSION = 1
@@ -48,13 +48,23 @@ def _finding(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity, "path": f.path, "line": f.lineno, "message": f.message, "fix": f.fix}
 
 
+def same_file_notes(result: AuditResult) -> list[str]:
+    """One line per page whose file has other names too (overlapping template dirs)."""
+    return [
+        f"{', '.join(rest)} {'is' if len(rest) == 1 else 'are'} the same file as {name} (overlapping template dirs): audited once"
+        for name, rest in result.same_files
+    ]
+
+
 def to_json(result: AuditResult, project: str, static_url: str) -> dict[str, Any]:
     pages = []
+    other_names = dict(result.same_files)
     for p in result.pages:
         pages.append(
             {
                 "name": p.name,
                 "path": p.path,
+                "other_names": list(other_names.get(p.name, ())),
                 "upper_bound": p.upper_bound,
                 "counts": dict(p.counts),
                 "render_blocking": p.blocking,
@@ -103,6 +113,7 @@ def to_json(result: AuditResult, project: str, static_url: str) -> dict[str, Any
         "pages": pages,
         "problems": [{"path": p.path, "line": p.lineno, "message": p.message, "hint": p.hint} for p in result.problems],
         "not_audited": [{"path": p.path, "line": p.lineno, "message": p.message, "hint": p.hint} for p in result.not_audited],
+        "notes": same_file_notes(result),
     }
 
 
@@ -179,6 +190,16 @@ def render_table(result: AuditResult) -> str:
     out = [line(header), sep, *(line(r) for r in rows[:-1]), sep, line(rows[-1])]
     if any(p.upper_bound for p in result.pages):
         out.append("* upper bound: counts include every {% if %} branch and one pass of each {% for %}")
+    notes = same_file_notes(result)
+    if len(notes) == 1:
+        out.append(notes[0])
+    elif notes:
+        out.append(
+            f"{len(notes)} page(s) whose file has other names too (overlapping template dirs): each file audited once, as the page named first:"
+        )
+        out.extend(f"  {name} (also {', '.join(rest)})" for name, rest in result.same_files[:_UNREAD_SHOWN])
+        if len(notes) > _UNREAD_SHOWN:
+            out.append(f'  ... and {len(notes) - _UNREAD_SHOWN} more (assetopt audit --json lists them: "other_names")')
     if result.emails:
         out.append(f"e-mail templates left alone (not pages: an e-mail client ignores all of it): {', '.join(result.emails)}")
     unread = {(r.path, r.lineno): r for p in result.pages for r in p.requests if r.unknown}

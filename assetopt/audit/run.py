@@ -13,13 +13,14 @@ bound that holds in every browser.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.manifest import MANIFEST_NAME, load_manifest
 from ..errors import ManifestError, TemplateError
-from ..io.project import Problem, Project
+from ..io.project import Problem, Project, one_per_file
 from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
 from ..templates.email import is_email
@@ -51,15 +52,30 @@ class AuditResult:
     # leaf templates whose {% extends %} chain stops at a parent named by a variable: no page, so
     # nothing they load is counted; one entry per such {% extends %}, its message naming them
     not_audited: tuple[Problem, ...] = ()
+    # page name -> the other names of its file (overlapping template dirs): audited once, under the page name
+    same_files: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def find_pages(
-    project: Project, progress: Progress | None = None, emails: list[Page] | None = None, not_audited: list[Problem] | None = None
+    project: Project,
+    progress: Progress | None = None,
+    emails: list[Page] | None = None,
+    not_audited: list[Problem] | None = None,
+    same_files: dict[str, list[str]] | None = None,
+    *,
+    every_name: bool = False,
 ) -> tuple[list[Page], list[Problem]]:
     """Pages of the project: leaf templates whose chain renders a full document, plus configured ones.
     An HTML e-mail (``templates.email``) is no page: it goes into ``emails`` when given. Leaves whose
     chain stops at ``{% extends variable %}`` are no page either: ``not_audited`` gets one warning per
-    such ``{% extends %}`` naming them, when given (they are never dropped silently)."""
+    such ``{% extends %}`` naming them, when given (they are never dropped silently).
+
+    One file is one page: when template dirs overlap (django-machina lists ``templates/machina``
+    before ``templates``) a file has several names, and the page is named by ``_page_name_order``;
+    ``same_files`` gets page name -> its other names, when given. A file extended under any of its
+    names is no page under any other. ``every_name``: a page under each of its names instead, as
+    Django would render each (rewrite: it plans every name of a file and needs each one's image roles,
+    so both names rewrite a file alike)."""
     problems: list[Problem] = []
     extended: set[str] = set()
     names = project.template_names()
@@ -74,6 +90,14 @@ def find_pages(
         if t.extends is not None and t.extends.name:
             extended.add(t.extends.name)
     wanted = set(project.config.pages)
+    alias_of: dict[str, str] = {}  # another name of a file -> the name it is audited under
+    others: dict[str, list[str]] = {}
+    extended_files: set[Path] = set()
+    if not every_name:
+        for kept, rest in one_per_file(sorted(names, key=lambda n: _page_name_order(project, wanted, n)), project.find_template):
+            others[kept] = rest
+            alias_of.update((r, kept) for r in rest)
+        extended_files = {f.resolve() for f in map(project.find_template, extended) if f is not None}
     for name in wanted - set(names):
         if project.find_template(name) is None:
             problems.append(Problem(name, None, "configured page not found in the template dirs", "fix the name in pages"))
@@ -81,7 +105,10 @@ def find_pages(
     unfollowed: dict[tuple[str, int, str], list[str]] = {}  # a {% extends variable %} -> the leaves stopping there
     includes = Includes(project.load)  # each partial resolved once for every page
     for name in names:
-        if name in extended and name not in wanted:
+        if name in alias_of:
+            continue  # the same file as alias_of[name]: audited once, under that name
+        file = project.find_template(name)
+        if (name in extended or (file is not None and file.resolve() in extended_files)) and name not in wanted:
             continue
         try:
             template = project.load(name)
@@ -108,7 +135,27 @@ def find_pages(
                     unfollowed.setdefault((note.path, note.lineno, note.message), []).append(name)
     if not_audited is not None:
         not_audited.extend(_not_audited(unfollowed))
+    if same_files is not None:
+        same_files.update((p.name, others[p.name]) for p in pages if others.get(p.name))
     return pages, list(dict.fromkeys(problems))
+
+
+def _page_name_order(project: Project, wanted: set[str], name: str) -> tuple[bool, int, int, str]:
+    """Which of a file's names names its page: one listed in ``pages = [...]``, else the name that
+    resolves in the earliest template dir (the name a view passes: django-machina's ``board_base.html``
+    from ``templates/machina``, not ``machina/board_base.html`` from ``templates``), else the one with
+    the fewest symlinks to the file (``inside.html``, not ``same.html`` linking to it), else the first
+    in sort order. Deterministic: it never depends on the walk's order."""
+    rank = project.dir_rank(name)
+    return (name not in wanted, len(project.search_dirs) if rank is None else rank, _links(project.find_template(name)), name)
+
+
+def _links(path: Path | None) -> int:
+    """How many symlinks lead from ``path`` to a file that is none (its last part; at most 40, as the OS)."""
+    hops = 0
+    while path is not None and path.is_symlink() and hops < 40:
+        path, hops = path.parent / os.readlink(path), hops + 1
+    return hops
 
 
 def _not_audited(unfollowed: dict[tuple[str, int, str], list[str]]) -> list[Problem]:
@@ -214,7 +261,8 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     there is one (False: the sources, as ``optimize`` measures its baseline)."""
     emails: list[Page] = []
     not_audited: list[Problem] = []
-    pages, problems = find_pages(project, progress, emails, not_audited)
+    same_files: dict[str, list[str]] = {}
+    pages, problems = find_pages(project, progress, emails, not_audited, same_files)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     index = _index(project, pages, markups, as_built)
@@ -231,9 +279,10 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     return AuditResult(
         pages=reports,
         problems=tuple(problems),
-        templates=len(project.template_names()),
+        templates=len(one_per_file(project.template_names(), project.find_template)),  # files, not names
         static_dirs=tuple(project.display(d) for d in project.config.static),
         template_dirs=tuple(project.display(d) for d in project.config.templates),
         emails=tuple(p.name for p in emails),
         not_audited=tuple(not_audited),
+        same_files=tuple((name, tuple(rest)) for name, rest in same_files.items()),
     )

@@ -12,7 +12,7 @@ import click
 from ..config import Config
 from ..errors import RewriteRefused
 from ..io.fs import write_atomic
-from ..io.project import Project
+from ..io.project import Project, one_per_file
 from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 
@@ -205,14 +205,7 @@ def _one_per_file(changes: Any) -> tuple[Any, ...]:
     """One change per file: a file two template dirs both hold (django-machina puts its
     ``templates/machina`` before ``templates``, so ``board_base.html`` is also ``machina/board_base.html``)
     is one file to show and count, when both names rewrite it alike (``write_targets`` refuses otherwise)."""
-    seen: dict[tuple[Path, str], None] = {}
-    out = []
-    for change in changes:
-        key = (change.path.resolve(), change.after)
-        if key not in seen:
-            seen[key] = None
-            out.append(change)
-    return tuple(out)
+    return tuple(first for first, _ in one_per_file(changes, lambda c: c.path, lambda c: c.after))
 
 
 def _cache_facts(config: Config, settings_module: str | None) -> Any:

@@ -16,15 +16,19 @@ from __future__ import annotations
 import fnmatch
 import os
 import posixpath
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ..config import Config
 from ..errors import TemplateError, TemplateNotFound
 from ..templates.model import Template, parse_template
 from .staticfiles import StaticFiles
 
-__all__ = ["Project", "Problem", "display_path"]
+__all__ = ["Project", "Problem", "display_path", "one_per_file"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +104,22 @@ class Project:
         """The file Django's filesystem loader renders for ``name``: the first dir's existing file,
         symlinks followed (``safe_join`` checks the joined path, not where a link leads); None when
         no dir has it or the name leaves its dir."""
+        found = self._found(name)
+        return None if found is None else found[1]
+
+    def dir_rank(self, name: str) -> int | None:
+        """Which of ``search_dirs`` (0 = the first) holds the file Django renders for ``name``; None when none."""
+        found = self._found(name)
+        return None if found is None else found[0]
+
+    def _found(self, name: str) -> tuple[int, Path] | None:
         norm = posixpath.normpath(name)
         if name.startswith("/") or norm.startswith("..") or "\x00" in name:
             return None
-        for root in self.search_dirs:
+        for i, root in enumerate(self.search_dirs):
             candidate = root / norm
             if candidate.is_file():  # a dangling link is no file: Django goes on to the next dir too
-                return candidate
+                return i, candidate
         return None
 
     def load(self, name: str) -> Template:
@@ -148,6 +161,26 @@ class Project:
             return parse_template(name, source, shown, frozenset(self.config.static_tags))
         except TemplateError as exc:
             return exc
+
+
+def one_per_file(items: Iterable[T], path_of: Callable[[T], Path | None], same: Callable[[T], Hashable] = lambda _: None) -> list[tuple[T, list[T]]]:
+    """Each file once: (the first item of each real file, the later items of that file), in order.
+    Real file is ``Path.resolve``: symlinks and overlapping template dirs (django-machina's
+    ``templates/machina`` before ``templates``) give one file two names. ``same`` splits a file's items
+    further (rewrite: by their rewritten text). An item whose ``path_of`` is None stays on its own. Two
+    different files are never merged, however alike their names."""
+    out: list[tuple[T, list[T]]] = []
+    first: dict[tuple[Path, Hashable], int] = {}
+    for item in items:
+        path = path_of(item)
+        key = None if path is None else (path.resolve(), same(item))
+        if key is not None and key in first:
+            out[first[key]][1].append(item)
+            continue
+        if key is not None:
+            first[key] = len(out)
+        out.append((item, []))
+    return out
 
 
 def _installed(path: Path) -> bool:

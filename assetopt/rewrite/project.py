@@ -76,7 +76,7 @@ class RewriteResult:
 def _context(project: Project, base: RewriteContext) -> RewriteContext:
     """Image roles from every page (the most eager role wins) and the sizes of referenced images."""
     emails: list[Page] = []
-    pages, _ = find_pages(project, emails=emails)
+    pages, _ = find_pages(project, emails=emails, every_name=True)  # roles are keyed by name: a file's every name gets them
     web = {t.name for page in pages for t in page.templates}
     left_alone = {t.name for page in emails for t in page.templates}
     for name in project.template_names():
