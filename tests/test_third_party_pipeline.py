@@ -370,3 +370,24 @@ def test_a_template_two_dirs_hold_is_one_page_of_the_audit(tmp_path: Path, write
     assert total[:3] + total[3:6] + total[7:9] == ["total", "(4", "pages)", "4", "3", "0/0", "7", "5"], total
     assert "  forum.html (also machina/forum.html)" in both.output.splitlines()
     assert not any(line.startswith(("machina/forum.html ", "base.html ", "machina/base.html ")) for line in both.output.splitlines())
+
+
+def test_verify_says_a_baseline_page_is_now_audited_under_its_files_other_name(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """A baseline an older audit wrote under django-machina's overlapping dirs lists forum.html and
+    machina/forum.html; the audit now lists the file once. verify named the second only as "renamed,
+    removed or excluded?"."""
+    write_tree(tmp_path / "t", OVERLAP)
+    write_tree(tmp_path / "static", {"a.css": "a{}", "b.js": "b()", "c.js": "c()", "d.css": "d{}"})
+    monkeypatch.chdir(tmp_path)
+    flags = ["--templates", "t/machina", "--templates", "t", "--static", "static"]
+    assert _cli("audit", *flags, "--json", "now.json").exit_code == 0
+    stale = json.loads((tmp_path / "now.json").read_text())
+    forum = next(p for p in stale["pages"] if p["name"] == "forum.html")
+    stale["pages"].append({**forum, "name": "machina/forum.html", "other_names": []})
+    (tmp_path / "stale.json").write_text(json.dumps(stale))
+    out = _cli("verify", *flags, "--baseline", "stale.json")
+    assert out.exit_code == 1
+    assert (
+        "machina/forum.html: the same file as forum.html (overlapping template dirs), now audited once as forum.html: write a new baseline with audit --json"
+        in out.output
+    ), out.output

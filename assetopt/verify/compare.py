@@ -107,18 +107,18 @@ def compare(
     before = _pages(baseline, "baseline", baseline_path)
     after = _pages(current, "current audit", None)
     deltas: list[PageDelta] = []
+    # a file with several names (overlapping template dirs) is one page now; a baseline from before listed each name
+    audited_as = {o: n for n, page in after.items() if isinstance(page.get("other_names"), list) for o in page["other_names"] if isinstance(o, str)}
     for name in sorted(before.keys() | after.keys()):
         b, a = before.get(name), after.get(name)
         if a is None:
-            deltas.append(
-                PageDelta(
-                    name,
-                    _metrics(b),
-                    None,
-                    "missing-after",
-                    (f"{name}: in the baseline but not in the current audit (renamed, removed or excluded?)",),
+            why = f"{name}: in the baseline but not in the current audit (renamed, removed or excluded?)"
+            if name in audited_as:
+                why = (
+                    f"{name}: the same file as {audited_as[name]} (overlapping template dirs), now audited once as {audited_as[name]}:"
+                    " write a new baseline with audit --json"
                 )
-            )
+            deltas.append(PageDelta(name, _metrics(b), None, "missing-after", (why,)))
         elif b is None:
             deltas.append(
                 PageDelta(
