@@ -187,3 +187,156 @@ def test_rule_vary_ids_are_accepted(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_config(tmp_path).cache[0].vary == ("request.user.pk", "order.pk", "customer_id", "request.GET.q")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fields a variable or a tag renders inside a POST form (148c907 caught only <input>/<select> markup)
+# ---------------------------------------------------------------------------------------------
+
+
+def in_post_form(fields: str, load: str = "") -> str:
+    """An edit page: the POST form opens outside the fragment (``div.f``), the fields are inside it."""
+    return (
+        f'{load}<form method="post" action="{{% url \'article_edit\' article.pk %}}" novalidate>\n'
+        "{% csrf_token %}\n"
+        '<div class="f">\n'
+        f"{fields}\n"
+        "</div>\n"
+        '<button type="submit" class="btn btn-primary">Save</button>\n'
+        "</form>\n"
+    )
+
+
+# (fields inside the form, the code the reason names, "the fields"/"a field")
+RENDERED_FIELDS = [
+    pytest.param("{{ form }}", "{{ form }}", "the fields", id="form"),
+    pytest.param("{{ form.as_p }}", "{{ form.as_p }}", "the fields", id="as_p"),
+    pytest.param("<table>{{ form.as_table }}</table>", "{{ form.as_table }}", "the fields", id="as_table"),
+    pytest.param("<ul>{{ form.as_ul }}</ul>", "{{ form.as_ul }}", "the fields", id="as_ul"),
+    pytest.param("{{ form.as_div }}", "{{ form.as_div }}", "the fields", id="as_div"),
+    pytest.param(
+        '{% for field in form %}<div class="mb-3">{{ field.label_tag }}\n{{ field }}\n<small>{{ field.help_text }}</small></div>{% endfor %}',
+        "{{ field }}",
+        "a field",
+        id="for_field_in_form",
+    ),
+    pytest.param(
+        '<p><label for="{{ form.title.id_for_label }}">Title</label>\n{{ form.title }}</p>', "{{ form.title }}", "a field", id="form_dot_field"
+    ),
+    pytest.param(
+        "{% for hidden in form.hidden_fields %}{{ hidden }}{% endfor %}\n{% for f in form.visible_fields %}<p>{{ f.label_tag }} {{ f }}</p>{% endfor %}",
+        "{{ hidden }}",
+        "a field",
+        id="visible_and_hidden_fields",
+    ),
+    pytest.param("{% crispy form %}", "{% crispy form %}", "the fields", id="crispy_tag"),
+    pytest.param("{{ form|crispy }}", "{{ form|crispy }}", "the fields", id="crispy_filter"),
+    pytest.param("{{ form.title|as_crispy_field }}", "{{ form.title|as_crispy_field }}", "a field", id="as_crispy_field"),
+    pytest.param(
+        '{% render_field form.title class="form-control" placeholder=form.title.label %}',
+        '{% render_field form.title class="form-control" placeholder=form.title.label %}',
+        "a field",
+        id="widget_tweaks_render_field",
+    ),
+    pytest.param(
+        '{{ profile_form.bio|add_class:"form-control" }}', '{{ profile_form.bio|add_class:"form-control" }}', "a field", id="widget_tweaks_filter"
+    ),
+    pytest.param("{% bootstrap_form form %}", "{% bootstrap_form form %}", "the fields", id="bootstrap_form"),
+    pytest.param(
+        "{% bootstrap_field form.title show_label=False %}", "{% bootstrap_field form.title show_label=False %}", "a field", id="bootstrap_field"
+    ),
+    pytest.param(
+        "{{ formset.management_form }}{% for f in formset %}<tr>{{ f.id }}<td>{{ f.name }}</td></tr>{% endfor %}",
+        "{{ formset.management_form }}",
+        "the fields",
+        id="formset",
+    ),
+    pytest.param(
+        "{% for radio in form.visibility %}<label>{{ radio.tag }} {{ radio.choice_label }}</label>{% endfor %}",
+        "{{ radio.tag }}",
+        "a field",
+        id="radio_subwidgets",
+    ),
+    pytest.param("{% with f=form.title %}{{ f.label }}: {{ f }}{% endwith %}", "{{ f }}", "a field", id="with_alias"),
+    pytest.param(
+        '{% include "forms/field.html" with field=form.title only %}',
+        '{% include "forms/field.html" with field=form.title only %}',
+        "a field",
+        id="include_only",
+    ),
+]
+LOADS = "{% load crispy_forms_tags widget_tweaks django_bootstrap5 %}"
+# Django mode where every form tag reads only its arguments (bootstrap_form is a simple_tag): before,
+# such a fragment was "ok, varying on request.user.pk, request.get_full_path".
+ARGS_ONLY = CacheFacts(tags=dict.fromkeys(("crispy", "render_field", "bootstrap_form", "bootstrap_field"), "args"))
+
+
+@pytest.mark.parametrize(("fields", "code", "shown"), RENDERED_FIELDS)
+@pytest.mark.parametrize("facts", [pytest.param(None, id="no_settings"), pytest.param(ARGS_ONLY, id="args_only_tags")])
+def test_fields_a_variable_or_tag_renders_in_a_post_form_are_refused(fields: str, code: str, shown: str, facts: CacheFacts | None) -> None:
+    source = in_post_form(fields, LOADS)
+    v = verdict(source, facts)
+    line = source[: source.index(code)].count("\n") + 1
+    assert v.refusal == (
+        f"{shown} of a POST form rendered by {code} at line {line}: the values shown are the current ones"
+        " (after a failed save, the user's input), and the form is sent back, so a stale copy would save old values"
+    )
+
+
+def test_a_cache_rule_around_a_rendered_form_is_skipped_naming_the_template_and_line() -> None:
+    source = in_post_form("{% for field in form %}\n<p>{{ field.label_tag }} {{ field }}</p>\n{% endfor %}")
+    result = plan_cache(
+        parse_template("articles/edit.html", source), RewriteContext(cache_rules=(CacheRule("articles/edit.html", ".f", 600, "fields"),))
+    )
+    assert result.edits == ()
+    (skip,) = result.skips
+    assert (skip.path, skip.lineno) == ("articles/edit.html", 3)
+    assert "a field of a POST form rendered by {{ field }} at line 5" in skip.reason, skip.reason
+
+
+def test_the_example_leave_request_form_loop_is_refused() -> None:
+    """example/templates/hr/leave_requests.html loops over the leave form's fields inside its POST
+    form; suggest-cache called the loop "ok, varying on request.user.pk, request.get_full_path"."""
+    path = Path(__file__).parent.parent / "example" / "templates" / "hr" / "leave_requests.html"
+    source = path.read_text(encoding="utf-8")
+    loop = source.count("\n", 0, source.index("{% for field in form %}")) + 1
+    field = source.count("\n", 0, source.index("{{ field }}")) + 1
+    (s,) = [s for s in suggest_cache(parse_template("hr/leave_requests.html", source)) if s.what == "{% for field in form %}"]
+    assert (s.lineno, s.verdict) == (loop, "refused")
+    assert s.reason.startswith(f"a field of a POST form rendered by {{{{ field }}}} at line {field}:"), s.reason
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param("{{ search_form }}", id="form"),
+        pytest.param("{% for field in search_form %}{{ field.label_tag }} {{ field }}{% endfor %}", id="for_field_in_form"),
+        pytest.param('{% render_field search_form.q class="form-control" %}', id="render_field"),
+        pytest.param("{% bootstrap_form search_form %}", id="bootstrap_form"),
+    ],
+)
+def test_a_get_search_form_rendered_by_code_stays_a_candidate(fields: str) -> None:
+    source = f'{LOADS}<form action="/search/" method="get" role="search">\n<div class="f">{fields}</div>\n</form>\n'
+    v = verdict(source, ARGS_ONLY)
+    # the search form comes from the view: per user and URL (the URL holds the query)
+    assert (v.refusal, v.vary) == ("", PER_REQUEST)
+    assert v.depends == ("search_form (from the view)",)
+
+
+@pytest.mark.parametrize(
+    ("fields", "vary"),
+    [
+        # literal markup reads nothing: the same for every request, as before 148c907 and after
+        pytest.param('<input type="email" name="email" placeholder="you@example.com" required>\n<button>Subscribe</button>', (), id="literal_fields"),
+        # labels and help texts are text, not fields: they read the view's form, so per user and URL
+        pytest.param(
+            '{% for field in form %}<label for="{{ field.id_for_label }}">{{ field.label }}</label><small>{{ field.help_text }}</small>{% endfor %}',
+            PER_REQUEST,
+            id="labels_of_fields",
+        ),
+        pytest.param("<h2>{{ title }}</h2><p>{{ form.title.help_text }}</p>{{ field_count }}", PER_REQUEST, id="bare_variables_and_help_text"),
+    ],
+)
+def test_a_post_form_without_field_values_keeps_its_verdict(fields: str, vary: tuple[str, ...]) -> None:
+    v = verdict(in_post_form(fields))
+    assert (v.refusal, v.vary) == ("", vary)

@@ -8,8 +8,9 @@ project declares) and the language. Everything else it shows goes into the key: 
 read, the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
 pk, and for view or context-processor data what a rule's ``vary`` declares, else the user and the
 URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, every ``... as x``) are
-followed to what they read. Refused, with the reason: a CSRF token, messages, a POST form, a form
-field whose value or checked state is template code (sent back, a stale copy saves old values), a CSP
+followed to what they read. Refused, with the reason: a CSRF token, messages, a POST form, a field
+of a POST form showing its current value (template code in its markup, or rendered by ``{{ form }}``,
+``{{ field }}``, ``{% crispy %}``...: sent back, a stale copy saves old values; ``cache_forms``), a CSP
 nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
 ``{% block %}`` a child can override, an ``{% include %}`` without ``only`` and a custom tag that
 takes the context, whose reads are invisible. ``suggest_cache`` judges the places worth a cache
@@ -25,11 +26,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cache_forms import control_problem, rendered_field_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
 from .lexer import Token, TokenKind
 from .model import Template
 from .nodes import ForNode
-from .tags import EndTag, OpaqueTag, StartTag
+from .tags import OpaqueTag, StartTag
 
 __all__ = [
     "Suggestion",
@@ -206,6 +208,8 @@ def analyse_fragment(
             problems.append((tok.start, f"{{% debug %}} {at}: it prints the whole context of the request"))
         elif tok.kind is TokenKind.VAR and tok.contents.split("|")[0].strip() == "block.super":
             problems.append((tok.start, f"{{{{ block.super }}}} {at}: the parent's block is not visible here"))
+        elif why := rendered_field_problem(template, tok):
+            problems.append((tok.start, why))
         elif tag and _custom_reads_context(tag, facts):
             problems.append((tok.start, _custom_tag_problem(tok, facts)))
         language = language or tag in _LANGUAGE_TAGS
@@ -332,9 +336,8 @@ def _markup_problems(template: Template, start: int, end: int) -> list[tuple[int
         if item.start < start or item.start >= end or not isinstance(item, (StartTag, OpaqueTag)):
             continue
         at = f"at line {item.lineno}"
-        if item.name in _FORM_CONTROLS and _state_is_template_code(template, item) and _in_post_form(template, item):
-            what = "with template code between its attributes" if isinstance(item, OpaqueTag) else "whose value or checked state is template code"
-            out.append((item.start, f"a field of a POST form {what} {at}: the form is sent back, so a stale copy would save old values"))
+        if why := control_problem(template, item):
+            out.append((item.start, why))
             continue
         if isinstance(item, OpaqueTag):
             raw = template.source[item.start : item.end]
@@ -352,43 +355,6 @@ def _markup_problems(template: Template, start: int, end: int) -> list[tuple[int
             elif attr is not None and (attr.value or "").strip().lower() == "post":
                 out.append((item.start, f"a POST form {at}: it needs a fresh CSRF token"))
     return out
-
-
-_FORM_CONTROLS = frozenset({"input", "select", "option", "textarea"})
-_STATE_ATTRS = ("value", "checked", "selected")
-
-
-def _in_post_form(template: Template, control: StartTag | OpaqueTag) -> bool:
-    """The control sits in a ``<form>`` (opened before it, maybe outside the fragment) that posts, or
-    whose method is template code. Forms do not nest in HTML: the last one opened is the one."""
-    form: StartTag | OpaqueTag | None = None
-    for item in template.items:
-        if item.start >= control.start:
-            break
-        if isinstance(item, (StartTag, OpaqueTag)) and item.name == "form":
-            form = item
-        elif isinstance(item, EndTag) and item.name == "form":
-            form = None
-    if form is None:
-        return False
-    if isinstance(form, OpaqueTag):
-        return True  # template code in the tag: it may post
-    method = form.attr("method")
-    return method is not None and (method.has_template_code or (method.value or "").strip().lower() == "post")
-
-
-def _state_is_template_code(template: Template, item: StartTag | OpaqueTag) -> bool:
-    """A form control whose state (``value``/``checked``/``selected``, or a ``<textarea>``'s text) the
-    template computes: it shows the data as it is now, and submitting the form saves it back."""
-    if isinstance(item, OpaqueTag):  # template code between the attributes: {% if %} checked{% endif %}
-        return True
-    if any((a := item.attr(name)) is not None and a.has_template_code for name in _STATE_ATTRS):
-        return True
-    if item.name == "textarea":
-        close = template.source.lower().find("</textarea", item.end)
-        body = template.source[item.end : close if close >= 0 else len(template.source)]
-        return "{{" in body or "{%" in body
-    return False
 
 
 # -- suggest_cache ---------------------------------------------------------------------------------------
