@@ -80,6 +80,12 @@ def test_a_fragment_rendering_a_secret_is_refused_naming_the_variable(code: str,
             "t.html:1: renders c (an item of backup_codes)",
             id="enclosing_loops_item",
         ),
+        pytest.param(
+            '{% firstof profile.key as api_key %}\n<p class="f">{{ api_key }}</p>', "t.html:2: renders api_key", id="an_alias_named_for_a_secret"
+        ),
+        pytest.param(
+            '{% with secret=profile.key %}\n<p class="f">{{ secret }}</p>{% endwith %}', "t.html:2: renders secret", id="a_with_name_for_a_secret"
+        ),
         pytest.param('{% with c=user.api_key %}\n<p class="f">{{ c }}</p>{% endwith %}', "t.html:1: renders user.api_key", id="with_alias_followed"),
         pytest.param(
             '{% load x %}\n<p class="f">{% otp_secret user %}</p>', "t.html:2: renders {% otp_secret %}", id="custom_tag_named_for_a_secret"
@@ -118,7 +124,7 @@ LOOKALIKES = [
         "{% url 'account_change_password' as change_password_url %}<p class=\"f\">{{ change_password_url }}</p>",
         ("LANGUAGE_CODE",),
         "",
-        id="a_bound_name_is_judged_by_its_source",
+        id="a_link_named_for_a_password_is_judged_by_its_arguments",
     ),
     pytest.param('<p class="f">{% csrf_token %}</p>', (), "{% csrf_token %} at line 1: a CSRF token must not be cached", id="csrf_token_tag"),
     pytest.param('<p class="f">{{ csrf_token }}</p>', (), "csrf_token at line 1: a CSRF token must not be cached", id="csrf_token_var"),

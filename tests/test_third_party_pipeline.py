@@ -209,7 +209,7 @@ RECOVERY_CODES = """{% load i18n allauth %}
 """
 
 
-def test_suggest_cache_refuses_the_loop_over_mfa_recovery_codes() -> None:
+def test_suggest_cache_refuses_the_loop_over_mfa_recovery_codes(tmp_path: Path, write_tree, monkeypatch) -> None:
     """django-allauth: mfa/recovery_codes/index.html:16 loops over the user's unused recovery codes;
     suggest-cache called the loop "ok, per user and URL". Cached, the codes (secrets) would be written
     into the cache backend and regenerated codes would show stale."""
@@ -219,6 +219,15 @@ def test_suggest_cache_refuses_the_loop_over_mfa_recovery_codes() -> None:
     (s,) = suggest_cache(parse_template("mfa/recovery_codes/index.html", RECOVERY_CODES))
     assert (s.lineno, s.verdict, s.what) == (6, "refused", "{% for code in unused_codes %}"), s
     assert s.reason == "mfa/recovery_codes/index.html:6: renders unused_codes (looks like a secret: never put secrets into a cache backend)"
+    # the command line says so, and the template is left as it was
+    write_tree(tmp_path / "templates", {"mfa/recovery_codes/index.html": RECOVERY_CODES})
+    monkeypatch.chdir(tmp_path)
+    out = _cli("rewrite", "--templates", "templates", "--suggest-cache")
+    assert out.exit_code == 0, out.output
+    (line,) = [x for x in out.output.splitlines() if "unused_codes" in x]
+    assert line.startswith("refused templates/mfa/recovery_codes/index.html:6: {% for code in unused_codes %}: "), line
+    assert line.endswith("index.html:6: renders unused_codes (looks like a secret: never put secrets into a cache backend)"), line
+    assert (tmp_path / "templates/mfa/recovery_codes/index.html").read_text() == RECOVERY_CODES
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,8 +13,8 @@ field whose value or checked state is template code (sent back, a stale copy sav
 nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
 ``{% block %}`` a child can override, an ``{% include %}`` without ``only`` and a custom tag that
 takes the context, whose reads are invisible; before anything else, whatever looks like a secret
-(``cache_secrets``). ``suggest_cache`` judges the places worth a cache
-(loops over context data, ``|length`` statistics) for a human to turn into rules.
+(``cache_secrets``). ``suggest_cache`` judges the places worth a cache (loops over context data,
+``|length`` statistics) for a human to turn into rules.
 
 Where the template's nodes sit comes from the tree (``nodes.Delimiters``). What it never does: read
 ``{% include %}``d templates, or edit anything (``rewrite/cache.py`` makes the edits); what it
@@ -245,7 +245,7 @@ def analyse_fragment(
                 reads.extend((p, binder, 0) for p in exprs)
     problems.extend(_markup_problems(template, start, end))
     # A secret is refused before anything else: no key, rule or restructuring makes it cacheable.
-    secrets = secret_problems(template, start, end, [(p, t) for p, t, _ in reads], {*local, *bound}, loops)
+    secrets = secret_problems(template, start, end, [(p, t) for p, t, _ in reads], loops)
     if secrets:
         return Verdict(refusal=min(secrets)[1])
     loopvars = {v for loop in loops for v in loop.loopvars}

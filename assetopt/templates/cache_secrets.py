@@ -8,8 +8,9 @@ reads names, conservatively: a variable path, a custom tag's name or an enclosin
 whose identifier segments (split on ``.``, ``_``, ``-`` and camelCase, lower-cased) hold a secret word
 (``SECRET_WORDS``, singular or plural) or a run of segments of a secret phrase (``SECRET_PHRASES``).
 Whole segments only: ``tokenize``, ``secretary`` and ``passwordless`` are no secrets. ``csrf_token``
-is left to the CSRF rules of ``cache_fragments``. A name bound in the template (``{% with %}``,
-``... as x``) is judged by what it was computed from, not by its own name. A condition
+is left to the CSRF rules of ``cache_fragments``. A name bound in the template is judged by its own
+name and by what it was computed from (``reads`` holds both), except a link or a text
+(``{% url ... as change_password_url %}``, ``{% trans ... as x %}``), judged by its arguments. A condition
 (``{% if %}``/``{% elif %}``) shows no value and is not read for secrets. An ``<input
 type="password">`` whose value is template code is refused too.
 
@@ -19,9 +20,9 @@ Pure: a ``Template`` and the fragment's reads in, ``(offset, reason)`` problems 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
-from .cache_reads import BUILTIN_TAGS, reads_in
+from .cache_reads import BUILTIN_TAGS, aliases, binds_of, reads_in
 from .lexer import Token
 from .model import Template
 from .nodes import ForNode
@@ -50,6 +51,7 @@ _WHY = "looks like a secret: never put secrets into a cache backend"
 _SPLIT_RE = re.compile(r"[^A-Za-z0-9]+")
 _CAMEL_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _COUNTS = frozenset({"count", "counts", "total", "num", "length", "len"})
+_TEXT_BINDERS = frozenset({"url", "static", "trans", "translate"})
 _CONDITIONS = frozenset({"if", "elif"})
 _PASSWORD_RE = re.compile(r"""\stype\s*=\s*["']?\s*password\b""", re.IGNORECASE)
 
@@ -88,14 +90,12 @@ def secret_problems(
     start: int,
     end: int,
     reads: Iterable[tuple[str, Token]],
-    bound: Collection[str],
     loops: Iterable[ForNode],
 ) -> list[tuple[int, str]]:
     """Where the fragment [start, end) renders something that looks like a secret, and why not cache it.
 
     ``reads``: each path read with the token that reads it (inside the span, or the code outside it
-    that computed a name the span reads); ``bound``: names the template binds (judged by their
-    sources, which ``reads`` holds); ``loops``: the loops enclosing the span."""
+    that computed a name the span reads); ``loops``: the loops enclosing the span."""
     out: list[tuple[int, str]] = []
 
     def refuse(tok: Token, what: str) -> None:
@@ -107,12 +107,13 @@ def secret_problems(
         tag = tok.tag_name
         if tag and tag not in BUILTIN_TAGS and not tag.startswith("end") and secret_in(tag):
             refuse(tok, f"{{% {tag} %}}")  # a custom tag named for a secret: {% otp_secret %}
+    texts = _text_names(template)
     heads: set[str] = set()
     for path, tok in reads:
         head = path.split(".")[0]
         if start <= tok.start < end:
             heads.add(head)
-        if tok.tag_name in _CONDITIONS or head in bound:
+        if tok.tag_name in _CONDITIONS or head in texts:
             continue
         if secret_in(path):
             refuse(tok, path)
@@ -123,6 +124,13 @@ def secret_problems(
             refuse(loop.delimiters.open, f"{used[0]} (an item of {secret})")
     out.extend(_password_fields(template, start, end))
     return out
+
+
+def _text_names(template: Template) -> set[str]:
+    """Names bound only as a link or a text (``{% url ... as x %}``, ``{% trans ... as x %}``): what
+    they hold is built from their arguments, which are read (and judged) where they are computed."""
+    other = {name for tok in template.code if tok.tag_name in ("for", "with", "blocktrans", "blocktranslate") for name in binds_of(tok)}
+    return {name for name, toks in aliases(template.code).items() if name not in other and all(t.tag_name in _TEXT_BINDERS for t in toks)}
 
 
 def _password_fields(template: Template, start: int, end: int) -> list[tuple[int, str]]:
