@@ -192,6 +192,45 @@ def test_an_iframe_without_src_is_neither_flagged_nor_made_lazy(make_project) ->
 
 
 # ---------------------------------------------------------------------------------------------
+# A fragment showing secrets (recovery codes) is never cached
+# ---------------------------------------------------------------------------------------------
+
+RECOVERY_CODES = """{% load i18n allauth %}
+{% block content %}
+    {% if can_view_codes %}
+        {% element field id="recovery_codes" type="textarea" rows=unused_codes|length readonly=True %}
+            {# djlint:off #}
+{% slot value %}{% for code in unused_codes %}{% if forloop.counter0 %}
+{% endif %}{{ code }}{% endfor %}{% endslot %}
+            {# djlint:on #}
+        {% endelement %}
+    {% endif %}
+{% endblock content %}
+"""
+
+
+def test_suggest_cache_refuses_the_loop_over_mfa_recovery_codes(tmp_path: Path, write_tree, monkeypatch) -> None:
+    """django-allauth: mfa/recovery_codes/index.html:16 loops over the user's unused recovery codes;
+    suggest-cache called the loop "ok, per user and URL". Cached, the codes (secrets) would be written
+    into the cache backend and regenerated codes would show stale."""
+    from assetopt.rewrite.cache import suggest_cache
+    from assetopt.templates.model import parse_template
+
+    (s,) = suggest_cache(parse_template("mfa/recovery_codes/index.html", RECOVERY_CODES))
+    assert (s.lineno, s.verdict, s.what) == (6, "refused", "{% for code in unused_codes %}"), s
+    assert s.reason == "mfa/recovery_codes/index.html:6: renders unused_codes (looks like a secret: never put secrets into a cache backend)"
+    # the command line says so, and the template is left as it was
+    write_tree(tmp_path / "templates", {"mfa/recovery_codes/index.html": RECOVERY_CODES})
+    monkeypatch.chdir(tmp_path)
+    out = _cli("rewrite", "--templates", "templates", "--suggest-cache")
+    assert out.exit_code == 0, out.output
+    (line,) = [x for x in out.output.splitlines() if "unused_codes" in x]
+    assert line.startswith("refused templates/mfa/recovery_codes/index.html:6: {% for code in unused_codes %}: "), line
+    assert line.endswith("index.html:6: renders unused_codes (looks like a secret: never put secrets into a cache backend)"), line
+    assert (tmp_path / "templates/mfa/recovery_codes/index.html").read_text() == RECOVERY_CODES
+
+
+# ---------------------------------------------------------------------------------------------
 # A fragment showing a form's current values is never cached (the form is sent back)
 # ---------------------------------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ of a POST form showing its current value (template code in its markup, or render
 ``{{ field }}``, ``{% crispy %}``...: sent back, a stale copy saves old values; ``cache_forms``), a CSP
 nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
 ``{% block %}`` a child can override, an ``{% include %}`` without ``only`` and a custom tag that
-takes the context, whose reads are invisible. ``suggest_cache`` judges the places worth a cache
-(loops over context data, ``|length`` statistics) for a human to turn into rules.
+takes the context, whose reads are invisible; before anything else, whatever looks like a secret
+(``cache_secrets``). ``suggest_cache`` judges the places worth a cache (loops over context data,
+``|length`` statistics) for a human to turn into rules.
 
 Where the template's nodes sit comes from the tree (``nodes.Delimiters``). What it never does: read
 ``{% include %}``d templates, or edit anything (``rewrite/cache.py`` makes the edits); what it
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 
 from .cache_forms import control_problem, rendered_field_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
+from .cache_secrets import secret_problems
 from .lexer import Token, TokenKind
 from .model import Template
 from .nodes import ForNode
@@ -246,6 +248,10 @@ def analyse_fragment(
                 followed.add((head, binder.start))
                 reads.extend((p, binder, 0) for p in exprs)
     problems.extend(_markup_problems(template, start, end))
+    # A secret is refused before anything else: no key, rule or restructuring makes it cacheable.
+    secrets = secret_problems(template, start, end, [(p, t) for p, t, _ in reads], loops)
+    if secrets:
+        return Verdict(refusal=min(secrets)[1])
     loopvars = {v for loop in loops for v in loop.loopvars}
     user = request = False
     request_paths: dict[str, None] = {}

@@ -1,0 +1,165 @@
+"""A ``{% cache %}`` fragment that renders something looking like a secret is refused (cache_secrets).
+
+Cached, a secret would be written into the cache backend (shared infrastructure, kept until the
+timeout) and a regenerated one would show stale. Names are matched on whole identifier segments, so
+lookalikes (``secretary``, ``tokenize``, ``passwordless``) keep the verdict they had before the rule.
+Each fragment is the element with ``class="f"`` in ``t.html``."""
+
+from __future__ import annotations
+
+import pytest
+
+from assetopt.rewrite.cache import plan_cache
+from assetopt.rewrite.context import RewriteContext
+from assetopt.template_rewriter import CacheRule
+from assetopt.templates.cache_fragments import REQUEST_KEY, analyse_fragment
+from assetopt.templates.cache_secrets import secret_in, segments_of
+from assetopt.templates.model import parse_template
+
+WHY = "(looks like a secret: never put secrets into a cache backend)"
+
+
+def verdict(source: str):
+    at = source.index('class="f"')
+    start = source.rindex("<", 0, at)
+    name = source[start + 1 : source.index(" ", start)]
+    return analyse_fragment(parse_template("t.html", source), start, source.index(f"</{name}>", start) + len(name) + 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "segments"),
+    [
+        pytest.param("recovery_codes.unused_codes", ("recovery", "codes", "unused", "codes"), id="dots_and_underscores"),
+        pytest.param("user.apiKey", ("user", "api", "key"), id="camel_case"),
+        pytest.param("APIKey", ("api", "key"), id="acronym_then_word"),
+        pytest.param("tokenize", ("tokenize",), id="one_word_stays_whole"),
+    ],
+)
+def test_names_are_split_into_identifier_segments(name: str, segments: tuple[str, ...]) -> None:
+    assert segments_of(name) == segments
+
+
+SECRETS = [
+    pytest.param("{{ form.secret }}", "form.secret", id="secret_allauth_totp"),
+    pytest.param("{{ totp_secret }}", "totp_secret", id="secret_word_in_a_name"),
+    pytest.param("{{ secret_key }}", "secret_key", id="secret_key_two_factor"),
+    pytest.param("{{ user.auth_token.key }}", "user.auth_token.key", id="token_drf"),
+    pytest.param("{% for t in device.token_set.all %}{{ t.token }}{% endfor %}", "device.token_set.all", id="tokens_django_otp_static"),
+    pytest.param("{{ backup_tokens|join:' ' }}", "backup_tokens", id="tokens_plural"),
+    pytest.param("{{ form.password.value }}", "form.password.value", id="password"),
+    pytest.param("{{ smtp_passwd }}", "smtp_passwd", id="passwd"),
+    pytest.param("{{ recovery_codes.unused_codes }}", "recovery_codes.unused_codes", id="recovery_codes"),
+    pytest.param("{{ otp }}", "otp", id="otp"),
+    pytest.param("{{ totp.url }}", "totp.url", id="totp"),
+    pytest.param("{{ otpauth_url }}", "otpauth_url", id="otpauth_uri_holds_the_secret"),
+    pytest.param("{{ device.bin_key }}", "device.bin_key", id="bin_key_django_otp"),
+    pytest.param("{{ wallet.seed }}", "wallet.seed", id="seed"),
+    pytest.param("{{ profile.api_key }}", "profile.api_key", id="api_key"),
+    pytest.param("{{ profile.apiKey }}", "profile.apiKey", id="apiKey_camel_case"),
+    pytest.param("{{ apikey }}", "apikey", id="apikey"),
+    pytest.param("{{ ssh.private_key }}", "ssh.private_key", id="private_key"),
+    pytest.param("{{ backup_codes }}", "backup_codes", id="backup_codes"),
+    pytest.param("{{ unused_codes }}", "unused_codes", id="unused_codes"),
+    pytest.param("{{ mfa_codes }}", "mfa_codes", id="mfa_codes"),
+    pytest.param("{% url 'password_reset_confirm' uidb64=uid token=reset_token %}", "reset_token", id="token_in_a_url"),
+    pytest.param("{{ user.name|default:user.api_key }}", "user.api_key", id="filter_argument"),
+]
+
+
+@pytest.mark.parametrize(("code", "what"), SECRETS)
+def test_a_fragment_rendering_a_secret_is_refused_naming_the_variable(code: str, what: str) -> None:
+    v = verdict(f'<div>\n<p class="f">{code}</p></div>')
+    assert v.refusal == f"t.html:2: renders {what} {WHY}"
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        pytest.param(
+            '{% for c in backup_codes %}\n<li class="f">{{ c }}</li>{% endfor %}',
+            "t.html:1: renders c (an item of backup_codes)",
+            id="enclosing_loops_item",
+        ),
+        pytest.param(
+            '{% firstof profile.key as api_key %}\n<p class="f">{{ api_key }}</p>', "t.html:2: renders api_key", id="an_alias_named_for_a_secret"
+        ),
+        pytest.param(
+            '{% with secret=profile.key %}\n<p class="f">{{ secret }}</p>{% endwith %}', "t.html:2: renders secret", id="a_with_name_for_a_secret"
+        ),
+        pytest.param('{% with c=user.api_key %}\n<p class="f">{{ c }}</p>{% endwith %}', "t.html:1: renders user.api_key", id="with_alias_followed"),
+        pytest.param(
+            '{% load x %}\n<p class="f">{% otp_secret user %}</p>', "t.html:2: renders {% otp_secret %}", id="custom_tag_named_for_a_secret"
+        ),
+        pytest.param(
+            '<form>\n<p class="f"><input type="password" value="{{ form.data.pw }}"></p></form>',
+            't.html:2: renders an <input type="password"> whose value',
+            id="password_input",
+        ),
+        pytest.param(
+            '<p class="f">\n<input type="password" {% if v %}value="{{ v }}"{% endif %}></p>',
+            't.html:2: renders an <input type="password"> with template code',
+            id="password_input_opaque",
+        ),
+    ],
+)
+def test_a_secret_reached_indirectly_is_refused(source: str, reason: str) -> None:
+    v = verdict(source)
+    assert v.refusal.startswith(reason) and v.refusal.endswith(WHY), v.refusal
+
+
+def test_a_secret_is_the_reason_even_when_something_else_comes_first() -> None:
+    """No key, rule or restructuring makes a secret cacheable: its reason is the one to show."""
+    v = verdict('<div class="f">{% block b %}{% endblock %}{{ totp_secret }}</div>')
+    assert v.refusal == f"t.html:1: renders totp_secret {WHY}"
+
+
+LOOKALIKES = [
+    pytest.param('<p class="f">{{ secretary.name }}</p>', REQUEST_KEY, "", id="secretary"),
+    pytest.param('<p class="f">{{ tokenize }}</p>', REQUEST_KEY, "", id="tokenize"),
+    pytest.param('<p class="f">{{ form.passwordless.auto_id }}</p>', REQUEST_KEY, "", id="passwordless_allauth"),
+    pytest.param('<p class="f">{{ unused_code_count }}</p>', REQUEST_KEY, "", id="a_count_of_codes_allauth"),
+    pytest.param('<p class="f">{{ country.code }} {{ cache_key }}</p>', REQUEST_KEY, "", id="code_and_key_alone"),
+    pytest.param('<p class="f">{% if token_fail %}expired{% endif %}</p>', REQUEST_KEY, "", id="a_condition_shows_no_value"),
+    pytest.param(
+        "{% url 'account_change_password' as change_password_url %}<p class=\"f\">{{ change_password_url }}</p>",
+        ("LANGUAGE_CODE",),
+        "",
+        id="a_link_named_for_a_password_is_judged_by_its_arguments",
+    ),
+    pytest.param('<p class="f">{% csrf_token %}</p>', (), "{% csrf_token %} at line 1: a CSRF token must not be cached", id="csrf_token_tag"),
+    pytest.param('<p class="f">{{ csrf_token }}</p>', (), "csrf_token at line 1: a CSRF token must not be cached", id="csrf_token_var"),
+    pytest.param('<p class="f"><input type="text" value="{{ q }}"></p>', REQUEST_KEY, "", id="a_text_input_outside_a_post_form"),
+]
+
+
+@pytest.mark.parametrize(("source", "vary", "refusal"), LOOKALIKES)
+def test_lookalikes_keep_their_verdict(source: str, vary: tuple[str, ...], refusal: str) -> None:
+    v = verdict(source)
+    assert (v.vary, v.refusal) == (vary, refusal)
+
+
+@pytest.mark.parametrize("name", ["secretary", "tokenize", "form.passwordless", "unused_code_count", "csrf_token", "seeded", "keyboard"])
+def test_no_secret_in_lookalike_names(name: str) -> None:
+    assert secret_in(name) == ""
+
+
+def test_an_explicit_rule_around_a_secret_is_refused_with_the_reason() -> None:
+    source = '<h1>Codes</h1>\n<ul class="codes">{% for c in codes.unused_codes %}<li>{{ c }}</li>{% endfor %}</ul>\n'
+    t = parse_template("t.html", source)
+    result = plan_cache(t, RewriteContext(cache_rules=(CacheRule("t.html", "ul.codes", 600, "codes", ("request.user.pk",)),)))
+    assert result.edits == ()
+    (skip,) = result.skips
+    assert skip.reason == f'"ul.codes": not cached: t.html:2: renders codes.unused_codes {WHY}'
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        pytest.param("unused_code_count", "", id="a_count_named_for_codes"),
+        pytest.param("token_total", "", id="a_total_named_for_tokens"),
+        pytest.param("recovery_codes.count", "recovery", id="the_count_of_a_secret_list_is_still_read_through_it"),
+        pytest.param("backup_code", "backup_code", id="one_backup_code"),
+    ],
+)
+def test_a_name_that_counts_secrets_is_no_secret(name: str, secret: str) -> None:
+    assert secret_in(name) == secret
