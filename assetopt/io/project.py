@@ -3,7 +3,8 @@
 Template names resolve across the configured dirs in order, as Django's filesystem loader does: the
 name is joined to each dir and checked lexically (Django's ``safe_join``: ``abspath``, symlinks not
 resolved), so a name that tries to leave its dir (``..``, absolute) is not found, while a symlink in a
-dir is followed wherever it leads, as Django renders it. Whether a file may be *written* is a separate
+dir is followed wherever it leads, as Django renders it; listing the names follows symlinked dirs
+too (``walk_files``; a link back to a dir above is not followed again, ``link_loops``). Whether a file may be *written* is a separate
 question (``write_refusal``): never one outside the project, whatever link leads there. The project's own dirs (``config.templates``) come
 first, then the installed packages' (``config.library_templates``): those are read so an
 ``{% extends "admin/base.html" %}`` resolves, but their templates are never listed by
