@@ -163,3 +163,15 @@ def test_rewrite_out_copies_a_linked_dir_inside_the_project_and_names_the_one_le
         f"not copied: templates/shop/cart.html is under the symlink templates/shop (to {layout['shared']}), so {cart}, outside the project"
         in result.output
     )
+
+
+def test_the_layout_probe_copy_marks_the_images_of_a_linked_dirs_templates(layout: dict[str, Path], tmp_path: Path) -> None:
+    """``--browser`` renders pages from a probe copy of the template dirs: a page under a symlinked
+    dir must be in it, its images marked, or Django renders it from nowhere (or unmarked)."""
+    from assetopt.browser.layout import PROBE_ATTR, write_probe
+
+    (layout["shared"] / "cart.html").write_text("<!DOCTYPE html><html><body><img src='/static/a.png'></body></html>")
+    (probe,) = write_probe(Project(load_config(layout["site"], cwd=layout["site"])), tmp_path / "probe")
+    assert f'<img {PROBE_ATTR}="shop/cart.html:' in (probe / "shop" / "cart.html").read_text()
+    assert (probe / "blog" / "nested" / "entry.html").read_text() == PARTIAL
+    assert (probe / "real" / "list.html").read_text() == THREE_CSS and (probe / "alias" / "list.html").read_text() == THREE_CSS
