@@ -144,15 +144,18 @@ def _page_name_order(project: Project, wanted: set[str], name: str) -> tuple[boo
     """Which of a file's names names its page: one listed in ``pages = [...]``, else the name that
     resolves in the earliest template dir (the name a view passes: django-machina's ``board_base.html``
     from ``templates/machina``, not ``machina/board_base.html`` from ``templates``), else the one with
-    the fewest symlinks to the file (``inside.html``, not ``same.html`` linking to it), else the first
-    in sort order. Deterministic: it never depends on the walk's order."""
+    the fewest symlinks to the file (``inside.html``, not ``same.html`` linking to it; a symlinked dir on
+    the way counts), else the first in sort order. Deterministic: it never depends on the walk's order."""
     rank = project.dir_rank(name)
     return (name not in wanted, len(project.search_dirs) if rank is None else rank, _links(project.find_template(name)), name)
 
 
 def _links(path: Path | None) -> int:
-    """How many symlinks lead from ``path`` to a file that is none (its last part; at most 40, as the OS)."""
-    hops = 0
+    """How many symlinks lead from ``path`` to a file that is none: its symlinked dirs (``alias/list.html``
+    with ``alias -> real`` has one more than ``real/list.html``), then its last part (at most 40, as the OS)."""
+    if path is None:
+        return 0
+    hops = sum(1 for d in path.parents if d.is_symlink())
     while path is not None and path.is_symlink() and hops < 40:
         path, hops = path.parent / os.readlink(path), hops + 1
     return hops

@@ -31,7 +31,7 @@ from typing import Any
 from ..config import Config
 from ..errors import TemplateError
 from ..io.cache import ContentCache, sha256
-from ..io.project import Project
+from ..io.project import Project, walk_files
 from ..rewrite.edits import Edit, apply_edits
 from ..rewrite.layout_facts import LAYOUT_VERSION, ImageLayout, Layout, PageLayout, layout_from_json, layout_to_json
 from ..screens import SCREENS, Screen
@@ -112,14 +112,12 @@ def write_probe(project: Project, dest: Path) -> tuple[Path, ...]:
     roots = []
     for n, root in enumerate(project.config.templates, 1):
         target_root = dest / f"probe-{n}"
-        for src in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = src.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts):
+        for name, src in walk_files(root):  # symlinked dirs followed, as Django (and the audit) follow them
+            if not src.is_file():
                 continue
-            target = target_root / rel
+            target = target_root / name
             target.parent.mkdir(parents=True, exist_ok=True)
             marked = None
-            name = rel.as_posix()
             found = project.find_template(name)
             if found is not None and found.resolve() == src.resolve():
                 try:

@@ -127,6 +127,8 @@ def audit(
         if text:
             click.echo()
             click.echo(text)
+    for loop in project.link_loops():
+        click.secho(f"warning: {loop}", fg="yellow", err=True)
     for name in project.template_names():  # what Django renders through the link: audited, never written
         note = project.link_note(name)
         if note is not None:

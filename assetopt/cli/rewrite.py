@@ -153,6 +153,8 @@ def rewrite(
     said = layout_line(base, result.changes)
     if said is not None:
         click.echo(said)
+    for loop in project.link_loops():
+        click.secho(f"warning: {loop}", fg="yellow", err=True)
     for change in result.changes:  # Django renders it through the link; --write refuses it
         note = project.link_note(change.name)
         if note is not None:
@@ -176,9 +178,9 @@ def rewrite(
             sys.exit(EXIT_FINDINGS)
         if out is not None:
             click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
-            for link, target, why in links_outside(project):
+            for link, how, why in links_outside(project):
                 click.secho(
-                    f"not copied: {project.display(link)} is a symlink to {target}, {why} (Django renders it; assetopt copies only the project's own files)",
+                    f"not copied: {project.display(link)} is {how}, {why} (Django renders it; assetopt copies only the project's own files)",
                     fg="yellow",
                     err=True,
                 )

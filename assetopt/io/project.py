@@ -3,7 +3,8 @@
 Template names resolve across the configured dirs in order, as Django's filesystem loader does: the
 name is joined to each dir and checked lexically (Django's ``safe_join``: ``abspath``, symlinks not
 resolved), so a name that tries to leave its dir (``..``, absolute) is not found, while a symlink in a
-dir is followed wherever it leads, as Django renders it. Whether a file may be *written* is a separate
+dir is followed wherever it leads, as Django renders it; listing the names follows symlinked dirs
+too (``walk_files``; a link back to a dir above is not followed again, ``link_loops``). Whether a file may be *written* is a separate
 question (``write_refusal``): never one outside the project, whatever link leads there. The project's own dirs (``config.templates``) come
 first, then the installed packages' (``config.library_templates``): those are read so an
 ``{% extends "admin/base.html" %}`` resolves, but their templates are never listed by
@@ -26,7 +27,7 @@ from ..errors import TemplateError, TemplateNotFound
 from ..templates.model import Template, parse_template
 from .staticfiles import StaticFiles
 
-__all__ = ["Project", "Problem", "display_path", "one_per_file"]
+__all__ = ["Project", "Problem", "display_path", "one_per_file", "walk_files"]
 
 T = TypeVar("T")
 
@@ -55,6 +56,7 @@ class Project:
         self.static = StaticFiles(config.static)
         self._parsed: dict[str, Template | TemplateError] = {}
         self._names: list[str] | None = None
+        self._loops: dict[str, tuple[Path, Path]] = {}
 
     def display(self, path: Path) -> str:
         return display_path(path, self.config.project)
@@ -68,8 +70,18 @@ class Project:
         """The project's own template names (a name a project dir provides; first dir wins), sorted:
         what is audited, rewritten and reported on. Library templates are not among them."""
         if self._names is None:
-            self._names = sorted(_names_in(self.config.templates, self.config.exclude))
+            self._names = sorted(_names_in(self.config.templates, self.config.exclude, self._loops))
         return self._names
+
+    def link_loops(self) -> list[str]:
+        """One warning per symlinked dir of the project's template dirs that leads back to a dir above
+        it (or itself): its templates are listed once, under the names without it, not again through it."""
+        self.template_names()
+        return [
+            f"{self.display(link)} is a symlink to {target}, a dir above it (a loop): not followed again, its templates are listed once, "
+            f"under their names without {link.name}/ (Django renders those files under the names through it too); remove the link if it is a mistake"
+            for link, target in self._loops.values()
+        ]
 
     def all_template_names(self) -> list[str]:
         """Every name the project's and the libraries' dirs provide: what the build scans for blocks."""
@@ -95,10 +107,29 @@ class Project:
         path = self.find_template(name)
         if path is None:
             return None
-        target, why = path.resolve(), self.write_refusal(path)
-        if why is None or target == path.absolute():
+        why, via = self.write_refusal(path), self.link_phrase(path)
+        if why is None or via is None:
             return None
-        return f"{self.display(path)} is a symlink to {target}, {why}"
+        return f"{self.display(path)} is {via}, {why}"
+
+    def link_phrase(self, path: Path) -> str | None:
+        """How the template file ``path`` (a dir joined with a name) is reached through a symlink:
+        ``a symlink to /elsewhere/x.html``, or ``under the symlink templates/shop (to /shared/shop), so
+        /shared/shop/x.html`` for a file of a symlinked dir; None when no link is on its way."""
+        target = path.resolve()
+        if target == path.absolute():
+            return None
+        if path.is_symlink():
+            return f"a symlink to {target}"
+        root = next((r for r in self.search_dirs if path.is_relative_to(r)), None)
+        link = path.parent
+        if root is not None:  # the first linked dir below the template dir: the link the user made
+            for part in path.relative_to(root).parent.parts:
+                root = root / part
+                if root.is_symlink():
+                    link = root
+                    break
+        return f"under the symlink {self.display(link)} (to {link.resolve()}), so {target}"
 
     def find_template(self, name: str) -> Path | None:
         """The file Django's filesystem loader renders for ``name``: the first dir's existing file,
@@ -187,16 +218,45 @@ def _installed(path: Path) -> bool:
     return any(part in ("site-packages", "dist-packages") for part in path.parts)
 
 
-def _names_in(roots: tuple[Path, ...], exclude: tuple[str, ...]) -> set[str]:
+def _names_in(roots: tuple[Path, ...], exclude: tuple[str, ...], loops: dict[str, tuple[Path, Path]] | None = None) -> set[str]:
     names: set[str] = set()
     for root in roots:
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = Path(dirpath).relative_to(root).as_posix()
-            for f in filenames:
-                if f.startswith(".") or f.endswith(("~", ".swp", ".pyc")):
-                    continue
-                name = f if rel == "." else f"{rel}/{f}"
-                if not any(fnmatch.fnmatch(name, pat) for pat in exclude):
-                    names.add(name)
+        for name, _ in walk_files(root, loops):
+            if name.endswith(("~", ".swp", ".pyc")):
+                continue
+            if not any(fnmatch.fnmatch(name, pat) for pat in exclude):
+                names.add(name)
     return names
+
+
+def walk_files(root: Path, loops: dict[str, tuple[Path, Path]] | None = None) -> list[tuple[str, Path]]:
+    """``(name, path)`` of every file under ``root`` whose name has no part starting with ``.``,
+    sorted by name. Symlinked dirs are followed, as Django's loader follows them (``safe_join`` checks
+    the joined path, not where a link leads): ``templates/shop -> ../../shared/shop`` gives
+    ``shop/...`` names. A link to a dir already on the way down (an ancestor, or itself) would never
+    end: it is not entered, and ``loops`` gets ``real path of the link -> (that path, its target)``,
+    once per link however often (through other links) it is met. Two links to one dir (not a loop) both give
+    names, as both render in Django: callers group them by file (``one_per_file``)."""
+    found: list[tuple[str, Path]] = []
+    above: dict[str, frozenset[str]] = {str(root): frozenset({os.path.realpath(root)})}  # dirpath -> real dirs on the way down
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        chain = above.pop(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            path = os.path.join(dirpath, d)
+            real = os.path.realpath(path)
+            if real in chain:
+                if loops is not None:
+                    where = Path(os.path.realpath(dirpath), d)  # the link itself, however it was reached
+                    loops.setdefault(str(where), (where, Path(real)))
+                continue
+            above[path] = chain | {real}
+            keep.append(d)
+        dirnames[:] = keep
+        rel = Path(dirpath).relative_to(root).as_posix()
+        for f in filenames:
+            if not f.startswith("."):
+                found.append((f if rel == "." else f"{rel}/{f}", Path(dirpath) / f))
+    return sorted(found)

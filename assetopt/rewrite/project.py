@@ -16,7 +16,7 @@ from pathlib import Path
 from ..audit.run import find_pages
 from ..errors import EditConflict, RewriteRefused, TemplateError
 from ..io.fs import refuse_output_dir, refuse_overlap, write_atomic, write_if_changed
-from ..io.project import Problem, Project
+from ..io.project import Problem, Project, walk_files
 from ..io.scripts import missing_assets, read_script_facts, self_locating_scripts
 from ..io.staticfiles import Lookup
 from ..templates.assets import ref_of
@@ -298,10 +298,9 @@ _REFUSAL_HINT = (
 
 def refusal_message(project: Project, name: str, path: Path, refusal: str) -> str:
     """``nothing written: template 'x.html' is templates/x.html, a symlink to /elsewhere/x.html, outside the project``."""
-    target = path.resolve()
-    shown = project.display(path)
-    if target != path.absolute():
-        return f"nothing written: template {name!r} is {shown}, a symlink to {target}, {refusal}"
+    shown, via = project.display(path), project.link_phrase(path)
+    if via is not None:
+        return f"nothing written: template {name!r} is {shown}, {via}, {refusal}"
     return f"nothing written: template {name!r} is {shown}, {refusal}"
 
 
@@ -327,9 +326,10 @@ def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result:
 
 
 def _link_outside(src: Path, project: Project) -> bool:
-    """A file the template dir links in from outside the project (or from an installed package):
-    Django renders it, but ``--out`` copies only the project's own files."""
-    return src.is_symlink() and project.write_refusal(src) is not None
+    """A file the template dir links in (a symlinked file, or a file of a symlinked dir) from outside
+    the project (or from an installed package): Django renders it, but ``--out`` copies only the
+    project's own files."""
+    return src.resolve() != src.absolute() and project.write_refusal(src) is not None
 
 
 def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
@@ -364,9 +364,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     changed = {c.path.resolve(): c for c in result.changes}
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
-        for src in sorted(p for p in root.rglob("*") if p.is_file()):
-            rel = src.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts) or _link_outside(src, project):
+        for rel, src in walk_files(root):  # symlinked dirs followed, as Django does (and as the names are listed)
+            if not src.is_file() or _link_outside(src, project):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
@@ -376,12 +375,12 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     return written
 
 
-def links_outside(project: Project) -> list[tuple[Path, Path, str]]:
-    """``(link, target, why)`` of each template file that is a symlink leading out of the project
-    (``Project.write_refusal``): ``--out`` does not copy them."""
+def links_outside(project: Project) -> list[tuple[Path, str, str]]:
+    """``(path, how, why)`` of each template file reached through a symlink leading out of the
+    project (``Project.write_refusal``; ``how``: ``Project.link_phrase``): ``--out`` does not copy them."""
     return sorted(
-        (p, p.resolve(), project.write_refusal(p) or "")
+        (p, project.link_phrase(p) or "", project.write_refusal(p) or "")
         for root in project.config.templates
-        for p in root.rglob("*")
+        for _, p in walk_files(root)
         if p.is_file() and _link_outside(p, project)
     )
