@@ -6,13 +6,10 @@ imported is a usage error naming it."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from assetopt.cli import cli
+from mini_project import mini_settings, run_in
 
 _TEMPLATE = """{% load money %}<html><body>
 <nav class="menu"><a href="/">Home</a> <span class="price">{% money 5 %}</span></nav>
@@ -39,15 +36,6 @@ def money(amount):
 """
 
 
-def _settings(apps: str = '["shop"]', extra: str = "") -> str:
-    return f"""SECRET_KEY = "test"
-INSTALLED_APPS = {apps}
-TEMPLATES = [{{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": ["templates"], "APP_DIRS": True,
-              "OPTIONS": {{"context_processors": ["django.template.context_processors.request"]}}}}]
-STATIC_URL = "/static/"
-{extra}"""
-
-
 @pytest.fixture
 def mini(tmp_path: Path, write_tree) -> Path:
     """A real small project: templates/page.html, the app ``shop`` with a ``simple_tag`` library, and
@@ -60,19 +48,14 @@ def mini(tmp_path: Path, write_tree) -> Path:
             "shop/__init__.py": "",
             "shop/templatetags/__init__.py": "",
             "shop/templatetags/money.py": _MONEY,
-            "mini_settings.py": _settings(),
+            "mini_settings.py": mini_settings(),
         },
     )
     return tmp_path
 
 
 def run(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["rewrite", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    return run_in(cwd, "rewrite", *args)
 
 
 def test_rewrite_with_minimal_settings_reads_the_tag_libraries(mini: Path) -> None:
@@ -99,7 +82,7 @@ def test_rewrite_when_the_facts_cannot_be_gathered_degrades_with_one_line(mini: 
         {
             "shop/apps.py": 'from django.apps import AppConfig\n\n\nclass ShopConfig(AppConfig):\n    name = "shop"\n\n'
             '    def ready(self):\n        raise RuntimeError("SHOP_API_KEY is not set")\n',
-            "mini_settings.py": _settings('["shop.apps.ShopConfig"]'),
+            "mini_settings.py": mini_settings('["shop.apps.ShopConfig"]'),
         },
     )
     result = run(mini, "--settings", "mini_settings", "--explain")
@@ -119,7 +102,7 @@ def test_rewrite_when_the_facts_cannot_be_gathered_degrades_with_one_line(mini: 
         pytest.param("nosuch_settings", {}, "ModuleNotFoundError: No module named 'nosuch_settings'", id="missing_module"),
         pytest.param(
             "mini_settings",
-            {"mini_settings.py": _settings(extra='import os\nDATABASE_URL = os.environ["MINI_DATABASE_URL"]\n')},
+            {"mini_settings.py": mini_settings(extra='import os\nDATABASE_URL = os.environ["MINI_DATABASE_URL"]\n')},
             "KeyError: 'MINI_DATABASE_URL'",
             id="settings_raise_on_import",
         ),

@@ -5,13 +5,10 @@ naming the module and the error, exit 2, never a traceback."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from assetopt.cli import cli
+from mini_project import mini_settings, run_in
 
 _PYPROJECT = """[tool.assetopt]
 templates = ["templates"]
@@ -39,13 +36,7 @@ class ShopConfig(AppConfig):
 
 
 def _settings(apps: str = '["shop"]', urls: str = "mini_urls") -> str:
-    return f"""SECRET_KEY = "test"
-INSTALLED_APPS = {apps}
-TEMPLATES = [{{"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": ["templates"], "APP_DIRS": True,
-              "OPTIONS": {{"context_processors": ["django.template.context_processors.request"]}}}}]
-STATIC_URL = "/static/"
-ROOT_URLCONF = {urls!r}
-"""
+    return mini_settings(apps, f"ROOT_URLCONF = {urls!r}\n")
 
 
 @pytest.fixture
@@ -66,12 +57,7 @@ def mini(tmp_path: Path, write_tree) -> Path:
 
 
 def run(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(cli, ["verify", "--cache", "--settings", "mini_settings", *args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    return run_in(cwd, "verify", "--cache", "--settings", "mini_settings", *args)
 
 
 def test_verify_cache_without_auth_renders_the_pages_as_an_anonymous_request(mini: Path) -> None:
