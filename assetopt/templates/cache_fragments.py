@@ -14,7 +14,7 @@ of a POST form showing its current value (template code in its markup, or render
 nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
 ``{% block %}`` a child can override, an ``{% include %}`` without ``only`` and a custom tag that
 takes the context, whose reads are invisible; before anything else, whatever looks like a secret
-(``cache_secrets``). ``suggest_cache`` judges the places worth a cache (loops over context data,
+(``cache_secrets``; what no key makes safe is asked alone with ``cache_never.never_cacheable``). ``suggest_cache`` judges the places worth a cache (loops over context data,
 ``|length`` statistics) for a human to turn into rules.
 
 Where the template's nodes sit comes from the tree (``nodes.Delimiters``). What it never does: read
@@ -24,16 +24,15 @@ cannot prove, ``assetopt verify --cache`` proves by rendering. Pure: a ``Templat
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from .cache_forms import control_problem, rendered_field_problem
+from .cache_forms import rendered_field_problem
+from .cache_never import markup_problems, never_read_problem, never_tag_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
 from .cache_secrets import secret_problems
 from .lexer import Token, TokenKind
 from .model import Template
 from .nodes import ForNode
-from .tags import OpaqueTag, StartTag
 
 __all__ = [
     "Suggestion",
@@ -55,8 +54,6 @@ LANGUAGE_VAR = "LANGUAGE_CODE"
 USER_KEY = "request.user.pk"
 # What view data is keyed on when nothing says what it depends on: who asks, and for which URL.
 REQUEST_KEY = (USER_KEY, "request.get_full_path")
-_POST_RE = re.compile(r"""\s(?:form)?method\s*=\s*["']?\s*post""", re.IGNORECASE)
-_NONCE_ATTR_RE = re.compile(r"\snonce\s*=", re.IGNORECASE)
 
 # Output that depends on the active language: translations, the language itself, localized formats,
 # and {% url %} (i18n_patterns puts the language in the path). An {% include %} may translate too.
@@ -101,7 +98,6 @@ USER_VARS = frozenset({"user", "perms"})
 # Blocks whose body must not hold a {% cache %}: translations take no tags; a bundle lists assets.
 NO_TAGS_INSIDE = frozenset({"blocktrans", "blocktranslate", "bundle", "compress"})
 _POSITION_TAGS = frozenset({"cycle", "ifchanged", "resetcycle"})  # state carried across iterations
-_FORM_ERRORS = frozenset({"errors", "non_field_errors"})
 _MIDDLES = frozenset({"else", "elif", "empty", "plural"})
 
 
@@ -193,7 +189,7 @@ def analyse_fragment(
         depth = sum(1 for d in inner_loops if d.holds(tok.start, tok.end, first_body=True))
         tag = tok.tag_name
         if tag == "csrf_token":
-            problems.append((tok.start, f"{{% csrf_token %}} {at}: a CSRF token must not be cached"))
+            problems.append((tok.start, never_tag_problem(tok)))
         elif tag == "cache":
             problems.append((tok.start, f"it already holds {{% cache {cache_name(tok)} %}} {at}"))
         elif tag == "block":
@@ -204,10 +200,8 @@ def analyse_fragment(
             problems.append((tok.start, f'{{% {tok.contents} %}} {at} without "only": what the included template reads is not visible here'))
         elif tag in _POSITION_TAGS and depth == 0 and loops:
             problems.append((tok.start, f"{{% {tag} %}} {at}: its value depends on the position in the loop"))
-        elif "nonce" in tag:
-            problems.append((tok.start, f"a CSP nonce {at}: it changes on every request"))
-        elif tag == "debug":
-            problems.append((tok.start, f"{{% debug %}} {at}: it prints the whole context of the request"))
+        elif why := never_tag_problem(tok):  # a nonce, {% debug %}
+            problems.append((tok.start, why))
         elif tok.kind is TokenKind.VAR and tok.contents.split("|")[0].strip() == "block.super":
             problems.append((tok.start, f"{{{{ block.super }}}} {at}: the parent's block is not visible here"))
         elif why := rendered_field_problem(template, tok):
@@ -247,7 +241,7 @@ def analyse_fragment(
             if (head, binder.start) not in followed:
                 followed.add((head, binder.start))
                 reads.extend((p, binder, 0) for p in exprs)
-    problems.extend(_markup_problems(template, start, end))
+    problems.extend(markup_problems(template, start, end))
     # A secret is refused before anything else: no key, rule or restructuring makes it cacheable.
     secrets = secret_problems(template, start, end, [(p, t) for p, t, _ in reads], loops)
     if secrets:
@@ -270,20 +264,14 @@ def analyse_fragment(
         if head in loopvars:  # read through an alias bound outside the span: assume an object
             loop_reads[head] = loop_reads.get(head, False) or len(segs) > 1 or not start <= tok.start < end
             continue
-        if head == "csrf_token":
-            problems.append((tok.start, f"csrf_token {at}: a CSRF token must not be cached"))
-        elif head == "messages":
-            problems.append((tok.start, f"messages {at}: messages are shown once, to one user"))
-        elif head == "nonce" or "csp_nonce" in segs:
-            problems.append((tok.start, f"a CSP nonce {at}: it changes on every request"))
+        if why := never_read_problem(path, tok):  # a CSRF token, messages, a nonce, form errors
+            problems.append((tok.start, why))
         elif head == "forloop":
             levels = 1  # forloop.parentloop.parentloop... climbs one loop per "parentloop"
             while levels < len(segs) and segs[levels] == "parentloop":
                 levels += 1
             if levels > depth:
                 problems.append((tok.start, f"forloop {at}: its value depends on the position in the loop"))
-        elif _FORM_ERRORS & set(segs[1:]):
-            problems.append((tok.start, f"{path} {at}: form errors belong to one submission, which no cache key tells apart"))
         elif head in USER_VARS:
             user = True
         elif head == "request":
@@ -334,33 +322,6 @@ def _custom_tag_problem(tok: Token, facts: CacheFacts) -> str:
     if tok.tag_name in facts.tags:
         return f"{at} takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here"
     return f"{at} is not in any tag library of the project: what it reads is not visible here"
-
-
-def _markup_problems(template: Template, start: int, end: int) -> list[tuple[int, str]]:
-    out = []
-    for item in template.items:
-        if item.start < start or item.start >= end or not isinstance(item, (StartTag, OpaqueTag)):
-            continue
-        at = f"at line {item.lineno}"
-        if why := control_problem(template, item):
-            out.append((item.start, why))
-            continue
-        if isinstance(item, OpaqueTag):
-            raw = template.source[item.start : item.end]
-            if _POST_RE.search(raw):
-                out.append((item.start, f"a POST form {at}: it needs a fresh CSRF token"))
-            elif _NONCE_ATTR_RE.search(raw):
-                out.append((item.start, f"a CSP nonce {at}: it changes on every request"))
-            continue
-        if item.attr("nonce") is not None:
-            out.append((item.start, f"a CSP nonce {at}: it changes on every request"))
-        for name in ("method", "formmethod") if item.name in ("form", "button", "input") else ():
-            attr = item.attr(name)
-            if attr is not None and attr.has_template_code:
-                out.append((item.start, f"a form method that is template code {at}: it may post"))
-            elif attr is not None and (attr.value or "").strip().lower() == "post":
-                out.append((item.start, f"a POST form {at}: it needs a fresh CSRF token"))
-    return out
 
 
 # -- suggest_cache ---------------------------------------------------------------------------------------
