@@ -9,7 +9,9 @@ bundles in ``bundles.py``. The definitions are in ``model.py`` (and docs/audit-j
 from __future__ import annotations
 
 from ..templates.assets import Asset
-from ..templates.model import ContainerNode, ForNode, VarNode
+from ..templates.cache_fragments import cache_name
+from ..templates.cache_never import never_cacheable
+from ..templates.model import ContainerNode, ForNode, Template, VarNode
 from ..templates.pages import Page, PageItem
 from ..templates.refs import RefKind
 from ..templates.runs import find_runs
@@ -30,6 +32,9 @@ def _cache_findings(page: Page) -> tuple[int, list[Finding]]:
         key = (use.template.path, node)
         if isinstance(node, ContainerNode) and node.tag == "cache":
             fragments += 1
+            if key not in seen:
+                seen.add(key)
+                findings.extend(_unsafe_cache(use.template, node))
             continue
         if use.cached or key in seen:
             continue
@@ -58,6 +63,26 @@ def _cache_findings(page: Page) -> tuple[int, list[Finding]]:
                 )
             )
     return fragments, findings
+
+
+def _unsafe_cache(template: Template, node: ContainerNode) -> list[Finding]:
+    """A ``cache-unsafe`` warning for an existing ``{% cache %}`` block holding what no key makes safe.
+    What its key should vary on is not judged here: ``assetopt verify --cache`` proves that by rendering."""
+    opener, closer = node.delimiters.open, node.delimiters.close
+    reasons = list(dict.fromkeys(why for _, why in never_cacheable(template, opener.end, closer.start)))
+    if not reasons:
+        return []
+    shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+    return [
+        Finding(
+            "cache-unsafe",
+            "warning",
+            template.path,
+            node.lineno,
+            f"{{% cache {cache_name(opener)} %}} holds what no cache key makes safe (every visitor gets the cached copy): {shown}",
+            "move it out of the {% cache %} block (cache the parts around it instead)",
+        )
+    ]
 
 
 _BYTE_GROUPS = {

@@ -1,0 +1,95 @@
+"""``assetopt audit`` reports an existing ``{% cache %}`` block holding what no key makes safe (cache-unsafe)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from assetopt.audit.report import all_findings
+from assetopt.audit.run import run_audit
+from assetopt.cli import cli
+
+HEAD = "{% load cache %}<!DOCTYPE html><html><body>\n"
+TAIL = "\n</body></html>"
+
+
+def unsafe(result):
+    return [f for f in all_findings(result) if f.code == "cache-unsafe"]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        pytest.param("<p>{{ user.recovery_codes }}</p>", "renders user.recovery_codes", id="secret"),
+        pytest.param('<form method="get">{% csrf_token %}</form>', "{% csrf_token %} at line 4: a CSRF token must not be cached", id="csrf_tag"),
+        pytest.param('<input type="hidden" value="{{ csrf_token }}">', "csrf_token at line 4: a CSRF token must not be cached", id="csrf_var"),
+        pytest.param(
+            '<form method="post" action="/save/"><button>Save</button></form>', "a POST form at line 4: it needs a fresh CSRF token", id="post_form"
+        ),
+        pytest.param("{{ form.non_field_errors }}", "form.non_field_errors at line 4: form errors belong to one submission", id="form_errors"),
+        pytest.param('<script nonce="{{ request.csp_nonce }}">go()</script>', "a CSP nonce at line 4: it changes on every request", id="nonce"),
+        pytest.param("{% debug %}", "{% debug %} at line 4: it prints the whole context of the request", id="debug"),
+        pytest.param(
+            "{% for m in messages %}<li>{{ m }}</li>{% endfor %}", "messages at line 4: messages are shown once, to one user", id="messages"
+        ),
+    ],
+)
+def test_an_existing_cache_block_holding_what_no_key_makes_safe_is_reported_once_at_its_tag(make_project, body: str, why: str) -> None:
+    page = HEAD + "<nav>static</nav>\n{% cache 600 panel request.user.pk %}\n" + body + "\n{% endcache %}" + TAIL
+    result = run_audit(make_project(templates={"p.html": page}))
+    found = unsafe(result)
+    assert [(f.path, f.lineno, f.severity) for f in found] == [("templates/p.html", 3, "warning")], found
+    assert found[0].message.startswith("{% cache panel %} holds what no cache key makes safe"), found[0].message
+    assert why in found[0].message, found[0].message
+    assert "move it out of the {% cache %} block" in found[0].fix
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param('{% cache 600 nav %}<nav><a href="/">Home</a><a href="/about/">About</a></nav>{% endcache %}', id="static_nav"),
+        pytest.param("{% cache 600 hello request.user.pk %}<p>Hello {{ request.user.username }}</p>{% endcache %}", id="per_user_key"),
+        pytest.param('{% cache 600 search %}<form method="get" action="/s/"><input name="q"></form>{% endcache %}', id="get_form"),
+        # Key dependent: per-user data under a shared key is for verify --cache, not this finding.
+        pytest.param("{% cache 600 orders %}{% for o in orders %}{{ o.total }}{% endfor %}{% endcache %}", id="coarse_key_not_judged"),
+    ],
+)
+def test_a_safe_existing_cache_block_is_not_reported(make_project, block: str) -> None:
+    result = run_audit(make_project(templates={"p.html": HEAD + block + TAIL}))
+    assert unsafe(result) == []
+    assert result.pages[0].cache_fragments == 1
+
+
+def test_fields_of_a_post_form_cached_inside_it_are_reported(make_project) -> None:
+    page = (
+        HEAD
+        + '<form method="post" action="/save/">\n{% cache 600 fields request.user.pk %}\n<input name="title" value="{{ form.title.value }}">\n{% endcache %}</form>'
+        + TAIL
+    )
+    found = unsafe(run_audit(make_project(templates={"p.html": page})))
+    assert [(f.path, f.lineno) for f in found] == [("templates/p.html", 3)], found
+    assert "a field of a POST form whose value or checked state is template code at line 4: the form is sent back" in found[0].message, found[
+        0
+    ].message
+
+
+def test_a_block_in_an_included_template_is_reported_once_for_three_pages(make_project) -> None:
+    partial = "{% load cache %}<aside>\n{% cache 300 account request.user.pk %}\n{% csrf_token %}\n{% endcache %}</aside>"
+    pages = {f"p{i}.html": f'<!DOCTYPE html><html><body>{i}{{% include "_account.html" %}}</body></html>' for i in range(3)}
+    result = run_audit(make_project(templates={"_account.html": partial, **pages}))
+    assert sorted(p.name for p in result.pages if p.cache_fragments == 1) == ["p0.html", "p1.html", "p2.html"]
+    found = unsafe(result)
+    assert [(f.path, f.lineno) for f in found] == [("templates/_account.html", 2)], found
+    assert "{% csrf_token %} at line 3" in found[0].message
+
+
+def test_the_cli_lists_cache_unsafe_and_fails_on_warnings_as_for_any_warning(tmp_path, write_tree, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = HEAD + "{% cache 600 panel %}\n<p>{{ user.recovery_codes }}</p>\n{% endcache %}" + TAIL
+    write_tree(tmp_path, {"templates/p.html": page, "static/.keep": ""})
+    args = ["audit", "--templates", "templates", "--static", "static"]
+    shown = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert shown.exit_code == 0, shown.output  # a warning alone does not fail the audit
+    assert "cache-unsafe" in shown.output and "templates/p.html:2" in shown.output, shown.output
+    failed = CliRunner().invoke(cli, [*args, "-q", "--fail-on", "findings>0"], catch_exceptions=False)
+    assert failed.exit_code == 1, failed.output
