@@ -179,8 +179,8 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
     if options.write_manifest:  # Django's storage carries it over itself, onto the manifest it writes
         previous, result.critical = previous_manifest(options.out / MANIFEST_NAME)
-        result.manifest, carried = carry_critical(previous, result.manifest, lambda: templates_digest(project))
-        result.critical += carried
+        result.manifest, dropped, kept = carry_critical(previous, result.manifest, lambda: templates_digest(project))
+        result.critical += dropped + kept
     _ship_static(project, options, cache, static_files, result)
     _write_outputs(options, joined.outputs, result)
     if options.precompress:

@@ -78,13 +78,13 @@ def _why_not(key: str, old: ManifestBundle, new: ManifestBundle | None, template
     return ""
 
 
-def carry_critical(previous: Manifest | None, built: Manifest, templates: Callable[[], str]) -> tuple[Manifest, list[str]]:
+def carry_critical(previous: Manifest | None, built: Manifest, templates: Callable[[], str]) -> tuple[Manifest, list[str], list[str]]:
     """``built`` with the critical CSS of ``previous`` carried over where it still holds (the entry as
-    it was, byte for byte), and one line per bundle that had critical CSS: kept (measured when, on
-    which pages) or dropped (why, and what to run). ``templates`` gives the project's
+    it was, byte for byte), and one line per bundle that had critical CSS: those dropped (why, and
+    what to run), then those kept (measured when, on which pages). ``templates`` gives the project's
     ``templates_digest`` now (called at most once, and only when a bundle is otherwise unchanged)."""
     if previous is None:
-        return built, []
+        return built, [], []
     digest: list[str] = []
 
     def current() -> str:
@@ -93,7 +93,8 @@ def carry_critical(previous: Manifest | None, built: Manifest, templates: Callab
         return digest[0]
 
     bundles = dict(built.bundles)
-    lines: list[str] = []
+    dropped: list[str] = []
+    kept: list[str] = []
     for key, old in sorted(previous.bundles.items()):
         if old.critical is None:
             continue
@@ -101,10 +102,10 @@ def carry_critical(previous: Manifest | None, built: Manifest, templates: Callab
         name = (new or old).files[0].name
         why = _why_not(key, old, new, current)
         if why:
-            lines.append(f"critical CSS of {name} dropped: {why}; {MEASURE_AGAIN}")
+            dropped.append(f"critical CSS of {name} dropped: {why}; {MEASURE_AGAIN}")
             continue
         assert new is not None
         bundles[key] = replace(new, critical=old.critical)
         pages = ", ".join(old.critical.pages)
-        lines.append(f"critical CSS of {name} kept: measured {old.critical.measured_at} on {pages}; the bundle and the templates are unchanged")
-    return replace(built, bundles=bundles), lines
+        kept.append(f"critical CSS of {name} kept: measured {old.critical.measured_at} on {pages}; the bundle and the templates are unchanged")
+    return replace(built, bundles=bundles), dropped, kept

@@ -230,11 +230,13 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         manifest = self._served_manifest(result.manifest)
         self.last_precompress = self._precompress_served(project, result.manifest, compressed, cache)
         target = conf.manifest_path() or Path(self.location) / MANIFEST_NAME
-        previous, self.last_critical = previous_manifest(target)
-        manifest, carried = carry_critical(previous, manifest, lambda: templates_digest(project))
-        self.last_critical += carried
-        for line in self.last_critical:  # a drop is a warning (stderr under Django's default logging); a kept one is news
-            (logger.info if " kept: " in line else logger.warning)("assetopt: %s", line)
+        previous, unread = previous_manifest(target)
+        manifest, dropped, kept = carry_critical(previous, manifest, lambda: templates_digest(project))
+        self.last_critical = unread + dropped + kept
+        for line in unread + dropped:  # a warning: stderr under Django's default logging
+            logger.warning("assetopt: %s", line)
+        for line in kept:  # news, not a problem: nothing for a CI or an error tracker that watches warnings
+            logger.info("assetopt: %s", line)
         data = manifest.dumps().encode("utf-8")
         write_if_changed(target, data)
 
