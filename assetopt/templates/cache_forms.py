@@ -31,9 +31,9 @@ from .cache_reads import BUILTIN_TAGS, reads_in, reads_of
 from .lexer import Token, TokenKind
 from .model import Template
 from .nodes import ForNode
-from .tags import EndTag, OpaqueTag, StartTag
+from .tags import Attr, EndTag, OpaqueTag, StartTag
 
-__all__ = ["FORM_FILTERS", "FORM_TAGS", "control_problem", "in_post_form", "rendered_field_problem"]
+__all__ = ["FORM_FILTERS", "FORM_TAGS", "control_problem", "in_post_form", "method_posts", "rendered_field_problem"]
 
 _STALE = "the form is sent back, so a stale copy would save old values"
 _CONTROLS = frozenset({"input", "select", "option", "textarea"})
@@ -120,8 +120,17 @@ def in_post_form(template: Template, offset: int) -> bool:
         return False
     if isinstance(form, OpaqueTag):
         return True  # template code in the tag: it may post
-    method = form.attr("method")
-    return method is not None and (method.has_template_code or (method.value or "").strip().lower() == "post")
+    return method_posts(form.attr("method")) is not False
+
+
+def method_posts(method: Attr | None) -> bool | None:
+    """A ``method``/``formmethod`` attribute: True for ``post``, None when it is template code (it may
+    post), False otherwise (absent, ``get``, ``dialog``)."""
+    if method is None:
+        return False
+    if method.has_template_code:
+        return None
+    return (method.value or "").strip().lower() == "post"
 
 
 def control_problem(template: Template, item: StartTag | OpaqueTag) -> str:

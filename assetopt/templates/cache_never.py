@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .cache_forms import control_problem, rendered_field_problem
+from .cache_forms import control_problem, method_posts, rendered_field_problem
 from .cache_reads import binds_of, reads_of
 from .cache_secrets import secret_problems
 from .lexer import Token
@@ -76,11 +76,10 @@ def markup_problems(template: Template, start: int, end: int, *, may_post: bool 
         if item.attr("nonce") is not None:
             out.append((item.start, f"a CSP nonce {at}: it changes on every request"))
         for name in ("method", "formmethod") if item.name in ("form", "button", "input") else ():
-            attr = item.attr(name)
-            if attr is not None and attr.has_template_code:
-                if may_post:
-                    out.append((item.start, f"{_MAY_POST} {at}: it may post"))
-            elif attr is not None and (attr.value or "").strip().lower() == "post":
+            posts = method_posts(item.attr(name))
+            if posts is None and may_post:
+                out.append((item.start, f"{_MAY_POST} {at}: it may post"))
+            elif posts:
                 out.append((item.start, f"a POST form {at}: it needs a fresh CSRF token"))
     return out
 
