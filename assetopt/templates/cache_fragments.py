@@ -5,7 +5,7 @@ A template cannot show which data the view or a context processor makes per user
 for every request" only when it reads nothing but literals, constants (``STATIC_URL``, names the
 project declares) and the language. Everything else it shows goes into the key: the user
 (``user``, ``perms``, ``request.user``, ``view.request.user``) as a pk, each other request value
-read, the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
+read (the whole query, or a GET form showing its fields' values, as ``request.GET.urlencode``), the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
 pk, and for view or context-processor data what a rule's ``vary`` declares, else the user and the
 URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, ``{% for %}``, every ``... as x``) are
 followed to what they read (``cache_bindings``, as the audit does). Refused, with the reason: a CSRF token, messages, a POST form, a field
@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .cache_bindings import follow_bindings, outside_bindings, through
-from .cache_forms import rendered_field_problem
+from .cache_forms import rendered_field_problem, shows_query_values
 from .cache_never import markup_problems, never_read_problem, never_tag_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, binds_of, reads_of
 from .cache_secrets import secret_problems
@@ -100,6 +100,10 @@ USER_VARS = frozenset({"user", "perms"})
 NO_TAGS_INSIDE = frozenset({"blocktrans", "blocktranslate", "bundle", "compress"})
 _POSITION_TAGS = frozenset({"cycle", "ifchanged", "resetcycle"})  # state carried across iterations
 _MIDDLES = frozenset({"else", "elif", "empty", "plural"})
+# What a template reaches on request.GET/request.POST besides one parameter. Its str() is no key:
+# items/lists/values are generators, printed with their address, which the next request may reuse
+# (``{% cache 60 x request.GET.items %}`` served one search's results for another's).
+_QUERYDICT_METHODS = frozenset({"items", "lists", "values", "keys", "dict", "copy", "urlencode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +273,7 @@ def analyse_fragment(
         elif head == "request":
             user = request = True
             if len(segs) > 1 and segs[1] != "user":
-                request_paths[path] = None
+                request_paths[_request_key(segs)] = None
         elif head in _LANGUAGE_VARS:
             language = True
         elif head in CONSTANT_VARS or head in facts.constants:
@@ -293,10 +297,20 @@ def analyse_fragment(
             vary.insert(0, user_key)
         depends = {"user (the signed-in user)": None, **depends} if not any(d.startswith("user ") for d in depends) else depends
     vary += request_paths
+    if shows_query_values(template, start, end) and not {"request.get_full_path", "request.GET.urlencode"} & set(vary):
+        vary.append("request.GET.urlencode")  # a search box bound to the query string shows the query
     if language:
         vary.append(LANGUAGE_VAR)
     vary += [f"{v}.pk" if loop_reads[v] else v for loop in loops for v in loop.loopvars if v in loop_reads]
     return Verdict(tuple(dict.fromkeys(vary)), language, depends=tuple(depends))
+
+
+def _request_key(segs: list[str]) -> str:
+    """The key for a read of ``request.<segs[1:]>``: the value itself, except the whole query (or form
+    data) or a method of it, keyed on ``request.GET.urlencode`` (a string of every parameter)."""
+    if segs[1] in ("GET", "POST") and (len(segs) == 2 or segs[2] in _QUERYDICT_METHODS):
+        return f"request.{segs[1]}.urlencode"
+    return ".".join(segs)
 
 
 def _custom_reads_context(tag: str, facts: CacheFacts) -> bool:
