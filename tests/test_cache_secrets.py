@@ -225,8 +225,18 @@ ALLAUTH_CONFIRM = """{% url 'account_confirm_email' confirmation.key as action_u
         ),
         pytest.param(
             '{% for device in user.totpdevice_set.all %}\n<li class="f">{{ device.key }}</li>{% endfor %}',
-            "t.html:2: renders device.key",
+            "t.html:1: renders device.key (device is an item of user.totpdevice_set.all)",
             id="device_in_a_loop",
+        ),
+        pytest.param(
+            '{% for d in devices %}\n<li class="f">{{ d.key }}</li>{% endfor %}',
+            "t.html:1: renders d.key (d is an item of devices)",
+            id="an_item_of_devices_read_through_the_loop",
+        ),
+        pytest.param(
+            '{% with dev=request.user.totpdevice %}\n<p class="f">{{ dev.key }}</p>{% endwith %}',
+            "t.html:1: renders dev.key (dev is bound to request.user.totpdevice)",
+            id="a_device_bound_outside_under_another_name",
         ),
     ],
 )
@@ -239,6 +249,8 @@ INNOCENT_KEYS = [
     pytest.param('{% for key, value in d.items %}<p class="f">{{ key }}: {{ value }}</p>{% endfor %}', id="a_loops_key"),
     pytest.param('{% with key=item.name %}<p class="f">{{ key }}</p>{% endwith %}', id="a_with_name_key"),
     pytest.param('<p class="f">{{ item.key }} {{ cache_key }} {{ monkey }} {{ keyboard.layout }}</p>', id="key_after_no_owner"),
+    pytest.param('{% for o in orders %}<p class="f">{{ o.key }}</p>{% endfor %}', id="an_item_of_no_owner"),
+    pytest.param('{% for key, value in d.items %}<p class="f">{{ value.key }}</p>{% endfor %}', id="a_loops_value_key"),
     # wiki 0.13.0 wiki/includes/pagination.html:8 and plugins/attachments/search.html:70
     pytest.param(
         '{% with query as appended_value and "query" as appended_key %}<p class="f">{% if appended_key %}&{{ appended_key }}={{ appended_value }}'
@@ -275,6 +287,9 @@ def test_a_key_that_names_no_secret_keeps_its_verdict(source: str) -> None:
         pytest.param("device.name", "", id="no_key"),
         pytest.param("d.items.key", "", id="no_owner"),
         pytest.param("preset.key", "", id="reset_only_as_a_whole_segment"),
+        pytest.param("user.staticdevice_set.all.key", "staticdevice.key", id="past_a_related_manager"),
+        pytest.param("user.totpdevice_set.first.key", "totpdevice.key", id="past_first"),
+        pytest.param("orders.all.0.key", "", id="a_manager_of_no_owner"),
     ],
 )
 def test_key_owners(name: str, secret: str) -> None:

@@ -39,12 +39,16 @@ class Binding:
 @dataclass(frozen=True, slots=True)
 class Followed:
     """A path the fragment reads through a name bound outside it: ``path`` is read by ``tok`` (the
-    binding code), and the fragment reads it as ``via``; ``loop``: an item of ``path`` on the way."""
+    binding code), and the fragment reads it as ``via``; ``loop``: an item of ``path`` on the way.
+    ``read``: what the fragment reads (``d.key``); ``rest``: what it reads of ``path`` (``.key``), so
+    ``path + rest`` names the value shown (``devices.key`` for ``{% for d in devices %}{{ d.key }}``)."""
 
     path: str
     tok: Token
     via: str
     loop: bool
+    read: str = ""
+    rest: str = ""
 
 
 def outside_bindings(template: Template, start: int, end: int) -> dict[str, list[Binding]]:
@@ -72,20 +76,21 @@ def follow_bindings(reads: Iterable[tuple[str, Token]], bindings: Mapping[str, l
     ``local``: names the fragment binds itself -> where (a read after that is the fragment's own)."""
     out: list[Followed] = []
     seen: set[tuple[str, int]] = set()
-    queue = [(path, tok, "", False) for path, tok in reads]
+    queue = [(path, tok, "", False, path, "") for path, tok in reads]
     while queue:
-        path, tok, via, loop = queue.pop(0)
+        path, tok, via, loop, read, rest = queue.pop(0)
         head = path.split(".")[0]
         if head in local and local[head] < tok.start:
             continue
+        rest = path[len(head) :] + rest  # what is read of the value the name is bound to
         for b in bindings.get(head, ()):
             if (head, b.tok.start) in seen:
                 continue
             seen.add((head, b.tok.start))
             for p in b.reads:
-                f = Followed(p, b.tok, via or head, loop or b.loop)
+                f = Followed(p, b.tok, via or head, loop or b.loop, read, rest)
                 out.append(f)
-                queue.append((p, b.tok, f.via, f.loop))
+                queue.append((p, b.tok, f.via, f.loop, read, rest))
     return out
 
 

@@ -82,6 +82,7 @@ KEY_OWNERS = frozenset(
     {"device", "confirmation", "authenticator", "activation", "invitation", "verification", "reset", "magic", "signup", "otp", "totp", "hotp"}
 )
 _OWNER_ENDINGS = ("device", "confirmation")
+_MANAGER_SEGMENTS = frozenset({"set", "all", "first", "last"})
 # A bare view variable with only this name (not bound in the template): django-helpdesk's public ticket
 # page puts the ticket's secret_key in the context as ``key`` and renders ``value="{{ key }}"``.
 _BARE_KEYS = frozenset({"key"})
@@ -112,13 +113,23 @@ def secret_in(name: str) -> str:
             continue  # the CSRF token: cache_fragments refuses it with its own reason
         if any(_is(seg, w) for w in SECRET_WORDS) and not _counted(segs, i + 1):
             return seg
-        if _is(seg, "key") and i > 0 and _owns_key(segs[i - 1]) and not _counted(segs, i + 1):
-            return f"{segs[i - 1]}.{seg}"
+        if _is(seg, "key") and (owner := _owner_of(segs, i)) and not _counted(segs, i + 1):
+            return f"{owner}.{seg}"
         for phrase in SECRET_PHRASES:
             run = segs[i : i + len(phrase)]
             if len(run) == len(phrase) and run[:-1] == phrase[:-1] and _is(run[-1], phrase[-1]) and not _counted(segs, i + len(phrase)):
                 return "_".join(run)
     return ""
+
+
+def _owner_of(segs: tuple[str, ...], i: int) -> str:
+    """The segment naming whose ``key`` ``segs[i]`` is, if it names a secret's owner ("" if not):
+    the one before it, past a related manager's ``_set``, ``all``, ``first``, ``last`` and indexes
+    (``user.staticdevice_set.all.0.key`` is a device's key)."""
+    j = i - 1
+    while j >= 0 and (segs[j] in _MANAGER_SEGMENTS or segs[j].isdigit()):
+        j -= 1
+    return segs[j] if j >= 0 and _owns_key(segs[j]) else ""
 
 
 def _owns_key(segment: str) -> bool:
@@ -161,9 +172,13 @@ def secret_problems(
         if secret_in(path) or (path in _BARE_KEYS and head not in bound_here):
             refuse(tok, path)
     for f in followed:
-        if f.path.split(".")[0] in texts or not secret_in(f.path):
+        if f.path.split(".")[0] in texts:
             continue
-        refuse(f.tok, f"{f.via} (an item of {f.path})" if f.loop else f"{f.via} (bound to {f.path})")
+        how = "an item of" if f.loop else "bound to"
+        if secret_in(f.path):
+            refuse(f.tok, f"{f.via} ({how} {f.path})")
+        elif f.rest and secret_in(f.path + f.rest):  # {% for d in devices %}{{ d.key }}: devices.key
+            refuse(f.tok, f"{f.read} ({f.via} is {how} {f.path})")
     out.extend(_password_fields(template, start, end))
     out.extend(_otpauth_urls(template, start, end))
     return out
