@@ -354,9 +354,12 @@ def _link_outside(src: Path, project: Project) -> bool:
     return src.resolve() != src.absolute() and project.write_refusal(src) is not None
 
 
-def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
+def write_changes(result: RewriteResult, project: Project, out: Path | None = None, *, links_outside: bool = False) -> list[Path]:
     """Write every change in place (``out`` None), or write a complete rewritten copy of every
-    template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
+    template dir under ``out`` (changed files rewritten, the others copied). All or nothing.
+    ``links_outside``: the copy also holds what symlinks lead to outside the project (their content,
+    rewritten when planned), so it renders as the template dirs do (``verify --cache``); ``--out``
+    leaves them out, the project's own files only."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(
@@ -387,7 +390,7 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
         for rel, src in walk_files(root):  # symlinked dirs followed, as Django does (and as the names are listed)
-            if not src.is_file() or _link_outside(src, project):
+            if not src.is_file() or (not links_outside and _link_outside(src, project)):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
