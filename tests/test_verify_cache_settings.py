@@ -129,3 +129,30 @@ def test_verify_cache_renders_a_template_a_symlink_leads_to_outside_the_project(
     ) in result.output
     assert (shared / "page.html").read_text() == '<html><body>\n<nav class="menu"><a href="/">Home</a></nav>\n</body></html>\n'  # untouched
     assert result.exit_code == 1, result.output
+
+
+def test_verify_cache_renders_templates_of_a_symlinked_dir_outside_the_project(
+    mini: Path, tmp_path_factory: pytest.TempPathFactory, write_tree
+) -> None:
+    """The same through a symlinked dir (a monorepo's shared templates): templates/parts -> elsewhere,
+    the rule on parts/menu.html, the app shop holding a parts/menu.html of its own without the menu."""
+    shared = tmp_path_factory.mktemp("shared") / "parts"
+    write_tree(shared, {"menu.html": '<nav class="menu"><a href="/">Home</a></nav>\n'})
+    (mini / "templates" / "parts").symlink_to(shared, target_is_directory=True)
+    write_tree(
+        mini,
+        {
+            "templates/page.html": '<html><body>\n{% include "parts/menu.html" %}\n</body></html>\n',
+            "shop/templates/parts/menu.html": "<p>the shop app's own menu</p>\n",
+            "pyproject.toml": _PYPROJECT.replace('template = "page.html"', 'template = "parts/menu.html"'),
+        },
+    )
+    result = run(mini)
+    assert "not proven: {% cache %} menu: seen by 0 signed-in user(s): the settings do not install django.contrib.auth" in result.output, (
+        result.output
+    )
+    assert (
+        f"note: templates/parts/menu.html is under the symlink templates/parts (to {shared}), so {shared / 'menu.html'}, outside the project: "
+        "its {% cache %} rule is checked as if applied, but rewrite --write will not edit that file"
+    ) in result.output
+    assert result.exit_code == 1, result.output
