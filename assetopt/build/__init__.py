@@ -52,6 +52,7 @@ class BuildOptions:
     precompress: bool = True
     jobs: int | None = None
     write_manifest: bool = True  # False: the caller writes it (Django's storage, after its own hashing)
+    manifest: Path | None = None  # where it is written (and earlier critical CSS read): None is out/assetopt-manifest.json
     images: bool = True  # with config ``images``: optimize images in ``out``, add variants and widths
     lock_timeout: float = 600.0  # seconds to wait for another build of the same ``out`` (or cache) to finish
     on_wait: Callable[[str], None] | None = None  # told once when this build has to wait for another
@@ -178,7 +179,7 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     )
     result.scripts_minified = scripts_minified + (js_minifier.minified if js_minifier else 0)
     if options.write_manifest:  # Django's storage carries it over itself, onto the manifest it writes
-        previous, result.critical = previous_manifest(options.out / MANIFEST_NAME)
+        previous, result.critical = previous_manifest(_manifest_target(options))
         result.manifest, dropped, kept = carry_critical(previous, result.manifest, lambda: templates_digest(project))
         result.critical += dropped + kept
     _ship_static(project, options, cache, static_files, result)
@@ -310,6 +311,10 @@ def _ship_static(project: Project, options: BuildOptions, cache: ContentCache, s
             result.images.written += write_dropping_siblings(options.out / rel, data)
 
 
+def _manifest_target(options: BuildOptions) -> Path:
+    return options.manifest if options.manifest is not None else options.out / MANIFEST_NAME
+
+
 def _write_outputs(options: BuildOptions, outputs: dict[str, bytes], result: BuildResult) -> None:
     """The bundles and the manifest, each written only when changed; bundles no manifest names go."""
     out = options.out
@@ -318,8 +323,9 @@ def _write_outputs(options: BuildOptions, outputs: dict[str, bytes], result: Bui
             result.written.append(name)
     if options.write_manifest:
         manifest_bytes = result.manifest.dumps().encode("utf-8")
-        if write_dropping_siblings(out / MANIFEST_NAME, manifest_bytes):
-            result.written.append(MANIFEST_NAME)
+        target = _manifest_target(options)
+        if write_dropping_siblings(target, manifest_bytes):
+            result.written.append(target.relative_to(out).as_posix() if target.is_relative_to(out) else str(target))
     result.removed = _remove_stale(out / BUNDLE_DIR, {posixpath.basename(n) for n in outputs}, keep_hashed_copies=not options.hashed_names)
 
 
@@ -339,7 +345,7 @@ def _precompress(
     to_compress = [out / n for n in outputs]
     if options.copy_static:
         to_compress += [out / rel for rel, _ in static_files] + [out / n for n in result.images.generated()]
-        to_compress += [out / MANIFEST_NAME] if options.write_manifest else []
+        to_compress += [out / MANIFEST_NAME] if options.write_manifest and _manifest_target(options) == out / MANIFEST_NAME else []
     decided = bundle_only_sources(project, {p for b in blocks for v in b.variants for p in v.paths}, cache)
     result.templates_parsed = decided.parsed
     fast = frozenset(out / p for p in decided.paths | fallback_fonts(rel for rel, _ in static_files))

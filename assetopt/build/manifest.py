@@ -26,9 +26,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ManifestError
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 __all__ = [
     "MANIFEST_NAME",
@@ -40,6 +43,7 @@ __all__ = [
     "ManifestCritical",
     "ManifestError",
     "load_manifest",
+    "manifest_file",
     "mime_type",
 ]
 
@@ -54,6 +58,14 @@ def mime_type(name: str) -> str:
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"
 VERSION = 1
+
+
+def manifest_file(config: Config) -> Path:
+    """The manifest of ``config``'s static root, for every reader and writer of the command line:
+    ``config.manifest`` when set (``manage.py assetopt`` sets it from ``ASSETOPT["MANIFEST"]``, the
+    file collectstatic writes and the tags read), else ``<out>/assetopt-manifest.json``. A command's
+    ``--out`` names another static root with its own manifest (``config.with_out``)."""
+    return config.manifest if config.manifest is not None else config.out / MANIFEST_NAME
 
 
 @dataclass(frozen=True, slots=True)
