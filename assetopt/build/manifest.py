@@ -19,10 +19,15 @@ and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% p
 Deterministic: sorted keys, no timestamps (but the ``"measured_at"`` of a browser run's critical CSS,
 which a build carries over as it is). ``load_manifest`` validates every entry and raises
 ``ManifestError`` naming the file and the entry when something is off.
+
+``BUNDLE_DIR`` and ``MANIFEST_NAME`` are the names a build reserves in its output; ``integrity`` is the
+SRI value each file entry carries.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from ..config import Config
 
 __all__ = [
+    "BUNDLE_DIR",
     "MANIFEST_NAME",
     "Manifest",
     "ManifestBundle",
@@ -42,6 +48,7 @@ __all__ = [
     "ManifestCandidate",
     "ManifestCritical",
     "ManifestError",
+    "integrity",
     "load_manifest",
     "manifest_file",
     "mime_type",
@@ -50,11 +57,17 @@ __all__ = [
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
 
 
+def integrity(data: bytes) -> str:
+    """The SRI ``integrity`` value of exactly these bytes."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
 def mime_type(name: str) -> str:
     """The MIME type an image file's candidates are listed under in the manifest's ``"images"``."""
     return _IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 
+BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"
 VERSION = 1
