@@ -1,7 +1,8 @@
 """Cache fragments that leak one user's data to another, and the verdicts, keys and check that stop it.
 
 A small shop (``tests/data/cache_shop``: per-user orders, addresses, a notification list from a
-context processor, private-thread participants, a form with errors, a per-object order page) is
+context processor, private-thread participants, a form with errors, a per-object order page, a
+basket whose cart lives in the session and whose order lines are an included template) is
 rendered through Django's test client with a real cache backend (LocMemCache, and a real Redis
 server where one is installed) and two real users, alice and bob. For each fragment: cached under
 the key the old analysis derived, bob is served alice's data; cached under the key derived now (or
@@ -83,6 +84,8 @@ KINDS = [
     ("view_request_user", "profile.html", "p.viewmail", "", PROFILE, '"viewmail">alice@', '"viewmail">bob@'),
     ("firstof_alias", "profile.html", "p.alias", "", PROFILE, '"alias">alice@', '"alias">bob@'),
     ("takes_context_tag", "profile.html", "p.tagged", "", PROFILE, '"tagged">alice@', None),
+    # a loop's object handed to an include: the old key was its str(), "Order" for every order
+    ("loop_object_handed", "basket.html", "li.line", "order", [("alice", "GET", "/basket/", {}), ("bob", "GET", "/basket/", {})], "A-1001", "B-2002"),
     (
         "form_errors",
         "pay.html",
@@ -118,7 +121,7 @@ def derived(template: str, source: str, selector: str, name: str) -> tuple[str |
     result = plan_cache(parse_template(template, source), RewriteContext(cache_rules=(CacheFragment(template, selector, 600, name),)))
     if result.skips:
         return None, result.skips[0].reason
-    return "{% load cache %}" + apply_edits(source, result.edits), ""
+    return "{% load " + " ".join(result.loads) + " %}" + apply_edits(source, result.edits), ""
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +239,40 @@ def test_naive_key_serves_the_first_users_data_and_the_derived_key_does_not(
     assert first not in served[1] and second in served[1]
 
 
-CHECKED_URLS = ("home", "orders", "addresses", "thread", "pay", "order_detail:1", "order_detail:2", "profile")
+CARTS = [("", "GET", "/basket/?add=olives", {}), ("", "GET", "/basket/?add=dates", {})]  # two anonymous visitors
+
+
+def test_a_session_is_keyed_on_its_key_and_its_content(shop: Path, tmp_path: Path, backend: str | None) -> None:
+    """A filter given the whole session (an anonymous visitor's cart badge). The key derived before was
+    ``request.session``, whose str() is the SessionStore's address (another request's session may
+    reuse it); its key alone is no stand-in: a session the view has just created has none until the
+    response saves it, so two new visitors share the part "None" and the second is served the first's
+    cart. The key now holds the session's key and its content."""
+    source = (shop / "templates" / "basket.html").read_text(encoding="utf-8")
+    fixed, refusal = derived("basket.html", source, "p.cart", "cart")
+    assert fixed is not None, refusal
+    assert "{% cache 600 cart request.user.pk request.session.session_key request.session.items %}" in fixed
+    uncached = drive(shop, shop / "templates", CARTS)
+    assert '"cart">olives<' in uncached[0] and '"cart">dates<' in uncached[1]
+
+    by_key = tmp_path / "session_key"
+    shutil.copytree(shop / "templates", by_key)
+    (by_key / "basket.html").write_text(naive(source, "p.cart", "cart", "request.user.pk request.session.session_key"), encoding="utf-8")
+    leaked = drive(shop, by_key, CARTS, backend)
+    assert '"cart">olives<' in leaked[1], "a new session's key did not leak"  # the second visitor got the first's cart
+
+    if backend:
+        import redis
+
+        redis.Redis.from_url(backend).flushdb()
+    now = tmp_path / "now"
+    shutil.copytree(shop / "templates", now)
+    (now / "basket.html").write_text(fixed, encoding="utf-8")
+    served = [" ".join(html.split()) for html in drive(shop, now, CARTS + CARTS, backend)]  # round two: from the cache
+    assert served == [" ".join(html.split()) for html in uncached + uncached]
+
+
+CHECKED_URLS = ("home", "orders", "addresses", "thread", "pay", "order_detail:1", "order_detail:2", "profile", "basket")
 
 
 def shop_config(shop: Path, templates: Path, rules: tuple[CacheFragment, ...] = ()) -> Config:
