@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -312,6 +313,40 @@ def test_verify_cache_finds_every_naive_key_and_passes_the_derived_ones(shop: Pa
     assert [s.reason for s in rewritten.skips if "ul.errors" in s.reason][0].endswith(
         "form errors belong to one submission, which no cache key tells apart"
     )
+
+
+def test_verify_cache_finds_keys_whose_str_is_not_their_content(shop: Path, tmp_path: Path) -> None:
+    """Keys that print an address, a model's __str__, or nothing at all collide in production however
+    the check's own renders come out (here every fragment shows the same to everyone, so no two renders
+    differ): the values are judged, and each such fragment is a leak naming the part and why."""
+    templates = tmp_path / "templates"
+    shutil.copytree(shop / "templates", templates)
+    (templates / "home.html").write_text(
+        "{% load cache %}<html><body>\n"
+        "{% cache 600 badge request.session %}<p>hello</p>{% endcache %}\n"
+        "{% cache 600 filters request.GET.items %}<p>filters</p>{% endcache %}\n"
+        "{% cache 600 who user %}<p>hi</p>{% endcache %}\n"
+        "{% cache 600 mine request.user.groups.all %}<p>groups</p>{% endcache %}\n"
+        "{% for n in notifications %}{% cache 600 row n.pk %}<i></i>{% endcache %}{% endfor %}\n"
+        "{% for n in notifications %}{% cache 600 handed n n.pk %}<b></b>{% endcache %}{% endfor %}\n"
+        "{% cache 600 good request.user.pk request.session.session_key request.session.items request.GET.urlencode %}<p>ok</p>{% endcache %}\n"
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    check, _ = check_cache(shop_config(shop, templates), "shop_settings", shop, ("alice", "bob"), ("home",))
+    leaks = {leak.name: leak.describe() for leak in check.leaks}
+    assert set(leaks) == {"badge", "filters", "who", "mine", "row"}, leaks
+    assert "its key part request.session is a SessionStore: its str() is its memory address, which another request may reuse" in leaks["badge"]
+    assert "request.GET.items is a generator: its str() is its memory address" in leaks["filters"]
+    assert "user is a model instance (User): its str() is its __str__, which two objects may share; key on its pk" in leaks["who"]
+    assert "request.user.groups.all is a QuerySet: its str() lists at most 20 items" in leaks["mine"]
+    assert "n.pk resolves to nothing: every render gets the same empty key part" in leaks["row"]
+    assert leaks["badge"].startswith("home.html:2: {% cache %} badge leaks: its key part request.session is a SessionStore")
+    assert re.search(
+        r"may get the same key \(key \[<django\.contrib\.sessions\.backends\.db\.SessionStore object at 0x[0-9a-f]+>\] for alice at /\)$",
+        leaks["badge"],
+    )
+    assert {"handed", "good"} <= set(check.proven)
 
 
 def test_verify_cache_with_one_user_is_not_a_proof(shop: Path) -> None:
