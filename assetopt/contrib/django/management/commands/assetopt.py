@@ -43,6 +43,7 @@ _FROM_SETTINGS = {
     "--static-url": "STATIC_URL",
 }
 _DJANGO_OPTIONS = ("--settings", "--pythonpath")  # manage.py applied them before this command ran
+USAGE = 2  # the command line's exit code for a usage error; 1 means findings (`rewrite --check` found work)
 
 
 def _option(arg: str) -> str:
@@ -86,12 +87,13 @@ class Command(BaseCommand):
         if given:
             raise CommandError(
                 "; ".join(f"{flag} comes from settings.{_FROM_SETTINGS[flag]} under manage.py" for flag in given)
-                + " (or run the `assetopt` command line)"
+                + " (or run the `assetopt` command line)",
+                returncode=USAGE,
             )
         try:
             config = config_from_settings()
         except (AssetoptError, ImproperlyConfigured) as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=USAGE) from None
         if command == "optimize" and not {"-h", "--help"} & set(rest):
             out = _value(rest, "--out")
             if out is None:
@@ -122,7 +124,8 @@ def _refuse_served(path: Path, flag: str) -> None:
     for setting, folder in served_dirs():
         if target == folder or target.is_relative_to(folder):
             raise CommandError(
-                f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt"
+                f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt",
+                returncode=USAGE,
             )
 
 
@@ -144,7 +147,7 @@ def _refuse_manifest_root(static_root: Path, out: Path) -> None:
         " bundles it does name. Run `manage.py collectstatic` instead (with"
         " assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage it builds the bundles), or"
         " `manage.py assetopt build --out DIR` to build into another folder. Nothing was written.",
-        returncode=2,
+        returncode=USAGE,
     )
 
 
