@@ -223,3 +223,46 @@ def test_allauth_and_jazzmin_as_apps_render_the_same_pages_after_the_rewrite(cor
     done = subprocess.run(undo.group(1), shell=True, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert {p: p.read_bytes() for p in sources} == sources
+
+
+# ---------------------------------------------------------------------------------------------
+# {% static 'a folder' %}: a server error on every page under a strict manifest storage
+# ---------------------------------------------------------------------------------------------
+
+THEMED = """{% extends "base.html" %}
+{% load static %}
+{% block content %}<div id="themes" data-base="{% static 'img' %}" data-ok="{% static 'img/' %}"></div>{% endblock %}
+"""
+THEMED_URL = """
+from django.views.generic import TemplateView
+urlpatterns += [path("themed/", TemplateView.as_view(template_name="themed.html"))]
+"""
+
+
+def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
+    """django-jazzmin's admin/base.html:36 has data-theme-base="{% static 'vendor/bootswatch' %}", a
+    folder: with assetopt's storage (a manifest storage, manifest_strict) every admin page raised
+    ValueError, a server error with DEBUG off, and nothing said so before production."""
+    (site.root / "templates" / "themed.html").write_text(THEMED)
+    with (site.root / "mysite" / "urls.py").open("a") as fh:
+        fh.write(THEMED_URL)
+    site.manage("collectstatic", "--noinput", check=True)
+    served = json.loads(
+        site.python(
+            "import json\nfrom django.test import Client\nfrom django.test.utils import override_settings\n"
+            "with override_settings(DEBUG=False):\n"
+            "    print(json.dumps([Client(raise_request_exception=False).get(u).status_code for u in sys.argv[1:]]))",
+            "/",
+            "/themed/",
+        )
+    )
+    assert served == [200, 500]  # what the warning claims
+
+    result = site.manage("check", "--deploy")
+    warnings = [line for line in result.stderr.splitlines() + result.stdout.splitlines() if "assetopt.W005" in line]
+    assert warnings == [
+        "?: (assetopt.W005) templates/themed.html:3: {% static 'img' %} names a folder, not a file:"
+        " assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage has no entry for it in staticfiles.json,"
+        " so every page that renders it raises ValueError (a server error when DEBUG is off)"
+    ]
+    # Django's own admin templates (in site-packages, read) hold no such path: nothing else is named
