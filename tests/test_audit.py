@@ -265,3 +265,33 @@ def test_a_url_inside_a_css_string_is_text_not_a_request() -> None:
 
     css = '.q::before { content: "see url(missing.png) here"; }\n.r { background: url(\'real.png\'); }\n@import "b.css" screen;\n'
     assert [(r.kind, r.url, r.lineno) for r in css_references(css)] == [("url", "real.png", 2), ("import", "b.css", 3)]
+
+
+def test_pages_without_a_cache_fragment_are_one_line_for_the_run_and_every_page_in_json(tmp_path, write_tree, monkeypatch) -> None:
+    """django-allauth with --all printed 55 'no {% cache %} fragment is rendered on this page' lines:
+    one summary line now names the count and how to list them; --json still holds each page's finding."""
+    import json
+
+    from click.testing import CliRunner
+
+    from assetopt.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    pages = {f"templates/p{i}.html": f"<!DOCTYPE html><html><body><p>{i}</p></body></html>" for i in range(3)}
+    cached = "{% load cache %}<!DOCTYPE html><html><body>{% cache 60 nav %}<nav>x</nav>{% endcache %}</body></html>"
+    write_tree(tmp_path, {**pages, "templates/cached.html": cached, "static/.keep": ""})
+    args = ["audit", "--templates", "templates", "--static", "static"]
+    for extra in ([], ["--all"]):
+        out = CliRunner().invoke(cli, [*args, *extra], catch_exceptions=False)
+        assert out.exit_code == 0, out.output
+        lines = [x for x in out.output.splitlines() if "no-cache-fragments" in x or "no {% cache %} fragment" in x]
+        assert lines == [
+            "info no-cache-fragments (3): 3 of 4 pages render no {% cache %} fragment: cache the expensive, per-request-stable parts"
+            ' (assetopt rewrite --suggest-cache); to list them: --json FILE (their findings with "code": "no-cache-fragments")'
+        ], out.output
+    out = CliRunner().invoke(cli, [*args, "--json", "audit.json"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    data = json.loads((tmp_path / "audit.json").read_text())
+    listed = sorted(p["name"] for p in data["pages"] for f in p["findings"] if f["code"] == "no-cache-fragments")
+    assert listed == ["p0.html", "p1.html", "p2.html"]
+    assert sorted(p["name"] for p in data["pages"] if p["cache_fragments"] == 0) == listed

@@ -8,6 +8,9 @@ from click.testing import CliRunner
 from assetopt.audit.report import all_findings
 from assetopt.audit.run import run_audit
 from assetopt.cli import cli
+from assetopt.templates.cache_fragments import analyse_fragment
+from assetopt.templates.cache_never import never_cacheable
+from assetopt.templates.model import parse_template
 
 HEAD = "{% load cache %}<!DOCTYPE html><html><body>\n"
 TAIL = "\n</body></html>"
@@ -93,3 +96,100 @@ def test_the_cli_lists_cache_unsafe_and_fails_on_warnings_as_for_any_warning(tmp
     assert "cache-unsafe" in shown.output and "templates/p.html:2" in shown.output, shown.output
     failed = CliRunner().invoke(cli, [*args, "-q", "--fail-on", "findings>0"], catch_exceptions=False)
     assert failed.exit_code == 1, failed.output
+
+
+# -- names bound outside the block are followed, as for suggestions (cache_bindings) --------------------------
+
+BOUND_OUTSIDE = [
+    pytest.param(
+        "{% with m=messages %}\n{% cache 600 panel request.user.pk %}\n<p>{{ m }}</p>\n{% endcache %}\n{% endwith %}",
+        "messages at line 3: messages are shown once, to one user (the fragment reads it as m)",
+        id="with_around_the_block",
+    ),
+    pytest.param(
+        "{% for m in messages %}\n{% cache 600 panel m.pk %}\n<li>{{ m }}</li>\n{% endcache %}\n{% endfor %}",
+        "messages at line 3: messages are shown once, to one user (the fragment reads it as m)",
+        id="loop_around_the_block",
+    ),
+    pytest.param(
+        "{% with errs=form.non_field_errors %}\n{% cache 600 panel %}\n{{ errs }}\n{% endcache %}\n{% endwith %}",
+        "form.non_field_errors at line 3: form errors belong to one submission",
+        id="form_errors_bound_outside",
+    ),
+    pytest.param(
+        "{% url 'account_confirm_email' confirmation.key as action_url %}\n{% cache 600 panel %}\n"
+        '<form method="get" action="{{ action_url }}"><button>Confirm</button></form>\n{% endcache %}',
+        "renders action_url (bound to confirmation.key)",
+        id="allauth_confirmation_link_bound_outside",
+    ),
+    pytest.param(
+        "{% with c=user.recovery_codes %}\n{% cache 600 panel %}\n<p>{{ c }}</p>\n{% endcache %}\n{% endwith %}",
+        "renders c (bound to user.recovery_codes)",
+        id="secret_bound_outside",
+    ),
+    pytest.param(
+        '{% cache 600 panel %}\n<form method="{{ form_method }}" action="/save/"><button>Save</button></form>\n{% endcache %}',
+        "a form method that is template code at line 4: it may post",
+        id="form_method_is_template_code",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "why"), BOUND_OUTSIDE)
+def test_what_a_block_reads_through_a_name_bound_outside_it_is_reported(make_project, body: str, why: str) -> None:
+    result = run_audit(make_project(templates={"p.html": HEAD + "<nav>static</nav>\n" + body + TAIL}))
+    found = unsafe(result)
+    assert len(found) == 1, found
+    assert why in found[0].message, found[0].message
+
+
+@pytest.mark.parametrize(("body", "why"), BOUND_OUTSIDE)
+def test_suggestions_and_the_audit_follow_bound_names_alike(body: str, why: str) -> None:
+    """One aliasing rule: the fragment a suggestion would wrap is refused for the reason the audit gives."""
+    source = HEAD + "<nav>static</nav>\n" + body + TAIL
+    t = parse_template("p.html", source)
+    (node,) = [n for n in t.bodies if n.kind == "cache"]
+    start, end = node.delimiters.open.end, node.delimiters.close.start
+    reasons = [why_ for _, why_ in never_cacheable(t, start, end)]
+    verdict = analyse_fragment(t, start, end)
+    assert verdict.refusal in reasons, (verdict.refusal, reasons)
+    assert any(why in r for r in reasons), reasons
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("{% with n=orders|length %}\n{% cache 600 panel %}\n<p>{{ n }}</p>\n{% endcache %}\n{% endwith %}", id="a_count_bound_outside"),
+        pytest.param(
+            "{% for key, value in settings_rows %}\n{% cache 600 row key %}\n<dt>{{ key }}</dt><dd>{{ value }}</dd>\n{% endcache %}\n{% endfor %}",
+            id="a_loops_key_and_value",
+        ),
+        pytest.param(
+            "{% url 'account_email' as email_url %}\n{% cache 600 panel %}\n<a href=\"{{ email_url }}\">email</a>\n{% endcache %}", id="a_plain_link"
+        ),
+    ],
+)
+def test_a_name_bound_outside_to_something_harmless_is_not_reported(make_project, body: str) -> None:
+    result = run_audit(make_project(templates={"p.html": HEAD + body + TAIL}))
+    assert unsafe(result) == []
+
+
+def test_messages_bound_outside_a_block_are_shown_again_by_django_as_the_audit_says(make_project) -> None:
+    """The block the audit reports really serves a message a second time: Django renders it from the cache."""
+    import django_settings
+    from django.core.cache import caches
+    from django.template import Context, Engine
+    from django.test.utils import override_settings
+
+    django_settings.configure()
+    body = "{% with m=messages %}{% cache 600 panel user_pk %}{% for x in m %}<p>{{ x }}</p>{% endfor %}{% endcache %}{% endwith %}"
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "assetopt-test-audit-messages"}
+    with override_settings(CACHES={"default": locmem}):
+        caches["default"].clear()
+        template = Engine(libraries={"cache": "django.templatetags.cache"}).from_string("{% load cache %}" + body)
+        first = template.render(Context({"messages": ["Order 12 saved"], "user_pk": 1}))
+        again = template.render(Context({"messages": [], "user_pk": 1}))
+        caches["default"].clear()
+    assert first == again == "<p>Order 12 saved</p>"
+    found = unsafe(run_audit(make_project(templates={"p.html": HEAD + body + TAIL})))
+    assert len(found) == 1 and "(the fragment reads it as m)" in found[0].message, found

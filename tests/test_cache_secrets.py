@@ -86,7 +86,11 @@ def test_a_fragment_rendering_a_secret_is_refused_naming_the_variable(code: str,
         pytest.param(
             '{% with secret=profile.key %}\n<p class="f">{{ secret }}</p>{% endwith %}', "t.html:2: renders secret", id="a_with_name_for_a_secret"
         ),
-        pytest.param('{% with c=user.api_key %}\n<p class="f">{{ c }}</p>{% endwith %}', "t.html:1: renders user.api_key", id="with_alias_followed"),
+        pytest.param(
+            '{% with c=user.api_key %}\n<p class="f">{{ c }}</p>{% endwith %}',
+            "t.html:1: renders c (bound to user.api_key)",
+            id="with_alias_followed",
+        ),
         pytest.param(
             '{% load x %}\n<p class="f">{% otp_secret user %}</p>', "t.html:2: renders {% otp_secret %}", id="custom_tag_named_for_a_secret"
         ),
@@ -162,4 +166,131 @@ def test_an_explicit_rule_around_a_secret_is_refused_with_the_reason() -> None:
     ],
 )
 def test_a_name_that_counts_secrets_is_no_secret(name: str, secret: str) -> None:
+    assert secret_in(name) == secret
+
+
+# -- secrets under innocent names (django-allauth, django-helpdesk, django-otp) -----------------------------
+
+# django-allauth 65.21.1 account/email_confirm.html:18-19: the confirmation key goes into the link.
+ALLAUTH_CONFIRM = """{% url 'account_confirm_email' confirmation.key as action_url %}
+{% element form method="post" action=action_url %}"""
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        pytest.param(
+            ALLAUTH_CONFIRM.replace("\n", '\n<div class="f">') + "{% endelement %}</div>",
+            "t.html:1: renders action_url (bound to confirmation.key)",
+            id="allauth_email_confirm_link_bound_outside",
+        ),
+        pytest.param(
+            '<div class="f">' + ALLAUTH_CONFIRM + "{% endelement %}</div>",
+            "t.html:1: renders confirmation.key",
+            id="allauth_email_confirm_link_bound_inside",
+        ),
+        pytest.param(
+            # allauth account/phone_change.html:46 shape: the bound link in a plain form's action
+            "{% url 'account_confirm_email' confirmation.key as action_url %}\n"
+            '<form class="f" method="get" action="{{ action_url }}"><button>Confirm</button></form>',
+            "t.html:1: renders action_url (bound to confirmation.key)",
+            id="bound_link_in_a_form_action",
+        ),
+        pytest.param(
+            "{% with link=action_url %}{% url 'account_confirm_email' confirmation.key as action_url %}\n"
+            '<a class="f" href="{{ link }}">confirm</a>{% endwith %}',
+            "t.html:1: renders link (bound to confirmation.key)",
+            id="followed_through_two_bindings",
+        ),
+        # django-helpdesk 2.6.1 helpdesk/public_view_ticket.html:96: the view passes the ticket's secret_key as `key`
+        pytest.param(
+            '<form method="get">\n<p class="f"><input type="hidden" name="key" value="{{ key }}" /></p></form>',
+            "t.html:2: renders key",
+            id="helpdesk_bare_key_from_the_view",
+        ),
+        # django-otp (not among the pinned corpora): TOTPDevice.key is the seed, config_url the otpauth:// URL
+        pytest.param('<p class="f">\n<code>{{ device.key }}</code></p>', "t.html:2: renders device.key", id="django_otp_device_key"),
+        pytest.param('<p class="f">\n{{ totpdevice.key }}</p>', "t.html:2: renders totpdevice.key", id="a_devices_class_name"),
+        pytest.param('<p class="f">\n{{ email_confirmation.key }}</p>', "t.html:2: renders email_confirmation.key", id="confirmation_key"),
+        pytest.param(
+            '<p class="f">\n<a href="{{ device.config_url }}">app</a></p>', "t.html:2: renders device.config_url", id="django_otp_config_url"
+        ),
+        pytest.param('<p class="f">\n<img src="{{ qr_url }}"></p>', "t.html:2: renders qr_url", id="qr_image"),
+        pytest.param('<p class="f">\n<img src="{{ qrcode.url }}"></p>', "t.html:2: renders qrcode.url", id="qrcode"),
+        pytest.param('<p class="f">\n{{ provisioning_uri }}</p>', "t.html:2: renders provisioning_uri", id="pyotp_provisioning_uri"),
+        pytest.param(
+            '<p class="f">\n<a href="otpauth://totp/Shop:{{ user.email }}?secret={{ s }}&issuer=Shop">add</a></p>',
+            "t.html:2: renders an otpauth:// URL completed by template code",
+            id="otpauth_url_in_the_markup",
+        ),
+        pytest.param(
+            '{% for device in user.totpdevice_set.all %}\n<li class="f">{{ device.key }}</li>{% endfor %}',
+            "t.html:1: renders device.key (device is an item of user.totpdevice_set.all)",
+            id="device_in_a_loop",
+        ),
+        pytest.param(
+            '{% for d in devices %}\n<li class="f">{{ d.key }}</li>{% endfor %}',
+            "t.html:1: renders d.key (d is an item of devices)",
+            id="an_item_of_devices_read_through_the_loop",
+        ),
+        pytest.param(
+            '{% with dev=request.user.totpdevice %}\n<p class="f">{{ dev.key }}</p>{% endwith %}',
+            "t.html:1: renders dev.key (dev is bound to request.user.totpdevice)",
+            id="a_device_bound_outside_under_another_name",
+        ),
+    ],
+)
+def test_a_secret_under_an_innocent_name_is_refused(source: str, reason: str) -> None:
+    v = verdict(source)
+    assert v.refusal.startswith(reason) and v.refusal.endswith(WHY), v.refusal
+
+
+INNOCENT_KEYS = [
+    pytest.param('{% for key, value in d.items %}<p class="f">{{ key }}: {{ value }}</p>{% endfor %}', id="a_loops_key"),
+    pytest.param('{% with key=item.name %}<p class="f">{{ key }}</p>{% endwith %}', id="a_with_name_key"),
+    pytest.param('<p class="f">{{ item.key }} {{ cache_key }} {{ monkey }} {{ keyboard.layout }}</p>', id="key_after_no_owner"),
+    pytest.param('{% for o in orders %}<p class="f">{{ o.key }}</p>{% endfor %}', id="an_item_of_no_owner"),
+    pytest.param('{% for key, value in d.items %}<p class="f">{{ value.key }}</p>{% endfor %}', id="a_loops_value_key"),
+    # wiki 0.13.0 wiki/includes/pagination.html:8 and plugins/attachments/search.html:70
+    pytest.param(
+        '{% with query as appended_value and "query" as appended_key %}<p class="f">{% if appended_key %}&{{ appended_key }}={{ appended_value }}'
+        "{% endif %}</p>{% endwith %}",
+        id="wiki_appended_key",
+    ),
+    # django-unfold 0.110.0 unfold/helpers/language_form.html:8 and pagination_inline.html:7
+    pytest.param(
+        '{% for language_key, language_flag in language_flags.items %}<p class="f">{{ language_key }}</p>{% endfor %}', id="unfold_language_key"
+    ),
+    pytest.param(
+        "{% with pagination_key=inline_admin_formset.formset.get_pagination_key %}"
+        '<p class="f"><input type="hidden" name="{{ pagination_key }}" value="{{ page_obj.number }}" /></p>{% endwith %}',
+        id="unfold_pagination_key",
+    ),
+    pytest.param('<p class="f"><a href="{{ product.qrx }}">{{ preset.key_name }}</a></p>', id="qr_and_reset_as_parts_of_words"),
+    pytest.param('<p class="f"><a href="https://example.com/otpauth">docs</a></p>', id="otpauth_in_a_literal_url"),
+]
+
+
+@pytest.mark.parametrize("source", INNOCENT_KEYS)
+def test_a_key_that_names_no_secret_keeps_its_verdict(source: str) -> None:
+    v = verdict(source)
+    assert v.refusal == "", v.refusal
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        pytest.param("device.key", "device.key", id="device"),
+        pytest.param("static_device.keys", "device.keys", id="device_suffix_and_plural"),
+        pytest.param("invitation.key", "invitation.key", id="invitation"),
+        pytest.param("device.key_count", "", id="counted"),
+        pytest.param("device.name", "", id="no_key"),
+        pytest.param("d.items.key", "", id="no_owner"),
+        pytest.param("preset.key", "", id="reset_only_as_a_whole_segment"),
+        pytest.param("user.staticdevice_set.all.key", "staticdevice.key", id="past_a_related_manager"),
+        pytest.param("user.totpdevice_set.first.key", "totpdevice.key", id="past_first"),
+        pytest.param("orders.all.0.key", "", id="a_manager_of_no_owner"),
+    ],
+)
+def test_key_owners(name: str, secret: str) -> None:
     assert secret_in(name) == secret

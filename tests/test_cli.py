@@ -43,6 +43,16 @@ def test_every_command_has_help_with_an_example(site: Path):
         assert "Example" in result.output, command
 
 
+def test_top_level_help_lists_every_command_in_its_overview(site: Path):
+    """The overview lines ("assetopt NAME  what it does") are written by hand: a new command must
+    appear there too, not only in click's own list below them."""
+    result = run(["--help"], site)
+    assert result.exit_code == 0, result.output
+    overview = result.output.split("Options:")[0]
+    missing = [name for name in cli.commands if f"assetopt {name} " not in overview]
+    assert not missing, f"commands missing from the overview of `assetopt --help`: {missing}"
+
+
 def test_audit_prints_table_and_writes_json_baseline(site: Path):
     result = run(["audit", "--templates", "templates", "--static", "static", "--json", "out/before.json"], site)
     assert result.exit_code == 0, result.output

@@ -666,6 +666,93 @@ def test_cached_search_box_varies_per_query(engine: object) -> None:
         assert render(engine, rewritten, request=request) == "\n\n" + original + "\n"
 
 
+def _rewrite_with(source: str, selector: str, vary: tuple[str, ...] | None) -> str:
+    t = parse_template("t.html", source)
+    result = plan_rewrite(t, RewriteContext(only=frozenset({"cache"}), cache_rules=(CacheRule("t.html", selector, 600, "frag", vary),)))
+    assert result.skips == ()
+    return apply_edits(source, result.edits)
+
+
+def _get(query: dict[str, str], user: User = AMAL) -> object:
+    """A real Django GET request for /s/ with ``query``, signed in as ``user``."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/s/", query)
+    request.user = user  # type: ignore[attr-defined]
+    return request
+
+
+def _search_form(request: object) -> object:
+    from django import forms
+
+    class SearchForm(forms.Form):
+        q = forms.CharField(required=False)
+
+    return SearchForm(request.GET)  # type: ignore[attr-defined]
+
+
+SEARCHES = ({"q": "dates"}, {"q": "olives"}, {"q": "figs", "page": "2"})
+
+
+def test_a_loop_over_the_whole_query_is_keyed_on_its_string(engine: object) -> None:
+    """``{% cache 600 frag request.GET.items %}`` (the key before) is the str() of a generator, printed
+    with its address, which the next request may reuse: Django then served one search's filters for
+    another's. The whole query is keyed on ``request.GET.urlencode``, a string of every parameter."""
+    source = '<ul class="filters">{% for k, v in request.GET.items %}<li>{{ k }}={{ v }}</li>{% endfor %}</ul>'
+    rewritten = rewrite(source, "ul.filters")
+    assert rewritten == "{% load cache %}\n{% cache 600 frag request.user.pk request.GET.urlencode %}\n" + source + "\n{% endcache %}"
+    for query in SEARCHES:
+        request = _get(query)
+        expected = "".join(f"<li>{k}={v}</li>" for k, v in query.items())
+        assert render(engine, source, request=request) == f'<ul class="filters">{expected}</ul>'
+        assert render(engine, rewritten, request=request) == "\n\n" + render(engine, source, request=request) + "\n"
+
+
+def test_a_get_form_bound_to_the_query_is_keyed_on_it_whatever_the_rule_declares(engine: object) -> None:
+    """A rule saying the search box is the same for everyone (``vary = []``) cached the first visitor's
+    search for all: a GET form's fields show the query string, so the key holds it."""
+    source = '<form class="search" method="get" action="/s/">{{ form.q }}</form>'
+    rewritten = _rewrite_with(source, "form.search", ())
+    assert rewritten == "{% load cache %}\n{% cache 600 frag request.GET.urlencode %}\n" + source + "\n{% endcache %}"
+    for query in SEARCHES:
+        request = _get(query, BADR if query["q"] == "olives" else AMAL)
+        original = render(engine, source, request=request, form=_search_form(request))
+        assert f'value="{query["q"]}"' in original, original
+        assert render(engine, rewritten, request=request, form=_search_form(request)) == "\n\n" + original + "\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        pytest.param(
+            '<form class="search" method="get" action="/s/">{{ form.q }}</form>', "request.user.pk request.get_full_path", id="form_from_the_view"
+        ),
+        pytest.param(
+            '<form class="search" method="get" action="/s/"><input name="q" value="{{ search_query }}"></form>',
+            "request.user.pk request.get_full_path",
+            id="value_from_the_view",
+        ),
+        pytest.param(
+            '{% with q=request.GET.q %}<form class="search" method="get" action="/s/"><input name="q" value="{{ q }}"></form>{% endwith %}',
+            "request.user.pk request.GET.q request.GET.urlencode",  # the field shows a name bound outside: the whole query too
+            id="query_bound_outside",
+        ),
+    ],
+)
+def test_a_suggested_key_for_a_search_box_covers_the_query_string(engine: object, source: str, key: str) -> None:
+    """What ``--suggest-cache`` derives for a search box (no rule) already holds the query: two searches,
+    by one user or by two, never share a cached box."""
+    rewritten = rewrite(source, "form.search")
+    assert f"{{% cache 600 frag {key} %}}" in rewritten, rewritten
+    for query in SEARCHES:
+        for user in (AMAL, BADR):
+            request = _get(query, user)
+            context = {"request": request, "form": _search_form(request), "search_query": query["q"]}
+            original = render(engine, source, **context)
+            assert f'value="{query["q"]}"' in original, original
+            assert render(engine, rewritten, **context).strip("\n") == original
+
+
 # -- the example site -------------------------------------------------------------------------------------
 
 

@@ -213,10 +213,22 @@ def render_table(result: AuditResult) -> str:
 
 _TAG_OF = {"css": "link", "preload": "link", "js": "script"}
 _UNREAD_SHOWN = 8
+# Findings that say one thing of many pages (55 lines on django-allauth with --all): one line for
+# the run in the terminal, saying how many and how to list them; --json keeps one finding per page.
+_PER_PAGE_SUMMARY = {"no-cache-fragments": "render no {% cache %} fragment"}
+
+
+def _per_page_summary(code: str, items: list[Finding], pages: int) -> str:
+    first = items[0]
+    return (
+        f"{first.severity} {code} ({len(items)}): {len(items)} of {pages} pages {_PER_PAGE_SUMMARY[code]}: {first.fix}"
+        f'; to list them: --json FILE (their findings with "code": "{code}")'
+    )
 
 
 def render_findings(result: AuditResult, limit: int | None = 8) -> str:
-    """Findings grouped by code, errors first; ``limit`` per code (None = all), never silently cut."""
+    """Findings grouped by code, errors first; ``limit`` per code (None = all), never silently cut; a
+    finding of many pages (``_PER_PAGE_SUMMARY``) is one line naming its count and how to list them."""
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in all_findings(result):
         groups[f.code].append(f)
@@ -224,6 +236,9 @@ def render_findings(result: AuditResult, limit: int | None = 8) -> str:
     lines: list[str] = []
     for code, items in sorted(groups.items(), key=lambda kv: (order[kv[1][0].severity], kv[0])):
         items.sort(key=lambda f: (f.path, f.lineno or 0))
+        if code in _PER_PAGE_SUMMARY:
+            lines.append(_per_page_summary(code, items, len(result.pages)))
+            continue
         lines.append(f"{items[0].severity} {code} ({len(items)}): {items[0].fix}")
         shown = items if limit is None else items[:limit]
         for f in shown:

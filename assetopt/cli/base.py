@@ -63,6 +63,7 @@ def cli() -> None:
     \b
     assetopt audit      count requests, bytes and problems per page (the baseline)
     assetopt build      bundle, minify, hash and precompress every {% bundle %} block
+    assetopt critical   inline each CSS bundle's first-screen CSS, measured in Chromium
     assetopt rewrite    preview (diff), check or apply template rewrites: bundles, lazy images, {% cache %}
     assetopt verify     compare the project with a baseline audit: did the counts drop?
     assetopt optimize   all of it on a copy: audit, rewrite, build, verify; sources untouched

@@ -46,6 +46,7 @@ __all__ = [
     "write_targets",
     "undo_patch",
     "links_outside",
+    "planned_names",
 ]
 
 _ROLE_RANK = {CHROME: 0, LCP: 1, BELOW: 2}
@@ -74,35 +75,48 @@ class RewriteResult:
 
 
 def _context(project: Project, base: RewriteContext) -> RewriteContext:
-    """Image roles from every page (the most eager role wins) and the sizes of referenced images."""
+    """Image roles from every page (the most eager role wins) and the sizes of referenced images.
+
+    Every fact is keyed by the file (``Project.file_key``), not by the name a page reached it under:
+    overlapping template dirs (django-machina's ``templates/machina`` before ``templates``) and
+    symlinks give one file several names, and pages include it under any of them; its one rewrite
+    must weigh them all (an image that is one page's LCP is never lazy-loaded for being another's below)."""
     emails: list[Page] = []
-    pages, _ = find_pages(project, emails=emails, every_name=True)  # roles are keyed by name: a file's every name gets them
-    web = {t.name for page in pages for t in page.templates}
-    left_alone = {t.name for page in emails for t in page.templates}
+    pages, _ = find_pages(project, emails=emails, every_name=True)  # a page under each name Django renders it by
+    names = {t.name for page in pages + emails for t in page.templates} | set(project.template_names())
+    names |= {r.template for r in base.cache_rules}
+    files = {name: project.file_key(name) for name in names}
+    web = {files[t.name] for page in pages for t in page.templates}
+    left_alone = {files[t.name] for page in emails for t in page.templates}
     for name in project.template_names():
-        if email_named(name) and name not in web:
+        if email_named(name) and files[name] not in web:
             try:
                 if is_email_part(project.load(name)):
-                    left_alone.add(name)
+                    left_alone.add(files[name])
             except TemplateError:
                 continue  # reported where it is planned
     left_alone -= web
     roles: dict[tuple[str, int], str] = {}
-    files: dict[str, Path] = {}
+    sources: dict[str, Path] = {}
     matches: dict[str, frozenset[int]] = {}
     if base.eager_selectors:
         for template in {t.name: t for page in pages for t in page.templates}.values():
-            matches[template.name] = eager_starts(template, base.eager_selectors)
+            matches[files[template.name]] = eager_starts(template, base.eager_selectors)
     eager = {(name, start) for name, starts in matches.items() for start in starts}
+    eager_names = frozenset((name, start) for name in names for start in matches.get(files[name], ()))  # what fold.image_roles reads
     reasons: dict[tuple[str, int], str] = {}
     by_rules: dict[tuple[str, int], str] = {}  # the roles without the layout: what a later run without it decides
+    measured_pages = base.layout.pages if base.layout is not None else ()
+    by_file = [{(project.file_key(name), offset): image for (name, offset), image in m.images.items()} for m in measured_pages]
     for page in pages:
-        measured = base.layout.for_template(page.name) if base.layout is not None else []
-        for key, role in image_roles(page, frozenset(eager)).items():
+        leaf = project.file_key(page.name)  # a view may name the page's file by another of its names
+        measured = [images for m, images in zip(measured_pages, by_file) if m.template is not None and project.file_key(m.template) == leaf]
+        for (name, offset), role in image_roles(page, eager_names).items():
+            key = (files[name], offset)
             if key not in by_rules or _ROLE_RANK[role] < _ROLE_RANK[by_rules[key]]:
                 by_rules[key] = role
             why = None
-            seen = [m.images[key] for m in measured if key in m.images]
+            seen = [m[key] for m in measured if key in m]
             if seen and key not in eager:
                 # the layout decides on the pages it measured; elsewhere the template rules still do
                 role, why = min((layout_role(f) for f in seen), key=lambda rw: _ROLE_RANK[rw[0]])
@@ -114,11 +128,10 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
                     reasons[key] = why
     pinned = frozenset(k for k, role in roles.items() if role == CHROME and k in reasons and by_rules.get(k) != CHROME)
     sizes_attr: dict[tuple[str, int], str] = {}
-    if base.layout is not None:
-        for key in {k for m in base.layout.pages for k in m.images}:
-            value = sizes_from_widths(merged_widths(m.images[key] for m in base.layout.pages if key in m.images))
-            if value is not None:
-                sizes_attr[key] = value
+    for key in {k for m in by_file for k in m}:
+        value = sizes_from_widths(merged_widths(m[key] for m in by_file if key in m))
+        if value is not None:
+            sizes_attr[key] = value
     if "images" in base.only:
         for name in project.template_names():
             try:
@@ -132,15 +145,16 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
                 if ref.kind is RefKind.STATIC and len(ref.paths) == 1:
                     found = project.static.find(ref.path)
                     if found.status is Lookup.FOUND and found.file is not None:
-                        files[ref.path] = found.file
+                        sources[ref.path] = found.file
     sizes: dict[str, tuple[int, int]] = {}
-    if files:
+    if sources:
         from ..images import image_sizes  # Pillow lives there only
 
-        sizes = image_sizes(files)
+        sizes = image_sizes(sources)
     return replace(
         base,
         static_url=project.config.static_url,
+        files=files,
         image_roles=roles,
         image_sizes=sizes,
         layout_sizes=sizes_attr,
@@ -159,7 +173,8 @@ def _context(project: Project, base: RewriteContext) -> RewriteContext:
 def _style_scope(project: Project, pages: list[Page]) -> StyleScope:
     if not project.config.static:
         return StyleScope(unlisted=f"no static dir to hold {INLINE_CSS}: configure one (--static DIR)")
-    return style_scope(pages, project.config.static_url)
+    shown = {project.file_key(n): n for n in planned_names(project)}  # pages reach a file by any of its names
+    return style_scope(pages, project.config.static_url, lambda name: shown.get(project.file_key(name), name))
 
 
 def plan_project(project: Project, base: RewriteContext, compile_check: bool = True) -> RewriteResult:
@@ -167,13 +182,13 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
     ctx = _context(project, base)
     result = RewriteResult()
     conflicted: set[str] = set()
-    for name in project.template_names():
+    for name in planned_names(project):
         try:
             template = project.load(name)
         except TemplateError as exc:
             result.problems.append(Problem(exc.path or name, exc.lineno, exc.message, exc.hint or ""))
             continue
-        if name in ctx.emails:
+        if ctx.file_key(name) in ctx.emails:
             result.skips.append(
                 Skip("emails", template.path, 1, "e-mail template: left alone (an e-mail client ignores lazy loading, bundles and fetchpriority)")
             )
@@ -207,6 +222,13 @@ def plan_project(project: Project, base: RewriteContext, compile_check: bool = T
     return result
 
 
+def planned_names(project: Project) -> list[str]:
+    """The names rewrite plans, sorted: one per file, the name the audit shows it under
+    (``Project.names_per_file``). A file two template dirs both hold, or a symlink reaches, is planned
+    once, so its names can never get two rewrites; its other names render the one written file."""
+    return sorted(shown for shown, _ in project.names_per_file(project.template_names()))
+
+
 def check_compiles(changes: list[FileChange], project: Project) -> None:
     """Compile each change before and after with Django; set ``compile_error`` where the rewrite
     brings a failure the original did not have. Without the config's ``settings``, the tags of a
@@ -228,7 +250,7 @@ def check_compiles(changes: list[FileChange], project: Project) -> None:
 def _generate_styles(project: Project, ctx: RewriteContext, conflicted: set[str], result: RewriteResult) -> None:
     """The generated stylesheet: what the file has now plus every rule and block the templates move."""
     planned = []
-    for name in project.template_names():
+    for name in planned_names(project):
         if name not in conflicted:
             try:
                 planned.append(plan_styles(project.load(name), ctx))
@@ -332,9 +354,12 @@ def _link_outside(src: Path, project: Project) -> bool:
     return src.resolve() != src.absolute() and project.write_refusal(src) is not None
 
 
-def write_changes(result: RewriteResult, project: Project, out: Path | None = None) -> list[Path]:
+def write_changes(result: RewriteResult, project: Project, out: Path | None = None, *, links_outside: bool = False) -> list[Path]:
     """Write every change in place (``out`` None), or write a complete rewritten copy of every
-    template dir under ``out`` (changed files rewritten, the others copied). All or nothing."""
+    template dir under ``out`` (changed files rewritten, the others copied). All or nothing.
+    ``links_outside``: the copy also holds what symlinks lead to outside the project (their content,
+    rewritten when planned), so it renders as the template dirs do (``verify --cache``); ``--out``
+    leaves them out, the project's own files only."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(
@@ -365,7 +390,7 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
         for rel, src in walk_files(root):  # symlinked dirs followed, as Django does (and as the names are listed)
-            if not src.is_file() or _link_outside(src, project):
+            if not src.is_file() or (not links_outside and _link_outside(src, project)):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()

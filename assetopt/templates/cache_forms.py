@@ -11,7 +11,8 @@ after a failed save holds what the user typed). Two ways to show one:
   ``{% render_field form.x %}``, ``{% bootstrap_form form %}``...
 
 The form (``<form method="post">``, or a method that is template code) may open outside the fragment.
-A GET form (a search box) is not sent back to be saved: it stays a candidate, keyed on what it reads.
+A GET form (a search box) is not sent back to be saved: it stays a candidate, keyed on what it reads
+and, when it shows its fields' values (``shows_query_values``), on the query string.
 
 What is a form or a field is read from names, conservatively (a bare ``{{ x }}`` may be a label): a
 name ``form``/``*_form`` (``formset``/``*_formset``), ``field``/``*_field``, ``fields``/``*_fields``,
@@ -33,7 +34,7 @@ from .model import Template
 from .nodes import ForNode
 from .tags import Attr, EndTag, OpaqueTag, StartTag
 
-__all__ = ["FORM_FILTERS", "FORM_TAGS", "control_problem", "in_post_form", "method_posts", "rendered_field_problem"]
+__all__ = ["FORM_FILTERS", "FORM_TAGS", "control_problem", "in_post_form", "method_posts", "rendered_field_problem", "shows_query_values"]
 
 _STALE = "the form is sent back, so a stale copy would save old values"
 _CONTROLS = frozenset({"input", "select", "option", "textarea"})
@@ -107,7 +108,17 @@ _SHOWN = {FORM: "the fields", FORMSET: "the fields", FIELD: "a field"}
 
 def in_post_form(template: Template, offset: int) -> bool:
     """Is ``offset`` in a ``<form>`` (opened before it, maybe outside the fragment) that posts, or
-    whose method is template code? Forms do not nest in HTML: the last one opened is the one."""
+    whose method is template code?"""
+    form = _form_at(template, offset)
+    if form is None:
+        return False
+    if isinstance(form, OpaqueTag):
+        return True  # template code in the tag: it may post
+    return method_posts(form.attr("method")) is not False
+
+
+def _form_at(template: Template, offset: int) -> StartTag | OpaqueTag | None:
+    """The ``<form>`` open at ``offset``: forms do not nest in HTML, so the last one opened before it."""
     form: StartTag | OpaqueTag | None = None
     for item in template.items:
         if item.start >= offset:
@@ -116,11 +127,7 @@ def in_post_form(template: Template, offset: int) -> bool:
             form = item
         elif isinstance(item, EndTag) and item.name == "form":
             form = None
-    if form is None:
-        return False
-    if isinstance(form, OpaqueTag):
-        return True  # template code in the tag: it may post
-    return method_posts(form.attr("method")) is not False
+    return form
 
 
 def method_posts(method: Attr | None) -> bool | None:
@@ -145,31 +152,63 @@ def control_problem(template: Template, item: StartTag | OpaqueTag) -> str:
 def rendered_field_problem(template: Template, tok: Token) -> str:
     """Why the ``{{ }}``/``{% %}`` token ``tok`` must not be cached ("" when it may): it renders a form
     or a field (see the module docstring) inside a POST form."""
-    if tok.kind is TokenKind.VAR:
-        if template.in_tag(tok.start):
-            return ""  # an attribute value: name="{{ field.html_name }}" is not a field; value="..." is control_problem's
-        expr = tok.contents.strip()
-        base = _PATH.match(expr)
-        kind = _kind_of(template, base.group(), tok.start) if base else None
-        if kind not in _SHOWN and not (base and reads_in(expr)[1] & FORM_FILTERS):
-            return ""
-    elif tok.kind is TokenKind.BLOCK:
-        tag = tok.tag_name
-        if tag != "include" and (tag in BUILTIN_TAGS or tag.startswith("end")):
-            return ""
-        kinds = [_kind_of(template, p, tok.start) for p in reads_of(tok)[0]]
-        kind = next((k for k in kinds if k in _SHOWN), None)  # {% include "f.html" with field=field only %}, {% my_tag form %}
-        if tag in FORM_TAGS:
-            kind = kind or (FIELD if "field" in tag else FORM)
-        elif kind is None:
-            return ""
-    else:
-        return ""
-    if not in_post_form(template, tok.start):
+    kind = _rendered_kind(template, tok)
+    if kind is None or not in_post_form(template, tok.start):
         return ""
     shown = _SHOWN.get(kind or FIELD, "a field")
     code = template.source[tok.start : tok.end]
     return f"{shown} of a POST form rendered by {code} at line {tok.lineno}: the values shown are the current ones (after a failed save, the user's input), and {_STALE}"
+
+
+def shows_query_values(template: Template, start: int, end: int) -> bool:
+    """Does [start, end) show fields of a GET form with their values (a search box bound to the query
+    string: ``value="{{ ... }}"``, ``{{ form.q }}``, ``{{ form }}``)? Such values are the query's, so the
+    key must hold the query string whatever a rule declares."""
+    for item in template.items:
+        if start <= item.start < end and isinstance(item, (StartTag, OpaqueTag)) and item.name in _CONTROLS:
+            if _state_is_template_code(template, item) and _in_get_form(template, item.start) and not _reads_only_the_query(template, item):
+                return True
+    for tok in template.code_from(start):
+        if tok.start >= end:
+            break
+        if _rendered_kind(template, tok) is not None and _in_get_form(template, tok.start):
+            return True
+    return False
+
+
+def _reads_only_the_query(template: Template, item: StartTag | OpaqueTag) -> bool:
+    """``<input value="{{ request.GET.q }}">``: keyed on what it reads (``request.GET.q``) already."""
+    paths = [p for tok in template.code_from(item.start) if tok.start < item.end for p in reads_of(tok)[0]]
+    return bool(paths) and all(p.startswith("request.GET.") for p in paths)
+
+
+def _in_get_form(template: Template, offset: int) -> bool:
+    form = _form_at(template, offset)
+    return isinstance(form, StartTag) and method_posts(form.attr("method")) is False
+
+
+def _rendered_kind(template: Template, tok: Token) -> str | None:
+    """What the token renders when it renders a form or fields: FORM, FORMSET or FIELD ("" for a form
+    tag or filter given something of unknown kind); None when it renders none."""
+    if tok.kind is TokenKind.VAR:
+        if template.in_tag(tok.start):
+            return None  # an attribute value: name="{{ field.html_name }}" is not a field; value="..." is control_problem's
+        expr = tok.contents.strip()
+        base = _PATH.match(expr)
+        kind = _kind_of(template, base.group(), tok.start) if base else None
+        if kind in _SHOWN:
+            return kind
+        return "" if base and reads_in(expr)[1] & FORM_FILTERS else None
+    if tok.kind is TokenKind.BLOCK:
+        tag = tok.tag_name
+        if tag != "include" and (tag in BUILTIN_TAGS or tag.startswith("end")):
+            return None
+        kinds = [_kind_of(template, p, tok.start) for p in reads_of(tok)[0]]
+        kind = next((k for k in kinds if k in _SHOWN), None)  # {% include "f.html" with field=field only %}, {% my_tag form %}
+        if tag in FORM_TAGS:
+            return kind or (FIELD if "field" in tag else FORM)
+        return kind
+    return None
 
 
 def _kind_of(template: Template, path: str, at: int, depth: int = 0) -> str | None:

@@ -5,10 +5,10 @@ A template cannot show which data the view or a context processor makes per user
 for every request" only when it reads nothing but literals, constants (``STATIC_URL``, names the
 project declares) and the language. Everything else it shows goes into the key: the user
 (``user``, ``perms``, ``request.user``, ``view.request.user``) as a pk, each other request value
-read, the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
+read (the whole query, or a GET form showing its fields' values, as ``request.GET.urlencode``), the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
 pk, and for view or context-processor data what a rule's ``vary`` declares, else the user and the
-URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, every ``... as x``) are
-followed to what they read. Refused, with the reason: a CSRF token, messages, a POST form, a field
+URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, ``{% for %}``, every ``... as x``) are
+followed to what they read (``cache_bindings``, as the audit does). Refused, with the reason: a CSRF token, messages, a POST form, a field
 of a POST form showing its current value (template code in its markup, or rendered by ``{{ form }}``,
 ``{{ field }}``, ``{% crispy %}``...: sent back, a stale copy saves old values; ``cache_forms``), a CSP
 nonce, form errors, ``{% debug %}``, the loop's position (``forloop``, ``{% cycle %}``), a
@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cache_forms import rendered_field_problem
+from .cache_bindings import follow_bindings, outside_bindings, through
+from .cache_forms import rendered_field_problem, shows_query_values
 from .cache_never import markup_problems, never_read_problem, never_tag_problem
-from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, aliases, binds_of, reads_of, with_bindings
+from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, binds_of, reads_of
 from .cache_secrets import secret_problems
 from .lexer import Token, TokenKind
 from .model import Template
@@ -99,6 +100,10 @@ USER_VARS = frozenset({"user", "perms"})
 NO_TAGS_INSIDE = frozenset({"blocktrans", "blocktranslate", "bundle", "compress"})
 _POSITION_TAGS = frozenset({"cycle", "ifchanged", "resetcycle"})  # state carried across iterations
 _MIDDLES = frozenset({"else", "elif", "empty", "plural"})
+# What a template reaches on request.GET/request.POST besides one parameter. Its str() is no key:
+# items/lists/values are generators, printed with their address, which the next request may reuse
+# (``{% cache 60 x request.GET.items %}`` served one search's results for another's).
+_QUERYDICT_METHODS = frozenset({"items", "lists", "values", "keys", "dict", "copy", "urlencode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,34 +221,25 @@ def analyse_fragment(
         reads.extend((p, tok, depth) for p in paths)
         for name in binds_of(tok):
             local.setdefault(name, tok.start)
-    # A name an enclosing {% with %} or an "as" outside the span binds reads what that code reads.
-    bound: dict[str, list[tuple[list[str], Token]]] = {}
-    for node in [n for n in template.bodies if n.kind == "with" and n.delimiters.holds(start, end)]:
-        for name, exprs in with_bindings(node.delimiters.open).items():
-            bound.setdefault(name, []).append((exprs, node.delimiters.open))
-    outside_aliases = {name: [t for t in toks if not (start <= t.start < end)] for name, toks in aliases(template.code).items()}
+    # A name an enclosing {% with %} or {% for %}, or an "as" outside the span binds reads what that
+    # code reads (cache_bindings, shared with the audit's never_cacheable).
+    bindings = outside_bindings(template, start, end)
+    followed = follow_bindings([(p, t) for p, t, _ in reads], bindings, local)
+    bound = {name for name, bs in bindings.items() if any(not b.loop for b in bs)}
     derived: dict[str, str] = {}  # alias -> the {% tag %} that computed it from the context
-    for name, toks in outside_aliases.items():
-        for t in toks:
-            bound.setdefault(name, []).append((reads_of(t)[0], t))
-            language = language or t.tag_name in _LANGUAGE_TAGS or bool(reads_of(t)[1] & _LOCALIZING_FILTERS)
-            if _custom_reads_context(t.tag_name, facts):
-                derived[name] = f"{{% {t.tag_name} %}} at line {t.lineno}"
-    followed: set[tuple[str, int]] = set()
-    i = 0
-    while i < len(reads):
-        path, tok, _ = reads[i]
-        head = path.split(".")[0]
-        i += 1
-        if head in local and local[head] < tok.start or head not in bound:
-            continue
-        for exprs, binder in bound[head]:
-            if (head, binder.start) not in followed:
-                followed.add((head, binder.start))
-                reads.extend((p, binder, 0) for p in exprs)
+    for name, bs in bindings.items():
+        for b in bs:
+            if not b.loop and b.tok.tag_name != "with":
+                language = language or b.tok.tag_name in _LANGUAGE_TAGS or bool(reads_of(b.tok)[1] & _LOCALIZING_FILTERS)
+                if _custom_reads_context(b.tok.tag_name, facts):
+                    derived[name] = f"{{% {b.tok.tag_name} %}} at line {b.tok.lineno}"
+    via = {(f.path, f.tok.start): f for f in followed}
+    reads.extend((f.path, f.tok, 0) for f in followed if not f.loop)
+    problems.extend((f.tok.start, through(why, f)) for f in followed if f.loop and (why := never_read_problem(f.path, f.tok)))
     problems.extend(markup_problems(template, start, end))
     # A secret is refused before anything else: no key, rule or restructuring makes it cacheable.
-    secrets = secret_problems(template, start, end, [(p, t) for p, t, _ in reads], loops)
+    direct = [(p, t) for p, t, _ in reads if (p, t.start) not in via]
+    secrets = secret_problems(template, start, end, direct, followed)
     if secrets:
         return Verdict(refusal=min(secrets)[1])
     loopvars = {v for loop in loops for v in loop.loopvars}
@@ -265,7 +261,7 @@ def analyse_fragment(
             loop_reads[head] = loop_reads.get(head, False) or len(segs) > 1 or not start <= tok.start < end
             continue
         if why := never_read_problem(path, tok):  # a CSRF token, messages, a nonce, form errors
-            problems.append((tok.start, why))
+            problems.append((tok.start, through(why, via[(path, tok.start)]) if (path, tok.start) in via else why))
         elif head == "forloop":
             levels = 1  # forloop.parentloop.parentloop... climbs one loop per "parentloop"
             while levels < len(segs) and segs[levels] == "parentloop":
@@ -277,7 +273,7 @@ def analyse_fragment(
         elif head == "request":
             user = request = True
             if len(segs) > 1 and segs[1] != "user":
-                request_paths[path] = None
+                request_paths[_request_key(segs)] = None
         elif head in _LANGUAGE_VARS:
             language = True
         elif head in CONSTANT_VARS or head in facts.constants:
@@ -301,10 +297,20 @@ def analyse_fragment(
             vary.insert(0, user_key)
         depends = {"user (the signed-in user)": None, **depends} if not any(d.startswith("user ") for d in depends) else depends
     vary += request_paths
+    if shows_query_values(template, start, end) and not {"request.get_full_path", "request.GET.urlencode"} & set(vary):
+        vary.append("request.GET.urlencode")  # a search box bound to the query string shows the query
     if language:
         vary.append(LANGUAGE_VAR)
     vary += [f"{v}.pk" if loop_reads[v] else v for loop in loops for v in loop.loopvars if v in loop_reads]
     return Verdict(tuple(dict.fromkeys(vary)), language, depends=tuple(depends))
+
+
+def _request_key(segs: list[str]) -> str:
+    """The key for a read of ``request.<segs[1:]>``: the value itself, except the whole query (or form
+    data) or a method of it, keyed on ``request.GET.urlencode`` (a string of every parameter)."""
+    if segs[1] in ("GET", "POST") and (len(segs) == 2 or segs[2] in _QUERYDICT_METHODS):
+        return f"request.{segs[1]}.urlencode"
+    return ".".join(segs)
 
 
 def _custom_reads_context(tag: str, facts: CacheFacts) -> bool:

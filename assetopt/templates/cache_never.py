@@ -5,19 +5,20 @@ A secret (``cache_secrets``), a CSRF token, a POST form or a field of one showin
 one user's session, or must never reach the cache backend. ``analyse_fragment`` refuses them among its
 other reasons; ``never_cacheable`` asks for them alone, so ``assetopt audit`` can judge the
 ``{% cache %}`` blocks a project already has without guessing what their key means (that is key
-dependent, and ``assetopt verify --cache`` proves it by rendering). Pure: a ``Template`` in, problems out.
+dependent, and ``assetopt verify --cache`` proves it by rendering). Names bound outside the block are
+followed the same way for both (``cache_bindings``). Pure: a ``Template`` in, problems out.
 """
 
 from __future__ import annotations
 
 import re
 
+from .cache_bindings import follow_bindings, outside_bindings, through
 from .cache_forms import control_problem, method_posts, rendered_field_problem
 from .cache_reads import binds_of, reads_of
 from .cache_secrets import secret_problems
 from .lexer import Token
 from .model import Template
-from .nodes import ForNode
 from .tags import OpaqueTag, StartTag
 
 __all__ = ["never_cacheable", "never_tag_problem", "never_read_problem", "markup_problems"]
@@ -55,9 +56,9 @@ def never_read_problem(path: str, tok: Token) -> str:
     return ""
 
 
-def markup_problems(template: Template, start: int, end: int, *, may_post: bool = True) -> list[tuple[int, str]]:
-    """POST forms, fields showing their current value and nonce attributes in the markup of [start, end).
-    ``may_post``: also a form whose method is template code (it may post; not certain)."""
+def markup_problems(template: Template, start: int, end: int) -> list[tuple[int, str]]:
+    """POST forms (and forms whose method is template code: they may post), fields showing their
+    current value and nonce attributes in the markup of [start, end)."""
     out = []
     for item in template.items:
         if item.start < start or item.start >= end or not isinstance(item, (StartTag, OpaqueTag)):
@@ -77,7 +78,7 @@ def markup_problems(template: Template, start: int, end: int, *, may_post: bool 
             out.append((item.start, f"a CSP nonce {at}: it changes on every request"))
         for name in ("method", "formmethod") if item.name in ("form", "button", "input") else ():
             posts = method_posts(item.attr(name))
-            if posts is None and may_post:
+            if posts is None:
                 out.append((item.start, f"{_MAY_POST} {at}: it may post"))
             elif posts:
                 out.append((item.start, f"a POST form {at}: it needs a fresh CSRF token"))
@@ -88,7 +89,8 @@ def never_cacheable(template: Template, start: int, end: int) -> list[tuple[int,
     """(offset, reason) of each thing in [start, end) that no cache key makes safe, in source order.
 
     Names the fragment binds itself (``{% for m in messages %}`` then ``{{ m }}``) are its own; names
-    bound outside it are not followed (the tag that reads the source is what is reported)."""
+    bound outside it (``{% with m=messages %}`` around it, ``{% url ... as x %}`` before it, an
+    enclosing loop's variable) are followed to their source (``cache_bindings``), as for suggestions."""
     problems: list[tuple[int, str]] = []
     reads: list[tuple[str, Token]] = []
     local: dict[str, int] = {}
@@ -106,7 +108,8 @@ def never_cacheable(template: Template, start: int, end: int) -> list[tuple[int,
                 problems.append((tok.start, why))
         for name in binds_of(tok):
             local.setdefault(name, tok.start)
-    problems.extend(markup_problems(template, start, end, may_post=False))
-    loops = [n for n in template.bodies if isinstance(n, ForNode) and n.delimiters.holds(start, end, first_body=True)]
-    problems.extend(secret_problems(template, start, end, reads, loops))
+    followed = follow_bindings(reads, outside_bindings(template, start, end), local)
+    problems.extend((f.tok.start, through(why, f)) for f in followed if (why := never_read_problem(f.path, f.tok)))
+    problems.extend(markup_problems(template, start, end))
+    problems.extend(secret_problems(template, start, end, reads, followed))
     return sorted(dict.fromkeys(problems))
