@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.manifest import MANIFEST_NAME, load_manifest
+from ..build.manifest import load_manifest, manifest_file
 from ..errors import ManifestError, TemplateError
 from ..io.project import Problem, Project, one_per_file
 from ..io.scripts import self_locating_scripts
@@ -204,8 +204,8 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
 
 
 def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
-    """Bundles the last ``assetopt build`` wrote (``out``/assetopt-manifest.json), when there is one."""
-    path = project.config.out / MANIFEST_NAME
+    """Bundles the last build wrote (its manifest: ``manifest_file``), when there is one."""
+    path = manifest_file(project.config)
     try:
         manifest = load_manifest(path)
     except (FileNotFoundError, ManifestError):
@@ -226,7 +226,7 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
     (built with ``copy_static`` off) keep their source. A path that would leave ``out`` (a symlink)
     is never read."""
     out = project.config.out
-    if not (out / MANIFEST_NAME).is_file():
+    if not manifest_file(project.config).is_file():
         return {}
     root = out.resolve()
     shipped: dict[str, Path] = {}
