@@ -96,7 +96,7 @@ def optimize(
             dest.parent.mkdir(parents=True, exist_ok=True)
             src.replace(dest)
         static_dirs = (generated, *config.static)
-    after_config = replace(config, templates=templates_out, static=static_dirs, out=static_out)
+    after_config = replace(config, templates=templates_out, static=static_dirs, out=static_out, manifest=None)  # its own root, its own manifest
     progress(f"building bundles and the static root into {static_out}")
     built = build(Project(after_config), BuildOptions(out=static_out, jobs=jobs))
     progress("auditing the rewritten copy")

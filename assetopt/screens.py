@@ -2,7 +2,8 @@
 
 One definition for the layout pass (``browser/layout.py``, ``rewrite/layout_facts.py``), which loads
 pages at these screens, and the build (``build/picture_widths.py``), which makes the width copies
-their ``sizes`` slots need at these DPRs. Pure values.
+their ``sizes`` slots need at these DPRs. Pure values. The docs quote these figures;
+``tests/test_screens_doc.py`` fails when a quote and this file disagree.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["Site", "make_site", "tree_hashes"]
+__all__ = ["REPO", "Site", "make_site", "tree_hashes"]
+
+REPO = Path(__file__).resolve().parent.parent
 
 BASE = """<!DOCTYPE html>
 <html lang="en">
@@ -118,8 +120,12 @@ def make_site(tmp: Path, extra_settings: str = "") -> Site:
     root = tmp / "mysite"
     root.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+    # This checkout's assetopt first: the venv's editable install may point at another checkout
+    # (a git worktree's tests would otherwise run the main checkout's code in the site's processes).
+    path = [str(REPO)]
     if os.environ.get("ASSETOPT_TEST_DJANGO_PATH"):  # a copy of Django to run against (see tests/test_django_boundary.py)
-        env["PYTHONPATH"] = os.environ["ASSETOPT_TEST_DJANGO_PATH"]
+        path.append(os.environ["ASSETOPT_TEST_DJANGO_PATH"])
+    env["PYTHONPATH"] = os.pathsep.join(path)
     subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(root)], env=env, check=True, capture_output=True)
     env["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
     with (root / "mysite" / "settings.py").open("a") as fh:

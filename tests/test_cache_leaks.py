@@ -141,7 +141,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def drive(root: Path, templates: Path, steps: list[tuple[str, str, str, dict[str, str]]], redis: str | None = None) -> list[str]:
-    env = {**os.environ, "SHOP_TEMPLATES": str(templates), "SHOP_DB": str(root / "db.sqlite3"), "PYTHONPATH": str(root)}
+    env = {**os.environ, "SHOP_TEMPLATES": str(templates), "SHOP_DB": str(root / "db.sqlite3"), "PYTHONPATH": os.pathsep.join([str(root), str(REPO)])}
     env.pop("SHOP_REDIS", None)
     if redis:
         env["SHOP_REDIS"] = redis

@@ -195,3 +195,30 @@ def test_rewrite_browser_without_images_or_pages_is_a_usage_error(site: Path, tm
     assert no_images.exit_code == 2 and "it needs the images transform" in no_images.output
     with_suggest = runner.invoke(cli, [*args, "--suggest-cache"])
     assert with_suggest.exit_code == 2 and "--browser cannot go with --suggest-cache" in with_suggest.output
+
+
+def test_a_layout_measured_under_a_files_other_name_is_written_once_under_the_audits_name(site: Path, tmp_path: Path) -> None:
+    """Overlapping template dirs (django-machina's templates/machina before templates): the avatar is
+    templates/machina/avatar.html, which page.html includes as machina/avatar.html, so Chromium's probe
+    marks it by that name; the audit (and the rewrite) call the file avatar.html. Before: avatar.html
+    was planned without the layout (no page includes it by that name: only wrapped and sized),
+    machina/avatar.html with it: two rewrites of one file. Now the measured roles and widths are the
+    file's, written once; the expected markup is the first test's (same page, same CSS)."""
+    root = tmp_path / "site"
+    shutil.copytree(site, root, ignore=shutil.ignore_patterns(".assetopt-cache", "__pycache__"))
+    (root / "templates" / "machina").mkdir()
+    (root / "templates" / "avatar.html").rename(root / "templates" / "machina" / "avatar.html")
+    (root / "templates" / "page.html").write_text(
+        PAGE.replace('{% include "avatar.html" %}', '{% include "machina/avatar.html" %}'), encoding="utf-8"
+    )
+    dirs = (str(root / "templates" / "machina"), str(root / "templates"))
+    config = load_config(root, {"templates": dirs, "static": (str(root / "static"),), "images": True}, cwd=root)
+    layout = measure_layout(config, settings_module="layset", pythonpath=root, urls=["/"])
+    assert {name for page in layout.pages for name, _ in page.images} == {"page.html", "machina/avatar.html"}
+    result = plan_project(Project(config), replace(context_from_config(config), layout=layout), compile_check=False)
+    assert sorted(c.name for c in result.changes) == ["avatar.html", "page.html"]
+    after = {c.name: c.after for c in result.changes}
+    assert (
+        'class="avatar" width="256" height="256" loading="eager" sizes="(max-width: 600px) 96px, (max-width: 768px) 16vw, 120px">'
+        in after["avatar.html"]
+    )

@@ -105,3 +105,54 @@ def test_verify_cache_with_settings_that_cannot_render_is_one_line_and_exit_2(mi
     line = _only_line(result.output)
     assert line.startswith("error: --settings mini_settings: the pages cannot be rendered for the cache check "), line
     assert error in line, line
+
+
+def test_verify_cache_renders_a_template_a_symlink_leads_to_outside_the_project(
+    mini: Path, tmp_path_factory: pytest.TempPathFactory, write_tree
+) -> None:
+    """templates/page.html is a symlink to a file outside the project (a shared checkout); the app
+    ``shop`` has a page.html of its own (APP_DIRS). Django renders the link's target. The check renders
+    a copy of the template dirs, which left the link out: Django rendered the app's page.html instead,
+    the menu the rule caches was in no render, and the verdict named no fragment to check."""
+    shared = tmp_path_factory.mktemp("shared")
+    (shared / "page.html").write_text((mini / "templates" / "page.html").read_text())
+    (mini / "templates" / "page.html").unlink()
+    (mini / "templates" / "page.html").symlink_to(shared / "page.html")
+    write_tree(mini, {"shop/templates/page.html": "<html><body><p>the shop app's own page</p></body></html>\n"})
+    result = run(mini)
+    assert "Traceback" not in result.output, result.output
+    # the menu was rendered (seen, by no signed-in user: this project has no accounts)
+    assert "not proven: {% cache %} menu: seen by 0 signed-in user(s): the settings do not install django.contrib.auth" in result.output
+    assert (
+        f"note: templates/page.html is a symlink to {shared / 'page.html'}, outside the project: its {{% cache %}} rule is checked as if applied, "
+        "but rewrite --write will not edit that file"
+    ) in result.output
+    assert (shared / "page.html").read_text() == '<html><body>\n<nav class="menu"><a href="/">Home</a></nav>\n</body></html>\n'  # untouched
+    assert result.exit_code == 1, result.output
+
+
+def test_verify_cache_renders_templates_of_a_symlinked_dir_outside_the_project(
+    mini: Path, tmp_path_factory: pytest.TempPathFactory, write_tree
+) -> None:
+    """The same through a symlinked dir (a monorepo's shared templates): templates/parts -> elsewhere,
+    the rule on parts/menu.html, the app shop holding a parts/menu.html of its own without the menu."""
+    shared = tmp_path_factory.mktemp("shared") / "parts"
+    write_tree(shared, {"menu.html": '<nav class="menu"><a href="/">Home</a></nav>\n'})
+    (mini / "templates" / "parts").symlink_to(shared, target_is_directory=True)
+    write_tree(
+        mini,
+        {
+            "templates/page.html": '<html><body>\n{% include "parts/menu.html" %}\n</body></html>\n',
+            "shop/templates/parts/menu.html": "<p>the shop app's own menu</p>\n",
+            "pyproject.toml": _PYPROJECT.replace('template = "page.html"', 'template = "parts/menu.html"'),
+        },
+    )
+    result = run(mini)
+    assert "not proven: {% cache %} menu: seen by 0 signed-in user(s): the settings do not install django.contrib.auth" in result.output, (
+        result.output
+    )
+    assert (
+        f"note: templates/parts/menu.html is under the symlink templates/parts (to {shared}), so {shared / 'menu.html'}, outside the project: "
+        "its {% cache %} rule is checked as if applied, but rewrite --write will not edit that file"
+    ) in result.output
+    assert result.exit_code == 1, result.output

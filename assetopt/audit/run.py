@@ -13,12 +13,11 @@ bound that holds in every browser.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.manifest import MANIFEST_NAME, load_manifest
+from ..build.manifest import load_manifest, manifest_file
 from ..errors import ManifestError, TemplateError
 from ..io.project import Problem, Project, one_per_file
 from ..io.scripts import self_locating_scripts
@@ -71,11 +70,11 @@ def find_pages(
     such ``{% extends %}`` naming them, when given (they are never dropped silently).
 
     One file is one page: when template dirs overlap (django-machina lists ``templates/machina``
-    before ``templates``) a file has several names, and the page is named by ``_page_name_order``;
+    before ``templates``) a file has several names, and the page is named by ``Project.name_order`` (as rewrite names its change);
     ``same_files`` gets page name -> its other names, when given. A file extended under any of its
     names is no page under any other. ``every_name``: a page under each of its names instead, as
-    Django would render each (rewrite: it plans every name of a file and needs each one's image roles,
-    so both names rewrite a file alike)."""
+    Django would render each (rewrite: a page includes a partial by one of its names, and the image
+    roles it gets there count for the file, whatever name it is planned under)."""
     problems: list[Problem] = []
     extended: set[str] = set()
     names = project.template_names()
@@ -94,7 +93,7 @@ def find_pages(
     others: dict[str, list[str]] = {}
     extended_files: set[Path] = set()
     if not every_name:
-        for kept, rest in one_per_file(sorted(names, key=lambda n: _page_name_order(project, wanted, n)), project.find_template):
+        for kept, rest in project.names_per_file(names):
             others[kept] = rest
             alias_of.update((r, kept) for r in rest)
         extended_files = {f.resolve() for f in map(project.find_template, extended) if f is not None}
@@ -138,27 +137,6 @@ def find_pages(
     if same_files is not None:
         same_files.update((p.name, others[p.name]) for p in pages if others.get(p.name))
     return pages, list(dict.fromkeys(problems))
-
-
-def _page_name_order(project: Project, wanted: set[str], name: str) -> tuple[bool, int, int, str]:
-    """Which of a file's names names its page: one listed in ``pages = [...]``, else the name that
-    resolves in the earliest template dir (the name a view passes: django-machina's ``board_base.html``
-    from ``templates/machina``, not ``machina/board_base.html`` from ``templates``), else the one with
-    the fewest symlinks to the file (``inside.html``, not ``same.html`` linking to it; a symlinked dir on
-    the way counts), else the first in sort order. Deterministic: it never depends on the walk's order."""
-    rank = project.dir_rank(name)
-    return (name not in wanted, len(project.search_dirs) if rank is None else rank, _links(project.find_template(name)), name)
-
-
-def _links(path: Path | None) -> int:
-    """How many symlinks lead from ``path`` to a file that is none: its symlinked dirs (``alias/list.html``
-    with ``alias -> real`` has one more than ``real/list.html``), then its last part (at most 40, as the OS)."""
-    if path is None:
-        return 0
-    hops = sum(1 for d in path.parents if d.is_symlink())
-    while path is not None and path.is_symlink() and hops < 40:
-        path, hops = path.parent / os.readlink(path), hops + 1
-    return hops
 
 
 def _not_audited(unfollowed: dict[tuple[str, int, str], list[str]]) -> list[Problem]:
@@ -226,8 +204,8 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
 
 
 def _built_bundles(project: Project) -> dict[tuple[str, ...], list[Path]]:
-    """Bundles the last ``assetopt build`` wrote (``out``/assetopt-manifest.json), when there is one."""
-    path = project.config.out / MANIFEST_NAME
+    """Bundles the last build wrote (its manifest: ``manifest_file``), when there is one."""
+    path = manifest_file(project.config)
     try:
         manifest = load_manifest(path)
     except (FileNotFoundError, ManifestError):
@@ -248,7 +226,7 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
     (built with ``copy_static`` off) keep their source. A path that would leave ``out`` (a symlink)
     is never read."""
     out = project.config.out
-    if not (out / MANIFEST_NAME).is_file():
+    if not manifest_file(project.config).is_file():
         return {}
     root = out.resolve()
     shipped: dict[str, Path] = {}

@@ -276,10 +276,13 @@ def run_critical(
     templates_dirs: tuple[Path, ...] | None = None,
     env: dict[str, str] | None = None,
     user: str | None = None,
+    manifest_path: Path | None = None,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> CriticalReport:
-    """``critical_pass`` for a built static root ``static_out`` (its ``assetopt-manifest.json``; a
-    collectstatic'd ``STATIC_ROOT`` with Django's hashed names too): the pages rendered with Django in
+    """``critical_pass`` for a built static root ``static_out`` (a collectstatic'd ``STATIC_ROOT`` with
+    Django's hashed names too) and its manifest ``manifest_path`` (default: ``static_out``'s
+    ``assetopt-manifest.json``; ``manage.py assetopt`` passes ``ASSETOPT["MANIFEST"]``, the file the tags
+    read, via ``manifest_file``): the pages rendered with Django in
     a child process (the project's templates, or ``templates_dirs``), in a Chromium of its own;
     snapshots and screenshots under ``work``."""
     from dataclasses import replace
@@ -290,7 +293,7 @@ def run_critical(
     from .chromium import open_browser
     from .snapshots import render_django_pages
 
-    manifest_path = static_out / MANIFEST_NAME
+    manifest_path = manifest_path if manifest_path is not None else static_out / MANIFEST_NAME
     # what the pages render from (templates_dirs replaces the project's DIRS, as render_django_pages does)
     rendered_from = config if templates_dirs is None else replace(config, templates=tuple(templates_dirs))
     digest = templates_digest(Project(rendered_from))

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..build.manifest import MANIFEST_NAME
+from ..build.manifest import manifest_file
 from ..config import Config
 from ..errors import AssetoptError
 from ..io.project import display_path
@@ -69,7 +69,7 @@ class Side:
 
 
 def side_of(config: Config) -> Side:
-    manifest = config.out / MANIFEST_NAME
+    manifest = manifest_file(config)
     if manifest.is_file():
         return Side(
             config.templates,

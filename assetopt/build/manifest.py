@@ -19,18 +19,27 @@ and every candidate per MIME type (WebP/AVIF, ``srcset`` widths), read by ``{% p
 Deterministic: sorted keys, no timestamps (but the ``"measured_at"`` of a browser run's critical CSS,
 which a build carries over as it is). ``load_manifest`` validates every entry and raises
 ``ManifestError`` naming the file and the entry when something is off.
+
+``BUNDLE_DIR`` and ``MANIFEST_NAME`` are the names a build reserves in its output; ``integrity`` is the
+SRI value each file entry carries.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ManifestError
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 __all__ = [
+    "BUNDLE_DIR",
     "MANIFEST_NAME",
     "Manifest",
     "ManifestBundle",
@@ -39,11 +48,18 @@ __all__ = [
     "ManifestCandidate",
     "ManifestCritical",
     "ManifestError",
+    "integrity",
     "load_manifest",
+    "manifest_file",
     "mime_type",
 ]
 
 _IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp", ".avif": "image/avif"}
+
+
+def integrity(data: bytes) -> str:
+    """The SRI ``integrity`` value of exactly these bytes."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
 def mime_type(name: str) -> str:
@@ -51,9 +67,18 @@ def mime_type(name: str) -> str:
     return _IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
 
 
+BUNDLE_DIR = "assetopt"  # bundles live in <out>/assetopt/, so url() rebasing knows their folder
 MANIFEST_NAME = "assetopt-manifest.json"
 SCHEMA = "assetopt.manifest"
 VERSION = 1
+
+
+def manifest_file(config: Config) -> Path:
+    """The manifest of ``config``'s static root, for every reader and writer of the command line:
+    ``config.manifest`` when set (``manage.py assetopt`` sets it from ``ASSETOPT["MANIFEST"]``, the
+    file collectstatic writes and the tags read), else ``<out>/assetopt-manifest.json``. A command's
+    ``--out`` names another static root with its own manifest (``config.with_out``)."""
+    return config.manifest if config.manifest is not None else config.out / MANIFEST_NAME
 
 
 @dataclass(frozen=True, slots=True)

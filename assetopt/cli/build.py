@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..config import Config
+from ..config import Config, with_out
 from ..io.project import Project
 from .base import cli, folder_option, project_options
 
@@ -38,12 +38,15 @@ def build(config: Config, out: Path | None, jobs: int | None, no_precompress: bo
     """
     from ..build import BuildOptions
     from ..build import build as run_build
+    from ..build.manifest import manifest_file
 
-    target = out.resolve() if out is not None else config.out
+    config = with_out(config, out.resolve()) if out is not None else config
+    target = config.out
     result = run_build(
         Project(config),
         BuildOptions(
             out=target,
+            manifest=manifest_file(config),
             jobs=jobs,
             precompress=not no_precompress,
             minify=not no_minify,

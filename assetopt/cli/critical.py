@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..config import Config
+from ..config import Config, with_out
 from ..io.project import display_path
 from .base import cli, folder_option, project_options
 from .browser_args import browser_args
@@ -14,7 +14,10 @@ from .browser_args import browser_args
 
 @cli.command()
 @project_options
-@folder_option("--out", "The built static root holding assetopt-manifest.json (default: out in the config; STATIC_ROOT under manage.py).")
+@folder_option(
+    "--out",
+    "The built static root, with its assetopt-manifest.json (default: out and manifest in the config; STATIC_ROOT and ASSETOPT['MANIFEST'] under manage.py).",
+)
 @folder_option("--work", "Where the page snapshots and first-paint screenshots go (default: <cache_dir>/critical, never a served folder).")
 @click.option(
     "--settings",
@@ -48,22 +51,22 @@ def critical(config: Config, out: Path | None, work: Path | None, settings_modul
     Exit codes: 0 done (bundles left out are reported with the reason), 2 usage error.
     """
     from ..browser.critical import run_critical
-    from ..build.manifest import MANIFEST_NAME
+    from ..build.manifest import manifest_file
 
-    target = out.resolve() if out is not None else config.out
-    if not (target / MANIFEST_NAME).is_file():
-        raise click.UsageError(
-            f"{display_path(target / MANIFEST_NAME, config.project)} does not exist: build first (assetopt build, or collectstatic)"
-        )
+    config = with_out(config, out.resolve()) if out is not None else config
+    manifest = manifest_file(config)
+    if not manifest.is_file():
+        raise click.UsageError(f"{display_path(manifest, config.project)} does not exist: build first (assetopt build, or collectstatic)")
     settings_name, pythonpath, page_urls = browser_args(config, settings_module, urls or config.critical_css_urls)
     report = run_critical(
         config,
-        target,
+        config.out,
         work.resolve() if work is not None else config.cache_dir / "critical",
         settings_name,
         pythonpath,
         page_urls,
         user=user or config.user or None,
+        manifest_path=manifest,
         progress=lambda m: click.echo(m, err=True),
     )
     for line in report.lines:

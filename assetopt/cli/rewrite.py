@@ -12,7 +12,7 @@ import click
 from ..config import Config
 from ..errors import RewriteRefused
 from ..io.fs import write_atomic
-from ..io.project import Project, one_per_file
+from ..io.project import Project
 from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 
@@ -143,13 +143,13 @@ def rewrite(
     project = Project(config)
     result = plan_project(project, base)
     stale = stale_generated(result, project)  # the generated stylesheet ("styles"), when it changes
-    shown = replace(result, changes=list(_one_per_file(result.changes)))  # what is shown and counted; all of it is written
+    # one change per file: plan_project plans each file once, under the name the audit shows it by
     if mode == "diff" and out is None:
-        for change in shown.changes:
+        for change in result.changes:
             click.echo(_colour_diff(unified_diff(project.display(change.path), change.before, change.after)), nl=False)
         for path, before, after in stale:
             click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
-    click.echo(_rewrite_summary(project, shown, explain, reasons=mode != "check"))
+    click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
     said = layout_line(base, result.changes)
     if said is not None:
         click.echo(said)
@@ -195,19 +195,12 @@ def rewrite(
             if undo is not None:
                 folder, patch = undo
                 click.echo(f"to undo: patch -R -p1 -d {shlex.quote(str(folder))} < {shlex.quote(str(patch))}")
-    if mode == "check" and (shown.changes or stale):
+    if mode == "check" and (result.changes or stale):
         also = f" and {len(stale)} generated file(s)" if stale else ""
-        click.echo(f"{len(shown.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
+        click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
         sys.exit(EXIT_FINDINGS)
     if failed:
         sys.exit(EXIT_FINDINGS)
-
-
-def _one_per_file(changes: Any) -> tuple[Any, ...]:
-    """One change per file: a file two template dirs both hold (django-machina puts its
-    ``templates/machina`` before ``templates``, so ``board_base.html`` is also ``machina/board_base.html``)
-    is one file to show and count, when both names rewrite it alike (``write_targets`` refuses otherwise)."""
-    return tuple(first for first, _ in one_per_file(changes, lambda c: c.path, lambda c: c.after))
 
 
 def _cache_facts(config: Config, settings_module: str | None) -> Any:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
-from ..config import Config
+from ..config import Config, with_out
 from ..errors import AssetoptError
 from ..io.fs import write_atomic
 from ..io.project import Project, display_path
@@ -141,7 +141,6 @@ def verify(
     check, 2 usage error (also: a baseline without browser measurements, or without a --url asked).
     """
     import json
-    from dataclasses import replace
 
     from ..audit.report import to_json
     from ..audit.run import run_audit
@@ -163,7 +162,7 @@ def verify(
     assert baseline is not None
     one_user = user[0] if user and browser else None
     if out is not None:
-        config = replace(config, out=out.resolve())
+        config = with_out(config, out.resolve())
     try:
         before = json.loads(baseline.read_text("utf-8"))
     except (OSError, ValueError) as exc:

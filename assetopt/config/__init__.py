@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .as_toml import config_to_toml
 from .keys import CONFIG_KEYS, JS_MINIFIERS, TRANSFORMS, CacheFragment, Config, DeclaredBundle
-from .load import load_config, with_app_templates
+from .load import load_config, with_app_templates, with_out
 from .values import coerce_value
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "CacheFragment",
     "load_config",
     "with_app_templates",
+    "with_out",
     "coerce_value",
     "config_to_toml",
     "CONFIG_KEYS",

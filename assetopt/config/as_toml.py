@@ -31,6 +31,8 @@ def config_to_toml(config: Config) -> str:
     tables: list[str] = []
     for key in CONFIG_KEYS:
         value = getattr(config, key)
+        if value is None:  # unset (manifest): the default applies when read back too
+            continue
         if key == "bundles":
             for b in value:
                 semantics = {"media": b.semantics} if b.kind == "css" else {"defer": b.semantics == "defer"}

@@ -43,6 +43,9 @@ class Config:
     static: tuple[Path, ...] = ()
     static_url: str = "/static/"
     out: Path = Path("build")
+    # the assetopt-manifest.json build writes and audit, critical and verify read (None: ``out``'s own,
+    # ``build.manifest.manifest_file``); manage.py assetopt sets it from ASSETOPT["MANIFEST"]
+    manifest: Path | None = None
     cache_dir: Path = Path(".assetopt-cache")
     pages: tuple[str, ...] = ()  # template names audited as pages even if not full documents
     exclude: tuple[str, ...] = ()  # glob patterns of template names to skip
@@ -91,6 +94,10 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "static": ("dirs", "static source directories, searched in order like STATICFILES_DIRS"),
     "static_url": ("str", "the STATIC_URL prefix, e.g. /static/"),
     "out": ("path", "output directory of build/optimize"),
+    "manifest": (
+        "path",
+        "the assetopt-manifest.json that build writes and audit, critical and verify read (default: out/assetopt-manifest.json; a command's --out names another static root, with its own manifest); manage.py assetopt sets it from ASSETOPT['MANIFEST']",
+    ),
     "cache_dir": ("path", "cache directory (content-addressed; safe to delete)"),
     "pages": ("strs", "template names to audit as pages even if they are not full documents"),
     "exclude": ("strs", "glob patterns of template names to skip, e.g. 'admin/*'"),

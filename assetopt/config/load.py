@@ -13,7 +13,7 @@ from ..errors import ConfigError
 from .keys import CONFIG_KEYS, Config
 from .values import coerce_value
 
-__all__ = ["load_config", "with_app_templates"]
+__all__ = ["load_config", "with_app_templates", "with_out"]
 
 
 def _find_config_file(project: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -87,3 +87,9 @@ def with_app_templates(config: Config) -> Config:
         return config
     own = config.templates + tuple(d for d in config.library_templates if d not in config.templates)
     return replace(config, templates=own, library_templates=())
+
+
+def with_out(config: Config, out: Path) -> Config:
+    """``config`` building into (or reading) the static root ``out`` that a command's ``--out`` names:
+    its manifest is ``out``'s own, never the one ``manifest`` names for the configured root."""
+    return replace(config, out=out, manifest=None)

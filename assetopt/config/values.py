@@ -149,6 +149,17 @@ def _check_dir_usable(key: str, path: Path, where: str) -> None:
         return
 
 
+def _check_manifest_usable(path: Path, where: str) -> None:
+    """``path`` names a file assetopt can write: not a folder, not below a file."""
+    if path.is_dir():
+        raise ConfigError(f"manifest {str(path)!r} is a folder: it names the file", path=where, hint=f"e.g. {str(path / 'assetopt-manifest.json')!r}")
+    for at in path.parents:
+        if at.exists():
+            if not at.is_dir():
+                raise ConfigError(f"manifest {str(path)!r} is below the file {str(at)!r}", path=where, hint="point manifest at a file in a folder")
+            return
+
+
 def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
     """One value of ``CONFIG_KEYS`` checked and converted as a config file's would be (relative paths
     from ``base``); raises ``ConfigError``. Also used by edges that gather settings elsewhere (Django)."""
@@ -220,6 +231,8 @@ def coerce_value(key: str, value: Any, base: Path, where: str) -> Any:
         path = (base / value).resolve() if not Path(value).is_absolute() else Path(value)
         if key in _WRITTEN_DIRS:
             _check_dir_usable(key, path, where)
+        elif key == "manifest":
+            _check_manifest_usable(path, where)
         return path
     if isinstance(value, str):
         value = [value]

@@ -131,6 +131,30 @@ class Project:
                     break
         return f"under the symlink {self.display(link)} (to {link.resolve()}), so {target}"
 
+    def name_order(self, name: str) -> tuple[bool, int, int, str]:
+        """Which of a file's names names it (sort key, smallest first), wherever a file is shown under one
+        name: the audit's page and the rewrite's change. One listed in ``pages = [...]``, else the name
+        that resolves in the earliest template dir (as Django's loader picks the file: django-machina's
+        ``board_base.html`` from ``templates/machina``, not ``machina/board_base.html`` from ``templates``),
+        else the one with the fewest symlinks to the file (``inside.html``, not ``same.html`` linking to
+        it; a symlinked dir on the way counts), else the first in sort order. Deterministic: it never
+        depends on the walk's order."""
+        rank = self.dir_rank(name)
+        wanted = name in self.config.pages
+        return (not wanted, len(self.search_dirs) if rank is None else rank, _links(self.find_template(name)), name)
+
+    def names_per_file(self, names: Iterable[str]) -> list[tuple[str, list[str]]]:
+        """``(the name it is shown under, its other names)`` of each file ``names`` reach, in
+        ``name_order`` of the shown names; a name no dir resolves stays on its own."""
+        return one_per_file(sorted(names, key=self.name_order), self.find_template)
+
+    def file_key(self, name: str) -> str:
+        """What identifies the file Django renders for ``name``: its real path (``Path.resolve``), so the
+        names of one file (overlapping template dirs, symlinks) share it; ``name`` itself when no dir
+        resolves it (a relative name never equals an absolute path)."""
+        found = self.find_template(name)
+        return name if found is None else str(found.resolve())
+
     def find_template(self, name: str) -> Path | None:
         """The file Django's filesystem loader renders for ``name``: the first dir's existing file,
         symlinks followed (``safe_join`` checks the joined path, not where a link leads); None when
@@ -212,6 +236,17 @@ def one_per_file(items: Iterable[T], path_of: Callable[[T], Path | None], same: 
             first[key] = len(out)
         out.append((item, []))
     return out
+
+
+def _links(path: Path | None) -> int:
+    """How many symlinks lead from ``path`` to a file that is none: its symlinked dirs (``alias/list.html``
+    with ``alias -> real`` has one more than ``real/list.html``), then its last part (at most 40, as the OS)."""
+    if path is None:
+        return 0
+    hops = sum(1 for d in path.parents if d.is_symlink())
+    while path is not None and path.is_symlink() and hops < 40:
+        path, hops = path.parent / os.readlink(path), hops + 1
+    return hops
 
 
 def _installed(path: Path) -> bool:

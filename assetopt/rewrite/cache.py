@@ -53,7 +53,8 @@ _ALIAS_RE = re.compile(r"[A-Za-z0-9_.-]+\Z")
 
 def plan_cache(template: Template, ctx: RewriteContext) -> TransformResult:
     """Edits wrapping the element of each of ``ctx.cache_rules`` for this template in ``{% cache %}``."""
-    rules = [r for r in ctx.cache_rules if r.template == template.name]
+    file = ctx.file_key(template.name)  # a rule names one of the file's names: it applies to the file
+    rules = [r for r in ctx.cache_rules if ctx.file_key(r.template) == file]
     if not rules:
         return TransformResult()
     soup = markup_soup(template)

@@ -29,15 +29,19 @@ class RewriteContext:
     static_url: str = "/static/"
     only: frozenset[str] = DEFAULT_ONLY
     emit: str = "bundle"  # or "compressor"
-    # (template name, start offset of the <img>) -> "chrome" | "lcp" | "below", from every page that
-    # renders it (``fold.image_roles``); an image no page renders is absent.
+    # template name -> its file's key (``Project.file_key``: the real path), so every fact about a file is
+    # keyed by the file, never by one of its names: two names of one file (overlapping template dirs,
+    # symlinks) get one decision. A name not in it is its own key (a template planned alone).
+    files: Mapping[str, str] = field(default_factory=dict)
+    # (file key, start offset of the <img>) -> "chrome" | "lcp" | "below", from every page that
+    # renders it under any name (``fold.image_roles``); an image no page renders is absent.
     image_roles: Mapping[tuple[str, int], str] = field(default_factory=dict)
     # logical static path -> (width, height) as displayed (EXIF orientation applied), read by images.py
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     cache_rules: tuple[CacheRule, ...] = ()
     cache_alias: str = ""  # {% cache ... using="alias" %} when set: the rollback switch
     eager_selectors: tuple[str, ...] = ()  # CSS selectors of images that must stay eager
-    # template name -> start offsets of the tags ``eager_selectors`` match, for the templates
+    # file key -> start offsets of the tags ``eager_selectors`` match, for the templates
     # ``rewrite.plan_project`` already matched (one bs4 parse each); others are matched when planned
     eager_matches: Mapping[str, frozenset[int]] = field(default_factory=dict)
     # what the project says about names the templates cannot explain (user_context, constants; in
@@ -49,7 +53,7 @@ class RewriteContext:
     # "images": wrap raster <img src="{% static %}"> in {% picture %} (modern formats, srcset); on
     # when the build makes variants (config ``images``)
     pictures: bool = False
-    # templates only HTML e-mails render (``templates.email``): never rewritten
+    # file keys of the templates only HTML e-mails render (``templates.email``): never rewritten
     emails: frozenset[str] = frozenset()
     # logical path -> why that script finds its files by its own URL (never bundled; io.scripts)
     self_locating: Mapping[str, str] = field(default_factory=dict)
@@ -63,7 +67,7 @@ class RewriteContext:
     # ``rewrite.layout_facts``); None: the template rules decide the roles and ``sizes`` stays the
     # ``{% picture %}`` tag's default
     layout: Layout | None = None
-    # from ``layout``, filled by ``rewrite.plan_project``: (template name, offset) -> the ``sizes`` to
+    # from ``layout``, filled by ``rewrite.plan_project``: (file key, offset) -> the ``sizes`` to
     # write on that <img>, and why its role in ``image_roles`` is what the layout made it
     layout_sizes: Mapping[tuple[str, int], str] = field(default_factory=dict)
     layout_reasons: Mapping[tuple[str, int], str] = field(default_factory=dict)
@@ -71,6 +75,10 @@ class RewriteContext:
     # or the LCP candidate: they get loading="eager", so a later run without a layout (CI's --check)
     # reads the written choice as the author's and agrees with it instead of undoing it
     layout_pinned: frozenset[tuple[str, int]] = frozenset()
+
+    def file_key(self, name: str) -> str:
+        """The key of the file the template ``name`` is (``files``), or ``name`` when unknown."""
+        return self.files.get(name, name)
 
 
 def context_from_config(config: Config, only: frozenset[str] | None = None, emit: str = "bundle") -> RewriteContext:

@@ -55,7 +55,8 @@ _W_DESCRIPTOR_RE = re.compile(r"\s[0-9]+w\s*$")
 
 
 def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
-    eager = ctx.eager_matches.get(template.name)
+    file = ctx.file_key(template.name)  # every fact is keyed by the file: its names all get one decision
+    eager = ctx.eager_matches.get(file)
     if eager is None:
         eager = eager_starts(template, ctx.eager_selectors) if ctx.eager_selectors else frozenset()
     translated = block_spans(template, ("blocktrans", "blocktranslate"))
@@ -67,7 +68,7 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
         stack.feed(item)
         if isinstance(item, OpaqueTag):
             wrap = (
-                _wrap_picture(template, item, ctx.layout_sizes.get((template.name, item.start)))
+                _wrap_picture(template, item, ctx.layout_sizes.get((file, item.start)))
                 if item.name == "img" and ctx.pictures and _pictureable(item, stack, pictures, translated)
                 else []
             )
@@ -88,7 +89,7 @@ def plan_images(template: Template, ctx: RewriteContext) -> TransformResult:
             wrap = _wrap_picture(template, item) if ctx.pictures and _pictureable(item, stack, pictures, translated) else []
             edits.extend(wrap)
             in_picture = bool(wrap) or any(a < item.start < b for a, b in pictures)
-            sizes = ctx.layout_sizes.get((template.name, item.start))
+            sizes = ctx.layout_sizes.get((file, item.start))
             if sizes is not None and in_picture and item.attr("sizes") is None and item.attr("srcset") is None:
                 edits.append(_insert(template, item, [("sizes", sizes)], f"sizes from the layout in Chromium: {sizes}"))
         elif item.name == "iframe" and item.attr("loading") is None and item.start not in eager and not fetches_nothing(item):
@@ -252,10 +253,10 @@ def _plan_img(
     if role == BELOW:
         attrs = [("loading", "lazy")] + ([("decoding", "async")] if tag.attr("decoding") is None else [])
         edits.append(_insert(template, tag, attrs, f"lazy: {why}"))
-    elif role == CHROME and (template.name, tag.start) in ctx.layout_pinned:
+    elif role == CHROME and (ctx.file_key(template.name), tag.start) in ctx.layout_pinned:
         edits.append(_insert(template, tag, [("loading", "eager")], f"eager: {why}; written, as the template rules alone would not keep it so"))
     elif role == LCP and tag.attr("fetchpriority") is None:
-        because = f" ({why})" if (template.name, tag.start) in ctx.layout_reasons else ""
+        because = f" ({why})" if (ctx.file_key(template.name), tag.start) in ctx.layout_reasons else ""
         edits.append(_insert(template, tag, [("fetchpriority", "high")], f"LCP candidate: fetchpriority=high{because}"))
 
 
@@ -266,9 +267,10 @@ def _role(template: Template, ctx: RewriteContext, tag: StartTag, stack: OpenEle
         return CHROME, "matches an eager selector"
     if prioritised(tag):
         return CHROME, "fetchpriority=high"
-    role = ctx.image_roles.get((template.name, tag.start))
+    key = (ctx.file_key(template.name), tag.start)
+    role = ctx.image_roles.get(key)
     if role is not None:
-        return role, ctx.layout_reasons.get((template.name, tag.start), "below the fold")
+        return role, ctx.layout_reasons.get(key, "below the fold")
     return CHROME, "no page renders this template: where the fold is is unknown"
 
 

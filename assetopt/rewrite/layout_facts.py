@@ -62,17 +62,15 @@ class ImageLayout:
 class PageLayout:
     url: str
     template: str | None  # the page's template (the view's), as Django reported it
-    images: Mapping[tuple[str, int], ImageLayout] = field(default_factory=dict)  # (template name, tag offset) ->
+    # (template name, tag offset) -> the tag's layout; the name is the one Django rendered it by (the
+    # rewrite keys it by the file: ``RewriteContext.files``)
+    images: Mapping[tuple[str, int], ImageLayout] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Layout:
     pages: tuple[PageLayout, ...] = ()
     chromium: str = ""
-
-    def for_template(self, name: str) -> list[PageLayout]:
-        """The measured pages whose view rendered ``name`` (a page's leaf template)."""
-        return [p for p in self.pages if p.template == name]
 
 
 def _px(value: float) -> int:

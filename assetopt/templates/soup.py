@@ -1,6 +1,6 @@
 """A template's markup as a BeautifulSoup tree, for CSS selectors (cache rules, eager_selectors).
 
-The template code is masked with spaces of the same length (``tags.mask_template_code``), so bs4's
+The template code is masked with spaces of the same length (``mask.mask_template_code``), so bs4's
 line/column positions are source positions and ``class="{% if x %}hero{% endif %}"`` still has its
 ``hero`` class. Template code can hide or duplicate structure: callers use the matches as
 approximations and check each offset against their own scanner's tags.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from .mask import FILLER, mask_template_code
 from .model import Template
-from .tags import FILLER, mask_template_code
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup

@@ -6,6 +6,7 @@ path with ``posixpath`` (never ``os.path``: URLs use forward slashes on every OS
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import posixpath
 import re
@@ -18,6 +19,7 @@ __all__ = [
     "resolve_css_url",
     "blank_comments",
     "inert_spans",
+    "in_spans",
     "font_face_spans",
     "unterminated_strings",
     "decode_css",
@@ -74,6 +76,12 @@ def inert_spans(text: str) -> list[tuple[int, int]]:
             spans.append(m.span())
         after_import = kind == "at" and m.group().lower() == "@import"
     return spans
+
+
+def in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Does ``offset`` fall inside one of ``spans`` (sorted, not overlapping, as ``inert_spans`` gives them)?"""
+    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def _blank_strings_and_comments(text: str) -> str:

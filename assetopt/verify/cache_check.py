@@ -108,7 +108,7 @@ def check_cache(
 ) -> tuple[CacheCheck, Any]:
     """Rewrite only the cache rules into a temporary copy and render it (see the module docstring).
     Returns the check and the cache-only ``RewriteResult`` (its skips: rules refused statically)."""
-    from ..rewrite.project import mirror_root, plan_project, write_changes
+    from ..rewrite.project import links_outside, mirror_root, plan_project, write_changes
 
     project = Project(config)
     ctx = replace(base or context_from_config(config), only=frozenset({"cache"}))
@@ -120,7 +120,9 @@ def check_cache(
     rewritten = plan_project(project, ctx)
     with tempfile.TemporaryDirectory(prefix="assetopt-cache-check-") as tmp:
         out = Path(tmp)
-        write_changes(rewritten, project, out)
+        # what links lead to outside the project is copied too: the check renders the copy instead of
+        # the template dirs, and without it Django would render another dir's file of that name, or none
+        write_changes(rewritten, project, out, links_outside=True)
         dirs = [out / mirror_root(project, root) for root in config.templates]
         expected = _fragment_names(project, dirs)
         answer = _run_child(
@@ -130,7 +132,11 @@ def check_cache(
         )
     accounts = answer.get("accounts", True)  # False: no django.contrib.auth, rendered anonymously
     check = find_leaks(answer["renders"], users, expected, accounts)
-    notes = []
+    notes = [
+        f"{project.display(path)} is {how}, {why}: its {{% cache %}} rule is checked as if applied, but rewrite --write will not edit that file"
+        for path, how, why in links_outside(project)
+        if path.resolve() in {c.path.resolve() for c in rewritten.changes}
+    ]
     if answer.get("needs_arguments"):
         notes.append(f"not rendered (they need URL arguments; pass --url NAME:ARG for two objects each): {', '.join(answer['needs_arguments'])}")
     broken = [f"{r['url']} as {r['who']} ({r['status']})" for r in answer["renders"] if r["status"] >= 500]

@@ -6,7 +6,9 @@ Keys of the Django edge itself (all optional):
   the original tags: the rollback, no template edit needed.
 - ``STRICT``: a bundle that was not built raises (default ``False``: original tags + one warning).
 - ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``;
-  a relative path is relative to ``BASE_DIR``).
+  a relative path is relative to ``BASE_DIR``). ``manifest_path()`` is the one answer: collectstatic
+  writes there, the tags and the system checks read there, and ``manage.py assetopt`` hands it to the
+  command line as its ``manifest`` (``project.config_from_settings``).
 - ``CRITICAL_CSS``: print a CSS bundle's critical CSS inline and load the bundle without blocking
   render, when the manifest has it (default ``True``; ``False`` prints the plain ``<link>``: the rollback).
   See ``docs/critical-css.md``.

@@ -148,6 +148,7 @@ def config_from_settings() -> Config:
             static=static_dirs(),
             static_url=settings.STATIC_URL,
             out=static_root,
+            manifest=conf.manifest_path(),  # ASSETOPT["MANIFEST"]: the file collectstatic writes and the tags read
             settings=getattr(settings, "SETTINGS_MODULE", None) or os.environ.get("DJANGO_SETTINGS_MODULE", ""),
             source="settings.ASSETOPT",
             **values,

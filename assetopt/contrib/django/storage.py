@@ -29,23 +29,22 @@ rewrites no file. A minified copy is newer than its source, so collectstatic ski
 ("not modified"); step 3 therefore always minifies from the source, never from the collected copy.
 
 Errors are yielded as ``(path, None, error)``; collectstatic raises the first, and its message names
-the template or CSS file to fix. On an error the previous manifests stay, so the site keeps serving
-the previous build.
+the template or CSS file to fix (``missing_refs.py`` finds the reference behind Django's "could not be
+found"). On an error the previous manifests stay, so the site keeps serving the previous build.
+
+This module holds the storage and the order of the steps; step 3, and giving back the source bytes of
+an image step 2 no longer replaces, live in ``collected.py``.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
-import posixpath
 import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urldefrag
 
-from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.contrib.staticfiles.utils import matches_patterns
 from django.core.exceptions import ImproperlyConfigured
@@ -58,36 +57,27 @@ from ...build import (
     BuildResult,
     build,
     integrity,
-    minifies_in_place,
-    minify_static_file,
 )
 from ...build.bundle_only import bundle_only_sources
 from ...build.critical_carry import carry_critical, previous_manifest, templates_digest
 from ...build.manifest import MANIFEST_NAME, Manifest, ManifestFile
-from ...build.minify import minify_scripts
 from ...build.precompress import PrecompressStats, precompress_tree
 from ...errors import AssetoptError, BuildError, BundleWarning, StaticReferenceError
-from ...images import OPTIMIZABLE
 from ...io.cache import ContentCache
 from ...io.css_spans import cached_inert_spans
 from ...io.fs import write_if_changed
 from ...io.project import Project
 from ...text.compress import fallback_fonts
-from ...text.css import inert_spans
+from ...text.css import in_spans, inert_spans
 from . import compress as offline_compress
 from . import conf
+from .collected import minify_collected, restore_images
+from .missing_refs import explain_missing
 from .project import config_from_settings
 
 __all__ = ["AssetoptManifestStaticFilesStorage", "StaticReferenceError"]
 
 logger = logging.getLogger("assetopt")
-
-_NOT_FOUND_RE = re.compile(r"The file '([^']+)' could not be found")
-
-
-def _in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
-    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def _as_command_error(error: Exception) -> CommandError:
@@ -113,17 +103,6 @@ def _noting(steps: Generator[tuple[str, str | None, Any], None, bool], written: 
         if item[2] is True and item[1] is not None:
             written.append(item[1])
         yield item
-
-
-def _texts(blobs: Iterator[bytes]) -> list[str]:
-    """The blobs that decode as UTF-8 (the others ship unminified, with minify_static_file's warning)."""
-    out = []
-    for blob in blobs:
-        try:
-            out.append(blob.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            continue
-    return out
 
 
 def _log_warnings(warnings: list[BundleWarning]) -> None:
@@ -197,14 +176,15 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         # and width files join staticfiles.json, so ``static()`` in {% picture %} finds them.
         for name in result.images.replaced:
             paths[name] = (self, name)
-        self._restore_images(paths, set(result.images.replaced))
+        restore_images(self, paths, set(result.images.replaced))
         for name in result.images.generated():
             paths[name] = (self, name)
             yield name, name, True
-        sources = dict(paths)  # the files as authored: _explain reports lines of these, not of minified ones
+        sources = dict(paths)  # the files as authored: explain_missing reports lines of these, not of minified ones
         cache = ContentCache(config.cache_dir)
         ours = set(bundle_files) | set(result.images.replaced) | set(result.images.generated())
-        _log_warnings(self._minify_static(paths, ours, cache, config.minify_static, config.js_minifier))
+        minify_warnings, self.last_minified = minify_collected(self, paths, ours, cache, config.minify_static, config.js_minifier)
+        _log_warnings(minify_warnings)
 
         self._deferred = set()
         self._spans_cache = cache
@@ -212,7 +192,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
         try:
             for original, processed_path, processed in super().post_process(paths, dry_run=dry_run, **options):
                 if isinstance(processed, Exception):
-                    processed = self._explain(original, processed, sources, result.manifest)
+                    processed = explain_missing(original, processed, sources, result.manifest, self._patterns)
                 yield original, processed_path, processed
             completed = True
         finally:
@@ -261,54 +241,6 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                     stats.removed += 1
         return stats
 
-    def _minify_static(
-        self, paths: dict[str, tuple[Any, str]], ours: set[str], cache: ContentCache, enabled: bool, js_minifier: str
-    ) -> list[BundleWarning]:
-        """``MINIFY_STATIC``: each collected CSS/JS/SVG file rewritten in ``STATIC_ROOT`` as the build
-        ships it, and ``paths`` pointed at that copy (Django hashes the file ``paths`` names, which is
-        otherwise the source).
-
-        Always minified from the source, never from the collected copy: collectstatic skips copying
-        a source older than its collected copy, and the copy we rewrote is newer than its source. So
-        an unchanged source costs a cache hit and no write, and a changed one is minified again
-        whether or not Django copied it. Off, a copy an earlier run minified gets the source's bytes
-        back (Django would skip it as "not modified" and leave it minified)."""
-        warnings: list[BundleWarning] = []
-        self.last_minified = []
-        names = [n for n in sorted(paths) if n not in ours and minifies_in_place(n)]
-        originals: dict[str, bytes] = {}
-        for name in names:
-            storage, path = paths[name]
-            with storage.open(path) as fh:
-                originals[name] = fh.read()
-        if enabled:  # every script on the process pool first, as ``assetopt build`` does (same cache entries)
-            minify_scripts(_texts(data for n, data in originals.items() if n.lower().endswith(".js")), cache, js_minifier=js_minifier)
-        for name in names:
-            data = originals[name]
-            shipped = minify_static_file(data, name, cache, warnings, js_minifier) if enabled else data
-            if write_if_changed(Path(self.path(name)), shipped):
-                self.last_minified.append(name)
-            if enabled:
-                paths[name] = (self, name)
-        return warnings
-
-    def _restore_images(self, paths: dict[str, tuple[Any, str]], replaced: set[str]) -> None:
-        """A collected image the image step does not replace this run (``IMAGES`` turned off, or a
-        re-encode no longer kept) gets its source's bytes back: Django skips a source older than its
-        collected copy, so an earlier run's re-encode would stay under the plain name. The sizes
-        decide (a lossy re-encode of the same size is not a case worth reading every image for)."""
-        for name, (storage, path) in paths.items():
-            if name in replaced or storage is self or posixpath.splitext(name)[1].lower() not in OPTIMIZABLE:
-                continue
-            copy = Path(self.path(name))
-            try:
-                if copy.stat().st_size == storage.size(path):
-                    continue
-            except (OSError, NotImplementedError):
-                pass
-            with storage.open(path) as fh:
-                write_if_changed(copy, fh.read())
-
     def _served_manifest(self, built: Manifest) -> Manifest:
         """The build's manifest with each file's integrity and size taken from Django's hashed copy:
         ``ManifestStaticFilesStorage`` rewrites ``url()``s inside CSS, so its copy is not the build's."""
@@ -320,56 +252,6 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
                 files.append(ManifestFile(name=f.name, integrity=integrity(data), sources=f.sources, size=len(data)))
             bundles[key] = replace(bundle, files=tuple(files))
         return replace(built, bundles=bundles)  # images: Django does not rewrite them, sizes hold
-
-    def _explain(self, name: str, exc: Exception, paths: dict[str, tuple[Any, str]], manifest: Manifest) -> Exception:
-        """Django's "The file 'x' could not be found with <storage>" as a message naming the CSS
-        file, the line and the reference (for a bundle: the source file the reference came from)."""
-        found = _NOT_FOUND_RE.search(str(exc))
-        if found is None:
-            return StaticReferenceError(f"{exc}", path=name, hint="collectstatic could not post-process this file")
-        target = posixpath.normpath(found.group(1))
-        sources = [name]
-        bundle_of = {f.name: f for b in manifest.bundles.values() for f in b.files}
-        if name in bundle_of:
-            sources = list(bundle_of[name].sources)
-        for source in sources:
-            if source not in paths:
-                continue
-            storage, path = paths[source]
-            with storage.open(path) as fh:
-                text = fh.read().decode("utf-8", "replace")
-            for lineno, ref in self._references_to(source, text, target):
-                via = f" (bundled into {name})" if source != name else ""
-                return StaticReferenceError(
-                    f"{ref} points to {target}, which no static dir has{via}",
-                    path=source,
-                    lineno=lineno,
-                    hint="fix the reference or add the file: collectstatic cannot hash a reference to a missing file",
-                )
-        return StaticReferenceError(f"{exc}", path=name, hint=f"a reference in {name} points to {target}, which no static dir has")
-
-    def _references_to(self, source: str, text: str, target: str) -> Iterator[tuple[int, str]]:
-        """(line, reference) of each url()/@import in ``text`` that resolves to ``target``, the way
-        Django's url converter resolves it."""
-        for extension, patterns in self._patterns.items():
-            if not posixpath.basename(source).endswith(extension.lstrip("*")):
-                continue
-            inert = inert_spans(text)
-            for pattern, _ in patterns:
-                for m in pattern.finditer(text):
-                    if _in_spans(inert, m.start()) and not m.group("matched").startswith("/*"):
-                        continue
-                    url_path = urldefrag(m.group("url"))[0].split("?")[0]
-                    if not url_path or re.match(r"^[a-z]+:", url_path) or url_path.startswith("//"):
-                        continue
-                    if url_path.startswith(settings.STATIC_URL):
-                        resolved = url_path.removeprefix(settings.STATIC_URL)
-                    elif url_path.startswith("/"):
-                        continue
-                    else:
-                        resolved = posixpath.join(posixpath.dirname(source), url_path)
-                    if posixpath.normpath(unquote(resolved)) == target:
-                        yield text.count("\n", 0, m.start()) + 1, m.group("matched")
 
     # ------------------------------------------------------------- references in comments are text
 
@@ -389,7 +271,7 @@ class AssetoptManifestStaticFilesStorage(ManifestStaticFilesStorage):
             if seen[0] is not m.string:
                 cache = self._spans_cache
                 seen[0], seen[1] = m.string, (inert_spans(m.string) if cache is None else cached_inert_spans(m.string, cache))
-            if _in_spans(seen[1], m.start()):
+            if in_spans(seen[1], m.start()):
                 return m.group("matched")
             return convert(m)
 

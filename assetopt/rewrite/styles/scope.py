@@ -12,7 +12,7 @@ Pure: pages in, a ``StyleScope`` out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...errors import TemplateError, TemplateNotFound
@@ -99,11 +99,19 @@ class _Occurrence:
     loaded: bool  # in <head>, not in {% if %} or a loop: the page always loads it there
 
 
-def style_scope(pages: Sequence[Page], static_url: str) -> StyleScope:
-    """Which templates link the generated stylesheet, whose styles may move, and why the rest stay."""
-    templates = {t.name: t for page in pages for t in page.templates}
+def _same(name: str) -> str:
+    return name
+
+
+def style_scope(pages: Sequence[Page], static_url: str, named: Callable[[str], str] = _same) -> StyleScope:
+    """Which templates link the generated stylesheet, whose styles may move, and why the rest stay.
+
+    ``named``: the one name a template's file goes by (overlapping template dirs and symlinks give a
+    file several names, and pages reach it by any of them): the scope is keyed by it, so a file whose
+    styles a page reaching it by any name cannot load keeps them."""
+    templates = {named(t.name): t for page in pages for t in page.templates}
     points = {name: p.start for name, t in templates.items() if (p := link_point(t, static_url)) is not None}
-    occurrences = {page.name: _occurrences(page, points) for page in pages}
+    occurrences = {page.name: _occurrences(page, points, named) for page in pages}
     # each page's first stylesheet run that it always loads in <head>
     holders = {next(o.template for o in occ if o.loaded) for occ in occurrences.values() if any(o.loaded for o in occ)}
     good: dict[str, _Occurrence] = {}
@@ -123,14 +131,14 @@ def style_scope(pages: Sequence[Page], static_url: str) -> StyleScope:
         else:
             why = f"its stylesheet run in {occ[0].template} is inside {{% if %}}, a loop or <body>"
         for t in page.templates:
-            held.setdefault(t.name, f"page {page.name} does not load the generated stylesheet: {why}")
+            held.setdefault(named(t.name), f"page {page.name} does not load the generated stylesheet: {why}")
     movable = frozenset(templates) - frozenset(held)
-    blocks, held_blocks = _movable_blocks(loading, good, [templates[n] for n in sorted(movable)])
+    blocks, held_blocks = _movable_blocks(loading, good, [(n, templates[n]) for n in sorted(movable)], named)
     moves = blocks or any(plan_attributes(templates[name], None)[2] for name in movable)
     return StyleScope(frozenset(holders) if moves else frozenset(), movable, frozenset(blocks), held, held_blocks)
 
 
-def _occurrences(page: Page, points: Mapping[str, int]) -> list[_Occurrence]:
+def _occurrences(page: Page, points: Mapping[str, int], named: Callable[[str], str]) -> list[_Occurrence]:
     found: list[_Occurrence] = []
     in_head = False
     for index, pi in enumerate(page.items):
@@ -140,22 +148,22 @@ def _occurrences(page: Page, points: Mapping[str, int]) -> list[_Occurrence]:
             in_head = True
         elif name == "body" or (name == "head" and isinstance(item, EndTag)):
             in_head = False
-        elif isinstance(item, StartTag) and points.get(pi.template.name) == item.start:
-            found.append(_Occurrence(index, pi.template.name, in_head and not pi.conditional and not pi.in_loop))
+        elif isinstance(item, StartTag) and points.get(named(pi.template.name)) == item.start:
+            found.append(_Occurrence(index, named(pi.template.name), in_head and not pi.conditional and not pi.in_loop))
     return found
 
 
 def _movable_blocks(
-    loading: list[Page], good: Mapping[str, _Occurrence], movable: list[Template]
+    loading: list[Page], good: Mapping[str, _Occurrence], movable: list[tuple[str, Template]], named: Callable[[str], str]
 ) -> tuple[set[tuple[str, int]], dict[tuple[str, int], str]]:
     """The ``<style>`` blocks every loading page renders right after the generated stylesheet's link
     (other moving blocks aside, in file order): removed one by one until every survivor holds."""
     lines: dict[tuple[str, int], int] = {}
     held: dict[tuple[str, int], str] = {}
-    for t in movable:
+    for name, t in movable:
         for el in style_elements(t):
             if not el.reason:
-                lines[(t.name, el.start)] = el.lineno
+                lines[(name, el.start)] = el.lineno
     bad = [p.name for p in loading if p.name not in good]
     if bad:
         return set(), {key: f"page {bad[0]} does not load the generated stylesheet exactly once in <head>" for key in lines}
@@ -167,7 +175,7 @@ def _movable_blocks(
         changed = False
         for key in sorted(moving):
             for page in loading:
-                why = _block_fits(page, good[page.name], key, moving, lines)
+                why = _block_fits(page, good[page.name], key, moving, lines, named)
                 if why:
                     moving.discard(key)
                     held[key] = why
@@ -176,9 +184,16 @@ def _movable_blocks(
     return moving, held
 
 
-def _block_fits(page: Page, point: _Occurrence, key: tuple[str, int], moving: set[tuple[str, int]], lines: Mapping[tuple[str, int], int]) -> str:
+def _block_fits(
+    page: Page,
+    point: _Occurrence,
+    key: tuple[str, int],
+    moving: set[tuple[str, int]],
+    lines: Mapping[tuple[str, int], int],
+    named: Callable[[str], str],
+) -> str:
     """Why ``key``'s rules would not apply at the link's place on ``page`` as they do now ("" if they would)."""
-    at = [i for i, pi in enumerate(page.items) if (pi.template.name, pi.item.start) == key and isinstance(pi.item, StartTag)]
+    at = [i for i, pi in enumerate(page.items) if (named(pi.template.name), pi.item.start) == key and isinstance(pi.item, StartTag)]
     if not at:
         return f"page {page.name} loads the generated stylesheet but does not render this block"
     if len(at) > 1 or page.notes:
@@ -191,7 +206,7 @@ def _block_fits(page: Page, point: _Occurrence, key: tuple[str, int], moving: se
     order = (key[0], lines[key], key[1])  # the file's order: template, line, then source order
     for other in page.items[point.index + 1 : at[0]]:
         item = other.item
-        other_key = (other.template.name, item.start)
+        other_key = (named(other.template.name), item.start)
         if other_key in moving and (other_key[0], lines[other_key], other_key[1]) < order:
             continue
         if _is_stylesheet(item):
