@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from .lexer import Token, TokenKind
 
-__all__ = ["QUERYDICT_METHODS", "TEXT_FILTERS", "is_id", "loop_read", "request_key", "vary_problem"]
+__all__ = ["QUERYDICT_METHODS", "TEXT_FILTERS", "address_key", "is_id", "loop_read", "request_key", "vary_problem"]
 
 # What a template reaches on request.GET/request.POST besides one parameter: items/lists/values are
 # generators (their str() is an address), the QueryDict itself prints a dict of lists.
@@ -108,6 +108,25 @@ def request_key(segs: list[str], declared: tuple[str, ...] = ()) -> tuple[tuple[
         f"request.{attr} is set by code assetopt does not know (a middleware): its str() may be an object's address, a model's "
         f'__str__ or a truncated QuerySet, so no key made from it is known to be stable; declare its id in the rule (vary = ["request.{attr}.pk"])'
     )
+
+
+def address_key(part: str) -> tuple[str, str] | None:
+    """(what it is, what to key on) when the vary-on ``part`` of an existing ``{% cache %}`` tag prints an
+    object's memory address whatever the project: the query's generators (``request.GET.items``,
+    ``lists``, ``values``), the whole session (a ``SessionStore``), the whole WSGI environ (it holds
+    ``wsgi.input``). A later request's value may reuse the address and be served this one's copy.
+    None for anything else: whether ``order`` or ``request.tenant`` prints its content depends on the
+    project, which ``verify --cache`` sees and a template does not."""
+    segs = part.split(".")
+    if len(segs) < 2 or segs[0] != "request":
+        return None
+    if segs[1] in ("GET", "POST") and len(segs) == 3 and segs[2] in ("items", "lists", "values"):
+        return "a generator", f"request.{segs[1]}.urlencode"
+    if segs[1:] == ["session"]:
+        return "a SessionStore", " ".join(SESSION_KEY)
+    if segs[1:] == ["META"]:
+        return "the WSGI environ, which holds objects (wsgi.input)", "the entries the block shows (request.META.HTTP_USER_AGENT)"
+    return None
 
 
 def vary_problem(part: str) -> str:
