@@ -116,7 +116,8 @@ def test_a_loops_value_is_keyed_on_its_str_only_when_that_is_what_is_shown(sourc
         pytest.param("request.tenant.name", "set by code assetopt does not know", id="middleware_value"),
         pytest.param("request.user", "is not an id: key on request.user.pk", id="user"),
         pytest.param("user", "is not an id: key on user.pk", id="lazy_user"),
-        pytest.param("perms", "is not an id: key on perms.pk", id="perms"),
+        pytest.param("perms", "is not an id: key on user.pk (a PermWrapper", id="perms"),
+        pytest.param("perms.shop", "is not an id: key on user.pk", id="perms_of_an_app"),
         pytest.param("orders", "is not an id", id="queryset"),
     ],
 )

@@ -141,6 +141,8 @@ def vary_problem(part: str) -> str:
         if keys != (part,):
             return f"is no stable key: its str() is not known to be its content ({{% cache %}} keys on it), key on {' '.join(keys)}"
         return ""
+    if segs[0] == "perms":
+        return "is not an id: key on user.pk (a PermWrapper: what it shows depends on the user alone)"
     return f"is not an id: key on {part}.pk (str() of an object may run a query, and two objects that print the same would share one entry)"
 
 
