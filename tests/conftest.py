@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 SLOW_MODULES = frozenset({
     "test_cache_leaks.py", "test_cache_cli.py", "test_django_boundary.py", "test_deploy_doc.py", "test_build_concurrency.py",
     "test_rewrite_tag_clash.py", "test_django_command_args.py", "test_django_command.py", "test_snapshots.py", "test_rewrite_settings.py",
-    "test_verify_cache_settings.py", "test_django_manifest_path.py", "test_django_static_location.py",
+    "test_verify_cache_settings.py", "test_django_manifest_path.py", "test_django_third_party.py", "test_django_static_location.py",
 })  # fmt: skip
 
 
@@ -66,3 +66,15 @@ def make_project(tmp_path: Path):
 def write_tree():
     """``write_tree(root, {"a/b.html": "text"})`` writes real files (str as UTF-8, bytes as is)."""
     return _write_tree
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """The cache dir with the seven third-party corpora unpacked (fetched once); skips, saying why, when
+    they cannot be had (offline)."""
+    from corpora_support import corpora_root
+
+    root, why = corpora_root()
+    if root is None:
+        pytest.skip(why)
+    return root

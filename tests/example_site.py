@@ -76,7 +76,7 @@ def deploy_example(
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(ERP_TEMPLATES_DIR=str(tmp / "templates"), ERP_STATIC_ROOT=str(root), DJANGO_DEBUG="0")
     if settings_module is not None:
-        env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests")]))
+        env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests"), str(REPO)]))
 
     def run(*args: str, stderr: bool = False) -> str:
         proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=REPO, check=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["Site", "make_site", "tree_hashes"]
+__all__ = ["REPO", "Site", "make_site", "tree_hashes"]
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -500,7 +500,8 @@ def test_a_bundle_on_another_origin_gets_crossorigin_so_sri_does_not_block_it(si
 
 
 def test_value_tags_inside_an_attribute_of_a_bundled_tag_compile(site: Site):
-    # The rewrite wraps <link ... title="{% url 'x' %}"> runs (the build accepts them): the tag must compile them too.
+    # A {% bundle %} block written by hand may hold <link ... title="{% url 'x' %}"> (the build accepts it; the rewrite
+    # leaves such a tag out, test_bundle_dropped_attrs.py): the tag must compile it too.
     site.write({"css/a.css": "a{}", "css/b.css": "b{}"})
     name = site.page(
         LOAD + '{% bundle "css" %}'

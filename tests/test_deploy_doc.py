@@ -66,7 +66,9 @@ def doc_snippet(name: str) -> str:
 
 
 def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(REPO)  # this checkout's assetopt, not the virtualenv's install
+    return env
 
 
 def manage(site: Path, *args: str, code: int | None = 0) -> subprocess.CompletedProcess[str]:

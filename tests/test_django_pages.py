@@ -90,7 +90,7 @@ def test_browser_run_without_any_page_is_a_usage_error_naming_the_setting(tmp_pa
 @needs_browser
 def test_manage_py_optimize_browser_renders_assetopt_pages_as_assetopt_user(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DJANGO_SETTINGS_MODULE="example_pages_settings", PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests")]))
+    env.update(DJANGO_SETTINGS_MODULE="example_pages_settings", PYTHONPATH=os.pathsep.join([str(REPO / "example"), str(REPO / "tests"), str(REPO)]))
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "manage.py", "assetopt", "optimize", "--browser", "--no-throttle", "--out", str(out), "--json", str(tmp_path / "v.json")],

@@ -79,7 +79,7 @@ def test_check_collectstatic_and_the_tag_use_the_storage_location(site: Site, tm
     assert "css/a.css" not in html and "js/a.js" not in html, html
 
 
-def test_manage_py_assetopt_reads_and_builds_the_storage_location(site: Site, tmp_path: Path) -> None:
+def test_manage_py_assetopt_reads_and_guards_the_storage_location(site: Site, tmp_path: Path) -> None:
     def not_built() -> list[str]:
         report = tmp_path / "audit.json"
         result = site.manage("assetopt", "audit", "-q", "--json", str(report), cwd=tmp_path)
@@ -91,8 +91,10 @@ def test_manage_py_assetopt_reads_and_builds_the_storage_location(site: Site, tm
     site.manage("collectstatic", "--noinput", check=True)
     assert not_built() == []  # audit read the manifest collectstatic wrote into the storage's location
 
+    # build's own folder is the location too: with a manifest storage serving it, build refuses it by that name
+    before = {p: p.stat().st_mtime_ns for p in _location(site).rglob("*")}
     result = site.manage("assetopt", "build", "--no-images", "--no-precompress", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    built = json.loads((_location(site) / "assetopt-manifest.json").read_text())["bundles"].values()
-    assert built and all((_location(site) / f["name"]).is_file() for b in built for f in b["files"])
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"build would write into the staticfiles storage's location ({_location(site)})" in result.stderr, result.stderr
+    assert {p: p.stat().st_mtime_ns for p in _location(site).rglob("*")} == before  # nothing written
     _nothing_in_static_root(site)

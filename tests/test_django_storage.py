@@ -534,7 +534,7 @@ def test_manage_py_collectstatic_on_a_missing_reference(tmp_path: Path, css: str
     import sys
 
     write(tmp_path, {"deploy_settings.py": MINIMAL_SETTINGS, "static/css/site.css": css})
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "deploy_settings", "PYTHONPATH": str(tmp_path)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "deploy_settings", "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
     result = subprocess.run(
         [sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )

@@ -76,7 +76,11 @@ def deployed(tmp_path_factory) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "snapset", "PYTHONPATH": str(root)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "snapset",
+        "PYTHONPATH": os.pathsep.join([str(root), str(Path(__file__).resolve().parent.parent)]),
+    }  # this checkout's assetopt
     done = subprocess.run(
         [sys.executable, "-m", "django", "collectstatic", "--noinput"], cwd=root, env=env, capture_output=True, text=True, check=False
     )

@@ -24,7 +24,7 @@ from .tags import EndTag, HtmlComment, RawText, StartTag
 # Asked whether inline scripts (start tag, body, end offset) may hop after a group of scripts (``rejoin``).
 Rejoiner = Callable[[Sequence[tuple[StartTag, RawText | None, int]], Sequence[Asset]], Rejoin]
 
-__all__ = ["Run", "Excluded", "find_runs", "ineligible_reason"]
+__all__ = ["Run", "Excluded", "dropped_attribute", "find_runs", "ineligible_reason"]
 
 # Containers whose body is never rewritten: already bundled, or text whose every byte is a
 # translation msgid ({% blocktrans %} also refuses block tags inside it).
@@ -97,6 +97,41 @@ def ineligible_reason(asset: Asset, self_locating: Mapping[str, str] | None = No
                 f" (bundle it anyway: add '{path}' to bundle_self_locating)"
             )
     return None
+
+
+# What the {% bundle %} tag's one tag carries over (nonce, crossorigin, referrerpolicy), decides from
+# (media, defer, type) or may drop without changing what the page does; any other attribute is lost.
+_KEPT = {
+    "css": frozenset({"rel", "href", "type", "media", "nonce", "crossorigin", "referrerpolicy", "charset", "fetchpriority"}),
+    "js": frozenset({"src", "type", "defer", "nonce", "crossorigin", "referrerpolicy", "charset", "language", "fetchpriority"}),
+}
+
+
+def dropped_attribute(asset: Asset) -> str | None:
+    """Why bundling ``asset`` would lose one of its attributes (the bundle prints one tag of its own:
+    an ``id`` a script looks the element up by, an ``onload`` handler, a ``title`` that makes a
+    stylesheet a preferred style set), or None when it carries nothing the bundle would drop."""
+    kept = _KEPT.get(asset.kind, frozenset())
+    for a in asset.tag.attrs:
+        name = a.name
+        if name in kept:
+            continue
+        if name.startswith("on"):
+            why = "an event handler that would never run"
+        elif name in ("id", "class") or name.startswith("data-"):
+            why = "a script may find the element by it"
+        elif name == "title" and asset.kind == "css":
+            why = "a titled stylesheet belongs to a preferred style set"
+        else:
+            why = "it would be lost"
+        return f"has {name}=, which the bundle's one tag would not carry ({why})"
+    return None
+
+
+def _plan_reason(asset: Asset, self_locating: Mapping[str, str] | None, missing: Collection[str]) -> str | None:
+    """Why the rewrite leaves ``asset`` out of every run it wraps: what the build refuses, and what
+    the build accepts in a block someone wrote but a new block would lose (``dropped_attribute``)."""
+    return ineligible_reason(asset, self_locating, missing) or dropped_attribute(asset)
 
 
 def find_runs(
@@ -197,7 +232,7 @@ class _Scan:
                             if self.refusals is not None:
                                 self.refusals.append((group[0].tag.lineno, verdict.refusal))
                     if asset is not None and asset.kind in ("css", "js"):
-                        reason = ineligible_reason(asset, self_locating, missing)
+                        reason = _plan_reason(asset, self_locating, missing)
                         if reason is not None:
                             self.excluded.append(Excluded(asset, reason))
                             flush()
@@ -296,7 +331,7 @@ def _hop_candidate(
         item = node.item
         if pending is None and isinstance(item, StartTag) and item.name == "script":
             asset = asset_of(item, template, static_url)
-            if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating, missing) is not None:
+            if asset is None or asset.kind != "js" or _key(asset) != key or _plan_reason(asset, self_locating, missing) is not None:
                 break
             pending = asset
         elif pending is not None and isinstance(item, RawText):
@@ -332,7 +367,7 @@ def _conditional_scripts(
                 continue
             if open_ is None and isinstance(item, StartTag):
                 asset = asset_of(item, template, static_url)
-                if asset is None or asset.kind != "js" or _key(asset) != key or ineligible_reason(asset, self_locating, missing) is not None:
+                if asset is None or asset.kind != "js" or _key(asset) != key or _plan_reason(asset, self_locating, missing) is not None:
                     return []
                 open_ = asset
             elif open_ is not None and isinstance(item, RawText) and not template.source[item.start : item.end].strip():

@@ -14,8 +14,12 @@
   not in compressor's offline manifest, or no manifest at all: it would raise ``OfflineGenerationError``.
 - ``assetopt.W003`` django-compressor offline: a ``{% compress %}`` block that reads a variable
   ``COMPRESS_OFFLINE_CONTEXT`` lacks: a request where it renders something else misses the manifest.
+- ``assetopt.W005`` a literal ``{% static 'path' %}`` in any template Django can load (an installed
+  app's too) names a folder, which a strict manifest storage (assetopt's, Django's) has no entry for:
+  every page rendering it raises ``ValueError``, a server error when ``DEBUG`` is off (django-jazzmin's
+  ``{% static 'vendor/bootswatch' %}`` on every admin page).
 
-E001, W001, W002, E005 and W003 look at build output, which exists only after ``collectstatic``: they are deploy
+E001, W001, W002, E005, W003 and W005 look at build output, which exists only after ``collectstatic``: they are deploy
 checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
 missing build. The others run with every command. Checks read; they never build or write.
 """
@@ -36,9 +40,10 @@ from django.utils.module_loading import import_string
 from ...build import find_bundle_blocks
 from ...build.manifest import Manifest, load_manifest
 from ...config import Config
-from ...errors import ManifestError
+from ...errors import ManifestError, TemplateError
 from ...io.project import Project
 from ...templates.bundle_blocks import BundleBlock
+from ...templates.static_literals import static_literals
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
@@ -52,6 +57,7 @@ __all__ = [
     "check_manifest_entries",
     "check_compressor_mode",
     "check_compress_manifest",
+    "check_static_names",
 ]
 
 TAG = "assetopt"
@@ -68,6 +74,7 @@ def register_checks() -> None:
     checks.register(check_storage, TAG, deploy=True)
     checks.register(check_manifest_entries, TAG, deploy=True)
     checks.register(check_compress_manifest, TAG, deploy=True)
+    checks.register(check_static_names, TAG, deploy=True)
 
 
 def _valid() -> bool:
@@ -277,4 +284,49 @@ def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[chec
                     id="assetopt.W003",
                 )
             )
+    return out
+
+
+def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """W005: a literal ``{% static %}`` path naming a folder, which a strict manifest storage cannot serve (read after collectstatic)."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    if not _valid() or not isinstance(staticfiles_storage, ManifestFilesMixin) or not staticfiles_storage.manifest_strict:
+        return []
+    if not staticfiles_storage.hashed_files:
+        return []  # nothing collected yet: nothing to compare with
+    cls = staticfiles_storage.__class__
+    storage = f"{cls.__module__}.{cls.__qualname__}"
+    project = Project(_scan_config())
+    out: list[checks.CheckMessage] = []
+    seen: set[tuple[str, int, str]] = set()
+    for name in project.all_template_names():
+        try:
+            template = project.load(name)
+        except TemplateError:
+            continue  # the audit and the build name it
+        for lineno, path in static_literals(template):
+            where = (template.path or name, lineno, path)
+            if where in seen:
+                continue
+            seen.add(where)
+            try:
+                staticfiles_storage.url(path, force=True)  # as a request with DEBUG off does
+            except ValueError:
+                # A missing file is left to the audit (missing-file, the project's templates): an app's
+                # template may serve an optional app not installed here, and is then never rendered
+                # (django-jazzmin's filer pages). A folder is never a file: every page rendering it fails.
+                found = finders.find(path)
+                if not (isinstance(found, str) and os.path.isdir(found)):
+                    continue
+                out.append(
+                    checks.Warning(
+                        f"{where[0]}:{lineno}: {{% static '{path}' %}} names a folder, not a file: {storage} has no entry for it in"
+                        " staticfiles.json, so every page that renders it raises ValueError (a server error when DEBUG is off)",
+                        hint="end the folder's path with '/' (Django then leaves it unhashed) or point it at a file; in an installed app's"
+                        " template, override the template in your own templates, or subclass the storage with manifest_strict = False",
+                        id="assetopt.W005",
+                    )
+                )
     return out

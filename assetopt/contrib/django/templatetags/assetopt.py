@@ -168,14 +168,19 @@ class BundleNode(Node):
         except ValueError as exc:
             # ManifestStaticFilesStorage raises for a name its staticfiles.json lacks (collectstatic
             # ran before the build): serve the original tags rather than fail the page.
-            return self._fallback(context, f"the static files storage cannot serve it ({exc})", settings.strict)
+            return self._fallback(
+                context,
+                f"the static files storage cannot serve it ({exc})",
+                settings.strict,
+                "run collectstatic with the assetopt storage, which builds the bundles and hashes them into staticfiles.json;"
+                " `assetopt build` into STATIC_ROOT does not add them there",
+            )
         return self._tags(entry, urls, context, settings.critical_css)
 
-    def _fallback(self, context: template.Context, why: str, strict: bool) -> str:
-        message = (
-            f'{self.where}:{self.lineno}: {{% bundle "{self.kind}" %}} renders its original tags because {why} '
-            "(run `assetopt build`, or collectstatic with the assetopt storage)"
-        )
+    def _fallback(
+        self, context: template.Context, why: str, strict: bool, fix: str = "run `assetopt build`, or collectstatic with the assetopt storage"
+    ) -> str:
+        message = f'{self.where}:{self.lineno}: {{% bundle "{self.kind}" %}} renders its original tags because {why} ({fix})'
         if strict:
             raise BundleNotBuilt(message)
         if (self.where, self.lineno) not in _warned:

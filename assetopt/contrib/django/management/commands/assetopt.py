@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
@@ -43,6 +44,7 @@ _FROM_SETTINGS = {
     "--static-url": "STATIC_URL",
 }
 _DJANGO_OPTIONS = ("--settings", "--pythonpath")  # manage.py applied them before this command ran
+USAGE = 2  # the command line's exit code for a usage error; 1 means findings (`rewrite --check` found work)
 
 
 def _option(arg: str) -> str:
@@ -86,18 +88,22 @@ class Command(BaseCommand):
         if given:
             raise CommandError(
                 "; ".join(f"{flag} comes from settings.{_FROM_SETTINGS[flag]} under manage.py" for flag in given)
-                + " (or run the `assetopt` command line)"
+                + " (or run the `assetopt` command line)",
+                returncode=USAGE,
             )
         try:
             config = config_from_settings()
         except (AssetoptError, ImproperlyConfigured) as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=USAGE) from None
         if command == "optimize" and not {"-h", "--help"} & set(rest):
             out = _value(rest, "--out")
             if out is None:
                 rest += ["--out", str(config.project / OPTIMIZE_OUT)]
             else:
                 _refuse_served(Path(out), "--out")
+        if command == "build" and not {"-h", "--help"} & set(rest):
+            out = _value(rest, "--out")
+            _refuse_manifest_root(config.out, config.out if out is None else Path(out))
         # the settings module must import in the children too (the browser half, the cache leak check,
         # rewrite's compile gate and cache verdicts use it), wherever manage.py was run from
         env = {**_env_importing(config.settings), _PROG_ENV: f"{_prog()} assetopt"}
@@ -119,8 +125,33 @@ def _refuse_served(path: Path, flag: str) -> None:
     for setting, folder in served_dirs():
         if target == folder or target.is_relative_to(folder):
             raise CommandError(
-                f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt"
+                f"{flag} {path} is inside {setting} ({folder}): a web server would publish the rewritten templates; pass a folder outside it, e.g. {flag} build/assetopt",
+                returncode=USAGE,
             )
+
+
+def _refuse_manifest_root(static_root: Path, out: Path) -> None:
+    """``build`` into a ``STATIC_ROOT`` that a manifest storage (Django's hashed names, assetopt's
+    own storage included) serves: pages look every name up in its ``staticfiles.json``, which never
+    names the files this build writes, and the build would delete the bundles it does name."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+    target = out.resolve()
+    if not (target == static_root or target.is_relative_to(static_root)) or not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return
+    cls = staticfiles_storage.__class__  # the configured class (type() would name the lazy wrapper)
+    storage = f"{cls.__module__}.{cls.__qualname__}"
+    setting = getattr(settings, "STATIC_ROOT", None)  # config.out is conf.static_root(): the storage's location
+    where = "STATIC_ROOT" if setting and Path(setting).resolve() == static_root else "the staticfiles storage's location"
+    raise CommandError(
+        f"build would write into {where} ({static_root}), which STORAGES['staticfiles'] ({storage}) serves through"
+        " its staticfiles.json: that manifest would not name the bundles this build writes (pages would render their"
+        " original tags, or link files that do not exist with manifest_strict = False), and the build would delete the"
+        " bundles it does name. Run `manage.py collectstatic` instead (with"
+        " assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage it builds the bundles), or"
+        " `manage.py assetopt build --out DIR` to build into another folder. Nothing was written.",
+        returncode=USAGE,
+    )
 
 
 def _env_importing(settings_module: str) -> dict[str, str]:
