@@ -66,3 +66,15 @@ def make_project(tmp_path: Path):
 def write_tree():
     """``write_tree(root, {"a/b.html": "text"})`` writes real files (str as UTF-8, bytes as is)."""
     return _write_tree
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """The cache dir with the seven third-party corpora unpacked (fetched once); skips, saying why, when
+    they cannot be had (offline)."""
+    from corpora_support import corpora_root
+
+    root, why = corpora_root()
+    if root is None:
+        pytest.skip(why)
+    return root

@@ -193,3 +193,61 @@ def test_messages_bound_outside_a_block_are_shown_again_by_django_as_the_audit_s
     assert first == again == "<p>Order 12 saved</p>"
     found = unsafe(run_audit(make_project(templates={"p.html": HEAD + body + TAIL})))
     assert len(found) == 1 and "(the fragment reads it as m)" in found[0].message, found
+
+
+# -- keys that print an address (cache-key) ----------------------------------------------------------------
+
+
+def keyed(result):
+    return [f for f in all_findings(result) if f.code == "cache-key"]
+
+
+@pytest.mark.parametrize(
+    ("part", "fix"),
+    [
+        pytest.param("request.GET.items", "key on request.GET.urlencode", id="query_generator"),
+        pytest.param("request.POST.lists", "key on request.POST.urlencode", id="form_generator"),
+        pytest.param("request.session", "key on request.session.session_key request.session.items", id="session"),
+        pytest.param("request.META", "key on the entries the block shows (request.META.HTTP_USER_AGENT)", id="environ"),
+    ],
+)
+def test_an_existing_cache_block_keyed_on_an_address_is_reported(make_project, part: str, fix: str) -> None:
+    page = HEAD + "<nav>static</nav>\n{% cache 600 panel request.user.pk " + part + ' using="frags" %}\n<p>x</p>\n{% endcache %}' + TAIL
+    found = keyed(run_audit(make_project(templates={"p.html": page})))
+    assert [(f.path, f.lineno, f.severity, f.fix) for f in found] == [("templates/p.html", 3, "warning", fix)], found
+    assert found[0].message.startswith(f"{{% cache panel %}} keys on {part}, "), found[0].message
+    assert "its str(), the object's memory address" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "parts",
+    ["request.GET.urlencode", "request.GET.q request.user.pk", "request.session.session_key request.session.items", "order.pk", "request.GET"],
+)
+def test_a_cache_block_keyed_on_content_is_not_reported_as_an_address(make_project, parts: str) -> None:
+    page = HEAD + "{% cache 600 panel " + parts + " %}<p>x</p>{% endcache %}" + TAIL
+    assert keyed(run_audit(make_project(templates={"p.html": page}))) == []
+
+
+def test_a_block_keyed_on_the_querys_generator_serves_one_search_for_another_when_django_renders_it() -> None:
+    """What the cache-key finding is about, rendered by Django over LocMem: the generator is freed once
+    its str() is hashed, the next request's generator lands on the same address, and gets the first
+    search's copy. Keyed on the fix, each search is its own."""
+    import django_settings
+    from django.core.cache import caches
+    from django.template import Context, Engine
+    from django.test import RequestFactory
+    from django.test.utils import override_settings
+
+    django_settings.configure()
+    body = "{% for k, v in request.GET.items %}{{ k }}={{ v }};{% endfor %}"
+    engine = Engine(libraries={"cache": "django.templatetags.cache"})
+    searches = [{"q": q} for q in ("dates", "olives", "figs", "lemons")]
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "assetopt-test-audit-address"}
+    with override_settings(CACHES={"default": locmem}):
+        for key, leaks in (("request.GET.items", True), ("request.GET.urlencode", False)):
+            caches["default"].clear()
+            template = engine.from_string("{% load cache %}{% cache 600 f " + key + " %}" + body + "{% endcache %}")
+            shown = [template.render(Context({"request": RequestFactory().get("/s/", q)})) for q in searches]
+            wrong = [s for s, q in zip(shown, searches) if s != f"q={q['q']};"]
+            assert bool(wrong) is leaks, (key, shown)
+        caches["default"].clear()

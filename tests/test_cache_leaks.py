@@ -1,7 +1,8 @@
 """Cache fragments that leak one user's data to another, and the verdicts, keys and check that stop it.
 
 A small shop (``tests/data/cache_shop``: per-user orders, addresses, a notification list from a
-context processor, private-thread participants, a form with errors, a per-object order page) is
+context processor, private-thread participants, a form with errors, a per-object order page, a
+basket whose cart lives in the session and whose order lines are an included template) is
 rendered through Django's test client with a real cache backend (LocMemCache, and a real Redis
 server where one is installed) and two real users, alice and bob. For each fragment: cached under
 the key the old analysis derived, bob is served alice's data; cached under the key derived now (or
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -83,6 +85,8 @@ KINDS = [
     ("view_request_user", "profile.html", "p.viewmail", "", PROFILE, '"viewmail">alice@', '"viewmail">bob@'),
     ("firstof_alias", "profile.html", "p.alias", "", PROFILE, '"alias">alice@', '"alias">bob@'),
     ("takes_context_tag", "profile.html", "p.tagged", "", PROFILE, '"tagged">alice@', None),
+    # a loop's object handed to an include: the old key was its str(), "Order" for every order
+    ("loop_object_handed", "basket.html", "li.line", "order", [("alice", "GET", "/basket/", {}), ("bob", "GET", "/basket/", {})], "A-1001", "B-2002"),
     (
         "form_errors",
         "pay.html",
@@ -118,7 +122,7 @@ def derived(template: str, source: str, selector: str, name: str) -> tuple[str |
     result = plan_cache(parse_template(template, source), RewriteContext(cache_rules=(CacheFragment(template, selector, 600, name),)))
     if result.skips:
         return None, result.skips[0].reason
-    return "{% load cache %}" + apply_edits(source, result.edits), ""
+    return "{% load " + " ".join(result.loads) + " %}" + apply_edits(source, result.edits), ""
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +240,40 @@ def test_naive_key_serves_the_first_users_data_and_the_derived_key_does_not(
     assert first not in served[1] and second in served[1]
 
 
-CHECKED_URLS = ("home", "orders", "addresses", "thread", "pay", "order_detail:1", "order_detail:2", "profile")
+CARTS = [("", "GET", "/basket/?add=olives", {}), ("", "GET", "/basket/?add=dates", {})]  # two anonymous visitors
+
+
+def test_a_session_is_keyed_on_its_key_and_its_content(shop: Path, tmp_path: Path, backend: str | None) -> None:
+    """A filter given the whole session (an anonymous visitor's cart badge). The key derived before was
+    ``request.session``, whose str() is the SessionStore's address (another request's session may
+    reuse it); its key alone is no stand-in: a session the view has just created has none until the
+    response saves it, so two new visitors share the part "None" and the second is served the first's
+    cart. The key now holds the session's key and its content."""
+    source = (shop / "templates" / "basket.html").read_text(encoding="utf-8")
+    fixed, refusal = derived("basket.html", source, "p.cart", "cart")
+    assert fixed is not None, refusal
+    assert "{% cache 600 cart request.user.pk request.session.session_key request.session.items %}" in fixed
+    uncached = drive(shop, shop / "templates", CARTS)
+    assert '"cart">olives<' in uncached[0] and '"cart">dates<' in uncached[1]
+
+    by_key = tmp_path / "session_key"
+    shutil.copytree(shop / "templates", by_key)
+    (by_key / "basket.html").write_text(naive(source, "p.cart", "cart", "request.user.pk request.session.session_key"), encoding="utf-8")
+    leaked = drive(shop, by_key, CARTS, backend)
+    assert '"cart">olives<' in leaked[1], "a new session's key did not leak"  # the second visitor got the first's cart
+
+    if backend:
+        import redis
+
+        redis.Redis.from_url(backend).flushdb()
+    now = tmp_path / "now"
+    shutil.copytree(shop / "templates", now)
+    (now / "basket.html").write_text(fixed, encoding="utf-8")
+    served = [" ".join(html.split()) for html in drive(shop, now, CARTS + CARTS, backend)]  # round two: from the cache
+    assert served == [" ".join(html.split()) for html in uncached + uncached]
+
+
+CHECKED_URLS = ("home", "orders", "addresses", "thread", "pay", "order_detail:1", "order_detail:2", "profile", "basket")
 
 
 def shop_config(shop: Path, templates: Path, rules: tuple[CacheFragment, ...] = ()) -> Config:
@@ -276,6 +313,40 @@ def test_verify_cache_finds_every_naive_key_and_passes_the_derived_ones(shop: Pa
     assert [s.reason for s in rewritten.skips if "ul.errors" in s.reason][0].endswith(
         "form errors belong to one submission, which no cache key tells apart"
     )
+
+
+def test_verify_cache_finds_keys_whose_str_is_not_their_content(shop: Path, tmp_path: Path) -> None:
+    """Keys that print an address, a model's __str__, or nothing at all collide in production however
+    the check's own renders come out (here every fragment shows the same to everyone, so no two renders
+    differ): the values are judged, and each such fragment is a leak naming the part and why."""
+    templates = tmp_path / "templates"
+    shutil.copytree(shop / "templates", templates)
+    (templates / "home.html").write_text(
+        "{% load cache %}<html><body>\n"
+        "{% cache 600 badge request.session %}<p>hello</p>{% endcache %}\n"
+        "{% cache 600 filters request.GET.items %}<p>filters</p>{% endcache %}\n"
+        "{% cache 600 who user %}<p>hi</p>{% endcache %}\n"
+        "{% cache 600 mine request.user.groups.all %}<p>groups</p>{% endcache %}\n"
+        "{% for n in notifications %}{% cache 600 row n.pk %}<i></i>{% endcache %}{% endfor %}\n"
+        "{% for n in notifications %}{% cache 600 handed n n.pk %}<b></b>{% endcache %}{% endfor %}\n"
+        "{% cache 600 good request.user.pk request.session.session_key request.session.items request.GET.urlencode %}<p>ok</p>{% endcache %}\n"
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    check, _ = check_cache(shop_config(shop, templates), "shop_settings", shop, ("alice", "bob"), ("home",))
+    leaks = {leak.name: leak.describe() for leak in check.leaks}
+    assert set(leaks) == {"badge", "filters", "who", "mine", "row"}, leaks
+    assert "its key part request.session is a SessionStore: its str() is its memory address, which another request may reuse" in leaks["badge"]
+    assert "request.GET.items is a generator: its str() is its memory address" in leaks["filters"]
+    assert "user is a model instance (User): its str() is its __str__, which two objects may share; key on its pk" in leaks["who"]
+    assert "request.user.groups.all is a QuerySet: its str() lists at most 20 items" in leaks["mine"]
+    assert "n.pk resolves to nothing: every render gets the same empty key part" in leaks["row"]
+    assert leaks["badge"].startswith("home.html:2: {% cache %} badge leaks: its key part request.session is a SessionStore")
+    assert re.search(
+        r"may get the same key \(key \[<django\.contrib\.sessions\.backends\.db\.SessionStore object at 0x[0-9a-f]+>\] for alice at /\)$",
+        leaks["badge"],
+    )
+    assert {"handed", "good"} <= set(check.proven)
 
 
 def test_verify_cache_with_one_user_is_not_a_proof(shop: Path) -> None:

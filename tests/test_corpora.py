@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpora_support import CORPORA, StubCompiler, corpora_root, corpus_project
+from corpora_support import CORPORA, StubCompiler, corpus_project
 
 from assetopt.audit.run import find_pages, run_audit
 from assetopt.errors import TemplateError
@@ -31,14 +31,6 @@ from assetopt.templates.tags import HtmlComment, OpaqueTag, OpenElements, RawTex
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 ONLY = frozenset({"bundles", "images"})
-
-
-@pytest.fixture(scope="module")
-def corpora() -> Path:
-    root, why = corpora_root()
-    if root is None:
-        pytest.skip(why)
-    return root
 
 
 def _protected(template: Template, kind: str) -> list[tuple[int, int]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import needs_chromium
-from corpora_support import CORPORA, StubCompiler, corpora_root, corpus_project
+from corpora_support import CORPORA, StubCompiler, corpus_project
 from django.template import Context, Library, Node
 
 from assetopt.audit.run import find_pages
@@ -103,14 +103,6 @@ def _url_tag(parser: object, token: object) -> _UrlNode:
 
 URLS = Library()
 URLS.tag("url", _url_tag)
-
-
-@pytest.fixture(scope="module")
-def corpora() -> Path:
-    root, why = corpora_root()
-    if root is None:
-        pytest.skip(why)
-    return root
 
 
 def _render_a_page(corpora: Path, name: str, work: Path) -> tuple[str | None, str, list[Path] | str]:

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from corpora_support import corpora_root
 from startproject_site import REPO, Site, make_site, tree_hashes
 
 
@@ -166,14 +165,6 @@ URLS = (
     "+/admin/auth/user/{pk}/change/",
     "+/accounts/email/",
 )
-
-
-@pytest.fixture(scope="module")
-def corpora() -> Path:
-    root, why = corpora_root()
-    if root is None:
-        pytest.skip(why)
-    return root
 
 
 def _normal(html: str) -> str:

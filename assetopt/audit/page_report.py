@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..templates.assets import Asset
 from ..templates.cache_fragments import cache_name
+from ..templates.cache_keys import address_key
 from ..templates.cache_never import never_cacheable
 from ..templates.model import ContainerNode, ForNode, Template, VarNode
 from ..templates.pages import Page, PageItem
@@ -36,6 +37,7 @@ def _cache_findings(page: Page) -> tuple[int, list[Finding]]:
             if key not in seen:
                 seen.add(key)
                 findings.extend(_unsafe_cache(use.template, node))
+                findings.extend(_address_keys(use.template, node))
             continue
         if use.cached or key in seen:
             continue
@@ -84,6 +86,29 @@ def _unsafe_cache(template: Template, node: ContainerNode) -> list[Finding]:
             "move it out of the {% cache %} block (cache the parts around it instead)",
         )
     ]
+
+
+def _address_keys(template: Template, node: ContainerNode) -> list[Finding]:
+    """A ``cache-key`` warning for an existing ``{% cache %}`` tag keyed on a value whose ``str()`` is an
+    object's memory address (``cache_keys.address_key``): another request may get this one's copy."""
+    opener = node.delimiters.open
+    out = []
+    for part in opener.contents.split()[3:]:
+        found = address_key(part)
+        if found is not None:
+            what, instead = found
+            out.append(
+                Finding(
+                    "cache-key",
+                    "warning",
+                    template.path,
+                    node.lineno,
+                    f"{{% cache {cache_name(opener)} %}} keys on {part}, {what}: Django keys on its str(), the object's memory address, "
+                    "which a later request's value may reuse and be served this one's copy",
+                    f"key on {instead}",
+                )
+            )
+    return out
 
 
 _BYTE_GROUPS = {

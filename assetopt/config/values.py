@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..templates.cache_keys import vary_problem
 from ..text import js_parsed
 from .keys import CONFIG_KEYS, JS_MINIFIERS, TRANSFORMS, CacheFragment, DeclaredBundle
 
@@ -19,26 +20,25 @@ _FRAGMENT_KEYS = {"template", "selector", "timeout", "name"}
 _FRAGMENT_OPTIONAL = {"vary"}
 _FRAGMENT_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _VARY_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
-# Request values that are short strings already: cheap to compute, and two requests that differ in
-# them are different requests.
-_VARY_REQUEST = ("request.path", "request.get_full_path", "request.GET.", "request.COOKIES.", "LANGUAGE_CODE")
 
 
 def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
     """A rule's ``vary``: template variables that are ids (``order.pk``, ``request.user.pk``,
-    ``customer_id``) or short request strings. An object (``order``) is refused: its ``str()`` may run a
-    query, and two objects that print the same would share one entry."""
+    ``customer_id``) or request values whose ``str()`` is their content (``templates.cache_keys``). An
+    object (``order``) is refused: its ``str()`` may run a query, and two objects that print the same
+    would share one entry; so is a value that prints its address (``request.GET.items``,
+    ``request.session``)."""
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{what}: vary must be a list of template variables, e.g. ["request.user.pk"]', path=where)
     for v in value:
         if not _VARY_RE.fullmatch(v):
             raise ConfigError(f"{what}: vary {v!r} is not a template variable", path=where, hint='e.g. "request.user.pk" or "order.pk"')
-        last = v.rsplit(".", 1)[-1]
-        if not (last in ("pk", "id") or last.endswith("_id") or v == "LANGUAGE_CODE" or v.startswith(_VARY_REQUEST)):
+        why = vary_problem(v)
+        if why:
             raise ConfigError(
-                f"{what}: vary {v!r} is not an id: key on {v}.pk (str() of an object may run a query, and two objects that print the same would share one entry)",
+                f"{what}: vary {v!r} {why}",
                 path=where,
-                hint='ids end in .pk, .id or _id; request strings such as "request.GET.q" are fine too',
+                hint='ids end in .pk, .id or _id; request strings such as "request.GET.q", "request.get_full_path" or "request.GET.urlencode" are fine too',
             )
     if len(set(value)) != len(value):
         raise ConfigError(f"{what}: vary lists {value!r} with a repeat", path=where)

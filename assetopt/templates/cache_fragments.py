@@ -5,8 +5,10 @@ A template cannot show which data the view or a context processor makes per user
 for every request" only when it reads nothing but literals, constants (``STATIC_URL``, names the
 project declares) and the language. Everything else it shows goes into the key: the user
 (``user``, ``perms``, ``request.user``, ``view.request.user``) as a pk, each other request value
-read (the whole query, or a GET form showing its fields' values, as ``request.GET.urlencode``), the language (``{% trans %}``, ``{% url %}``, ``|date``), each enclosing loop's object by its
-pk, and for view or context-processor data what a rule's ``vary`` declares, else the user and the
+read as a value whose ``str()`` is its content (``cache_keys``: the whole query, or a GET form showing
+its fields' values, as ``request.GET.urlencode``; the whole session by its key and content; an
+attribute a middleware sets is refused unless the rule names its id), the language (``{% trans %}``,
+``{% url %}``, ``|date``), each enclosing loop's object by its pk (or its text, ``cache_keys.loop_read``), and for view or context-processor data what a rule's ``vary`` declares, else the user and the
 URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, ``{% for %}``, every ``... as x``) are
 followed to what they read (``cache_bindings``, as the audit does). Refused, with the reason: a CSRF token, messages, a POST form, a field
 of a POST form showing its current value (template code in its markup, or rendered by ``{{ form }}``,
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 
 from .cache_bindings import follow_bindings, outside_bindings, through
 from .cache_forms import rendered_field_problem, shows_query_values
+from .cache_keys import loop_read, request_key
 from .cache_never import markup_problems, never_read_problem, never_tag_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, binds_of, reads_of
 from .cache_secrets import secret_problems
@@ -100,10 +103,6 @@ USER_VARS = frozenset({"user", "perms"})
 NO_TAGS_INSIDE = frozenset({"blocktrans", "blocktranslate", "bundle", "compress"})
 _POSITION_TAGS = frozenset({"cycle", "ifchanged", "resetcycle"})  # state carried across iterations
 _MIDDLES = frozenset({"else", "elif", "empty", "plural"})
-# What a template reaches on request.GET/request.POST besides one parameter. Its str() is no key:
-# items/lists/values are generators, printed with their address, which the next request may reuse
-# (``{% cache 60 x request.GET.items %}`` served one search's results for another's).
-_QUERYDICT_METHODS = frozenset({"items", "lists", "values", "keys", "dict", "copy", "urlencode"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +244,7 @@ def analyse_fragment(
     loopvars = {v for loop in loops for v in loop.loopvars}
     user = request = False
     request_paths: dict[str, None] = {}
-    loop_reads: dict[str, bool] = {}  # loop variable -> read with an attribute
+    loop_reads: dict[str, set[str]] = {}  # loop variable -> how it is read: "attr", "print", "handed"
     depends: dict[str, None] = {}
     for path, tok, depth in reads:
         segs = path.split(".")
@@ -258,7 +257,7 @@ def analyse_fragment(
         if head in bound and head not in derived:
             continue  # an alias: what it reads was followed above
         if head in loopvars:  # read through an alias bound outside the span: assume an object
-            loop_reads[head] = loop_reads.get(head, False) or len(segs) > 1 or not start <= tok.start < end
+            loop_reads.setdefault(head, set()).add(loop_read(head, segs, tok, start <= tok.start < end))
             continue
         if why := never_read_problem(path, tok):  # a CSRF token, messages, a nonce, form errors
             problems.append((tok.start, through(why, via[(path, tok.start)]) if (path, tok.start) in via else why))
@@ -273,7 +272,10 @@ def analyse_fragment(
         elif head == "request":
             user = request = True
             if len(segs) > 1 and segs[1] != "user":
-                request_paths[_request_key(segs)] = None
+                keys, why = request_key(segs, declared or ())
+                if why:
+                    problems.append((tok.start, f"{path} {at}: {why}"))
+                request_paths.update(dict.fromkeys(keys))
         elif head in _LANGUAGE_VARS:
             language = True
         elif head in CONSTANT_VARS or head in facts.constants:
@@ -301,16 +303,13 @@ def analyse_fragment(
         vary.append("request.GET.urlencode")  # a search box bound to the query string shows the query
     if language:
         vary.append(LANGUAGE_VAR)
-    vary += [f"{v}.pk" if loop_reads[v] else v for loop in loops for v in loop.loopvars if v in loop_reads]
+    for v in (v for loop in loops for v in loop.loopvars if v in loop_reads):
+        how = loop_reads[v]
+        if "attr" not in how:
+            vary.append(v)  # printed, its str() is what is shown; handed over, a string's content (a model's pk follows)
+        if how & {"attr", "handed"}:
+            vary.append(f"{v}.pk")
     return Verdict(tuple(dict.fromkeys(vary)), language, depends=tuple(depends))
-
-
-def _request_key(segs: list[str]) -> str:
-    """The key for a read of ``request.<segs[1:]>``: the value itself, except the whole query (or form
-    data) or a method of it, keyed on ``request.GET.urlencode`` (a string of every parameter)."""
-    if segs[1] in ("GET", "POST") and (len(segs) == 2 or segs[2] in _QUERYDICT_METHODS):
-        return f"request.{segs[1]}.urlencode"
-    return ".".join(segs)
 
 
 def _custom_reads_context(tag: str, facts: CacheFacts) -> bool:

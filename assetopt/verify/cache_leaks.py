@@ -4,7 +4,9 @@ Input: the renders ``contrib/django/cache_child.py`` made with caching off (each
 visitor and as each signed-in user; each fragment's template, line, name, cache alias, key values and
 output). Django keys a fragment by its alias, name and the ``str()`` of its vary-on values only, so two
 renders that agree on those but differ in output mean the cache would serve one of them the other's
-HTML: a leak. What a render cannot prove is said too: a fragment seen by fewer than two signed-in
+HTML: a leak. So is a key part whose ``str()`` is not its content (the child's ``unstable``: an
+address, a model's ``__str__``, a truncated QuerySet, a part that does not resolve), which may collide
+in production whatever these renders showed. What a render cannot prove is said too: a fragment seen by fewer than two signed-in
 users, a page with URL arguments seen for one object only, a fragment no page rendered.
 
 Pure: dicts in, a ``CacheCheck`` out; ``cache_check.py`` runs the child and formats nothing here.
@@ -28,9 +30,15 @@ class Leak:
     second: str
     key: tuple[str, ...]
     difference: str  # the first differing text, both sides
+    unstable: str = ""  # set instead of second/difference: a key part whose str() is not its content
 
     def describe(self) -> str:
         key = " ".join(self.key) if self.key else "(no vary-on)"
+        if self.unstable:
+            return (
+                f"{self.template}:{self.line}: {{% cache %}} {self.name} leaks: its key part {self.unstable}, so two different requests "
+                f"may get the same key (key [{key}] for {self.first})"
+            )
         return (
             f"{self.template}:{self.line}: {{% cache %}} {self.name} leaks: {self.first} and {self.second} get the same key "
             f"[{key}] but different output ({self.difference})"
@@ -111,6 +119,14 @@ def find_leaks(renders: Sequence[Mapping[str, Any]], users: Sequence[str], expec
                     tuple(frag["key"]),
                     first_difference(other["output"], frag["output"]),
                 )
+    # A key part whose str() is no content (an address, a model's __str__, a truncated QuerySet) may
+    # collide in production however the renders here came out: a leak too.
+    for render in renders:
+        for frag in render["fragments"]:
+            spot = (frag["template"], frag["name"], frag["line"])
+            if frag.get("unstable") and spot not in leaks:
+                part, why = frag["unstable"][0]
+                leaks[spot] = Leak(frag["template"], frag["line"], frag["name"], _who(render), "", tuple(frag["key"]), "", f"{part} {why}")
     not_proven: list[tuple[str, str]] = []
     proven: list[str] = []
     for name in sorted(set(where) | set(expected)):

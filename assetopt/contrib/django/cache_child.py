@@ -13,7 +13,8 @@ be imported, an unknown --user or --url). Two operations:
 - ``"probe"``: render pages as each identity (anonymous, then each username, ``force_login``) with
   Django's ``{% cache %}`` node replaced by one that caches nothing and records, for every fragment
   rendered, its template, line, name, cache alias, the values of its key (``str()`` of each vary-on, as
-  Django's ``make_template_fragment_key`` hashes them) and its output. Without URLs given, every URL
+  Django's ``make_template_fragment_key`` hashes them), the parts whose ``str()`` is not their content
+  (``key_values``) and its output. Without URLs given, every URL
   pattern that takes no arguments is rendered (patterns that need arguments are listed). A page is
   rendered for the later identities only when the first ones showed a fragment on it. Settings
   without ``django.contrib.auth`` render as the anonymous request alone (no ``request.user``; a
@@ -36,6 +37,7 @@ from typing import Any
 
 import django
 
+from .key_values import unstable_parts
 from .render_child import PLAIN_STATIC_STORAGE, _ChildError, _resolve, answer_one_request
 
 __all__ = ["main"]
@@ -171,6 +173,7 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
         # Render uncached, and record the key Django would use: caching is off, so each render shows
         # what this request would put in (or get from) the cache.
         vary = [str(v.resolve(context)) for v in self.vary_on]
+        unstable = unstable_parts(self.vary_on, context)
         alias = self.cache_name.resolve(context) if self.cache_name else "default"
         output = self.nodelist.render(context)
         origin = getattr(self, "origin", None)
@@ -181,6 +184,7 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
                 "name": self.fragment_name,
                 "alias": str(alias),
                 "key": vary,
+                "unstable": unstable,
                 "output": output,
             }
         )

@@ -1,5 +1,6 @@
 """A small shop for the cache-leak tests: per-user orders, addresses, notifications (a context
-processor), private threads, a form with errors and a per-object order page. The cache backend and
+processor), private threads, a form with errors, a per-object order page and a basket (a cart in the
+session, anonymous too; order lines through an include). The cache backend and
 the template dir come from the environment so each test picks them."""
 
 import os

@@ -9,5 +9,6 @@ urlpatterns = [
     path("thread/", views.thread, name="thread"),
     path("pay/", views.pay, name="pay"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("basket/", views.basket, name="basket"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
 ]

@@ -41,3 +41,10 @@ def order_detail(request, pk):
 
 class ProfileView(TemplateView):  # puts `view` (and so view.request.user) in the context
     template_name = "profile.html"
+
+
+def basket(request):
+    """A visitor's cart lives in the session (anonymous too): ?add=olives puts olives in it."""
+    if "add" in request.GET:
+        request.session["cart"] = [*request.session.get("cart", []), request.GET["add"]]
+    return render(request, "basket.html", {"orders": mine(request, "orders")})

@@ -22,3 +22,9 @@ class _ShoutNode(template.Node):
 @register.tag
 def shout(parser, token):
     return _ShoutNode()
+
+
+@register.filter
+def cart_items(session):
+    """A filter given the whole session (a cart badge): what it shows is the session's data."""
+    return ", ".join(session.get("cart", [])) or "empty"
