@@ -147,3 +147,20 @@ def test_a_stylesheet_link_to_a_folder_is_named_as_a_folder(make_project) -> Non
     (report,) = run_audit(project).pages
     (f,) = [f for f in report.findings if f.code == "missing-file"]
     assert f.message.startswith("vendor/theme is a folder in the static dirs, not a file")
+
+
+def test_the_terminal_shows_a_folders_own_fix_under_the_missing_file_group(make_project) -> None:
+    """Findings are grouped by code under the first one's fix: a finding whose fix differs carries its own."""
+    from assetopt.audit.report import render_findings
+
+    project = make_project(
+        templates={
+            "a.html": "{% load static %}<!DOCTYPE html><html><body>\n<a href=\"{% static 'files/gone.pdf' %}\">x</a></body></html>",
+            "b.html": "{% load static %}<!DOCTYPE html><html><body>\n<i data-base=\"{% static 'vendor/theme' %}\"></i></body></html>",
+        },
+        static={"vendor/theme/a.css": "body{}"},
+    )
+    lines = render_findings(run_audit(project)).splitlines()
+    start = lines.index(next(x for x in lines if x.startswith("error missing-file (2): fix the path, add the file")))
+    assert "(fix:" not in lines[start + 1] and "files/gone.pdf" in lines[start + 1]
+    assert lines[start + 2].endswith("(fix: end the path with '/' (Django then prints it unhashed, without a look-up) or point it at a file)")
