@@ -90,3 +90,23 @@ def test_a_cache_dir_inside_the_storage_location_is_warned_about(tmp_path: Path)
     assert warning.id == "assetopt.W004"
     assert f"is inside STORAGES['staticfiles'] location ({public.resolve()})" in warning.msg
     assert "collectstatic --clear deletes it" in warning.msg
+
+
+def test_the_tags_never_raise_when_the_storage_cannot_load_its_manifest(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """The tags ask the storage where its output lives; a storage that raises while it starts (here a
+    corrupt staticfiles.json: Django's manifest storage raises ValueError) gives the rollback, the
+    inner markup, with one warning naming the problem, not a server error on every page."""
+    from django.template import Context, Engine
+
+    from assetopt.contrib.django import conf
+
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "staticfiles.json").write_text("{not json", encoding="utf-8")
+    engine = Engine(libraries={"assetopt": "assetopt.contrib.django.templatetags.assetopt"})
+    page = engine.from_string('{% load assetopt %}{% bundle "css" %}<link rel="stylesheet" href="/static/a.css">{% endbundle %}')
+    with settings(STATIC_ROOT=None, STORAGES=storages(public), DEBUG=False, ASSETOPT={"BUNDLES": True}):
+        assert conf.tag_settings() == conf.TagSettings(bundles=False, strict=False, manifest=None, critical_css=False)
+        assert page.render(Context()) == '<link rel="stylesheet" href="/static/a.css">'
+    warned = [r.getMessage() for r in caplog.records if r.name.startswith("assetopt")]
+    assert any("the staticfiles storage cannot start (Couldn't load manifest 'staticfiles.json'" in m for m in warned), warned

@@ -161,16 +161,20 @@ _ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None, critical_css
 
 def tag_settings() -> TagSettings:
     """The settings the template tags use; never raises. An invalid ``ASSETOPT`` (``manage.py check``
-    reports it as E004) logs one warning per distinct problem per process and gives the rollback: the
-    tags print their inner markup, as with ``BUNDLES = False``."""
+    reports it as E004), or a staticfiles storage that cannot start when asked for its location, logs
+    one warning per distinct problem per process and gives the rollback: the tags print their inner
+    markup, as with ``BUNDLES = False``."""
     try:
         return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path(), critical_css=critical_css())
-    except ImproperlyConfigured as exc:
-        problem = str(exc)
+    except (ImproperlyConfigured, ValueError, OSError) as exc:
+        # ValueError/OSError: the staticfiles storage, asked where its output lives, could not start
+        # (Django's manifest storage raises ValueError on a corrupt staticfiles.json)
+        what = "settings.ASSETOPT is invalid" if isinstance(exc, ImproperlyConfigured) else "the staticfiles storage cannot start"
+        problem = f"{what} ({exc})"
         if problem not in _warned_invalid:
             _warned_invalid.add(problem)
             logger.warning(
-                "assetopt: settings.ASSETOPT is invalid (%s): {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)",
+                "assetopt: %s: {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)",
                 problem,
             )
         return _ROLLBACK
