@@ -164,3 +164,69 @@ def test_the_terminal_shows_a_folders_own_fix_under_the_missing_file_group(make_
     start = lines.index(next(x for x in lines if x.startswith("error missing-file (2): fix the path, add the file")))
     assert "(fix:" not in lines[start + 1] and "files/gone.pdf" in lines[start + 1]
     assert lines[start + 2].endswith("(fix: end the path with '/' (Django then prints it unhashed, without a look-up) or point it at a file)")
+
+
+def _errors(report) -> list[tuple[str, int, str]]:
+    return [(f.code, f.lineno, f.message) for f in report.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize(
+    "markup, expected",
+    [
+        pytest.param(
+            '<link rel="stylesheet" href="{% static \'css//gone.css\' %}">',
+            [("unsafe-path", 2, "{% static 'css//gone.css' %}")],
+            id="asset_tag_unnormalised_and_missing_is_no_second_missing_file",
+        ),
+        pytest.param(
+            '<link rel="stylesheet" href="{% static \'/css/a.css\' %}?v=2">',
+            [("unsafe-path", 2, "{% static '/css/a.css' %}")],
+            id="asset_tag_absolute_with_a_literal_tail",
+        ),
+        pytest.param(
+            '<link rel="stylesheet" href="{% static \' \' %}">',
+            [("missing-file", 2, "{% static ' ' %}")],
+            id="asset_tag_blank_path_once",
+        ),
+        pytest.param(
+            "<link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}{% static '../rtl.css' %}{% else %}{% static 'css/a.css' %}{% endif %}\">",
+            [("unsafe-path", 2, "{% static '../rtl.css' %}")],
+            id="asset_tag_unsafe_branch",
+        ),
+        pytest.param(
+            "<a href=\"{% static '/css/a.css' %}\">a</a><a href=\"{% static 'css/../css/a.css' %}\">b</a>",
+            [("unsafe-path", 2, "{% static '/css/a.css' %}"), ("unsafe-path", 2, "{% static 'css/../css/a.css' %}")],
+            id="each_tag_its_own_finding",
+        ),
+        pytest.param(
+            '<link rel="stylesheet" href="/static/../x.css">',
+            [("unsafe-path", 2, "/static/../x.css points outside the static dirs: not read")],
+            id="written_out_url_keeps_its_finding",
+        ),
+    ],
+)
+def test_a_static_path_collectstatic_never_names_is_one_error_per_tag(make_project, markup: str, expected: list) -> None:
+    """test_django_static_literals.py shows Django raising for each of these shapes."""
+    project = make_project(
+        templates={"p.html": "{% load static %}<!DOCTYPE html><html><head>\n" + markup + "\n</head></html>"}, static={"css/a.css": "body{}"}
+    )
+    (report,) = run_audit(project).pages
+    errors = _errors(report)
+    assert [(c, n) for c, n, _ in errors] == [(c, n) for c, n, _ in expected]
+    assert all(message.startswith(start) for (_, _, message), (_, _, start) in zip(errors, expected)), errors
+    # a {% static %} names the 500 it causes; a URL written out is a 404 at worst
+    assert [("server error (500)" in message) for _, _, message in errors] == [start.startswith("{% static") for _, _, start in expected]
+
+
+def test_an_absolute_static_path_says_whether_the_normalised_file_exists(make_project) -> None:
+    project = make_project(
+        templates={
+            "p.html": "{% load static %}<!DOCTYPE html><html><body>\n<a href=\"{% static '/css/a.css' %}\">a</a>\n<a href=\"{% static '/css/gone.css' %}\">b</a></body></html>"
+        },
+        static={"css/a.css": "body{}"},
+    )
+    (report,) = run_audit(project).pages
+    assert [(f.lineno, f.fix) for f in report.findings if f.code == "unsafe-path"] == [
+        (2, "write {% static 'css/a.css' %}, a normalised path inside a static dir"),
+        (3, "write {% static 'css/gone.css' %}, a normalised path inside a static dir; then add the file: no static dir (static) has it"),
+    ]

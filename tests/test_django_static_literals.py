@@ -1,7 +1,9 @@
 """What the audit's wider ``missing-file`` predicts, shown by Django itself: a page whose
 ``{% static %}`` names a file no static dir has, outside any asset tag (a download link, a ``data-*``
 value), is a 500 under ``ManifestStaticFilesStorage`` with DEBUG off, after a real collectstatic; the
-same page with the file present is a 200, and the audit reports nothing there.
+same page with the file present is a 200, and the audit reports nothing there. The same for a path
+collectstatic never names a file by (absolute, ``..``, ``.``, ``//``, ``\\``, empty): Django is the
+oracle for which ones raise, and the normalised path the audit's fix names serves.
 
 Django is configured once (``tests/django_settings.py``); each test layers its settings on top.
 """
@@ -42,10 +44,10 @@ def django_configured() -> None:
     django_settings.configure()
 
 
-def _site(tmp_path: Path, static: dict[str, bytes]) -> tuple[Path, Path]:
+def _site(tmp_path: Path, static: dict[str, bytes], page: str = PAGE) -> tuple[Path, Path]:
     templates, static_dir = tmp_path / "templates", tmp_path / "static"
     templates.mkdir()
-    (templates / "page.html").write_text(PAGE)
+    (templates / "page.html").write_text(page)
     for name, data in static.items():
         (static_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (static_dir / name).write_bytes(data)
@@ -91,4 +93,58 @@ def test_a_missing_file_behind_a_download_link_is_a_500_the_audit_predicts(tmp_p
 def test_with_every_file_present_the_page_serves_and_the_audit_is_quiet(tmp_path: Path) -> None:
     templates, static_dir = _site(tmp_path, {"img/icon.svg": b"<svg xmlns='http://www.w3.org/2000/svg'/>", "files/manual.pdf": b"%PDF-1.4"})
     assert _audit(tmp_path, templates, static_dir) == []
+    assert _serve(tmp_path, templates, static_dir) == (200, "")
+
+
+CSS = {"css/site.css": b"body{color:red}", "site.css": b"p{}"}
+LINK = '{% load static %}<!DOCTYPE html>\n<html><head>\n<link rel="stylesheet" href="{% static \'PATH\' %}"></head></html>\n'
+ANCHOR = "{% load static %}<!DOCTYPE html>\n<html><body>\n<a href=\"{% static 'PATH' %}\">x</a></body></html>\n"
+
+
+def _errors(tmp_path: Path, templates: Path, static_dir: Path) -> list[tuple[str, int, str, str]]:
+    project = Project(load_config(tmp_path, {"templates": (str(templates),), "static": (str(static_dir),)}, cwd=tmp_path))
+    (report,) = run_audit(project).pages
+    return [(f.code, f.lineno, f.message, f.fix) for f in report.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("markup", [pytest.param(LINK, id="stylesheet_link"), pytest.param(ANCHOR, id="download_link")])
+@pytest.mark.parametrize(
+    ("static_path", "code", "fix"),
+    [
+        pytest.param("/css/site.css", "unsafe-path", "write {% static 'css/site.css' %}, a normalised path inside a static dir", id="absolute"),
+        pytest.param("css/../site.css", "unsafe-path", "write {% static 'site.css' %}, a normalised path inside a static dir", id="dot_dot_inside"),
+        pytest.param("./css/site.css", "unsafe-path", "write {% static 'css/site.css' %}, a normalised path inside a static dir", id="dot_segment"),
+        pytest.param("css//site.css", "unsafe-path", "write {% static 'css/site.css' %}, a normalised path inside a static dir", id="double_slash"),
+        pytest.param("css\\site.css", "unsafe-path", "write {% static 'css/site.css' %}, a normalised path inside a static dir", id="backslash"),
+        pytest.param(
+            "../outside.css",
+            "unsafe-path",
+            "use a path inside a static dir, relative to it (e.g. {% static 'css/site.css' %})",
+            id="leaves_static_dir",
+        ),
+        pytest.param("", "missing-file", "name a file inside a static dir; for the static URL prefix use {% get_static_prefix %}", id="empty"),
+    ],
+)
+def test_a_static_path_collectstatic_never_names_is_a_500_reported_once_with_its_fix(
+    tmp_path: Path, markup: str, static_path: str, code: str, fix: str
+) -> None:
+    """Django raises for each (its manifest holds only normalised names); the audit names the tag once
+    (an asset tag's own unsafe-path/missing-file is not added), at the {% static %} line, with the 500."""
+    templates, static_dir = _site(tmp_path, CSS, markup.replace("PATH", static_path))
+    (tmp_path / "outside.css").write_text("p{}")
+    ((finding_code, line, message, finding_fix),) = _errors(tmp_path, templates, static_dir)
+    assert (finding_code, line, finding_fix) == (code, 3, fix)
+    assert message.startswith("{% static '" + static_path + "' %} ")
+    assert message.endswith(
+        "raises ValueError with a manifest storage (ManifestStaticFilesStorage, assetopt's), so every render of this page is a server error (500) when DEBUG is off"
+    )
+    key = static_path.strip()
+    assert _serve(tmp_path, templates, static_dir) == (500, f"ValueError: Missing staticfiles manifest entry for '{key}'")
+
+
+@pytest.mark.parametrize("static_path", ["css/site.css", "site.css", "css/site.css?v=2", "css/", "/"])
+def test_the_normalised_path_the_fix_names_serves_and_the_audit_is_quiet(tmp_path: Path, static_path: str) -> None:
+    """The fixes above, and paths ending in '/' (Django prints them unhashed, without a look-up)."""
+    templates, static_dir = _site(tmp_path, CSS, ANCHOR.replace("PATH", static_path))
+    assert _errors(tmp_path, templates, static_dir) == []
     assert _serve(tmp_path, templates, static_dir) == (200, "")

@@ -7,7 +7,7 @@ import pytest
 
 from assetopt.templates.model import parse_template
 from assetopt.templates.pages import resolve_page
-from assetopt.templates.static_literals import manifest_key, page_static_literals, static_literals
+from assetopt.templates.static_literals import manifest_key, normal_key, page_static_literals, static_literals
 
 SOURCE = """{% load static %}
 <div data-theme-base="{% static 'vendor/bootswatch' %}"></div>
@@ -51,6 +51,45 @@ def test_manifest_key_agrees_with_djangos_manifest_storage(tmp_path) -> None:
         storage.url(path, force=True)  # present (or never looked up): no error
     for path in ("fonts/y.woff2?v=4", "files/other.pdf#p=2"):
         with pytest.raises(ValueError, match=f"'{manifest_key(path)}'"):
+            storage.url(path, force=True)
+
+
+@pytest.mark.parametrize(
+    "key, norm",
+    [
+        pytest.param("css/a.css", "css/a.css", id="already_normal"),
+        pytest.param("/css/a.css", "css/a.css", id="leading_slash"),
+        pytest.param("//css/a.css", "css/a.css", id="leading_slashes"),
+        pytest.param("./css/a.css", "css/a.css", id="dot_segment"),
+        pytest.param("css/./a.css", "css/a.css", id="inner_dot_segment"),
+        pytest.param("css//a.css", "css/a.css", id="empty_segment"),
+        pytest.param("x/../css/a.css", "css/a.css", id="dot_dot_inside"),
+        pytest.param("css\\a.css", "css/a.css", id="backslash"),
+        pytest.param("../x.css", None, id="leaves_the_root"),
+        pytest.param("/../x.css", None, id="absolute_then_leaves"),
+        pytest.param("..", None, id="parent"),
+        pytest.param("", None, id="empty_is_the_root"),
+        pytest.param(".", None, id="dot_is_the_root"),
+        pytest.param("css/..", None, id="back_to_the_root"),
+    ],
+)
+def test_normal_key_is_the_name_collectstatic_gives_the_file(key: str, norm: str | None) -> None:
+    assert normal_key(key) == norm
+
+
+def test_a_key_unlike_its_normal_form_raises_in_djangos_manifest_storage_even_when_the_file_is_in_it(tmp_path) -> None:
+    """The oracle for ``normal_key``: a manifest holds ``css/a.css``; every other spelling of it raises."""
+    import django_settings
+
+    django_settings.configure()
+    from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+
+    storage = ManifestStaticFilesStorage(location=str(tmp_path))
+    storage.hashed_files = {"css/a.css": "css/a.0123456789ab.css"}
+    assert storage.url("css/a.css", force=True) == "/static/css/a.0123456789ab.css"
+    for path in ("/css/a.css", "./css/a.css", "css/./a.css", "css//a.css", "x/../css/a.css", "css\\a.css", ""):
+        assert normal_key(manifest_key(path) or "") in ("css/a.css", None)
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
             storage.url(path, force=True)
 
 

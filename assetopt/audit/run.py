@@ -13,7 +13,6 @@ bound that holds in every browser.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from ..templates.model import Template
 from ..templates.pages import Includes, Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
-from ..templates.static_literals import PageLiteral, manifest_key, page_static_literals
+from ..templates.static_literals import PageLiteral, manifest_key, normal_key, page_static_literals
 from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
@@ -197,10 +196,13 @@ def _index(
                 look(target.path)
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
     folders: set[str] = set()
-    for key in {manifest_key(lit.path) for lits in literals for lit in lits} - {None}:
+    keys = {manifest_key(lit.path) for lits in literals for lit in lits} - {None}
+    # a key not in normal form (``/css/a.css``) raises whatever exists: its normal form is looked up
+    # so the finding can say whether the file it meant is there; the root and paths out are never
+    for key in {normal_key(k) for k in keys if k is not None} - {None}:
         assert key is not None
         hit = found.get(key) or found.setdefault(key, project.static.find(key))
-        if hit.status is Lookup.MISSING and any((d / posixpath.normpath(key)).is_dir() for d in project.static.dirs):
+        if hit.status is Lookup.MISSING and any((d / key).is_dir() for d in project.static.dirs):
             folders.add(key)  # named as a folder: the fix differs
     if as_built:
         files.update(_built_copies(project, files))

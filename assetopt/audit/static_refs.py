@@ -5,10 +5,11 @@ Pure: a ``StaticIndex`` (files already found, measured and read) in."""
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import urlsplit
 
 from ..io.staticfiles import Lookup
 from ..templates.refs import Ref, RefKind
-from ..templates.static_literals import PageLiteral, manifest_key
+from ..templates.static_literals import PageLiteral, manifest_key, normal_key
 from ..text.css import resolve_css_url
 from .byte_sizes import Sizes
 from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
@@ -18,45 +19,98 @@ __all__ = ["MISSING_FIX", "css_requests", "css_target", "literal_findings", "ref
 MISSING_FIX = "fix the path, add the file, or add the folder that holds it (--static DIR; an installed app's too, e.g. django/contrib/admin/static)"
 
 
+_RAISES = (
+    "raises ValueError with a manifest storage (ManifestStaticFilesStorage, assetopt's), so every render of this page is a server error (500)"
+    " when DEBUG is off"
+)
+
+
 def literal_findings(literals: list[PageLiteral], index: StaticIndex) -> tuple[list[Finding], frozenset[tuple[str, str]]]:
     """``missing-file`` for each literal ``{% static %}`` the page renders whose file no static dir has,
     wherever it sits (a link's href, a ``data-*`` value, an inline style, ``{% static .. as var %}``):
     a manifest storage has no ``staticfiles.json`` entry for it, and ``{% static %}`` raises ValueError,
-    so every render of the page is a server error when DEBUG is off. Paths outside the static dirs
-    (``..``, absolute) are left to ``unsafe-path`` (asset tags) and never looked up here.
+    so every render of the page is a server error when DEBUG is off. ``unsafe-path`` for a path not
+    written as collectstatic names files (absolute, ``..``, ``.``, ``//``): no entry either, whether or
+    not its file exists. An empty path (``{% static '' %}``) names no file.
 
-    Also the (template path, static path) pairs named, for ``ref_findings``'s ``reported``."""
+    Also the (template path, static path) pairs named, for ``ref_findings``'s ``reported``: an asset
+    tag's own finding for the same ``{% static %}`` is not given twice."""
     out: list[Finding] = []
     named: set[tuple[str, str]] = set()
     for lit in literals:
         key = manifest_key(lit.path)
         if key is None:
             continue  # ends in "/": printed unhashed, never looked up
+        norm = normal_key(key)
+        where = lit.template.path
+        if norm is None and posixpath.normpath(key.lstrip("/") or ".") == ".":
+            named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))})
+            out.append(
+                Finding(
+                    "missing-file",
+                    "error",
+                    where,
+                    lit.lineno,
+                    f"{{% static '{lit.path}' %}} names no file, only the static root: it {_RAISES}",
+                    "name a file inside a static dir; for the static URL prefix use {% get_static_prefix %}",
+                )
+            )
+            continue
+        if norm != key:
+            named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))} | ({(where, norm)} if norm else set()))
+            out.append(_unnormal_finding(lit, key, norm, index))
+            continue
         f = index.found.get(key)
         if f is None or f.status is not Lookup.MISSING:
             continue
-        named.add((lit.template.path, key))
+        named.add((where, key))
         what, fix = f"{key} not found in the static dirs ({index.static_dirs})", MISSING_FIX
         if key in index.folders:
             what = f"{key} is a folder in the static dirs, not a file"
             fix = "end the path with '/' (Django then prints it unhashed, without a look-up) or point it at a file"
-        out.append(
-            Finding(
-                "missing-file",
-                "error",
-                lit.template.path,
-                lit.lineno,
-                f"{what}: {{% static '{lit.path}' %}} raises ValueError with a manifest storage (ManifestStaticFilesStorage,"
-                " assetopt's), so every render of this page is a server error (500) when DEBUG is off",
-                fix,
-            )
-        )
+        out.append(Finding("missing-file", "error", where, lit.lineno, f"{what}: {{% static '{lit.path}' %}} {_RAISES}", fix))
     return out, frozenset(named)
+
+
+def _static_text(path: str) -> str:
+    """How ``templates.refs`` shows a ``{% static %}`` in a ``Ref``'s url."""
+    return "{% static '" + path + "' %}"
+
+
+def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: StaticIndex) -> Finding:
+    if norm is None:
+        return Finding(
+            "unsafe-path",
+            "error",
+            lit.template.path,
+            lit.lineno,
+            f"{{% static '{lit.path}' %}} points outside the static dirs: no file there is collected, and it {_RAISES}",
+            "use a path inside a static dir, relative to it (e.g. {% static 'css/site.css' %})",
+        )
+    if key.startswith("/"):
+        how = "absolute (a leading '/')"
+    elif "\\" in key:
+        how = "written with '\\' (collectstatic names files with '/')"
+    else:
+        how = "not normalised ('.', '..' or empty segments)"
+    parts = urlsplit(lit.path)
+    fixed = norm + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    f = index.found.get(norm)
+    then = "" if f is not None and f.status is Lookup.FOUND else f"; then add the file: no static dir ({index.static_dirs}) has it"
+    return Finding(
+        "unsafe-path",
+        "error",
+        lit.template.path,
+        lit.lineno,
+        f"{{% static '{lit.path}' %}} is {how}: staticfiles.json has no such name (collectstatic would name the file {norm}); it {_RAISES}",
+        f"write {{% static '{fixed}' %}}, a normalised path inside a static dir{then}",
+    )
 
 
 def ref_findings(req: Request, index: StaticIndex, reported: frozenset[tuple[str, str]] = frozenset()) -> list[Finding]:
     """``reported``: (template path, static path) pairs ``literal_findings`` already named (a
-    ``{% static %}`` in an asset tag): not named twice."""
+    ``{% static %}`` in an asset tag, also as its ``{% static 'path' %}`` text for an unsafe one):
+    not named twice."""
     ref = req.ref
     where = f" (from {req.via})" if req.via else ""
     if ref.kind is RefKind.EXTERNAL and req.kind in ("css", "js", "img", "font", "css-image"):
@@ -82,6 +136,8 @@ def ref_findings(req: Request, index: StaticIndex, reported: frozenset[tuple[str
             )
         ]
     if ref.kind is RefKind.UNSAFE:
+        if (req.path, ref.url.split(" %}", 1)[0] + " %}") in reported:
+            return []  # literal_findings named this {% static %}, with the 500 it gives
         return [
             Finding(
                 "unsafe-path",

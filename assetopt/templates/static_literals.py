@@ -6,7 +6,8 @@ renders. Paths computed at run time (``{% static var %}``) are not here.
 
 ``page_static_literals`` narrows that to what one resolved page renders: the templates of its
 ``{% extends %}`` chain and its includes, minus the blocks a child overrides (and what a template
-never reaches). ``manifest_key`` is the name a manifest storage looks up for a path.
+never reaches). ``manifest_key`` is the name a manifest storage looks up for a path; ``normal_key``
+the name collectstatic gives a file, which that look-up must match exactly.
 
 Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 """
@@ -14,6 +15,7 @@ Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -23,7 +25,7 @@ from .model import Template
 from .nodes import TagNode
 from .pages import Page
 
-__all__ = ["PageLiteral", "manifest_key", "page_static_literals", "static_literals"]
+__all__ = ["PageLiteral", "manifest_key", "normal_key", "page_static_literals", "static_literals"]
 
 _LITERAL = re.compile(r"""^static\s+(?P<q>['"])(?P<path>[^'"]*)(?P=q)(?:\s+as\s+\w+)?\s*$""")
 
@@ -67,6 +69,19 @@ def manifest_key(path: str) -> str | None:
     if urlsplit(urldefrag(path)[0]).path.endswith("/"):
         return None
     return urlsplit(unquote(path)).path.strip()
+
+
+def normal_key(key: str) -> str | None:
+    """The name collectstatic gives the file ``key`` points at: relative to a static dir, no leading
+    ``/``, no ``.``, ``..`` or empty segments, ``/`` between folders (``/css/a.css``, ``css/./a.css``,
+    ``css//a.css``, ``x/../css/a.css`` and ``css\\a.css`` all give ``css/a.css``). ``staticfiles.json``
+    holds only such names and ``stored_name`` looks ``key`` up as written, so a ``key`` that differs
+    from its normal form raises. None when ``key`` names the static root itself or leaves it (``..``)."""
+    key = key.replace("\\", "/")
+    norm = posixpath.normpath(key.lstrip("/")) if key.strip("/") else "."
+    if norm in (".", "..") or norm.startswith("../"):
+        return None
+    return norm
 
 
 def page_static_literals(page: Page, memo: dict[str, list[_Literal]] | None = None) -> list[PageLiteral]:
