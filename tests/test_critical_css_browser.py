@@ -48,10 +48,10 @@ LATE = (
 )
 
 
-def site(tmp_path: Path) -> tuple[Path, Manifest]:
+def site(tmp_path: Path, css: str = SITE_CSS) -> tuple[Path, Manifest]:
     static = tmp_path / "static"
     (static / "assetopt").mkdir(parents=True)
-    data = SITE_CSS.encode()
+    data = css.encode()
     (static / NAME).write_bytes(data)
     integrity = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
     manifest = Manifest({KEY: ManifestBundle(KEY, "css", "all", ("css/site.css",), (ManifestFile(NAME, integrity, ("css/site.css",), len(data)),))})
@@ -92,7 +92,7 @@ def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path
         assert entry.critical.viewports == ("mobile", "desktop") and entry.critical.pages == ("/",)
         # what it was measured from, for a later build to decide whether it still holds
         bundle_sri = "sha384-" + base64.b64encode(hashlib.sha384(SITE_CSS.encode()).digest()).decode()
-        assert (entry.critical.algorithm, entry.critical.integrity, entry.critical.templates_digest) == (1, bundle_sri, DIGEST)
+        assert (entry.critical.algorithm, entry.critical.integrity, entry.critical.templates_digest) == (2, bundle_sri, DIGEST)
         assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.critical.measured_at or ""), entry.critical.measured_at
         assert report.first_paint == {"/ mobile": pytest.approx(0.0, abs=0.01), "/ desktop": pytest.approx(0.0, abs=0.01)}
         assert report.inlined == {KEY: len(entry.critical.css)}
@@ -189,3 +189,52 @@ def test_the_bundle_preload_is_fetched_below_render_blocking_priority_and_still_
     # render-blocking CSS is fetched at VeryHigh; the bundle, which the first screen does not need, at High
     assert priorities["plain.css"] == "VeryHigh" and priorities["site.css"] == "High", priorities
     assert far == "3000px"  # and it still arrives and applies
+
+
+# Tailwind 4 and Alpine.js, as django-unfold ships them: a border whose style is only @property's
+# initial value, and a dropdown in the header hidden by [x-cloak] until Alpine starts (it then removes
+# the attribute and hides the menu with x-show's inline style).
+UNFOLD_CSS = (
+    '@property --tw-border-style{syntax:"*";inherits:false;initial-value:solid}'
+    "body{margin:0}"
+    ".box{border-style:var(--tw-border-style);border-width:6px;border-color:#d90;height:100px}"
+    "[x-cloak]{display:none!important}"
+    ".pop{height:300px;background:#000}"
+    ".far{margin-top:3000px;height:50px}"
+)
+UNFOLD_BODY = '<div class="box">boxed</div><nav class="pop" x-cloak>menu</nav><div class="far">far</div>'
+ALPINE_INIT = "<script>for (const n of document.querySelectorAll('[x-cloak]')) { n.style.display = 'none'; n.removeAttribute('x-cloak'); }</script>"
+
+
+def test_critical_css_keeps_tailwinds_property_rules_and_the_cloak_rule_the_page_as_sent_matches(tmp_path):
+    static, manifest = site(tmp_path, UNFOLD_CSS)
+    with open_browser() as chromium:
+        report = critical_pass(
+            chromium,
+            manifest,
+            static / MANIFEST_NAME,
+            static,
+            "/static/",
+            ["/"],
+            renderer(static, UNFOLD_BODY + ALPINE_INIT),
+            tmp_path / "work",
+            templates_digest=DIGEST,
+        )
+        entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+        assert entry.critical is not None, report.skipped
+        # all but .far (3000 px down); .pop stays as a hidden element does, where its parent is
+        assert entry.critical.css == UNFOLD_CSS.replace(".far{margin-top:3000px;height:50px}", "")
+        # the first paint before any script ran (Alpine is deferred): only the inlined CSS and the HTML as sent
+        (tmp_path / "first").mkdir()
+        (tmp_path / "first/index.html").write_text(page(UNFOLD_BODY, f"<style>{entry.critical.css}</style>"))
+        from assetopt.browser.server import serve
+
+        with serve({"/": tmp_path / "first"}) as base:
+            values, errors = chromium.state(
+                base + "/",
+                {
+                    "border": "getComputedStyle(document.querySelector('.box')).borderTopStyle",
+                    "menu": "getComputedStyle(document.querySelector('.pop')).display",
+                },
+            )
+    assert values == {"border": "solid", "menu": "none"} and errors == ()

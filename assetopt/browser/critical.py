@@ -9,7 +9,8 @@
    element that keeps its intrinsic width unstyled (``img``, ``table``, ``pre``...) or holds one,
    anywhere on the page (a wide table below the fold, its ``overflow-x: auto`` wrapper unstyled,
    widens the page and shifts the first screen sideways on mobile and in RTL):
-   penthouse's method, on the bundle's own text;
+   penthouse's method, on the bundle's own text; a selector that matches nothing after load but an
+   element of the page as sent (before its scripts ran: Alpine's ``[x-cloak]``) is critical too;
 2. per bundle, the union over pages and viewports, size-capped, recorded in the manifest (every
    ``@media`` around a kept rule stays: ``build/critical.py`` says why);
 3. render the pages again with the critical CSS inlined and prove the first paint: the first screen
@@ -66,10 +67,15 @@ async (args) => {
     cache.set(el, v);
     return v;
   };
+  // The DOM as the HTML parser built it, before any script ran: what the first paint shows. A selector
+  // that matches there but nowhere now (Alpine's [x-cloak], removed on init; html.no-js) is critical,
+  // or what it hides flashes before the full stylesheet arrives (where it was cannot be measured).
+  const parsed = args.html === null ? null : new DOMParser().parseFromString(args.html, 'text/html');
   const matched = [];
   for (const s of args.selectors) {
     let els;
     try { els = document.querySelectorAll(s); } catch (err) { continue; }
+    if (els.length === 0) { if (parsed && parsed.querySelector(s)) matched.push(s); continue; }
     for (const el of els) { if (above(el)) { matched.push(s); break; } }
   }
   return matched;
@@ -99,14 +105,15 @@ def observe(session: BrowserSession, url: str, viewport: str, probes: Mapping[st
     ``probes`` (keyed by absolute URL): (stylesheet URL -> observation, the stylesheet URLs it links)."""
     ctx, page = _open_page(session, viewport)
     try:
-        page.goto(url, wait_until="load", timeout=60_000)
+        response = page.goto(url, wait_until="load", timeout=60_000)
+        html = response.text() if response is not None and response.ok else None  # the page as sent, before scripts
         out: dict[str, Observation] = {}
         sheets: list[str] = page.evaluate("() => [...document.querySelectorAll('link[rel~=\"stylesheet\"][href]')].map(l => l.href)")
         for sheet in sheets:
             p = probes.get(sheet)
             if p is None:
                 continue
-            matched = page.evaluate(_PROBE_JS, {"selectors": list(p.selectors)})
+            matched = page.evaluate(_PROBE_JS, {"selectors": list(p.selectors), "html": html})
             out[sheet] = Observation(urlsplit(url).path, viewport, frozenset(matched))
         return out, sheets
     finally:
