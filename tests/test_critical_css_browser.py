@@ -238,3 +238,30 @@ def test_critical_css_keeps_tailwinds_property_rules_and_the_cloak_rule_the_page
                 },
             )
     assert values == {"border": "solid", "menu": "none"} and errors == ()
+
+
+def test_an_endless_animation_in_the_first_screen_does_not_fail_the_first_paint_proof(tmp_path):
+    # the two first screens were taken mid-animation, each at its own moment: whether they matched
+    # depended on timing (AdminLTE's and Bootswatch's spinners, Tailwind's animate-pulse)
+    css = "body{margin:0}.pulse{height:300px;background:#c00;animation:pulse 2s linear infinite}@keyframes pulse{from{background:#00c}to{background:#0c0}}"
+    static, manifest = site(tmp_path, css)
+    with open_browser() as chromium:
+        report = critical_pass(
+            chromium,
+            manifest,
+            static / MANIFEST_NAME,
+            static,
+            "/static/",
+            ["/"],
+            renderer(static, '<div class="pulse"></div>'),
+            tmp_path / "work",
+            templates_digest=DIGEST,
+        )
+    assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is not None, report.skipped
+    assert report.first_paint == {"/ mobile": 0.0, "/ desktop": 0.0}
+    from PIL import Image
+
+    # both first screens show the animation at rest (.pulse's own background), not wherever it was
+    shots = sorted((tmp_path / "work/shots").glob("index-*-*.png"))
+    colours = {p.name: Image.open(p).convert("RGB").getpixel((50, 50)) for p in shots if not p.name.endswith("-diff.png")}
+    assert colours == {f"index-{v}-{s}.png": (204, 0, 0) for v in ("mobile", "desktop") for s in ("loaded", "first-paint")}

@@ -131,7 +131,7 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         page.wait_for_load_state("networkidle", timeout=30_000)
         page.evaluate(_SETTLE_JS)
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=False)
+        page.screenshot(path=str(shot), full_page=False, animations="disabled")  # as chromium.measure: the same moment each time
         return list(page.evaluate("() => [...document.querySelectorAll('link[rel~=\"stylesheet\"][href]')].map(l => l.href)"))
     finally:
         ctx.close()
