@@ -10,6 +10,7 @@ cause and prevent are rendered with Django over LocMem and Redis in ``test_cache
 from __future__ import annotations
 
 import decimal
+import json
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,32 @@ def test_the_config_refuses_a_vary_that_prints_an_address(tmp_path: Path) -> Non
         load_config(tmp_path)
     assert "cache #1: vary 'request.GET.items' is no stable key: its str() is not known to be its content" in str(info.value)
     assert "key on request.GET.urlencode" in str(info.value)
+
+
+def _vary_config(tmp_path: Path, vary: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.assetopt]\n[[tool.assetopt.cache]]\ntemplate = "t.html"\nselector = "p"\ntimeout = 60\nname = "n"\nvary = {vary}\n',
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_the_config_refuses_the_session_key_alone(tmp_path: Path) -> None:
+    """A session the view creates in this request has no key until the response saves it: keyed on
+    ``session_key`` alone, every new visitor shares the None entry (the shop's basket, rendered in
+    test_cache_leaks, shows the first visitor's cart to the second)."""
+    with pytest.raises(ConfigError) as info:
+        load_config(_vary_config(tmp_path, '["request.session.session_key"]'))
+    assert "cache #1: vary keys on request.session.session_key alone: it is None until the response saves a session" in str(info.value)
+    assert "key on request.session.session_key request.session.items" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "vary", ['["request.session.session_key", "request.session.items"]', '["request.session.session_key", "request.session.cart"]']
+)
+def test_the_session_key_with_the_sessions_content_is_accepted(tmp_path: Path, vary: str) -> None:
+    (rule,) = load_config(_vary_config(tmp_path, vary)).cache
+    assert rule.vary == tuple(json.loads(vary))
 
 
 class Order:

@@ -399,3 +399,20 @@ def test_django_mode_reads_the_context_processors_and_which_tags_take_the_contex
     assert [s.reason for s in planned.skips] == [
         '"p.tagged": not cached: {% whoami %} at line 4 takes the context (takes_context=True, or a tag class of its own): what it reads is not visible here'
     ]
+
+
+def test_verify_cache_expects_fragments_of_templates_of_any_extension(shop: Path, tmp_path: Path) -> None:
+    """A ``{% cache %}`` in a ``.txt``, ``.xml`` or ``.djhtml`` template is a fragment like any other: no
+    checked page renders these, so each must be reported as not proven, not left out. An excluded
+    template is not the project's: its fragment is not expected."""
+    templates = tmp_path / "templates"
+    shutil.copytree(shop / "templates", templates)
+    for name, fragment in [("emails/summary.txt", "email_summary"), ("feeds/latest.xml", "feed_items"), ("widgets/box.djhtml", "box_body")]:
+        (templates / name).parent.mkdir(parents=True, exist_ok=True)
+        (templates / name).write_text(f"{{% load cache %}}{{% cache 600 {fragment} %}}{{{{ user.username }}}}{{% endcache %}}\n", encoding="utf-8")
+    (templates / "drafts").mkdir()
+    (templates / "drafts" / "old.txt").write_text("{% load cache %}{% cache 600 draft_only %}x{% endcache %}\n", encoding="utf-8")
+    config = replace(shop_config(shop, templates), exclude=("drafts/*",))
+    check, _ = check_cache(config, "shop_settings", shop, ("alice", "bob"), ("orders",))
+    not_rendered = {name for name, why in check.not_proven if why == "no page rendered it: pass --url of a page that shows it"}
+    assert not_rendered == {"email_summary", "feed_items", "box_body"}

@@ -24,7 +24,7 @@ def _at(line: str) -> str:
 
 
 def test_layout_line_names_each_width_of_screens_py() -> None:
-    line = layout_line(_CTX, [])
+    line = layout_line(_CTX, [], str)
     assert line is not None and line.startswith("layout: 2 <img> tag(s) measured on 1 page(s) in Chromium 156.0 at ")
     assert re.findall(r"\d+", _at(line)) == [str(s.width) for s in SCREENS]
 
@@ -35,9 +35,9 @@ def test_layout_line_follows_other_screens() -> None:
         Screen("tablet", 800, 1280, 2.0, True, ()),
         Screen("wide", 1920, 1080, 1.0, False, ()),
     )
-    assert _at(layout_line(_CTX, [], screens) or "") == "360, 800 and 1920"
-    assert _at(layout_line(_CTX, [], screens[1:2]) or "") == "800"
+    assert _at(layout_line(_CTX, [], str, screens) or "") == "360, 800 and 1920"
+    assert _at(layout_line(_CTX, [], str, screens[1:2]) or "") == "800"
 
 
 def test_no_layout_no_line() -> None:
-    assert layout_line(RewriteContext(), []) is None
+    assert layout_line(RewriteContext(), [], str) is None

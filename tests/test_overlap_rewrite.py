@@ -19,9 +19,10 @@ from click.testing import CliRunner
 
 from assetopt.audit.run import find_pages
 from assetopt.cli import cli
+from assetopt.cli.browser_args import layout_line
 from assetopt.config import load_config
 from assetopt.io.project import Project
-from assetopt.rewrite.context import context_from_config
+from assetopt.rewrite.context import RewriteContext, context_from_config
 from assetopt.rewrite.layout_facts import ImageLayout, Layout, PageLayout
 from assetopt.rewrite.project import plan_project
 
@@ -164,3 +165,34 @@ def test_styles_of_a_file_stay_when_a_page_reaching_it_by_its_other_name_cannot_
     assert written.exit_code == 0, written.output
     assert {n: (tmp_path / "t" / n).read_text() for n in tree} == tree
     assert not (tmp_path / "static" / "assetopt").exists()
+
+
+def test_the_layout_line_counts_a_tag_measured_under_two_names_once(overlap: Path) -> None:
+    """first.html reaches the partial as partial.html, second.html as machina/partial.html: Chromium
+    measured the partial's two images on both pages, under both names, and second.html's hero. That is
+    three <img> tags in two files, not five (before: counted by name)."""
+    one, two = (i for i, _ in enumerate(PARTIAL) if PARTIAL.startswith("<img", i))
+    hero = OVERLAP["machina/second.html"].index("<img")
+    widths = ((412, 200.0), (1350, 400.0))
+    both = frozenset({"mobile", "desktop"})
+    layout = Layout(
+        (
+            PageLayout(
+                "/first/", "first.html", {("partial.html", one): ImageLayout(widths, both, both), ("partial.html", two): ImageLayout(widths, both)}
+            ),
+            PageLayout(
+                "/second/",
+                "second.html",
+                {
+                    ("second.html", hero): ImageLayout(widths, both, both),
+                    ("machina/partial.html", one): ImageLayout(widths, both),
+                    ("machina/partial.html", two): ImageLayout(widths, both),
+                },
+            ),
+        ),
+        "156.0",
+    )
+    project = Project(load_config(overlap, {"templates": ("t/machina", "t"), "static": ("static",), "images": False}, cwd=overlap))
+    assert project.file_key("partial.html") == project.file_key("machina/partial.html")  # one file: what the line counts by
+    line = layout_line(RewriteContext(layout=layout), [], project.file_key)
+    assert line is not None and line.startswith("layout: 3 <img> tag(s) measured on 2 page(s)"), line

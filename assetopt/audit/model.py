@@ -71,6 +71,8 @@ class StaticIndex:
     bundles: Mapping[tuple[str, ...], tuple[Sizes, ...]] = field(default_factory=dict)
     # scripts that find their files by their own URL (io.scripts): logical path -> why
     self_locating: Mapping[str, str] = field(default_factory=dict)
+    # literal {% static %} paths (missing as files) that name a folder in a static dir
+    folders: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from ..templates.model import ContainerNode, ForNode, Template, VarNode
 from ..templates.pages import Page, PageItem
 from ..templates.refs import RefKind
 from ..templates.runs import find_runs
+from ..templates.static_literals import PageLiteral, page_static_literals
 from .bundles import RunsOf, bundled_estimate, collapse_bundles
 from .markup import markup_requests
 from .model import KINDS, Finding, PageReport, Request, StaticIndex
-from .static_refs import css_requests, ref_findings, sizes_of
+from .static_refs import css_requests, literal_findings, ref_findings, sizes_of
 
 __all__ = ["audit_page"]
 
@@ -128,11 +129,14 @@ def audit_page(
     static_url: str,
     markup: tuple[list[tuple[Request, PageItem, Asset]], list[Finding]] | None = None,
     runs_of: RunsOf | None = None,
+    literals: list[PageLiteral] | None = None,
 ) -> PageReport:
     """``markup``: this page's ``markup_requests`` when the caller has them already; ``runs_of``: a
-    (memoised) ``find_runs`` for templates many pages share."""
+    (memoised) ``find_runs`` for templates many pages share; ``literals``: its ``page_static_literals``."""
     found, findings = markup if markup is not None else markup_requests(page, static_url)
     findings = list(findings)
+    missing_literals, reported = literal_findings(page_static_literals(page) if literals is None else literals, index)
+    findings.extend(missing_literals)
     requests: list[Request] = []
     seen_css: set[str] = set()
     pulled: set[tuple[str, tuple[str, ...]]] = set()  # a file a stylesheet pulls is fetched once
@@ -145,7 +149,7 @@ def audit_page(
                     pulled.add(key)
                     requests.append(sub)
     for req in requests:
-        findings.extend(ref_findings(req, index))
+        findings.extend(ref_findings(req, index, reported))
         for p in req.ref.paths if req.kind == "js" and req.ref.kind is RefKind.STATIC else ():
             if p in index.self_locating:
                 findings.append(

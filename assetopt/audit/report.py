@@ -241,8 +241,8 @@ def render_findings(result: AuditResult, limit: int | None = 8) -> str:
             continue
         lines.append(f"{items[0].severity} {code} ({len(items)}): {items[0].fix}")
         shown = items if limit is None else items[:limit]
-        for f in shown:
-            lines.append(f"  {f.location}: {f.message}")
+        for f in shown:  # a fix other than the group's is shown with its finding, not lost
+            lines.append(f"  {f.location}: {f.message}" + (f" (fix: {f.fix})" if f.fix and f.fix != items[0].fix else ""))
         if len(shown) < len(items):
             lines.append(f"  ... and {len(items) - len(shown)} more (--all to list them, or --json)")
     head: list[str] = []

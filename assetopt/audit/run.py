@@ -13,7 +13,8 @@ bound that holds in every browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import posixpath
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from ..templates.model import Template
 from ..templates.pages import Includes, Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
+from ..templates.static_literals import PageLiteral, manifest_key, page_static_literals
 from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
@@ -153,7 +155,11 @@ def _has_html_tag(template: Template) -> bool:
     return any(opens_document(i) for i in template.items)
 
 
-def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True) -> StaticIndex:
+def _index(
+    project: Project, pages: list[Page], markups: list[tuple[list, list]], as_built: bool = True, literals: Sequence[list[PageLiteral]] = ()
+) -> StaticIndex:
+    """``literals``: each page's literal ``{% static %}`` paths, looked up (whether the file exists)
+    but not read or measured unless a request needs them (a download link may be a large file)."""
     found: dict[str, Found] = {}
     css: dict[str, tuple] = {}
     faces: dict[str, tuple] = {}
@@ -190,6 +196,12 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
             if target is not None and target.kind is RefKind.STATIC:
                 look(target.path)
     files = {p: f.file for p, f in found.items() if f.status is Lookup.FOUND and f.file is not None}
+    folders: set[str] = set()
+    for key in {manifest_key(lit.path) for lits in literals for lit in lits} - {None}:
+        assert key is not None
+        hit = found.get(key) or found.setdefault(key, project.static.find(key))
+        if hit.status is Lookup.MISSING and any((d / posixpath.normpath(key)).is_dir() for d in project.static.dirs):
+            folders.add(key)  # named as a folder: the fix differs
     if as_built:
         files.update(_built_copies(project, files))
     built = _built_bundles(project) if as_built else {}
@@ -199,7 +211,14 @@ def _index(project: Project, pages: list[Page], markups: list[tuple[list, list]]
     bundles = {sources: tuple(measured[f] for f in fs) for sources, fs in built.items()}
     dirs = ", ".join(project.display(d) for d in project.config.static) or "none configured"
     return StaticIndex(
-        found=found, sizes=sizes, css=css, font_faces=faces, static_dirs=dirs, bundles=bundles, self_locating=self_locating_scripts(project)
+        found=found,
+        sizes=sizes,
+        css=css,
+        font_faces=faces,
+        static_dirs=dirs,
+        bundles=bundles,
+        self_locating=self_locating_scripts(project),
+        folders=frozenset(folders),
     )
 
 
@@ -246,7 +265,9 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     pages, problems = find_pages(project, progress, emails, not_audited, same_files)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
-    index = _index(project, pages, markups, as_built)
+    scanned: dict[str, list] = {}  # base.html's {% static %} tags are scanned once
+    literals = [page_static_literals(p, scanned) for p in pages]
+    index = _index(project, pages, markups, as_built, literals)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
     self_locating = index.self_locating
     missing = frozenset(p for p, f in index.found.items() if f.status is not Lookup.FOUND)  # never suggested for a bundle
@@ -256,7 +277,7 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
             runs[template.name] = find_runs(template, static_url, self_locating, missing=missing)[0]
         return runs[template.name]
 
-    reports = tuple(audit_page(p, index, static_url, m, runs_of) for p, m in zip(pages, markups))
+    reports = tuple(audit_page(p, index, static_url, m, runs_of, lits) for p, m, lits in zip(pages, markups, literals))
     return AuditResult(
         pages=reports,
         problems=tuple(problems),

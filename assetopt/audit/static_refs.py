@@ -8,14 +8,55 @@ import posixpath
 
 from ..io.staticfiles import Lookup
 from ..templates.refs import Ref, RefKind
+from ..templates.static_literals import PageLiteral, manifest_key
 from ..text.css import resolve_css_url
 from .byte_sizes import Sizes
 from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
 
-__all__ = ["css_requests", "css_target", "ref_findings", "sizes_of"]
+__all__ = ["MISSING_FIX", "css_requests", "css_target", "literal_findings", "ref_findings", "sizes_of"]
+
+MISSING_FIX = "fix the path, add the file, or add the folder that holds it (--static DIR; an installed app's too, e.g. django/contrib/admin/static)"
 
 
-def ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
+def literal_findings(literals: list[PageLiteral], index: StaticIndex) -> tuple[list[Finding], frozenset[tuple[str, str]]]:
+    """``missing-file`` for each literal ``{% static %}`` the page renders whose file no static dir has,
+    wherever it sits (a link's href, a ``data-*`` value, an inline style, ``{% static .. as var %}``):
+    a manifest storage has no ``staticfiles.json`` entry for it, and ``{% static %}`` raises ValueError,
+    so every render of the page is a server error when DEBUG is off. Paths outside the static dirs
+    (``..``, absolute) are left to ``unsafe-path`` (asset tags) and never looked up here.
+
+    Also the (template path, static path) pairs named, for ``ref_findings``'s ``reported``."""
+    out: list[Finding] = []
+    named: set[tuple[str, str]] = set()
+    for lit in literals:
+        key = manifest_key(lit.path)
+        if key is None:
+            continue  # ends in "/": printed unhashed, never looked up
+        f = index.found.get(key)
+        if f is None or f.status is not Lookup.MISSING:
+            continue
+        named.add((lit.template.path, key))
+        what, fix = f"{key} not found in the static dirs ({index.static_dirs})", MISSING_FIX
+        if key in index.folders:
+            what = f"{key} is a folder in the static dirs, not a file"
+            fix = "end the path with '/' (Django then prints it unhashed, without a look-up) or point it at a file"
+        out.append(
+            Finding(
+                "missing-file",
+                "error",
+                lit.template.path,
+                lit.lineno,
+                f"{what}: {{% static '{lit.path}' %}} raises ValueError with a manifest storage (ManifestStaticFilesStorage,"
+                " assetopt's), so every render of this page is a server error (500) when DEBUG is off",
+                fix,
+            )
+        )
+    return out, frozenset(named)
+
+
+def ref_findings(req: Request, index: StaticIndex, reported: frozenset[tuple[str, str]] = frozenset()) -> list[Finding]:
+    """``reported``: (template path, static path) pairs ``literal_findings`` already named (a
+    ``{% static %}`` in an asset tag): not named twice."""
     ref = req.ref
     where = f" (from {req.via})" if req.via else ""
     if ref.kind is RefKind.EXTERNAL and req.kind in ("css", "js", "img", "font", "css-image"):
@@ -56,7 +97,9 @@ def ref_findings(req: Request, index: StaticIndex) -> list[Finding]:
         for p in ref.paths:
             f = index.found.get(p)
             if f is None or f.status is Lookup.MISSING:
-                fix = "fix the path, add the file, or add the folder that holds it (--static DIR; an installed app's too, e.g. django/contrib/admin/static)"
+                if (req.path, p) in reported:
+                    continue
+                fix = MISSING_FIX
                 fix += ": collectstatic with a manifest storage fails on it" if req.via else ""
                 out.append(
                     Finding("missing-file", "error", req.path, req.lineno, f"{p} not found in the static dirs ({index.static_dirs}){where}", fix)

@@ -103,12 +103,14 @@ def with_layout(
     return replace(base, layout=layout)
 
 
-def layout_line(ctx: RewriteContext, changes: list[Any], screens: Sequence[Screen] = SCREENS) -> str | None:
-    """What the layout pass did, for the run's summary; None without one. ``screens``: those the pass
-    loads each page at (``screens.SCREENS``), named by width."""
+def layout_line(ctx: RewriteContext, changes: list[Any], file_key: Callable[[str], str], screens: Sequence[Screen] = SCREENS) -> str | None:
+    """What the layout pass did, for the run's summary; None without one. Tags are counted by file
+    (``file_key``: ``Project.file_key``), as the rewrite plans them: one tag Django rendered under two
+    names (overlapping template dirs, a symlink) is one tag. ``screens``: those the pass loads each
+    page at (``screens.SCREENS``), named by width."""
     if ctx.layout is None:
         return None
-    tags = {key for page in ctx.layout.pages for key in page.images}
+    tags = {(file_key(name), offset) for page in ctx.layout.pages for name, offset in page.images}
     written = sum(1 for c in changes for e in c.edits if e.reason.startswith("sizes from the layout"))
     widths = [str(s.width) for s in screens]
     at = widths[0] if len(widths) == 1 else f"{', '.join(widths[:-1])} and {widths[-1]}"

@@ -16,7 +16,7 @@ from .browser_args import browser_args
 @project_options
 @folder_option(
     "--out",
-    "The built static root, with its assetopt-manifest.json (default: out and manifest in the config; STATIC_ROOT and ASSETOPT['MANIFEST'] under manage.py).",
+    "The built static root, with its assetopt-manifest.json (default: out and manifest in the config; the staticfiles storage's location (STATIC_ROOT by default) and ASSETOPT['MANIFEST'] under manage.py).",
 )
 @folder_option("--work", "Where the page snapshots and first-paint screenshots go (default: <cache_dir>/critical, never a served folder).")
 @click.option(

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..config import Config
-from ..io.project import display_path
+from ..io.project import Project, display_path
 from ..screens import SCREENS, Screen
 from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
@@ -121,7 +121,7 @@ def optimize(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
         f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
-    said = layout_line(base, result.rewrite.changes)
+    said = layout_line(base, result.rewrite.changes, Project(config).file_key)
     if said is not None:
         click.echo(said)
     for reason in result.verdict.reasons:

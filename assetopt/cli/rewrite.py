@@ -150,7 +150,7 @@ def rewrite(
         for path, before, after in stale:
             click.echo(_colour_diff(unified_diff(project.display(path), before, after)), nl=False)
     click.echo(_rewrite_summary(project, result, explain, reasons=mode != "check"))
-    said = layout_line(base, result.changes)
+    said = layout_line(base, result.changes, project.file_key)
     if said is not None:
         click.echo(said)
     for loop in project.link_loops():

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..templates.cache_keys import vary_problem
+from ..templates.cache_keys import vary_problem, vary_set_problem
 from ..text import js_parsed
 from .keys import CONFIG_KEYS, JS_MINIFIERS, TRANSFORMS, CacheFragment, DeclaredBundle
 
@@ -42,6 +42,9 @@ def _vary(value: Any, what: str, where: str) -> tuple[str, ...]:
             )
     if len(set(value)) != len(value):
         raise ConfigError(f"{what}: vary lists {value!r} with a repeat", path=where)
+    why = vary_set_problem(value)
+    if why:
+        raise ConfigError(f"{what}: vary {why}", path=where)
     return tuple(value)
 
 

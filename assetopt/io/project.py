@@ -27,7 +27,7 @@ from ..errors import TemplateError, TemplateNotFound
 from ..templates.model import Template, parse_template
 from .staticfiles import StaticFiles
 
-__all__ = ["Project", "Problem", "display_path", "one_per_file", "walk_files"]
+__all__ = ["Project", "Problem", "display_path", "one_per_file", "template_files", "walk_files"]
 
 T = TypeVar("T")
 
@@ -254,14 +254,18 @@ def _installed(path: Path) -> bool:
 
 
 def _names_in(roots: tuple[Path, ...], exclude: tuple[str, ...], loops: dict[str, tuple[Path, Path]] | None = None) -> set[str]:
-    names: set[str] = set()
-    for root in roots:
-        for name, _ in walk_files(root, loops):
-            if name.endswith(("~", ".swp", ".pyc")):
-                continue
-            if not any(fnmatch.fnmatch(name, pat) for pat in exclude):
-                names.add(name)
-    return names
+    return {name for root in roots for name, _ in template_files(root, exclude, loops)}
+
+
+def template_files(root: Path, exclude: tuple[str, ...] = (), loops: dict[str, tuple[Path, Path]] | None = None) -> list[tuple[str, Path]]:
+    """``(name, path)`` of every template under ``root``, sorted by name: every file ``walk_files``
+    finds, whatever its extension (Django renders ``.txt``, ``.xml``, ``.djhtml`` alike), but editor
+    leftovers and the names ``exclude`` matches. The one listing the tool reads templates by."""
+    return [
+        (name, path)
+        for name, path in walk_files(root, loops)
+        if not name.endswith(("~", ".swp", ".pyc")) and not any(fnmatch.fnmatch(name, pat) for pat in exclude)
+    ]
 
 
 def walk_files(root: Path, loops: dict[str, tuple[Path, Path]] | None = None) -> list[tuple[str, Path]]:

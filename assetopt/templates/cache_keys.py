@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from .lexer import Token, TokenKind
 
-__all__ = ["QUERYDICT_METHODS", "TEXT_FILTERS", "address_key", "is_id", "loop_read", "request_key", "vary_problem"]
+__all__ = ["QUERYDICT_METHODS", "TEXT_FILTERS", "address_key", "is_id", "loop_read", "request_key", "vary_problem", "vary_set_problem"]
 
 # What a template reaches on request.GET/request.POST besides one parameter: items/lists/values are
 # generators (their str() is an address), the QueryDict itself prints a dict of lists.
@@ -131,7 +131,7 @@ def address_key(part: str) -> tuple[str, str] | None:
 
 def vary_problem(part: str) -> str:
     """Why a rule's declared vary-on ``part`` is no stable key, as "is ..." ("" when it is one)."""
-    if part == "LANGUAGE_CODE" or is_id(part):
+    if part == "LANGUAGE_CODE" or is_id(part) or part in SESSION_KEY:  # the session's key alone: vary_set_problem
         return ""
     segs = part.split(".")
     if segs[0] == "request" and len(segs) > 1 and segs[1] != "user":
@@ -144,6 +144,18 @@ def vary_problem(part: str) -> str:
     if segs[0] == "perms":
         return "is not an id: key on user.pk (a PermWrapper: what it shows depends on the user alone)"
     return f"is not an id: key on {part}.pk (str() of an object may run a query, and two objects that print the same would share one entry)"
+
+
+def vary_set_problem(parts: tuple[str, ...] | list[str]) -> str:
+    """Why a rule's whole vary list is no safe key, as "keys ..." ("" when it is one): the session's key
+    alone is None while a session the view creates in this request is unsaved (the response saves it),
+    so every new visitor would share one entry, holding what the first one's view put in its session."""
+    if SESSION_KEY[0] in parts and not any(p.startswith("request.session.") and p != SESSION_KEY[0] for p in parts):
+        return (
+            f"keys on {SESSION_KEY[0]} alone: it is None until the response saves a session the view creates in this request, "
+            f"so every new visitor would share one entry; key on {' '.join(SESSION_KEY)} (or on the session values the block shows)"
+        )
+    return ""
 
 
 def loop_read(head: str, segs: list[str], tok: Token, inside: bool) -> str:

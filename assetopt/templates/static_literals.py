@@ -4,26 +4,100 @@ inline script, an HTML comment: Django renders those too), not inside ``{% comme
 ``{% verbatim %}``. A manifest storage looks each one up in its ``staticfiles.json`` when the page
 renders. Paths computed at run time (``{% static var %}``) are not here.
 
-Pure: a ``Template`` in, ``(line, path)`` pairs out.
+``page_static_literals`` narrows that to what one resolved page renders: the templates of its
+``{% extends %}`` chain and its includes, minus the blocks a child overrides (and what a template
+never reaches). ``manifest_key`` is the name a manifest storage looks up for a path.
+
+Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urldefrag, urlsplit
 
+from .html_items import OpaqueTag, StartTag
 from .model import Template
+from .nodes import TagNode
+from .pages import Page
 
-__all__ = ["static_literals"]
+__all__ = ["PageLiteral", "manifest_key", "page_static_literals", "static_literals"]
 
 _LITERAL = re.compile(r"""^static\s+(?P<q>['"])(?P<path>[^'"]*)(?P=q)(?:\s+as\s+\w+)?\s*$""")
 
 
-def static_literals(template: Template) -> list[tuple[int, str]]:
-    """``(line, path)`` of every ``{% static %}`` with a literal path that Django runs, in order."""
-    out: list[tuple[int, str]] = []
+@dataclass(frozen=True, slots=True)
+class _Literal:
+    start: int  # the tag's offset in its template
+    lineno: int
+    contents: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageLiteral:
+    """A literal ``{% static %}`` a page renders: in ``template`` at ``lineno``."""
+
+    template: Template
+    lineno: int
+    path: str
+
+
+def _literals(template: Template) -> list[_Literal]:
+    out: list[_Literal] = []
     for token in template.tokens:
         if token.is_code and token.tag_name == "static":
             found = _LITERAL.match(token.contents.strip())
             if found:
-                out.append((token.lineno, found.group("path")))
+                out.append(_Literal(token.start, token.lineno, token.contents, found.group("path")))
+    return out
+
+
+def static_literals(template: Template) -> list[tuple[int, str]]:
+    """``(line, path)`` of every ``{% static %}`` with a literal path that Django runs, in order."""
+    return [(lit.lineno, lit.path) for lit in _literals(template)]
+
+
+def manifest_key(path: str) -> str | None:
+    """The name Django's ``ManifestStaticFilesStorage`` looks up in ``staticfiles.json`` for
+    ``{% static path %}`` (query and fragment dropped, as its ``stored_name`` does); None for a path
+    ending in ``/``, which it prints unhashed without a look-up."""
+    if urlsplit(urldefrag(path)[0]).path.endswith("/"):
+        return None
+    return urlsplit(unquote(path)).path.strip()
+
+
+def page_static_literals(page: Page, memo: dict[str, list[_Literal]] | None = None) -> list[PageLiteral]:
+    """Every literal ``{% static %}`` the page renders, in the order its templates are first used.
+
+    A tag standing alone in the markup is one the page walk reached (a ``{% static %}`` node it
+    used); one inside a start tag's attributes renders with that tag, so it counts when the page
+    renders the tag. So a ``{% static %}`` in a block every child overrides is not here, nor one
+    in a template the page never renders. ``memo`` (template name -> its scan) is shared by the
+    callers resolving many pages that share a base."""
+    memo = {} if memo is None else memo
+    used: dict[str, set[tuple[int, str]]] = {}
+    for use in page.uses:
+        if isinstance(use.node, TagNode) and use.node.tag == "static":
+            used.setdefault(use.template.name, set()).add((use.node.lineno, use.node.contents))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for pi in page.items:
+        if isinstance(pi.item, (StartTag, OpaqueTag)):
+            spans.setdefault(pi.template.name, []).append((pi.item.start, pi.item.end))
+    out: list[PageLiteral] = []
+    for template in page.templates:
+        found = memo.get(template.name)
+        if found is None:
+            found = memo[template.name] = _literals(template)
+        if not found:
+            continue
+        alone = used.get(template.name, set())
+        tags = sorted(spans.get(template.name, []))
+        starts = [s for s, _ in tags]
+        for lit in found:
+            i = bisect.bisect_right(starts, lit.start) - 1
+            if (lit.lineno, lit.contents) in alone or (i >= 0 and lit.start < tags[i][1]):
+                out.append(PageLiteral(template, lit.lineno, lit.path))
     return out

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import AssetoptError, FactsUnavailable, TemplateError
-from ..io.project import Project
+from ..io.project import Project, template_files
 from ..rewrite.context import RewriteContext, context_from_config
 from ..templates.cache_fragments import cache_name
 from ..templates.cache_reads import CacheFacts
@@ -87,11 +87,14 @@ def cache_facts(config: Config, settings_module: str, pythonpath: Path) -> Cache
 
 
 def _fragment_names(project: Project, dirs: Sequence[Path]) -> set[str]:
+    """The ``{% cache %}`` names of every template of the copy ``dirs``, listed as the rest of the tool
+    lists templates (``template_files``: any extension, ``exclude`` honoured), so a fragment in a ``.txt``
+    or ``.xml`` template no page rendered is "not proven", never silently absent."""
     names: set[str] = set()
     for root in dirs:
-        for path in sorted(root.rglob("*.html")):
+        for name, path in template_files(root, project.config.exclude):
             try:
-                template = parse_template(str(path.relative_to(root)), path.read_text(encoding="utf-8"))
+                template = parse_template(name, path.read_text(encoding="utf-8"))
             except (TemplateError, UnicodeDecodeError):
                 continue  # the rewrite reported it
             names.update(cache_name(t) for t in template.code if t.tag_name == "cache")

@@ -8,7 +8,7 @@
 - ``assetopt.E003`` compressor mode (``ASSETOPT["EMIT"] = "compressor"``) without ``COMPRESS_OFFLINE``.
 - ``assetopt.E004`` ``settings.ASSETOPT`` itself is invalid (the other checks then stay silent).
 - ``assetopt.W004`` the cache dir (``ASSETOPT["CACHE_DIR"]``: undo patches, build cache) is inside a
-  folder a web server serves (``STATIC_ROOT``, ``MEDIA_ROOT``, ``STATICFILES_DIRS``): the public could
+  folder a web server serves (``STATIC_ROOT``, the staticfiles storage's location, ``MEDIA_ROOT``, ``STATICFILES_DIRS``): the public could
   download template sources, and ``collectstatic --clear`` would delete it.
 - ``assetopt.E005`` django-compressor offline: a ``{% compress %}`` block (template and line) whose key is
   not in compressor's offline manifest, or no manifest at all: it would raise ``OfflineGenerationError``.
@@ -110,7 +110,7 @@ def check_internal_dirs(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             out.append(
                 checks.Warning(
                     f"ASSETOPT['CACHE_DIR'] ({cache}) is inside {setting} ({folder}): a web server would publish assetopt's cache and undo patches (template sources)"
-                    + (", and collectstatic --clear deletes it" if setting == "STATIC_ROOT" else ""),
+                    + (", and collectstatic --clear deletes it" if folder == _static_root() else ""),
                     hint="remove CACHE_DIR (default: BASE_DIR/.assetopt-cache) or point it outside every served folder",
                     id="assetopt.W004",
                 )
@@ -118,11 +118,21 @@ def check_internal_dirs(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     return out
 
 
+def _static_root() -> Path | None:
+    try:
+        return conf.static_root()
+    except ImproperlyConfigured:
+        return None
+
+
 def _manifest() -> tuple[Path | None, Manifest | None, str]:
     """(path, manifest or None, why it is None)."""
-    path = conf.manifest_path()
+    try:
+        path = conf.manifest_path()
+    except ImproperlyConfigured as exc:  # the staticfiles storage cannot be made: no folder to look in
+        return None, None, f"no manifest path ({exc})"
     if path is None:
-        return None, None, "no manifest path: set STATIC_ROOT or ASSETOPT['MANIFEST']"
+        return None, None, "no manifest path: set STATIC_ROOT (or the staticfiles storage's location) or ASSETOPT['MANIFEST']"
     try:
         return path, load_manifest(path), ""
     except FileNotFoundError:
@@ -149,7 +159,7 @@ def check_manifest_built(app_configs: Any = None, **kwargs: Any) -> list[checks.
 def _scan_config() -> Config:
     try:
         return config_from_settings()
-    except ImproperlyConfigured:  # STATIC_ROOT unset or a prefixed static dir: the scan needs only templates
+    except ImproperlyConfigured:  # no static root (STATIC_ROOT, storage location) or a prefixed static dir: the scan needs only templates
         return Config(project=Path(os.getcwd()), templates=template_dirs(), static_url=settings.STATIC_URL or "/static/")
 
 

@@ -11,7 +11,7 @@ template and line, for every block the manifest lacks.
 Ordering (``docs/compressor.md``): this runs *after* Django has hashed the collected files and written
 ``staticfiles.json``, and before precompression. Compressor renders each block, so ``{% static %}`` gives
 the hashed URLs production renders (the keys match), and it reads those hashed files from
-``COMPRESS_ROOT``, which must therefore be ``STATIC_ROOT``. Its output (``CACHE/css/*.css``,
+``COMPRESS_ROOT``, which must therefore be the folder collectstatic writes (``conf.static_root()``: ``STATIC_ROOT`` unless the storage names another ``location``). Its output (``CACHE/css/*.css``,
 ``CACHE/js/*.js``) is named by content already, so Django never hashes it (no double hashing), and the
 precompression that follows gives it ``.gz``/``.br`` siblings like every other file.
 
@@ -92,10 +92,15 @@ def _check_root(static_root: Path) -> None:
 
     root = Path(compress_settings.COMPRESS_ROOT).resolve()
     if root != static_root.resolve():
+        static_setting = getattr(settings, "STATIC_ROOT", None)
+        if static_setting and Path(static_setting).resolve() == static_root.resolve():
+            fix = "remove COMPRESS_ROOT (it defaults to STATIC_ROOT)"
+        else:  # the storage's location is not STATIC_ROOT: compressor's default would miss it too
+            fix = f"set COMPRESS_ROOT = {str(static_root)!r}, the staticfiles storage's location"
         raise CompressError(
-            f"COMPRESS_ROOT is {root}, not STATIC_ROOT ({static_root}): compressor must read the hashed files collectstatic just wrote",
+            f"COMPRESS_ROOT is {root}, not the folder collectstatic writes to ({static_root}): compressor must read the hashed files collectstatic just wrote",
             path="settings.COMPRESS_ROOT",
-            hint="remove COMPRESS_ROOT (it defaults to STATIC_ROOT), or set ASSETOPT['OFFLINE_COMPRESS'] = False and run `manage.py compress` yourself",
+            hint=f"{fix}, or set ASSETOPT['OFFLINE_COMPRESS'] = False and run `manage.py compress` yourself",
         )
 
 

@@ -5,8 +5,8 @@ Keys of the Django edge itself (all optional):
 - ``BUNDLES``: render ``{% bundle %}`` blocks as one built file (default: ``not DEBUG``). ``False`` renders
   the original tags: the rollback, no template edit needed.
 - ``STRICT``: a bundle that was not built raises (default ``False``: original tags + one warning).
-- ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``STATIC_ROOT/assetopt-manifest.json``;
-  a relative path is relative to ``BASE_DIR``). ``manifest_path()`` is the one answer: collectstatic
+- ``MANIFEST``: path of ``assetopt-manifest.json`` (default: ``assetopt-manifest.json`` in the static
+  root, ``static_root()``; a relative path is relative to ``BASE_DIR``). ``manifest_path()`` is the one answer: collectstatic
   writes there, the tags and the system checks read there, and ``manage.py assetopt`` hands it to the
   command line as its ``manifest`` (``project.config_from_settings``).
 - ``CRITICAL_CSS``: print a CSS bundle's critical CSS inline and load the bundle without blocking
@@ -56,7 +56,13 @@ puts the sources' bytes back on the next collectstatic.
 
 Never set here, always derived from Django's own settings (``project.py``): ``templates`` (the
 template engines' dirs and app dirs), ``static`` (what ``STATICFILES_FINDERS`` find), ``static_url``
-(``STATIC_URL``) and ``out`` (``STATIC_ROOT``). A relative ``CACHE_DIR`` is relative to ``BASE_DIR``
+(``STATIC_URL``) and ``out`` (``static_root()``).
+
+``static_root()`` is the one answer to "where does the static output live": Django's own rule, the
+staticfiles storage's ``location`` (``STORAGES["staticfiles"]["OPTIONS"]["location"]``, or whatever a
+storage subclass passes), which defaults to ``STATIC_ROOT``. collectstatic writes there, so the
+manifest default, ``manage.py assetopt``'s ``out``, the system checks and the served folders all read
+it here; a reader of ``STATIC_ROOT`` alone would look in a folder collectstatic never wrote. A relative ``CACHE_DIR`` is relative to ``BASE_DIR``
 (or the current directory). An unknown key or a value of the wrong type is an ``ImproperlyConfigured``
 naming it (system check ``assetopt.E004``). At request time the template tags read ``tag_settings()``,
 which never raises: an invalid ``ASSETOPT`` logs one warning per process and the tags render their
@@ -72,7 +78,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, InvalidStorageError
 
 from ...build.manifest import MANIFEST_NAME
 
@@ -108,7 +116,7 @@ _DERIVED = {
     "TEMPLATES": "settings.TEMPLATES",
     "STATIC": "STATICFILES_FINDERS and STATICFILES_DIRS",
     "STATIC_URL": "settings.STATIC_URL",
-    "OUT": "settings.STATIC_ROOT",
+    "OUT": "the staticfiles storage's location (STATIC_ROOT by default)",
 }
 logger = logging.getLogger("assetopt")
 _warned_invalid: set[str] = set()
@@ -153,16 +161,20 @@ _ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None, critical_css
 
 def tag_settings() -> TagSettings:
     """The settings the template tags use; never raises. An invalid ``ASSETOPT`` (``manage.py check``
-    reports it as E004) logs one warning per distinct problem per process and gives the rollback: the
-    tags print their inner markup, as with ``BUNDLES = False``."""
+    reports it as E004), or a staticfiles storage that cannot start when asked for its location, logs
+    one warning per distinct problem per process and gives the rollback: the tags print their inner
+    markup, as with ``BUNDLES = False``."""
     try:
         return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path(), critical_css=critical_css())
-    except ImproperlyConfigured as exc:
-        problem = str(exc)
+    except (ImproperlyConfigured, ValueError, OSError) as exc:
+        # ValueError/OSError: the staticfiles storage, asked where its output lives, could not start
+        # (Django's manifest storage raises ValueError on a corrupt staticfiles.json)
+        what = "settings.ASSETOPT is invalid" if isinstance(exc, ImproperlyConfigured) else "the staticfiles storage cannot start"
+        problem = f"{what} ({exc})"
         if problem not in _warned_invalid:
             _warned_invalid.add(problem)
             logger.warning(
-                "assetopt: settings.ASSETOPT is invalid (%s): {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)",
+                "assetopt: %s: {%% bundle %%} and {%% picture %%} render their original tags until it is fixed (see `manage.py check`)",
                 problem,
             )
         return _ROLLBACK
@@ -196,5 +208,26 @@ def manifest_path() -> Path | None:
     if value:  # relative to BASE_DIR, like CACHE_DIR: collectstatic and the server may start in other folders
         path, base = Path(value), getattr(settings, "BASE_DIR", None)
         return path if path.is_absolute() or not base else Path(base) / path
+    root = static_root()
+    return root / MANIFEST_NAME if root else None
+
+
+def static_root() -> Path | None:
+    """The folder collectstatic writes to: the staticfiles storage's ``location`` (Django's rule; it is
+    ``STORAGES["staticfiles"]["OPTIONS"]["location"]`` when set, else ``STATIC_ROOT``), or ``None`` when
+    there is none. A storage that is not a folder on this machine (S3 and the like: its ``location`` is
+    a key prefix) gives ``STATIC_ROOT``, as before. Raises ``ImproperlyConfigured`` (Django's
+    ``InvalidStorageError``) when the storage cannot be made."""
+    try:
+        is_folder = isinstance(staticfiles_storage, FileSystemStorage)  # the lazy object: the instance collectstatic uses
+    except InvalidStorageError:
+        raise
+    except ImproperlyConfigured:
+        if not getattr(settings, "STATIC_ROOT", None):
+            return None  # Django's manifest storage refuses to start without a folder: there is none
+        raise
+    if is_folder:
+        location = staticfiles_storage.location
+        return Path(location).resolve() if location else None
     root = getattr(settings, "STATIC_ROOT", None)
-    return Path(root) / MANIFEST_NAME if root else None
+    return Path(root).resolve() if root else None

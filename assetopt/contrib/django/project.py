@@ -70,12 +70,19 @@ def own_template_dirs(dirs: tuple[Path, ...], project: Path) -> tuple[tuple[Path
 
 
 def served_dirs() -> tuple[tuple[str, Path], ...]:
-    """``(setting, folder)`` of every folder a web server may serve: STATIC_ROOT, MEDIA_ROOT, STATICFILES_DIRS."""
+    """``(setting, folder)`` of every folder a web server may serve: STATIC_ROOT, the staticfiles
+    storage's location when it is another folder (collectstatic writes there), MEDIA_ROOT, STATICFILES_DIRS."""
     out: list[tuple[str, Path]] = []
     for name in ("STATIC_ROOT", "MEDIA_ROOT"):
         value = getattr(settings, name, None)
         if value:
             out.append((name, Path(value).resolve()))
+    try:
+        location = conf.static_root()
+    except ImproperlyConfigured:
+        location = None  # a storage that cannot be made: collectstatic and Django's checks say so
+    if location is not None and location not in {folder for _, folder in out}:
+        out.insert(0, ("STORAGES['staticfiles'] location", location))
     for entry in getattr(settings, "STATICFILES_DIRS", ()):
         folder = entry[1] if isinstance(entry, (list, tuple)) else entry
         out.append(("STATICFILES_DIRS", Path(folder).resolve()))
@@ -130,11 +137,12 @@ def _project_dir() -> Path:
 def config_from_settings() -> Config:
     """The ``Config`` for this Django project (see ``conf.py`` for the ``ASSETOPT`` key mapping)."""
     raw = conf.options()
-    root = getattr(settings, "STATIC_ROOT", None)
-    if not root:
-        raise ImproperlyConfigured("assetopt builds into STATIC_ROOT: set STATIC_ROOT to a folder")
+    static_root = conf.static_root()  # where collectstatic writes: the storage's location, STATIC_ROOT by default
+    if static_root is None:
+        raise ImproperlyConfigured(
+            "assetopt builds into STATIC_ROOT: set STATIC_ROOT to a folder (or the staticfiles storage's location, STORAGES['staticfiles']['OPTIONS']['location'])"
+        )
     project = _project_dir()
-    static_root = Path(root).resolve()
     values = config_values(raw, project)
     values.setdefault("cache_dir", project / ".assetopt-cache")  # not under STATIC_ROOT: served, and --clear deletes it
     dirs = template_dirs()

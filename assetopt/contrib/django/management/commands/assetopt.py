@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
@@ -140,8 +141,10 @@ def _refuse_manifest_root(static_root: Path, out: Path) -> None:
         return
     cls = staticfiles_storage.__class__  # the configured class (type() would name the lazy wrapper)
     storage = f"{cls.__module__}.{cls.__qualname__}"
+    setting = getattr(settings, "STATIC_ROOT", None)  # config.out is conf.static_root(): the storage's location
+    where = "STATIC_ROOT" if setting and Path(setting).resolve() == static_root else "the staticfiles storage's location"
     raise CommandError(
-        f"build would write into STATIC_ROOT ({static_root}), which STORAGES['staticfiles'] ({storage}) serves through"
+        f"build would write into {where} ({static_root}), which STORAGES['staticfiles'] ({storage}) serves through"
         " its staticfiles.json: that manifest would not name the bundles this build writes (pages would render their"
         " original tags, or link files that do not exist with manifest_strict = False), and the build would delete the"
         " bundles it does name. Run `manage.py collectstatic` instead (with"
