@@ -242,8 +242,10 @@ def test_critical_css_keeps_tailwinds_property_rules_and_the_cloak_rule_the_page
 
 def test_an_endless_animation_in_the_first_screen_does_not_fail_the_first_paint_proof(tmp_path):
     # the two first screens were taken mid-animation, each at its own moment: whether they matched
-    # depended on timing (AdminLTE's and Bootswatch's spinners, Tailwind's animate-pulse)
-    css = "body{margin:0}.pulse{height:300px;background:#c00;animation:pulse 2s linear infinite}@keyframes pulse{from{background:#00c}to{background:#0c0}}"
+    # depended on timing (AdminLTE's and Bootswatch's spinners, Tailwind's animate-pulse); and the
+    # styles compared after the screenshot were read with the animation running again (a fast one,
+    # .13 s, differs between the two loads; it failed whenever the screenshot took a frame or more)
+    css = "body{margin:0}.pulse{height:300px;background:#c00;animation:pulse .13s linear infinite}@keyframes pulse{from{background:#00c}to{background:#0c0}}"
     static, manifest = site(tmp_path, css)
     with open_browser() as chromium:
         report = critical_pass(

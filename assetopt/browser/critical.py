@@ -83,6 +83,9 @@ async (args) => {
   return matched;
 }
 """
+# as Playwright's screenshot(animations="disabled"), but for good: endless animations cancelled (the
+# element's own style), finite ones and transitions finished
+_STILL_JS = "() => { for (const a of document.getAnimations()) { if (a.effect && a.effect.getComputedTiming().endTime === Infinity) a.cancel(); else a.finish(); } }"
 _SETTLE_JS = "async () => { await document.fonts.ready; await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"
 
 
@@ -132,6 +135,7 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_load_state("networkidle", timeout=30_000)
         page.evaluate(_SETTLE_JS)
+        page.evaluate(_STILL_JS)  # the styles read after the screenshot are those it shows
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False, animations="disabled")  # as chromium.measure: the same moment each time
         return dict(page.evaluate(FIRST_SCREEN_STYLES_JS))
