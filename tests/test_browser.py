@@ -50,6 +50,10 @@ PAGES = {
     "b-drop.html": _page(["bundle-drop.css"], lazy=True),
     "throws.html": _page(["bundle.css"], lazy=True, extra="<script>throw new Error('bundle broke')</script>"),
     "missing.html": _page(["bundle.css"], lazy=True, extra='<img src="/static/img/missing.png" width="10" height="10">'),
+    # an endless animation in the first screen (a loader, Tailwind's animate-pulse): its colour at
+    # screenshot time depends on when the screenshot is taken
+    "pulse.html": f"{HEAD}<style>body{{margin:0}}.pulse{{height:300px;background:#c00;animation:pulse 2s linear infinite}}"
+    "@keyframes pulse{from{background:#00c}to{background:#0c0}}</style></head><body><div class='pulse'></div></body></html>",
 }
 
 
@@ -155,6 +159,13 @@ def test_a_bundle_that_drops_a_stylesheet_shows_a_visual_diff(chromium, base, tm
     fraction = screenshot_diff(good.screenshot, broken.screenshot, tmp_path / "diff.png")
     assert fraction > 0.01  # the threshold verify uses
     assert (tmp_path / "diff.png").stat().st_size > 0
+
+
+@needs_chromium
+def test_screenshots_show_endless_animations_at_rest_so_two_loads_compare_equal(chromium, base, tmp_path):
+    # a screenshot taken mid-animation made the same page differ from itself: a flaky verdict
+    shots = [chromium.measure(f"{base}/pages/pulse.html", screenshot=tmp_path / f"{i}.png").screenshot for i in range(2)]
+    assert [Image.open(shot).convert("RGB").getpixel((50, 50)) for shot in shots] == [(204, 0, 0)] * 2  # .pulse's own background
 
 
 @needs_chromium

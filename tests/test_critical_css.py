@@ -237,3 +237,25 @@ def test_critical_css_keys_have_defaults_and_read_from_the_config(tmp_path):
     (tmp_path / "assetopt.toml").write_text('critical_css = false\ncritical_css_max = 9000\ncritical_css_urls = ["/ar/"]\n')
     config = load_config(tmp_path, cwd=tmp_path)
     assert (config.critical_css, config.critical_css_max, config.critical_css_urls) == (False, 9000, ("/ar/",))
+
+
+def test_critical_text_keeps_the_property_and_counter_style_rules_kept_rules_name():
+    # Tailwind 4 (django-unfold's styles.css): border-style is var(--tw-border-style), whose only value
+    # is @property's initial-value in Chromium (the @supports fallback is for browsers without
+    # @property); dropping it makes the declaration invalid and every border of the first screen vanish.
+    css = (
+        '@property --tw-border-style{syntax:"*";inherits:false;initial-value:solid}'
+        '@property --tw-unused{syntax:"*";inherits:false;initial-value:0}'
+        "@counter-style thumbs{system:cyclic;symbols:x;suffix:' '}"
+        "@counter-style unused{system:cyclic;symbols:y}"
+        ".border{border-style:var(--tw-border-style);border-width:1px}"
+        ".steps{list-style:thumbs}"
+        ".other{--tw-unused:1px;list-style-type:unused}"
+    )
+    result = select_critical(probes_of(css), [seen(".border", ".steps")])
+    assert result.css == (
+        '@property --tw-border-style{syntax:"*";inherits:false;initial-value:solid}'
+        "@counter-style thumbs{system:cyclic;symbols:x;suffix:' '}"
+        ".border{border-style:var(--tw-border-style);border-width:1px}"
+        ".steps{list-style:thumbs}"
+    )

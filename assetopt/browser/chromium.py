@@ -132,7 +132,9 @@ class BrowserSession:
                 page.evaluate(SCROLL_JS)
                 traffic.settle(deadline, quiet_ms)
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot), full_page=True)
+                # animations="disabled": an endless animation (a loader, a pulse) shows at rest and a
+                # finite one at its end, so two loads of the same page give the same picture
+                page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
                 shot = screenshot
                 boxes = tuple(tuple(int(v) for v in b) for b in page.evaluate(PHOTO_BOXES_JS))
             lcp = data["lcp"]

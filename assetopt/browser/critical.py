@@ -9,13 +9,15 @@
    element that keeps its intrinsic width unstyled (``img``, ``table``, ``pre``...) or holds one,
    anywhere on the page (a wide table below the fold, its ``overflow-x: auto`` wrapper unstyled,
    widens the page and shifts the first screen sideways on mobile and in RTL):
-   penthouse's method, on the bundle's own text;
+   penthouse's method, on the bundle's own text; a selector that matches nothing after load but an
+   element of the page as sent (before its scripts ran: Alpine's ``[x-cloak]``) is critical too;
 2. per bundle, the union over pages and viewports, size-capped, recorded in the manifest (every
    ``@media`` around a kept rule stays: ``build/critical.py`` says why);
 3. render the pages again with the critical CSS inlined and prove the first paint: the first screen
    with the full bundle's request aborted (only the inlined CSS) against the fully loaded first screen,
-   at both viewports, within the screenshot-diff threshold. A page that fails takes the critical CSS
-   of its bundles out of the manifest again, with the reason.
+   at both viewports, within the screenshot-diff threshold and with every element of the first screen
+   in the same box with the same visible style (a lost border is far under the threshold). A page
+   that fails takes the critical CSS of its bundles out of the manifest again, with the reason.
 
 Never writes outside ``out`` (snapshots, screenshots) and the manifest; never prints.
 """
@@ -33,13 +35,14 @@ from ..build.critical import CRITICAL_MAX, CriticalResult, MeasuredFrom, Observa
 from ..build.manifest import Manifest
 from ..screens import SCREENS
 from .chromium import BrowserSession
+from .page_js import FIRST_SCREEN_STYLES_JS
 from .server import serve
 from .snapshots import served_path, shot_stem, write_snapshots
 
 if TYPE_CHECKING:
     from ..config import Config
 
-__all__ = ["VIEWPORTS", "CriticalReport", "critical_pass", "observe", "first_paint_diff"]
+__all__ = ["VIEWPORTS", "CriticalReport", "critical_pass", "observe", "first_paint_diff", "styled_differently"]
 
 # name -> Playwright context options: Lighthouse's screens (``assetopt/screens.py``), at DPR 1 (the
 # layout, hence what the first screen holds, does not depend on it; the screenshots are 3x smaller)
@@ -66,15 +69,23 @@ async (args) => {
     cache.set(el, v);
     return v;
   };
+  // The DOM as the HTML parser built it, before any script ran: what the first paint shows. A selector
+  // that matches there but nowhere now (Alpine's [x-cloak], removed on init; html.no-js) is critical,
+  // or what it hides flashes before the full stylesheet arrives (where it was cannot be measured).
+  const parsed = args.html === null ? null : new DOMParser().parseFromString(args.html, 'text/html');
   const matched = [];
   for (const s of args.selectors) {
     let els;
     try { els = document.querySelectorAll(s); } catch (err) { continue; }
+    if (els.length === 0) { if (parsed && parsed.querySelector(s)) matched.push(s); continue; }
     for (const el of els) { if (above(el)) { matched.push(s); break; } }
   }
   return matched;
 }
 """
+# as Playwright's screenshot(animations="disabled"), but for good: endless animations cancelled (the
+# element's own style), finite ones and transitions finished
+_STILL_JS = "() => { for (const a of document.getAnimations()) { if (a.effect && a.effect.getComputedTiming().endTime === Infinity) a.cancel(); else a.finish(); } }"
 _SETTLE_JS = "async () => { await document.fonts.ready; await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"
 
 
@@ -99,23 +110,24 @@ def observe(session: BrowserSession, url: str, viewport: str, probes: Mapping[st
     ``probes`` (keyed by absolute URL): (stylesheet URL -> observation, the stylesheet URLs it links)."""
     ctx, page = _open_page(session, viewport)
     try:
-        page.goto(url, wait_until="load", timeout=60_000)
+        response = page.goto(url, wait_until="load", timeout=60_000)
+        html = response.text() if response is not None and response.ok else None  # the page as sent, before scripts
         out: dict[str, Observation] = {}
         sheets: list[str] = page.evaluate("() => [...document.querySelectorAll('link[rel~=\"stylesheet\"][href]')].map(l => l.href)")
         for sheet in sheets:
             p = probes.get(sheet)
             if p is None:
                 continue
-            matched = page.evaluate(_PROBE_JS, {"selectors": list(p.selectors)})
+            matched = page.evaluate(_PROBE_JS, {"selectors": list(p.selectors), "html": html})
             out[sheet] = Observation(urlsplit(url).path, viewport, frozenset(matched))
         return out, sheets
     finally:
         ctx.close()
 
 
-def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = ()) -> list[str]:
+def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = ()) -> dict[str, Any]:
     """Screenshot the first screen of ``url`` after load, with requests to ``block`` aborted; returns
-    the URLs of the stylesheets the page loaded (its ``<link>``s after the loader ran)."""
+    the boxes and styles of the elements it shows (``page_js.FIRST_SCREEN_STYLES_JS``)."""
     ctx, page = _open_page(session, viewport)
     try:
         for target in block:
@@ -123,23 +135,46 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_load_state("networkidle", timeout=30_000)
         page.evaluate(_SETTLE_JS)
+        page.evaluate(_STILL_JS)  # the styles read after the screenshot are those it shows
         shot.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shot), full_page=False)
-        return list(page.evaluate("() => [...document.querySelectorAll('link[rel~=\"stylesheet\"][href]')].map(l => l.href)"))
+        page.screenshot(path=str(shot), full_page=False, animations="disabled")  # as chromium.measure: the same moment each time
+        return dict(page.evaluate(FIRST_SCREEN_STYLES_JS))
     finally:
         ctx.close()
 
 
-def first_paint_diff(session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path) -> tuple[float, Path]:
+def first_paint_diff(session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path) -> tuple[float, Path, str]:
     """The fraction of the first screen that differs between the page with only its inlined critical
-    CSS (``bundle_urls`` aborted: what paints before they arrive) and the page fully loaded."""
+    CSS (``bundle_urls`` aborted: what paints before they arrive) and the page fully loaded, and the
+    first-screen elements whose box or visible style differ ("" when none)."""
     from ..images import screenshot_diff
 
     stem = f"{shot_stem(urlsplit(url).path)}-{viewport}"
     full, first, diff = shots / f"{stem}-loaded.png", shots / f"{stem}-first-paint.png", shots / f"{stem}-first-paint-diff.png"
-    _first_screen(session, url, viewport, full)
-    _first_screen(session, url, viewport, first, bundle_urls)
-    return screenshot_diff(full, first, diff), diff
+    loaded = _first_screen(session, url, viewport, full)
+    painted = _first_screen(session, url, viewport, first, bundle_urls)
+    return screenshot_diff(full, first, diff), diff, styled_differently(loaded, painted)
+
+
+def styled_differently(loaded: Mapping[str, Any], painted: Mapping[str, Any], limit: int = 3) -> str:
+    """The elements of the loaded first screen (``FIRST_SCREEN_STYLES_JS`` answers) missing from it at
+    first paint or shown there with another box or style, e.g. ``div.box: border-top-style none,
+    loaded solid``; "" when none, or when the two documents differ (a script that adds content: the
+    screenshots decide). An element on the first screen only at first paint (below-the-fold content
+    its rules push down later, as penthouse's critical CSS has it too) is left to the screenshots."""
+    if loaded.get("count") != painted.get("count"):
+        return ""
+    a, b = loaded.get("els", {}), painted.get("els", {})
+    found: list[str] = []
+    for index in sorted(a, key=int):
+        if index not in b:
+            found.append(f"{a[index]['name']}: not on the first screen at first paint, shown loaded")
+        else:
+            changed = [p for p, v in a[index]["v"].items() if b[index]["v"].get(p) != v]
+            if changed:
+                found.append(f"{a[index]['name']}: {changed[0]} {b[index]['v'].get(changed[0])}, loaded {a[index]['v'][changed[0]]}")
+    more = f" and {len(found) - limit} more" if len(found) > limit else ""
+    return "; ".join(found[:limit]) + more
 
 
 def critical_pass(
@@ -223,11 +258,16 @@ def critical_pass(
             served_as = {k: name for name, k in by_file.items()}
             bundle_urls = tuple(f"{base}{prefix}{served_as[k]}" for k in keys)
             for viewport in VIEWPORTS:
-                fraction, diff = first_paint_diff(session, base + served_path(url), viewport, bundle_urls, work / "shots")
+                fraction, diff, styled = first_paint_diff(session, base + served_path(url), viewport, bundle_urls, work / "shots")
                 report.first_paint[f"{url} {viewport}"] = fraction
                 if fraction > threshold:
                     for k in keys:
                         failed.setdefault(k, f"the first paint of {url} ({viewport}) differs by {fraction:.2%} from the loaded page (see {diff})")
+                elif styled:
+                    for k in keys:
+                        failed.setdefault(
+                            k, f"the first paint of {url} ({viewport}) shows elements otherwise than the loaded page: {styled} (see {diff})"
+                        )
     if failed:
         manifest = write_critical(manifest, manifest_path, {k: (CriticalResult("", why), (), ()) for k, why in failed.items()})
         report.skipped.update(failed)

@@ -1,11 +1,12 @@
 """The scripts ``BrowserSession.measure`` runs inside a page: installed before any page script
 (``OBSERVE_JS``: LCP and CLS), read after load (``COLLECT_JS``: navigation and resource timing, each
 <img>'s choice), to load lazy images for the screenshot (``SCROLL_JS``) and after it
-(``PHOTO_BOXES_JS``). JavaScript text only."""
+(``PHOTO_BOXES_JS``); and what the critical CSS proof compares on a first screen (``FIRST_SCREEN_STYLES_JS``).
+JavaScript text only."""
 
 from __future__ import annotations
 
-__all__ = ["OBSERVE_JS", "SCROLL_JS", "COLLECT_JS", "PHOTO_BOXES_JS"]
+__all__ = ["OBSERVE_JS", "SCROLL_JS", "COLLECT_JS", "PHOTO_BOXES_JS", "FIRST_SCREEN_STYLES_JS"]
 
 # Installed before any page script runs. LCP is the last candidate; CLS is the largest session window
 # (shifts less than 1 s apart, a window at most 5 s long), as web-vitals computes it.
@@ -74,4 +75,35 @@ PHOTO_BOXES_JS = """
   const r = i.getBoundingClientRect();
   return [Math.round(r.left + window.scrollX), Math.round(r.top + window.scrollY), Math.round(r.width), Math.round(r.height)];
 }).filter(b => b[2] > 0 && b[3] > 0)
+"""
+
+# Every element of <body> with a box on the first screen, by its index in document order: the part of
+# its box on that screen and the computed values that show (a lost border is a few hundred pixels, far under a screenshot
+# threshold, and still a different page).
+FIRST_SCREEN_STYLES_JS = """
+() => {
+  const P = ['display', 'visibility', 'opacity', 'color', 'background-color', 'background-image',
+    'border-top-style', 'border-right-style', 'border-bottom-style', 'border-left-style',
+    'border-top-width', 'border-right-width', 'border-bottom-width', 'border-left-width',
+    'border-top-color', 'border-right-color', 'border-bottom-color', 'border-left-color',
+    'box-shadow', 'outline-style', 'font-family', 'font-size', 'font-weight', 'font-style',
+    'text-decoration-line', 'text-transform', 'text-align', 'list-style-type'];
+  const h = innerHeight, w = innerWidth;
+  const els = document.body ? [document.body, ...document.body.querySelectorAll('*')] : [];
+  const out = {};
+  els.forEach((el, i) => {
+    const r = el.getBoundingClientRect();
+    if ((r.width === 0 && r.height === 0) || r.bottom <= 0 || r.top >= h || r.right <= 0 || r.left >= w) return;
+    const cs = getComputedStyle(el);
+    // the part of the box on the first screen (left top right bottom): a container that also holds
+    // content further down (styled only when the bundle arrives) ends below the fold either way
+    // (not <body>'s: its background paints the whole canvas, wherever its box ends)
+    const v = el === document.body ? {} : {box: [Math.max(0, r.left), Math.max(0, r.top), Math.min(w, r.right), Math.min(h, r.bottom)].map(Math.round).join(' ')};
+    for (const p of P) v[p] = cs.getPropertyValue(p);
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += '#' + el.id; else if (el.classList.length) name += '.' + [...el.classList].slice(0, 3).join('.');
+    out[i] = {name, v};
+  });
+  return {count: els.length, els: out};
+}
 """

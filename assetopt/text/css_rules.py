@@ -14,7 +14,7 @@ the vendor-prefixed declarations it does not know, which other browsers need).
   never critical, a selector that is only pseudo-elements/vendor pseudo-classes is always kept;
   user-action pseudo-classes (``:hover``, ``:focus``...) stay, so they match nothing at first paint.
 - ``critical_text(rules, kept)``: the kept selectors of the kept rules, in source order, inside their
-  group rules, plus the ``@font-face`` and ``@keyframes`` they use.
+  group rules, plus the ``@font-face``, ``@keyframes``, ``@property`` and ``@counter-style`` they use.
 """
 
 from __future__ import annotations
@@ -177,6 +177,10 @@ def _name_used(name: str, texts: Sequence[str]) -> bool:
 
 _FAMILY = re.compile(r"font-family\s*:\s*(?P<v>[^;}]+)", re.IGNORECASE)
 _KEYFRAMES = re.compile(r"^@(?:-[a-z]+-)?keyframes$", re.IGNORECASE)
+# At-rules that define a name kept rules use: ``@property --tw-border-style`` gives Tailwind 4's
+# ``border-style: var(--tw-border-style)`` its value (``initial-value: solid``; without it the
+# declaration is invalid and the border is gone) and ``inherits: false``; a list's ``@counter-style``.
+_NAMED_DEFINITIONS = frozenset({"property", "counter-style"})
 
 
 def _font_family(body: str) -> str:
@@ -188,7 +192,8 @@ def critical_text(rules: Sequence[CssRule], kept: dict[tuple[int, ...], set[int]
     """The critical stylesheet: for each style rule in ``kept`` (path -> indexes of its selectors to
     keep) the kept selectors and its declarations, inside the group rules that hold it, in source order;
     ``@layer`` statements (they fix the cascade order); the ``@font-face`` whose family and the
-    ``@keyframes`` whose name a kept rule names. ``always``: style rules kept whole."""
+    ``@keyframes``, ``@property`` and ``@counter-style`` whose name a kept rule names. ``always``:
+    style rules kept whole."""
     keep_whole = set(always)
     out: list[str] = []
     bodies = [r.body for r in style_rules(rules) if r.path in kept or r.path in keep_whole]
@@ -214,7 +219,7 @@ def critical_text(rules: Sequence[CssRule], kept: dict[tuple[int, ...], set[int]
                 family = _font_family(rule.body)
                 if family and _name_used(family, bodies):
                     parts.append(f"{rule.prelude}{{{rule.body.strip()}}}")
-            elif rule.kind == "at-block" and _KEYFRAMES.match("@" + rule.at_name):
+            elif rule.kind == "at-block" and (_KEYFRAMES.match("@" + rule.at_name) or rule.at_name in _NAMED_DEFINITIONS):
                 name = rule.condition.strip("\"'")
                 if name and _name_used(name, bodies):
                     parts.append(f"{rule.prelude}{{{rule.body.strip()}}}")
