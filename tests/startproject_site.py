@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-__all__ = ["REPO", "Site", "make_site", "tree_hashes"]
+__all__ = ["REPO", "Site", "assetopt_checks", "bundled_site", "make_site", "tree_hashes"]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -149,3 +150,16 @@ def make_site(tmp: Path, extra_settings: str = "") -> Site:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return Site(root, env)
+
+
+def bundled_site(tmp: Path, extra_settings: str = "") -> Site:
+    """``make_site`` with its templates' asset runs wrapped in ``{% bundle %}`` (``manage.py assetopt rewrite --write --only bundles``)."""
+    site = make_site(tmp, extra_settings)
+    site.manage("assetopt", "rewrite", "--write", "--only", "bundles", check=True)
+    assert "{% bundle" in (site.root / "templates" / "base.html").read_text()
+    return site
+
+
+def assetopt_checks(output: str) -> list[str]:
+    """The ``(assetopt.E001)``/``(assetopt.W004)`` ids ``manage.py check`` printed, in order."""
+    return re.findall(r"\(assetopt\.[EW]\d+\)", output)

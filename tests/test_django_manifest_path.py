@@ -10,12 +10,11 @@ resolved it against the current directory, or fell back to ``STATIC_ROOT``, fail
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 from browser_support import needs_chromium
-from startproject_site import Site, make_site
+from startproject_site import Site, assetopt_checks, bundled_site, make_site
 
 SETTINGS = 'DEBUG = False\nASSETOPT.update(MANIFEST="private/assetopt-manifest.json", BUNDLES=True, STRICT=True)\n'
 # The home page as the site serves it (DEBUG off: Django's hashed names; STRICT: a bundle the manifest
@@ -32,10 +31,7 @@ print(response.content.decode())
 
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
-    site = make_site(tmp_path, SETTINGS)
-    site.manage("assetopt", "rewrite", "--write", "--only", "bundles", check=True)
-    assert "{% bundle" in (site.root / "templates" / "base.html").read_text()
-    return site
+    return bundled_site(tmp_path, SETTINGS)
 
 
 def _manifest(site: Site) -> Path:
@@ -46,19 +42,15 @@ def _in_static_root(site: Site) -> list[str]:
     return sorted(p.name for p in (site.root / "staticfiles").glob("assetopt-manifest.json*"))
 
 
-def _assetopt_checks(output: str) -> list[str]:
-    return re.findall(r"\(assetopt\.[EW]\d+\)", output)
-
-
 def test_check_collectstatic_and_the_tag_use_the_manifest_setting(site: Site, tmp_path: Path) -> None:
     before = site.manage("check", "--deploy", cwd=tmp_path)
-    assert _assetopt_checks(before.stderr) == ["(assetopt.E001)"], before.stderr
+    assert assetopt_checks(before.stderr) == ["(assetopt.E001)"], before.stderr
     assert f"no manifest at {_manifest(site)}" in before.stderr, before.stderr
 
     site.manage("collectstatic", "--noinput", cwd=tmp_path, check=True)
     assert _manifest(site).is_file() and _in_static_root(site) == []
     after = site.manage("check", "--deploy", cwd=tmp_path)
-    assert after.returncode == 0 and _assetopt_checks(after.stderr) == [], after.stderr
+    assert after.returncode == 0 and assetopt_checks(after.stderr) == [], after.stderr
 
     html = site.python(_RENDER)
     hashed = json.loads((site.root / "staticfiles" / "staticfiles.json").read_text())["paths"]

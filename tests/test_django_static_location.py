@@ -11,11 +11,10 @@ fails here too."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
-from startproject_site import Site, make_site
+from startproject_site import Site, assetopt_checks, bundled_site
 
 _COMMON = (
     'DEBUG = False\nASSETOPT.update(BUNDLES=True, STRICT=True)\nSTORAGES["staticfiles"]["OPTIONS"] = {"location": BASE_DIR / "public" / "static"}\n'
@@ -36,18 +35,11 @@ print(response.content.decode())
 
 @pytest.fixture(params=sorted(VARIANTS))
 def site(request: pytest.FixtureRequest, tmp_path: Path) -> Site:
-    site = make_site(tmp_path, VARIANTS[request.param])
-    site.manage("assetopt", "rewrite", "--write", "--only", "bundles", check=True)
-    assert "{% bundle" in (site.root / "templates" / "base.html").read_text()
-    return site
+    return bundled_site(tmp_path, VARIANTS[request.param])
 
 
 def _location(site: Site) -> Path:
     return site.root / "public" / "static"
-
-
-def _assetopt_checks(output: str) -> list[str]:
-    return re.findall(r"\(assetopt\.[EW]\d+\)", output)
 
 
 def _nothing_in_static_root(site: Site) -> None:
@@ -58,14 +50,14 @@ def _nothing_in_static_root(site: Site) -> None:
 def test_check_collectstatic_and_the_tag_use_the_storage_location(site: Site, tmp_path: Path) -> None:
     manifest = _location(site) / "assetopt-manifest.json"
     before = site.manage("check", "--deploy", cwd=tmp_path)
-    assert _assetopt_checks(before.stderr) == ["(assetopt.E001)"], before.stderr
+    assert assetopt_checks(before.stderr) == ["(assetopt.E001)"], before.stderr
     assert f"no manifest at {manifest}" in before.stderr, before.stderr
 
     site.manage("collectstatic", "--noinput", cwd=tmp_path, check=True)
     assert manifest.is_file()
     _nothing_in_static_root(site)
     after = site.manage("check", "--deploy", cwd=tmp_path)
-    assert after.returncode == 0 and _assetopt_checks(after.stderr) == [], after.stderr
+    assert after.returncode == 0 and assetopt_checks(after.stderr) == [], after.stderr
 
     html = site.python(_RENDER)  # STRICT: a bundle the tag cannot find in the manifest raises
     hashed = json.loads((_location(site) / "staticfiles.json").read_text())["paths"]
