@@ -230,3 +230,46 @@ def test_an_absolute_static_path_says_whether_the_normalised_file_exists(make_pr
         (2, "write {% static 'css/a.css' %}, a normalised path inside a static dir"),
         (3, "write {% static 'css/gone.css' %}, a normalised path inside a static dir; then add the file: no static dir (static) has it"),
     ]
+
+
+def test_a_static_path_that_repeats_static_url_suggests_the_path_after_it(make_project) -> None:
+    """{% static '/static/css/a.css' %}: the STATIC_URL written twice. The file is css/a.css, so the fix
+    names that; with no such file (or a prefix that is not STATIC_URL) the fix stays the normal form."""
+    project = make_project(
+        templates={
+            "p.html": "{% load static %}<!DOCTYPE html><html><body>\n"
+            "<a href=\"{% static '/assets/css/a.css' %}\">a</a>\n"
+            "<a href=\"{% static '/assets/css/gone.css' %}\">b</a>\n"
+            "<a href=\"{% static '/static/css/a.css?v=2' %}\">c</a>\n"
+            "<a href=\"{% static 'assets//css/a.css' %}\">d</a></body></html>"
+        },
+        static={"css/a.css": "body{}"},
+        static_url="/assets/",
+    )
+    (report,) = run_audit(project).pages
+    assert [(f.lineno, f.fix) for f in report.findings if f.code == "unsafe-path"] == [
+        (2, "write {% static 'css/a.css' %}: the path after STATIC_URL (/assets/), which {% static %} adds itself"),
+        (3, "write {% static 'assets/css/gone.css' %}, a normalised path inside a static dir; then add the file: no static dir (static) has it"),
+        (4, "write {% static 'static/css/a.css?v=2' %}, a normalised path inside a static dir; then add the file: no static dir (static) has it"),
+        (5, "write {% static 'assets/css/a.css' %}, a normalised path inside a static dir; then add the file: no static dir (static) has it"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        pytest.param("<link rel=\"stylesheet\" href=\"{% static ' css/site.css ' %}\">", id="stylesheet_link"),
+        pytest.param("<script src=\"{% static ' js/app.js' %}\"></script>", id="script"),
+        pytest.param("<a href=\"{% static 'css/site.css ' %}\">x</a>", id="download_link"),
+    ],
+)
+def test_spaces_around_a_static_path_are_not_a_missing_file(make_project, markup: str) -> None:
+    """Django strips them (ManifestStaticFilesStorage.stored_name: ``.path.strip()``) and serves the file
+    (test_django_static_literals.py shows it): no error, and the asset tag counts the real file."""
+    project = make_project(
+        templates={"p.html": "{% load static %}<!DOCTYPE html><html><head>\n" + markup + "\n</head></html>"},
+        static={"css/site.css": "body{color:red}", "js/app.js": "var a = 1;"},
+    )
+    (report,) = run_audit(project).pages
+    assert [(f.code, f.message) for f in report.findings if f.severity == "error"] == []
+    assert [r.ref.paths for r in report.requests if r.kind in ("css", "js")] == ([] if "<a " in markup else [(markup.split("'")[1].strip(),)])

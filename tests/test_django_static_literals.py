@@ -10,6 +10,7 @@ Django is configured once (``tests/django_settings.py``); each test layers its s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import django_settings
@@ -55,9 +56,9 @@ def _site(tmp_path: Path, static: dict[str, bytes], page: str = PAGE) -> tuple[P
     return templates, static_dir
 
 
-def _serve(tmp_path: Path, templates: Path, static_dir: Path) -> tuple[int, str]:
+def _serve(tmp_path: Path, templates: Path, static_dir: Path, body: list[str] | None = None) -> tuple[int, str]:
     """collectstatic with ManifestStaticFilesStorage into a temp STATIC_ROOT, then GET the page with
-    DEBUG off: its status and the exception the request raised ("" for none)."""
+    DEBUG off: its status and the exception the request raised ("" for none); ``body`` gets the page."""
     engine = dict(django_settings.SETTINGS["TEMPLATES"][0], DIRS=[str(templates)])  # type: ignore[index]
     storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -75,6 +76,8 @@ def _serve(tmp_path: Path, templates: Path, static_dir: Path) -> tuple[int, str]
         call_command("collectstatic", interactive=False, verbosity=0)
         response = Client(raise_request_exception=False).get("/page/")
         raised = response.exc_info[1] if response.exc_info else None
+        if body is not None:
+            body.append(response.content.decode())
         return response.status_code, f"{type(raised).__name__}: {raised}" if raised else ""
 
 
@@ -148,3 +151,16 @@ def test_the_normalised_path_the_fix_names_serves_and_the_audit_is_quiet(tmp_pat
     templates, static_dir = _site(tmp_path, CSS, ANCHOR.replace("PATH", static_path))
     assert _errors(tmp_path, templates, static_dir) == []
     assert _serve(tmp_path, templates, static_dir) == (200, "")
+
+
+@pytest.mark.parametrize("markup", [pytest.param(LINK, id="stylesheet_link"), pytest.param(ANCHOR, id="download_link")])
+@pytest.mark.parametrize("static_path", [" css/site.css", "css/site.css ", "  site.css  "])
+def test_spaces_around_a_static_path_serve_the_file_and_the_audit_is_quiet(tmp_path: Path, markup: str, static_path: str) -> None:
+    """Django strips them before the manifest look-up (stored_name: ``.path.strip()``): the page is a
+    200 whose URL is the hashed file's, so the audit names no missing file."""
+    templates, static_dir = _site(tmp_path, CSS, markup.replace("PATH", static_path))
+    assert _errors(tmp_path, templates, static_dir) == []
+    body: list[str] = []
+    assert _serve(tmp_path, templates, static_dir, body) == (200, "")
+    stem = static_path.strip().rsplit(".", 1)[0]
+    assert re.search(rf'"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.css"', body[0]), body[0]

@@ -84,6 +84,13 @@ def _static(path: str, url: str) -> Ref:
     return Ref(RefKind.STATIC, paths=(clean,), url=url)
 
 
+def _stripped(path: str) -> str:
+    """``{% static ' css/a.css ' %}`` as a manifest storage looks it up: the spaces around the path
+    (before any query or fragment) dropped, as ``stored_name``'s ``.path.strip()`` does."""
+    cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=len(path))
+    return path[:cut].strip() + path[cut:]
+
+
 def _variant_ref(parts: tuple[Part, ...], static_url: str) -> Ref:
     if not parts:
         return Ref(RefKind.EMPTY)
@@ -102,7 +109,7 @@ def _variant_ref(parts: tuple[Part, ...], static_url: str) -> Ref:
     if any(not isinstance(p, Literal) for p in rest):
         return Ref(RefKind.DYNAMIC, url="".join(_show(p) for p in parts))
     if isinstance(first, Static):
-        return _static(first.path + tail, "{% " + first.tag + " '" + first.path + "' %}" + tail)
+        return _static(_stripped(first.path) + tail, "{% " + first.tag + " '" + first.path + "' %}" + tail)
     if isinstance(first, StaticPrefix):
         return _static(tail, "{{ STATIC_URL }}" + tail)
     assert isinstance(first, Literal)
