@@ -7,7 +7,7 @@ import pytest
 
 from assetopt.templates.model import parse_template
 from assetopt.templates.pages import resolve_page
-from assetopt.templates.static_literals import manifest_key, normal_key, page_static_literals, static_literals
+from assetopt.templates.static_literals import after_static_url, manifest_key, normal_key, page_static_literals, static_literals
 
 SOURCE = """{% load static %}
 <div data-theme-base="{% static 'vendor/bootswatch' %}"></div>
@@ -119,3 +119,20 @@ def test_page_static_literals_are_those_the_page_renders() -> None:
     )
     base = resolve_page("base.html", templates.__getitem__)
     assert [lit.path for lit in page_static_literals(base)] == ["base-a.pdf", "base-b.png", "base-script.js", "part.svg"]
+
+
+@pytest.mark.parametrize(
+    ("key", "static_url", "after"),
+    [
+        pytest.param("/static/css/a.css", "/static/", "css/a.css", id="static_url_written_in"),
+        pytest.param("/static//css/./a.css", "/static/", "css/a.css", id="normalised_after"),
+        pytest.param("/static/", "/static/", None, id="only_the_prefix"),
+        pytest.param("/static/../a.css", "/static/", None, id="leaves_the_root"),
+        pytest.param("static/css/a.css", "/static/", None, id="no_leading_slash_is_not_static_url"),
+        pytest.param("/css/a.css", "/static/", None, id="other_prefix"),
+        pytest.param("/css/a.css", "/", None, id="root_static_url"),
+        pytest.param("https://cdn.example.com/static/a.css", "https://cdn.example.com/static/", None, id="static_url_on_another_host"),
+    ],
+)
+def test_after_static_url_is_the_name_after_a_static_url_written_into_the_path(key: str, static_url: str, after: str | None) -> None:
+    assert after_static_url(key, static_url) == after

@@ -135,7 +135,7 @@ def audit_page(
     (memoised) ``find_runs`` for templates many pages share; ``literals``: its ``page_static_literals``."""
     found, findings = markup if markup is not None else markup_requests(page, static_url)
     findings = list(findings)
-    missing_literals, reported = literal_findings(page_static_literals(page) if literals is None else literals, index)
+    missing_literals, reported = literal_findings(page_static_literals(page) if literals is None else literals, index, static_url)
     findings.extend(missing_literals)
     requests: list[Request] = []
     seen_css: set[str] = set()

@@ -27,7 +27,7 @@ from ..templates.model import Template
 from ..templates.pages import Includes, Page, resolve_page
 from ..templates.refs import RefKind
 from ..templates.runs import Run, find_runs
-from ..templates.static_literals import PageLiteral, manifest_key, normal_key, page_static_literals
+from ..templates.static_literals import PageLiteral, after_static_url, manifest_key, normal_key, page_static_literals
 from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
@@ -199,7 +199,9 @@ def _index(
     keys = {manifest_key(lit.path) for lits in literals for lit in lits} - {None}
     # a key not in normal form (``/css/a.css``) raises whatever exists: its normal form is looked up
     # so the finding can say whether the file it meant is there; the root and paths out are never
-    for key in {normal_key(k) for k in keys if k is not None} - {None}:
+    # and the name after STATIC_URL when the path starts with it (/static/css/a.css: css/a.css), for the fix
+    after = {after_static_url(k, project.config.static_url) for k in keys if k is not None}
+    for key in ({normal_key(k) for k in keys if k is not None} | after) - {None}:
         assert key is not None
         hit = found.get(key) or found.setdefault(key, project.static.find(key))
         if hit.status is Lookup.MISSING and any((d / key).is_dir() for d in project.static.dirs):

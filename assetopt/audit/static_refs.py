@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..io.staticfiles import Lookup
 from ..templates.refs import Ref, RefKind
-from ..templates.static_literals import PageLiteral, manifest_key, normal_key
+from ..templates.static_literals import PageLiteral, after_static_url, manifest_key, normal_key
 from ..text.css import resolve_css_url
 from .byte_sizes import Sizes
 from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
@@ -25,13 +25,17 @@ _RAISES = (
 )
 
 
-def literal_findings(literals: list[PageLiteral], index: StaticIndex) -> tuple[list[Finding], frozenset[tuple[str, str]]]:
+def literal_findings(
+    literals: list[PageLiteral], index: StaticIndex, static_url: str = "/static/"
+) -> tuple[list[Finding], frozenset[tuple[str, str]]]:
     """``missing-file`` for each literal ``{% static %}`` the page renders whose file no static dir has,
     wherever it sits (a link's href, a ``data-*`` value, an inline style, ``{% static .. as var %}``):
     a manifest storage has no ``staticfiles.json`` entry for it, and ``{% static %}`` raises ValueError,
     so every render of the page is a server error when DEBUG is off. ``unsafe-path`` for a path not
     written as collectstatic names files (absolute, ``..``, ``.``, ``//``): no entry either, whether or
-    not its file exists. An empty path (``{% static '' %}``) names no file.
+    not its file exists; its fix names the normal form, or the path after ``static_url`` when the
+    path starts with it and that file exists (``/static/css/a.css``: ``css/a.css``). An empty path
+    (``{% static '' %}``) names no file.
 
     Also the (template path, static path) pairs named, for ``ref_findings``'s ``reported``: an asset
     tag's own finding for the same ``{% static %}`` is not given twice."""
@@ -58,7 +62,7 @@ def literal_findings(literals: list[PageLiteral], index: StaticIndex) -> tuple[l
             continue
         if norm != key:
             named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))} | ({(where, norm)} if norm else set()))
-            out.append(_unnormal_finding(lit, key, norm, index))
+            out.append(_unnormal_finding(lit, key, norm, index, static_url))
             continue
         f = index.found.get(key)
         if f is None or f.status is not Lookup.MISSING:
@@ -77,7 +81,7 @@ def _static_text(path: str) -> str:
     return "{% static '" + path + "' %}"
 
 
-def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: StaticIndex) -> Finding:
+def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: StaticIndex, static_url: str) -> Finding:
     if norm is None:
         return Finding(
             "unsafe-path",
@@ -94,16 +98,23 @@ def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: Stati
     else:
         how = "not normalised ('.', '..' or empty segments)"
     parts = urlsplit(lit.path)
-    fixed = norm + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    rest = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     f = index.found.get(norm)
-    then = "" if f is not None and f.status is Lookup.FOUND else f"; then add the file: no static dir ({index.static_dirs}) has it"
+    fixed, then = norm, ", a normalised path inside a static dir"
+    if f is None or f.status is not Lookup.FOUND:
+        after = after_static_url(key, static_url)
+        hit = index.found.get(after) if after else None
+        if after and hit is not None and hit.status is Lookup.FOUND:
+            fixed, then = after, f": the path after STATIC_URL ({static_url}), which {{% static %}} adds itself"
+        else:
+            then += f"; then add the file: no static dir ({index.static_dirs}) has it"
     return Finding(
         "unsafe-path",
         "error",
         lit.template.path,
         lit.lineno,
         f"{{% static '{lit.path}' %}} is {how}: staticfiles.json has no such name (collectstatic would name the file {norm}); it {_RAISES}",
-        f"write {{% static '{fixed}' %}}, a normalised path inside a static dir{then}",
+        f"write {{% static '{fixed + rest}' %}}{then}",
     )
 
 

@@ -25,7 +25,7 @@ from .model import Template
 from .nodes import TagNode
 from .pages import Page
 
-__all__ = ["PageLiteral", "manifest_key", "normal_key", "page_static_literals", "static_literals"]
+__all__ = ["PageLiteral", "after_static_url", "manifest_key", "normal_key", "page_static_literals", "static_literals"]
 
 _LITERAL = re.compile(r"""^static\s+(?P<q>['"])(?P<path>[^'"]*)(?P=q)(?:\s+as\s+\w+)?\s*$""")
 
@@ -82,6 +82,15 @@ def normal_key(key: str) -> str | None:
     if norm in (".", "..") or norm.startswith("../"):
         return None
     return norm
+
+
+def after_static_url(key: str, static_url: str) -> str | None:
+    """The normal name after ``static_url`` when ``key`` starts with it (``/static/css/a.css`` with
+    ``/static/``: ``css/a.css``), the STATIC_URL written into a path ``{% static %}`` prefixes itself;
+    None otherwise (a ``static_url`` on another host is never written into a path)."""
+    if not static_url.startswith("/") or static_url == "/" or not key.replace("\\", "/").startswith(static_url):
+        return None
+    return normal_key(key[len(static_url) :])
 
 
 def page_static_literals(page: Page, memo: dict[str, list[_Literal]] | None = None) -> list[PageLiteral]:
