@@ -84,3 +84,29 @@ def test_attributes_the_bundle_carries_or_decides_from_still_bundle(make_project
     css_block = change.after.split('{% bundle "css" %}')[1].split("{% endbundle %}")[0]
     js_block = change.after.split('{% bundle "js" %}')[1].split("{% endbundle %}")[0]
     assert css_block.count("<link") == 3 and js_block.count("<script") == 3
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [
+        pytest.param("css/x/../d.css", "css/d.css", id="dot_dot_inside"),
+        pytest.param("./css/d.css", "css/d.css", id="dot_segment"),
+        pytest.param("css//d.css", "css/d.css", id="double_slash"),
+    ],
+)
+def test_a_tag_whose_static_path_is_not_normalised_is_left_out_with_the_reason(make_project, written: str, normal: str) -> None:
+    """Bundled, the page works (the bundle's URL); the rollback (bundles off) renders the original tag,
+    and a manifest storage raises on a path it holds no entry for as written (test_django_static_literals.py
+    serves one: a 500). So the tag stays outside every bundle, and the others still join."""
+    page = PAGE.format(css="", js="").replace("</head>", f"<link rel=\"stylesheet\" href=\"{{% static '{written}' %}}\">\n</head>")
+    project = make_project(templates={"base.html": page}, static={**STATIC, "css/d.css": "d{}"})
+    result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    (change,) = result.changes
+    css_block = change.after.split('{% bundle "css" %}')[1].split("{% endbundle %}")[0]
+    assert [p for p in ("css/a.css", "css/b.css", "css/c.css", written) if p in css_block] == ["css/a.css", "css/b.css", "css/c.css"]
+    assert change.after.split("{% endbundle %}")[1].lstrip().startswith(f"<link rel=\"stylesheet\" href=\"{{% static '{written}' %}}\">")
+    reason = (
+        f"<link> not bundled: {{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
+        f" a manifest storage raises ValueError on it, a server error; write {{% static '{normal}' %}}"
+    )
+    assert (5, reason) in {(s.lineno, s.reason) for s in result.skips}
