@@ -258,7 +258,7 @@ def test_a_static_path_that_repeats_static_url_suggests_the_path_after_it(make_p
 @pytest.mark.parametrize(
     "markup",
     [
-        pytest.param("<link rel=\"stylesheet\" href=\"{% static ' css/site.css ' %}\">", id="stylesheet_link"),
+        pytest.param('<link rel="stylesheet" href="{% static \' css/site.css \' %}">', id="stylesheet_link"),
         pytest.param("<script src=\"{% static ' js/app.js' %}\"></script>", id="script"),
         pytest.param("<a href=\"{% static 'css/site.css ' %}\">x</a>", id="download_link"),
     ],

@@ -98,13 +98,13 @@ def test_a_tag_whose_static_path_is_not_normalised_is_left_out_with_the_reason(m
     """Bundled, the page works (the bundle's URL); the rollback (bundles off) renders the original tag,
     and a manifest storage raises on a path it holds no entry for as written (test_django_static_literals.py
     serves one: a 500). So the tag stays outside every bundle, and the others still join."""
-    page = PAGE.format(css="", js="").replace("</head>", f"<link rel=\"stylesheet\" href=\"{{% static '{written}' %}}\">\n</head>")
+    page = PAGE.format(css="", js="").replace("</head>", f'<link rel="stylesheet" href="{{% static \'{written}\' %}}">\n</head>')
     project = make_project(templates={"base.html": page}, static={**STATIC, "css/d.css": "d{}"})
     result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
     (change,) = result.changes
     css_block = change.after.split('{% bundle "css" %}')[1].split("{% endbundle %}")[0]
     assert [p for p in ("css/a.css", "css/b.css", "css/c.css", written) if p in css_block] == ["css/a.css", "css/b.css", "css/c.css"]
-    assert change.after.split("{% endbundle %}")[1].lstrip().startswith(f"<link rel=\"stylesheet\" href=\"{{% static '{written}' %}}\">")
+    assert change.after.split("{% endbundle %}")[1].lstrip().startswith(f'<link rel="stylesheet" href="{{% static \'{written}\' %}}">')
     reason = (
         f"<link> not bundled: {{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
         f" a manifest storage raises ValueError on it, a server error; write {{% static '{normal}' %}}"

@@ -257,3 +257,55 @@ def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
         " so every page that renders it raises ValueError (a server error when DEBUG is off)"
     ]
     # Django's own admin templates (in site-packages, read) hold no such path: nothing else is named
+
+
+# one page per {% static %} shape; W005 names those that raise whatever exists (not a missing file)
+SHAPES = {
+    "absolute": ("/img/logo.png", 500, "is absolute (a leading '/')"),
+    "dotdot": ("img/../img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
+    "dot": ("./img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
+    "slashes": ("img//logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
+    "backslash": ("img\\logo.png", 500, "is written with '\\' (collectstatic names files with '/')"),
+    "outside": ("../manage.py", 500, "points outside the static dirs"),
+    "empty": ("", 500, "names no file, only the static root"),
+    "missing": ("img/gone.png", 500, None),  # left to the audit: an optional app's template would be a false alarm
+    "spaces": (" img/logo.png ", 200, None),  # stripped before the look-up: served
+    "normal": ("img/logo.png", 200, None),
+}
+
+
+def test_check_deploy_names_static_paths_that_raise_whatever_exists(site: Site) -> None:
+    """Every shape a manifest storage raises on even when the file exists (absolute, '..', '.', '//',
+    a backslash, outside the static dirs, empty) is a W005 with the path to write; a missing file is not
+    (the audit's), nor a path with spaces around it (Django strips them). Django serves each page: the oracle."""
+    urls = "\nfrom django.views.generic import TemplateView\n"
+    for name, (path, _, _) in SHAPES.items():
+        (site.root / "templates" / f"shape_{name}.html").write_text(
+            f"{{% load static %}}<!DOCTYPE html>\n<a href=\"{{% static '{path}' %}}\">x</a>\n"
+        )
+        urls += f'urlpatterns += [path("shape/{name}/", TemplateView.as_view(template_name="shape_{name}.html"))]\n'
+    with (site.root / "mysite" / "urls.py").open("a") as fh:
+        fh.write(urls)
+    site.manage("collectstatic", "--noinput", check=True)
+    served = json.loads(
+        site.python(
+            "import json\nfrom django.test import Client\nfrom django.test.utils import override_settings\n"
+            "with override_settings(DEBUG=False):\n"
+            "    print(json.dumps([Client(raise_request_exception=False).get(u).status_code for u in sys.argv[1:]]))",
+            *(f"/shape/{name}/" for name in SHAPES),
+        )
+    )
+    assert dict(zip(SHAPES, served)) == {name: status for name, (_, status, _) in SHAPES.items()}  # what the warnings claim
+
+    result = site.manage("check", "--deploy")
+    lines = result.stderr.splitlines() + result.stdout.splitlines()
+    expected = [
+        f"?: (assetopt.W005) templates/shape_{name}.html:2: {{% static '{path}' %}} {how}:"
+        " assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage has no entry for it in staticfiles.json,"
+        " so every page that renders it raises ValueError (a server error when DEBUG is off)"
+        for name, (path, _, how) in SHAPES.items()
+        if how is not None
+    ]
+    assert sorted(line for line in lines if "assetopt.W005" in line) == sorted(expected)
+    hints = [line.strip() for line in lines if line.strip().startswith("HINT: write {% static 'img/logo.png' %}")]
+    assert hints == ["HINT: write {% static 'img/logo.png' %}, the name collectstatic gives the file"] * 5, "\n".join(lines)

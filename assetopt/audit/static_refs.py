@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from ..io.staticfiles import Lookup
 from ..templates.refs import Ref, RefKind
-from ..templates.static_literals import PageLiteral, after_static_url, manifest_key, normal_key
+from ..templates.static_literals import PageLiteral, after_static_url, manifest_key, normal_key, unnormal_shape
 from ..text.css import resolve_css_url
 from .byte_sizes import Sizes
 from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
@@ -47,7 +47,8 @@ def literal_findings(
             continue  # ends in "/": printed unhashed, never looked up
         norm = normal_key(key)
         where = lit.template.path
-        if norm is None and posixpath.normpath(key.lstrip("/") or ".") == ".":
+        shape = unnormal_shape(key)
+        if shape == "names no file, only the static root":
             named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))})
             out.append(
                 Finding(
@@ -62,7 +63,7 @@ def literal_findings(
             continue
         if norm != key:
             named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))} | ({(where, norm)} if norm else set()))
-            out.append(_unnormal_finding(lit, key, norm, index, static_url))
+            out.append(_unnormal_finding(lit, key, norm, shape or "", index, static_url))
             continue
         f = index.found.get(key)
         if f is None or f.status is not Lookup.MISSING:
@@ -81,7 +82,7 @@ def _static_text(path: str) -> str:
     return "{% static '" + path + "' %}"
 
 
-def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: StaticIndex, static_url: str) -> Finding:
+def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, how: str, index: StaticIndex, static_url: str) -> Finding:
     if norm is None:
         return Finding(
             "unsafe-path",
@@ -91,12 +92,6 @@ def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: Stati
             f"{{% static '{lit.path}' %}} points outside the static dirs: no file there is collected, and it {_RAISES}",
             "use a path inside a static dir, relative to it (e.g. {% static 'css/site.css' %})",
         )
-    if key.startswith("/"):
-        how = "absolute (a leading '/')"
-    elif "\\" in key:
-        how = "written with '\\' (collectstatic names files with '/')"
-    else:
-        how = "not normalised ('.', '..' or empty segments)"
     parts = urlsplit(lit.path)
     rest = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     f = index.found.get(norm)
@@ -113,7 +108,7 @@ def _unnormal_finding(lit: PageLiteral, key: str, norm: str | None, index: Stati
         "error",
         lit.template.path,
         lit.lineno,
-        f"{{% static '{lit.path}' %}} is {how}: staticfiles.json has no such name (collectstatic would name the file {norm}); it {_RAISES}",
+        f"{{% static '{lit.path}' %}} {how}: staticfiles.json has no such name (collectstatic would name the file {norm}); it {_RAISES}",
         f"write {{% static '{fixed + rest}' %}}{then}",
     )
 

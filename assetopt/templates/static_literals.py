@@ -25,7 +25,7 @@ from .model import Template
 from .nodes import TagNode
 from .pages import Page
 
-__all__ = ["PageLiteral", "after_static_url", "manifest_key", "normal_key", "page_static_literals", "static_literals"]
+__all__ = ["PageLiteral", "after_static_url", "manifest_key", "normal_key", "page_static_literals", "static_literals", "unnormal_shape"]
 
 _LITERAL = re.compile(r"""^static\s+(?P<q>['"])(?P<path>[^'"]*)(?P=q)(?:\s+as\s+\w+)?\s*$""")
 
@@ -82,6 +82,24 @@ def normal_key(key: str) -> str | None:
     if norm in (".", "..") or norm.startswith("../"):
         return None
     return norm
+
+
+def unnormal_shape(key: str) -> str | None:
+    """How ``key`` (a ``manifest_key``) differs from the name collectstatic gives a file, worded to
+    follow ``{% static 'path' %}``; None when it is that name. Every such key raises with a manifest
+    storage, whether or not its file exists."""
+    norm = normal_key(key)
+    if norm == key:
+        return None
+    if norm is None:
+        if posixpath.normpath(key.replace("\\", "/").lstrip("/") or ".") == ".":
+            return "names no file, only the static root"
+        return "points outside the static dirs"
+    if key.startswith("/"):
+        return "is absolute (a leading '/')"
+    if "\\" in key:
+        return "is written with '\\' (collectstatic names files with '/')"
+    return "is not normalised ('.', '..' or empty segments)"
 
 
 def after_static_url(key: str, static_url: str) -> str | None:

@@ -17,7 +17,9 @@
 - ``assetopt.W005`` a literal ``{% static 'path' %}`` in any template Django can load (an installed
   app's too) names a folder, which a strict manifest storage (assetopt's, Django's) has no entry for:
   every page rendering it raises ``ValueError``, a server error when ``DEBUG`` is off (django-jazzmin's
-  ``{% static 'vendor/bootswatch' %}`` on every admin page).
+  ``{% static 'vendor/bootswatch' %}`` on every admin page). Also a path that raises whatever exists:
+  absolute (``'/css/a.css'``), not normalised (``'css/../a.css'``, ``'./a.css'``, ``'css//a.css'``,
+  ``'css\\a.css'``), outside the static dirs (``'../x'``) or empty. Not a missing file (the audit's).
 
 E001, W001, W002, E005, W003 and W005 look at build output, which exists only after ``collectstatic``: they are deploy
 checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
@@ -43,7 +45,7 @@ from ...config import Config
 from ...errors import ManifestError, TemplateError
 from ...io.project import Project
 from ...templates.bundle_blocks import BundleBlock
-from ...templates.static_literals import static_literals
+from ...templates.static_literals import manifest_key, normal_key, static_literals, unnormal_shape
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
@@ -288,7 +290,8 @@ def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[chec
 
 
 def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """W005: a literal ``{% static %}`` path naming a folder, which a strict manifest storage cannot serve (read after collectstatic)."""
+    """W005: a literal ``{% static %}`` path naming a folder, or not written as collectstatic names a file
+    (absolute, ``..``, ``.``, ``//``, ``\\``, empty), which a strict manifest storage cannot serve (read after collectstatic)."""
     from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 
@@ -314,6 +317,21 @@ def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
             try:
                 staticfiles_storage.url(path, force=True)  # as a request with DEBUG off does
             except ValueError:
+                key = manifest_key(path)
+                shape = unnormal_shape(key) if key is not None else None
+                if shape is not None:  # raises whether or not the file exists: never a false alarm
+                    norm = normal_key(key) if key is not None else None
+                    out.append(
+                        checks.Warning(
+                            f"{where[0]}:{lineno}: {{% static '{path}' %}} {shape}: {storage} has no entry for it in"
+                            " staticfiles.json, so every page that renders it raises ValueError (a server error when DEBUG is off)",
+                            hint=f"write {{% static '{norm}' %}}, the name collectstatic gives the file"
+                            if norm is not None
+                            else "name a file inside a static dir, relative to it; for the static URL prefix use {% get_static_prefix %}",
+                            id="assetopt.W005",
+                        )
+                    )
+                    continue
                 # A missing file is left to the audit (missing-file, the project's templates): an app's
                 # template may serve an optional app not installed here, and is then never rendered
                 # (django-jazzmin's filer pages). A folder is never a file: every page rendering it fails.
