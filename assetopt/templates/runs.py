@@ -19,18 +19,17 @@ from .model import Template
 from .nodes import BlockNode, ContainerNode, Element, ForNode, IfNode, Node
 from .refs import RefKind
 from .rejoin import Hop, Rejoin
-from .static_literals import manifest_key, normal_key
+from .static_literals import unnormal_static
 from .tags import EndTag, HtmlComment, RawText, StartTag
 
 # Asked whether inline scripts (start tag, body, end offset) may hop after a group of scripts (``rejoin``).
 Rejoiner = Callable[[Sequence[tuple[StartTag, RawText | None, int]], Sequence[Asset]], Rejoin]
 
-__all__ = ["Run", "Excluded", "dropped_attribute", "find_runs", "ineligible_reason", "unnormal_static"]
+__all__ = ["Run", "Excluded", "dropped_attribute", "find_runs", "ineligible_reason"]
 
 # Containers whose body is never rewritten: already bundled, or text whose every byte is a
 # translation msgid ({% blocktrans %} also refuses block tags inside it).
 _TAG_RE = re.compile(r"\{% (\S+) ")
-_STATIC_RE = re.compile(r"\{% static '(.*?)' %\}")  # how ``refs`` shows a {% static %} in a Ref's url
 _OPAQUE_CONTAINERS = frozenset({"bundle", "compress", "blocktrans", "blocktranslate"})
 
 
@@ -135,23 +134,6 @@ def _plan_reason(asset: Asset, self_locating: Mapping[str, str] | None, missing:
     the build accepts in a block someone wrote but a new block would lose (``dropped_attribute``) or
     break when bundles are off (``unnormal_static``)."""
     return ineligible_reason(asset, self_locating, missing) or dropped_attribute(asset) or unnormal_static(asset)
-
-
-def unnormal_static(asset: Asset) -> str | None:
-    """Why a tag whose ``{% static %}`` path is not normalised (``css/../a.css``, ``./a.css``, ``css//a.css``)
-    stays out of a new bundle: bundled, the page prints the bundle's URL and works; with bundles off
-    (the rollback renders the original tags) a manifest storage has no ``staticfiles.json`` entry for
-    the path as written and raises, a 500. The audit reports the tag (unsafe-path)."""
-    ref = asset.ref
-    for written in _STATIC_RE.findall(ref.url if ref is not None else ""):
-        key = manifest_key(written)
-        norm = normal_key(key) if key is not None else None
-        if key is not None and norm != key:
-            return (
-                f"{{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
-                f" a manifest storage raises ValueError on it, a server error; write {{% static '{norm}' %}}"
-            )
-    return None
 
 
 def find_runs(

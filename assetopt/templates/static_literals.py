@@ -7,7 +7,9 @@ renders. Paths computed at run time (``{% static var %}``) are not here.
 ``page_static_literals`` narrows that to what one resolved page renders: the templates of its
 ``{% extends %}`` chain and its includes, minus the blocks a child overrides (and what a template
 never reaches). ``manifest_key`` is the name a manifest storage looks up for a path; ``normal_key``
-the name collectstatic gives a file, which that look-up must match exactly.
+the name collectstatic gives a file, which that look-up must match exactly; ``unnormal_shape`` how a
+path differs from it, ``after_static_url`` the name after a STATIC_URL written into the path, and
+``unnormal_static`` why an asset tag with such a path stays out of a new bundle.
 
 Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 """
@@ -20,13 +22,24 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urldefrag, urlsplit
 
+from .assets import Asset
 from .html_items import OpaqueTag, StartTag
 from .model import Template
 from .nodes import TagNode
 from .pages import Page
 
-__all__ = ["PageLiteral", "after_static_url", "manifest_key", "normal_key", "page_static_literals", "static_literals", "unnormal_shape"]
+__all__ = [
+    "PageLiteral",
+    "after_static_url",
+    "manifest_key",
+    "normal_key",
+    "page_static_literals",
+    "static_literals",
+    "unnormal_shape",
+    "unnormal_static",
+]
 
+_STATIC_IN_REF = re.compile(r"\{% static '(.*?)' %\}")  # how ``refs`` shows a {% static %} in a Ref's url
 _LITERAL = re.compile(r"""^static\s+(?P<q>['"])(?P<path>[^'"]*)(?P=q)(?:\s+as\s+\w+)?\s*$""")
 
 
@@ -143,3 +156,20 @@ def page_static_literals(page: Page, memo: dict[str, list[_Literal]] | None = No
             if (lit.lineno, lit.contents) in alone or (i >= 0 and lit.start < tags[i][1]):
                 out.append(PageLiteral(template, lit.lineno, lit.path))
     return out
+
+
+def unnormal_static(asset: Asset) -> str | None:
+    """Why a tag whose ``{% static %}`` path is not normalised (``css/../a.css``, ``./a.css``, ``css//a.css``)
+    stays out of a new bundle: bundled, the page prints the bundle's URL and works; with bundles off
+    (the rollback renders the original tags) a manifest storage has no ``staticfiles.json`` entry for
+    the path as written and raises, a 500. The audit reports the tag (unsafe-path)."""
+    ref = asset.ref
+    for written in _STATIC_IN_REF.findall(ref.url if ref is not None else ""):
+        key = manifest_key(written)
+        norm = normal_key(key) if key is not None else None
+        if key is not None and norm != key:
+            return (
+                f"{{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
+                f" a manifest storage raises ValueError on it, a server error; write {{% static '{norm}' %}}"
+            )
+    return None
