@@ -33,6 +33,7 @@ class BrowserCheck:
     chromium: str  # the browser's version
     seconds: float  # render + serve + measure + diff, wall time
     critical: CriticalReport | None = None  # critical CSS measured, inlined and proven (config critical_css)
+    notes: tuple[str, ...] = ()  # what was not compared, and why (a baseline without first-screen elements)
 
 
 def browser_check(

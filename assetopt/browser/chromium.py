@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AssetoptError
+from ..verify.first_screen import first_screen_of
 from ..verify.measures import Lcp
-from .page_js import COLLECT_JS, OBSERVE_JS, PHOTO_BOXES_JS, SCROLL_JS
+from .page_js import COLLECT_JS, FIRST_SCREEN_STYLES_JS, OBSERVE_JS, PHOTO_BOXES_JS, SCROLL_JS, STILL_JS
 from .page_measure import PageMeasure
 from .server import serve
 from .traffic import Traffic
@@ -125,6 +126,7 @@ class BrowserSession:
             data = page.evaluate(COLLECT_JS)
             records = traffic.records(data)
             shot = None
+            first = None
             boxes: tuple[tuple[int, ...], ...] = ()
             if screenshot is not None:
                 # Requests are recorded above; now scroll through the page so lazy images load, or
@@ -137,6 +139,10 @@ class BrowserSession:
                 page.screenshot(path=str(screenshot), full_page=True, animations="disabled")
                 shot = screenshot
                 boxes = tuple(tuple(int(v) for v in b) for b in page.evaluate(PHOTO_BOXES_JS))
+                # the first screen's elements as the screenshot shows them (SCROLL_JS ended at the top)
+                page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
+                page.evaluate(STILL_JS)
+                first = first_screen_of(page.evaluate(FIRST_SCREEN_STYLES_JS), VIEWPORT["width"], VIEWPORT["height"])
             lcp = data["lcp"]
             return PageMeasure(
                 url=url,
@@ -152,6 +158,7 @@ class BrowserSession:
                 screenshot=shot,
                 notes=notes,
                 photo_boxes=boxes,  # type: ignore[arg-type]
+                first_screen=first,
             )
         finally:
             ctx.close()

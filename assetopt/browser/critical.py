@@ -34,8 +34,9 @@ from ..build import integrity
 from ..build.critical import CRITICAL_MAX, CriticalResult, MeasuredFrom, Observation, Probes, probes_of, select_critical, write_critical
 from ..build.manifest import Manifest
 from ..screens import SCREENS
+from ..verify.first_screen import changed_value
 from .chromium import BrowserSession
-from .page_js import FIRST_SCREEN_STYLES_JS
+from .page_js import FIRST_SCREEN_STYLES_JS, STILL_JS
 from .server import serve
 from .snapshots import served_path, shot_stem, write_snapshots
 
@@ -83,9 +84,6 @@ async (args) => {
   return matched;
 }
 """
-# as Playwright's screenshot(animations="disabled"), but for good: endless animations cancelled (the
-# element's own style), finite ones and transitions finished
-_STILL_JS = "() => { for (const a of document.getAnimations()) { if (a.effect && a.effect.getComputedTiming().endTime === Infinity) a.cancel(); else a.finish(); } }"
 _SETTLE_JS = "async () => { await document.fonts.ready; await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))); }"
 
 
@@ -135,7 +133,7 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         page.goto(url, wait_until="load", timeout=60_000)
         page.wait_for_load_state("networkidle", timeout=30_000)
         page.evaluate(_SETTLE_JS)
-        page.evaluate(_STILL_JS)  # the styles read after the screenshot are those it shows
+        page.evaluate(STILL_JS)  # the styles read after the screenshot are those it shows
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False, animations="disabled")  # as chromium.measure: the same moment each time
         return dict(page.evaluate(FIRST_SCREEN_STYLES_JS))
@@ -170,9 +168,9 @@ def styled_differently(loaded: Mapping[str, Any], painted: Mapping[str, Any], li
         if index not in b:
             found.append(f"{a[index]['name']}: not on the first screen at first paint, shown loaded")
         else:
-            changed = [p for p, v in a[index]["v"].items() if b[index]["v"].get(p) != v]
+            changed = changed_value(a[index]["v"], b[index]["v"])
             if changed:
-                found.append(f"{a[index]['name']}: {changed[0]} {b[index]['v'].get(changed[0])}, loaded {a[index]['v'][changed[0]]}")
+                found.append(f"{a[index]['name']}: {changed.replace(', before ', ', loaded ')}")
     more = f" and {len(found) - limit} more" if len(found) > limit else ""
     return "; ".join(found[:limit]) + more
 

@@ -6,7 +6,7 @@ JavaScript text only."""
 
 from __future__ import annotations
 
-__all__ = ["OBSERVE_JS", "SCROLL_JS", "COLLECT_JS", "PHOTO_BOXES_JS", "FIRST_SCREEN_STYLES_JS"]
+__all__ = ["OBSERVE_JS", "SCROLL_JS", "COLLECT_JS", "PHOTO_BOXES_JS", "STILL_JS", "FIRST_SCREEN_STYLES_JS"]
 
 # Installed before any page script runs. LCP is the last candidate; CLS is the largest session window
 # (shifts less than 1 s apart, a window at most 5 s long), as web-vitals computes it.
@@ -77,8 +77,8 @@ PHOTO_BOXES_JS = """
 }).filter(b => b[2] > 0 && b[3] > 0)
 """
 
-# Every element of <body> with a box on the first screen, by its index in document order: the part of
-# its box on that screen and the computed values that show (a lost border is a few hundred pixels, far under a screenshot
+# Every element of <body> with a box on the first screen, by its index in document order: its name,
+# its path (below), the part of its box on that screen and the computed values that show (a lost border is a few hundred pixels, far under a screenshot
 # threshold, and still a different page).
 FIRST_SCREEN_STYLES_JS = """
 () => {
@@ -89,6 +89,25 @@ FIRST_SCREEN_STYLES_JS = """
     'box-shadow', 'outline-style', 'font-family', 'font-size', 'font-weight', 'font-style',
     'text-decoration-line', 'text-transform', 'text-align', 'list-style-type'];
   const h = innerHeight, w = innerWidth;
+  // A path from <body> by tag, id and place among same-tag siblings ('body > div:nth-of-type(2) > img'):
+  // what names an element in a baseline and finds it in the page after a change. A <picture> is
+  // transparent (assetopt's rewrite wraps an <img> in one: the same <img>); a <picture> itself has "".
+  const up = (e) => { let p = e.parentElement; while (p && p.tagName === 'PICTURE') p = p.parentElement; return p; };
+  const kids = (p) => [...p.children].flatMap(c => c.tagName === 'PICTURE' ? kids(c) : [c]);
+  const path = (el) => {
+    if (el.tagName === 'PICTURE') return '';
+    const parts = [];
+    for (let e = el; e && e !== document.body; ) {
+      const p = up(e);
+      if (!p) break;
+      const same = kids(p).filter(c => c.tagName === e.tagName);
+      let s = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '');
+      if (same.length > 1) s += ':nth-of-type(' + (same.indexOf(e) + 1) + ')';
+      parts.unshift(s);
+      e = p;
+    }
+    return ['body', ...parts].join(' > ');
+  };
   const els = document.body ? [document.body, ...document.body.querySelectorAll('*')] : [];
   const out = {};
   els.forEach((el, i) => {
@@ -102,8 +121,12 @@ FIRST_SCREEN_STYLES_JS = """
     for (const p of P) v[p] = cs.getPropertyValue(p);
     let name = el.tagName.toLowerCase();
     if (el.id) name += '#' + el.id; else if (el.classList.length) name += '.' + [...el.classList].slice(0, 3).join('.');
-    out[i] = {name, v};
+    out[i] = {name, path: path(el), v};
   });
   return {count: els.length, els: out};
 }
 """
+# as Playwright's screenshot(animations="disabled"), but for good: endless animations cancelled (the
+# element's own style), finite ones and transitions finished; run before FIRST_SCREEN_STYLES_JS so the
+# styles it reads are those the screenshot shows
+STILL_JS = "() => { for (const a of document.getAnimations()) { if (a.effect && a.effect.getComputedTiming().endTime === Infinity) a.cancel(); else a.finish(); } }"

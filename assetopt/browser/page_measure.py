@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..verify.measures import BrowserMeasure, Lcp, RequestRecord
 from .traffic import IMAGE_VIAS
@@ -28,6 +29,7 @@ class PageMeasure:
     screenshot: Path | None = None
     notes: tuple[str, ...] = ()
     photo_boxes: tuple[tuple[int, int, int, int], ...] = ()  # (x, y, w, h) of each loaded <img> in the screenshot
+    first_screen: dict[str, Any] | None = None  # verify.first_screen.first_screen_of, read with the screenshot
 
     @property
     def by_type(self) -> dict[str, int]:
@@ -88,5 +90,6 @@ def summarize(m: PageMeasure) -> BrowserMeasure:
         cls=m.cls,
         screenshot=None if m.screenshot is None else str(m.screenshot),
         photo_boxes=m.photo_boxes,
+        first_screen=m.first_screen,
         requests=m.requests,
     )

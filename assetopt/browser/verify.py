@@ -120,4 +120,13 @@ def verify_browser(
         pages[name] = entry
     before_version = baseline.chromium
     chromium = version if before_version == version else f"{version} (baseline measured with {before_version})"
-    return BrowserCheck(pages, reasons, chromium, time.monotonic() - t0)
+    old = [p.spec for p in chosen if p.measure.first_screen is None]
+    notes = (
+        (
+            f"the baseline has no first-screen elements of {', '.join(old)} (an older assetopt measured it): compared by pixels only, "
+            "where a lost border or a restyled button is under the threshold; re-run assetopt audit --browser to compare them element by element",
+        )
+        if old
+        else ()
+    )
+    return BrowserCheck(pages, reasons, chromium, time.monotonic() - t0, notes=notes)

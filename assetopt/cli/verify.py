@@ -33,7 +33,11 @@ def verify_report(verdict: Verdict, report: Path | None, json_path: Path | None,
     if json_path is not None:
         data = verdict_to_dict(verdict)
         if browser is not None:
-            data |= {"browser": {name: entry.to_dict() for name, entry in browser.pages.items()}, "browser_reasons": browser.reasons}
+            data |= {
+                "browser": {name: entry.to_dict() for name, entry in browser.pages.items()},
+                "browser_reasons": browser.reasons,
+                "browser_notes": list(browser.notes),
+            }
         write_atomic(json_path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         click.echo(f"wrote {json_path}")
     if report is not None:
@@ -209,6 +213,8 @@ def verify(
         click.echo(
             f"\nChromium {checked.chromium}: {len(checked.pages)} page(s) in {checked.seconds:.1f} s; screenshots now and diffs in {display_path(target, Path.cwd())}"
         )
+        for note in checked.notes:
+            click.secho(f"note: {note}", fg="yellow", err=True)
         for reason in checked.reasons:
             click.secho(f"fail: {reason}", fg="red", err=True)
     verify_report(verdict, report, json_path, " ".join(["assetopt", *sys.argv[1:]]), browser=checked)

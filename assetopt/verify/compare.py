@@ -20,6 +20,7 @@ from typing import Any
 from ..audit.report import SCHEMA, SCHEMA_VERSION
 from ..audit.thresholds import Condition
 from ..errors import AssetoptError
+from .first_screen import first_screen_changes
 from .measures import BrowserEntry, BrowserMeasure, ScreenshotDiff
 
 __all__ = [
@@ -350,6 +351,13 @@ def browser_reasons(
         reasons.append(f"{name}: new failed request(s) after the change: {'; '.join(new_failed[:3])}")
     if diff is not None and diff > diff_threshold:
         reasons.append(f"{name}: the page looks different: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
+    if before.first_screen is not None and after.first_screen is not None:
+        # a lost border or a restyled button is far under the pixel threshold, and still a different page
+        changed = first_screen_changes(before.first_screen, after.first_screen)
+        if changed:
+            more = f"; and {len(changed) - 5} more" if len(changed) > 5 else ""
+            screen = before.first_screen.get("screen", "?")
+            reasons.append(f"{name}: the first screen ({screen}) shows {len(changed)} element(s) otherwise: {'; '.join(changed[:5])}{more}")
     lcp = after.lcp
     if lcp is not None and lcp.lazy:
         reasons.append(f'{name}: the LCP image {lcp.url or lcp.tag} is lazy-loaded (make it eager, fetchpriority="high")')

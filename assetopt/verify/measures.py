@@ -71,8 +71,8 @@ class Lcp:
 
 
 # Absent in measurements older than the image classification (images, eager_img, blocking_by_type)
-# or than photo boxes: None here, left out of to_dict, so such a baseline reads and writes as it was.
-_ABSENT_WHEN_NONE = ("images", "eager_img", "blocking_by_type", "photo_boxes")
+# or than photo boxes or first-screen elements: None here, left out of to_dict, so such a baseline reads and writes as it was.
+_ABSENT_WHEN_NONE = ("images", "eager_img", "blocking_by_type", "photo_boxes", "first_screen")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +99,7 @@ class BrowserMeasure:
     cls: float = 0.0
     screenshot: str | None = None  # a path: absolute, or relative to the baseline's folder when stored
     photo_boxes: tuple[tuple[int, int, int, int], ...] | None = None  # (x, y, w, h) of each loaded <img>
+    first_screen: Mapping[str, Any] | None = None  # the first screen's elements (verify.first_screen.first_screen_of)
     requests: tuple[RequestRecord, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,6 +123,7 @@ class BrowserMeasure:
             "cls": self.cls,
             "screenshot": self.screenshot,
             "photo_boxes": None if self.photo_boxes is None else [list(b) for b in self.photo_boxes],
+            "first_screen": None if self.first_screen is None else dict(self.first_screen),
             "requests": [r.to_dict() for r in self.requests],
         }
         for key in _ABSENT_WHEN_NONE:
@@ -154,6 +156,7 @@ class BrowserMeasure:
             cls=raw.get("cls", 0.0),
             screenshot=None if raw.get("screenshot") is None else str(raw["screenshot"]),
             photo_boxes=None if boxes is None else tuple(_box(b) for b in boxes),
+            first_screen=dict(raw["first_screen"]) if isinstance(raw.get("first_screen"), Mapping) else None,
             requests=tuple(RequestRecord.from_dict(r) for r in raw.get("requests") or () if isinstance(r, Mapping)),
         )
 
