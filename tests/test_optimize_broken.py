@@ -97,8 +97,11 @@ def test_a_bundle_without_one_stylesheet_fails_the_screenshot_diff(optimized, tm
 
     fraction = page["diff"]["fraction"]
     assert fraction > page["diff"]["threshold"] == 0.01
-    assert checked.reasons == [f"{DASHBOARD}: the page looks different: {fraction:.2%} of pixels changed (threshold 1.00%)"]
-    # The stylesheet really loaded (not an SRI block, not a 404): the diff alone caught it.
+    pixels, elements = checked.reasons
+    assert pixels == f"{DASHBOARD}: the page looks different: {fraction:.2%} of pixels changed (threshold 1.00%)"
+    # element by element too: without the layout's rules the first screen's boxes moved
+    assert elements.startswith(f"{DASHBOARD}: the first screen (1280x720) shows ") and ": box " in elements
+    # The stylesheet really loaded (not an SRI block, not a 404): the page comparison alone caught it.
     assert page["after"]["console_errors"] == [] and page["after"]["failed"] == []
     assert page["after"]["by_type"]["stylesheet"] <= 2
     assert Path(page["diff"]["image"]).is_file()
