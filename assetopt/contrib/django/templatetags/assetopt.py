@@ -375,7 +375,7 @@ class PictureNode(Node):
             try:
                 path = node.path.resolve(context)
                 if isinstance(path, str) and path and url(path) == src:
-                    return path
+                    return strip_static_path(path)  # ' img/a.jpg ' as the build recorded it (a manifest storage strips them)
             except (ValueError, VariableDoesNotExist):
                 continue
         return None
