@@ -273,3 +273,48 @@ def test_spaces_around_a_static_path_are_not_a_missing_file(make_project, markup
     (report,) = run_audit(project).pages
     assert [(f.code, f.message) for f in report.findings if f.severity == "error"] == []
     assert [r.ref.paths for r in report.requests if r.kind in ("css", "js")] == ([] if "<a " in markup else [(markup.split("'")[1].strip(),)])
+
+
+def test_spaces_around_a_static_path_warn_once_per_tag_that_debug_on_is_a_404(make_project) -> None:
+    """Served with a manifest storage and DEBUG off, but a 404 with StaticFilesStorage (%20) and, for a
+    leading space, with DEBUG on (test_django_static_literals.py shows which): one warning per tag, at its
+    line, also for a missing file (beside its error) and for a tag in an asset tag; none without spaces."""
+    project = make_project(
+        templates={
+            "p.html": "{% load static %}<!DOCTYPE html><html><head>\n"
+            '<link rel="stylesheet" href="{% static \' css/site.css \' %}">\n'
+            "<script src=\"{% static 'js/app.js ' %}\"></script></head><body>\n"
+            "<a href=\"{% static ' files/gone.pdf?v=2' %}\">x</a>\n"
+            "<a href=\"{% static 'css/site.css' %}\">y</a></body></html>"
+        },
+        static={"css/site.css": "body{color:red}", "js/app.js": "var a = 1;"},
+    )
+    (report,) = run_audit(project).pages
+    assert [(f.code, f.severity, f.lineno, f.message, f.fix) for f in report.findings if f.code == "static-spaces"] == [
+        (
+            "static-spaces",
+            "warning",
+            2,
+            "{% static ' css/site.css ' %} has spaces around its path: it works only with a manifest storage and DEBUG off (which strips them);"
+            " with DEBUG on the URL keeps them (/static/ css/site.css ), and StaticFilesStorage prints /static/%20css/site.css%20: a 404 under runserver",
+            "write {% static 'css/site.css' %}",
+        ),
+        (
+            "static-spaces",
+            "warning",
+            3,
+            "{% static 'js/app.js ' %} has spaces around its path: it works only with a manifest storage (which strips them);"
+            " StaticFilesStorage prints /static/js/app.js%20, a 404",
+            "write {% static 'js/app.js' %}",
+        ),
+        (
+            "static-spaces",
+            "warning",
+            4,
+            "{% static ' files/gone.pdf?v=2' %} has spaces around its path: it works only with a manifest storage and DEBUG off (which strips them);"
+            " with DEBUG on the URL keeps them (/static/ files/gone.pdf?v=2), and StaticFilesStorage prints /static/%20files/gone.pdf%3Fv%3D2:"
+            " a 404 under runserver",
+            "write {% static 'files/gone.pdf?v=2' %}",
+        ),
+    ]
+    assert [(f.code, f.lineno) for f in report.findings if f.severity == "error"] == [("missing-file", 4)]

@@ -110,3 +110,22 @@ def test_a_tag_whose_static_path_is_not_normalised_is_left_out_with_the_reason(m
         f" a manifest storage raises ValueError on it, a server error; write {{% static '{normal}' %}}"
     )
     assert (5, reason) in {(s.lineno, s.reason) for s in result.skips}
+
+
+@pytest.mark.parametrize("written", [" css/d.css ", " css/d.css", "css/d.css "], ids=["both", "leading", "trailing"])
+def test_a_tag_with_spaces_around_its_static_path_is_left_out_with_the_reason(make_project, written: str) -> None:
+    """Bundled, the page works (the build strips them, as a manifest storage does); the rollback renders the
+    original tag, and with DEBUG on or StaticFilesStorage its URL keeps the spaces (test_django_static_literals.py:
+    a 404). So the tag stays outside every bundle, and the others still join."""
+    page = PAGE.format(css="", js="").replace("</head>", f'<link rel="stylesheet" href="{{% static \'{written}\' %}}">\n</head>')
+    project = make_project(templates={"base.html": page}, static={**STATIC, "css/d.css": "d{}"})
+    result = plan_project(project, RewriteContext(only=frozenset({"bundles"})), compile_check=False)
+    (change,) = result.changes
+    css_block = change.after.split('{% bundle "css" %}')[1].split("{% endbundle %}")[0]
+    assert [p for p in ("css/a.css", "css/b.css", "css/c.css", "css/d.css") if p in css_block] == ["css/a.css", "css/b.css", "css/c.css"]
+    assert change.after.split("{% endbundle %}")[1].lstrip().startswith(f'<link rel="stylesheet" href="{{% static \'{written}\' %}}">')
+    reason = (
+        f"<link> not bundled: {{% static '{written}' %}} has spaces around its path: with bundles off (the rollback renders the original tags)"
+        " under DEBUG on or StaticFilesStorage the URL keeps them, a 404 (only a manifest storage strips them); write {% static 'css/d.css' %}"
+    )
+    assert (5, reason) in {(s.lineno, s.reason) for s in result.skips}

@@ -164,3 +164,70 @@ def test_spaces_around_a_static_path_serve_the_file_and_the_audit_is_quiet(tmp_p
     assert _serve(tmp_path, templates, static_dir, body) == (200, "")
     stem = static_path.strip().rsplit(".", 1)[0]
     assert re.search(rf'"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.css"', body[0]), body[0]
+
+
+def _debug_get(tmp_path: Path, templates: Path, static_dir: Path, backend: str) -> list[tuple[str, int]]:
+    """DEBUG on, as under runserver: render the page, then GET each /static/ URL it printed as a browser
+    does (spaces at the ends of a URL dropped, the others %20) through StaticFilesHandler (what runserver
+    serves static files with): (url as printed, status)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.template import engines
+    from django.test import RequestFactory
+
+    engine = dict(django_settings.SETTINGS["TEMPLATES"][0], DIRS=[str(templates)])  # type: ignore[index]
+    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": {"BACKEND": backend}}
+    with override_settings(
+        DEBUG=True,
+        STORAGES=storages,
+        STATIC_ROOT=str(tmp_path / "root"),
+        STATICFILES_DIRS=[str(static_dir)],
+        TEMPLATES=[engine],
+        ALLOWED_HOSTS=["testserver"],
+        ROOT_URLCONF=__name__,
+    ):
+        html = engines["django"].get_template("page.html").render({})
+        urls = re.findall(r'(?:href|src)="(/static/[^"]*)"', html)
+        handler = StaticFilesHandler(WSGIHandler())
+        out = []
+        for url in urls:
+            response = handler.get_response(RequestFactory().get(url.strip().replace(" ", "%20")))
+            response.close()  # a FileResponse holds the file open
+            out.append((url, response.status_code))
+        return out
+
+
+MANIFEST = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+PLAIN = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+
+@pytest.mark.parametrize("markup", [pytest.param(LINK, id="stylesheet_link"), pytest.param(ANCHOR, id="download_link")])
+@pytest.mark.parametrize(
+    ("static_path", "manifest_debug"),
+    [
+        (" css/site.css", ("/static/ css/site.css", 404)),
+        ("css/site.css ", ("/static/css/site.css ", 200)),
+        ("  site.css  ", ("/static/  site.css  ", 404)),
+    ],
+)
+def test_spaces_around_a_static_path_are_a_404_in_development_as_the_audit_warns(
+    tmp_path: Path, markup: str, static_path: str, manifest_debug: tuple[str, int]
+) -> None:
+    """The other side of the test above. StaticFilesStorage prints the spaces as %20: a 404. A manifest
+    storage with DEBUG on prints the path as written: a leading space stays inside the URL (a 404), a
+    trailing one is dropped by the browser. The audit's warning names both URLs it claims, and the
+    path its fix names is a 200 with either storage."""
+    templates, static_dir = _site(tmp_path, CSS, markup.replace("PATH", static_path))
+    project = Project(load_config(tmp_path, {"templates": (str(templates),), "static": (str(static_dir),)}, cwd=tmp_path))
+    (report,) = run_audit(project).pages
+    ((lineno, message, fix),) = [(f.lineno, f.message, f.fix) for f in report.findings if f.code == "static-spaces"]
+    assert lineno == 3
+    ((plain_url, plain_status),) = _debug_get(tmp_path, templates, static_dir, PLAIN)
+    assert plain_status == 404 and "%20" in plain_url and f"StaticFilesStorage prints {plain_url}" in message
+    assert _debug_get(tmp_path, templates, static_dir, MANIFEST) == [manifest_debug]
+    assert (f"with DEBUG on the URL keeps them ({manifest_debug[0]})" in message) == (manifest_debug[1] == 404)
+    fixed = fix.split("'")[1]
+    assert fixed == static_path.strip()
+    (templates / "page.html").write_text(markup.replace("PATH", fixed))
+    for backend in (PLAIN, MANIFEST):
+        assert _debug_get(tmp_path, templates, static_dir, backend) == [(f"/static/{fixed}", 200)]

@@ -663,3 +663,17 @@ def test_a_modern_width_copy_is_kept_only_when_smaller_than_the_source_format_co
             if suffix != own:
                 bar = copies.get(own) or min((c[own] for w, c in found.widths.items() if w > width and own in c), key=len, default=found.result.data)
                 assert len(blob) < len(bar), (name, width, suffix)
+
+
+@pytest.mark.parametrize("path", [" img/wide.jpg", "img/wide.jpg ", " img/wide.jpg "], ids=["leading", "trailing", "both"])
+def test_spaces_around_the_static_path_still_find_the_built_image(site: Site, path: str):
+    """The build records img/wide.jpg (spaces stripped, as a manifest storage strips them, as the bundle
+    key does); the tag looked the path up as written and printed the plain <img>. Apart from the <img>'s
+    own src (what Django printed for the spaced path, left as it is) it is the literal path's <picture>."""
+    build(project(site.root, image_widths=(300,)), BuildOptions(out=site.root / "out"))
+    spaced = IMG.replace("'img/wide.jpg'", f"'{path}'")
+    out = site.render(LOAD + "{% picture %}" + spaced + "{% endpicture %}")
+    src = re.search(r'<img src="([^"]*)"', site.render(LOAD + spaced))
+    assert src is not None and src.group(1) != "/static/img/wide.jpg"
+    assert out.replace(src.group(1), "/static/img/wide.jpg") == site.render(LOAD + "{% picture %}" + IMG + "{% endpicture %}")
+    assert out.startswith("\n<picture>")

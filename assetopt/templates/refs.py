@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from .values import Dynamic, Literal, Part, Static, StaticPrefix, ValueVariants
 
-__all__ = ["RefKind", "Ref", "classify_value", "classify_url", "split_srcset"]
+__all__ = ["RefKind", "Ref", "classify_value", "classify_url", "split_srcset", "strip_static_path"]
 
 
 _ABSOLUTE_RE = re.compile(r"\s*(?:https?:)?//[^/\s]+", re.IGNORECASE)
@@ -84,9 +84,10 @@ def _static(path: str, url: str) -> Ref:
     return Ref(RefKind.STATIC, paths=(clean,), url=url)
 
 
-def _stripped(path: str) -> str:
+def strip_static_path(path: str) -> str:
     """``{% static ' css/a.css ' %}`` as a manifest storage looks it up: the spaces around the path
-    (before any query or fragment) dropped, as ``stored_name``'s ``.path.strip()`` does."""
+    (before any query or fragment) dropped, as ``stored_name``'s ``.path.strip()`` does. The build keys a
+    bundle on this path and the ``{% bundle %}`` tag looks it up with the same one."""
     cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=len(path))
     return path[:cut].strip() + path[cut:]
 
@@ -109,7 +110,7 @@ def _variant_ref(parts: tuple[Part, ...], static_url: str) -> Ref:
     if any(not isinstance(p, Literal) for p in rest):
         return Ref(RefKind.DYNAMIC, url="".join(_show(p) for p in parts))
     if isinstance(first, Static):
-        return _static(_stripped(first.path) + tail, "{% " + first.tag + " '" + first.path + "' %}" + tail)
+        return _static(strip_static_path(first.path) + tail, "{% " + first.tag + " '" + first.path + "' %}" + tail)
     if isinstance(first, StaticPrefix):
         return _static(tail, "{{ STATIC_URL }}" + tail)
     assert isinstance(first, Literal)

@@ -9,7 +9,7 @@ renders. Paths computed at run time (``{% static var %}``) are not here.
 never reaches). ``manifest_key`` is the name a manifest storage looks up for a path; ``normal_key``
 the name collectstatic gives a file, which that look-up must match exactly; ``unnormal_shape`` how a
 path differs from it, ``after_static_url`` the name after a STATIC_URL written into the path, and
-``unnormal_static`` why an asset tag with such a path stays out of a new bundle.
+``unnormal_static`` why an asset tag with such a path (or spaces around it) stays out of a new bundle.
 
 Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 """
@@ -27,6 +27,7 @@ from .html_items import OpaqueTag, StartTag
 from .model import Template
 from .nodes import TagNode
 from .pages import Page
+from .refs import strip_static_path
 
 __all__ = [
     "PageLiteral",
@@ -162,7 +163,9 @@ def unnormal_static(asset: Asset) -> str | None:
     """Why a tag whose ``{% static %}`` path is not normalised (``css/../a.css``, ``./a.css``, ``css//a.css``)
     stays out of a new bundle: bundled, the page prints the bundle's URL and works; with bundles off
     (the rollback renders the original tags) a manifest storage has no ``staticfiles.json`` entry for
-    the path as written and raises, a 500. The audit reports the tag (unsafe-path)."""
+    the path as written and raises, a 500. The audit reports the tag (unsafe-path). Spaces around the
+    path (``' css/a.css '``) too: a manifest storage strips them, but with bundles off under DEBUG on
+    (the development default) or ``StaticFilesStorage`` the URL keeps them, a 404 (static-spaces)."""
     ref = asset.ref
     for written in _STATIC_IN_REF.findall(ref.url if ref is not None else ""):
         key = manifest_key(written)
@@ -171,5 +174,11 @@ def unnormal_static(asset: Asset) -> str | None:
             return (
                 f"{{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
                 f" a manifest storage raises ValueError on it, a server error; write {{% static '{norm}' %}}"
+            )
+        if strip_static_path(unquote(written)) != unquote(written):
+            return (
+                f"{{% static '{written}' %}} has spaces around its path: with bundles off (the rollback renders the original tags)"
+                " under DEBUG on or StaticFilesStorage the URL keeps them, a 404 (only a manifest storage strips them);"
+                f" write {{% static '{strip_static_path(written)}' %}}"
             )
     return None

@@ -53,7 +53,7 @@ from ....templates.assets import Asset, asset_of
 from ....templates.bundle_blocks import BundleVariant, variant_of_assets
 from ....templates.lexer import Token, TokenKind
 from ....templates.model import Template, parse_template
-from ....templates.refs import RefKind
+from ....templates.refs import RefKind, strip_static_path
 from ....templates.tags import StartTag, scan_tags
 from .. import conf, tag_memo
 
@@ -91,7 +91,9 @@ def _skeleton(nodelist: NodeList, context: template.Context, out: list[str]) -> 
             out.append(node.s)
         elif isinstance(node, StaticNode):
             path = node.path.var
-            out.append(_PREFIX + path if isinstance(path, str) else "")
+            # ' css/a.css ' as the build keyed it (a manifest storage strips the spaces): a leading
+            # space kept after the prefix would name another path, so the block would never match
+            out.append(_PREFIX + strip_static_path(path) if isinstance(path, str) else "")
         elif isinstance(node, VariableNode):
             if node.filter_expression.token.strip() == "STATIC_URL":
                 out.append(_PREFIX)
@@ -373,7 +375,7 @@ class PictureNode(Node):
             try:
                 path = node.path.resolve(context)
                 if isinstance(path, str) and path and url(path) == src:
-                    return path
+                    return strip_static_path(path)  # ' img/a.jpg ' as the build recorded it (a manifest storage strips them)
             except (ValueError, VariableDoesNotExist):
                 continue
         return None
