@@ -230,6 +230,19 @@ urlpatterns += [path("themed/", TemplateView.as_view(template_name="themed.html"
 """
 
 
+def _statuses_with_debug_off(site: Site, *urls: str) -> list[int]:
+    """The status code of each URL, requested through Django's test client with DEBUG off (a server
+    error is a 500, not an exception): what a visitor of the deployed site gets."""
+    return json.loads(
+        site.python(
+            "import json\nfrom django.test import Client\nfrom django.test.utils import override_settings\n"
+            "with override_settings(DEBUG=False):\n"
+            "    print(json.dumps([Client(raise_request_exception=False).get(u).status_code for u in sys.argv[1:]]))",
+            *urls,
+        )
+    )
+
+
 def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
     """django-jazzmin's admin/base.html:36 has data-theme-base="{% static 'vendor/bootswatch' %}", a
     folder: with assetopt's storage (a manifest storage, manifest_strict) every admin page raised
@@ -238,15 +251,7 @@ def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
     with (site.root / "mysite" / "urls.py").open("a") as fh:
         fh.write(THEMED_URL)
     site.manage("collectstatic", "--noinput", check=True)
-    served = json.loads(
-        site.python(
-            "import json\nfrom django.test import Client\nfrom django.test.utils import override_settings\n"
-            "with override_settings(DEBUG=False):\n"
-            "    print(json.dumps([Client(raise_request_exception=False).get(u).status_code for u in sys.argv[1:]]))",
-            "/",
-            "/themed/",
-        )
-    )
+    served = _statuses_with_debug_off(site, "/", "/themed/")
     assert served == [200, 500]  # what the warning claims
 
     result = site.manage("check", "--deploy")
@@ -287,14 +292,7 @@ def test_check_deploy_names_static_paths_that_raise_whatever_exists(site: Site) 
     with (site.root / "mysite" / "urls.py").open("a") as fh:
         fh.write(urls)
     site.manage("collectstatic", "--noinput", check=True)
-    served = json.loads(
-        site.python(
-            "import json\nfrom django.test import Client\nfrom django.test.utils import override_settings\n"
-            "with override_settings(DEBUG=False):\n"
-            "    print(json.dumps([Client(raise_request_exception=False).get(u).status_code for u in sys.argv[1:]]))",
-            *(f"/shape/{name}/" for name in SHAPES),
-        )
-    )
+    served = _statuses_with_debug_off(site, *(f"/shape/{name}/" for name in SHAPES))
     assert dict(zip(SHAPES, served)) == {name: status for name, (_, status, _) in SHAPES.items()}  # what the warnings claim
 
     result = site.manage("check", "--deploy")
