@@ -75,12 +75,17 @@ def renderer(static: Path, body: str):
     return render
 
 
+def critical_on_one_page(chromium, manifest, static, tmp_path, body: str):
+    """``critical_pass`` on the site's one page "/" rendering ``body``, with the manifest in ``static``."""
+    return critical_pass(
+        chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, body), tmp_path / "work", templates_digest=DIGEST
+    )
+
+
 def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path):
     static, manifest = site(tmp_path)
     with open_browser() as chromium:
-        report = critical_pass(
-            chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, CALM), tmp_path / "work", templates_digest=DIGEST
-        )
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, CALM)
         entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
         assert entry.critical is not None, report.skipped
         assert entry.critical.css == (
@@ -110,9 +115,7 @@ def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path
 def test_a_first_paint_that_differs_keeps_the_plain_link_and_says_why(tmp_path):
     static, manifest = site(tmp_path)
     with open_browser() as chromium:
-        report = critical_pass(
-            chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, LATE), tmp_path / "work", templates_digest=DIGEST
-        )
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, LATE)
     assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is None
     assert report.inlined == {}
     assert report.skipped[KEY].startswith("the first paint of / (mobile) differs by ")
@@ -209,17 +212,7 @@ ALPINE_INIT = "<script>for (const n of document.querySelectorAll('[x-cloak]')) {
 def test_critical_css_keeps_tailwinds_property_rules_and_the_cloak_rule_the_page_as_sent_matches(tmp_path):
     static, manifest = site(tmp_path, UNFOLD_CSS)
     with open_browser() as chromium:
-        report = critical_pass(
-            chromium,
-            manifest,
-            static / MANIFEST_NAME,
-            static,
-            "/static/",
-            ["/"],
-            renderer(static, UNFOLD_BODY + ALPINE_INIT),
-            tmp_path / "work",
-            templates_digest=DIGEST,
-        )
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, UNFOLD_BODY + ALPINE_INIT)
         entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
         assert entry.critical is not None, report.skipped
         # all but .far (3000 px down); .pop stays as a hidden element does, where its parent is
@@ -248,17 +241,7 @@ def test_an_endless_animation_in_the_first_screen_does_not_fail_the_first_paint_
     css = "body{margin:0}.pulse{height:300px;background:#c00;animation:pulse .13s linear infinite}@keyframes pulse{from{background:#00c}to{background:#0c0}}"
     static, manifest = site(tmp_path, css)
     with open_browser() as chromium:
-        report = critical_pass(
-            chromium,
-            manifest,
-            static / MANIFEST_NAME,
-            static,
-            "/static/",
-            ["/"],
-            renderer(static, '<div class="pulse"></div>'),
-            tmp_path / "work",
-            templates_digest=DIGEST,
-        )
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, '<div class="pulse"></div>')
     assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is not None, report.skipped
     assert report.first_paint == {"/ mobile": 0.0, "/ desktop": 0.0}
     from PIL import Image
@@ -278,9 +261,7 @@ def test_a_first_paint_that_loses_only_a_border_keeps_the_plain_link_and_names_t
     static, manifest = site(tmp_path, css)
     ruled = CALM + "<script>if (document.querySelector('head > style')) document.querySelector('.card').classList.add('ruled')</script>"
     with open_browser() as chromium:
-        report = critical_pass(
-            chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, ruled), tmp_path / "work", templates_digest=DIGEST
-        )
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, ruled)
     assert load_manifest(static / MANIFEST_NAME).bundles[KEY].critical is None
     assert 0 < report.first_paint["/ mobile"] < 0.01 and 0 < report.first_paint["/ desktop"] < 0.01
     assert report.skipped[KEY].startswith(
