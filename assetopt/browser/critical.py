@@ -98,8 +98,12 @@ class CriticalReport:
     lines: list[str] = field(default_factory=list)  # for the terminal
 
 
-def _open_page(session: BrowserSession, viewport: str) -> tuple[Any, Any]:
+def _open_page(session: BrowserSession, viewport: str, state: str = "") -> tuple[Any, Any]:
+    """A fresh context and page at ``viewport``; ``state``, a script run before any of the page's (e.g.
+    ``localStorage.setItem('theme', 'dark')``: a visitor's saved preference its own scripts read)."""
     ctx = session.new_context(**VIEWPORTS[viewport])
+    if state:
+        ctx.add_init_script(state)
     return ctx, ctx.new_page()
 
 
@@ -123,10 +127,11 @@ def observe(session: BrowserSession, url: str, viewport: str, probes: Mapping[st
         ctx.close()
 
 
-def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Screenshot the first screen of ``url`` after load, with requests to ``block`` aborted; returns
-    the boxes and styles of the elements it shows (``page_js.FIRST_SCREEN_STYLES_JS``)."""
-    ctx, page = _open_page(session, viewport)
+def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = (), state: str = "") -> dict[str, Any]:
+    """Screenshot the first screen of ``url`` after load, with requests to ``block`` aborted and the
+    ``state`` script run first (``_open_page``); returns the boxes and styles of the elements it shows
+    (``page_js.FIRST_SCREEN_STYLES_JS``)."""
+    ctx, page = _open_page(session, viewport, state)
     try:
         for target in block:
             page.route(target, lambda route: route.abort())
@@ -141,16 +146,19 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         ctx.close()
 
 
-def first_paint_diff(session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path) -> tuple[float, Path, str]:
+def first_paint_diff(
+    session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path, state: str = "", name: str = ""
+) -> tuple[float, Path, str]:
     """The fraction of the first screen that differs between the page with only its inlined critical
     CSS (``bundle_urls`` aborted: what paints before they arrive) and the page fully loaded, and the
-    first-screen elements whose box or visible style differ ("" when none)."""
+    first-screen elements whose box or visible style differ ("" when none); both loads with the
+    ``state`` script run first (a saved theme), ``name`` naming it in the screenshots' file names."""
     from ..images import screenshot_diff
 
-    stem = f"{shot_stem(urlsplit(url).path)}-{viewport}"
+    stem = f"{shot_stem(urlsplit(url).path)}-{viewport}" + (f"-{name}" if name else "")
     full, first, diff = shots / f"{stem}-loaded.png", shots / f"{stem}-first-paint.png", shots / f"{stem}-first-paint-diff.png"
-    loaded = _first_screen(session, url, viewport, full)
-    painted = _first_screen(session, url, viewport, first, bundle_urls)
+    loaded = _first_screen(session, url, viewport, full, state=state)
+    painted = _first_screen(session, url, viewport, first, bundle_urls, state)
     return screenshot_diff(full, first, diff), diff, styled_differently(loaded, painted)
 
 
