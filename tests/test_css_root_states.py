@@ -46,6 +46,10 @@ STATES = frozenset({".dark", ".dark-mode", "[data-bs-theme", "[data-theme"})
         pytest.param(".data-row:where(.dark, .dark *):hover", ".data-row:hover", id="tailwind_4_hover_stays"),
         pytest.param(".tooltip:where(.dark,.dark *):after", ".tooltip:after", id="tailwind_4_pseudo_element"),
         pytest.param(".x:is([data-theme=dark] *)", ".x", id="is_form"),
+        # Tailwind 4's child variant (dark:*:border-x) puts the dark condition inside :is()
+        pytest.param(":is(.dark\\:\\*\\:border-x:where(.dark,.dark *)>*)", ":is(.dark\\:\\*\\:border-x > *)", id="tailwind_4_child_variant"),
+        pytest.param(":where(.dark .x, .y)", ":where(:is(html,body) .x,.y)", id="inside_where"),
+        pytest.param(":is(.a, .b) .c", None, id="is_without_states"),
         pytest.param(".\\32 xl\\:grid:where(.dark,.dark *)", ".\\32 xl\\:grid", id="hex_escape_with_its_space"),
         pytest.param("[data-bs-theme=dark] .a:not(.b, .c) > [title='a b']", ":is(html,body) .a:not(.b, .c) > [title='a b']", id="rest_as_written"),
         pytest.param(".dark", ":is(html,body)", id="bare_state"),
@@ -53,8 +57,9 @@ STATES = frozenset({".dark", ".dark-mode", "[data-bs-theme", "[data-theme"})
         pytest.param(".navbar[data-bs-theme=dark]", None, id="theme_on_an_element_is_measured_as_is"),
         pytest.param(".modal .btn", None, id="leading_class_that_is_no_root_state"),
         pytest.param(".dark.sidebar .x", None, id="state_with_another_class"),
-        pytest.param(".x:where(.dark, .foo *)", None, id="where_with_another_class"),
-        pytest.param(".x:where(.dark .y)", None, id="where_with_a_descendant_that_is_no_star"),
+        # a :where() that is not the whole dark form: its alternatives are relaxed one by one
+        pytest.param(".x:where(.dark, .foo *)", ".x:where(:is(html,body),.foo *)", id="where_with_another_class"),
+        pytest.param(".x:where(.dark .y)", ".x:where(:is(html,body) .y)", id="where_with_a_descendant_that_is_no_star"),
         pytest.param("body > .x", None, id="plain_body"),
         pytest.param("html", None, id="plain_html"),
         pytest.param(".a .dark .b", None, id="state_not_leading"),

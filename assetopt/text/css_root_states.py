@@ -241,10 +241,24 @@ def relax_root_state(selector: str, states: frozenset[str]) -> str | None:
             out.append(kept or ":is(html,body)")
             changed = True
             continue
-        keep = [s for s in compound if not _forgiving_root_state(s, states)]
-        if len(keep) != len(compound):
+        texts = [_relax_inside(s, states) for s in compound if not _forgiving_root_state(s, states)]
+        if texts != [s.text for s in compound]:
             changed = True
-            out.append("".join(s.text for s in keep) or "*")
+            out.append("".join(texts) or "*")
         else:
             out.append(part)
     return "".join(out) if changed else None
+
+
+def _relax_inside(simple: _Simple, states: frozenset[str]) -> str:
+    """A forgiving pseudo-class with its alternatives relaxed (Tailwind's child variant puts the dark
+    one inside: ``:is(.dark\\:*\\:border-x:where(.dark,.dark *)>*)`` -> ``:is(.dark\\:*\\:border-x>*)``);
+    any other simple selector as written."""
+    if simple.kind != "pseudo" or simple.key not in _FORGIVING:
+        return simple.text
+    alternatives = _split_list(simple.args)
+    relaxed = [relax_root_state(a, states) for a in alternatives]
+    if all(r is None for r in relaxed):
+        return simple.text
+    name = simple.text[: simple.text.index("(")]
+    return f"{name}({','.join(a if r is None else r for a, r in zip(alternatives, relaxed, strict=True))})"
