@@ -75,8 +75,9 @@ def renderer(static: Path, body: str, head_start: str = ""):
     return render
 
 
-def critical_on_one_page(chromium, manifest, static, tmp_path, body: str, head_start: str = ""):
-    """``critical_pass`` on the site's one page "/" rendering ``body``, with the manifest in ``static``."""
+def critical_on_one_page(chromium, manifest, static, tmp_path, body: str, head_start: str = "", **options):
+    """``critical_pass`` on the site's one page "/" rendering ``body``, with the manifest in ``static``
+    (``options``: critical_pass's own, e.g. ``states``)."""
     return critical_pass(
         chromium,
         manifest,
@@ -87,6 +88,7 @@ def critical_on_one_page(chromium, manifest, static, tmp_path, body: str, head_s
         renderer(static, body, head_start),
         tmp_path / "work",
         templates_digest=DIGEST,
+        **options,
     )
 
 
@@ -360,3 +362,44 @@ def test_a_saved_dark_theme_paints_dark_at_first_paint(tmp_path, css, body, mode
     # the comparison is of dark pages: the loaded first screen's background is the dark one
     loaded = Image.open(tmp_path / "shots/index-mobile-dark-loaded.png").convert("RGB").getpixel((5, 400))
     assert loaded in ((33, 37, 41), (17, 24, 39)), loaded
+
+
+# A theme class no selector puts on the root (nothing tells it is a root state): only measuring the
+# state itself (critical_css_states) keeps its rules, and the proof then covers it too.
+NIGHT_CSS = (
+    "body{margin:0;font:16px/1.4 sans-serif}"
+    ".page{min-height:100vh;background:#fff;color:#222}"
+    ".theme-night .page{background:#000;color:#eee}"
+    ".card{margin:20px;padding:20px;height:200px;border:4px solid #d90}"
+    ".theme-night .card{border-color:#0dcaf0}"
+    ".far{margin-top:3000px;height:50px}"
+)
+NIGHT = "localStorage.setItem('theme', 'night')"
+NIGHT_MODE = "<script>if (localStorage.getItem('theme') === 'night') document.documentElement.classList.add('theme-night')</script>"
+NIGHT_BODY = '<div class="page"><div class="card">Hello, first screen</div><div class="far">far</div></div>'
+
+
+def test_a_state_listed_in_critical_css_states_is_measured_and_proven_too(tmp_path):
+    from assetopt.browser.critical import first_paint_diff
+    from assetopt.browser.server import serve
+
+    night_rules = (".theme-night .page{background:#000;color:#eee}", ".theme-night .card{border-color:#0dcaf0}")
+    with open_browser() as chromium:
+        # not listed: .theme-night is no root state the stylesheet shows, its rules are dropped, and a
+        # visitor whose saved theme is night gets a light first paint
+        static, manifest = site(tmp_path / "default", NIGHT_CSS)
+        report = critical_on_one_page(chromium, manifest, static, tmp_path / "default", NIGHT_BODY, NIGHT_MODE)
+        css = load_manifest(static / MANIFEST_NAME).bundles[KEY].critical.css
+        assert not any(rule in css for rule in night_rules), css
+        with serve({"/": tmp_path / "default/work/snapshots/critical", "/static/": static}) as base:
+            fraction, _, _ = first_paint_diff(chromium, base + "/", "mobile", (f"{base}/static/{NAME}",), tmp_path / "shots", NIGHT, "night")
+        assert fraction > 0.5
+        # listed: measured in that state too (its rules kept) and proven in it
+        static, manifest = site(tmp_path / "listed", NIGHT_CSS)
+        report = critical_on_one_page(chromium, manifest, static, tmp_path / "listed", NIGHT_BODY, NIGHT_MODE, states=(NIGHT,))
+    entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+    assert entry.critical is not None, report.skipped
+    assert all(rule in entry.critical.css for rule in night_rules), entry.critical.css
+    assert sorted(report.first_paint) == ["/ desktop", "/ desktop, state 1", "/ mobile", "/ mobile, state 1"]
+    assert all(f < 0.01 for f in report.first_paint.values()), report.first_paint
+    assert (tmp_path / "listed/work/shots/index-mobile-state1-first-paint.png").is_file()
