@@ -150,7 +150,8 @@ def _for_screens(path: tuple[int, ...], rules: tuple[CssRule, ...]) -> bool:
 
 def select_critical(probes: Probes, observations: Iterable[Observation], max_bytes: int = CRITICAL_MAX) -> CriticalResult:
     """The selectors that matched an element on a first screen in any of ``observations`` (every page
-    and viewport), with their rules, as a stylesheet; "" with the reason when nothing matched or the
+    and viewport), also once their root-state conditions are taken off (``_probes``: a saved dark theme
+    paints the same elements), with their rules, as a stylesheet; "" with the reason when nothing matched or the
     result is above ``max_bytes`` gzip-compressed.
 
     Criticality is decided per selector over the union of viewports, and every ``@media`` around a
