@@ -536,3 +536,21 @@ def test_spaces_around_a_static_path_in_a_block_give_the_key_the_build_built(sit
     assert data == b".a{color:red}.b{color:blue}"
     with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):
         assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+
+
+def test_the_tag_library_registers_the_bundle_and_picture_tags_from_their_own_modules():
+    """``{% load assetopt %}`` is a registry only: each tag lives in its own module (the library passed
+    the house limit of 400 lines), and the names imported from the library still work."""
+    from django.template import engines
+
+    from assetopt.contrib.django import bundle_tag, picture_tag
+    from assetopt.contrib.django.templatetags import assetopt as library
+
+    assert library.register.tags == {"bundle": bundle_tag.do_bundle, "picture": picture_tag.do_picture}
+    assert (library.BundleNode, library.BundleNotBuilt, library.PictureNode) == (
+        bundle_tag.BundleNode,
+        bundle_tag.BundleNotBuilt,
+        picture_tag.PictureNode,
+    )
+    engine = engines["django"].engine
+    assert engine.template_libraries["assetopt"] is library.register
