@@ -21,7 +21,7 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urldefrag, urlsplit
+from urllib.parse import quote, unquote, urldefrag, urlsplit
 
 from .assets import Asset
 from .html_items import OpaqueTag, StartTag
@@ -33,12 +33,14 @@ from .refs import strip_static_path
 __all__ = [
     "PageLiteral",
     "after_static_url",
+    "has_spaces",
     "manifest_key",
     "normal_key",
     "normal_static_path",
     "page_static_literals",
     "query_fragment",
     "spaced_static",
+    "spaces_problem",
     "static_literals",
     "unnormal_shape",
     "unnormal_static",
@@ -182,6 +184,28 @@ def query_fragment(path: str) -> str:
     return (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
 
+def spaces_problem(path: str, static_url: str) -> str:
+    """What ``{% static path %}`` with spaces around its path does, in the audit's ``static-spaces`` and
+    ``manage.py check --deploy``'s W005 alike. A manifest storage strips them before its look-up (DEBUG
+    off, the file is served). With DEBUG on it prints the path as written (unhashed, spaces kept), and
+    ``StaticFilesStorage`` prints them as ``%20`` (``filepath_to_uri``, quoted as it quotes). A browser
+    drops the spaces at the ends of a URL only: ``/static/ css/a.css`` is a 404, ``/static/css/a.css ``
+    is not; ``%20`` always is (Django checked in test_django_static_literals.py)."""
+    printed = static_url + quote(path.replace("\\", "/").lstrip("/"), safe="/~!*()'")
+    said = f"{{% static '{path}' %}} has spaces around its path: "
+    if unquote(path)[:1].isspace():
+        return said + (
+            "it works only with a manifest storage and DEBUG off (which strips them); with DEBUG on the URL keeps them"
+            f" ({static_url}{unquote(path)}), and StaticFilesStorage prints {printed}: a 404 under runserver"
+        )
+    return said + f"it works only with a manifest storage (which strips them); StaticFilesStorage prints {printed}, a 404"
+
+
+def has_spaces(path: str) -> bool:
+    """Whether ``{% static path %}`` has spaces around its path (before any ``?query``/``#fragment``)."""
+    return strip_static_path(unquote(path)) != unquote(path)  # not urlsplit: it drops leading spaces itself
+
+
 def written_static_paths(asset: Asset) -> list[str]:
     """The paths an asset tag's ``{% static %}`` tags are written with, in order (one per ``{% if %}``
     branch inside its attribute), spaces and all."""
@@ -194,7 +218,7 @@ def spaced_static(asset: Asset) -> str | None:
     or None. A manifest storage strips them before its look-up (and so do the build and the
     ``{% bundle %}`` tag); ``StaticFilesStorage``, and a manifest storage under DEBUG, keep them in the URL."""
     for written in written_static_paths(asset):
-        if strip_static_path(unquote(written)) != unquote(written):
+        if has_spaces(written):
             return written
     return None
 
