@@ -1,11 +1,13 @@
 """``manage.py check --deploy``'s ``assetopt.W005`` in this process, after a real collectstatic with
 assetopt's storage: a ``{% static %}`` path with spaces around it is named in the audit's own
-``static-spaces`` words (the same sentence). The startproject versions of these
+``static-spaces`` words (the same sentence), and the path W005 says to write keeps the ``?query`` /
+``#fragment`` the tag had; Django serves that path (the oracle). The startproject versions of these
 checks are in ``test_django_third_party.py`` (slow).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import django_settings
@@ -77,3 +79,27 @@ def test_w005_names_a_spaced_static_path_in_the_audits_words(tmp_path: Path, sta
     ((said, fix),) = _audit_warnings(tmp_path, templates, static_dir)
     assert found == [(f"templates/page.html:3: {said}", fix)]  # W005 names the template relative to BASE_DIR
     assert fix == f"write {{% static '{static_path.strip()}' %}}"
+
+
+@pytest.mark.parametrize(
+    ("static_path", "written"),
+    [
+        pytest.param("css/../css/site.css?v=2", "css/site.css?v=2", id="query"),
+        pytest.param("./css/site.css#top", "css/site.css#top", id="fragment"),
+        pytest.param("/css/site.css?v=2#top", "css/site.css?v=2#top", id="both"),
+        pytest.param(" css//site.css ?v=2", "css/site.css?v=2", id="spaces_and_query"),
+    ],
+)
+def test_w005_keeps_the_query_and_fragment_in_the_path_to_write_and_that_path_serves(tmp_path: Path, static_path: str, written: str) -> None:
+    templates, static_dir = _site(tmp_path, static_path)
+    found, status, _ = _w005(tmp_path, templates, static_dir)
+    assert status == 500  # what the warning claims
+    ((_, hint),) = found
+    assert hint == f"write {{% static '{written}' %}}, the name collectstatic gives the file"
+    fixed_dir = tmp_path / "fixed"
+    fixed_dir.mkdir()
+    templates, static_dir = _site(fixed_dir, written)
+    found, status, body = _w005(fixed_dir, templates, static_dir)
+    assert (found, status) == ([], 200)
+    tail = written[len("css/site.css") :]  # printed after the hashed name
+    assert re.search(rf'href="/static/css/site\.[0-9a-f]{{12}}\.css{re.escape(tail)}"', body), body

@@ -268,6 +268,7 @@ def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
 SHAPES = {
     "absolute": ("/img/logo.png", 500, "is absolute (a leading '/')"),
     "dotdot": ("img/../img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
+    "dotdot_query": ("img/../img/logo.png?v=2", 500, "is not normalised ('.', '..' or empty segments)"),
     "dot": ("./img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
     "slashes": ("img//logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
     "backslash": ("img\\logo.png", 500, "is written with '\\' (collectstatic names files with '/')"),
@@ -311,6 +312,7 @@ def test_check_deploy_names_static_paths_that_raise_whatever_exists(site: Site) 
         " StaticFilesStorage prints /static/%20img/logo.png%20: a 404 under runserver"
     )
     assert sorted(line for line in lines if "assetopt.W005" in line) == sorted(expected)
+    assert "HINT: write {% static 'img/logo.png?v=2' %}, the name collectstatic gives the file" in [line.strip() for line in lines]  # query kept
     hints = [line.strip() for line in lines if line.strip().startswith("HINT: write {% static 'img/logo.png' %}")]
     assert (
         sorted(hints)

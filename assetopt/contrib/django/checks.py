@@ -19,7 +19,8 @@
   every page rendering it raises ``ValueError``, a server error when ``DEBUG`` is off (django-jazzmin's
   ``{% static 'vendor/bootswatch' %}`` on every admin page). Also a path that raises whatever exists:
   absolute (``'/css/a.css'``), not normalised (``'css/../a.css'``, ``'./a.css'``, ``'css//a.css'``,
-  ``'css\\a.css'``), outside the static dirs (``'../x'``) or empty: the hint names the path to write.
+  ``'css\\a.css'``), outside the static dirs (``'../x'``) or empty: the hint names the path to write, its
+  ``?query``/``#fragment`` kept (``'css/../a.css?v=2'``: ``'a.css?v=2'``).
   And spaces around a path (``' css/a.css '``), in the audit's ``static-spaces`` words: a manifest storage
   strips them, but with DEBUG on or ``StaticFilesStorage`` the URL keeps them, a 404. Not a missing file
   (the audit's).
@@ -49,7 +50,7 @@ from ...errors import ManifestError, TemplateError
 from ...io.project import Project
 from ...templates.bundle_blocks import BundleBlock
 from ...templates.refs import strip_static_path
-from ...templates.static_literals import has_spaces, manifest_key, normal_key, spaces_problem, static_literals, unnormal_shape
+from ...templates.static_literals import has_spaces, manifest_key, normal_static_path, spaces_problem, static_literals, unnormal_shape
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
@@ -325,7 +326,7 @@ def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                 key = manifest_key(path)
                 shape = unnormal_shape(key) if key is not None else None
                 if shape is not None:  # raises whether or not the file exists: never a false alarm
-                    norm = normal_key(key) if key is not None else None
+                    norm = normal_static_path(path)  # its ?query/#fragment kept: {% static %} prints them after the name
                     out.append(
                         checks.Warning(
                             f"{where[0]}:{lineno}: {{% static '{path}' %}} {shape}: {storage} has no entry for it in"
