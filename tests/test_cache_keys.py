@@ -62,6 +62,10 @@ KEYS = [
     pytest.param('<p class="f">{{ request.htmx.target }}</p>', ("request.htmx.target",), id="htmx_value"),
     pytest.param('<p class="f">{% include "rows.html" with h=request.htmx only %}</p>', (*HTMX_WHOLE, "LANGUAGE_CODE"), id="htmx_handed"),
     pytest.param('<p class="f">{% if request.htmx|yesno:"a,b" == "a" %}rows{% endif %}</p>', HTMX_WHOLE, id="htmx_through_a_filter"),
+    # django-user-agents: a function of the User-Agent header
+    pytest.param('<p class="f">{% if request.user_agent.is_mobile %}m{% endif %}</p>', ("request.user_agent.is_mobile",), id="ua_flag"),
+    pytest.param('<p class="f">{{ request.user_agent.browser.family }}</p>', ("request.user_agent.browser",), id="ua_family"),
+    pytest.param('<p class="f">{{ request.user_agent }}</p>', ("request.headers.user_agent",), id="ua_whole"),
 ]
 
 
@@ -80,7 +84,11 @@ def test_request_reads_are_keyed_on_values_whose_str_is_their_content(source: st
             "request.tenant.projects.all at line 1: request.tenant is set by code assetopt does not know (a middleware)",
             id="middleware_attribute",
         ),
-        pytest.param('<p class="f">{{ request.tenant }}</p>', 'declare its id in the rule (vary = ["request.tenant.pk"])', id="names_the_fix"),
+        pytest.param(
+            '<p class="f">{{ request.tenant }}</p>',
+            'if it is a model instance, declare its id in the rule (vary = ["request.tenant.pk"]) and prove it with `assetopt verify --cache`',
+            id="names_the_fix",
+        ),
         pytest.param('<p class="f">{{ request.htmx.request.user }}</p>', "request.htmx.request is none of the values django-htmx", id="htmx_unknown"),
         pytest.param('<p class="f">{{ request.META }}</p>', "request.META is the whole WSGI environ", id="whole_environ"),
     ],

@@ -16,7 +16,8 @@ most 20 items, each by its ``__str__``; a model instance prints whatever its ``_
 
 django-htmx's ``request.htmx`` is a function of the request's ``HX-*`` headers: tested for its truth it
 is ``request.headers.hx_request``, each of its values keys on itself, and handed over whole it is all
-of them (``HTMX_WHOLE``). Anything else a template reads on ``request`` (an attribute a middleware
+of them (``HTMX_WHOLE``); django-user-agents' ``request.user_agent`` is its User-Agent header (or
+the flag or family shown). Anything else a template reads on ``request`` (an attribute a middleware
 sets: ``request.tenant``) is refused until a rule's ``vary`` names its id. An enclosing loop's value is keyed
 on its ``str()`` when that is what the fragment shows (``{{ o }}``), on its ``pk`` when it reads an
 attribute, and on both when it hands the value to an include, a tag or a filter that may read its
@@ -87,6 +88,10 @@ _HTMX_VALUES = (
     "triggering_event",
 )
 HTMX_WHOLE = (HTMX_TRUTH, *(f"request.htmx.{value}" for value in _HTMX_VALUES))
+# django-user-agents' request.user_agent: parsed from the User-Agent header alone; its flags, families
+# and named tuples print their content, the object a summary ("PC / Linux / Chrome 120") that drops the flags.
+UA_WHOLE = "request.headers.user_agent"
+_UA_VALUES = frozenset({"is_mobile", "is_tablet", "is_touch_capable", "is_pc", "is_bot", "is_email_client", "browser", "os", "device", "ua_string"})
 # SessionBase methods whose value is the whole session's data (dict views: their str() is the content).
 _SESSION_WHOLE = frozenset({"items", "keys", "values"})
 # Django's filters whose output is a function of the text of their value.
@@ -143,12 +148,15 @@ def request_key(segs: list[str], declared: tuple[str, ...] = (), truth: bool = F
             f"request.htmx.{rest[0]} is none of the values django-htmx's HtmxDetails gives (each an HX-* header's): "
             f"key on those the block shows ({', '.join(HTMX_WHOLE[:3])}...)"
         )
+    if attr == "user_agent":
+        return ((".".join(segs[:3]),) if rest and rest[0] in _UA_VALUES else (UA_WHOLE,)), ""
     mine = tuple(d for d in declared if d.startswith(f"request.{attr}.") and is_id(d))
     if mine:
         return mine, ""
     return (), (
         f"request.{attr} is set by code assetopt does not know (a middleware): its str() may be an object's address, a model's "
-        f'__str__ or a truncated QuerySet, so no key made from it is known to be stable; declare its id in the rule (vary = ["request.{attr}.pk"])'
+        f"__str__ or a truncated QuerySet, so no key made from it is known to be stable; if it is a model instance, declare its id "
+        f'in the rule (vary = ["request.{attr}.pk"]) and prove it with `assetopt verify --cache` (an object without a pk keys every request alike)'
     )
 
 
