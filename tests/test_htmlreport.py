@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from assetopt.audit.run import run_audit
 from assetopt.browser.chromium import open_browser, serve
 from assetopt.browser.page_measure import summarize
 from assetopt.images import screenshot_diff
-from assetopt.verify.compare import browser_reasons, compare
+from assetopt.verify.compare import browser_entry, browser_reasons, compare
 from assetopt.verify.html import Report, render_report, write_report
 from assetopt.verify.measures import BrowserEntry, BrowserMeasure, ScreenshotDiff
 
@@ -105,6 +106,35 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     assert "eager &lt;img&gt; 1, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
     assert '<td>render-blocking</td><td class="text">stylesheet 2</td><td class="text">stylesheet 1</td>' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
+
+
+def test_report_shows_the_phones_screen_beside_the_desktops(verdict_data, tmp_path):
+    (tmp_path / "desktop").mkdir()
+    (tmp_path / "phone").mkdir()
+    desktop, phone = _shots(tmp_path / "desktop"), _shots(tmp_path / "phone")
+    on_phone = {"screen": "412x823", "elements": {}}
+    pb = replace(_measure(phone["before"], 900.0, 3, []), first_screen=on_phone, lcp_ms=876.0)
+    pa = replace(_measure(phone["after"], 400.0, 2, []), first_screen=on_phone, lcp_ms=543.0)
+    name = verdict_data.pages[0].name
+    entry = browser_entry(
+        name,
+        "",
+        _measure(desktop["before"], 900.0, 3, []),
+        _measure(desktop["after"], 400.0, 2, []),
+        diff_fraction=0.0,
+        diff_image=str(desktop["diff"]),
+        diff_threshold=0.01,
+        claimed_saved=None,
+        phone=(pb, pa),
+        phone_diff=(phone["fraction"], str(phone["diff"])),
+    )
+    html = render_report(Report(verdict=verdict_data, browser={name: entry}))
+    assert html.count("data:image/png;base64,") == 6  # before, after, diff on each screen
+    assert "<h3>On the phone (412x823)</h3>" in html
+    assert "phone diff: 2.083% of pixels" in html  # 64 of the phone's 3072 pixels changed
+    assert re.search(r"LCP, phone.*?876 ms.*?543 ms", html, re.DOTALL)
+    # the phone's pixels over the threshold are a reason naming the phone's screen
+    assert f"{name}: the page looks different on the phone (412x823): 2.08% of pixels changed (threshold 1.00%)" in entry.reasons
 
 
 def test_missing_screenshot_is_a_note_not_an_error(verdict_data, tmp_path):

@@ -122,9 +122,11 @@ def test_a_removed_header_border_fails_although_under_the_pixel_threshold(sites,
     doc = json.loads((project / "v.json").read_text())
     (entry,) = doc["browser"].values()
     assert 0 < entry["diff"]["fraction"] < entry["diff"]["threshold"]  # the pixels alone would pass it
-    (reason,) = doc["browser_reasons"]
-    assert reason.startswith("/index.html: the first screen (1280x720) shows ")
-    assert "body > header (header): border-bottom-style none, before solid" in reason
+    desktop, phone = doc["browser_reasons"]  # the border is gone on both screens
+    assert desktop.startswith("/index.html: the first screen (1280x720) shows ")
+    assert phone.startswith("/index.html: the first screen (412x823) shows ")
+    assert "body > header (header): border-bottom-style none, before solid" in desktop
+    assert "body > header (header): border-bottom-style none, before solid" in phone
     assert "fail: /index.html: the first screen (1280x720)" in result.output
 
 
@@ -143,13 +145,15 @@ def test_the_rewrites_own_changes_pass(sites, project: Path):
 def test_a_baseline_without_element_facts_verifies_by_pixels_with_a_note(sites, project: Path):
     assert _audit(sites["before"]).exit_code == 0
     doc = json.loads((project / "before.json").read_text())
-    del doc["browser"]["pages"][0]["measure"]["first_screen"]  # as an older assetopt wrote it
+    del doc["browser"]["pages"][0]["measure"]["first_screen"]  # as an older assetopt wrote it,
+    del doc["browser"]["pages"][0]["phone"]  # before phones were measured too
     (project / "before.json").write_text(json.dumps(doc))
     result = _verify(sites["borderless"])
     assert result.exit_code == 0, result.output
     out = json.loads((project / "v.json").read_text())
     assert out["browser_reasons"] == []
-    (note,) = out["browser_notes"]
+    note, no_phone = out["browser_notes"]
+    assert "no phone measurements of /index.html" in no_phone
     assert "no first-screen elements of /index.html" in note and "pixels only" in note
     assert "note: the baseline has no first-screen elements" in result.output
 

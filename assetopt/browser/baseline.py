@@ -64,22 +64,23 @@ def select_pages(section: BrowserBaseline, urls: tuple[str, ...], baseline_path:
 
 
 def check_screenshots(chosen: list[BaselinePage], baseline_path: Path) -> None:
-    """Each stored screenshot is inside the baseline's folder, present and a whole image."""
+    """Each stored screenshot (the desktop's, the phone's) is inside the baseline's folder, present and a whole image."""
     from ..images import check_screenshot
 
     folder = baseline_path.resolve().parent
-    for page in chosen:
-        shot = page.measure.screenshot
+    for page, measure in ((p, m) for p in chosen for m in (p.measure, p.phone) if m is not None):
+        shot = measure.screenshot
+        what = "screenshot" if measure is page.measure else "phone screenshot"
         if shot and not _inside(folder, folder / str(shot)):
             # a crafted baseline must not get another file of this machine embedded into the report
             raise AssetoptError(
-                f"the baseline's screenshot of {page.url} is outside the baseline's folder: {shot}",
+                f"the baseline's {what} of {page.url} is outside the baseline's folder: {shot}",
                 path=str(baseline_path),
                 hint=f"screenshots are read only from {folder}: re-run assetopt audit --browser",
             )
         if not shot or not (folder / str(shot)).is_file():
             raise AssetoptError(
-                f"the baseline's screenshot of {page.url} is missing: {folder / str(shot or '?')}",
+                f"the baseline's {what} of {page.url} is missing: {folder / str(shot or '?')}",
                 path=str(baseline_path),
                 hint=f"keep {shots_dir_for(baseline_path).name}/ beside the baseline, or re-run assetopt audit --browser",
             )

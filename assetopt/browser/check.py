@@ -51,7 +51,8 @@ def browser_check(
 ) -> BrowserCheck:
     """Render ``urls`` (URL paths or URL names, see ``snapshots``; as ``user`` if given) before (the sources) and after (``result``'s rewritten templates and build) to
     snapshots under ``<out>/snapshots/``, serve each side with its own static root from its own
-    origin, measure every page in a fresh Chromium context (cold cache) with a screenshot, the pages
+    origin, measure every page in a fresh Chromium context (cold cache) with a screenshot, and
+    again at the phone's screen (``measure.measure_phone``, screenshots in ``<out>/shots/phone/``), the pages
     in ``throttled`` (default: the first URL) also on Fast 3G, diff the screenshots into
     ``<out>/shots/`` and collect ``verify.browser_reasons`` (the static verdict's saved requests are
     the claim the browser must see)."""
@@ -61,6 +62,7 @@ def browser_check(
     from ..images import screenshot_diff
     from ..verify.compare import browser_entry
     from .chromium import open_browser, serve
+    from .measure import measure_phone, phone_shot
     from .page_measure import summarize
     from .snapshots import render_django_pages, served_path, shot_stem, write_snapshots
 
@@ -133,6 +135,13 @@ def browser_check(
             fraction = screenshot_diff(
                 shots / f"{stem}-before.png", shots / f"{stem}-after.png", diff_image, photos_a=mb.photo_boxes, photos_b=ma.photo_boxes
             )
+            pb = measure_phone(chromium, base_b + path, phone_shot(shots, stem, "-before"))
+            pa = measure_phone(chromium, base_a + path, phone_shot(shots, stem, "-after"))
+            phone_diff = phone_shot(shots, stem, "-diff")
+            assert pb.screenshot is not None and pa.screenshot is not None  # measured with one
+            phone_fraction = screenshot_diff(
+                Path(pb.screenshot), Path(pa.screenshot), phone_diff, photos_a=pb.photo_boxes or (), photos_b=pa.photo_boxes or ()
+            )
             entry = browser_entry(
                 name,
                 url,
@@ -143,6 +152,8 @@ def browser_check(
                 diff_threshold=diff_threshold,
                 claimed_saved=claims.get(before[url].get("template") or ""),
                 throttled=slow,
+                phone=(pb, pa),
+                phone_diff=(phone_fraction, str(phone_diff)),
             )
             reasons.extend(entry.reasons)
             pages[name] = entry

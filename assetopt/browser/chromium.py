@@ -98,15 +98,25 @@ class BrowserSession:
             ctx.close()
 
     def measure(
-        self, url: str, *, throttled: bool = False, screenshot: Path | None = None, quiet_ms: int = 250, timeout_ms: int = 60_000
+        self,
+        url: str,
+        *,
+        throttled: bool = False,
+        screenshot: Path | None = None,
+        quiet_ms: int = 250,
+        timeout_ms: int = 60_000,
+        screen: Mapping[str, Any] | None = None,
     ) -> PageMeasure:
         """Load ``url`` once and record what the browser did.
 
         Waits for ``load``, then until no request has been in flight for ``quiet_ms`` (lazy images
         Chromium decides to fetch start after layout, so ``load`` alone undercounts them; Playwright's
-        ``networkidle`` would wait a fixed 500 ms instead).
+        ``networkidle`` would wait a fixed 500 ms instead). ``screen``: Playwright context options
+        with a ``viewport`` (the phone: ``critical.VIEWPORTS["mobile"]``); default the desktop ``VIEWPORT``.
         """
-        ctx = self._browser.new_context(viewport=VIEWPORT)
+        options = dict(screen) if screen is not None else {"viewport": VIEWPORT}
+        size = options["viewport"]
+        ctx = self._browser.new_context(**options)
         try:
             page = ctx.new_page()
             cdp = ctx.new_cdp_session(page)
@@ -142,7 +152,7 @@ class BrowserSession:
                 # the first screen's elements as the screenshot shows them (SCROLL_JS ended at the top)
                 page.evaluate("() => window.scrollTo({top: 0, left: 0, behavior: 'instant'})")
                 page.evaluate(STILL_JS)
-                first = first_screen_of(page.evaluate(FIRST_SCREEN_STYLES_JS), VIEWPORT["width"], VIEWPORT["height"])
+                first = first_screen_of(page.evaluate(FIRST_SCREEN_STYLES_JS), size["width"], size["height"])
             lcp = data["lcp"]
             return PageMeasure(
                 url=url,

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Side",
     "measure_baseline",
+    "measure_phone",
+    "phone_shot",
     "measure_direct",
     "render_and_measure",
     "served_by",
@@ -80,6 +82,23 @@ def side_of(config: Config) -> Side:
     return Side(config.templates, config.static, {"BUNDLES": False}, "the static dirs (bundling off)")
 
 
+def phone_shot(shots: Path, stem: str, suffix: str) -> Path:
+    """Where a page's phone screenshot goes: ``shots/phone/<stem><suffix>.png`` (a folder of its own,
+    so no page's stem can name another page's phone screenshot)."""
+    return shots / "phone" / f"{stem}{suffix}.png"
+
+
+def measure_phone(chromium: BrowserSession, address: str, screenshot: Path) -> BrowserMeasure:
+    """``address`` loaded once at the phone's screen (``critical.VIEWPORTS["mobile"]``, Lighthouse's
+    412x823, the one definition the critical CSS proof and the layout pass use): its screenshot, first
+    screen and LCP. Unthrottled and without its request log (the desktop load holds the requests;
+    this one is for what only a phone shows: a ``max-width`` rule, another LCP, a shorter first screen)."""
+    from .critical import VIEWPORTS
+    from .page_measure import summarize
+
+    return replace(summarize(chromium.measure(address, screenshot=screenshot, screen=VIEWPORTS["mobile"])), requests=())
+
+
 def _measure_pages(
     chromium: BrowserSession,
     targets: list[tuple[str, str, str | None, str]],
@@ -88,21 +107,25 @@ def _measure_pages(
     shots: Path,
     shot_suffix: str,
     progress: Callable[[str], None],
+    phone: Callable[[str, str], bool] = lambda _spec, _path: True,
 ) -> list[BaselinePage]:
     """Measure each ``(spec, path, template, address)`` in a fresh context with a screenshot
-    ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``): the one loop
-    both ways of getting a page (rendered snapshots, a running site) share, so they measure alike."""
+    ``shots/<stem><shot_suffix>.png`` (and on Fast 3G where ``throttled(spec, path)``, and at the
+    phone's screen where ``phone(spec, path)``, ``phone_shot``): the one loop both ways of getting a
+    page (rendered snapshots, a running site) share, so they measure alike."""
     from .page_measure import summarize
     from .snapshots import shot_stem
 
     pages: list[BaselinePage] = []
     for spec, path, template, address in targets:
         slow = throttled(spec, path)
-        progress(f"measuring {path} in Chromium" + (" (and on Fast 3G)" if slow else ""))
-        shot = shots / f"{shot_stem(path)}{shot_suffix}.png"
-        measure = summarize(chromium.measure(address, screenshot=shot))
+        small = phone(spec, path)
+        progress(f"measuring {path} in Chromium" + (" (and on a phone)" if small else "") + (" (and on Fast 3G)" if slow else ""))
+        stem = shot_stem(path)
+        measure = summarize(chromium.measure(address, screenshot=shots / f"{stem}{shot_suffix}.png"))
+        on_phone = measure_phone(chromium, address, phone_shot(shots, stem, shot_suffix)) if small else None
         on_3g = summarize(chromium.measure(address, throttled=True)) if slow else None
-        pages.append(BaselinePage(spec, path, template, measure, on_3g))
+        pages.append(BaselinePage(spec, path, template, measure, on_3g, on_phone))
     return pages
 
 
@@ -119,8 +142,10 @@ def render_and_measure(
     user: str | None,
     env: Mapping[str, str] | None,
     progress: Callable[[str], None],
+    phone: Callable[[str, str], bool] = lambda _spec, _path: True,
 ) -> tuple[list[BaselinePage], str]:
-    """Render ``specs`` with Django, serve the snapshots with ``side``'s static files and measure them."""
+    """Render ``specs`` with Django, serve the snapshots with ``side``'s static files and measure them
+    (at the phone's screen too where ``phone(spec, path)``)."""
     from .chromium import open_browser, serve
     from .snapshots import render_django_pages, served_path, write_snapshots
 
@@ -133,7 +158,7 @@ def render_and_measure(
         write_snapshots(rendered, Path(tmp))
         with open_browser() as chromium, serve({"/": Path(tmp), static_prefix: list(side.static)}) as base:
             targets = [(page["spec"], path, page.get("template"), base + served_path(path)) for path, page in rendered.items()]
-            pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
+            pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress, phone=phone)
             return pages, chromium.version
 
 
@@ -150,6 +175,7 @@ def measure_direct(
     shots: Path,
     shot_suffix: str,
     progress: Callable[[str], None],
+    phone: Callable[[str, str], bool] = lambda _spec, _path: True,
 ) -> tuple[list[BaselinePage], str]:
     """Measure each ``(spec, path)`` at ``base_url + path`` on a running site: nothing rendered or
     served here. The site is checked first (a refused connection is a clear error, not a browser
@@ -167,7 +193,7 @@ def measure_direct(
     progress(f"measuring {len(specs)} page(s) on {base_url}")
     with open_browser() as chromium:
         targets: list[tuple[str, str, str | None, str]] = [(spec, path, None, base_url + path) for spec, path in specs]
-        pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress)
+        pages = _measure_pages(chromium, targets, throttled=throttled, shots=shots, shot_suffix=shot_suffix, progress=progress, phone=phone)
         version = chromium.version
     for page in pages:
         status = page.measure.status
@@ -195,7 +221,8 @@ def measure_baseline(
     """The audit JSON's ``"browser"`` section for ``urls`` as the project renders now (Django with
     ``settings_module``), or as the running site at ``base_url`` serves them (``urls`` are paths);
     screenshots are written to ``shots_dir_for(json_path)`` and named relative to ``json_path``'s
-    folder. The first page is also measured on Fast 3G unless ``throttle`` is false."""
+    folder. Every page is also measured at the phone's screen (``measure_phone``, screenshots in
+    ``phone/``); the first page on Fast 3G unless ``throttle`` is false."""
     json_path = json_path.resolve()
     shots = shots_dir_for(json_path)
     first = urls[:1] if throttle else []
@@ -238,5 +265,5 @@ def measure_baseline(
         base_url=base_url,
         chromium=version,
         served=served,
-        pages=tuple(replace(page, measure=relative(page.measure)) for page in pages),
+        pages=tuple(replace(page, measure=relative(page.measure), phone=page.phone and relative(page.phone)) for page in pages),
     )

@@ -43,13 +43,17 @@ async () => {
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   }
   window.scrollTo({top: 0, left: 0, behavior: 'instant'});
-  await Promise.all([...document.images].map(i => i.complete ? null :
+  // an image without a box (display:none at this width) is not in the picture: a lazy one never loads
+  await Promise.all([...document.images].map(i => i.complete || i.getClientRects().length === 0 ? null :
     new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); setTimeout(r, 5000); })));
   // A full-page capture paints images outside the viewport again; decoding="async" ones whose decoded
   // bitmap was dropped come out blank (measured: 2-7 % of the example dashboard, at random). Decoding
   // synchronously for the picture changes no layout and no request; it was recorded before this runs.
+  // Only loaded images: decode() of a lazy one that never loads (display:none at this width, a hero
+  // shown on phones only) never settles, and the measurement hung; the timeout is a second guard.
   for (const i of document.images) i.decoding = 'sync';
-  await Promise.all([...document.images].map(i => i.decode().catch(() => null)));
+  await Promise.all([...document.images].filter(i => i.complete && i.naturalWidth > 0).map(i =>
+    Promise.race([i.decode().catch(() => null), new Promise(r => setTimeout(r, 5000))])));
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }
 """

@@ -10,10 +10,10 @@ from pathlib import Path
 from ..config import Config
 from ..errors import AssetoptError
 from ..verify.compare import Verdict, browser_entry
-from ..verify.measures import BrowserBaseline, BrowserEntry
+from ..verify.measures import BrowserBaseline, BrowserEntry, BrowserMeasure
 from .baseline import absolute_measure, check_screenshots, select_pages
 from .check import BrowserCheck
-from .measure import measure_direct, render_and_measure, side_of
+from .measure import measure_direct, phone_shot, render_and_measure, side_of
 
 __all__ = ["verify_browser"]
 
@@ -52,6 +52,8 @@ def verify_browser(
     folder = baseline_path.resolve().parent
     check_screenshots(chosen, baseline_path)
     slow_specs = {p.spec for p in chosen if p.throttled} if throttle else set()
+    # a baseline written before phones were measured has nothing to compare a phone load with
+    phone_specs = {p.spec for p in chosen if p.phone is not None}
     site = base_url or baseline.base_url
     if site is not None:
         # The stored path, not the spec: a baseline rendered with Django may name its pages.
@@ -62,6 +64,7 @@ def verify_browser(
             shots=shots,
             shot_suffix="-after",
             progress=progress,
+            phone=lambda spec, _path: spec in phone_specs,
         )
     else:
         settings_name = settings_module or baseline.settings or config.settings
@@ -80,6 +83,7 @@ def verify_browser(
             user=user if user is not None else baseline.user,
             env=env,
             progress=progress,
+            phone=lambda spec, _path: spec in phone_specs,
         )
     claims = {d.name: int(d.before["requests"] - d.after["requests"]) for d in verdict.pages if d.before and d.after}
     pages: dict[str, BrowserEntry] = {}
@@ -105,6 +109,10 @@ def verify_browser(
             photos_a=before.photo_boxes or (),
             photos_b=after.photo_boxes or (),
         )
+        phone = phone_diff = None
+        if stored.phone is not None and current.phone is not None:
+            phone = (absolute_measure(stored.phone, folder), current.phone)
+            phone_diff = _diff(phone, phone_shot(shots, shot_stem(current.url), "-diff"))
         entry = browser_entry(
             name,
             current.url,
@@ -115,18 +123,37 @@ def verify_browser(
             diff_threshold=diff_threshold,
             claimed_saved=claims.get(template),
             throttled=(stored.throttled, current.throttled) if current.throttled and stored.throttled else None,
+            phone=phone,
+            phone_diff=phone_diff,
         )
         reasons.extend(entry.reasons)
         pages[name] = entry
     before_version = baseline.chromium
     chromium = version if before_version == version else f"{version} (baseline measured with {before_version})"
     old = [p.spec for p in chosen if p.measure.first_screen is None]
-    notes = (
-        (
+    notes: tuple[str, ...] = ()
+    if old:
+        notes += (
             f"the baseline has no first-screen elements of {', '.join(old)} (an older assetopt measured it): compared by pixels only, "
             "where a lost border or a restyled button is under the threshold; re-run assetopt audit --browser to compare them element by element",
         )
-        if old
-        else ()
-    )
+    desktop_only = [p.spec for p in chosen if p.phone is None]
+    if desktop_only:
+        notes += (
+            f"the baseline has no phone measurements of {', '.join(desktop_only)} (an older assetopt measured it): compared at the desktop "
+            "screen only, where a lost max-width rule or an image that is the LCP only on a phone does not show; "
+            "re-run assetopt audit --browser to compare the phone's screen too",
+        )
     return BrowserCheck(pages, reasons, chromium, time.monotonic() - t0, notes=notes)
+
+
+def _diff(pair: tuple[BrowserMeasure, BrowserMeasure], image: Path) -> tuple[float, str]:
+    """The two screenshots of ``pair`` diffed into ``image``: (fraction of pixels, the image's path)."""
+    from ..images import screenshot_diff
+
+    before, after = pair
+    assert before.screenshot is not None and after.screenshot is not None  # check_screenshots; measured with one
+    fraction = screenshot_diff(
+        Path(before.screenshot), Path(after.screenshot), image, photos_a=before.photo_boxes or (), photos_b=after.photo_boxes or ()
+    )
+    return fraction, str(image)

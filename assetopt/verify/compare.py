@@ -36,6 +36,7 @@ __all__ = [
     "markdown_table",
     "verdict_to_dict",
     "browser_reasons",
+    "phone_reasons",
 ]
 
 VERIFY_SCHEMA = "assetopt.verify"
@@ -310,18 +311,28 @@ def browser_entry(
     diff_threshold: float,
     claimed_saved: int | None,
     throttled: tuple[BrowserMeasure, BrowserMeasure] | None = None,
+    phone: tuple[BrowserMeasure, BrowserMeasure] | None = None,
+    phone_diff: tuple[float, str] | None = None,
 ) -> BrowserEntry:
     """One page's before/after in the browser (the report's and the JSON's ``"browser"`` entry), with
-    its verdict: the one place ``optimize --browser`` and ``verify --browser`` build it."""
+    its verdict: the one place ``optimize --browser`` and ``verify --browser`` build it. ``phone``:
+    the page before and after at the phone's screen, ``phone_diff`` their screenshots' (fraction, diff
+    image), judged by ``phone_reasons`` with the same threshold."""
+    reasons = browser_reasons(name, before, after, diff=diff_fraction, diff_threshold=diff_threshold, claimed_saved=claimed_saved)
+    if phone is not None:
+        reasons += phone_reasons(name, *phone, diff=None if phone_diff is None else phone_diff[0], diff_threshold=diff_threshold)
     return BrowserEntry(
         url=url,
         before=before,
         after=after,
         diff=ScreenshotDiff(diff_fraction, diff_image, diff_threshold),
-        reasons=tuple(browser_reasons(name, before, after, diff=diff_fraction, diff_threshold=diff_threshold, claimed_saved=claimed_saved)),
+        reasons=tuple(reasons),
         claimed_saved=claimed_saved,
         before_throttled=None if throttled is None else throttled[0],
         after_throttled=None if throttled is None else throttled[1],
+        before_phone=None if phone is None else phone[0],
+        after_phone=None if phone is None else phone[1],
+        phone_diff=None if phone is None or phone_diff is None else ScreenshotDiff(phone_diff[0], phone_diff[1], diff_threshold),
     )
 
 
@@ -349,8 +360,30 @@ def browser_reasons(
     new_failed = _new_lines(before, after, before.failed, after.failed)
     if new_failed:
         reasons.append(f"{name}: new failed request(s) after the change: {'; '.join(new_failed[:3])}")
+    reasons += _screen_reasons(name, before, after, diff=diff, diff_threshold=diff_threshold, where="")
+    if claimed_saved is not None and claimed_saved > 0:
+        seen = int(before.request_count) - int(after.request_count)
+        # A lazy <img> within Chromium's margin of the fold (~1250 px) is fetched at first load all the
+        # same: the static claim counted it saved and the page is right, so it is not a missing saving.
+        near_fold = int((after.images or {}).get("img-lazy", 0))
+        if seen + near_fold < claimed_saved:
+            reasons.append(f"{name}: the audit claims {claimed_saved} fewer requests but Chromium saw {seen}")
+    return reasons
+
+
+def phone_reasons(name: str, before: BrowserMeasure, after: BrowserMeasure, *, diff: float | None = None, diff_threshold: float = 0.01) -> list[str]:
+    """Why the page got worse at the phone's screen (``browser.measure.measure_phone``): the same
+    screenshot, first-screen and lazy-LCP rules as ``browser_reasons``, each naming the phone's screen
+    (``on the phone (412x823)``). Requests, errors and the static claim are the desktop load's."""
+    screen = str((after.first_screen or before.first_screen or {}).get("screen", "?"))
+    return _screen_reasons(name, before, after, diff=diff, diff_threshold=diff_threshold, where=f" on the phone ({screen})")
+
+
+def _screen_reasons(name: str, before: BrowserMeasure, after: BrowserMeasure, *, diff: float | None, diff_threshold: float, where: str) -> list[str]:
+    """What one screen shows otherwise: the pixels, the first screen's elements, a lazy LCP image."""
+    reasons: list[str] = []
     if diff is not None and diff > diff_threshold:
-        reasons.append(f"{name}: the page looks different: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
+        reasons.append(f"{name}: the page looks different{where}: {diff:.2%} of pixels changed (threshold {diff_threshold:.2%})")
     if before.first_screen is not None and after.first_screen is not None:
         # a lost border or a restyled button is far under the pixel threshold, and still a different page
         changed = first_screen_changes(before.first_screen, after.first_screen)
@@ -360,14 +393,7 @@ def browser_reasons(
             reasons.append(f"{name}: the first screen ({screen}) shows {len(changed)} element(s) otherwise: {'; '.join(changed[:5])}{more}")
     lcp = after.lcp
     if lcp is not None and lcp.lazy:
-        reasons.append(f'{name}: the LCP image {lcp.url or lcp.tag} is lazy-loaded (make it eager, fetchpriority="high")')
-    if claimed_saved is not None and claimed_saved > 0:
-        seen = int(before.request_count) - int(after.request_count)
-        # A lazy <img> within Chromium's margin of the fold (~1250 px) is fetched at first load all the
-        # same: the static claim counted it saved and the page is right, so it is not a missing saving.
-        near_fold = int((after.images or {}).get("img-lazy", 0))
-        if seen + near_fold < claimed_saved:
-            reasons.append(f"{name}: the audit claims {claimed_saved} fewer requests but Chromium saw {seen}")
+        reasons.append(f'{name}: the LCP image {lcp.url or lcp.tag}{where} is lazy-loaded (make it eager, fetchpriority="high")')
     return reasons
 
 

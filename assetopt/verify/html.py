@@ -191,6 +191,9 @@ def _page_section(page: PageDelta, browser: BrowserEntry | None) -> str:
         load = [("load", mb.load_ms, ma.load_ms), ("LCP", mb.lcp_ms, ma.lcp_ms)]
         if tb is not None or ta is not None:
             load.append(("load, Fast 3G", None if tb is None else tb.load_ms, None if ta is None else ta.load_ms))
+        pb, pa = browser.before_phone, browser.after_phone
+        if pb is not None and pa is not None:
+            load.append(("LCP, phone", pb.lcp_ms, pa.lcp_ms))
         charts.append(_chart("time (ms)", load, " ms"))
     out.append('<div class="charts">' + "".join(charts) + "</div>")
     if browser is not None:
@@ -204,6 +207,19 @@ def _page_section(page: PageDelta, browser: BrowserEntry | None) -> str:
             + _shot(caption, None if diff is None else diff.image)
             + "</div>"
         )
+        pb, pa = browser.before_phone, browser.after_phone
+        if pb is not None and pa is not None:
+            screen = str((pa.first_screen or pb.first_screen or {}).get("screen", ""))
+            pdiff = browser.phone_diff
+            caption = "phone diff" if pdiff is None else f"phone diff: {float(pdiff.fraction):.3%} of pixels"
+            out.append(
+                f"<h3>On the phone ({escape(screen)})</h3>"
+                '<div class="shots">'
+                + _shot("phone before", pb.screenshot)
+                + _shot("phone after", pa.screenshot)
+                + _shot(caption, None if pdiff is None else pdiff.image)
+                + "</div>"
+            )
     findings = page.findings
     if findings:
         finding_rows = "".join(

@@ -193,11 +193,17 @@ class BrowserEntry:
     claimed_saved: int | None = None  # requests the static comparison says the page saves
     before_throttled: BrowserMeasure | None = None  # on Fast 3G (the throttled pages only)
     after_throttled: BrowserMeasure | None = None
+    before_phone: BrowserMeasure | None = None  # at the phone's screen (None: a baseline measured before phones were)
+    after_phone: BrowserMeasure | None = None
+    phone_diff: ScreenshotDiff | None = None  # the phone screenshots, before vs after
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"url": self.url, "before": self.before.to_dict(), "after": self.after.to_dict()}
         if self.before_throttled is not None and self.after_throttled is not None:
             out["before_throttled"], out["after_throttled"] = self.before_throttled.to_dict(), self.after_throttled.to_dict()
+        if self.before_phone is not None and self.after_phone is not None:
+            out["before_phone"], out["after_phone"] = self.before_phone.to_dict(), self.after_phone.to_dict()
+            out["phone_diff"] = None if self.phone_diff is None else self.phone_diff.to_dict()
         out["diff"] = None if self.diff is None else self.diff.to_dict()
         out["claimed_saved"] = self.claimed_saved
         out["reasons"] = list(self.reasons)
@@ -207,26 +213,33 @@ class BrowserEntry:
 @dataclass(frozen=True, slots=True)
 class BaselinePage:
     """One measured page of ``audit --browser``: the ``--url`` as given, the path it resolved to, its
-    template (None on a running site), the measurement and, for the throttled pages, the Fast 3G one."""
+    template (None on a running site), the measurement, for the throttled pages the Fast 3G one, and
+    the page at the phone's screen (its screenshot, first screen and LCP; no request log; None in a
+    baseline written before phones were measured, and then left out of the JSON)."""
 
     spec: str
     url: str
     template: str | None
     measure: BrowserMeasure
     throttled: BrowserMeasure | None = None
+    phone: BrowserMeasure | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "spec": self.spec,
             "url": self.url,
             "template": self.template,
             "measure": self.measure.to_dict(),
             "throttled": None if self.throttled is None else self.throttled.to_dict(),
         }
+        if self.phone is not None:
+            out["phone"] = self.phone.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> BaselinePage:
         throttled = raw.get("throttled")
+        phone = raw.get("phone")
         template = raw.get("template")
         return cls(
             spec=str(raw.get("spec")),
@@ -234,6 +247,7 @@ class BaselinePage:
             template=str(template) if template else None,
             measure=BrowserMeasure.from_dict(raw.get("measure") or {}),
             throttled=BrowserMeasure.from_dict(throttled) if isinstance(throttled, Mapping) and throttled else None,
+            phone=BrowserMeasure.from_dict(phone) if isinstance(phone, Mapping) and phone else None,
         )
 
 

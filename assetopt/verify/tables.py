@@ -85,7 +85,7 @@ def browser_table(pages: Mapping[str, BrowserEntry]) -> str:
             f"{_images(b)} → {_images(a)}",
             f"{_load(b)} → {_load(a)}",
             throttled,
-            "-" if e.diff is None else f"{e.diff.fraction:.2%}",
+            ("-" if e.diff is None else f"{e.diff.fraction:.2%}") + ("" if e.phone_diff is None else f", phone {e.phone_diff.fraction:.2%}"),
             "failed" if e.reasons else "ok",
         ]
         lines.append("| " + " | ".join(cells) + " |")
