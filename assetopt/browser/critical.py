@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from ..build import integrity
 from ..build.critical import CRITICAL_MAX, CriticalResult, MeasuredFrom, Observation, Probes, probes_of, select_critical, write_critical
-from ..build.manifest import Manifest
+from ..build.manifest import Manifest, ManifestBundle
 from ..screens import SCREENS
 from ..verify.first_screen import changed_value
 from .chromium import BrowserSession
@@ -239,6 +239,10 @@ def critical_pass(
         results[key] = (result, tuple(sorted(used[key])), tuple(VIEWPORTS))
         if result.reason:
             report.skipped[key] = result.reason
+    for key in sorted(set(by_file.values()) - set(observations)):
+        # said, not skipped in silence: with only /en/ measured, the RTL variant of an Arabic/English
+        # site's bundle kept its render-blocking <link> and the run never mentioned it
+        report.skipped[key] = _not_measured(manifest.bundles[key], urls)
     inputs = MeasuredFrom(templates_digest, {key: integrity(measured[name]) for name, key in by_file.items()}, measured_at)
     manifest = write_critical(manifest, manifest_path, results, inputs)
     if not any(r.css for r, _, _ in results.values()):
@@ -274,6 +278,16 @@ def critical_pass(
             report.inlined[key] = len(b.critical.css.encode("utf-8"))
     report.lines = _lines(report, manifest)
     return report
+
+
+def _not_measured(bundle: ManifestBundle, urls: list[str], shown: int = 4) -> str:
+    """Why a one-file CSS bundle no measured page links keeps its plain ``<link>``, naming its files
+    (an RTL variant shows its ``rtl`` file) and what to add."""
+    files = ", ".join(bundle.sources[:shown]) + (f" and {len(bundle.sources) - shown} more" if len(bundle.sources) > shown else "")
+    return (
+        f"no measured page links it ({', '.join(urls) or 'no pages'}; its files: {files}):"
+        " if a page renders it, add that page to critical_css_urls (CRITICAL_CSS_URLS), e.g. one per text direction: /en/ and /ar/"
+    )
 
 
 def _hashed_names(static_root: Path) -> dict[str, str]:
