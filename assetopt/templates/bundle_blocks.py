@@ -4,6 +4,11 @@ A block's inner tags may choose paths with ``{% if %}``/``{% elif %}``/``{% else
 tags or inside one attribute value, like the RTL/LTR Bootstrap choice); each combination of branches
 is a *variant*, enumerated up to ``MAX_VARIANTS``. A loop, a path computed at run time, an asset that
 may not be bundled, or mixed media/defer semantics is a ``BundleSpecError`` naming the file and line.
+So is a ``{% static %}`` path that is not the name collectstatic gives a file (``'css/../a.css'``,
+``'/css/a.css'``): bundled it would work, but the block's rollback (its original tags, with bundles
+off) raises ValueError under a manifest storage, a 500; the error names the path to write. Spaces
+around a path (``' css/a.css '``) build (the tag drops them as the build does) with a note on the
+block (``BundleBlock.notes``): its rollback keeps them in the URL under DEBUG or ``StaticFilesStorage``.
 
 Choices made by the same conditions (two ``{% if LANGUAGE_BIDI %}`` in one block: Bootstrap's RTL file
 and the site's own ``rtl.css``) take the same branch: Django evaluates them in the same context, and
@@ -31,8 +36,9 @@ from .assets import Asset, asset_of
 from .lexer import TokenKind
 from .model import Template, literal_name
 from .nodes import ContainerNode, Element, ForNode, IfNode, Node
-from .refs import Ref, RefKind
+from .refs import Ref, RefKind, strip_static_path
 from .runs import ineligible_reason
+from .static_literals import after_static_url, manifest_key, normal_static_path, query_fragment, spaced_static, unnormal_shape, written_static_paths
 from .tags import EndTag, HtmlComment, RawText, StartTag
 
 __all__ = [
@@ -71,6 +77,7 @@ class BundleBlock:
     lineno: int
     kind: str
     variants: tuple[BundleVariant, ...]
+    notes: tuple[tuple[int, str], ...] = ()  # (line, what to fix) the build warns about: a block that works as written
 
 
 def variant_of_assets(kind: str, assets: list[Asset], path: str, lineno: int) -> BundleVariant:
@@ -128,7 +135,8 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
         )
     # Each element of `options` is a choice point: its alternatives (each a list of assets) and the
     # conditions that decide it (None: not known to be tied to another choice point).
-    options = _alternatives(node.children, template, static_url, kind, path)
+    notes: list[tuple[int, str]] = []
+    options = _alternatives(node.children, template, static_url, kind, path, notes)
     combos = 1
     for alt, _ in options:
         combos *= len(alt)
@@ -146,7 +154,7 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
         assets = [a for (alts, _), i in zip(options, picks) for a in alts[i]]
         v = variant_of_assets(kind, assets, path, lineno)
         variants.setdefault(v.key, v)
-    return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()))
+    return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()), tuple(notes))
 
 
 def _consistent(picks: tuple[int, ...], conditions: list[tuple[str, ...] | None]) -> bool:
@@ -161,10 +169,10 @@ def _consistent(picks: tuple[int, ...], conditions: list[tuple[str, ...] | None]
 Choice = tuple[list[list[Asset]], tuple[str, ...] | None]
 
 
-def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str) -> list[Choice]:
+def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]) -> list[Choice]:
     """A sequence of choice points; each a list of alternatives (asset lists) and, when alternative
     ``i`` is taken exactly when the ``i``-th of its conditions is the first true one (the last
-    alternative: none is), those conditions."""
+    alternative: none is), those conditions. ``notes`` gets what the build warns about."""
     seq: list[Choice] = []
     for node in nodes:
         if isinstance(node, Element):
@@ -175,13 +183,13 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
                 continue
             if not isinstance(item, StartTag):
                 raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)
-            paths = _tag_alternatives(item, template, static_url, kind, path)
+            paths = _tag_alternatives(item, template, static_url, kind, path, notes)
             seq.append((paths, _value_conditions(item, template, len(paths))))
         elif isinstance(node, IfNode):
             alts: list[list[Asset]] = []
             one_each = True
             for _, children in node.branches:
-                sub = _alternatives(children, template, static_url, kind, path)
+                sub = _alternatives(children, template, static_url, kind, path, notes)
                 before = len(alts)
                 for picks in itertools.product(*(range(len(a)) for a, _ in sub)):
                     if not _consistent(picks, [conds for _, conds in sub]):
@@ -208,7 +216,7 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
     return seq
 
 
-def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str) -> list[list[Asset]]:
+def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]) -> list[list[Asset]]:
     asset = asset_of(tag, template, static_url)
     if asset is None or asset.kind != kind:
         raise BundleSpecError(
@@ -217,10 +225,21 @@ def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: 
             lineno=tag.lineno,
             hint=f"only {'stylesheet links' if kind == 'css' else 'scripts with src'} belong here",
         )
+    _refuse_unnormal(asset, tag, path, static_url)  # before ineligible_reason: '/css/a.css' is unsafe there, with no fix
     reason = ineligible_reason(asset)
     if reason is not None:
         raise BundleSpecError(f"cannot bundle <{tag.name}>: {reason}", path=path, lineno=tag.lineno, hint="move it out of the block")
     assert asset.ref is not None and asset.ref.kind is RefKind.STATIC
+    spaced = spaced_static(asset)
+    if spaced is not None:
+        notes.append(
+            (
+                tag.lineno,
+                f"{{% static '{spaced}' %}} has spaces around its path: the bundle works (the build and the {{% bundle %}} tag drop them,"
+                " as a manifest storage does), but the block's rollback (its original tags, with bundles off: the default under DEBUG)"
+                f" keeps them in the URL under DEBUG on or StaticFilesStorage, a 404; write {{% static '{strip_static_path(spaced)}' %}}",
+            )
+        )
     if len(asset.ref.paths) == 1:
         return [[asset]]
     # An {% if %} inside the attribute value: one alternative per literal path.
@@ -250,6 +269,30 @@ def _value_conditions(tag: StartTag, template: Template, count: int) -> tuple[st
             conds.append(" ".join(tok.contents[len(word) :].split()))
     shape = ["if", "static"] + ["elif", "static"] * (len(conds) - 1) + ["else", "static", "endif"]
     return tuple(conds) if conds and words == shape and count == len(conds) + 1 else None
+
+
+def _refuse_unnormal(asset: Asset, tag: StartTag, path: str, static_url: str) -> None:
+    """A ``{% static %}`` path a manifest storage has no ``staticfiles.json`` name for (the audit's
+    ``unsafe-path``): refused, naming the path to write (the path after ``static_url`` when it starts
+    with it: ``{% static %}`` adds that itself)."""
+    for written in written_static_paths(asset):
+        key = manifest_key(written)
+        shape = unnormal_shape(key) if key is not None else None
+        if key is None or shape is None:
+            continue
+        after = after_static_url(key, static_url)
+        if after is not None:
+            hint = f"write {{% static '{after + query_fragment(written)}' %}}: the path after STATIC_URL ({static_url}), which {{% static %}} adds itself"
+        else:
+            fixed = normal_static_path(written)
+            hint = f"write {{% static '{fixed}' %}}" if fixed is not None else "use a path inside a static dir, relative to it"
+        raise BundleSpecError(
+            f"{{% static '{written}' %}} {shape}: staticfiles.json has no such name, so the block's rollback (its original tags,"
+            " with bundles off) raises ValueError under a manifest storage, a server error",
+            path=path,
+            lineno=tag.lineno,
+            hint=hint,
+        )
 
 
 def _with_path(asset: Asset, logical: str) -> Asset:
