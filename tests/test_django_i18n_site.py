@@ -132,3 +132,36 @@ def test_an_arabic_english_site_links_each_directions_bundle_and_keeps_rtl_css_a
             assert sheets.index("admin/css/rtl.css") > 0 and sheets.index("admin/css/responsive_rtl.css") > sheets.index("admin/css/responsive.css")
         else:
             assert "admin/css/rtl.css" not in sheets
+
+
+# the pages the browser checks render, given as URL names (ASSETOPT["PAGES"], --url)
+PAGES = """
+import json
+from pathlib import Path
+from assetopt.browser.snapshots import render_django_pages
+from assetopt.errors import AssetoptError
+pages = render_django_pages("mysite.settings", Path("."), sys.argv[1:-1])
+out = {path: [page["spec"], page["status"], 'dir="rtl"' in page["html"]] for path, page in pages.items()}
+try:
+    render_django_pages("mysite.settings", Path("."), [sys.argv[-1]])
+except AssetoptError as exc:
+    out["error"] = str(exc)
+print(json.dumps(out))
+"""
+
+
+def test_a_url_name_names_its_page_in_the_language_after_the_at(tmp_path) -> None:
+    """A URL name was reversed in LANGUAGE_CODE only: on an i18n_patterns site every page given by name
+    was the English one, so the browser checks and the critical CSS never saw a right-to-left page."""
+    site = _site(tmp_path)
+    got = json.loads(site.python(PAGES, "products", "products@ar", "admin:login@ar", "products@fr"))
+    escaped = "%D9%85%D9%86%D8%AA%D8%AC%D8%A7%D8%AA"  # منتجات, as reverse() gives it
+    assert got.pop("error") == (
+        "rendering the pages with Django (mysite.settings): --url 'products@fr': cannot reverse the URL name 'products@fr': Reverse for 'products@fr' not found."
+        " 'products@fr' is not a valid view function or pattern name. ('fr' after @ is not a language of LANGUAGES: en, ar)"
+    )
+    assert got == {
+        f"/en/{escaped}/": ["products", 200, False],
+        f"/ar/{escaped}/": ["products@ar", 200, True],
+        "/ar/admin/login/": ["admin:login@ar", 200, True],
+    }

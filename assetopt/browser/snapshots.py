@@ -18,7 +18,8 @@ production. ``keep_storages=True`` keeps the project's own storage.
 
 A page is a URL path (``/en/``) or a URL name (``core:dashboard``, or ``sales:order_detail:42`` /
 ``name:arg1,arg2`` for positional arguments) that the child reverses with ``django.urls.reverse``
-under ``translation.override(settings.LANGUAGE_CODE)`` (so ``i18n_patterns`` get their prefix). The
+under ``translation.override(settings.LANGUAGE_CODE)`` (so ``i18n_patterns`` get their prefix), or of
+the language after ``@`` (``core:dashboard@ar``, one of ``LANGUAGES``). The
 answer is keyed by the resolved path. With ``user`` (a username of the project's database) the test
 client is logged in with ``force_login`` first. An unknown name or user is an ``AssetoptError``
 naming it (the child answers ``{"error": ...}`` and exits 1).

@@ -64,7 +64,7 @@ def _colour_diff(text: str) -> str:
     settings="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): --browser renders the pages with it; given here, "
     "cache fragments also know which names your context processors provide and which of your tags take the context.",
     url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 "
-    "for arguments) (default: urls in [tool.assetopt]).",
+    "for arguments; name@ar in that language) (default: urls in [tool.assetopt]).",
     user="--browser: render the pages logged in as this user of the project's database (default: user in [tool.assetopt]).",
 )
 def rewrite(
