@@ -193,7 +193,7 @@ def test_check_exits_1_while_work_is_pending_and_0_after_write(site: Path):
     assert CliRunner().invoke(cli, ["rewrite", "--check"]).exit_code == 1
     written = CliRunner().invoke(cli, ["rewrite", "--write"])
     assert written.exit_code == 0, written.output
-    assert "to undo: patch -R -p1" in written.output
+    assert "to undo: assetopt undo " in written.output and "exactly as written: patch -R -p1" in written.output
     assert '{% bundle "css" %}' in (site / "templates/base.html").read_text()
     assert CliRunner().invoke(cli, ["rewrite", "--check"]).exit_code == 0
 
@@ -202,7 +202,7 @@ def test_undo_patch_restores_the_sources(site: Path):
     import subprocess
 
     written = CliRunner().invoke(cli, ["rewrite", "--write"])
-    undo = written.output.split("to undo: ")[1].strip()
+    undo = written.output.split("exactly as written: ")[1].strip()
     subprocess.run(undo, shell=True, check=True, capture_output=True)
     assert (site / "templates/base.html").read_text() == SITE["templates/base.html"]
 

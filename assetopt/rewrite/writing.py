@@ -12,7 +12,17 @@ from ..io.fs import refuse_output_dir, refuse_overlap, write_atomic, write_if_ch
 from ..io.project import Project, walk_files
 from .result import FileChange, RewriteResult
 
-__all__ = ["generated_path", "stale_generated", "mirror_root", "write_targets", "refusal_message", "undo_patch", "write_changes", "links_outside"]
+__all__ = [
+    "generated_path",
+    "stale_generated",
+    "mirror_root",
+    "write_targets",
+    "refusal_message",
+    "undo_files",
+    "undo_patch",
+    "write_changes",
+    "links_outside",
+]
 
 
 def generated_path(project: Project, logical: str, out: Path | None = None) -> Path:
@@ -78,13 +88,12 @@ def refusal_message(project: Project, name: str, path: Path, refusal: str) -> st
     return f"nothing written: template {name!r} is {shown}, {refusal}"
 
 
-def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
-    """``(folder, patch)``: a patch of ``targets`` and of the files ``result`` generates, with paths
-    relative to ``folder`` (the project root, or the folder all the files share when some lie outside
-    it), so that ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that
-    did not exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
-    from .edits import unified_diff
-
+def undo_files(
+    targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None
+) -> tuple[Path, list[tuple[Path, str | None, str]]]:
+    """``(folder, files)``: each file ``--write`` changes as ``(path, text before or None when new,
+    text written)`` (``targets`` and the files ``result`` generates), and the folder they are named
+    relative to: the project root, or the folder all the files share when some lie outside it."""
     files: list[tuple[Path, str | None, str]] = []
     for logical, text in (result.generated if result is not None else {}).items():
         path = generated_path(project, logical).resolve()
@@ -95,6 +104,16 @@ def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result:
     paths = [p for p, _, _ in files]
     root = project.config.project.resolve()
     base = root if all(p.is_relative_to(root) for p in paths) else Path(os.path.commonpath([p.parent for p in paths]))
+    return base, files
+
+
+def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
+    """``(folder, patch)``: a patch of ``undo_files``, with paths relative to ``folder``, so that
+    ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that did not
+    exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
+    from .edits import unified_diff
+
+    base, files = undo_files(targets, project, result)
     text = "".join(unified_diff(p.relative_to(base).as_posix(), before, after) for p, before, after in files)
     return base, text
 
