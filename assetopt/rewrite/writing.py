@@ -147,6 +147,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
                 "pass an --out outside the template dirs, e.g. --out build",
             )
     targets = write_targets(result, project) if out is None else []
+    if out is None:
+        _refuse_changed_since_read(targets, project)
     written = []
     for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
         target = generated_path(project, logical, out)
@@ -169,6 +171,25 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             if write_if_changed(target, data):
                 written.append(target)
     return written
+
+
+def _refuse_changed_since_read(targets: list[tuple[Path, FileChange]], project: Project) -> None:
+    """A template saved (an editor, ``git checkout``) while the rewrite read, planned and compiled
+    would lose that save to the text planned from the old one: re-read every target first and
+    refuse, before writing anything, naming each file that changed."""
+    changed = []
+    for target, change in targets:
+        try:
+            now = target.read_bytes()
+        except OSError:
+            now = None
+        if now != change.before.encode("utf-8"):
+            changed.append(project.display(change.path))
+    if changed:
+        raise RewriteRefused(
+            f"nothing written: {', '.join(changed)} changed while the rewrite was planned (saved by an editor or another process)",
+            hint="run `assetopt rewrite --write` again: it plans from the file as it is now",
+        )
 
 
 def links_outside(project: Project) -> list[tuple[Path, str, str]]:
