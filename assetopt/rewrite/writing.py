@@ -162,15 +162,45 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     changed = {c.path.resolve(): c for c in result.changes}
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
+        copied: set[str] = set()
         for rel, src in walk_files(root):  # symlinked dirs followed, as Django does (and as the names are listed)
             if not src.is_file() or (not links_outside and _link_outside(src, project)):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
             target = target_root / rel
+            copied.add(Path(rel).as_posix())
             if write_if_changed(target, data):
                 written.append(target)
+        _prune_copies(target_root, copied)
     return written
+
+
+def _copies_listing(target_root: Path) -> Path:
+    """Beside the copy (``OUT/.templates.assetopt-copied``), never in it: no template dir holds it."""
+    return target_root.parent / f".{target_root.name}.assetopt-copied"
+
+
+def _prune_copies(target_root: Path, copied: set[str]) -> None:
+    """Remove the copies an earlier run made of templates deleted or renamed since (listed beside the
+    copy), so the copy holds what the template dirs hold: an audit or a deploy of it never finds a
+    page that no longer exists. A file the listing does not name (not assetopt's) is never touched."""
+    listing = _copies_listing(target_root)
+    try:
+        before = set(listing.read_text("utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        before = set()
+    for rel in sorted(before - copied):
+        if not rel or rel.startswith("/") or ".." in rel.split("/"):
+            continue  # a listing edited by hand: never a path outside the copy
+        stale = target_root / rel
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
+            parent = stale.parent
+            while parent != target_root and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    write_if_changed(listing, "".join(f"{rel}\n" for rel in sorted(copied)).encode("utf-8"))
 
 
 def _refuse_changed_since_read(targets: list[tuple[Path, FileChange]], project: Project) -> None:
