@@ -60,3 +60,16 @@ def test_optimize_after_a_template_was_deleted_compares_only_the_pages_that_exis
     assert again.exit_code == 0, again.output
     assert "shop/old.html" not in again.output and "not in the baseline" not in again.output
     assert "| shop/cart.html | 2 → 1 |" in again.output
+
+
+def test_optimize_says_when_a_run_changed_nothing_and_not_after_a_template_was_deleted(site: Path) -> None:
+    assert CliRunner().invoke(cli, ["optimize", *ARGS]).exit_code == 0
+
+    same = CliRunner().invoke(cli, ["optimize", *ARGS])
+    assert same.exit_code == 0, same.output
+    assert "nothing changed since the last run: no file written" in same.output
+
+    (site / "templates/shop/old.html").unlink()
+    changed = CliRunner().invoke(cli, ["optimize", *ARGS])
+    assert changed.exit_code == 0, changed.output
+    assert "nothing changed" not in changed.output

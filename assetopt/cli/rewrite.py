@@ -178,7 +178,7 @@ def rewrite(
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(EXIT_FINDINGS)
         if out is not None:
-            click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+            click.echo(f"wrote or removed {len(written)} file(s) under {out}; sources untouched")
             for link, how, why in links_outside(project):
                 click.secho(
                     f"not copied: {project.display(link)} is {how}, {why} (Django renders it; assetopt copies only the project's own files)",

@@ -130,7 +130,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     template dir under ``out`` (changed files rewritten, the others copied). All or nothing.
     ``links_outside``: the copy also holds what symlinks lead to outside the project (their content,
     rewritten when planned), so it renders as the template dirs do (``verify --cache``); ``--out``
-    leaves them out, the project's own files only."""
+    leaves them out, the project's own files only. Returns the paths written, and under ``out`` also
+    the copies removed (of templates deleted or renamed since the last run)."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(
@@ -172,7 +173,7 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
             copied.add(Path(rel).as_posix())
             if write_if_changed(target, data):
                 written.append(target)
-        _prune_copies(target_root, copied)
+        written += _prune_copies(target_root, copied)
     return written
 
 
@@ -181,26 +182,30 @@ def _copies_listing(target_root: Path) -> Path:
     return target_root.parent / f".{target_root.name}.assetopt-copied"
 
 
-def _prune_copies(target_root: Path, copied: set[str]) -> None:
+def _prune_copies(target_root: Path, copied: set[str]) -> list[Path]:
     """Remove the copies an earlier run made of templates deleted or renamed since (listed beside the
     copy), so the copy holds what the template dirs hold: an audit or a deploy of it never finds a
-    page that no longer exists. A file the listing does not name (not assetopt's) is never touched."""
+    page that no longer exists. A file the listing does not name (not assetopt's) is never touched.
+    Returns the paths removed."""
     listing = _copies_listing(target_root)
     try:
         before = set(listing.read_text("utf-8").splitlines())
     except (OSError, UnicodeDecodeError):
         before = set()
+    removed = []
     for rel in sorted(before - copied):
         if not rel or rel.startswith("/") or ".." in rel.split("/"):
             continue  # a listing edited by hand: never a path outside the copy
         stale = target_root / rel
         if stale.is_file() and not stale.is_symlink():
             stale.unlink()
+            removed.append(stale)
             parent = stale.parent
             while parent != target_root and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
     write_if_changed(listing, "".join(f"{rel}\n" for rel in sorted(copied)).encode("utf-8"))
+    return removed
 
 
 def _refuse_changed_since_read(targets: list[tuple[Path, FileChange]], project: Project) -> None:
