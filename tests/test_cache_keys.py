@@ -18,7 +18,7 @@ import pytest
 from assetopt.config import load_config
 from assetopt.errors import ConfigError
 from assetopt.templates.cache_fragments import analyse_fragment
-from assetopt.templates.cache_keys import vary_problem
+from assetopt.templates.cache_keys import HTMX_WHOLE, address_key, vary_problem
 from assetopt.templates.model import parse_template
 
 
@@ -52,6 +52,20 @@ KEYS = [
     pytest.param('<p class="f">{{ request.headers.accept_language }}</p>', ("request.headers.accept_language",), id="one_header"),
     pytest.param('<p class="f">{{ request.get_full_path }}</p>', ("request.get_full_path",), id="full_path"),
     pytest.param('<p class="f">{% for k, v in request.GET.lists %}{{ k }}{% endfor %}</p>', ("request.GET.urlencode",), id="query_lists"),
+    # django-htmx: request.htmx's truth is the HX-Request header; each value keys on itself; handed over, all of them
+    pytest.param('<p class="f">{% if request.htmx %}rows{% else %}page{% endif %}</p>', ("request.headers.hx_request",), id="htmx_truth"),
+    pytest.param(
+        '<p class="f">{% if request.htmx and not request.htmx.boosted %}rows{% endif %}</p>',
+        ("request.headers.hx_request", "request.htmx.boosted"),
+        id="htmx_truth_and_a_value",
+    ),
+    pytest.param('<p class="f">{{ request.htmx.target }}</p>', ("request.htmx.target",), id="htmx_value"),
+    pytest.param('<p class="f">{% include "rows.html" with h=request.htmx only %}</p>', (*HTMX_WHOLE, "LANGUAGE_CODE"), id="htmx_handed"),
+    pytest.param('<p class="f">{% if request.htmx|yesno:"a,b" == "a" %}rows{% endif %}</p>', HTMX_WHOLE, id="htmx_through_a_filter"),
+    # django-user-agents: a function of the User-Agent header
+    pytest.param('<p class="f">{% if request.user_agent.is_mobile %}m{% endif %}</p>', ("request.user_agent.is_mobile",), id="ua_flag"),
+    pytest.param('<p class="f">{{ request.user_agent.browser.family }}</p>', ("request.user_agent.browser",), id="ua_family"),
+    pytest.param('<p class="f">{{ request.user_agent }}</p>', ("request.headers.user_agent",), id="ua_whole"),
 ]
 
 
@@ -70,7 +84,12 @@ def test_request_reads_are_keyed_on_values_whose_str_is_their_content(source: st
             "request.tenant.projects.all at line 1: request.tenant is set by code assetopt does not know (a middleware)",
             id="middleware_attribute",
         ),
-        pytest.param('<p class="f">{{ request.htmx }}</p>', 'declare its id in the rule (vary = ["request.htmx.pk"])', id="names_the_fix"),
+        pytest.param(
+            '<p class="f">{{ request.tenant }}</p>',
+            'if it is a model instance, declare its id in the rule (vary = ["request.tenant.pk"]) and prove it with `assetopt verify --cache`',
+            id="names_the_fix",
+        ),
+        pytest.param('<p class="f">{{ request.htmx.request.user }}</p>', "request.htmx.request is none of the values django-htmx", id="htmx_unknown"),
         pytest.param('<p class="f">{{ request.META }}</p>', "request.META is the whole WSGI environ", id="whole_environ"),
     ],
 )
@@ -120,6 +139,9 @@ def test_a_loops_value_is_keyed_on_its_str_only_when_that_is_what_is_shown(sourc
         pytest.param("perms", "is not an id: key on user.pk (a PermWrapper", id="perms"),
         pytest.param("perms.shop", "is not an id: key on user.pk", id="perms_of_an_app"),
         pytest.param("orders", "is not an id", id="queryset"),
+        # django-htmx's HtmxDetails has no pk (the advice for unknown middleware attributes): every request would share one entry
+        pytest.param("request.htmx.pk", "request.htmx.pk is none of the values django-htmx's HtmxDetails gives", id="htmx_pk"),
+        pytest.param("request.htmx", "key on request.headers.hx_request", id="htmx_whole"),
     ],
 )
 def test_declared_vary_parts_that_are_no_content_are_refused(part: str, problem: str) -> None:
@@ -142,6 +164,8 @@ def test_declared_vary_parts_that_are_no_content_are_refused(part: str, problem:
         "request.COOKIES.theme",
         "request.tenant.pk",
         "request.resolver_match.kwargs.slug",
+        "request.headers.hx_request",
+        "request.htmx.target",
     ],
 )
 def test_declared_vary_parts_whose_str_is_their_content_pass(part: str) -> None:
@@ -278,3 +302,10 @@ def test_values_that_print_an_address_or_an_object_are_not_keys() -> None:
             return "Order"
 
     assert _unstable(Order()) == "a Order: its str() is not known to be its content; key on an id or a string"
+
+
+def test_an_existing_cache_tag_keyed_on_the_whole_htmx_object_is_named() -> None:
+    """``{% cache 600 x request.htmx %}``: an HtmxDetails prints its address (the audit's ``cache-key``)."""
+    what, instead = address_key("request.htmx") or ("", "")
+    assert "HtmxDetails" in what and instead.startswith("request.headers.hx_request")
+    assert address_key("request.htmx.target") is None

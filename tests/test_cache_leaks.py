@@ -31,6 +31,7 @@ from assetopt.config import CacheFragment, Config, load_config
 from assetopt.rewrite.cache import plan_cache
 from assetopt.rewrite.context import RewriteContext
 from assetopt.rewrite.edits import apply_edits
+from assetopt.templates.cache_keys import vary_problem
 from assetopt.templates.model import parse_template
 from assetopt.verify.cache_check import check_cache
 
@@ -278,6 +279,39 @@ CHECKED_URLS = ("home", "orders", "addresses", "thread", "pay", "order_detail:1"
 
 def shop_config(shop: Path, templates: Path, rules: tuple[CacheFragment, ...] = ()) -> Config:
     return Config(project=shop, templates=(templates,), cache=rules, users=("alice", "bob"))
+
+
+HTMX_STEPS = [("alice", "GET", "/feed/", {}), ("alice", "GET", "/feed/", {}, {"HX-Request": "true"})]  # the page, then its htmx partial
+
+
+def test_an_htmx_partial_and_its_page_get_their_own_entries(shop: Path, tmp_path: Path, backend: str | None) -> None:
+    """django-htmx's ``request.htmx`` (an HtmxDetails) has no pk: the advice assetopt gave for attributes a
+    middleware sets, ``vary = ["request.htmx.pk"]``, keyed the page and its partial on the same empty
+    part, and the htmx request was served the whole page. It is refused now, and a fragment testing
+    ``{% if request.htmx %}`` is keyed on the HX-Request header."""
+    pytest.importorskip("django_htmx", reason="django-htmx (pip install -e '.[test]') sets request.htmx in the shop")
+    source = (shop / "templates" / "feed.html").read_text(encoding="utf-8")
+    uncached = drive(shop, shop / "templates", HTMX_STEPS)
+    assert "the whole page" in uncached[0] and '<ul class="rows">' in uncached[1] and "the whole page" not in uncached[1]
+
+    advised = tmp_path / "advised"
+    shutil.copytree(shop / "templates", advised)
+    (advised / "feed.html").write_text(naive(source, "div.feed", "feed", "request.user.pk request.htmx.pk"), encoding="utf-8")
+    assert "the whole page" in drive(shop, advised, HTMX_STEPS, backend)[1]  # the partial request got the page
+    assert "none of the values django-htmx's HtmxDetails gives" in vary_problem("request.htmx.pk")
+
+    fixed, refusal = derived("feed.html", source, "div.feed", "feed")
+    assert fixed is not None, refusal
+    assert re.search(r"\{% cache 600 feed request\.user\.pk [^%]*request\.headers\.hx_request %\}", fixed), fixed
+    fixed_dir = tmp_path / "fixed"
+    shutil.copytree(shop / "templates", fixed_dir)
+    (fixed_dir / "feed.html").write_text(fixed, encoding="utf-8")
+    if backend:
+        import redis
+
+        redis.Redis.from_url(backend).flushdb()
+    served = drive(shop, fixed_dir, HTMX_STEPS + HTMX_STEPS, backend)  # round two: from the cache
+    assert [" ".join(h.split()) for h in served] == [" ".join(h.split()) for h in uncached + uncached]
 
 
 def test_verify_cache_finds_every_naive_key_and_passes_the_derived_ones(shop: Path, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .cache_bindings import follow_bindings, outside_bindings, through
 from .cache_forms import rendered_field_problem, shows_query_values
-from .cache_keys import loop_read, request_key
+from .cache_keys import loop_read, request_key, truth_test
 from .cache_never import markup_problems, never_read_problem, never_tag_problem
 from .cache_reads import BUILTIN_TAGS, CONSTANT_VARS, CacheFacts, binds_of, reads_of
 from .cache_secrets import secret_problems
@@ -272,7 +272,7 @@ def analyse_fragment(
         elif head == "request":
             user = request = True
             if len(segs) > 1 and segs[1] != "user":
-                keys, why = request_key(segs, declared or ())
+                keys, why = request_key(segs, declared or (), truth=truth_test(tok, path))
                 if why:
                     problems.append((tok.start, f"{path} {at}: {why}"))
                 request_paths.update(dict.fromkeys(keys))

@@ -14,8 +14,11 @@ most 20 items, each by its ``__str__``; a model instance prints whatever its ``_
   whole session ``request.session.session_key`` plus ``request.session.items`` (a new session has no
   key until the response saves it), CurrentSiteMiddleware's ``request.site`` its ``pk``.
 
-Anything else a template reads on ``request`` (an attribute a middleware sets: ``request.tenant``,
-``request.htmx``) is refused until a rule's ``vary`` names its id. An enclosing loop's value is keyed
+django-htmx's ``request.htmx`` is a function of the request's ``HX-*`` headers: tested for its truth it
+is ``request.headers.hx_request``, each of its values keys on itself, and handed over whole it is all
+of them (``HTMX_WHOLE``); django-user-agents' ``request.user_agent`` is its User-Agent header (or
+the flag or family shown). Anything else a template reads on ``request`` (an attribute a middleware
+sets: ``request.tenant``) is refused until a rule's ``vary`` names its id. An enclosing loop's value is keyed
 on its ``str()`` when that is what the fragment shows (``{{ o }}``), on its ``pk`` when it reads an
 attribute, and on both when it hands the value to an include, a tag or a filter that may read its
 attributes (``loop_read``: a string has no pk, a model's ``__str__`` may be shared). ``vary_problem`` judges a rule's
@@ -29,7 +32,19 @@ from __future__ import annotations
 
 from .lexer import Token, TokenKind
 
-__all__ = ["QUERYDICT_METHODS", "TEXT_FILTERS", "address_key", "is_id", "loop_read", "request_key", "vary_problem", "vary_set_problem"]
+__all__ = [
+    "HTMX_TRUTH",
+    "HTMX_WHOLE",
+    "QUERYDICT_METHODS",
+    "TEXT_FILTERS",
+    "address_key",
+    "is_id",
+    "loop_read",
+    "request_key",
+    "truth_test",
+    "vary_problem",
+    "vary_set_problem",
+]
 
 # What a template reaches on request.GET/request.POST besides one parameter: items/lists/values are
 # generators (their str() is an address), the QueryDict itself prints a dict of lists.
@@ -55,6 +70,28 @@ _SCALARS = frozenset(
 # Mappings of strings: one entry is a string; request.META holds objects (wsgi.input) too.
 _STRING_MAPS = frozenset({"COOKIES", "META", "headers"})
 _RESOLVER_VALUES = frozenset({"url_name", "view_name", "route", "app_name", "namespace", "app_names", "namespaces", "args", "kwargs"})
+# django-htmx's HtmxMiddleware sets request.htmx, an HtmxDetails: its truth is the HX-Request header, each
+# attribute one HX-* header's value (a str, a bool, None or parsed JSON); the object prints its address.
+HTMX_TRUTH = "request.headers.hx_request"
+_HTMX_VALUES = (
+    "boosted",
+    "current_url",
+    "current_url_abs_path",
+    "history_restore_request",
+    "prompt",
+    "ptag",
+    "request_type",
+    "source",
+    "target",
+    "trigger",
+    "trigger_name",
+    "triggering_event",
+)
+HTMX_WHOLE = (HTMX_TRUTH, *(f"request.htmx.{value}" for value in _HTMX_VALUES))
+# django-user-agents' request.user_agent: parsed from the User-Agent header alone; its flags, families
+# and named tuples print their content, the object a summary ("PC / Linux / Chrome 120") that drops the flags.
+UA_WHOLE = "request.headers.user_agent"
+_UA_VALUES = frozenset({"is_mobile", "is_tablet", "is_touch_capable", "is_pc", "is_bot", "is_email_client", "browser", "os", "device", "ua_string"})
 # SessionBase methods whose value is the whole session's data (dict views: their str() is the content).
 _SESSION_WHOLE = frozenset({"items", "keys", "values"})
 # Django's filters whose output is a function of the text of their value.
@@ -71,10 +108,11 @@ def is_id(part: str) -> bool:
     return last in ("pk", "id") or last.endswith("_id")
 
 
-def request_key(segs: list[str], declared: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
+def request_key(segs: list[str], declared: tuple[str, ...] = (), truth: bool = False) -> tuple[tuple[str, ...], str]:
     """The key parts for a read of ``request.<segs[1:]>`` (not ``request.user``), or ``((), why)`` when
     no part made from the template is known to be stable. ``declared``: a rule's ``vary``, whose id of
-    an attribute the table does not know (``request.tenant.pk``) stands in for its reads."""
+    an attribute the table does not know (``request.tenant.pk``) stands in for its reads. ``truth``: the
+    read only tests the value's truth (``truth_test``)."""
     path = ".".join(segs)
     attr = segs[1]
     rest = segs[2:]
@@ -101,12 +139,24 @@ def request_key(segs: list[str], declared: tuple[str, ...] = ()) -> tuple[tuple[
         return ("request.path_info",), ""  # the match is a function of the path
     if attr == "site":  # django.contrib.sites' CurrentSiteMiddleware: a Site, by its pk
         return ("request.site.pk",), ""
+    if attr == "htmx":
+        if not rest:
+            return ((HTMX_TRUTH,) if truth else HTMX_WHOLE), ""
+        if rest[0] in _HTMX_VALUES:
+            return (".".join(segs[:3]),), ""
+        return (), (
+            f"request.htmx.{rest[0]} is none of the values django-htmx's HtmxDetails gives (each an HX-* header's): "
+            f"key on those the block shows ({', '.join(HTMX_WHOLE[:3])}...)"
+        )
+    if attr == "user_agent":
+        return ((".".join(segs[:3]),) if rest and rest[0] in _UA_VALUES else (UA_WHOLE,)), ""
     mine = tuple(d for d in declared if d.startswith(f"request.{attr}.") and is_id(d))
     if mine:
         return mine, ""
     return (), (
         f"request.{attr} is set by code assetopt does not know (a middleware): its str() may be an object's address, a model's "
-        f'__str__ or a truncated QuerySet, so no key made from it is known to be stable; declare its id in the rule (vary = ["request.{attr}.pk"])'
+        f"__str__ or a truncated QuerySet, so no key made from it is known to be stable; if it is a model instance, declare its id "
+        f'in the rule (vary = ["request.{attr}.pk"]) and prove it with `assetopt verify --cache` (an object without a pk keys every request alike)'
     )
 
 
@@ -124,6 +174,8 @@ def address_key(part: str) -> tuple[str, str] | None:
         return "a generator", f"request.{segs[1]}.urlencode"
     if segs[1:] == ["session"]:
         return "a SessionStore", " ".join(SESSION_KEY)
+    if segs[1:] == ["htmx"]:
+        return "django-htmx's HtmxDetails", f"{HTMX_TRUTH} (its truth), or the request.htmx values the block shows"
     if segs[1:] == ["META"]:
         return "the WSGI environ, which holds objects (wsgi.input)", "the entries the block shows (request.META.HTTP_USER_AGENT)"
     return None
@@ -131,11 +183,13 @@ def address_key(part: str) -> tuple[str, str] | None:
 
 def vary_problem(part: str) -> str:
     """Why a rule's declared vary-on ``part`` is no stable key, as "is ..." ("" when it is one)."""
-    if part == "LANGUAGE_CODE" or is_id(part) or part in SESSION_KEY:  # the session's key alone: vary_set_problem
+    if (
+        part == "LANGUAGE_CODE" or (is_id(part) and not part.startswith("request.htmx.")) or part in SESSION_KEY
+    ):  # the session's key alone: vary_set_problem
         return ""
     segs = part.split(".")
     if segs[0] == "request" and len(segs) > 1 and segs[1] != "user":
-        keys, why = request_key(segs)
+        keys, why = request_key(segs, truth=True)  # a key part is printed, but an HtmxDetails prints its address
         if why:
             return f"is no stable key ({{% cache %}} keys on its str()): {why}"
         if keys != (part,):
@@ -170,3 +224,12 @@ def loop_read(head: str, segs: list[str], tok: Token, inside: bool) -> str:
         if expr == head and all(f.split(":")[0].strip() in TEXT_FILTERS for f in filters):
             return "print"
     return "handed"
+
+
+def truth_test(tok: Token, path: str) -> bool:
+    """Does ``tok`` read ``path`` only for its truth: an operand of ``{% if %}``/``{% elif %}`` without a
+    filter (``{% if request.htmx and not request.htmx.boosted %}``)?"""
+    if tok.kind is not TokenKind.BLOCK or tok.tag_name not in ("if", "elif"):
+        return False
+    words = tok.contents.split()[1:]
+    return path in words and not any(w.startswith(f"{path}|") for w in words)

@@ -1,6 +1,6 @@
 """Render steps through Django's test client with the configured cache: python drive.py < steps.json.
 
-Each step is [username, method, path, data]; the answer is the list of response bodies. Migrates the
+Each step is [username, method, path, data] or [username, method, path, data, headers]; the answer is the list of response bodies. Migrates the
 database and creates alice and bob first (idempotent)."""
 
 import json
@@ -20,10 +20,11 @@ call_command("migrate", interactive=False, verbosity=0)
 users = {name: get_user_model().objects.get_or_create(username=name, defaults={"email": f"{name}@shop.example"})[0] for name in ("alice", "bob")}
 steps = json.load(sys.stdin)
 out = []
-for who, method, url, data in steps:
+for who, method, url, data, *more in steps:
     client = Client()
     if who:
         client.force_login(users[who])
-    response = client.post(url, data) if method == "POST" else client.get(url)
+    headers = more[0] if more else {}
+    response = client.post(url, data, headers=headers) if method == "POST" else client.get(url, headers=headers)
     out.append(response.content.decode())
 json.dump(out, sys.stdout)

@@ -15,6 +15,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
+try:  # django-htmx (the test extra): request.htmx for the feed page
+    import django_htmx  # noqa: F401
+
+    MIDDLEWARE.append("django_htmx.middleware.HtmxMiddleware")
+except ImportError:
+    pass
 ROOT_URLCONF = "shop.urls"
 TEMPLATES = [
     {

@@ -10,5 +10,6 @@ urlpatterns = [
     path("pay/", views.pay, name="pay"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("basket/", views.basket, name="basket"),
+    path("feed/", views.feed, name="feed"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
 ]

@@ -35,6 +35,10 @@ def pay(request):
     return render(request, "pay.html", {"form": form})
 
 
+def feed(request):
+    return render(request, "feed.html", {"orders": mine(request, "orders")})
+
+
 def order_detail(request, pk):
     return render(request, "order_detail.html", {"order": ORDERS[pk]})
 
