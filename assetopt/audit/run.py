@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.manifest import load_manifest, manifest_file
-from ..errors import ManifestError, TemplateError
+from ..errors import BundleSpecError, ManifestError, TemplateError
 from ..io.project import Problem, Project, one_per_file
 from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
@@ -261,6 +261,18 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
     return shipped
 
 
+def _bundle_block_problems(project: Project) -> list[Problem]:
+    """The ``{% bundle %}`` blocks the build will refuse (an inline script, an external URL, a module
+    script put inside one by hand): said by the audit too, so CI fails before the deploy's build does."""
+    from ..build.blocks import find_bundle_blocks
+
+    return [
+        Problem(e.path or "", e.lineno, f"the build will refuse this: {e.message}", e.hint or "")
+        for e in find_bundle_blocks(project)[1]
+        if isinstance(e, BundleSpecError)
+    ]
+
+
 def _add_stale_size_findings(markups: Sequence[tuple[list, list]], index: StaticIndex) -> None:
     """``img-size-stale`` into each page's markup findings: ``width``/``height`` of other proportions
     than the file they show (read from the file the index found; Pillow reads headers only)."""
@@ -282,6 +294,7 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     not_audited: list[Problem] = []
     same_files: dict[str, list[str]] = {}
     pages, problems = find_pages(project, progress, emails, not_audited, same_files)
+    problems += _bundle_block_problems(project)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     scanned: dict[str, list] = {}  # base.html's {% static %} tags are scanned once
