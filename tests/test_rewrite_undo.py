@@ -165,3 +165,39 @@ def test_a_damaged_or_missing_undo_record_is_a_clear_error_and_nothing_is_writte
     assert ("the undo record is damaged" if damage == "truncated" else "no undo record beside the patch") in output
     assert f"patch -R -p1 -d PROJECT < {patch}" in output  # what to do instead
     assert (site / "templates/base.html").read_bytes() == written
+
+
+# `assetopt undo` in a child that SIGKILLs itself as it replaces its second template (os.replace's
+# audit event comes just before the rename itself).
+_KILLED = """
+import os, signal, sys
+seen = []
+def hook(event, args):
+    if event == "os.rename" and str(args[1]).endswith(".html"):
+        seen.append(args[1])
+        if len(seen) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+sys.addaudithook(hook)
+from assetopt.cli import main
+sys.argv = ["assetopt", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_undo_killed_half_way_finishes_when_run_again_keeping_the_edits(site: Path) -> None:
+    import subprocess
+    import sys
+
+    patch = _rewrite()
+    base, page = site / "templates/base.html", site / "templates/page.html"
+    base.write_text(base.read_text() + "<!-- mine -->\n")  # both edited since: both are merges
+    page.write_text(page.read_text() + "<!-- mine too -->\n")
+    edited = {p: p.read_bytes() for p in (base, page)}
+
+    killed = subprocess.run([sys.executable, "-c", _KILLED, "undo", patch], cwd=site, capture_output=True, text=True, check=False)
+
+    assert killed.returncode == -9, killed.stderr
+    assert sum(p.read_bytes() != data for p, data in edited.items()) == 1  # one file merged, then the kill
+    code, output = _undo(patch)
+    assert code == 0, output
+    assert base.read_text() == BASE + "<!-- mine -->\n" and page.read_text() == PAGE + "<!-- mine too -->\n"

@@ -86,6 +86,7 @@ def plan_undo(patch: Path) -> UndoPlan:
         return plan
     refusals: list[str] = []
     merges: list[tuple[Path, str, str]] = []  # (path, now, merged): compiled before anything is written
+    planned = data.get("planned") or {}  # what an undo killed half-way was writing
     for entry in data["files"]:  # type: ignore[attr-defined]
         rel, before, after = entry["path"], entry["before"], entry["after"]
         path = folder / rel
@@ -97,7 +98,7 @@ def plan_undo(patch: Path) -> UndoPlan:
             if before is not None:
                 plan.notes.append(f"{rel}: gone since the rewrite (deleted or renamed): left as it is; a renamed copy keeps the rewrite's edits")
             continue
-        if now == before:
+        if now == before or (rel in planned and planned[rel] == now):  # type: ignore[operator,index]
             continue  # already as before: restored by hand, by git, or never written (a killed run)
         if now == after:
             plan.writes.append((path, before))
@@ -138,7 +139,12 @@ def _short(text: str) -> str:
 
 def apply_undo(plan: UndoPlan) -> list[Path]:
     """Write what ``plan`` says (each file atomically); a file the rewrite created is deleted, with its
-    folder when that is left empty. Returns the paths changed."""
+    folder when that is left empty. Returns the paths changed. The texts are put in the record
+    first: an undo killed half-way and run again knows the files it had already merged."""
+    if plan.writes:
+        data = json.loads(plan.record.read_text("utf-8"))
+        planned = {p.relative_to(plan.folder).as_posix(): text for p, text in plan.writes if text is not None}
+        write_atomic(plan.record, json.dumps({**data, "planned": planned}, ensure_ascii=False).encode("utf-8"))
     for path, text in plan.writes:
         if text is None:
             path.unlink(missing_ok=True)
