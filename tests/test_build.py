@@ -485,6 +485,69 @@ def test_cli_build_with_a_bad_block_exits_2_naming_file_and_line(tmp_path: Path,
     assert not (tmp_path / "O").exists()
 
 
+@pytest.mark.parametrize(
+    ("written", "problem", "fix"),
+    [
+        pytest.param("css/../css/a.css", "is not normalised ('.', '..' or empty segments)", "write {% static 'css/a.css' %}", id="dot_dot"),
+        pytest.param("./css/a.css", "is not normalised ('.', '..' or empty segments)", "write {% static 'css/a.css' %}", id="dot"),
+        pytest.param("css//a.css", "is not normalised ('.', '..' or empty segments)", "write {% static 'css/a.css' %}", id="double_slash"),
+        pytest.param("/css/a.css", "is absolute (a leading '/')", "write {% static 'css/a.css' %}", id="absolute"),
+        pytest.param("css\\a.css", "is written with '\\' (collectstatic names files with '/')", "write {% static 'css/a.css' %}", id="backslash"),
+        pytest.param(
+            "css/../css/a.css?v=2#top", "is not normalised ('.', '..' or empty segments)", "write {% static 'css/a.css?v=2#top' %}", id="query_kept"
+        ),
+        pytest.param(
+            "/static/css/a.css",
+            "is absolute (a leading '/')",
+            "write {% static 'css/a.css' %}: the path after STATIC_URL (/static/), which {% static %} adds itself",
+            id="static_url_written_in",
+        ),
+        pytest.param("../a.css", "points outside the static dirs", "use a path inside a static dir, relative to it", id="outside"),
+    ],
+)
+def test_cli_build_refuses_a_block_whose_static_path_collectstatic_never_names(
+    tmp_path: Path, write_tree, monkeypatch, written: str, problem: str, fix: str
+):
+    """Bundled, such a block would work; its rollback (the original tags, with bundles off) is a 500
+    under a manifest storage (test_django_bundle_paths.py shows Django raising). The build refuses it
+    like any block it cannot build: exit 2, file:line, the path and the path to write; an earlier
+    build's output is left exactly as it was."""
+    monkeypatch.chdir(tmp_path)
+    files = {"S/css/a.css": ".a{color:red}", "S/css/b.css": ".b{color:blue}", "a.css": "p{}"}
+    write_tree(tmp_path, {"T/page.html": css_block("css/a.css", "css/b.css"), **files})
+    args = ["build", "--templates", "T", "--static", "S", "--out", "O"]
+    assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
+    before = tree(tmp_path / "O")
+    write_tree(tmp_path, {"T/page.html": css_block("css/b.css", written)})
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert (
+        f"T/page.html:4: {{% static '{written}' %}} {problem}: staticfiles.json has no such name, so the block's rollback"
+        f" (its original tags, with bundles off) raises ValueError under a manifest storage, a server error ({fix})"
+    ) in result.output
+    assert "nothing written" in result.output
+    assert tree(tmp_path / "O") == before
+
+
+@pytest.mark.parametrize("written", [" css/a.css", "css/a.css ", " css/a.css?v=2"])
+def test_cli_build_bundles_a_spaced_static_path_and_warns_with_the_path_to_write(tmp_path: Path, write_tree, monkeypatch, written: str):
+    """Spaces around a path: the build and the {% bundle %} tag both drop them (a manifest storage does
+    too, so the rollback works there), and the bundle is built; but the rollback under DEBUG or
+    StaticFilesStorage keeps them in the URL (a 404), so the build says so, once, with file:line."""
+    monkeypatch.chdir(tmp_path)
+    write_tree(tmp_path, {"T/page.html": css_block("css/b.css", written), "S/css/a.css": ".a{color:red}", "S/css/b.css": ".b{color:blue}"})
+    result = CliRunner().invoke(cli, ["build", "--templates", "T", "--static", "S", "--out", "O"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (name,) = [p for p in (tmp_path / "O/assetopt").glob("*.css")]
+    assert name.read_text() == ".b{color:blue}.a{color:red}"
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        f"warning: T/page.html:4: {{% static '{written}' %}} has spaces around its path: the bundle works (the build and the {{% bundle %}} tag"
+        " drop them, as a manifest storage does), but the block's rollback (its original tags, with bundles off: the default under DEBUG)"
+        f" keeps them in the URL under DEBUG on or StaticFilesStorage, a 404; write {{% static '{written.strip()}' %}}"
+    ]
+
+
 def test_an_unreadable_template_without_bundles_does_not_block_the_build(make_project):
     project = make_project(
         templates={

@@ -536,3 +536,61 @@ def test_spaces_around_a_static_path_in_a_block_give_the_key_the_build_built(sit
     assert data == b".a{color:red}.b{color:blue}"
     with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):
         assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+
+
+def test_the_tag_library_registers_the_bundle_and_picture_tags_from_their_own_modules():
+    """``{% load assetopt %}`` is a registry only: each tag lives in its own module (the library passed
+    the house limit of 400 lines), and the names imported from the library still work."""
+    from django.template import engines
+
+    from assetopt.contrib.django import bundle_tag, picture_tag
+    from assetopt.contrib.django.templatetags import assetopt as library
+
+    assert library.register.tags == {"bundle": bundle_tag.do_bundle, "picture": picture_tag.do_picture}
+    assert (library.BundleNode, library.BundleNotBuilt, library.PictureNode) == (
+        bundle_tag.BundleNode,
+        bundle_tag.BundleNotBuilt,
+        picture_tag.PictureNode,
+    )
+    engine = engines["django"].engine
+    assert engine.template_libraries["assetopt"] is library.register
+
+
+# --------------------------------------------------------------------------- settings per render
+
+
+def test_repeated_renders_do_not_resolve_the_static_location_again(site: Site, monkeypatch: pytest.MonkeyPatch):
+    """The tags' settings (the manifest path: the staticfiles storage's location, resolve()d, lstat
+    calls) are worked out once per settings change, not on every production render. The counter
+    wraps pathlib's own resolve and returns its answer, so the renders are the real ones."""
+    site.write({"css/a.css": ".a { color: red; }\n"})
+    name = site.page(LOAD + '{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/a.css\' %}">{% endbundle %}')
+    ((built, data),) = site.built(site.build(), ("css/a.css",))
+    expected = f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+    assert site.render(name) == expected
+    calls: list[Path] = []
+    resolve = Path.resolve
+
+    def counted(self: Path, strict: bool = False) -> Path:
+        calls.append(self)
+        return resolve(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counted)
+    assert [site.render(name) for _ in range(20)] == [expected] * 20
+    assert calls == []
+
+
+def test_a_changed_static_root_is_seen_by_the_next_render(site: Site):
+    """The memo of the tags' settings is dropped by setting_changed (override_settings, both ways): the
+    render under another STATIC_ROOT reads that folder's manifest, and the one after it the first again."""
+    site.write({"css/a.css": ".a { color: red; }\n"})
+    name = site.page(LOAD + '{% bundle "css" %}<link rel="stylesheet" href="{% static \'css/a.css\' %}">{% endbundle %}')
+    ((first, first_data),) = site.built(site.build(), ("css/a.css",))
+    assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{first}" integrity="{sri(first_data)}">'
+    other = Site(site.root, site.templates, site.static, site.root / "other", site.prefix)
+    site.write({"css/a.css": ".a { color: blue; }\n"})
+    ((second, second_data),) = other.built(other.build(), ("css/a.css",))
+    assert second != first and second_data == b".a{color:blue}"
+    with settings(STATIC_ROOT=str(other.out)):
+        assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{second}" integrity="{sri(second_data)}">'
+    assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{first}" integrity="{sri(first_data)}">'

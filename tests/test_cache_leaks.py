@@ -383,6 +383,22 @@ def test_verify_cache_finds_keys_whose_str_is_not_their_content(shop: Path, tmp_
     assert {"handed", "good"} <= set(check.proven)
 
 
+def test_verify_cache_renders_pages_with_the_query_strings_given(shop: Path) -> None:
+    """A view that filters by the query string: the template cannot see that the output depends on it,
+    so a rule whose vary names the user only serves one search's hits for another. Rendered without a
+    query the check has nothing to compare; ``--url`` paths with two query strings show the leak, and
+    the key derived without a declared vary (per user and full path) passes."""
+    urls = ("/search/?q=olives", "/search/?q=dates")
+    uncached = drive(shop, shop / "templates", [("alice", "GET", u, {}) for u in urls])
+    assert "olives for Alice" in uncached[0] and "nothing found" in uncached[1]
+    per_user = (CacheFragment("search.html", "ul.hits", 600, "hits", vary=("request.user.pk",)),)
+    check, _ = check_cache(shop_config(shop, shop / "templates", per_user), "shop_settings", shop, ("alice", "bob"), urls)
+    assert [(leak.name, leak.first, leak.second) for leak in check.leaks] == [("hits", "alice at /search/?q=olives", "alice at /search/?q=dates")]
+    derived_key = (CacheFragment("search.html", "ul.hits", 600, "hits"),)
+    check, _ = check_cache(shop_config(shop, shop / "templates", derived_key), "shop_settings", shop, ("alice", "bob"), urls)
+    assert check.leaks == () and check.proven == ("hits",)
+
+
 def test_verify_cache_with_one_user_is_not_a_proof(shop: Path) -> None:
     rules = (CacheFragment("orders.html", "table.orders", 600, "order_history"),)
     check, _ = check_cache(shop_config(shop, shop / "templates", rules), "shop_settings", shop, ("alice",), ("orders",))

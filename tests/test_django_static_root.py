@@ -110,3 +110,28 @@ def test_the_tags_never_raise_when_the_storage_cannot_load_its_manifest(tmp_path
         assert page.render(Context()) == '<link rel="stylesheet" href="/static/a.css">'
     warned = [r.getMessage() for r in caplog.records if r.name.startswith("assetopt")]
     assert any("the staticfiles storage cannot start (Couldn't load manifest 'staticfiles.json'" in m for m in warned), warned
+
+
+def test_a_storage_that_could_not_start_is_asked_again_once_its_manifest_is_fixed(tmp_path: Path):
+    """The tags' settings are memoized until a setting changes, but never the rollback: a corrupt
+    staticfiles.json warns and rolls back, and once collectstatic has written a good one (no setting
+    changed, Django's lazy storage starts on the next access) the next render bundles again."""
+    from django.template import Context, Engine
+
+    from assetopt.contrib.django import conf
+    from assetopt.contrib.django.bundle_tag import BundleNotBuilt
+
+    public = tmp_path / "public"
+    public.mkdir()
+    manifest = public / "staticfiles.json"
+    manifest.write_text("{not json", encoding="utf-8")
+    engine = Engine(libraries={"assetopt": "assetopt.contrib.django.templatetags.assetopt"})
+    page = engine.from_string('{% load assetopt %}{% bundle "css" %}<link rel="stylesheet" href="/static/a.css">{% endbundle %}')
+    with settings(STATIC_ROOT=None, STORAGES=storages(public), DEBUG=False, ASSETOPT={"BUNDLES": True, "STRICT": True}):
+        assert page.render(Context()) == '<link rel="stylesheet" href="/static/a.css">'
+        assert conf.tag_settings() == conf.TagSettings(bundles=False, strict=False, manifest=None, critical_css=False)
+        manifest.write_text('{"version": "1.1", "paths": {}}', encoding="utf-8")  # what collectstatic writes, no file collected
+        assert conf.tag_settings() == conf.TagSettings(bundles=True, strict=True, manifest=public.resolve() / "assetopt-manifest.json")
+        # STRICT on and no assetopt manifest: the block now raises, as a block that was not built does
+        with pytest.raises(BundleNotBuilt, match=r"renders its original tags because it has not been built"):
+            page.render(Context())

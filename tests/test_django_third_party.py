@@ -268,13 +268,14 @@ def test_check_deploy_names_a_static_path_that_is_a_folder(site: Site) -> None:
 SHAPES = {
     "absolute": ("/img/logo.png", 500, "is absolute (a leading '/')"),
     "dotdot": ("img/../img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
+    "dotdot_query": ("img/../img/logo.png?v=2", 500, "is not normalised ('.', '..' or empty segments)"),
     "dot": ("./img/logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
     "slashes": ("img//logo.png", 500, "is not normalised ('.', '..' or empty segments)"),
     "backslash": ("img\\logo.png", 500, "is written with '\\' (collectstatic names files with '/')"),
     "outside": ("../manage.py", 500, "points outside the static dirs"),
     "empty": ("", 500, "names no file, only the static root"),
     "missing": ("img/gone.png", 500, None),  # left to the audit: an optional app's template would be a false alarm
-    "spaces": (" img/logo.png ", 200, None),  # stripped before the look-up: served
+    "spaces": (" img/logo.png ", 200, None),  # stripped before the look-up: served here, a 404 with DEBUG on (its own W005 below)
     "normal": ("img/logo.png", 200, None),
 }
 
@@ -282,7 +283,8 @@ SHAPES = {
 def test_check_deploy_names_static_paths_that_raise_whatever_exists(site: Site) -> None:
     """Every shape a manifest storage raises on even when the file exists (absolute, '..', '.', '//',
     a backslash, outside the static dirs, empty) is a W005 with the path to write; a missing file is not
-    (the audit's), nor a path with spaces around it (Django strips them). Django serves each page: the oracle."""
+    (the audit's). A path with spaces around it is served (Django strips them) and gets the audit's
+    static-spaces words instead (with DEBUG on the URL keeps them). Django serves each page: the oracle."""
     urls = "\nfrom django.views.generic import TemplateView\n"
     for name, (path, _, _) in SHAPES.items():
         (site.root / "templates" / f"shape_{name}.html").write_text(
@@ -304,6 +306,15 @@ def test_check_deploy_names_static_paths_that_raise_whatever_exists(site: Site) 
         for name, (path, _, how) in SHAPES.items()
         if how is not None
     ]
+    expected.append(
+        "?: (assetopt.W005) templates/shape_spaces.html:2: {% static ' img/logo.png ' %} has spaces around its path: it works only with a"
+        " manifest storage and DEBUG off (which strips them); with DEBUG on the URL keeps them (/static/ img/logo.png ), and"
+        " StaticFilesStorage prints /static/%20img/logo.png%20: a 404 under runserver"
+    )
     assert sorted(line for line in lines if "assetopt.W005" in line) == sorted(expected)
+    assert "HINT: write {% static 'img/logo.png?v=2' %}, the name collectstatic gives the file" in [line.strip() for line in lines]  # query kept
     hints = [line.strip() for line in lines if line.strip().startswith("HINT: write {% static 'img/logo.png' %}")]
-    assert hints == ["HINT: write {% static 'img/logo.png' %}, the name collectstatic gives the file"] * 5, "\n".join(lines)
+    assert (
+        sorted(hints)
+        == ["HINT: write {% static 'img/logo.png' %}"] + ["HINT: write {% static 'img/logo.png' %}, the name collectstatic gives the file"] * 5
+    ), "\n".join(lines)

@@ -7,7 +7,14 @@ import pytest
 
 from assetopt.templates.model import parse_template
 from assetopt.templates.pages import resolve_page
-from assetopt.templates.static_literals import after_static_url, manifest_key, normal_key, page_static_literals, static_literals
+from assetopt.templates.static_literals import (
+    after_static_url,
+    manifest_key,
+    normal_key,
+    normal_static_path,
+    page_static_literals,
+    static_literals,
+)
 
 SOURCE = """{% load static %}
 <div data-theme-base="{% static 'vendor/bootswatch' %}"></div>
@@ -91,6 +98,33 @@ def test_a_key_unlike_its_normal_form_raises_in_djangos_manifest_storage_even_wh
         assert normal_key(manifest_key(path) or "") in ("css/a.css", None)
         with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
             storage.url(path, force=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "fixed"),
+    [
+        pytest.param("css/../css/a.css?v=2", "css/a.css?v=2", id="query_kept"),
+        pytest.param("./css/a.css#top", "css/a.css#top", id="fragment_kept"),
+        pytest.param("/css/a.css?v=2#top", "css/a.css?v=2#top", id="both_kept"),
+        pytest.param(" css//a.css ?v=2", "css/a.css?v=2", id="spaces_dropped"),
+        pytest.param("css/a.css", "css/a.css", id="already_normal"),
+        pytest.param("../a.css?v=2", None, id="outside"),
+        pytest.param("css/", None, id="folder"),
+    ],
+)
+def test_normal_static_path_is_what_to_write_and_serves_with_its_query(tmp_path, path: str, fixed: str | None) -> None:
+    """The path to write keeps what ``{% static %}`` prints after the hashed name: Django's manifest
+    storage is the oracle (it serves the fixed path, query and fragment kept)."""
+    import django_settings
+
+    django_settings.configure()
+    from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
+
+    assert normal_static_path(path) == fixed
+    if fixed is not None:
+        storage = ManifestStaticFilesStorage(location=str(tmp_path))
+        storage.hashed_files = {"css/a.css": "css/a.0123456789ab.css"}
+        assert storage.url(fixed, force=True) == "/static/css/a.0123456789ab.css" + fixed[len("css/a.css") :]
 
 
 PAGES = {

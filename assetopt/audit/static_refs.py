@@ -5,11 +5,11 @@ Pure: a ``StaticIndex`` (files already found, measured and read) in."""
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from ..io.staticfiles import Lookup
 from ..templates.refs import Ref, RefKind, strip_static_path
-from ..templates.static_literals import PageLiteral, after_static_url, manifest_key, normal_key, unnormal_shape
+from ..templates.static_literals import PageLiteral, after_static_url, has_spaces, manifest_key, normal_key, spaces_problem, unnormal_shape
 from ..text.css import resolve_css_url
 from .byte_sizes import Sizes
 from .model import FONT_SUFFIXES, Finding, Request, StaticIndex, media_blocks
@@ -65,7 +65,7 @@ def literal_findings(
             named.update({(where, lit.path), (where, key), (where, _static_text(lit.path))} | ({(where, norm)} if norm else set()))
             out.append(_unnormal_finding(lit, key, norm, shape or "", index, static_url))
             continue
-        if strip_static_path(unquote(lit.path)) != unquote(lit.path):  # not urlsplit: it drops leading spaces itself
+        if has_spaces(lit.path):
             out.append(_spaces_finding(lit, static_url))
         f = index.found.get(key)
         if f is None or f.status is not Lookup.MISSING:
@@ -80,22 +80,9 @@ def literal_findings(
 
 
 def _spaces_finding(lit: PageLiteral, static_url: str) -> Finding:
-    """``{% static ' css/a.css ' %}``: a manifest storage strips the spaces before its look-up (DEBUG off,
-    the file is served). With DEBUG on it prints the path as written (unhashed, spaces kept), and
-    ``StaticFilesStorage`` prints them as ``%20`` (``filepath_to_uri``, quoted as it quotes). A browser
-    drops the spaces at the ends of a URL only: ``/static/ css/a.css`` is a 404, ``/static/css/a.css ``
-    is not; ``%20`` always is (Django checked in test_django_static_literals.py)."""
-    printed = static_url + quote(lit.path.replace("\\", "/").lstrip("/"), safe="/~!*()'")
-    fixed = strip_static_path(lit.path)
-    said = f"{{% static '{lit.path}' %}} has spaces around its path: "
-    if unquote(lit.path)[:1].isspace():
-        said += (
-            "it works only with a manifest storage and DEBUG off (which strips them); with DEBUG on the URL keeps them"
-            f" ({static_url}{unquote(lit.path)}), and StaticFilesStorage prints {printed}: a 404 under runserver"
-        )
-    else:
-        said += f"it works only with a manifest storage (which strips them); StaticFilesStorage prints {printed}, a 404"
-    return Finding("static-spaces", "warning", lit.template.path, lit.lineno, said, f"write {{% static '{fixed}' %}}")
+    """``{% static ' css/a.css ' %}``: works only where a manifest storage strips the spaces (``spaces_problem``)."""
+    said = spaces_problem(lit.path, static_url)
+    return Finding("static-spaces", "warning", lit.template.path, lit.lineno, said, f"write {{% static '{strip_static_path(lit.path)}' %}}")
 
 
 def _static_text(path: str) -> str:

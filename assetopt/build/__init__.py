@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, BundleWarning
 from ..io.cache import ContentCache
 from ..io.fs import refuse_output_dir
 from ..io.lock import exclusive, lock_path_for
@@ -97,9 +97,10 @@ def _build(project: Project, options: BuildOptions) -> BuildResult:
     joined = join_bundles(project, blocks, options, cache, js_minifier, errors)
     if errors:
         raise BuildError(errors)
+    notes = [BundleWarning(b.template, lineno, message) for b in blocks for lineno, message in b.notes]
     result = BuildResult(
         manifest=Manifest(bundles=dict(sorted(joined.bundles.items())), static_url=cfg.static_url),
-        warnings=joined.warnings,
+        warnings=notes + joined.warnings,
         cache_hits=joined.hits,
         cache_misses=joined.misses,
         stylesheets_expanded=joined.expanded,

@@ -4,6 +4,11 @@ A block's inner tags may choose paths with ``{% if %}``/``{% elif %}``/``{% else
 tags or inside one attribute value, like the RTL/LTR Bootstrap choice); each combination of branches
 is a *variant*, enumerated up to ``MAX_VARIANTS``. A loop, a path computed at run time, an asset that
 may not be bundled, or mixed media/defer semantics is a ``BundleSpecError`` naming the file and line.
+So is a ``{% static %}`` path that is not the name collectstatic gives a file (``'css/../a.css'``,
+``'/css/a.css'``): bundled it would work, but the block's rollback (its original tags, with bundles
+off) raises ValueError under a manifest storage, a 500; the error names the path to write. Spaces
+around a path (``' css/a.css '``) build (the tag drops them as the build does) with a note on the
+block (``BundleBlock.notes``): its rollback keeps them in the URL under DEBUG or ``StaticFilesStorage``.
 
 The key of a variant depends only on the kind, the ordered logical paths and the attributes that
 matter (media, defer): never on rendered HTML, so nonces, CSRF tokens and user data cannot change it.
@@ -25,8 +30,9 @@ from ..errors import BundleSpecError
 from .assets import Asset, asset_of
 from .model import Template, literal_name
 from .nodes import ContainerNode, Element, ForNode, IfNode, Node
-from .refs import Ref, RefKind
+from .refs import Ref, RefKind, strip_static_path
 from .runs import ineligible_reason
+from .static_literals import after_static_url, manifest_key, normal_static_path, query_fragment, spaced_static, unnormal_shape, written_static_paths
 from .tags import EndTag, HtmlComment, RawText, StartTag
 
 __all__ = [
@@ -65,6 +71,7 @@ class BundleBlock:
     lineno: int
     kind: str
     variants: tuple[BundleVariant, ...]
+    notes: tuple[tuple[int, str], ...] = ()  # (line, what to fix) the build warns about: a block that works as written
 
 
 def variant_of_assets(kind: str, assets: list[Asset], path: str, lineno: int) -> BundleVariant:
@@ -121,7 +128,8 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
             lineno=lineno,
         )
     # Each element of `options` is a list of alternatives; each alternative a list of assets.
-    options = _alternatives(node.children, template, static_url, kind, path)
+    notes: list[tuple[int, str]] = []
+    options = _alternatives(node.children, template, static_url, kind, path, notes)
     combos = 1
     for alt in options:
         combos *= len(alt)
@@ -137,11 +145,14 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
         assets = [a for part in choice for a in part]
         v = variant_of_assets(kind, assets, path, lineno)
         variants.setdefault(v.key, v)
-    return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()))
+    return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()), tuple(notes))
 
 
-def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str) -> list[list[list[Asset]]]:
-    """A sequence of choice points; each a list of alternatives (asset lists)."""
+def _alternatives(
+    nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]
+) -> list[list[list[Asset]]]:
+    """A sequence of choice points; each a list of alternatives (asset lists). ``notes`` gets what the
+    build warns about."""
     seq: list[list[list[Asset]]] = []
     for node in nodes:
         if isinstance(node, Element):
@@ -152,11 +163,11 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
                 continue
             if not isinstance(item, StartTag):
                 raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)
-            seq.append(_tag_alternatives(item, template, static_url, kind, path))
+            seq.append(_tag_alternatives(item, template, static_url, kind, path, notes))
         elif isinstance(node, IfNode):
             alts: list[list[Asset]] = []
             for _, children in node.branches:
-                sub = _alternatives(children, template, static_url, kind, path)
+                sub = _alternatives(children, template, static_url, kind, path, notes)
                 for choice in itertools.product(*sub):
                     alts.append([a for part in choice for a in part])
                     if len(alts) > MAX_VARIANTS:
@@ -178,7 +189,7 @@ def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, 
     return seq
 
 
-def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str) -> list[list[Asset]]:
+def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]) -> list[list[Asset]]:
     asset = asset_of(tag, template, static_url)
     if asset is None or asset.kind != kind:
         raise BundleSpecError(
@@ -187,14 +198,49 @@ def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: 
             lineno=tag.lineno,
             hint=f"only {'stylesheet links' if kind == 'css' else 'scripts with src'} belong here",
         )
+    _refuse_unnormal(asset, tag, path, static_url)  # before ineligible_reason: '/css/a.css' is unsafe there, with no fix
     reason = ineligible_reason(asset)
     if reason is not None:
         raise BundleSpecError(f"cannot bundle <{tag.name}>: {reason}", path=path, lineno=tag.lineno, hint="move it out of the block")
     assert asset.ref is not None and asset.ref.kind is RefKind.STATIC
+    spaced = spaced_static(asset)
+    if spaced is not None:
+        notes.append(
+            (
+                tag.lineno,
+                f"{{% static '{spaced}' %}} has spaces around its path: the bundle works (the build and the {{% bundle %}} tag drop them,"
+                " as a manifest storage does), but the block's rollback (its original tags, with bundles off: the default under DEBUG)"
+                f" keeps them in the URL under DEBUG on or StaticFilesStorage, a 404; write {{% static '{strip_static_path(spaced)}' %}}",
+            )
+        )
     if len(asset.ref.paths) == 1:
         return [[asset]]
     # An {% if %} inside the attribute value: one alternative per literal path.
     return [[_with_path(asset, p)] for p in asset.ref.paths]
+
+
+def _refuse_unnormal(asset: Asset, tag: StartTag, path: str, static_url: str) -> None:
+    """A ``{% static %}`` path a manifest storage has no ``staticfiles.json`` name for (the audit's
+    ``unsafe-path``): refused, naming the path to write (the path after ``static_url`` when it starts
+    with it: ``{% static %}`` adds that itself)."""
+    for written in written_static_paths(asset):
+        key = manifest_key(written)
+        shape = unnormal_shape(key) if key is not None else None
+        if key is None or shape is None:
+            continue
+        after = after_static_url(key, static_url)
+        if after is not None:
+            hint = f"write {{% static '{after + query_fragment(written)}' %}}: the path after STATIC_URL ({static_url}), which {{% static %}} adds itself"
+        else:
+            fixed = normal_static_path(written)
+            hint = f"write {{% static '{fixed}' %}}" if fixed is not None else "use a path inside a static dir, relative to it"
+        raise BundleSpecError(
+            f"{{% static '{written}' %}} {shape}: staticfiles.json has no such name, so the block's rollback (its original tags,"
+            " with bundles off) raises ValueError under a manifest storage, a server error",
+            path=path,
+            lineno=tag.lineno,
+            hint=hint,
+        )
 
 
 def _with_path(asset: Asset, logical: str) -> Asset:

@@ -8,8 +8,9 @@ renders. Paths computed at run time (``{% static var %}``) are not here.
 ``{% extends %}`` chain and its includes, minus the blocks a child overrides (and what a template
 never reaches). ``manifest_key`` is the name a manifest storage looks up for a path; ``normal_key``
 the name collectstatic gives a file, which that look-up must match exactly; ``unnormal_shape`` how a
-path differs from it, ``after_static_url`` the name after a STATIC_URL written into the path, and
-``unnormal_static`` why an asset tag with such a path (or spaces around it) stays out of a new bundle.
+path differs from it, ``normal_static_path`` the path to write instead (its ``?query``/``#fragment``
+kept), ``after_static_url`` the name after a STATIC_URL written into the path, and ``unnormal_static``
+/ ``spaced_static`` why an asset tag with such a path (or spaces around it) stays out of a new bundle.
 
 Pure: a ``Template`` or a ``Page`` in, ``(line, path)`` values out.
 """
@@ -20,7 +21,7 @@ import bisect
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urldefrag, urlsplit
+from urllib.parse import quote, unquote, urldefrag, urlsplit
 
 from .assets import Asset
 from .html_items import OpaqueTag, StartTag
@@ -32,12 +33,18 @@ from .refs import strip_static_path
 __all__ = [
     "PageLiteral",
     "after_static_url",
+    "has_spaces",
     "manifest_key",
     "normal_key",
+    "normal_static_path",
     "page_static_literals",
+    "query_fragment",
+    "spaced_static",
+    "spaces_problem",
     "static_literals",
     "unnormal_shape",
     "unnormal_static",
+    "written_static_paths",
 ]
 
 _STATIC_IN_REF = re.compile(r"\{% static '(.*?)' %\}")  # how ``refs`` shows a {% static %} in a Ref's url
@@ -159,6 +166,63 @@ def page_static_literals(page: Page, memo: dict[str, list[_Literal]] | None = No
     return out
 
 
+def normal_static_path(path: str) -> str | None:
+    """What to write instead of ``{% static path %}``: the name collectstatic gives the file (spaces
+    around it dropped), with the path's ``?query`` and ``#fragment`` kept, which ``{% static %}`` prints
+    after the hashed name (``'css/../a.css?v=2'``: ``'a.css?v=2'``). None when the path names no file
+    inside the static dirs (it leaves them, or names the static root) or ends in ``/``."""
+    key = manifest_key(path)
+    norm = normal_key(key) if key is not None else None
+    if norm is None:
+        return None
+    return norm + query_fragment(path)
+
+
+def query_fragment(path: str) -> str:
+    """The ``?query#fragment`` of a ``{% static %}`` path, as written (``''`` when it has none)."""
+    parts = urlsplit(path)
+    return (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def spaces_problem(path: str, static_url: str) -> str:
+    """What ``{% static path %}`` with spaces around its path does, in the audit's ``static-spaces`` and
+    ``manage.py check --deploy``'s W005 alike. A manifest storage strips them before its look-up (DEBUG
+    off, the file is served). With DEBUG on it prints the path as written (unhashed, spaces kept), and
+    ``StaticFilesStorage`` prints them as ``%20`` (``filepath_to_uri``, quoted as it quotes). A browser
+    drops the spaces at the ends of a URL only: ``/static/ css/a.css`` is a 404, ``/static/css/a.css ``
+    is not; ``%20`` always is (Django checked in test_django_static_literals.py)."""
+    printed = static_url + quote(path.replace("\\", "/").lstrip("/"), safe="/~!*()'")
+    said = f"{{% static '{path}' %}} has spaces around its path: "
+    if unquote(path)[:1].isspace():
+        return said + (
+            "it works only with a manifest storage and DEBUG off (which strips them); with DEBUG on the URL keeps them"
+            f" ({static_url}{unquote(path)}), and StaticFilesStorage prints {printed}: a 404 under runserver"
+        )
+    return said + f"it works only with a manifest storage (which strips them); StaticFilesStorage prints {printed}, a 404"
+
+
+def has_spaces(path: str) -> bool:
+    """Whether ``{% static path %}`` has spaces around its path (before any ``?query``/``#fragment``)."""
+    return strip_static_path(unquote(path)) != unquote(path)  # not urlsplit: it drops leading spaces itself
+
+
+def written_static_paths(asset: Asset) -> list[str]:
+    """The paths an asset tag's ``{% static %}`` tags are written with, in order (one per ``{% if %}``
+    branch inside its attribute), spaces and all."""
+    ref = asset.ref
+    return _STATIC_IN_REF.findall(ref.url if ref is not None else "")
+
+
+def spaced_static(asset: Asset) -> str | None:
+    """The first path of ``asset``'s ``{% static %}`` tags written with spaces around it (``' css/a.css '``),
+    or None. A manifest storage strips them before its look-up (and so do the build and the
+    ``{% bundle %}`` tag); ``StaticFilesStorage``, and a manifest storage under DEBUG, keep them in the URL."""
+    for written in written_static_paths(asset):
+        if has_spaces(written):
+            return written
+    return None
+
+
 def unnormal_static(asset: Asset) -> str | None:
     """Why a tag whose ``{% static %}`` path is not normalised (``css/../a.css``, ``./a.css``, ``css//a.css``)
     stays out of a new bundle: bundled, the page prints the bundle's URL and works; with bundles off
@@ -166,19 +230,20 @@ def unnormal_static(asset: Asset) -> str | None:
     the path as written and raises, a 500. The audit reports the tag (unsafe-path). Spaces around the
     path (``' css/a.css '``) too: a manifest storage strips them, but with bundles off under DEBUG on
     (the development default) or ``StaticFilesStorage`` the URL keeps them, a 404 (static-spaces)."""
-    ref = asset.ref
-    for written in _STATIC_IN_REF.findall(ref.url if ref is not None else ""):
+    for written in written_static_paths(asset):
         key = manifest_key(written)
-        norm = normal_key(key) if key is not None else None
-        if key is not None and norm != key:
+        if key is not None and normal_key(key) != key:
+            fixed = normal_static_path(written)
             return (
                 f"{{% static '{written}' %}} is not a normalised path: with bundles off (the rollback renders the original tags)"
-                f" a manifest storage raises ValueError on it, a server error; write {{% static '{norm}' %}}"
+                " a manifest storage raises ValueError on it, a server error; "
+                + (f"write {{% static '{fixed}' %}}" if fixed is not None else "use a path inside a static dir, relative to it")
             )
-        if strip_static_path(unquote(written)) != unquote(written):
-            return (
-                f"{{% static '{written}' %}} has spaces around its path: with bundles off (the rollback renders the original tags)"
-                " under DEBUG on or StaticFilesStorage the URL keeps them, a 404 (only a manifest storage strips them);"
-                f" write {{% static '{strip_static_path(written)}' %}}"
-            )
+    spaced = spaced_static(asset)
+    if spaced is not None:
+        return (
+            f"{{% static '{spaced}' %}} has spaces around its path: with bundles off (the rollback renders the original tags)"
+            " under DEBUG on or StaticFilesStorage the URL keeps them, a 404 (only a manifest storage strips them);"
+            f" write {{% static '{strip_static_path(spaced)}' %}}"
+        )
     return None

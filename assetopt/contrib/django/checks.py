@@ -19,7 +19,11 @@
   every page rendering it raises ``ValueError``, a server error when ``DEBUG`` is off (django-jazzmin's
   ``{% static 'vendor/bootswatch' %}`` on every admin page). Also a path that raises whatever exists:
   absolute (``'/css/a.css'``), not normalised (``'css/../a.css'``, ``'./a.css'``, ``'css//a.css'``,
-  ``'css\\a.css'``), outside the static dirs (``'../x'``) or empty. Not a missing file (the audit's).
+  ``'css\\a.css'``), outside the static dirs (``'../x'``) or empty: the hint names the path to write, its
+  ``?query``/``#fragment`` kept (``'css/../a.css?v=2'``: ``'a.css?v=2'``).
+  And spaces around a path (``' css/a.css '``), in the audit's ``static-spaces`` words: a manifest storage
+  strips them, but with DEBUG on or ``StaticFilesStorage`` the URL keeps them, a 404. Not a missing file
+  (the audit's).
 
 E001, W001, W002, E005, W003 and W005 look at build output, which exists only after ``collectstatic``: they are deploy
 checks (``manage.py check --deploy``), so ``migrate`` on a fresh checkout is never blocked by a
@@ -45,7 +49,8 @@ from ...config import Config
 from ...errors import ManifestError, TemplateError
 from ...io.project import Project
 from ...templates.bundle_blocks import BundleBlock
-from ...templates.static_literals import manifest_key, normal_key, static_literals, unnormal_shape
+from ...templates.refs import strip_static_path
+from ...templates.static_literals import has_spaces, manifest_key, normal_static_path, spaces_problem, static_literals, unnormal_shape
 from . import conf
 from .project import _project_dir, config_from_settings, config_values, served_dirs, template_dirs
 
@@ -291,7 +296,8 @@ def check_compress_manifest(app_configs: Any = None, **kwargs: Any) -> list[chec
 
 def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """W005: a literal ``{% static %}`` path naming a folder, or not written as collectstatic names a file
-    (absolute, ``..``, ``.``, ``//``, ``\\``, empty), which a strict manifest storage cannot serve (read after collectstatic)."""
+    (absolute, ``..``, ``.``, ``//``, ``\\``, empty), which a strict manifest storage cannot serve (read after collectstatic);
+    or one with spaces around it, which only a manifest storage with DEBUG off serves."""
     from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 
@@ -320,7 +326,7 @@ def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                 key = manifest_key(path)
                 shape = unnormal_shape(key) if key is not None else None
                 if shape is not None:  # raises whether or not the file exists: never a false alarm
-                    norm = normal_key(key) if key is not None else None
+                    norm = normal_static_path(path)  # its ?query/#fragment kept: {% static %} prints them after the name
                     out.append(
                         checks.Warning(
                             f"{where[0]}:{lineno}: {{% static '{path}' %}} {shape}: {storage} has no entry for it in"
@@ -336,14 +342,22 @@ def check_static_names(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
                 # template may serve an optional app not installed here, and is then never rendered
                 # (django-jazzmin's filer pages). A folder is never a file: every page rendering it fails.
                 found = finders.find(path)
-                if not (isinstance(found, str) and os.path.isdir(found)):
+                if isinstance(found, str) and os.path.isdir(found):
+                    out.append(
+                        checks.Warning(
+                            f"{where[0]}:{lineno}: {{% static '{path}' %}} names a folder, not a file: {storage} has no entry for it in"
+                            " staticfiles.json, so every page that renders it raises ValueError (a server error when DEBUG is off)",
+                            hint="end the folder's path with '/' (Django then leaves it unhashed) or point it at a file; in an installed app's"
+                            " template, override the template in your own templates, or subclass the storage with manifest_strict = False",
+                            id="assetopt.W005",
+                        )
+                    )
                     continue
+            if manifest_key(path) is not None and has_spaces(path):  # served here; a 404 with DEBUG on (the audit's static-spaces)
                 out.append(
                     checks.Warning(
-                        f"{where[0]}:{lineno}: {{% static '{path}' %}} names a folder, not a file: {storage} has no entry for it in"
-                        " staticfiles.json, so every page that renders it raises ValueError (a server error when DEBUG is off)",
-                        hint="end the folder's path with '/' (Django then leaves it unhashed) or point it at a file; in an installed app's"
-                        " template, override the template in your own templates, or subclass the storage with manifest_strict = False",
+                        f"{where[0]}:{lineno}: {spaces_problem(path, settings.STATIC_URL or '/static/')}",
+                        hint=f"write {{% static '{strip_static_path(path)}' %}}",
                         id="assetopt.W005",
                     )
                 )

@@ -81,6 +81,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, InvalidStorageError
+from django.core.signals import setting_changed
 
 from ...build.manifest import MANIFEST_NAME
 
@@ -157,15 +158,36 @@ class TagSettings:
 
 
 _ROLLBACK = TagSettings(bundles=False, strict=False, manifest=None, critical_css=False)
+# tag_settings() as last computed, until a setting changes (None: compute it again). Computing it asks
+# the staticfiles storage for its location and resolve()s it: lstat calls on every render otherwise.
+_tag_settings: TagSettings | None = None
+
+
+def _forget_tag_settings(**_kwargs: Any) -> None:
+    """Any ``setting_changed`` (``override_settings``, either way): Django resets its staticfiles storage
+    on the same signal, so the next render asks the new one. Any setting, not a list: ``BASE_DIR``
+    (a relative ``MANIFEST``), a storage's own options and ``ASSETOPT`` all feed the answer, and the
+    signal is only sent by tests."""
+    global _tag_settings
+    _tag_settings = None
+
+
+setting_changed.connect(_forget_tag_settings)
 
 
 def tag_settings() -> TagSettings:
-    """The settings the template tags use; never raises. An invalid ``ASSETOPT`` (``manage.py check``
-    reports it as E004), or a staticfiles storage that cannot start when asked for its location, logs
-    one warning per distinct problem per process and gives the rollback: the tags print their inner
-    markup, as with ``BUNDLES = False``."""
+    """The settings the template tags use; never raises. Memoized until a setting changes (the
+    manifest's own contents are not: ``tag_memo.read_manifest`` stats it on each render and reads a
+    rebuilt one again). An invalid ``ASSETOPT`` (``manage.py check`` reports it as E004), or a staticfiles
+    storage that cannot start when asked for its location, logs one warning per distinct problem per
+    process and gives the rollback: the tags print their inner markup, as with ``BUNDLES = False``. The
+    rollback is never memoized: a fixed ``staticfiles.json`` (collectstatic again) is seen on the next render."""
+    global _tag_settings
+    hit = _tag_settings
+    if hit is not None:
+        return hit
     try:
-        return TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path(), critical_css=critical_css())
+        hit = TagSettings(bundles=bundles_enabled(), strict=strict(), manifest=manifest_path(), critical_css=critical_css())
     except (ImproperlyConfigured, ValueError, OSError) as exc:
         # ValueError/OSError: the staticfiles storage, asked where its output lives, could not start
         # (Django's manifest storage raises ValueError on a corrupt staticfiles.json)
@@ -178,6 +200,8 @@ def tag_settings() -> TagSettings:
                 problem,
             )
         return _ROLLBACK
+    _tag_settings = hit
+    return hit
 
 
 def bundles_enabled() -> bool:

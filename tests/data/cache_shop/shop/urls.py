@@ -11,5 +11,6 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("basket/", views.basket, name="basket"),
     path("feed/", views.feed, name="feed"),
+    path("search/", views.search, name="search"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
 ]
