@@ -151,10 +151,10 @@ def test_critical_css_of_another_algorithm_version_is_dropped(built: Cli):
     path = built.out / MANIFEST_NAME
     data = json.loads(path.read_text())
     for b in data["bundles"].values():
-        b["critical"]["algorithm"] = 1  # as measured before @property and the page as sent were kept
+        b["critical"]["algorithm"] = 2  # as measured before root states (a saved dark theme) were relaxed
     path.write_text(json.dumps(data))
     output = built.build()
-    assert f"critical CSS of {built.bundle_name()} dropped: it was measured by critical CSS algorithm 1, this assetopt has 2; {AGAIN}" in output
+    assert f"critical CSS of {built.bundle_name()} dropped: it was measured by critical CSS algorithm 2, this assetopt has 3; {AGAIN}" in output
     assert list(critical_entries(built.out).values()) == [None]
 
 

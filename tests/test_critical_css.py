@@ -237,6 +237,12 @@ def test_critical_css_keys_have_defaults_and_read_from_the_config(tmp_path):
     (tmp_path / "assetopt.toml").write_text('critical_css = false\ncritical_css_max = 9000\ncritical_css_urls = ["/ar/"]\n')
     config = load_config(tmp_path, cwd=tmp_path)
     assert (config.critical_css, config.critical_css_max, config.critical_css_urls) == (False, 9000, ("/ar/",))
+    assert config.critical_css_states == ()
+    (tmp_path / "assetopt.toml").write_text("critical_css_states = [\"localStorage.setItem('theme', 'dark')\"]\n")
+    assert load_config(tmp_path, cwd=tmp_path).critical_css_states == ("localStorage.setItem('theme', 'dark')",)
+    (tmp_path / "assetopt.toml").write_text("critical_css_states = [1]\n")
+    with pytest.raises(ConfigError, match="critical_css_states must be a list of strings"):
+        load_config(tmp_path, cwd=tmp_path)
 
 
 def test_critical_text_keeps_the_property_and_counter_style_rules_kept_rules_name():

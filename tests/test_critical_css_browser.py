@@ -59,9 +59,9 @@ def site(tmp_path: Path, css: str = SITE_CSS) -> tuple[Path, Manifest]:
     return static, manifest
 
 
-def renderer(static: Path, body: str):
-    """What the {% bundle "css" %} tag prints for the page, with critical CSS on or off (the tag's own
-    rendering is tested against Django in test_critical_css_tag.py)."""
+def renderer(static: Path, body: str, head_start: str = ""):
+    """What the {% bundle "css" %} tag prints for the page (after ``head_start``), with critical CSS on
+    or off (the tag's own rendering is tested against Django in test_critical_css_tag.py)."""
 
     def render(critical_on: bool) -> dict[str, dict[str, str]]:
         entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
@@ -70,15 +70,25 @@ def renderer(static: Path, body: str):
             head = critical_markup(rebase_urls(entry.critical.css, url), url, entry.files[0].integrity, {}, None)
         else:
             head = f'<link rel="stylesheet" href="{url}" integrity="{entry.files[0].integrity}">'
-        return {"/": {"html": page(body, head), "status": 200}}
+        return {"/": {"html": page(body, head_start + head), "status": 200}}
 
     return render
 
 
-def critical_on_one_page(chromium, manifest, static, tmp_path, body: str):
-    """``critical_pass`` on the site's one page "/" rendering ``body``, with the manifest in ``static``."""
+def critical_on_one_page(chromium, manifest, static, tmp_path, body: str, head_start: str = "", **options):
+    """``critical_pass`` on the site's one page "/" rendering ``body``, with the manifest in ``static``
+    (``options``: critical_pass's own, e.g. ``states``)."""
     return critical_pass(
-        chromium, manifest, static / MANIFEST_NAME, static, "/static/", ["/"], renderer(static, body), tmp_path / "work", templates_digest=DIGEST
+        chromium,
+        manifest,
+        static / MANIFEST_NAME,
+        static,
+        "/static/",
+        ["/"],
+        renderer(static, body, head_start),
+        tmp_path / "work",
+        templates_digest=DIGEST,
+        **options,
     )
 
 
@@ -97,7 +107,7 @@ def test_critical_css_keeps_the_first_screen_and_proves_the_first_paint(tmp_path
         assert entry.critical.viewports == ("mobile", "desktop") and entry.critical.pages == ("/",)
         # what it was measured from, for a later build to decide whether it still holds
         bundle_sri = "sha384-" + base64.b64encode(hashlib.sha384(SITE_CSS.encode()).digest()).decode()
-        assert (entry.critical.algorithm, entry.critical.integrity, entry.critical.templates_digest) == (2, bundle_sri, DIGEST)
+        assert (entry.critical.algorithm, entry.critical.integrity, entry.critical.templates_digest) == (3, bundle_sri, DIGEST)
         assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.critical.measured_at or ""), entry.critical.measured_at
         assert report.first_paint == {"/ mobile": pytest.approx(0.0, abs=0.01), "/ desktop": pytest.approx(0.0, abs=0.01)}
         assert report.inlined == {KEY: len(entry.critical.css)}
@@ -267,3 +277,129 @@ def test_a_first_paint_that_loses_only_a_border_keeps_the_plain_link_and_names_t
     assert report.skipped[KEY].startswith(
         "the first paint of / (mobile) shows elements otherwise than the loaded page: div.card.ruled: box 20 140 392 210, loaded 20 140 392 208"
     ), report.skipped[KEY]
+
+
+# A visitor's saved theme, applied to <html> by an inline head script before anything paints: Bootstrap
+# 5.3's color modes (data-bs-theme) and Tailwind's class strategy (v4: @custom-variant dark (&:where(.dark,
+# .dark *)), as django-unfold has it). The critical CSS is measured in the default (light) state; the
+# first paint of a visitor whose localStorage says dark must still be dark, as the loaded page is.
+DARK = "localStorage.setItem('theme', 'dark')"
+BOOTSTRAP_THEMES = (
+    ":root,[data-bs-theme=light]{--bg:#fff;--fg:#212529;--card:#f8f9fa;color-scheme:light}"
+    "[data-bs-theme=dark]{--bg:#212529;--fg:#dee2e6;--card:#343a40;color-scheme:dark}"
+    "body{margin:0;font:16px/1.4 sans-serif;background:var(--bg);color:var(--fg)}"
+    ".card{margin:20px;padding:20px;height:200px;background:var(--card);border:4px solid #d90}"
+    "[data-bs-theme=dark] .card{border-color:#0dcaf0}"
+    ".far{margin-top:3000px;height:50px}"
+    "[data-bs-theme=dark] .far{background:#000}"
+)
+BOOTSTRAP_MODE = "<script>document.documentElement.setAttribute('data-bs-theme', localStorage.getItem('theme') || 'light')</script>"
+TAILWIND_THEMES = (
+    "body{margin:0;font:16px/1.4 sans-serif}"
+    ".min-h-screen{min-height:100vh}"
+    ".bg-white{background-color:#fff}"
+    ".dark\\:bg-gray-900:where(.dark,.dark *){background-color:#111827}"
+    ".text-gray-900{color:#111827}"
+    ".dark\\:text-white:where(.dark,.dark *){color:#fff}"
+    ".box{margin:20px;height:200px;border:4px solid #d1d5db}"
+    ".dark\\:border-sky-500:where(.dark,.dark *){border-color:#0ea5e9}"
+    ".far{margin-top:3000px;height:50px}"
+    ".dark\\:bg-black:where(.dark,.dark *){background-color:#000}"
+)
+TAILWIND_BODY = (
+    '<div class="min-h-screen bg-white dark:bg-gray-900 text-gray-900 dark:text-white">'
+    '<div class="box dark:border-sky-500">Hello, first screen</div><div class="far dark:bg-black">far</div></div>'
+)
+TAILWIND_MODE = "<script>if (localStorage.getItem('theme') === 'dark') document.documentElement.classList.add('dark')</script>"
+
+
+@pytest.mark.parametrize(
+    ("css", "body", "mode", "dark_rules", "below"),
+    [
+        pytest.param(
+            BOOTSTRAP_THEMES,
+            '<div class="card">Hello, first screen</div><div class="far">far</div>',
+            BOOTSTRAP_MODE,
+            ("[data-bs-theme=dark]{--bg:#212529;--fg:#dee2e6;--card:#343a40;color-scheme:dark}", "[data-bs-theme=dark] .card{border-color:#0dcaf0}"),
+            "[data-bs-theme=dark] .far",
+            id="bootstrap_color_modes",
+        ),
+        pytest.param(
+            TAILWIND_THEMES,
+            TAILWIND_BODY,
+            TAILWIND_MODE,
+            (
+                ".dark\\:bg-gray-900:where(.dark,.dark *){background-color:#111827}",
+                ".dark\\:border-sky-500:where(.dark,.dark *){border-color:#0ea5e9}",
+            ),
+            ".dark\\:bg-black",
+            id="tailwind_4_dark_class",
+        ),
+    ],
+)
+def test_a_saved_dark_theme_paints_dark_at_first_paint(tmp_path, css, body, mode, dark_rules, below):
+    from PIL import Image
+
+    from assetopt.browser.critical import first_paint_diff
+    from assetopt.browser.server import serve
+
+    static, manifest = site(tmp_path, css)
+    with open_browser() as chromium:
+        report = critical_on_one_page(chromium, manifest, static, tmp_path, body, mode)
+        entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+        assert entry.critical is not None, report.skipped
+        for rule in dark_rules:
+            assert rule in entry.critical.css
+        assert below not in entry.critical.css  # the dark rule of an element below the fold stays out
+        with serve({"/": tmp_path / "work/snapshots/critical", "/static/": static}) as base:
+            for viewport in ("mobile", "desktop"):
+                fraction, diff, styled = first_paint_diff(
+                    chromium, base + "/", viewport, (f"{base}/static/{NAME}",), tmp_path / "shots", DARK, "dark"
+                )
+                # the proof's verdict: within its 1 % (the "far" text below the fold, whose margin is not
+                # critical, shows on the first screen until the bundle arrives, as in every test here)
+                assert fraction < 0.01 and styled == "", (viewport, fraction, styled, diff)
+    # the comparison is of dark pages: the loaded first screen's background is the dark one
+    loaded = Image.open(tmp_path / "shots/index-mobile-dark-loaded.png").convert("RGB").getpixel((5, 400))
+    assert loaded in ((33, 37, 41), (17, 24, 39)), loaded
+
+
+# A theme class no selector puts on the root (nothing tells it is a root state): only measuring the
+# state itself (critical_css_states) keeps its rules, and the proof then covers it too.
+NIGHT_CSS = (
+    "body{margin:0;font:16px/1.4 sans-serif}"
+    ".page{min-height:100vh;background:#fff;color:#222}"
+    ".theme-night .page{background:#000;color:#eee}"
+    ".card{margin:20px;padding:20px;height:200px;border:4px solid #d90}"
+    ".theme-night .card{border-color:#0dcaf0}"
+    ".far{margin-top:3000px;height:50px}"
+)
+NIGHT = "localStorage.setItem('theme', 'night')"
+NIGHT_MODE = "<script>if (localStorage.getItem('theme') === 'night') document.documentElement.classList.add('theme-night')</script>"
+NIGHT_BODY = '<div class="page"><div class="card">Hello, first screen</div><div class="far">far</div></div>'
+
+
+def test_a_state_listed_in_critical_css_states_is_measured_and_proven_too(tmp_path):
+    from assetopt.browser.critical import first_paint_diff
+    from assetopt.browser.server import serve
+
+    night_rules = (".theme-night .page{background:#000;color:#eee}", ".theme-night .card{border-color:#0dcaf0}")
+    with open_browser() as chromium:
+        # not listed: .theme-night is no root state the stylesheet shows, its rules are dropped, and a
+        # visitor whose saved theme is night gets a light first paint
+        static, manifest = site(tmp_path / "default", NIGHT_CSS)
+        report = critical_on_one_page(chromium, manifest, static, tmp_path / "default", NIGHT_BODY, NIGHT_MODE)
+        css = load_manifest(static / MANIFEST_NAME).bundles[KEY].critical.css
+        assert not any(rule in css for rule in night_rules), css
+        with serve({"/": tmp_path / "default/work/snapshots/critical", "/static/": static}) as base:
+            fraction, _, _ = first_paint_diff(chromium, base + "/", "mobile", (f"{base}/static/{NAME}",), tmp_path / "shots", NIGHT, "night")
+        assert fraction > 0.5
+        # listed: measured in that state too (its rules kept) and proven in it
+        static, manifest = site(tmp_path / "listed", NIGHT_CSS)
+        report = critical_on_one_page(chromium, manifest, static, tmp_path / "listed", NIGHT_BODY, NIGHT_MODE, states=(NIGHT,))
+    entry = load_manifest(static / MANIFEST_NAME).bundles[KEY]
+    assert entry.critical is not None, report.skipped
+    assert all(rule in entry.critical.css for rule in night_rules), entry.critical.css
+    assert sorted(report.first_paint) == ["/ desktop", "/ desktop, state 1", "/ mobile", "/ mobile, state 1"]
+    assert all(f < 0.01 for f in report.first_paint.values()), report.first_paint
+    assert (tmp_path / "listed/work/shots/index-mobile-state1-first-paint.png").is_file()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -98,15 +99,22 @@ class CriticalReport:
     lines: list[str] = field(default_factory=list)  # for the terminal
 
 
-def _open_page(session: BrowserSession, viewport: str) -> tuple[Any, Any]:
+def _open_page(session: BrowserSession, viewport: str, state: str = "") -> tuple[Any, Any]:
+    """A fresh context and page at ``viewport``; ``state``, a script run before any of the page's (e.g.
+    ``localStorage.setItem('theme', 'dark')``: a visitor's saved preference its own scripts read)."""
     ctx = session.new_context(**VIEWPORTS[viewport])
+    if state:
+        ctx.add_init_script(state)
     return ctx, ctx.new_page()
 
 
-def observe(session: BrowserSession, url: str, viewport: str, probes: Mapping[str, Probes]) -> tuple[dict[str, Observation], list[str]]:
-    """Load ``url`` at ``viewport`` and answer the probes of every stylesheet it links that is in
-    ``probes`` (keyed by absolute URL): (stylesheet URL -> observation, the stylesheet URLs it links)."""
-    ctx, page = _open_page(session, viewport)
+def observe(
+    session: BrowserSession, url: str, viewport: str, probes: Mapping[str, Probes], state: str = ""
+) -> tuple[dict[str, Observation], list[str]]:
+    """Load ``url`` at ``viewport`` (the ``state`` script run first, ``_open_page``) and answer the
+    probes of every stylesheet it links that is in ``probes`` (keyed by absolute URL): (stylesheet URL
+    -> observation, the stylesheet URLs it links)."""
+    ctx, page = _open_page(session, viewport, state)
     try:
         response = page.goto(url, wait_until="load", timeout=60_000)
         html = response.text() if response is not None and response.ok else None  # the page as sent, before scripts
@@ -123,10 +131,11 @@ def observe(session: BrowserSession, url: str, viewport: str, probes: Mapping[st
         ctx.close()
 
 
-def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Screenshot the first screen of ``url`` after load, with requests to ``block`` aborted; returns
-    the boxes and styles of the elements it shows (``page_js.FIRST_SCREEN_STYLES_JS``)."""
-    ctx, page = _open_page(session, viewport)
+def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, block: tuple[str, ...] = (), state: str = "") -> dict[str, Any]:
+    """Screenshot the first screen of ``url`` after load, with requests to ``block`` aborted and the
+    ``state`` script run first (``_open_page``); returns the boxes and styles of the elements it shows
+    (``page_js.FIRST_SCREEN_STYLES_JS``)."""
+    ctx, page = _open_page(session, viewport, state)
     try:
         for target in block:
             page.route(target, lambda route: route.abort())
@@ -141,16 +150,19 @@ def _first_screen(session: BrowserSession, url: str, viewport: str, shot: Path, 
         ctx.close()
 
 
-def first_paint_diff(session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path) -> tuple[float, Path, str]:
+def first_paint_diff(
+    session: BrowserSession, url: str, viewport: str, bundle_urls: tuple[str, ...], shots: Path, state: str = "", name: str = ""
+) -> tuple[float, Path, str]:
     """The fraction of the first screen that differs between the page with only its inlined critical
     CSS (``bundle_urls`` aborted: what paints before they arrive) and the page fully loaded, and the
-    first-screen elements whose box or visible style differ ("" when none)."""
+    first-screen elements whose box or visible style differ ("" when none); both loads with the
+    ``state`` script run first (a saved theme), ``name`` naming it in the screenshots' file names."""
     from ..images import screenshot_diff
 
-    stem = f"{shot_stem(urlsplit(url).path)}-{viewport}"
+    stem = f"{shot_stem(urlsplit(url).path)}-{viewport}" + (f"-{name}" if name else "")
     full, first, diff = shots / f"{stem}-loaded.png", shots / f"{stem}-first-paint.png", shots / f"{stem}-first-paint-diff.png"
-    loaded = _first_screen(session, url, viewport, full)
-    painted = _first_screen(session, url, viewport, first, bundle_urls)
+    loaded = _first_screen(session, url, viewport, full, state=state)
+    painted = _first_screen(session, url, viewport, first, bundle_urls, state)
     return screenshot_diff(full, first, diff), diff, styled_differently(loaded, painted)
 
 
@@ -188,6 +200,7 @@ def critical_pass(
     templates_digest: str,
     max_bytes: int = CRITICAL_MAX,
     threshold: float = 0.01,
+    states: tuple[str, ...] = (),
     progress: Callable[[str], None] = lambda _m: None,
 ) -> CriticalReport:
     """Measure, record and prove the critical CSS of every one-file CSS bundle the pages ``urls`` link
@@ -195,7 +208,9 @@ def critical_pass(
     snapshots and screenshots go under ``work``. Returns what it did; the manifest at ``manifest_path``
     holds the critical CSS that passed, each with what it was measured from: ``templates_digest``
     (``build.critical_carry.templates_digest`` of the templates ``render`` uses, taken before
-    rendering) and the integrity of the bundle bytes measured, so a later build can carry it over."""
+    rendering) and the integrity of the bundle bytes measured, so a later build can carry it over.
+    ``states`` (``critical_css_states``): scripts run before the page's own, each a state measured and
+    proven besides the default one (``localStorage.setItem('theme', 'dark')``: a saved theme)."""
     from datetime import UTC, datetime
 
     measured_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -224,9 +239,9 @@ def critical_pass(
         probes = {f"{base}{prefix}{name}": probes_of(data.decode("utf-8")) for name, data in measured.items()}
         key_of = {f"{base}{prefix}{name}": key for name, key in by_file.items()}
         for url in urls:
-            for viewport in VIEWPORTS:
-                progress(f"critical CSS: measuring {url} ({viewport})")
-                seen, _sheets = observe(session, base + served_path(url), viewport, probes)
+            for viewport, (state, label) in product(VIEWPORTS, _states(states)):
+                progress(f"critical CSS: measuring {url} ({viewport}{label})")
+                seen, _sheets = observe(session, base + served_path(url), viewport, probes, state)
                 for sheet, obs in seen.items():
                     observations.setdefault(key_of[sheet], []).append(obs)
                     used.setdefault(key_of[sheet], set()).add(url)
@@ -259,16 +274,19 @@ def critical_pass(
                 continue
             served_as = {k: name for name, k in by_file.items()}
             bundle_urls = tuple(f"{base}{prefix}{served_as[k]}" for k in keys)
-            for viewport in VIEWPORTS:
-                fraction, diff, styled = first_paint_diff(session, base + served_path(url), viewport, bundle_urls, work / "shots")
-                report.first_paint[f"{url} {viewport}"] = fraction
+            for viewport, (state, label) in product(VIEWPORTS, _states(states)):
+                name = label.removeprefix(", ").replace(" ", "")
+                fraction, diff, styled = first_paint_diff(session, base + served_path(url), viewport, bundle_urls, work / "shots", state, name)
+                report.first_paint[f"{url} {viewport}{label}"] = fraction
                 if fraction > threshold:
                     for k in keys:
-                        failed.setdefault(k, f"the first paint of {url} ({viewport}) differs by {fraction:.2%} from the loaded page (see {diff})")
+                        failed.setdefault(
+                            k, f"the first paint of {url} ({viewport}{label}) differs by {fraction:.2%} from the loaded page (see {diff})"
+                        )
                 elif styled:
                     for k in keys:
                         failed.setdefault(
-                            k, f"the first paint of {url} ({viewport}) shows elements otherwise than the loaded page: {styled} (see {diff})"
+                            k, f"the first paint of {url} ({viewport}{label}) shows elements otherwise than the loaded page: {styled} (see {diff})"
                         )
     if failed:
         manifest = write_critical(manifest, manifest_path, {k: (CriticalResult("", why), (), ()) for k, why in failed.items()})
@@ -288,6 +306,11 @@ def _not_measured(bundle: ManifestBundle, urls: list[str], shown: int = 4) -> st
         f"no measured page links it ({', '.join(urls) or 'no pages'}; its files: {files}):"
         " if a page renders it, add that page to critical_css_urls (CRITICAL_CSS_URLS), e.g. one per text direction: /en/ and /ar/"
     )
+
+
+def _states(states: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(script, label) of the default state ("", "") and each of ``states`` (``", state 1"``...)."""
+    return [("", ""), *((script, f", state {i}") for i, script in enumerate(states, 1))]
 
 
 def _hashed_names(static_root: Path) -> dict[str, str]:
@@ -374,5 +397,6 @@ def run_critical(
             work,
             templates_digest=digest,
             max_bytes=config.critical_css_max,
+            states=config.critical_css_states,
             progress=progress,
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from ..text.css import css_references
+from ..text.css_root_states import relax_root_state, root_states
 from ..text.css_rules import CssRule, critical_text, parse_rules, probe_selector, split_selectors, style_rules
 from .manifest import Manifest, ManifestCritical
 from .precompress import write_dropping_siblings
@@ -54,11 +55,13 @@ __all__ = [
 # it equals this (``critical_carry.py``). Bump it with any change that could select different CSS.
 # 2: @property/@counter-style kept; selectors matching only the page as sent (before scripts) kept; the
 # first-paint proof also compares the first screen's elements, boxes and visible styles.
-CRITICAL_ALGORITHM = 2
+# 3: selectors are also tried with their root-state conditions relaxed (a theme a script puts on
+# <html>/<body> before the first paint: [data-bs-theme=dark], Tailwind's .dark), so dark mode paints dark.
+CRITICAL_ALGORITHM = 3
 
 # gzip-compressed bytes: the first TCP round trip carries ~14 KiB on the wire (initcwnd 10 x 1460) and
 # HTML is sent compressed, so the budget is counted as sent; minified Bootstrap-based critical CSS is
-# 4-5x larger raw (the example: 30-40 KB raw, 7-9 KB gzip).
+# 4-5x larger raw (the example: 35-43 KB raw, 8-9.5 KB gzip).
 CRITICAL_MAX = 14336
 
 LOADER_JS = (
@@ -80,10 +83,22 @@ LOADER_HASH = csp_hash(LOADER_JS)
 @dataclass(frozen=True)
 class Probes:
     """What the browser is asked about one stylesheet: its rules and their probe selectors (for
-    ``querySelectorAll``), each listed once."""
+    ``querySelectorAll``), each listed once, the relaxed ones (``text/css_root_states.py``) included;
+    ``states``: the root states relaxed (none: every selector is decided as written)."""
 
     rules: tuple[CssRule, ...]
     selectors: tuple[str, ...]
+    states: frozenset[str] = frozenset()
+
+
+def _probes(selector: str, states: frozenset[str]) -> tuple[str | bool, ...]:
+    """What decides ``selector``: its probe (``probe_selector``) and, when it has root-state conditions,
+    the probe of the selector without them. It is critical when either is ``True`` or matched a first
+    screen: a theme a script sets on the root before the first paint (a visitor's saved dark mode) is
+    not the state measured, and its rules must paint the same elements."""
+    probe = probe_selector(selector)
+    relaxed = relax_root_state(selector, states) if states else None
+    return (probe,) if relaxed is None else (probe, probe_selector(relaxed))
 
 
 @dataclass(frozen=True)
@@ -109,13 +124,14 @@ class CriticalResult:
 
 def probes_of(css: str) -> Probes:
     rules = parse_rules(css)
+    states = root_states(split_selectors(rule.prelude) for rule in style_rules(rules))
     selectors: dict[str, None] = {}
     for rule in style_rules(rules):
         for s in split_selectors(rule.prelude):
-            probe = probe_selector(s)
-            if isinstance(probe, str):
-                selectors[probe] = None
-    return Probes(rules, tuple(selectors))
+            for probe in _probes(s, states):
+                if isinstance(probe, str):
+                    selectors[probe] = None
+    return Probes(rules, tuple(selectors), states)
 
 
 _PRINT_ONLY = re.compile(r"^\s*(?:only\s+)?print\b(?![^,]*,)", re.IGNORECASE)
@@ -134,7 +150,8 @@ def _for_screens(path: tuple[int, ...], rules: tuple[CssRule, ...]) -> bool:
 
 def select_critical(probes: Probes, observations: Iterable[Observation], max_bytes: int = CRITICAL_MAX) -> CriticalResult:
     """The selectors that matched an element on a first screen in any of ``observations`` (every page
-    and viewport), with their rules, as a stylesheet; "" with the reason when nothing matched or the
+    and viewport), also once their root-state conditions are taken off (``_probes``: a saved dark theme
+    paints the same elements), with their rules, as a stylesheet; "" with the reason when nothing matched or the
     result is above ``max_bytes`` gzip-compressed.
 
     Criticality is decided per selector over the union of viewports, and every ``@media`` around a
@@ -154,8 +171,7 @@ def select_critical(probes: Probes, observations: Iterable[Observation], max_byt
         if not _for_screens(rule.path, probes.rules):
             continue
         for i, selector in enumerate(split_selectors(rule.prelude)):
-            probe = probe_selector(selector)
-            if probe is True or (isinstance(probe, str) and probe in matched):
+            if any(p is True or (isinstance(p, str) and p in matched) for p in _probes(selector, probes.states)):
                 kept.setdefault(rule.path, set()).add(i)
     css = critical_text(probes.rules, kept)
     if not css:

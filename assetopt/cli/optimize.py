@@ -121,6 +121,9 @@ def optimize(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
         f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
+    b = result.build
+    if not (result.copies_written or b.written or b.copied or b.removed or b.images.written or b.images.removed):
+        click.echo("nothing changed since the last run: no file written")
     said = layout_line(base, result.rewrite.changes, Project(config).file_key)
     if said is not None:
         click.echo(said)

@@ -73,6 +73,7 @@ class Config:
     critical_css: bool = True  # optimize --browser: measure, inline and prove each CSS bundle's critical CSS
     critical_css_max: int = 14336  # gzip-compressed bytes: a bundle whose critical CSS is larger is not inlined (reported)
     critical_css_urls: tuple[str, ...] = ()  # pages critical CSS is measured on (default: urls); add the other text direction's
+    critical_css_states: tuple[str, ...] = ()  # scripts run before a page's own, each a state critical CSS is also measured and proven in
     source: str = "defaults"  # where the settings came from, for messages
 
     def describe(self) -> str:
@@ -136,6 +137,10 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "critical_css_urls": (
         "urls",
         "pages critical CSS is measured on, URL paths or names (default: urls); list a page of each text direction, e.g. /en/ and /ar/",
+    ),
+    "critical_css_states": (
+        "strs",
+        "scripts run before each measured page's own, each a visitor state critical CSS is also measured and proven in, e.g. \"localStorage.setItem('theme', 'dark')\" (default: none)",
     ),
     "pythonpath": ("dirs", "directories put first on sys.path so `settings` imports (default: the project directory)"),
 }

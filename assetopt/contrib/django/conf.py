@@ -46,6 +46,7 @@ Keys mapped to the ``Config`` the CLI uses (``[tool.assetopt]``; same types, sam
 ``IMAGE_WIDTHS``              ``image_widths``             e.g. ``[480, 960, 1440]``; ``[]`` for none
 ``CRITICAL_CSS_MAX``          ``critical_css_max``         gzip bytes; ``CRITICAL_CSS`` is the tag's on/off switch
 ``CRITICAL_CSS_URLS``         ``critical_css_urls``        ``--browser`` pages critical CSS is measured on
+``CRITICAL_CSS_STATES``       ``critical_css_states``      scripts: visitor states also measured (a saved theme)
 ============================  ===========================  =============================================
 
 ``MINIFY_STATIC`` (default ``False``) under collectstatic: each collected CSS/JS/SVG file that is not
@@ -110,6 +111,7 @@ CONFIG_FIELDS = {
     "IMAGE_WIDTHS": "image_widths",
     "CRITICAL_CSS_MAX": "critical_css_max",
     "CRITICAL_CSS_URLS": "critical_css_urls",
+    "CRITICAL_CSS_STATES": "critical_css_states",
 }
 EMIT_MODES = ("bundle", "compressor")
 KNOWN = {"BUNDLES", "STRICT", "MANIFEST", "EMIT", "OFFLINE_COMPRESS", "CRITICAL_CSS"} | set(CONFIG_FIELDS)

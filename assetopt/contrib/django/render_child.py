@@ -112,7 +112,9 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         overrides["ASSETOPT"] = {**(getattr(settings, "ASSETOPT", {}) or {}), **request["assetopt"]}
     setup_test_environment()  # response.templates, and ALLOWED_HOSTS gets "testserver"
     out: dict[str, dict[str, Any]] = {}
-    with override_settings(**overrides):
+    from .rolled_back import rolled_back
+
+    with override_settings(**overrides), rolled_back():  # the login and the views write nothing that stays
         client = Client()
         username = request.get("user")
         if username:
