@@ -254,9 +254,7 @@ def critical_pass(
         results[key] = (result, tuple(sorted(used[key])), tuple(VIEWPORTS))
         if result.reason:
             report.skipped[key] = result.reason
-    for key in sorted(set(by_file.values()) - set(observations)):
-        # said, not skipped in silence: with only /en/ measured, the RTL variant of an Arabic/English
-        # site's bundle kept its render-blocking <link> and the run never mentioned it
+    for key in sorted(set(by_file.values()) - set(observations)):  # said: /en/ alone left the RTL variant blocking in silence
         report.skipped[key] = _not_measured(manifest.bundles[key], urls)
     inputs = MeasuredFrom(templates_digest, {key: integrity(measured[name]) for name, key in by_file.items()}, measured_at)
     manifest = write_critical(manifest, manifest_path, results, inputs)
@@ -299,8 +297,7 @@ def critical_pass(
 
 
 def _not_measured(bundle: ManifestBundle, urls: list[str], shown: int = 4) -> str:
-    """Why a one-file CSS bundle no measured page links keeps its plain ``<link>``, naming its files
-    (an RTL variant shows its ``rtl`` file) and what to add."""
+    """Why a CSS bundle no measured page links keeps its plain ``<link>``: its files (an RTL one shows) and what to add."""
     files = ", ".join(bundle.sources[:shown]) + (f" and {len(bundle.sources) - shown} more" if len(bundle.sources) > shown else "")
     return (
         f"no measured page links it ({', '.join(urls) or 'no pages'}; its files: {files}):"
