@@ -93,6 +93,8 @@ class BuildError(AssetoptError):
     """One or more bundles cannot be built; ``errors`` lists each with its file and line."""
 
     def __init__(self, errors: list[AssetoptError]) -> None:
+        # one line per problem: a block's RTL and LTR variants missing the same file is one problem
+        errors = list({str(e): e for e in errors}.values())
         lines = "\n".join(f"  {e}" for e in errors)
         super().__init__(f"{len(errors)} bundle problem(s), nothing written:\n{lines}")
         self.errors = errors

@@ -50,6 +50,7 @@ class OptimizeResult:
     static_out: Path
     cache: CacheCheck | None = None  # the leak check by rendering, when the Django settings are known
     cache_left_out: tuple[str, ...] = ()  # rules the check did not pass: not inserted
+    copies_written: int = 0  # template copies written or replaced in this run (0: the copy was already up to date)
 
 
 def _quiet(_message: str) -> None:
@@ -83,7 +84,7 @@ def optimize(
         base = replace(base, cache_rules=tuple(r for r in base.cache_rules if r.name in checked.passed))
     progress("planning the template rewrites and compiling them with Django")
     rewritten = plan_project(project, base)
-    write_changes(rewritten, project, out)  # refuses (nothing written) if a rewrite would break
+    copies_written = len(write_changes(rewritten, project, out))  # refuses (nothing written) if a rewrite would break
     templates_out = tuple(out / mirror_root(project, root) for root in config.templates)
     static_out = out / "static"
     static_dirs = config.static
@@ -102,4 +103,4 @@ def optimize(
     progress("auditing the rewritten copy")
     after = to_json(run_audit(Project(after_config)), str(config.project), config.static_url)
     verdict = compare(before, after, require, baseline_path="(the sources)")
-    return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out, checked, left_out)
+    return OptimizeResult(before, after, rewritten, built, verdict, templates_out, static_out, checked, left_out, copies_written)

@@ -16,6 +16,7 @@ SLOW_MODULES = frozenset({
     "test_cache_leaks.py", "test_cache_cli.py", "test_django_boundary.py", "test_deploy_doc.py", "test_build_concurrency.py",
     "test_rewrite_tag_clash.py", "test_django_command_args.py", "test_django_command.py", "test_snapshots.py", "test_rewrite_settings.py",
     "test_verify_cache_settings.py", "test_django_manifest_path.py", "test_django_third_party.py", "test_django_static_location.py",
+    "test_django_i18n_site.py", "test_render_rollback.py",
 })  # fmt: skip
 
 

@@ -295,3 +295,25 @@ def test_pages_without_a_cache_fragment_are_one_line_for_the_run_and_every_page_
     listed = sorted(p["name"] for p in data["pages"] for f in p["findings"] if f["code"] == "no-cache-fragments")
     assert listed == ["p0.html", "p1.html", "p2.html"]
     assert sorted(p["name"] for p in data["pages"] if p["cache_fragments"] == 0) == listed
+
+
+@pytest.mark.parametrize(
+    "inside, message",
+    [
+        pytest.param("<script>window.mine = 1;</script>", '<script> in a {% bundle "js" %} block', id="inline_script"),
+        pytest.param(
+            '<script src="https://cdn.example.com/x.js"></script>', "cannot bundle <script>: external URL https://cdn.example.com/x.js", id="external"
+        ),
+    ],
+)
+def test_a_bundle_block_edited_by_hand_into_one_the_build_refuses_is_an_audit_problem(make_project, inside: str, message: str):
+    """Day two: someone adds a tag inside a rewritten {% bundle %} block. The build refuses it; the
+    audit used to count the block as one request and pass, so CI was green until the deploy's build."""
+    page = (
+        "{% load static assetopt %}<!DOCTYPE html><html><head></head><body>\n"
+        '{% bundle "js" %}\n<script src="{% static \'a.js\' %}"></script>\n' + inside + "\n{% endbundle %}\n</body></html>\n"
+    )
+    project = make_project(templates={"page.html": page}, static={"a.js": "a()"})
+    problems = run_audit(project).problems
+    assert [(p.path.rsplit("/", 1)[-1], p.lineno) for p in problems] == [("page.html", 4)]
+    assert problems[0].message.startswith("the build will refuse this: " + message)

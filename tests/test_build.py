@@ -822,3 +822,20 @@ def test_build_precompresses_only_what_it_wrote_not_other_files_under_out(tmp_pa
     build(Project(config), BuildOptions(out=tmp_path / "out"))
     assert (tmp_path / "out/a.css.gz").is_file() and (tmp_path / "out/a.css.br").is_file()
     assert sorted(p.name for p in stranger.parent.iterdir()) == ["page.html"]
+
+
+def test_a_file_missing_from_both_variants_of_a_block_is_one_problem_not_two(make_project, out: Path):
+    """Day two: a stylesheet of an RTL/LTR block deleted or renamed. Each variant misses it; the
+    message said the same line twice."""
+    block = (
+        '{% load static assetopt %}{% bundle "css" %}\n'
+        "<link rel=\"stylesheet\" href=\"{% if LANGUAGE_BIDI %}{% static 'b.rtl.css' %}{% else %}{% static 'b.css' %}{% endif %}\">\n"
+        '<link rel="stylesheet" href="{% static \'gone.css\' %}">\n{% endbundle %}\n'
+    )
+    project = make_project(templates={"page.html": block}, static={"b.css": ".b{}", "b.rtl.css": ".b{direction:rtl}"})
+    with pytest.raises(BuildError) as info:
+        build(project, BuildOptions(out=out))
+    assert str(info.value) == (
+        "1 bundle problem(s), nothing written:\n"
+        "  templates/page.html:1: gone.css is not in the static dirs (fix the path in the {% bundle %} block or add the file)"
+    )

@@ -276,6 +276,79 @@ def test_a_condition_with_a_failed_lookup_picks_the_branch_django_picks(site: Si
     assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
 
 
+BIDI_STATIC = {
+    "css/bootstrap.css": ".x { margin-left: 1px; }\n",
+    "css/bootstrap.rtl.css": ".x { margin-right: 1px; }\n",
+    "css/app.css": ".app { float: left; }\n",
+    "css/app.rtl.css": ".app { float: right; }\n",
+    "css/rtl.css": "body { direction: rtl; }\n",
+    "css/site.css": ".site { color: blue; }\n",
+    "css/staff.css": ".staff { color: red; }\n",
+}
+
+
+def _bidi(first: str, second: str) -> str:
+    return "{% if LANGUAGE_BIDI %}{% static '" + first + "' %}{% else %}{% static '" + second + "' %}{% endif %}"
+
+
+@pytest.mark.parametrize(
+    "inner, ltr, rtl",
+    [
+        pytest.param(
+            f'<link rel="stylesheet" href="{_bidi("css/bootstrap.rtl.css", "css/bootstrap.css")}">\n'
+            f'<link rel="stylesheet" href="{_bidi("css/app.rtl.css", "css/app.css")}">\n',
+            ("css/bootstrap.css", "css/app.css"),
+            ("css/bootstrap.rtl.css", "css/app.rtl.css"),
+            id="two_paths_chosen_in_their_values",
+        ),
+        pytest.param(
+            # Django admin's base.html: base.css, then {% if LANGUAGE_BIDI %}<link rtl.css>{% endif %}
+            f'<link rel="stylesheet" href="{_bidi("css/bootstrap.rtl.css", "css/bootstrap.css")}">\n'
+            '{% if  LANGUAGE_BIDI %}<link rel="stylesheet" href="{% static \'css/rtl.css\' %}">{% endif %}\n'
+            '<link rel="stylesheet" href="{% static \'css/site.css\' %}">\n',
+            ("css/bootstrap.css", "css/site.css"),
+            ("css/bootstrap.rtl.css", "css/rtl.css", "css/site.css"),
+            id="a_path_in_a_value_and_a_whole_tag",
+        ),
+    ],
+)
+def test_choices_made_by_the_same_condition_build_only_the_variants_a_render_can_link(site: Site, inner: str, ltr: tuple, rtl: tuple):
+    """Two {% if LANGUAGE_BIDI %} in one block were four variants: the two a page renders and two no page
+    ever links (Bootstrap's RTL file with the app's LTR one, and the reverse), each built, minified and
+    compressed for nothing, and each named by `critical` as a variant no measured page links."""
+    site.write(BIDI_STATIC)
+    name = site.page(LOAD + '{% bundle "css" %}\n' + inner + "{% endbundle %}")
+    result = site.build()
+    assert sorted(b.sources for b in result.manifest.bundles.values()) == sorted([ltr, rtl])
+    with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):  # a variant not built raises
+        for bidi, sources in ((False, ltr), (True, rtl)):
+            ((built, data),) = site.built(result, sources)
+            assert site.render(name, {"LANGUAGE_BIDI": bidi}) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+
+
+def test_choices_made_by_different_conditions_still_build_every_combination(site: Site):
+    site.write(BIDI_STATIC)
+    name = site.page(
+        LOAD + '{% bundle "css" %}\n'
+        f'<link rel="stylesheet" href="{_bidi("css/bootstrap.rtl.css", "css/bootstrap.css")}">\n'
+        '{% if staff %}<link rel="stylesheet" href="{% static \'css/staff.css\' %}">{% endif %}\n'
+        f'<link rel="stylesheet" href="{_bidi("css/app.rtl.css", "css/app.css")}">\n'
+        "{% endbundle %}"
+    )
+    result = site.build()
+    assert sorted(b.sources for b in result.manifest.bundles.values()) == [
+        ("css/bootstrap.css", "css/app.css"),
+        ("css/bootstrap.css", "css/staff.css", "css/app.css"),
+        ("css/bootstrap.rtl.css", "css/app.rtl.css"),
+        ("css/bootstrap.rtl.css", "css/staff.css", "css/app.rtl.css"),
+    ]
+    with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):
+        ((built, data),) = site.built(result, ("css/bootstrap.rtl.css", "css/staff.css", "css/app.rtl.css"))
+        assert (
+            site.render(name, {"LANGUAGE_BIDI": True, "staff": True}) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+        )
+
+
 def test_nonces_and_csrf_tokens_never_change_the_bundle(site: Site):
     from django.test import RequestFactory
 

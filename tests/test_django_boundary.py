@@ -50,7 +50,7 @@ def test_rewrite_write_touches_only_project_files_and_the_printed_undo_restores_
     changed = {name for name in set(after) | set(project_before) if after.get(name) != project_before.get(name)}
     assert changed and all(name.startswith(("templates/", ".assetopt-cache/")) for name in changed), sorted(changed)
     assert "templates/base.html" in changed
-    undo = re.search(r"^to undo: (patch -R -p1 -d .+)$", result.stdout, re.M)
+    undo = re.search(r"^with GNU patch, while the files are exactly as written: (patch -R -p1 -d .+)$", result.stdout, re.M)
     assert undo, result.stdout
     command = undo.group(1)
     patch_file = Path(command.rsplit("< ", 1)[1].strip("'"))
@@ -192,7 +192,7 @@ def test_the_cli_undo_works_when_templates_sit_outside_the_project(tmp_path: Pat
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    command = re.search(r"^to undo: (patch -R -p1 -d .+)$", result.stdout, re.M)
+    command = re.search(r"^with GNU patch, while the files are exactly as written: (patch -R -p1 -d .+)$", result.stdout, re.M)
     assert command, result.stdout
     assert "a//" not in Path(command.group(1).rsplit("< ", 1)[1]).read_text()
     done = subprocess.run(command.group(1), shell=True, cwd=project, capture_output=True, text=True, check=False)

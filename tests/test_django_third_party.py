@@ -209,7 +209,7 @@ def test_allauth_and_jazzmin_as_apps_render_the_same_pages_after_the_rewrite(cor
         for tag in re.findall(r"<(?:link|script)\b[^>]*>", new):
             assert ("/static/assetopt/" in tag) or tag in old, f"{url}: {tag} is new"
 
-    undo = re.search(r"^to undo: (patch -R -p1 -d .+)$", wrote.stdout, re.M)
+    undo = re.search(r"^with GNU patch, while the files are exactly as written: (patch -R -p1 -d .+)$", wrote.stdout, re.M)
     assert undo, wrote.stdout
     done = subprocess.run(undo.group(1), shell=True, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

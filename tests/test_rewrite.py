@@ -193,7 +193,7 @@ def test_check_exits_1_while_work_is_pending_and_0_after_write(site: Path):
     assert CliRunner().invoke(cli, ["rewrite", "--check"]).exit_code == 1
     written = CliRunner().invoke(cli, ["rewrite", "--write"])
     assert written.exit_code == 0, written.output
-    assert "to undo: patch -R -p1" in written.output
+    assert "to undo: assetopt undo " in written.output and "exactly as written: patch -R -p1" in written.output
     assert '{% bundle "css" %}' in (site / "templates/base.html").read_text()
     assert CliRunner().invoke(cli, ["rewrite", "--check"]).exit_code == 0
 
@@ -202,7 +202,7 @@ def test_undo_patch_restores_the_sources(site: Path):
     import subprocess
 
     written = CliRunner().invoke(cli, ["rewrite", "--write"])
-    undo = written.output.split("to undo: ")[1].strip()
+    undo = written.output.split("exactly as written: ")[1].strip()
     subprocess.run(undo, shell=True, check=True, capture_output=True)
     assert (site / "templates/base.html").read_text() == SITE["templates/base.html"]
 
@@ -323,3 +323,23 @@ def test_a_tag_only_the_rewrite_brings_gets_no_stand_in():
     assert compile_errors([before + "{% bundel %}"], stub_from=[before]) == [
         "Invalid block tag on line 1: 'bundel'. Did you forget to register or load this tag?"
     ]
+
+
+def test_write_refuses_when_a_template_was_saved_while_the_rewrite_planned_and_writes_nothing(make_project):
+    """Day two: an editor saves base.html between the read and the write. Writing the text planned
+    from the old file would silently throw that save away."""
+    from assetopt.rewrite.project import plan_project
+
+    links = "{% load static %}<link rel='stylesheet' href=\"{% static 'a.css' %}\"><link rel='stylesheet' href=\"{% static 'b.css' %}\">\n"
+    project = make_project(templates={"base.html": links, "page.html": links}, static={"a.css": "a{}", "b.css": "b{}"})
+    result = plan_project(project, RewriteContext(only=frozenset({"bundles"})))
+    assert len(result.changes) == 2
+    base = next(c.path for c in result.changes if c.name == "base.html")
+    page = next(c.path for c in result.changes if c.name == "page.html")
+    saved = links + "<p>typed while the rewrite ran</p>\n"
+    base.write_text(saved)
+
+    with pytest.raises(RewriteRefused, match=r"nothing written: .*base\.html changed while the rewrite was planned"):
+        write_changes(result, project)
+
+    assert base.read_text() == saved and page.read_text() == links

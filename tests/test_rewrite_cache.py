@@ -642,6 +642,31 @@ def test_cached_fragment_varies_per_language(engine: object) -> None:
             assert render(engine, rewritten) == render(engine, source) == f'<p class="lang">{expected}</p>'
 
 
+def test_a_rule_varying_on_the_language_sets_it_for_view_data_translated_out_of_sight(engine: object) -> None:
+    """A rule's vary = ["LANGUAGE_CODE"] for view data translated where the template cannot see it (a
+    gettext_lazy label, a choice's get_FOO_display): the key named LANGUAGE_CODE, which nothing set
+    without the i18n context processor (startproject's settings lack it), so it was "" in every language
+    and the Arabic page was served the English fragment cached before it."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    source = '<p class="kind">{{ label }}</p>'
+    rewritten = _rewrite_with(source, "p.kind", ("LANGUAGE_CODE",))
+    assert rewritten == (
+        "{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag LANGUAGE_CODE %}\n"
+        '<p class="kind">{{ label }}</p>\n{% endcache %}'
+    )
+    for lang, expected in (("en", "Arabic"), ("ar", "العربيّة"), ("en", "Arabic")):
+        with translation.override(lang):
+            # the {% load %} line and the tags' own lines around the block element add newlines
+            assert render(engine, rewritten, label=gettext_lazy("Arabic")) == f'\n\n<p class="kind">{expected}</p>\n'
+    # the control: the key as it was written before, LANGUAGE_CODE unset, serves English in Arabic
+    before = '{% load cache %}{% cache 600 old LANGUAGE_CODE %}<p class="kind">{{ label }}</p>{% endcache %}'
+    for lang in ("en", "ar"):
+        with translation.override(lang):
+            assert render(engine, before, label=gettext_lazy("Arabic")) == '<p class="kind">Arabic</p>'
+
+
 def test_cached_row_varies_per_loop_variable(engine: object) -> None:
     source = '{% for o in orders %}<li class="row">{{ o }}</li>{% endfor %}'
     rewritten = rewrite(source, "li.row")

@@ -483,8 +483,15 @@ def test_printed_undo_command_restores_templates_and_static_dirs_exactly(tmp_pat
     assert written.exit_code == 0, written.output
     sheet = (tmp_path / "static/assetopt/inline.css").read_bytes()
     assert sheet != (existing or "").encode("utf-8") and f".{RED}{{color: red !important}}".encode() in sheet  # it was (re)written
-    undo = written.output.split("to undo: ")[1].strip()
+    undo = written.output.split("exactly as written: ")[1].strip()
     subprocess.run(undo, shell=True, check=True, capture_output=True)
+    assert _tree(tmp_path) == original
+    # and the same with `assetopt undo`, from the state the rewrite left
+    written = CliRunner().invoke(cli, ["rewrite", "--only", "styles", "--write"])
+    assert written.exit_code == 0, written.output
+    patch = written.output.split("to undo: assetopt undo ")[1].splitlines()[0].strip("'")
+    undone = CliRunner().invoke(cli, ["undo", patch])
+    assert undone.exit_code == 0, undone.output
     assert _tree(tmp_path) == original
 
 

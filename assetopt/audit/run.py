@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.manifest import load_manifest, manifest_file
-from ..errors import ManifestError, TemplateError
+from ..errors import BundleSpecError, ManifestError, TemplateError
 from ..io.project import Problem, Project, one_per_file
 from ..io.scripts import self_locating_scripts
 from ..io.staticfiles import Found, Lookup
@@ -31,6 +31,7 @@ from ..templates.static_literals import PageLiteral, after_static_url, manifest_
 from ..templates.tags import opens_document
 from ..text.css import css_references, font_face_spans
 from .byte_sizes import Sizes, measure_files
+from .img_sizes import sized_image_paths, stale_size_findings
 from .markup import markup_requests
 from .model import PageReport, StaticIndex
 from .page_report import audit_page
@@ -260,6 +261,32 @@ def _built_copies(project: Project, files: dict[str, Path]) -> dict[str, Path]:
     return shipped
 
 
+def _bundle_block_problems(project: Project) -> list[Problem]:
+    """The ``{% bundle %}`` blocks the build will refuse (an inline script, an external URL, a module
+    script put inside one by hand): said by the audit too, so CI fails before the deploy's build does."""
+    from ..build.blocks import find_bundle_blocks
+
+    return [
+        Problem(e.path or "", e.lineno, f"the build will refuse this: {e.message}", e.hint or "")
+        for e in find_bundle_blocks(project)[1]
+        if isinstance(e, BundleSpecError)
+    ]
+
+
+def _add_stale_size_findings(markups: Sequence[tuple[list, list]], index: StaticIndex) -> None:
+    """``img-size-stale`` into each page's markup findings: ``width``/``height`` of other proportions
+    than the file they show (read from the file the index found; Pillow reads headers only)."""
+    wanted = set().union(*(sized_image_paths(found) for found, _ in markups)) if markups else set()
+    files = {p: f.file for p in wanted if (f := index.found.get(p)) is not None and f.status is Lookup.FOUND and f.file is not None}
+    if not files:
+        return
+    from ..images import image_sizes  # Pillow lives there only
+
+    sizes = image_sizes(files)
+    for found, findings in markups:
+        findings.extend(stale_size_findings(found, sizes))
+
+
 def run_audit(project: Project, progress: Progress | None = None, *, as_built: bool = True) -> AuditResult:
     """Audit every page. ``as_built``: measure static files as the build in ``out`` ships them, when
     there is one (False: the sources, as ``optimize`` measures its baseline)."""
@@ -267,11 +294,13 @@ def run_audit(project: Project, progress: Progress | None = None, *, as_built: b
     not_audited: list[Problem] = []
     same_files: dict[str, list[str]] = {}
     pages, problems = find_pages(project, progress, emails, not_audited, same_files)
+    problems += _bundle_block_problems(project)
     static_url = project.config.static_url
     markups = [markup_requests(p, static_url) for p in pages]  # once per page: the index and the audit use them
     scanned: dict[str, list] = {}  # base.html's {% static %} tags are scanned once
     literals = [page_static_literals(p, scanned) for p in pages]
     index = _index(project, pages, markups, as_built, literals)
+    _add_stale_size_findings(markups, index)
     runs: dict[str, list[Run]] = {}  # base.html's runs are the same on every page
     self_locating = index.self_locating
     missing = frozenset(p for p, f in index.found.items() if f.status is not Lookup.FOUND)  # never suggested for a bundle

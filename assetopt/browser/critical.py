@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from ..build import integrity
 from ..build.critical import CRITICAL_MAX, CriticalResult, MeasuredFrom, Observation, Probes, probes_of, select_critical, write_critical
-from ..build.manifest import Manifest
+from ..build.manifest import Manifest, ManifestBundle
 from ..screens import SCREENS
 from ..verify.first_screen import changed_value
 from .chromium import BrowserSession
@@ -254,6 +254,8 @@ def critical_pass(
         results[key] = (result, tuple(sorted(used[key])), tuple(VIEWPORTS))
         if result.reason:
             report.skipped[key] = result.reason
+    for key in sorted(set(by_file.values()) - set(observations)):  # said: /en/ alone left the RTL variant blocking in silence
+        report.skipped[key] = _not_measured(manifest.bundles[key], urls)
     inputs = MeasuredFrom(templates_digest, {key: integrity(measured[name]) for name, key in by_file.items()}, measured_at)
     manifest = write_critical(manifest, manifest_path, results, inputs)
     if not any(r.css for r, _, _ in results.values()):
@@ -292,6 +294,15 @@ def critical_pass(
             report.inlined[key] = len(b.critical.css.encode("utf-8"))
     report.lines = _lines(report, manifest)
     return report
+
+
+def _not_measured(bundle: ManifestBundle, urls: list[str], shown: int = 4) -> str:
+    """Why a CSS bundle no measured page links keeps its plain ``<link>``: its files (an RTL one shows) and what to add."""
+    files = ", ".join(bundle.sources[:shown]) + (f" and {len(bundle.sources) - shown} more" if len(bundle.sources) > shown else "")
+    return (
+        f"no measured page links it ({', '.join(urls) or 'no pages'}; its files: {files}):"
+        " if a page renders it, add that page to critical_css_urls (CRITICAL_CSS_URLS), e.g. one per text direction: /en/ and /ar/"
+    )
 
 
 def _states(states: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -18,7 +18,8 @@ production. ``keep_storages=True`` keeps the project's own storage.
 
 A page is a URL path (``/en/``) or a URL name (``core:dashboard``, or ``sales:order_detail:42`` /
 ``name:arg1,arg2`` for positional arguments) that the child reverses with ``django.urls.reverse``
-under ``translation.override(settings.LANGUAGE_CODE)`` (so ``i18n_patterns`` get their prefix). The
+under ``translation.override(settings.LANGUAGE_CODE)`` (so ``i18n_patterns`` get their prefix), or of
+the language after ``@`` (``core:dashboard@ar``, one of ``LANGUAGES``). The
 answer is keyed by the resolved path. With ``user`` (a username of the project's database) the test
 client is logged in with ``force_login`` first. An unknown name or user is an ``AssetoptError``
 naming it (the child answers ``{"error": ...}`` and exits 1).
@@ -33,6 +34,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -47,21 +49,26 @@ _TIMEOUT_S = 300
 
 def snapshot_relpath(url: str) -> str:
     """Where the snapshot of ``url`` (a path like ``/en/``) lives under a snapshot dir, and what the
-    server serves at that path: ``en/index.html`` (a folder URL) or ``en/about.html``."""
-    if not url.startswith("/") or "?" in url or "#" in url or "\\" in url:
+    server serves at that path: ``en/index.html`` (a folder URL) or ``en/about.html``.
+
+    Percent-escapes are decoded, as the server decodes the request path: Django's ``reverse`` gives
+    ``/ar/%D9%85%D9%86%D8%AA%D8%AC%D8%A7%D8%AA/`` for a path of Arabic letters, and a snapshot
+    stored under the escaped name was never found (the page measured was a 404)."""
+    decoded = urllib.parse.unquote(url)
+    if not url.startswith("/") or "?" in url or "#" in url or "\\" in decoded:
         raise AssetoptError(f"--url {url!r}: a path starting with / and without a query is expected", hint="e.g. --url /en/")
-    parts = [p for p in url.split("/") if p]
+    parts = [p for p in decoded.split("/") if p]
     if any(p in (".", "..") for p in parts):
         raise AssetoptError(f"--url {url!r}: . and .. are not allowed")
-    if url.endswith("/"):
+    if decoded.endswith("/"):
         return str(PurePosixPath(*parts, "index.html"))
     return str(PurePosixPath(*parts[:-1], parts[-1] + ".html"))
 
 
 def served_path(url: str) -> str:
-    """The URL path the server answers for the snapshot of ``url``."""
+    """The URL path the server answers for the snapshot of ``url``, percent-escaped (ASCII, as a browser sends it)."""
     rel = snapshot_relpath(url)
-    return "/" + (rel[: -len("index.html")] if rel.endswith("index.html") and url.endswith("/") else rel)
+    return "/" + urllib.parse.quote(rel[: -len("index.html")] if rel.endswith("index.html") and urllib.parse.unquote(url).endswith("/") else rel)
 
 
 def shot_stem(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 
-from . import audit, build, critical, optimize, rewrite, verify  # noqa: F401 - each registers its command
+from . import audit, build, critical, optimize, rewrite, undo, verify  # noqa: F401 - each registers its command
 from .base import DJANGO_PROG_ENV, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
 from .browser_args import browser_args
 

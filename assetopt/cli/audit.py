@@ -29,7 +29,7 @@ from .browser_args import base_url_args, base_url_option, browser_args, browser_
 @browser_options(
     browser="Also render pages with Django and measure them in headless Chromium; stored in --json FILE, screenshots beside it (before.json -> before.screenshots/), for verify --browser.",
     settings="--browser: DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project).",
-    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2); the first is also measured on Fast 3G.",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2; name@ar in that language); the first is also measured on Fast 3G.",
     user="--browser: render the pages logged in as this user (force_login).",
     no_throttle="--browser: skip the Fast 3G run of the first page (most of the time).",
 )

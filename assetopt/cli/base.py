@@ -65,6 +65,7 @@ def cli() -> None:
     assetopt build      bundle, minify, hash and precompress every {% bundle %} block
     assetopt critical   inline each CSS bundle's first-screen CSS, measured in Chromium
     assetopt rewrite    preview (diff), check or apply template rewrites: bundles, lazy images, {% cache %}
+    assetopt undo       take a rewrite --write back out, keeping the edits made since
     assetopt verify     compare the project with a baseline audit: did the counts drop?
     assetopt optimize   all of it on a copy: audit, rewrite, build, verify; sources untouched
     Run "assetopt COMMAND --help" for the options and an example of each.

@@ -67,7 +67,7 @@ failed, a cache rule leaks, or a rewrite would break a template (nothing written
 @browser_options(
     browser="Also render pages before/after with Django and measure them in headless Chromium (/usr/bin/chromium).",
     settings="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]; imported from its pythonpath, else --project): renders the --browser pages and proves the cache rules (verify --cache).",
-    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE; the first is also measured throttled (default: urls in [tool.assetopt]).",
+    url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 for arguments), reversed in LANGUAGE_CODE or in the language after @ (core:dashboard@ar); the first is also measured throttled (default: urls in [tool.assetopt]).",
     user="--browser: render the pages logged in as this user of the project's database (force_login), before and after.",
     no_throttle="--browser: skip the throttled (Fast 3G) runs, which take most of the time.",
 )
@@ -121,6 +121,9 @@ def optimize(
         f"\nrewrote {len(result.rewrite.changes)} template(s) into {', '.join(display_path(p, config.project) for p in result.templates_out)}; "
         f"built {len(result.build.manifest.bundles)} bundle(s) ({files} file(s)) into {display_path(result.static_out, config.project)}"
     )
+    b = result.build
+    if not (result.copies_written or b.written or b.copied or b.removed or b.images.written or b.images.removed):
+        click.echo("nothing changed since the last run: no file written")
     said = layout_line(base, result.rewrite.changes, Project(config).file_key)
     if said is not None:
         click.echo(said)

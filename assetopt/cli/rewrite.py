@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from ..config import Config
 from ..errors import RewriteRefused
 from ..io.fs import write_atomic
 from ..io.project import Project
-from .base import EXIT_FINDINGS, cli, folder_option, project_options, step_progress
+from .base import DJANGO_PROG_ENV, EXIT_FINDINGS, cli, folder_option, project_options, step_progress
 from .browser_args import browser_args, browser_options, layout_line, with_layout
 
 
@@ -64,7 +65,7 @@ def _colour_diff(text: str) -> str:
     settings="DJANGO_SETTINGS_MODULE (default: settings in [tool.assetopt]): --browser renders the pages with it; given here, "
     "cache fragments also know which names your context processors provide and which of your tags take the context.",
     url="--browser: a page to render and measure (repeatable): a URL path (/en/) or a URL name (core:dashboard; name:arg1,arg2 "
-    "for arguments) (default: urls in [tool.assetopt]).",
+    "for arguments; name@ar in that language) (default: urls in [tool.assetopt]).",
     user="--browser: render the pages logged in as this user of the project's database (default: user in [tool.assetopt]).",
 )
 def rewrite(
@@ -177,7 +178,7 @@ def rewrite(
             click.secho(f"error: {exc}", fg="red", err=True)
             sys.exit(EXIT_FINDINGS)
         if out is not None:
-            click.echo(f"wrote {len(written)} file(s) under {out}; sources untouched")
+            click.echo(f"wrote or removed {len(written)} file(s) under {out}; sources untouched")
             for link, how, why in links_outside(project):
                 click.secho(
                     f"not copied: {project.display(link)} is {how}, {why} (Django renders it; assetopt copies only the project's own files)",
@@ -194,7 +195,12 @@ def rewrite(
                 click.echo(f"generated {project.display(path)}: commit it with the templates")
             if undo is not None:
                 folder, patch = undo
-                click.echo(f"to undo: patch -R -p1 -d {shlex.quote(str(folder))} < {shlex.quote(str(patch))}")
+                prog = os.environ.get(DJANGO_PROG_ENV) or "assetopt"
+                click.echo(f"to undo: {prog} undo {shlex.quote(str(patch))}")
+                click.echo("  (it keeps the edits made since; where one meets a line the rewrite wrote it names the line and writes nothing)")
+                click.echo(
+                    f"with GNU patch, while the files are exactly as written: patch -R -p1 -d {shlex.quote(str(folder))} < {shlex.quote(str(patch))}"
+                )
     if mode == "check" and (result.changes or stale):
         also = f" and {len(stale)} generated file(s)" if stale else ""
         click.echo(f"{len(result.changes)} template(s){also} would change: run `assetopt rewrite` to see the diff")
@@ -288,15 +294,22 @@ def _rewrite_summary(project: Project, result: Any, explain: bool, reasons: bool
 
 def _save_undo(project: Project, result: Any) -> tuple[Path, Path] | None:
     """``(folder, patch file)``: a reverse-applicable patch of what --write will change (a generated
-    stylesheet included), in the cache dir (never a served folder), its paths relative to ``folder``.
-    None when nothing changes."""
+    stylesheet included), in the cache dir (never a served folder), its paths relative to ``folder``;
+    beside it the record `assetopt undo` reads (the texts before and as written). None when nothing
+    changes."""
     import hashlib
 
-    from ..rewrite.project import undo_patch, write_targets
+    from ..rewrite.edits import unified_diff
+    from ..rewrite.project import write_targets
+    from ..rewrite.undo import save_record
+    from ..rewrite.writing import undo_files
 
-    folder, patch = undo_patch(write_targets(result, project), project, result)
+    folder, files = undo_files(write_targets(result, project), project, result)
+    patch = "".join(unified_diff(p.relative_to(folder).as_posix(), before, after) for p, before, after in files)
     if not patch:
         return None
     target = project.config.cache_dir.resolve() / "undo" / f"rewrite-{hashlib.sha256(patch.encode()).hexdigest()[:12]}.patch"
+    config = project.config
+    save_record(target, folder, files, config.settings, config.pythonpath or ((config.project,) if config.settings else ()))
     write_atomic(target, patch.encode("utf-8"))
     return folder, target

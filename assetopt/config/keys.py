@@ -120,7 +120,10 @@ CONFIG_KEYS: dict[str, tuple[str, str]] = {
     "bundle_self_locating": ("strs", "glob patterns of static paths of self-locating scripts to bundle anyway, e.g. 'js/app.js'"),
     "constants": ("strs", "context variables that are the same for every request (cache fragments need no key for them)"),
     "users": ("strs", "verify --cache: usernames (at least two) the leak check renders every page as, plus an anonymous visitor"),
-    "urls": ("urls", "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2)"),
+    "urls": (
+        "urls",
+        "--browser pages when no --url is given: URL paths (/en/) or URL names (core:dashboard, name:arg1,arg2; name@ar: in that language)",
+    ),
     "user": ("str", "--browser: username the pages render as when no --user is given (empty: anonymous)"),
     "settings": (
         "str",

@@ -12,7 +12,17 @@ from ..io.fs import refuse_output_dir, refuse_overlap, write_atomic, write_if_ch
 from ..io.project import Project, walk_files
 from .result import FileChange, RewriteResult
 
-__all__ = ["generated_path", "stale_generated", "mirror_root", "write_targets", "refusal_message", "undo_patch", "write_changes", "links_outside"]
+__all__ = [
+    "generated_path",
+    "stale_generated",
+    "mirror_root",
+    "write_targets",
+    "refusal_message",
+    "undo_files",
+    "undo_patch",
+    "write_changes",
+    "links_outside",
+]
 
 
 def generated_path(project: Project, logical: str, out: Path | None = None) -> Path:
@@ -78,13 +88,12 @@ def refusal_message(project: Project, name: str, path: Path, refusal: str) -> st
     return f"nothing written: template {name!r} is {shown}, {refusal}"
 
 
-def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
-    """``(folder, patch)``: a patch of ``targets`` and of the files ``result`` generates, with paths
-    relative to ``folder`` (the project root, or the folder all the files share when some lie outside
-    it), so that ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that
-    did not exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
-    from .edits import unified_diff
-
+def undo_files(
+    targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None
+) -> tuple[Path, list[tuple[Path, str | None, str]]]:
+    """``(folder, files)``: each file ``--write`` changes as ``(path, text before or None when new,
+    text written)`` (``targets`` and the files ``result`` generates), and the folder they are named
+    relative to: the project root, or the folder all the files share when some lie outside it."""
     files: list[tuple[Path, str | None, str]] = []
     for logical, text in (result.generated if result is not None else {}).items():
         path = generated_path(project, logical).resolve()
@@ -95,6 +104,16 @@ def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result:
     paths = [p for p, _, _ in files]
     root = project.config.project.resolve()
     base = root if all(p.is_relative_to(root) for p in paths) else Path(os.path.commonpath([p.parent for p in paths]))
+    return base, files
+
+
+def undo_patch(targets: list[tuple[Path, FileChange]], project: Project, result: RewriteResult | None = None) -> tuple[Path, str]:
+    """``(folder, patch)``: a patch of ``undo_files``, with paths relative to ``folder``, so that
+    ``patch -R -p1 -d FOLDER < PATCH`` restores them from anywhere: a generated file that did not
+    exist is patched from /dev/null, so the undo deletes it (and its folder, when left empty)."""
+    from .edits import unified_diff
+
+    base, files = undo_files(targets, project, result)
     text = "".join(unified_diff(p.relative_to(base).as_posix(), before, after) for p, before, after in files)
     return base, text
 
@@ -111,7 +130,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     template dir under ``out`` (changed files rewritten, the others copied). All or nothing.
     ``links_outside``: the copy also holds what symlinks lead to outside the project (their content,
     rewritten when planned), so it renders as the template dirs do (``verify --cache``); ``--out``
-    leaves them out, the project's own files only."""
+    leaves them out, the project's own files only. Returns the paths written, and under ``out`` also
+    the copies removed (of templates deleted or renamed since the last run)."""
     if result.broken:
         names = ", ".join(f"{c.name} ({c.compile_error})" for c in result.broken)
         raise RewriteRefused(
@@ -128,6 +148,8 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
                 "pass an --out outside the template dirs, e.g. --out build",
             )
     targets = write_targets(result, project) if out is None else []
+    if out is None:
+        _refuse_changed_since_read(targets, project)
     written = []
     for logical, text in result.generated.items():  # first: a class must never be in a page before its rule
         target = generated_path(project, logical, out)
@@ -141,15 +163,68 @@ def write_changes(result: RewriteResult, project: Project, out: Path | None = No
     changed = {c.path.resolve(): c for c in result.changes}
     for root in project.config.templates:
         target_root = out / mirror_root(project, root)
+        copied: set[str] = set()
         for rel, src in walk_files(root):  # symlinked dirs followed, as Django does (and as the names are listed)
             if not src.is_file() or (not links_outside and _link_outside(src, project)):
                 continue
             change = changed.get(src.resolve())
             data = change.after.encode("utf-8") if change is not None else src.read_bytes()
             target = target_root / rel
+            copied.add(Path(rel).as_posix())
             if write_if_changed(target, data):
                 written.append(target)
+        written += _prune_copies(target_root, copied)
     return written
+
+
+def _copies_listing(target_root: Path) -> Path:
+    """Beside the copy (``OUT/.templates.assetopt-copied``), never in it: no template dir holds it."""
+    return target_root.parent / f".{target_root.name}.assetopt-copied"
+
+
+def _prune_copies(target_root: Path, copied: set[str]) -> list[Path]:
+    """Remove the copies an earlier run made of templates deleted or renamed since (listed beside the
+    copy), so the copy holds what the template dirs hold: an audit or a deploy of it never finds a
+    page that no longer exists. A file the listing does not name (not assetopt's) is never touched.
+    Returns the paths removed."""
+    listing = _copies_listing(target_root)
+    try:
+        before = set(listing.read_text("utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        before = set()
+    removed = []
+    for rel in sorted(before - copied):
+        if not rel or rel.startswith("/") or ".." in rel.split("/"):
+            continue  # a listing edited by hand: never a path outside the copy
+        stale = target_root / rel
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink()
+            removed.append(stale)
+            parent = stale.parent
+            while parent != target_root and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    write_if_changed(listing, "".join(f"{rel}\n" for rel in sorted(copied)).encode("utf-8"))
+    return removed
+
+
+def _refuse_changed_since_read(targets: list[tuple[Path, FileChange]], project: Project) -> None:
+    """A template saved (an editor, ``git checkout``) while the rewrite read, planned and compiled
+    would lose that save to the text planned from the old one: re-read every target first and
+    refuse, before writing anything, naming each file that changed."""
+    changed = []
+    for target, change in targets:
+        try:
+            now = target.read_bytes()
+        except OSError:
+            now = None
+        if now != change.before.encode("utf-8"):
+            changed.append(project.display(change.path))
+    if changed:
+        raise RewriteRefused(
+            f"nothing written: {', '.join(changed)} changed while the rewrite was planned (saved by an editor or another process)",
+            hint="run `assetopt rewrite --write` again: it plans from the file as it is now",
+        )
 
 
 def links_outside(project: Project) -> list[tuple[Path, str, str]]:

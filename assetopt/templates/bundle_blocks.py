@@ -10,6 +10,11 @@ off) raises ValueError under a manifest storage, a 500; the error names the path
 around a path (``' css/a.css '``) build (the tag drops them as the build does) with a note on the
 block (``BundleBlock.notes``): its rollback keeps them in the URL under DEBUG or ``StaticFilesStorage``.
 
+Choices made by the same conditions (two ``{% if LANGUAGE_BIDI %}`` in one block: Bootstrap's RTL file
+and the site's own ``rtl.css``) take the same branch: Django evaluates them in the same context, and
+nothing inside a block can change it between them. Only the combinations a render can produce are
+variants, so an Arabic/English block builds two bundles, not four (two of which no page would link).
+
 The key of a variant depends only on the kind, the ordered logical paths and the attributes that
 matter (media, defer): never on rendered HTML, so nonces, CSRF tokens and user data cannot change it.
 The ``{% bundle %}`` template tag computes the same key at render time with ``bundle_key``.
@@ -28,6 +33,7 @@ from django.utils.text import smart_split
 
 from ..errors import BundleSpecError
 from .assets import Asset, asset_of
+from .lexer import TokenKind
 from .model import Template, literal_name
 from .nodes import ContainerNode, Element, ForNode, IfNode, Node
 from .refs import Ref, RefKind, strip_static_path
@@ -127,11 +133,12 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
             path=path,
             lineno=lineno,
         )
-    # Each element of `options` is a list of alternatives; each alternative a list of assets.
+    # Each element of `options` is a choice point: its alternatives (each a list of assets) and the
+    # conditions that decide it (None: not known to be tied to another choice point).
     notes: list[tuple[int, str]] = []
     options = _alternatives(node.children, template, static_url, kind, path, notes)
     combos = 1
-    for alt in options:
+    for alt, _ in options:
         combos *= len(alt)
         if combos > MAX_VARIANTS:
             raise BundleSpecError(
@@ -141,19 +148,32 @@ def _block(node: ContainerNode, template: Template, static_url: str) -> BundleBl
                 hint="split it, or move the {% if %} choices out of the block",
             )
     variants: dict[str, BundleVariant] = {}
-    for choice in itertools.product(*options):
-        assets = [a for part in choice for a in part]
+    for picks in itertools.product(*(range(len(alts)) for alts, _ in options)):
+        if not _consistent(picks, [conds for _, conds in options]):
+            continue  # e.g. the RTL file of one {% if LANGUAGE_BIDI %} with the LTR file of another
+        assets = [a for (alts, _), i in zip(options, picks) for a in alts[i]]
         v = variant_of_assets(kind, assets, path, lineno)
         variants.setdefault(v.key, v)
     return BundleBlock(path, template.name, lineno, kind, tuple(variants.values()), tuple(notes))
 
 
-def _alternatives(
-    nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]
-) -> list[list[list[Asset]]]:
-    """A sequence of choice points; each a list of alternatives (asset lists). ``notes`` gets what the
-    build warns about."""
-    seq: list[list[list[Asset]]] = []
+def _consistent(picks: tuple[int, ...], conditions: list[tuple[str, ...] | None]) -> bool:
+    """Whether choice points decided by the same conditions took the same branch."""
+    taken: dict[tuple[str, ...], int] = {}
+    for pick, conds in zip(picks, conditions):
+        if conds is not None and taken.setdefault(conds, pick) != pick:
+            return False
+    return True
+
+
+Choice = tuple[list[list[Asset]], tuple[str, ...] | None]
+
+
+def _alternatives(nodes: tuple[Node, ...], template: Template, static_url: str, kind: str, path: str, notes: list[tuple[int, str]]) -> list[Choice]:
+    """A sequence of choice points; each a list of alternatives (asset lists) and, when alternative
+    ``i`` is taken exactly when the ``i``-th of its conditions is the first true one (the last
+    alternative: none is), those conditions. ``notes`` gets what the build warns about."""
+    seq: list[Choice] = []
     for node in nodes:
         if isinstance(node, Element):
             item = node.item
@@ -163,18 +183,25 @@ def _alternatives(
                 continue
             if not isinstance(item, StartTag):
                 raise BundleSpecError(f"{{% bundle %}} contains a tag assetopt cannot read ({item.reason})", path=path, lineno=item.lineno)
-            seq.append(_tag_alternatives(item, template, static_url, kind, path, notes))
+            paths = _tag_alternatives(item, template, static_url, kind, path, notes)
+            seq.append((paths, _value_conditions(item, template, len(paths))))
         elif isinstance(node, IfNode):
             alts: list[list[Asset]] = []
+            one_each = True
             for _, children in node.branches:
                 sub = _alternatives(children, template, static_url, kind, path, notes)
-                for choice in itertools.product(*sub):
-                    alts.append([a for part in choice for a in part])
+                before = len(alts)
+                for picks in itertools.product(*(range(len(a)) for a, _ in sub)):
+                    if not _consistent(picks, [conds for _, conds in sub]):
+                        continue
+                    alts.append([a for (part, _), i in zip(sub, picks) for a in part[i]])
                     if len(alts) > MAX_VARIANTS:
                         raise BundleSpecError(f"{{% bundle %}} has more than {MAX_VARIANTS} variants", path=path, lineno=node.lineno)
+                one_each = one_each and len(alts) == before + 1
             if not any(cond == "else" for cond, _ in node.branches):
                 alts.append([])
-            seq.append(alts)
+            conds = tuple(" ".join(cond.split()) for cond, _ in node.branches if cond != "else")
+            seq.append((alts, conds if one_each else None))
         elif isinstance(node, ForNode):
             raise BundleSpecError(
                 "{% for %} inside {% bundle %}: its asset list is not known before rendering",
@@ -217,6 +244,31 @@ def _tag_alternatives(tag: StartTag, template: Template, static_url: str, kind: 
         return [[asset]]
     # An {% if %} inside the attribute value: one alternative per literal path.
     return [[_with_path(asset, p)] for p in asset.ref.paths]
+
+
+def _value_conditions(tag: StartTag, template: Template, count: int) -> tuple[str, ...] | None:
+    """The conditions of a path chosen inside the value (``href="{% if LANGUAGE_BIDI %}{% static 'a.rtl.css' %}
+    {% else %}{% static 'a.css' %}{% endif %}"``): one ``{% if %}``/``{% elif %}``/``{% else %}`` chain, one
+    ``{% static %}`` per branch, ``count`` distinct paths (alternative ``i`` is branch ``i``); else None."""
+    attr = tag.attr("href" if tag.name == "link" else "src")
+    if attr is None or attr.value is None:
+        return None
+    words = []
+    conds: list[str] = []
+    for tok in template.value_tokens(attr):
+        if tok.kind is TokenKind.COMMENT:
+            continue
+        if tok.kind is not TokenKind.BLOCK:
+            return None
+        word = tok.tag_name
+        if word == "static" or word in template.static_tags:
+            words.append("static")
+            continue
+        words.append(word)
+        if word in ("if", "elif"):
+            conds.append(" ".join(tok.contents[len(word) :].split()))
+    shape = ["if", "static"] + ["elif", "static"] * (len(conds) - 1) + ["else", "static", "endif"]
+    return tuple(conds) if conds and words == shape and count == len(conds) + 1 else None
 
 
 def _refuse_unnormal(asset: Asset, tag: StartTag, path: str, static_url: str) -> None:

@@ -301,6 +301,9 @@ def analyse_fragment(
     vary += request_paths
     if shows_query_values(template, start, end) and not {"request.get_full_path", "request.GET.urlencode"} & set(vary):
         vary.append("request.GET.urlencode")  # a search box bound to the query string shows the query
+    # a rule's vary naming LANGUAGE_CODE needs it set: without the i18n context processor (not in
+    # startproject's settings) it resolved to "" and one entry served every language
+    language = language or LANGUAGE_VAR in vary
     if language:
         vary.append(LANGUAGE_VAR)
     for v in (v for loop in loops for v in loop.loopvars if v in loop_reads):

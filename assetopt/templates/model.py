@@ -67,9 +67,13 @@ class Template:
     def value_variants(self, attr: Attr) -> ValueVariants:
         """The literal values an attribute can produce (``{% if %}`` branches, ``{% static %}``)."""
         assert attr.value is not None
+        return value_variants(attr.value, self.value_tokens(attr), attr.value_start, self.static_tags)
+
+    def value_tokens(self, attr: Attr) -> tuple[Token, ...]:
+        """The template tokens (tags, variables, comments) inside an attribute's value, in order."""
         lo = bisect.bisect_left(self._code_starts, attr.value_start)
         hi = bisect.bisect_left(self._code_starts, attr.value_end)
-        return value_variants(attr.value, self._code[lo:hi], attr.value_start, self.static_tags)
+        return self._code[lo:hi]
 
     @property
     def opaque_tags(self) -> tuple[OpaqueTag, ...]:

@@ -204,7 +204,9 @@ def _probe(request: Mapping[str, Any]) -> dict[str, Any]:
     setup_test_environment()
     needs: list[str] = []
     renders: list[dict[str, Any]] = []
-    with override_settings(**overrides):
+    from .rolled_back import rolled_back
+
+    with override_settings(**overrides), rolled_back():  # logins and views write nothing that stays
         specs = list(request.get("urls") or [])
         if not specs:
             specs, needs = _discover()

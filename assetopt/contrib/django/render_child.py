@@ -39,20 +39,28 @@ def answer_one_request(name: str, handle: Callable[[dict[str, Any]], Any]) -> No
 
 
 def _resolve(spec: str) -> str:
-    """A page spec -> its URL path: a path as given, else a URL name reversed in the default language.
-    ``core:dashboard`` is tried as a name first; failing that, ``name:arg1,arg2`` splits at the last
-    ``:`` into a name and positional arguments (namespaces use ``:`` too)."""
+    """A page spec -> its URL path: a path as given, else a URL name reversed in the default language,
+    or in the language ``@code`` names (``core:dashboard@ar``: one of ``LANGUAGES``), so the pages of an
+    ``i18n_patterns`` site can be named in each text direction. ``core:dashboard`` is tried as a name
+    first; failing that, ``name:arg1,arg2`` splits at the last ``:`` into a name and positional
+    arguments (namespaces use ``:`` too)."""
     if spec.startswith("/"):
         return spec
     from django.conf import settings
     from django.urls import NoReverseMatch, reverse
     from django.utils import translation
 
-    with translation.override(settings.LANGUAGE_CODE):
+    language, written = settings.LANGUAGE_CODE, spec
+    base, at, code = spec.rpartition("@")
+    if at and code in {str(c) for c, _ in settings.LANGUAGES}:
+        spec, language = base, code
+    with translation.override(language):
         try:
             return reverse(spec)
         except NoReverseMatch as exc:
             problem = f"cannot reverse the URL name {spec!r}: {exc}"
+            if at and spec == written:
+                problem += f" ({code!r} after @ is not a language of LANGUAGES: {', '.join(str(c) for c, _ in settings.LANGUAGES)})"
         if ":" in spec:
             name, _, rest = spec.rpartition(":")
             args = [a for a in rest.split(",")] if rest else []
@@ -60,7 +68,7 @@ def _resolve(spec: str) -> str:
                 return reverse(name, args=args)
             except NoReverseMatch as exc:
                 problem += f"; nor as {name!r} with arguments {args}: {exc}"
-    raise _ChildError(f"--url {spec!r}: {problem}")
+    raise _ChildError(f"--url {written!r}: {problem}")
 
 
 def _snapshot_storage(served: list[str]) -> dict[str, Any]:
@@ -104,7 +112,9 @@ def _child(request: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         overrides["ASSETOPT"] = {**(getattr(settings, "ASSETOPT", {}) or {}), **request["assetopt"]}
     setup_test_environment()  # response.templates, and ALLOWED_HOSTS gets "testserver"
     out: dict[str, dict[str, Any]] = {}
-    with override_settings(**overrides):
+    from .rolled_back import rolled_back
+
+    with override_settings(**overrides), rolled_back():  # the login and the views write nothing that stays
         client = Client()
         username = request.get("user")
         if username:

@@ -34,7 +34,7 @@ from assetopt.config import config_to_toml
 from assetopt.contrib.django.project import config_from_settings, served_dirs
 from assetopt.errors import AssetoptError
 
-COMMANDS = ("audit", "rewrite", "build", "verify", "optimize", "critical")
+COMMANDS = ("audit", "rewrite", "build", "verify", "optimize", "critical", "undo")
 OPTIMIZE_OUT = Path("build") / "assetopt"  # under BASE_DIR
 _PROG_ENV = "ASSETOPT_DJANGO_PROG"  # the command line's DJANGO_PROG_ENV (no import: see the docstring)
 _FROM_SETTINGS = {
