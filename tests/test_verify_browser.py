@@ -111,7 +111,9 @@ def test_verify_browser_passes_on_the_optimized_build_and_its_report_renders(exa
     assert set(doc["browser"]) == {DASHBOARD, ORDER_FORM}
 
     report = tmp_path / "report.html"
-    assert report.read_text().count("data:image/png;base64,") == 6  # before, after and diff of both pages
+    # before, after and diff of both pages, on the desktop and on the phone
+    assert report.read_text().count("data:image/png;base64,") == 12
+    assert report.read_text().count("<h3>On the phone (412x823)</h3>") == 2
     with serve({"/": tmp_path}) as base, open_browser() as chromium:
         shown = chromium.measure(f"{base}/report.html", screenshot=tmp_path / "report.png")
     assert (shown.status, shown.console_errors, shown.failed) == (200, (), ())
@@ -172,10 +174,13 @@ def test_verify_browser_catches_a_bundle_missing_one_stylesheet(example: Path, t
     page = doc["browser"][DASHBOARD]
     fraction = page["diff"]["fraction"]
     assert fraction > 0.01
-    pixels, elements = doc["browser_reasons"]
+    pixels, elements, *phone = doc["browser_reasons"]
     assert pixels == f"{DASHBOARD}: the page looks different: {fraction:.2%} of pixels changed (threshold 1.00%)"
     # and element by element: the layout's rules are gone, so its boxes moved (the first five named)
     assert elements.startswith(f"{DASHBOARD}: the first screen (1280x720) shows ") and elements.count(": box ") >= 1
+    # the phone's screen lost them too, and says which screen it is
+    assert any(r.startswith(f"{DASHBOARD}: the first screen (412x823) shows ") for r in phone)
+    assert all("(412x823)" in r for r in phone)
     assert f"fail: {DASHBOARD}: the page looks different" in result.output
     assert (tmp_path / "shots/en-diff.png").is_file() and (tmp_path / "shots/en-after.png").is_file()
     assert doc["failed"] is False  # the static half cannot see it: the browser did
