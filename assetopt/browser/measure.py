@@ -90,7 +90,7 @@ def phone_shot(shots: Path, stem: str, suffix: str) -> Path:
 
 def measure_phone(chromium: BrowserSession, address: str, screenshot: Path) -> BrowserMeasure:
     """``address`` loaded once at the phone's screen (``critical.VIEWPORTS["mobile"]``, Lighthouse's
-    412x823, the one definition the critical CSS proof and the layout pass use): its screenshot, first
+    mobile screen of ``screens.SCREENS``, the one definition the critical CSS proof and the layout pass use): its screenshot, first
     screen and LCP. Unthrottled and without its request log (the desktop load holds the requests;
     this one is for what only a phone shows: a ``max-width`` rule, another LCP, a shorter first screen)."""
     from .critical import VIEWPORTS

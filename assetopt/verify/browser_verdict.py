@@ -92,7 +92,7 @@ def browser_reasons(
 def phone_reasons(name: str, before: BrowserMeasure, after: BrowserMeasure, *, diff: float | None = None, diff_threshold: float = 0.01) -> list[str]:
     """Why the page got worse at the phone's screen (``browser.measure.measure_phone``): the same
     screenshot, first-screen and lazy-LCP rules as ``browser_reasons``, each naming the phone's screen
-    (``on the phone (412x823)``). Requests, errors and the static claim are the desktop load's."""
+    (``on the phone (WxH)``, the size its first screen was read at). Requests, errors and the static claim are the desktop load's."""
     screen = str((after.first_screen or before.first_screen or {}).get("screen", "?"))
     return _screen_reasons(name, before, after, diff=diff, diff_threshold=diff_threshold, where=f" on the phone ({screen})")
 
