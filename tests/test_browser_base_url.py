@@ -136,11 +136,16 @@ def test_verify_catches_a_bundle_missing_one_stylesheet_on_the_running_site(site
     fraction = entry["diff"]["fraction"]
     # the red band (1280 x 240) is white now: a third of the 1280 x 720 screenshot
     assert fraction == pytest.approx(240 / 720, abs=0.01)
+    phone = entry["phone_diff"]["fraction"]
     assert doc["browser_reasons"] == [
         f"{name}: the page looks different: {fraction:.2%} of pixels changed (threshold 1.00%)",
         # element by element too: the third band, 240 px high below the other two, has no height now
         f"{name}: the first screen (1280x720) shows 1 element(s) otherwise: body > div:nth-of-type(3) (div.bottom): box 0 480 1280 480, before 0 480 1280 720",
+        # and on the phone: the page has no <meta name="viewport">, so a phone lays it out 980 px wide
+        f"{name}: the page looks different on the phone (412x823): {phone:.2%} of pixels changed (threshold 1.00%)",
+        f"{name}: the first screen (412x823) shows 1 element(s) otherwise: body > div:nth-of-type(3) (div.bottom): box 0 480 980 480, before 0 480 980 720",
     ]
+    assert phone > 0.01
     assert "fail: /index.html: the page looks different" in result.output
     assert Path(entry["diff"]["image"]).is_file()
 
