@@ -97,7 +97,7 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     assert "shop/&lt;list&gt;.html: new console error(s) after the change" in html
     assert html.count("data:image/png;base64,") == 3  # before, after, diff
     assert html.count("<svg") == 5  # static requests, static bytes, Chromium requests, Chromium transfer, time
-    assert re.search(r"templates/shop/&lt;list&gt;\.html:4</code>", html)  # a finding with file:line
+    assert re.search(r"<code><bdi>templates/shop/&lt;list&gt;\.html:4</bdi></code>", html)  # a finding with file:line
     assert "assetopt verify --baseline before.json --browser --report report.html" in html
     assert "diff: 2.083% of pixels" in html  # 64 of 3072 pixels
     # images at first load apart by initiator: before 3 - 1 eager, after 2 - 1
@@ -105,6 +105,19 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     assert "eager &lt;img&gt; 1, lazy &lt;img&gt; fetched anyway 1, CSS 2, other 0" in html
     assert '<td>render-blocking</td><td class="text">stylesheet 2</td><td class="text">stylesheet 1</td>' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
+
+
+def test_arabic_template_names_keep_their_order_in_the_tables(make_project):
+    """An Arabic name in a left-to-right table: without <bdi> the bidi algorithm reorders it with the
+    ".html" and the ":line" after it (لوحة/الطلبات.html:3 showed as 3:لوحة/الطلبات.html)."""
+    project = make_project(
+        templates={"لوحة/الطلبات.html": TEMPLATE}, static={"css/a.css": "a{}", "css/b.css": "b{}", "img/hero.png": b"h", "img/p.png": b"p"}
+    )
+    before = to_json(run_audit(project), "p", "/static/")
+    html = render_report(Report(compare(before, copy.deepcopy(before)), {}))
+    assert "<bdi>لوحة/الطلبات.html</bdi></a></td>" in html  # the pages table
+    assert "<h2><bdi>لوحة/الطلبات.html</bdi> " in html  # the page's section
+    assert re.search(r"<code><bdi>templates/لوحة/الطلبات\.html:\d+</bdi></code>", html)  # a finding's file:line
 
 
 def test_missing_screenshot_is_a_note_not_an_error(verdict_data, tmp_path):
