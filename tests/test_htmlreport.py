@@ -108,8 +108,9 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
 
 
 def test_arabic_template_names_keep_their_order_in_the_tables(make_project):
-    """An Arabic name in a left-to-right table: without <bdi> the bidi algorithm reorders it with the
-    ".html" and the ":line" after it (لوحة/الطلبات.html:3 showed as 3:لوحة/الطلبات.html)."""
+    """An Arabic name in a left-to-right report: each name is isolated (<bdi>), so its direction comes
+    from its own first letter and neither it nor the text beside it (the status badge, a ":line") is
+    reordered across the boundary by the bidi algorithm."""
     project = make_project(
         templates={"لوحة/الطلبات.html": TEMPLATE}, static={"css/a.css": "a{}", "css/b.css": "b{}", "img/hero.png": b"h", "img/p.png": b"p"}
     )
