@@ -98,7 +98,7 @@ def test_report_holds_every_part_and_loads_nothing(verdict_data, tmp_path):
     assert "shop/&lt;list&gt;.html: new console error(s) after the change" in html
     assert html.count("data:image/png;base64,") == 3  # before, after, diff
     assert html.count("<svg") == 5  # static requests, static bytes, Chromium requests, Chromium transfer, time
-    assert re.search(r"templates/shop/&lt;list&gt;\.html:4</code>", html)  # a finding with file:line
+    assert re.search(r"<code><bdi>templates/shop/&lt;list&gt;\.html:4</bdi></code>", html)  # a finding with file:line
     assert "assetopt verify --baseline before.json --browser --report report.html" in html
     assert "diff: 2.083% of pixels" in html  # 64 of 3072 pixels
     # images at first load apart by initiator: before 3 - 1 eager, after 2 - 1
@@ -135,6 +135,20 @@ def test_report_shows_the_phones_screen_beside_the_desktops(verdict_data, tmp_pa
     assert re.search(r"LCP, phone.*?876 ms.*?543 ms", html, re.DOTALL)
     # the phone's pixels over the threshold are a reason naming the phone's screen
     assert f"{name}: the page looks different on the phone (412x823): 2.08% of pixels changed (threshold 1.00%)" in entry.reasons
+
+
+def test_arabic_template_names_keep_their_order_in_the_tables(make_project):
+    """An Arabic name in a left-to-right report: each name is isolated (<bdi>), so its direction comes
+    from its own first letter and neither it nor the text beside it (the status badge, a ":line") is
+    reordered across the boundary by the bidi algorithm."""
+    project = make_project(
+        templates={"لوحة/الطلبات.html": TEMPLATE}, static={"css/a.css": "a{}", "css/b.css": "b{}", "img/hero.png": b"h", "img/p.png": b"p"}
+    )
+    before = to_json(run_audit(project), "p", "/static/")
+    html = render_report(Report(compare(before, copy.deepcopy(before)), {}))
+    assert "<bdi>لوحة/الطلبات.html</bdi></a></td>" in html  # the pages table
+    assert "<h2><bdi>لوحة/الطلبات.html</bdi> " in html  # the page's section
+    assert re.search(r"<code><bdi>templates/لوحة/الطلبات\.html:\d+</bdi></code>", html)  # a finding's file:line
 
 
 def test_missing_screenshot_is_a_note_not_an_error(verdict_data, tmp_path):

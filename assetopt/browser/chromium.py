@@ -29,7 +29,7 @@ from ..verify.measures import Lcp
 from .page_js import COLLECT_JS, FIRST_SCREEN_STYLES_JS, OBSERVE_JS, PHOTO_BOXES_JS, SCROLL_JS, STILL_JS
 from .page_measure import PageMeasure
 from .server import serve
-from .traffic import Traffic
+from .traffic import Traffic, console_error
 
 __all__ = [
     "CHROMIUM",
@@ -88,7 +88,7 @@ class BrowserSession:
         try:
             page = ctx.new_page()
             errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("console", lambda m: errors.append(text) if (text := console_error(m)) is not None else None)
             page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
             page.goto(url, wait_until="load", timeout=timeout_ms)
             page.evaluate("() => new Promise(r => setTimeout(r, 50))")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..verify.measures import RequestRecord
 
-__all__ = ["IMAGE_VIAS", "Traffic", "classify_image"]
+__all__ = ["IMAGE_VIAS", "Traffic", "classify_image", "console_error"]
 
 # What asked for an image request (``RequestRecord.via``): an <img> without loading=lazy, a lazy
 # <img> Chromium fetched anyway (near the fold), a CSS url(), or anything else (preload, script).
@@ -25,6 +26,21 @@ def classify_image(url: str, initiator: str, eager_srcs: set[str], lazy_srcs: se
     if url in lazy_srcs:
         return "img-lazy"
     return "css" if initiator == "css" else "other"
+
+
+def console_error(message: Any) -> str | None:
+    """The text of a console message that is an error of the page, else None. Chromium asks for
+    ``/favicon.ico`` by itself once per browser when a page names no icon, and logs its 404 as an error
+    of whichever page loads first: counted, the first page of every run had an error, and ``verify``
+    called it new when the pages came in another order. Playwright reports no request for
+    ``/favicon.ico`` at all, so a page's own link to it cannot be told apart and is not counted either
+    (a missing icon is no regression assetopt can cause: it never moves icons)."""
+    if message.type != "error":
+        return None
+    url = str((message.location or {}).get("url") or "")
+    if url and urlsplit(url).path == "/favicon.ico":
+        return None
+    return str(message.text)
 
 
 class Traffic:
@@ -43,8 +59,13 @@ class Traffic:
         page.on("requestfinished", lambda r: self.ended(r))
         page.on("response", lambda r: self.statuses.__setitem__(id(r.request), r.status))
         page.on("requestfailed", lambda r: self.failed(r))
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("console", self.console)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught {e.name}: {e.message}" if getattr(e, "name", "") else f"uncaught: {e}"))
+
+    def console(self, message: Any) -> None:
+        text = console_error(message)
+        if text is not None:
+            self.errors.append(text)
 
     def started(self, req: Any) -> None:
         if req.url.startswith("data:"):

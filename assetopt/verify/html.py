@@ -134,7 +134,7 @@ def _summary_table(pages: Sequence[PageDelta]) -> str:
             return f"{_num(b.get(metric), scale, digits)} → {_num(a.get(metric), scale, digits)}"
 
         rows.append(
-            f'<tr><td><a href="#{_anchor(p.name)}">{escape(p.name)}</a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
+            f'<tr><td><a href="#{_anchor(p.name)}"><bdi>{escape(p.name)}</bdi></a></td><td>{pair("requests")}</td><td>{pair("css")}</td>'
             f"<td>{pair('js')}</td><td>{pair('eager_img')}</td><td>{pair('blocking')}</td><td>{pair('img_br', 1024, 1)}</td><td>{pair('br', 1024, 1)}</td>"
             f"<td>{_status_badge(p.status)}</td></tr>"
         )
@@ -149,7 +149,7 @@ def _page_section(page: PageDelta, browser: BrowserEntry | None) -> str:
     name = page.name
     b, a = page.before or {}, page.after or {}
     browser_badge = _badge("browser: failed", False) if browser is not None and browser.reasons else ""
-    out = [f'<section class="page" id="{_anchor(name)}"><h2>{escape(name)} {_status_badge(page.status)} {browser_badge}</h2>']
+    out = [f'<section class="page" id="{_anchor(name)}"><h2><bdi>{escape(name)}</bdi> {_status_badge(page.status)} {browser_badge}</h2>']
     reasons = list(page.reasons) + list(browser.reasons if browser is not None else ())
     if reasons:
         out.append('<ul class="reasons">' + "".join(f"<li>{escape(str(r))}</li>" for r in reasons) + "</ul>")
@@ -223,7 +223,7 @@ def _page_section(page: PageDelta, browser: BrowserEntry | None) -> str:
     findings = page.findings
     if findings:
         finding_rows = "".join(
-            f'<tr><td class="text"><code>{escape(_loc(f))}</code></td><td class="text">{escape(str(f.severity))} '
+            f'<tr><td class="text"><code><bdi>{escape(_loc(f))}</bdi></code></td><td class="text">{escape(str(f.severity))} '
             f'{escape(str(f.code))}</td><td class="text">{escape(str(f.message))}</td></tr>'
             for f in findings
         )
