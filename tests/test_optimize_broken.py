@@ -97,10 +97,13 @@ def test_a_bundle_without_one_stylesheet_fails_the_screenshot_diff(optimized, tm
 
     fraction = page["diff"]["fraction"]
     assert fraction > page["diff"]["threshold"] == 0.01
-    pixels, elements = checked.reasons
+    pixels, elements, *phone = checked.reasons
     assert pixels == f"{DASHBOARD}: the page looks different: {fraction:.2%} of pixels changed (threshold 1.00%)"
     # element by element too: without the layout's rules the first screen's boxes moved
     assert elements.startswith(f"{DASHBOARD}: the first screen (1280x720) shows ") and ": box " in elements
+    # and on the phone's screen, which each of its reasons names
+    assert any(r.startswith(f"{DASHBOARD}: the first screen (412x823) shows ") for r in phone)
+    assert all("(412x823)" in r for r in phone)
     # The stylesheet really loaded (not an SRI block, not a 404): the page comparison alone caught it.
     assert page["after"]["console_errors"] == [] and page["after"]["failed"] == []
     assert page["after"]["by_type"]["stylesheet"] <= 2
