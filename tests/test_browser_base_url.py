@@ -12,16 +12,12 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from base_url_support import audit_site, run, serve_sites, verify_site
 from browser_support import needs_chromium
-from click.testing import CliRunner
 from PIL import Image
-
-from assetopt.browser.server import serve
-from assetopt.cli import cli
 
 # Three stylesheets that each paint a large block, so losing any one changes many pixels.
 CSS = {
@@ -46,10 +42,6 @@ def _site(root: Path, css: dict[str, str]) -> Path:
     return root
 
 
-def run(*args: str | Path):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
     """Three running sites (base URLs): before (3 stylesheets), after (1 bundle), broken (bundle without c.css)."""
@@ -59,8 +51,8 @@ def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
         "after": _site(root / "after", {"bundle.css": "".join(CSS.values())}),
         "broken": _site(root / "broken", {"bundle.css": CSS["a.css"] + CSS["b.css"]}),
     }
-    with ExitStack() as stack:
-        yield {name: stack.enter_context(serve({"/": folder})) for name, folder in folders.items()}
+    with serve_sites(folders) as urls:
+        yield urls
 
 
 @pytest.fixture()
@@ -71,15 +63,9 @@ def project(tmp_path: Path, write_tree, monkeypatch) -> Path:
     return tmp_path
 
 
-def _audit(base_url: str, *extra: str):
-    return run(
-        "audit", "--templates", "templates", "--browser", "--base-url", base_url, "--url", "/index.html", "--json", "before.json", "-q", *extra
-    )
-
-
 @needs_chromium
 def test_audit_measures_the_running_site_and_stores_its_base_url(sites, project: Path):
-    result = _audit(sites["before"] + "/")  # a trailing slash is the same root
+    result = audit_site(sites["before"] + "/")  # a trailing slash is the same root
     assert result.exit_code == 0, result.output
     section = json.loads((project / "before.json").read_text())["browser"]
     assert section["base_url"] == sites["before"]
@@ -102,8 +88,8 @@ def test_audit_measures_the_running_site_and_stores_its_base_url(sites, project:
 
 @needs_chromium
 def test_verify_on_another_base_url_passes_with_fewer_requests(sites, project: Path):
-    assert _audit(sites["before"], "--no-throttle").exit_code == 0
-    result = run("verify", "--templates", "templates", "--baseline", "before.json", "--browser", "--base-url", sites["after"], "--json", "v.json")
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
+    result = verify_site(sites["after"])
     assert result.exit_code == 0, result.output
     doc = json.loads((project / "v.json").read_text())
     assert doc["browser_reasons"] == []
@@ -118,7 +104,7 @@ def test_verify_on_another_base_url_passes_with_fewer_requests(sites, project: P
 
 @needs_chromium
 def test_verify_defaults_to_the_baselines_base_url(sites, project: Path):
-    assert _audit(sites["before"], "--no-throttle").exit_code == 0
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
     result = run("verify", "--templates", "templates", "--baseline", "before.json", "--browser", "--json", "v.json")
     assert result.exit_code == 0, result.output
     (entry,) = json.loads((project / "v.json").read_text())["browser"].values()
@@ -128,8 +114,8 @@ def test_verify_defaults_to_the_baselines_base_url(sites, project: Path):
 
 @needs_chromium
 def test_verify_catches_a_bundle_missing_one_stylesheet_on_the_running_site(sites, project: Path):
-    assert _audit(sites["before"], "--no-throttle").exit_code == 0
-    result = run("verify", "--templates", "templates", "--baseline", "before.json", "--browser", "--base-url", sites["broken"], "--json", "v.json")
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
+    result = verify_site(sites["broken"])
     assert result.exit_code == 1, result.output
     doc = json.loads((project / "v.json").read_text())
     (name, entry) = next(iter(doc["browser"].items()))
@@ -178,7 +164,7 @@ def _free_port() -> int:
 
 def test_audit_on_a_base_url_nobody_listens_on_is_a_clear_error(project: Path):
     url = f"http://127.0.0.1:{_free_port()}"
-    result = _audit(url)
+    result = audit_site(url)
     assert result.exit_code == 2
     assert f"cannot connect to {url}" in result.output and "pass the --base-url it listens on" in result.output
     assert not (project / "before.json").exists()

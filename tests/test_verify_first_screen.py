@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from base_url_support import audit_site, serve_sites, verify_site
 from browser_support import needs_chromium
-from click.testing import CliRunner
 from PIL import Image
 
-from assetopt.browser.server import serve
-from assetopt.cli import cli
 from assetopt.verify.first_screen import changed_value, first_screen_changes
 
 BASE = "body{margin:0;font-family:sans-serif}\nmain{padding:16px}\nimg{display:block}\n"
@@ -64,8 +61,8 @@ def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
         "rewritten": _site(root / "rewritten", {"bundle.css": BASE + HEADER + BORDER}, REWRITTEN_IMG),
         "borderless": _site(root / "borderless", {"bundle.css": BASE + HEADER}, REWRITTEN_IMG),
     }
-    with ExitStack() as stack:
-        yield {name: stack.enter_context(serve({"/": folder})) for name, folder in folders.items()}
+    with serve_sites(folders) as urls:
+        yield urls
 
 
 @pytest.fixture()
@@ -75,34 +72,9 @@ def project(tmp_path: Path, write_tree, monkeypatch) -> Path:
     return tmp_path
 
 
-def run(*args: str | Path):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def _audit(base_url: str):
-    return run(
-        "audit",
-        "--templates",
-        "templates",
-        "--browser",
-        "--base-url",
-        base_url,
-        "--url",
-        "/index.html",
-        "--json",
-        "before.json",
-        "-q",
-        "--no-throttle",
-    )
-
-
-def _verify(base_url: str):
-    return run("verify", "--templates", "templates", "--baseline", "before.json", "--browser", "--base-url", base_url, "--json", "v.json")
-
-
 @needs_chromium
 def test_the_baseline_stores_the_first_screens_elements(sites, project: Path):
-    assert _audit(sites["before"]).exit_code == 0
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
     first = json.loads((project / "before.json").read_text())["browser"]["pages"][0]["measure"]["first_screen"]
     assert first["screen"] == "1280x720"
     header = first["elements"]["body > header"]
@@ -116,8 +88,8 @@ def test_the_baseline_stores_the_first_screens_elements(sites, project: Path):
 
 @needs_chromium
 def test_a_removed_header_border_fails_although_under_the_pixel_threshold(sites, project: Path):
-    assert _audit(sites["before"]).exit_code == 0
-    result = _verify(sites["borderless"])
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
+    result = verify_site(sites["borderless"])
     assert result.exit_code == 1, result.output
     doc = json.loads((project / "v.json").read_text())
     (entry,) = doc["browser"].values()
@@ -132,8 +104,8 @@ def test_a_removed_header_border_fails_although_under_the_pixel_threshold(sites,
 
 @needs_chromium
 def test_the_rewrites_own_changes_pass(sites, project: Path):
-    assert _audit(sites["before"]).exit_code == 0
-    result = _verify(sites["rewritten"])
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
+    result = verify_site(sites["rewritten"])
     assert result.exit_code == 0, result.output
     doc = json.loads((project / "v.json").read_text())
     assert doc["browser_reasons"] == [] and doc["browser_notes"] == []
@@ -143,12 +115,12 @@ def test_the_rewrites_own_changes_pass(sites, project: Path):
 
 @needs_chromium
 def test_a_baseline_without_element_facts_verifies_by_pixels_with_a_note(sites, project: Path):
-    assert _audit(sites["before"]).exit_code == 0
+    assert audit_site(sites["before"], "--no-throttle").exit_code == 0
     doc = json.loads((project / "before.json").read_text())
     del doc["browser"]["pages"][0]["measure"]["first_screen"]  # as an older assetopt wrote it,
     del doc["browser"]["pages"][0]["phone"]  # before phones were measured too
     (project / "before.json").write_text(json.dumps(doc))
-    result = _verify(sites["borderless"])
+    result = verify_site(sites["borderless"])
     assert result.exit_code == 0, result.output
     out = json.loads((project / "v.json").read_text())
     assert out["browser_reasons"] == []

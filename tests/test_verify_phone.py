@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from base_url_support import audit_site, serve_sites, verify_site
 from browser_support import needs_chromium
-from click.testing import CliRunner
 from PIL import Image
 
 from assetopt.browser.critical import VIEWPORTS
-from assetopt.browser.server import serve
-from assetopt.cli import cli
 from assetopt.verify.compare import phone_reasons
 from assetopt.verify.measures import BaselinePage, BrowserMeasure, Lcp
 
@@ -62,8 +59,8 @@ def sites(tmp_path_factory) -> Iterator[dict[str, str]]:
         "hero": _site(root / "hero", BASE + HERO_CSS, HERO + TEXT),
         "lazy-hero": _site(root / "lazy-hero", BASE + HERO_CSS, LAZY_HERO + TEXT),
     }
-    with ExitStack() as stack:
-        yield {name: stack.enter_context(serve({"/": folder})) for name, folder in folders.items()}
+    with serve_sites(folders) as urls:
+        yield urls
 
 
 @pytest.fixture()
@@ -73,36 +70,10 @@ def project(tmp_path: Path, write_tree, monkeypatch) -> Path:
     return tmp_path
 
 
-def run(*args: str | Path):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
-def _audit(base_url: str):
-    args = ("audit", "--templates", "templates", "--browser", "--base-url", base_url, "--url", "/index.html", "--json", "before.json")
-    return run(*args, "-q", "--no-throttle")
-
-
-def _verify(base_url: str):
-    return run(
-        "verify",
-        "--templates",
-        "templates",
-        "--baseline",
-        "before.json",
-        "--browser",
-        "--base-url",
-        base_url,
-        "--json",
-        "v.json",
-        "--report",
-        "r.html",
-    )
-
-
 @needs_chromium
 def test_the_baseline_stores_the_phone_screen(sites, project: Path):
     assert PHONE == {"width": 412, "height": 823}  # Lighthouse's mobile screen, the yardstick
-    assert _audit(sites["bordered"]).exit_code == 0
+    assert audit_site(sites["bordered"], "--no-throttle").exit_code == 0
     page = json.loads((project / "before.json").read_text())["browser"]["pages"][0]
     phone, desktop = page["phone"], page["measure"]
     assert phone["first_screen"]["screen"] == "412x823"
@@ -119,8 +90,8 @@ def test_the_baseline_stores_the_phone_screen(sites, project: Path):
 
 @needs_chromium
 def test_a_phone_only_border_removed_fails_on_the_phone_and_the_desktop_passes(sites, project: Path):
-    assert _audit(sites["bordered"]).exit_code == 0
-    result = _verify(sites["borderless"])
+    assert audit_site(sites["bordered"], "--no-throttle").exit_code == 0
+    result = verify_site(sites["borderless"], "--report", "r.html")
     assert result.exit_code == 1, result.output
     doc = json.loads((project / "v.json").read_text())
     (reason,) = doc["browser_reasons"]  # one: the desktop shows nothing different
@@ -135,11 +106,11 @@ def test_a_phone_only_border_removed_fails_on_the_phone_and_the_desktop_passes(s
 
 @needs_chromium
 def test_an_image_lazy_loaded_that_is_the_lcp_only_on_the_phone_fails(sites, project: Path):
-    assert _audit(sites["hero"]).exit_code == 0
+    assert audit_site(sites["hero"], "--no-throttle").exit_code == 0
     page = json.loads((project / "before.json").read_text())["browser"]["pages"][0]
     assert page["phone"]["lcp"]["url"].endswith("/hero.png") and page["phone"]["lcp"]["lazy"] is False
     assert page["measure"]["lcp"]["tag"] != "IMG"  # on the desktop the photo is hidden, the text is the LCP
-    result = _verify(sites["lazy-hero"])
+    result = verify_site(sites["lazy-hero"], "--report", "r.html")
     assert result.exit_code == 1, result.output
     doc = json.loads((project / "v.json").read_text())
     (reason,) = doc["browser_reasons"]
@@ -149,11 +120,11 @@ def test_an_image_lazy_loaded_that_is_the_lcp_only_on_the_phone_fails(sites, pro
 
 @needs_chromium
 def test_a_baseline_without_the_phone_verifies_at_the_desktop_with_a_note(sites, project: Path):
-    assert _audit(sites["bordered"]).exit_code == 0
+    assert audit_site(sites["bordered"], "--no-throttle").exit_code == 0
     doc = json.loads((project / "before.json").read_text())
     del doc["browser"]["pages"][0]["phone"]  # as an older assetopt wrote it
     (project / "before.json").write_text(json.dumps(doc))
-    result = _verify(sites["borderless"])
+    result = verify_site(sites["borderless"], "--report", "r.html")
     assert result.exit_code == 0, result.output
     out = json.loads((project / "v.json").read_text())
     assert out["browser_reasons"] == []
