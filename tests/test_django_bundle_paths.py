@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import path
+from page_site_support import write_page_site
 
 MANIFEST_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 ASSETOPT_STORAGE = "assetopt.contrib.django.storage.AssetoptManifestStaticFilesStorage"
@@ -47,13 +48,7 @@ def django_configured() -> None:
 
 
 def _site(tmp_path: Path, static_path: str) -> tuple[Path, Path]:
-    templates, static_dir = tmp_path / "templates", tmp_path / "static"
-    templates.mkdir()
-    (templates / "page.html").write_text(PAGE.replace("PATH", static_path))
-    for name, data in STATIC.items():
-        (static_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (static_dir / name).write_bytes(data)
-    return templates, static_dir
+    return write_page_site(tmp_path, PAGE.replace("PATH", static_path), STATIC)
 
 
 def _settings(tmp_path: Path, templates: Path, static_dir: Path, backend: str, bundles: bool) -> override_settings:

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import path
+from page_site_support import write_page_site
 
 from assetopt.audit.run import run_audit
 from assetopt.config import load_config
@@ -46,14 +47,7 @@ def django_configured() -> None:
 
 
 def _site(tmp_path: Path, static: dict[str, bytes], page: str = PAGE) -> tuple[Path, Path]:
-    templates, static_dir = tmp_path / "templates", tmp_path / "static"
-    templates.mkdir()
-    (templates / "page.html").write_text(page)
-    for name, data in static.items():
-        (static_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (static_dir / name).write_bytes(data)
-    static_dir.mkdir(exist_ok=True)
-    return templates, static_dir
+    return write_page_site(tmp_path, page, static)
 
 
 def _serve(tmp_path: Path, templates: Path, static_dir: Path, body: list[str] | None = None) -> tuple[int, str]:

@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import path
 from django.views.generic import TemplateView
+from page_site_support import write_page_site
 
 from assetopt.audit.run import run_audit
 from assetopt.config import load_config
@@ -33,12 +34,7 @@ def django_configured() -> None:
 
 
 def _site(tmp_path: Path, static_path: str) -> tuple[Path, Path]:
-    templates, static_dir = tmp_path / "templates", tmp_path / "static"
-    templates.mkdir()
-    (templates / "page.html").write_text(PAGE.replace("PATH", static_path))
-    (static_dir / "css").mkdir(parents=True)
-    (static_dir / "css" / "site.css").write_text("p{margin:0}")
-    return templates, static_dir
+    return write_page_site(tmp_path, PAGE.replace("PATH", static_path), {"css/site.css": b"p{margin:0}"})
 
 
 def _w005(tmp_path: Path, templates: Path, static_dir: Path, debug: bool = False) -> tuple[list[tuple[str, str]], int, str]:
