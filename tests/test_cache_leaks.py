@@ -302,7 +302,7 @@ def test_an_htmx_partial_and_its_page_get_their_own_entries(shop: Path, tmp_path
 
     fixed, refusal = derived("feed.html", source, "div.feed", "feed")
     assert fixed is not None, refusal
-    assert re.search(r"\{% cache 600 feed request\.user\.pk [^%]*request\.headers\.hx_request %\}", fixed), fixed
+    assert re.search(r"\{% cache 600 feed request\.user\.pk [^%]*request\.headers\.hx_request LANGUAGE_CODE %\}", fixed), fixed
     fixed_dir = tmp_path / "fixed"
     shutil.copytree(shop / "templates", fixed_dir)
     (fixed_dir / "feed.html").write_text(fixed, encoding="utf-8")

@@ -16,11 +16,12 @@ from assetopt.errors import ConfigError
 from assetopt.rewrite.cache import plan_cache
 from assetopt.rewrite.context import RewriteContext
 from assetopt.template_rewriter import CacheRule
-from assetopt.templates.cache_fragments import REQUEST_KEY, analyse_fragment, suggest_cache
+from assetopt.templates.cache_fragments import analyse_fragment, suggest_cache
 from assetopt.templates.cache_reads import CacheFacts
 from assetopt.templates.model import parse_template
 
-PER_REQUEST = REQUEST_KEY
+# the view's data: per user and full path, and the language (its translations are invisible here)
+PER_REQUEST = ("request.user.pk", "request.get_full_path", "LANGUAGE_CODE")
 
 
 def fragment(source: str) -> tuple[int, int]:
@@ -144,7 +145,9 @@ def test_a_rules_vary_replaces_the_per_request_key_but_never_drops_the_user() ->
 def test_suggestion_is_never_the_same_for_every_request_when_it_reads_view_data() -> None:
     found = suggest_cache(parse_template("t.html", "{% for order in orders %}<tr><td>{{ order.number }}</td></tr>{% endfor %}"))
     assert [(s.verdict, s.vary) for s in found] == [("ok", PER_REQUEST)]
-    assert found[0].reason.startswith("cacheable per request, varying on request.user.pk, request.get_full_path: reads orders (from the view)")
+    assert found[0].reason.startswith(
+        "cacheable per request, varying on request.user.pk, request.get_full_path, LANGUAGE_CODE: reads orders (from the view)"
+    )
     assert 'vary = ["order.pk"]' in found[0].reason
 
 
@@ -152,7 +155,7 @@ def test_rule_vary_goes_into_the_inserted_tag() -> None:
     source = '<section class="stats">{{ stats.total }}</section>'
     t = parse_template("t.html", source)
     for vary, tag in (
-        (None, "{% cache 60 s request.user.pk request.get_full_path %}"),
+        (None, "{% get_current_language as LANGUAGE_CODE %}{% cache 60 s request.user.pk request.get_full_path LANGUAGE_CODE %}"),
         ((), "{% cache 60 s %}"),
         (("request.user.pk",), "{% cache 60 s request.user.pk %}"),
     ):

@@ -178,7 +178,7 @@ ACCEPTED = [
         '<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n',
         "ol.list",
         {},
-        '{% load cache %}\n{% cache 600 frag request.user.pk request.get_full_path %}\n<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n{% endcache %}\n',
+        '{% load cache i18n %}\n{% get_current_language as LANGUAGE_CODE %}{% cache 600 frag request.user.pk request.get_full_path LANGUAGE_CODE %}\n<ol class="list">{% for o in orders %}<li>{{ forloop.counter }}: {{ o }}</li>{% endfor %}</ol>\n{% endcache %}\n',
         id="forloop_of_a_loop_inside_the_fragment_is_deterministic_but_the_list_is_view_data",
     ),
     pytest.param(
@@ -719,6 +719,28 @@ def _search_form(request: object) -> object:
 SEARCHES = ({"q": "dates"}, {"q": "olives"}, {"q": "figs", "page": "2"})
 
 
+def test_view_data_is_keyed_on_the_language_a_visitor_switched_to(engine: object) -> None:
+    """A site without i18n_patterns takes the language from the session or a cookie: one visitor's
+    path is the same in English and Arabic. The view's data may be translated where the template cannot
+    see it (a lazy label, ``get_FOO_display``): keyed per user and path alone, the visitor who switched
+    to Arabic was served the English fragment until it expired. The derived key holds the language."""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    source = '<p class="status">{{ status }}</p>'
+    rewritten = rewrite(source, "p.status")
+    assert "{% cache 600 frag request.user.pk request.get_full_path LANGUAGE_CODE %}" in rewritten, rewritten
+    before = "{% load cache %}{% cache 600 old request.user.pk request.get_full_path %}" + source + "{% endcache %}"
+    request, status = _get({}), gettext_lazy("Yes")  # Django's own catalogue: "نعم" in Arabic
+    shown: dict[str, list[str]] = {"before": [], "now": []}
+    for language in ("en", "ar"):
+        with translation.override(language):
+            shown["before"].append(render(engine, before, request=request, status=status).strip())
+            shown["now"].append(render(engine, rewritten, request=request, status=status).strip())
+    assert shown["before"] == ['<p class="status">Yes</p>'] * 2  # the Arabic visit got the English entry
+    assert shown["now"] == ['<p class="status">Yes</p>', '<p class="status">نعم</p>']
+
+
 def test_a_loop_over_the_whole_query_is_keyed_on_its_string(engine: object) -> None:
     """``{% cache 600 frag request.GET.items %}`` (the key before) is the str() of a generator, printed
     with its address, which the next request may reuse: Django then served one search's filters for
@@ -750,11 +772,13 @@ def test_a_get_form_bound_to_the_query_is_keyed_on_it_whatever_the_rule_declares
     ("source", "key"),
     [
         pytest.param(
-            '<form class="search" method="get" action="/s/">{{ form.q }}</form>', "request.user.pk request.get_full_path", id="form_from_the_view"
+            '<form class="search" method="get" action="/s/">{{ form.q }}</form>',
+            "request.user.pk request.get_full_path LANGUAGE_CODE",
+            id="form_from_the_view",
         ),
         pytest.param(
             '<form class="search" method="get" action="/s/"><input name="q" value="{{ search_query }}"></form>',
-            "request.user.pk request.get_full_path",
+            "request.user.pk request.get_full_path LANGUAGE_CODE",
             id="value_from_the_view",
         ),
         pytest.param(
@@ -807,7 +831,7 @@ def test_cache_rules_on_the_example_navbar(selector: str, expected: str) -> None
     assert [s.reason for s in result.skips] + sorted({e.reason for e in result.edits}) == [expected]
 
 
-PER_REQUEST = ("request.user.pk", "request.get_full_path")
+PER_REQUEST = ("request.user.pk", "request.get_full_path", "LANGUAGE_CODE")  # the view's data may be translated
 
 
 def test_suggest_cache_on_the_example_navbar() -> None:
@@ -818,19 +842,19 @@ def test_suggest_cache_on_the_example_navbar() -> None:
         # `notifications` comes from a context processor the template cannot see into: never "the
         # same for every request" (it was, and a rule written from it served one user's bell to all)
         (48, "{{ notifications|length }}", "ok", PER_REQUEST),
-        (52, "{% for notification in notifications %}", "ok", (*PER_REQUEST, "LANGUAGE_CODE")),
+        (52, "{% for notification in notifications %}", "ok", PER_REQUEST),
     ]
     assert {s.path for s in found} == {"partials/navbar.html"}
     assert found[0].reason == "cacheable, varying on LANGUAGE_CODE"
     assert found[1].reason.startswith(
-        "cacheable per request, varying on request.user.pk, request.get_full_path: reads notifications (from the view); "
+        "cacheable per request, varying on request.user.pk, request.get_full_path, LANGUAGE_CODE: reads notifications (from the view); "
         'write vary in the rule if you know what its data depends on (per user: vary = ["request.user.pk"]'
     )
 
 
 def test_suggest_cache_on_the_example_dashboard() -> None:
     found = suggest_cache(parse_template("dashboard/admin_dashboard.html", example("dashboard/admin_dashboard.html")))
-    view = (*PER_REQUEST, "LANGUAGE_CODE")
+    view = PER_REQUEST
     assert [(s.lineno, s.what, s.verdict, s.vary) for s in found] == [
         (30, "{% for stat in stats %}", "refused", ()),  # includes stat_card.html without "only"
         (41, "{% for month, amount in monthly %}", "ok", view),  # |date, |floatformat, {% trans %}

@@ -9,7 +9,7 @@ read as a value whose ``str()`` is its content (``cache_keys``: the whole query,
 its fields' values, as ``request.GET.urlencode``; the whole session by its key and content; an
 attribute a middleware sets is refused unless the rule names its id), the language (``{% trans %}``,
 ``{% url %}``, ``|date``), each enclosing loop's object by its pk (or its text, ``cache_keys.loop_read``), and for view or context-processor data what a rule's ``vary`` declares, else the user and the
-URL (``REQUEST_KEY``). Names computed outside the fragment (``{% with %}``, ``{% for %}``, every ``... as x``) are
+URL (``REQUEST_KEY``) and the language (view data may be translated where the template cannot see it). Names computed outside the fragment (``{% with %}``, ``{% for %}``, every ``... as x``) are
 followed to what they read (``cache_bindings``, as the audit does). Refused, with the reason: a CSRF token, messages, a POST form, a field
 of a POST form showing its current value (template code in its markup, or rendered by ``{{ form }}``,
 ``{{ field }}``, ``{% crispy %}``...: sent back, a stale copy saves old values; ``cache_forms``), a CSP
@@ -176,7 +176,7 @@ def analyse_fragment(
     each other request value read, the language, and the identity of each enclosing loop's object it
     reads (``o.pk``; ``o`` itself only when the fragment prints nothing but ``o``). What the view or a
     context processor provides cannot be judged from the template: ``declared`` (a rule's ``vary``)
-    says what it depends on; without it the key is ``REQUEST_KEY`` (per user and URL)."""
+    says what it depends on; without it the key is ``REQUEST_KEY`` (per user and URL) and the language."""
     facts = facts or CacheFacts()
     problems: list[tuple[int, str]] = []
     loops = [n for n in template.bodies if isinstance(n, ForNode) and n.delimiters.holds(start, end, first_body=True)]
@@ -303,7 +303,10 @@ def analyse_fragment(
         vary.append("request.GET.urlencode")  # a search box bound to the query string shows the query
     # a rule's vary naming LANGUAGE_CODE needs it set: without the i18n context processor (not in
     # startproject's settings) it resolved to "" and one entry served every language
-    language = language or LANGUAGE_VAR in vary
+    # the view's data may hold translations the template cannot see (get_FOO_display, lazy labels,
+    # messages): keyed per user and path alone, a visitor who switches language on a site without
+    # i18n_patterns (set_language, a cookie) keeps the old language until the entry expires
+    language = language or LANGUAGE_VAR in vary or (declared is None and bool(view_data))
     if language:
         vary.append(LANGUAGE_VAR)
     for v in (v for loop in loops for v in loop.loopvars if v in loop_reads):
@@ -380,7 +383,8 @@ def describe(v: Verdict) -> str:
     if set(REQUEST_KEY) <= set(v.vary):
         text += (
             '; write vary in the rule if you know what its data depends on (per user: vary = ["request.user.pk"];'
-            ' one object: its pk, e.g. vary = ["order.pk"]; the same for everyone: vary = []), then prove it with `assetopt verify --cache`'
+            ' one object: its pk, e.g. vary = ["order.pk"]; the same for everyone: vary = []; add "LANGUAGE_CODE" when the site'
+            " has several languages and its data may be translated), then prove it with `assetopt verify --cache`"
         )
     return text
 
