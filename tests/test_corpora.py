@@ -134,6 +134,8 @@ def test_corpus_invariants(corpora: Path, tmp_path: Path, name: str) -> None:
     # a second rewrite of the rewritten copy is byte-identical
     out = tmp_path / "rewritten"
     write_changes(rewrite, project, out=out)
-    again_project = corpus_project(corpora, name, tmp_path, templates=tuple(str(p) for p in sorted(out.iterdir())))
+    again_project = corpus_project(
+        corpora, name, tmp_path, templates=tuple(str(p) for p in sorted(out.iterdir()) if p.is_dir())
+    )  # not the copies listing beside each
     again = plan_project(again_project, RewriteContext(only=ONLY), compile_check=False)
     assert [c.name for c in again.changes] == []
