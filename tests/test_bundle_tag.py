@@ -380,18 +380,19 @@ def test_static_url_variable_inside_a_block_compiles_and_is_bundled(site: Site):
         assert site.render(name, {"STATIC_URL": "/static/"}) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
 
 
-def test_a_literal_static_url_inside_a_block_is_read_like_the_build_reads_it(site: Site):
+def _bundles_a_then_b(site: Site, a_link: str) -> None:
+    """A hand-written block of ``a_link`` (css/a.css, however written) then css/b.css: the build joins
+    both, and the tag, strict, renders that bundle (it computed the build's key, not a fallback)."""
     site.write({"css/a.css": ".a { color: red; }\n", "css/b.css": ".b { color: blue; }\n"})
-    name = site.page(
-        LOAD + '{% bundle "css" %}\n'
-        '<link rel="stylesheet" href="/static/css/a.css">\n'
-        '<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n'
-        "{% endbundle %}"
-    )
+    name = site.page(LOAD + '{% bundle "css" %}\n' + a_link + '\n<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n{% endbundle %}')
     ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
     assert data == b".a{color:red}.b{color:blue}"
     with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):
         assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+
+
+def test_a_literal_static_url_inside_a_block_is_read_like_the_build_reads_it(site: Site):
+    _bundles_a_then_b(site, '<link rel="stylesheet" href="/static/css/a.css">')
 
 
 # ----------------------------------------------------------------------------------- not built
@@ -598,17 +599,7 @@ def test_spaces_around_a_static_path_in_a_block_give_the_key_the_build_built(sit
     """A hand-written block with {% static ' css/a.css ' %}: the build keys it on css/a.css (a manifest
     storage strips the spaces before its look-up, as the audit reads it); the tag must compute the same
     key, else it falls back to the original tags with a warning (strict: raises) on every page."""
-    site.write({"css/a.css": ".a { color: red; }\n", "css/b.css": ".b { color: blue; }\n"})
-    name = site.page(
-        LOAD + '{% bundle "css" %}\n'
-        f'<link rel="stylesheet" href="{{% static \'{path}\' %}}">\n'
-        '<link rel="stylesheet" href="{% static \'css/b.css\' %}">\n'
-        "{% endbundle %}"
-    )
-    ((built, data),) = site.built(site.build(), ("css/a.css", "css/b.css"))
-    assert data == b".a{color:red}.b{color:blue}"
-    with settings(ASSETOPT={"BUNDLES": True, "STRICT": True}):
-        assert site.render(name) == f'\n<link rel="stylesheet" href="/static/{built}" integrity="{sri(data)}">'
+    _bundles_a_then_b(site, f'<link rel="stylesheet" href="{{% static \'{path}\' %}}">')
 
 
 def test_the_tag_library_registers_the_bundle_and_picture_tags_from_their_own_modules():
